@@ -1,0 +1,119 @@
+"""Render the listed networks of an ``agentgraph.report/1`` dict as CSV.
+
+One row per network in ``report["networks"]`` (in the report's order: flagged
+first, then by size); networks the report only summarises
+(``networks_omitted``) have no row. Written with :mod:`csv`, so ids holding
+commas, quotes, newlines or Chinese survive a round trip through
+:func:`csv.reader`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["render_networks_csv", "NETWORK_CSV_COLUMNS"]
+
+NETWORK_CSV_COLUMNS: tuple[str, ...] = (
+    "root",
+    "members",
+    "levels",
+    "structure",
+    "tier_counts",
+    "flags",
+    "max_severity",
+    "deepest_chain_length",
+)
+"""Header row of :func:`render_networks_csv`, in order."""
+
+_SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _seq(value: object) -> Sequence[Any]:
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return value
+    return ()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _max_severity(flags: Sequence[Mapping[str, Any]]) -> str:
+    best, rank = "", -2
+    for flag in flags:
+        sev = _cell(flag.get("severity"))
+        r = _SEVERITY_RANK.get(sev, -1)
+        if sev and r > rank:
+            best, rank = sev, r
+    return best
+
+
+def _defuse(text: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with ``'``."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) -> str:
+    """Render one CSV row per listed network.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict. Only ``networks`` is read; a missing or
+        empty list gives just the header row.
+    excel_safe : bool, default False
+        Prefix text cells that start with ``=``, ``+``, ``-``, ``@``, tab or CR
+        with ``'`` so a spreadsheet does not evaluate them as formulas. This
+        changes those values, so leave it off for machine consumers.
+
+    Returns
+    -------
+    str
+        CSV text with a header (:data:`NETWORK_CSV_COLUMNS`) and ``\\n`` line
+        ends; fields are quoted when needed. Columns: ``root``, ``members``,
+        ``levels``, ``structure``, ``tier_counts`` (members per level joined by
+        ``;``, level 1 first), ``flags`` (rule ids joined by ``;``),
+        ``max_severity`` (``critical`` > ``high`` > ...; empty when unflagged) and
+        ``deepest_chain_length`` (ids in ``deepest_chain``, empty when absent).
+
+    Notes
+    -----
+    Write the text with ``encoding="utf-8-sig"`` if it is meant for Excel,
+    which otherwise misreads Chinese in a UTF-8 file without a BOM.
+
+    Examples
+    --------
+    >>> text = render_networks_csv({"networks": [{"root": "a,b", "members": 1}]})
+    >>> text.splitlines()[1]
+    '"a,b",1,,,,,,'
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(NETWORK_CSV_COLUMNS)
+    for net in _seq(report.get("networks")):
+        if not isinstance(net, Mapping):
+            continue
+        flags = [f for f in _seq(net.get("flags")) if isinstance(f, Mapping)]
+        chain = net.get("deepest_chain")
+        row = [
+            _cell(net.get("root")),
+            _cell(net.get("members")),
+            _cell(net.get("levels")),
+            _cell(net.get("structure")),
+            ";".join(_cell(t) for t in _seq(net.get("tier_counts"))),
+            ";".join(_cell(f.get("rule")) for f in flags),
+            _max_severity(flags),
+            str(len(chain)) if isinstance(chain, Sequence) and not isinstance(chain, str) else "",
+        ]
+        if excel_safe:
+            row = [_defuse(c) for c in row]
+        writer.writerow(row)
+    return buf.getvalue()

@@ -1,0 +1,933 @@
+"""Render an ``agentgraph.report/1`` dict as one self-contained HTML file.
+
+The page is meant for a compliance analyst: every label is given in English and
+Chinese, flagged networks come first with a tier pyramid, the deepest chain and
+each flag's rule, severity, citation and evidence, then the depth histogram and
+the tables of other networks, organisers, data issues, rank mismatches and the
+rules that were evaluated.
+
+The file loads nothing: CSS is inline, charts are inline SVG drawn here, there is
+no script, and a Content-Security-Policy ``<meta>`` forbids any fetch. Every
+string taken from the report is escaped with :func:`html.escape`.
+
+Output size is bounded whatever the report holds: at most
+:data:`MAX_FLAGGED_DETAILS` flagged networks get a full card, tables stop at
+:data:`MAX_TABLE_ROWS` rows (saying how many more the JSON has), chains show
+their first :data:`CHAIN_HEAD` and last :data:`CHAIN_TAIL` ids, pyramids and the
+histogram fold very deep hierarchies into bands, and long ids, lists and
+evidence values are shortened. Work is linear in the report's size (a
+100,000-long chain is only sliced).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "render_html",
+    "MAX_TABLE_ROWS",
+    "MAX_FLAGGED_DETAILS",
+    "CHAIN_HEAD",
+    "CHAIN_TAIL",
+]
+
+MAX_TABLE_ROWS = 500
+"""Rows shown per HTML table; the rest are counted and left to the JSON."""
+
+MAX_FLAGGED_DETAILS = 200
+"""Flagged networks given a full card; further flagged ones go to the table."""
+
+CHAIN_HEAD = 20
+"""Ids shown from the start of a long deepest chain."""
+
+CHAIN_TAIL = 5
+"""Ids shown from the end of a long deepest chain."""
+
+_MAX_ID_CHARS = 64
+_MAX_TEXT_CHARS = 500
+_MAX_LIST_ITEMS = 20
+_MAX_ISSUE_AGENTS = 12
+_PYRAMID_MAX_ROWS = 40
+_PYRAMID_HEAD = 30
+_PYRAMID_TAIL = 5
+_HIST_MAX_BARS = 60
+_LOG_RATIO = 50.0
+
+_SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+_SEVERITY_LABEL = {
+    "critical": "Critical 情节严重",
+    "high": "High 高",
+    "medium": "Medium 中",
+    "low": "Low 低",
+    "info": "Info 提示",
+}
+_STRUCTURE_LABEL = {
+    "single_tier": "Single tier 单层",
+    "multi_level": "Multi-level 多层级",
+    "five_tier_plus": "Five tiers or more 五级及以上",
+}
+_ISSUE_LABEL = {
+    "cycle": "Cycle 循环推荐",
+    "self_referral": "Self-referral 自我推荐",
+    "multiple_uplines": "Multiple uplines 多个上线",
+    "unknown_upline": "Unknown upline 上线不存在",
+    "duplicate_agent": "Duplicate agent 重复代理",
+}
+
+_CSS = """
+:root{--ink:#1d2430;--muted:#5b6573;--line:#d8dde5;--bg:#f5f7fa;--card:#fff;
+--accent:#1f5fa8;--crit:#b3261e;--high:#c25e00;--ok:#2e7d32;--bar:#3b78c4;--bar2:#9dbbe3}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.55 "Noto Sans CJK SC",
+"Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Hiragino Sans GB",
+"WenQuanYi Micro Hei",system-ui,sans-serif}
+main{max-width:1180px;margin:0 auto;padding:0 20px 40px}
+header.top{background:#13243b;color:#fff;padding:22px 20px 16px}
+header.top .in{max-width:1180px;margin:0 auto}
+header.top h1{margin:0 0 8px;font-size:22px;font-weight:700}
+header.top dl{display:flex;flex-wrap:wrap;gap:4px 28px;margin:0;font-size:13px}
+header.top dt{color:#a9bbd3;display:inline}
+header.top dd{display:inline;margin:0 0 0 6px;overflow-wrap:anywhere}
+nav{max-width:1180px;margin:0 auto;padding:10px 20px;display:flex;flex-wrap:wrap;gap:6px 16px;
+font-size:13px}
+nav a{color:var(--accent);text-decoration:none}
+h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}
+h3{font-size:16px;margin:0;overflow-wrap:anywhere}
+.note{color:var(--muted);font-size:13px;margin:6px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
+.card .k{color:var(--muted);font-size:12px}
+.card .v{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}
+.card.alert{border-color:var(--crit);background:#fdf1f0}
+.card.alert .v{color:var(--crit)}
+.card.warn .v{color:var(--high)}
+.net{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--high);
+border-radius:8px;padding:14px 16px;margin:0 0 16px;break-inside:avoid}
+.net.critical{border-left-color:var(--crit)}
+.net .head{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 12px;margin-bottom:6px}
+.stats{display:flex;flex-wrap:wrap;gap:4px 22px;font-size:13px;color:var(--muted);margin:4px 0 8px}
+.stats b{color:var(--ink);font-variant-numeric:tabular-nums}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px}
+@media (max-width:900px){.grid2{grid-template-columns:minmax(0,1fr)}}
+.sev{display:inline-block;border-radius:4px;padding:0 7px;font-size:12px;font-weight:700;
+color:#fff;background:var(--high);white-space:nowrap}
+.sev.critical{background:var(--crit)}
+.sev.none{background:#8a94a3}
+.tag{display:inline-block;border:1px solid var(--line);border-radius:4px;padding:0 6px;
+font-size:12px;color:var(--muted);white-space:nowrap}
+.id{font-family:ui-monospace,"Noto Sans Mono CJK SC","SFMono-Regular",Consolas,"Microsoft YaHei",
+monospace;font-size:12.5px;overflow-wrap:anywhere;word-break:break-all}
+.chain{display:flex;flex-wrap:wrap;align-items:center;gap:4px 2px;font-size:12.5px}
+.chip{white-space:normal;background:#eef3fa;border:1px solid #d3deee;border-radius:4px;
+padding:0 5px;max-width:100%}
+.chip sup{color:var(--muted);font-size:10px;margin-right:3px}
+.arrow{color:var(--muted);padding:0 2px}
+.gap{color:var(--crit);font-weight:700;padding:0 4px}
+table{border-collapse:collapse;width:100%;background:var(--card);font-size:13px}
+th,td{border:1px solid var(--line);padding:4px 7px;text-align:left;vertical-align:top;
+overflow-wrap:anywhere}
+th{background:#eaeef4;font-weight:700;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.tablewrap{overflow-x:auto}
+table.kv{width:auto;min-width:50%;font-size:12.5px}
+table.kv th{background:#f3f5f8;font-weight:600;white-space:normal}
+.flags{margin-top:10px}
+.flag{border-top:1px dashed var(--line);padding:8px 0}
+td.rule{white-space:nowrap;font-family:ui-monospace,Consolas,monospace}
+.step{white-space:nowrap}
+.flag .rule{font-family:ui-monospace,Consolas,monospace;font-weight:700}
+.cite{font-size:13px;margin:3px 0 6px}
+figure{margin:0}
+figcaption{font-size:12px;color:var(--muted);margin:2px 0 6px}
+svg{display:block;max-width:100%;height:auto}
+svg text{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;font-size:12px;
+fill:var(--ink)}
+svg .muted{fill:var(--muted)}
+.more{color:var(--muted);font-style:italic}
+footer{color:var(--muted);font-size:12px;text-align:center;margin-top:30px}
+@media print{body{background:#fff}nav{display:none}.net,.card{break-inside:avoid}}
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _e(value: object) -> str:
+    """Escape any value for HTML text or a quoted attribute."""
+    return html.escape(value if isinstance(value, str) else str(value), quote=True)
+
+
+def _short(value: object, limit: int = _MAX_TEXT_CHARS) -> str:
+    """Shorten a value's text to ``limit`` characters and escape it."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        more = len(text) - limit
+        return f'{_e(text[:limit])}<span class="more">… (+{more:,} chars 字符)</span>'
+    return _e(text)
+
+
+def _id(value: object) -> str:
+    """An agent id as an escaped, wrap-anywhere span, shortened when very long."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > _MAX_ID_CHARS:
+        title = _e(text[:2000])
+        return f'<span class="id" title="{title}">{_e(text[:_MAX_ID_CHARS])}…</span>'
+    return f'<span class="id">{_e(text)}</span>'
+
+
+def _int(value: object, default: int = 0) -> int:
+    """Read an int leniently (missing or malformed gives ``default``)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return default
+    return default
+
+
+def _num(value: object) -> str:
+    """Format a count with thousands separators; non-numbers are escaped as-is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _e(value if value is not None else "–")
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.3g}"
+    return f"{int(value):,}"
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _seq(value: object) -> Sequence[Any]:
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return value
+    return ()
+
+
+def _flags(net: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [f for f in _seq(net.get("flags")) if isinstance(f, Mapping)]
+
+
+def _max_severity(flags: Iterable[Mapping[str, Any]]) -> str:
+    best = ""
+    rank = -2
+    for flag in flags:
+        sev = str(flag.get("severity") or "")
+        r = _SEVERITY_RANK.get(sev, -1)
+        if r > rank:
+            best, rank = sev, r
+    return best
+
+
+def _sev_badge(severity: str) -> str:
+    if not severity:
+        return '<span class="sev none">None 无</span>'
+    cls = "critical" if severity == "critical" else "high"
+    return f'<span class="sev {cls}">{_e(_SEVERITY_LABEL.get(severity, severity))}</span>'
+
+
+def _structure(value: object) -> str:
+    text = str(value) if value is not None else ""
+    return _e(_STRUCTURE_LABEL.get(text, text or "–"))
+
+
+def _more_row(shown: int, total: int, cols: int) -> str:
+    if total <= shown:
+        return ""
+    return (
+        f'<tr><td colspan="{cols}" class="more">… {total - shown:,} more rows in the JSON report'
+        f" 其余 {total - shown:,} 行见 JSON 报告</td></tr>"
+    )
+
+
+def _compact(value: object, budget: int = 300) -> str:
+    """A JSON-like rendering of ``value`` cut at about ``budget`` characters.
+
+    Walks the value lazily so a huge list costs only what is shown.
+    """
+    out: list[str] = []
+    used = 0
+    truncated = False
+
+    def put(piece: str) -> bool:
+        nonlocal used, truncated
+        if used + len(piece) > budget:
+            out.append(piece[: max(0, budget - used)])
+            used = budget
+            truncated = True
+            return False
+        out.append(piece)
+        used += len(piece)
+        return True
+
+    def walk(v: object, depth: int) -> bool:
+        if isinstance(v, Mapping):
+            if not put("{"):
+                return False
+            for i, (k, item) in enumerate(v.items()):
+                if (i and not put(", ")) or not put(f"{k}: "):
+                    return False
+                if not walk(item, depth + 1):
+                    return False
+            return put("}")
+        if isinstance(v, Sequence) and not isinstance(v, str | bytes):
+            if not put("["):
+                return False
+            for i, item in enumerate(v):
+                if (i and not put(", ")) or not walk(item, depth + 1):
+                    return False
+            return put("]")
+        return put(_scalar_text(v))
+
+    walk(value, 0)
+    text = _e("".join(out))
+    return text + ('<span class="more"> …</span>' if truncated else "")
+
+
+def _scalar_text(v: object) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return f"{v:,}" if abs(v) >= 10_000 else str(v)
+    return str(v)
+
+
+def _value_html(value: object, depth: int = 0) -> str:
+    """Render one evidence value: nested table, short list, or text."""
+    if isinstance(value, Mapping):
+        if depth >= 2 or not value:
+            return f'<span class="id">{_compact(value)}</span>'
+        return _kv_table(value, depth + 1)
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        n = len(value)
+        if n == 0:
+            return "[]"
+        if all(not isinstance(x, Mapping | Sequence) or isinstance(x, str) for x in value[:50]):
+            items = ", ".join(_short(_scalar_text(x), 120) for x in value[:_MAX_LIST_ITEMS])
+            tail = (
+                f'<span class="more"> … (+{n - _MAX_LIST_ITEMS:,} more 更多)</span>'
+                if n > _MAX_LIST_ITEMS
+                else ""
+            )
+            return f"[{items}{tail}]"
+        return f'<span class="id">{_compact(value)}</span>'
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _num(value)
+    return _short(_scalar_text(value))
+
+
+def _kv_table(evidence: Mapping[str, Any], depth: int = 0) -> str:
+    rows = []
+    items = list(evidence.items())
+    for key, value in items[:50]:
+        rows.append(f"<tr><th>{_short(key, 120)}</th><td>{_value_html(value, depth)}</td></tr>")
+    if len(items) > 50:
+        rows.append(f'<tr><td colspan="2" class="more">… +{len(items) - 50:,} keys 键</td></tr>')
+    return f'<table class="kv">{"".join(rows)}</table>'
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _scale(counts: Sequence[int]) -> tuple[bool, float]:
+    """Choose log scale when counts span more than :data:`_LOG_RATIO`; return max."""
+    positive = [c for c in counts if c > 0]
+    if not positive:
+        return False, 1.0
+    top = float(max(positive))
+    return top / min(positive) > _LOG_RATIO, top
+
+
+def _extent(count: int, log: bool, top: float) -> float:
+    if count <= 0:
+        return 0.0
+    if log:
+        return math.log10(1 + count) / math.log10(1 + top)
+    return count / top
+
+
+def _pyramid_svg(tiers: Sequence[int], caption_id: str) -> str:
+    """Horizontal centred bars, one per level (folded into a band when very deep)."""
+    n = len(tiers)
+    rows: list[tuple[str, int | None, str]] = []  # (label, count or None for band, band text)
+    if n <= _PYRAMID_MAX_ROWS:
+        rows = [(f"L{i + 1}", tiers[i], "") for i in range(n)]
+    else:
+        rows = [(f"L{i + 1}", tiers[i], "") for i in range(_PYRAMID_HEAD)]
+        lo, hi = _PYRAMID_HEAD, n - _PYRAMID_TAIL
+        band = sum(tiers[lo:hi])
+        rows.append(
+            (
+                "⋮",
+                None,
+                f"L{lo + 1:,}–L{hi:,}: {hi - lo:,} levels 层 folded, {band:,} members 人",
+            )
+        )
+        rows += [(f"L{i + 1:,}", tiers[i], "") for i in range(hi, n)]
+    shown = [c for _, c, _ in rows if c is not None]
+    log, top = _scale(shown)
+    label_w, count_w, bar_w, row_h = 64, 78, 440, 20
+    width = label_w + bar_w + count_w
+    height = row_h * len(rows) + 6
+    cx = label_w + bar_w / 2
+    parts = [
+        f'<svg width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{caption_id}">'
+    ]
+    for i, (label, count, band_text) in enumerate(rows):
+        y = 3 + i * row_h
+        mid = y + row_h / 2 + 4
+        parts.append(
+            f'<text x="{label_w - 8}" y="{mid:.1f}" text-anchor="end" class="muted">'
+            f"{_e(label)}</text>"
+        )
+        if count is None:
+            parts.append(
+                f'<line x1="{label_w}" y1="{y + row_h / 2:.1f}" x2="{label_w + bar_w}" '
+                f'y2="{y + row_h / 2:.1f}" stroke="#b3261e" stroke-dasharray="4 3"/>'
+                f'<rect x="{cx - 190:.1f}" y="{y + 2}" width="380" height="{row_h - 4}" '
+                f'fill="#fff"/><text x="{cx:.1f}" y="{mid:.1f}" text-anchor="middle" '
+                f'class="muted">{_e(band_text)}</text>'
+            )
+            continue
+        w = bar_w * _extent(count, log, top)
+        if count > 0:
+            w = max(w, 2.0)
+        fill = "#3b78c4" if i % 2 == 0 else "#5a8fd0"
+        parts.append(
+            f'<rect x="{cx - w / 2:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 4}" '
+            f'rx="2" fill="{fill}"><title>{_e(label)}: {count:,}</title></rect>'
+            f'<text x="{width - 4}" y="{mid:.1f}" text-anchor="end">{count:,}</text>'
+        )
+    parts.append("</svg>")
+    scale = "log scale 对数刻度" if log else "linear scale 线性刻度"
+    cap = (
+        f'<figcaption id="{caption_id}">Members per level 各层级人数 '
+        f"(level 1 = root 第1级为发起人; bar width: {scale})</figcaption>"
+    )
+    return f"<figure>{cap}{''.join(parts)}</figure>"
+
+
+def _nice_step(minimum: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``minimum``."""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if step * m >= minimum:
+                return step * m
+        step *= 10
+
+
+def _histogram_svg(hist: Sequence[int]) -> str:
+    """Vertical bars of agents per level over all networks, binned when deep."""
+    n = len(hist)
+    if n == 0:
+        return '<p class="note">No agents 无代理数据.</p>'
+    width_per = _nice_step(math.ceil(n / _HIST_MAX_BARS))
+    bins: list[tuple[str, int]] = []
+    for start in range(0, n, width_per):
+        end = min(n, start + width_per)
+        label = f"{start + 1}" if end - start == 1 else f"{start + 1:,}–{end:,}"
+        bins.append((label, sum(hist[start:end])))
+    log, top = _scale([c for _, c in bins])
+    left, bottom, top_pad, plot_h = 56, 46, 22, 220
+    slot = max(14.0, min(56.0, 1000.0 / len(bins)))
+    width = int(left + slot * len(bins) + 12)
+    height = top_pad + plot_h + bottom
+    base = top_pad + plot_h
+    label_px = 7.0 * len(f"{n:,}") + 10.0
+    label_every = max(1, math.ceil(label_px / slot))
+    write_counts = len(bins) <= 30
+    parts = [
+        f'<svg width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="hist-cap">',
+        f'<line x1="{left}" y1="{base}" x2="{width - 6}" y2="{base}" stroke="#8a94a3"/>',
+        f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{base}" stroke="#8a94a3"/>',
+        f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" class="muted">'
+        f"{int(top):,}</text>",
+        f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" class="muted">0</text>',
+    ]
+    for i, (label, count) in enumerate(bins):
+        h = plot_h * _extent(count, log, top)
+        if count > 0:
+            h = max(h, 1.5)
+        x = left + i * slot + slot * 0.12
+        bw = slot * 0.76
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bw:.1f}" height="{h:.1f}" '
+            f'fill="#3b78c4"><title>Level 层级 {_e(label)}: {count:,}</title></rect>'
+        )
+        if write_counts and count > 0:
+            parts.append(
+                f'<text x="{x + bw / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle" '
+                f'font-size="10">{count:,}</text>'
+            )
+        if i % label_every == 0:
+            start_label = f"{i * width_per + 1:,}"
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="#8a94a3"/>'
+                f'<text x="{x if width_per > 1 else x + bw / 2:.1f}" y="{base + 16}" '
+                f'text-anchor="{"start" if width_per > 1 else "middle"}" font-size="10" '
+                f'class="muted">{start_label}</text>'
+            )
+    parts.append("</svg>")
+    scale = "log scale 对数刻度" if log else "linear scale 线性刻度"
+    binned = (
+        f"; {width_per:,} levels per bar, labelled by first level 每柱 {width_per:,} 层，"
+        "标注起始层级"
+        if width_per > 1
+        else ""
+    )
+    cap = (
+        f'<figcaption id="hist-cap">Agents per level, all networks 全部网络各层级人数 '
+        f"(x: level 层级, y: agents 人数, {scale}{binned})</figcaption>"
+    )
+    return f'<figure class="tablewrap">{cap}{"".join(parts)}</figure>'
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _header(report: Mapping[str, Any]) -> str:
+    source = _mapping(report.get("source"))
+    name = source.get("name", "–")
+    kind = source.get("kind")
+    rows = source.get("rows")
+    src = _e(name)
+    extra = []
+    if kind is not None:
+        extra.append(f"kind 类型: {_e(kind)}")
+    if rows is not None:
+        extra.append(f"rows 行数: {_num(rows)}")
+    if extra:
+        src += f" ({'; '.join(extra)})"
+    policy = _e(report.get("policy", "–"))
+    if report.get("policy_version") is not None:
+        policy += f" / {_e(report.get('policy_version'))}"
+    items = [
+        ("Source 数据来源", src),
+        ("Policy 政策", policy),
+        ("Generated 生成时间", _e(report.get("generated_at", "–"))),
+        ("Schema 格式", _e(report.get("schema", "–"))),
+    ]
+    dl = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
+    return (
+        '<header class="top"><div class="in"><h1>Recruitment hierarchy report 招募层级分析报告'
+        f"</h1><dl>{dl}</dl></div></header>"
+    )
+
+
+_NAV = (
+    ("summary", "Summary 概要"),
+    ("flagged", "Flagged 涉嫌传销"),
+    ("depth", "Depth 层级分布"),
+    ("networks", "Networks 网络"),
+    ("organisers", "Organisers 组织者"),
+    ("issues", "Data issues 数据问题"),
+    ("ranks", "Rank mismatches 头衔与层级不符"),
+    ("rules", "Rules 规则"),
+)
+
+
+def _summary(report: Mapping[str, Any], networks: Sequence[Mapping[str, Any]]) -> str:
+    summary = _mapping(report.get("summary"))
+    flagged_listed = sum(1 for n in networks if _flags(n))
+    issues = _mapping(summary.get("data_issues"))
+    issue_total = sum(_int(v) for v in issues.values())
+    mism = _mapping(report.get("rank_mismatches"))
+
+    def card(key: str, label: str, value: object, cls: str = "") -> str:
+        klass = f"card {cls}".strip()
+        return (
+            f'<div class="{klass}" data-key="{_e(key)}"><div class="k">{label}</div>'
+            f'<div class="v">{_num(value)}</div></div>'
+        )
+
+    flagged = summary.get("flagged", flagged_listed)
+    cards = [
+        card("agents", "Agents 代理人数", summary.get("agents", "–")),
+        card("networks", "Networks 网络", summary.get("networks", len(networks))),
+        card("flagged", "Flagged 涉嫌传销", flagged, "alert" if _int(flagged) else ""),
+        card("max_levels", "Max levels 最大层级", summary.get("max_levels", "–")),
+        card("organisers", "Organisers 组织者", summary.get("organisers", "–")),
+        card(
+            "networks_listed",
+            "Networks listed 列出网络",
+            summary.get("networks_listed", len(networks)),
+        ),
+        card("data_issues", "Data issues 数据问题", issue_total, "warn" if issue_total else ""),
+        card("rank_mismatches", "Rank mismatches 头衔不符", mism.get("total", 0)),
+    ]
+    grid = "".join(cards)
+    parts = [f'<section id="summary"><h2>Summary 概要</h2><div class="cards">{grid}</div>']
+    if issues:
+        detail = ", ".join(
+            f"{_e(_ISSUE_LABEL.get(str(k), str(k)))}: {_num(v)}" for k, v in issues.items()
+        )
+        parts.append(f'<p class="note">Data issues by kind 按类型: {detail}</p>')
+    omitted = _mapping(report.get("networks_omitted"))
+    if _int(omitted.get("networks")):
+        o_nets = _num(omitted.get("networks"))
+        o_agents = _num(omitted.get("agents"))
+        o_levels = _num(omitted.get("max_levels"))
+        parts.append(
+            f'<p class="note">{o_nets} small unflagged networks ({o_agents} agents, at most '
+            f"{o_levels} levels) are summarised, not listed. 另有 {o_nets} 个未标记的小型网络"
+            f"（共 {o_agents} 人，最多 {o_levels} 层）仅汇总、未逐一列出。</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _chain_html(chain: Sequence[Any]) -> str:
+    n = len(chain)
+    if n == 0:
+        return '<p class="note">No chain recorded 未记录链条.</p>'
+    pieces: list[str] = []
+
+    def chip(level: int, agent: object) -> str:
+        return f'<span class="chip"><sup>{level:,}</sup>{_id(agent)}</span>'
+
+    if n <= CHAIN_HEAD + CHAIN_TAIL + 1:
+        pieces = [chip(i + 1, chain[i]) for i in range(n)]
+    else:
+        pieces = [chip(i + 1, chain[i]) for i in range(CHAIN_HEAD)]
+        skipped = n - CHAIN_HEAD - CHAIN_TAIL
+        pieces.append(f'<span class="gap">… {skipped:,} more 省略 {skipped:,} 人 …</span>')
+        pieces += [chip(i + 1, chain[i]) for i in range(n - CHAIN_TAIL, n)]
+    arrow = '<span class="arrow">→</span>'
+    steps = "".join(f'<span class="step">{p}{arrow}</span>' for p in pieces[:-1]) + pieces[-1]
+    return (
+        f'<div><div class="note">Deepest chain 最深链条 ({n:,} agents 人, root → deepest '
+        f"发起人 → 最底层; superscript = level 上标为层级)</div>"
+        f'<div class="chain">{steps}</div></div>'
+    )
+
+
+def _flags_html(flags: Sequence[Mapping[str, Any]]) -> str:
+    out = ['<div class="flags">']
+    for flag in flags:
+        sev = str(flag.get("severity") or "")
+        evidence = flag.get("evidence")
+        if isinstance(evidence, Mapping):
+            ev = _kv_table(evidence) if evidence else '<span class="note">–</span>'
+        elif evidence is None:
+            ev = '<span class="note">–</span>'
+        else:
+            ev = _value_html(evidence)
+        out.append(
+            f'<div class="flag"><span class="rule">{_short(flag.get("rule", "–"), 120)}</span> '
+            f"{_sev_badge(sev)}"
+            f'<div class="cite"><b>Citation 依据:</b> {_short(flag.get("citation", "–"), 2000)}'
+            f'</div><div class="note">Evidence 证据</div>{ev}</div>'
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def _network_card(net: Mapping[str, Any], index: int) -> str:
+    flags = _flags(net)
+    sev = _max_severity(flags)
+    tiers = [_int(x) for x in _seq(net.get("tier_counts"))]
+    chain = _seq(net.get("deepest_chain"))
+    root = net.get("root", "–")
+    stats = [
+        ("Members 人数", _num(net.get("members", "–"))),
+        ("Levels 层级", _num(net.get("levels", "–"))),
+        ("Max direct recruits 最多直接下线", _num(net.get("max_direct_recruits", "–"))),
+    ]
+    stat_html = "".join(f"<span>{k}: <b>{v}</b></span>" for k, v in stats)
+    chart = (
+        _pyramid_svg(tiers, f"pyr-{index}")
+        if tiers
+        else '<p class="note">No tier counts 无层级人数.</p>'
+    )
+    cls = "net critical" if sev == "critical" else "net"
+    return (
+        f'<article class="{cls}" id="net-{index}"><div class="head">'
+        f"<h3>Root 发起人: {_id(root)}</h3>{_sev_badge(sev)}"
+        f'<span class="tag">{_structure(net.get("structure"))}</span></div>'
+        f'<div class="stats">{stat_html}</div>'
+        f'<div class="grid2"><div class="tablewrap">{chart}</div><div>{_chain_html(chain)}'
+        f"{_flags_html(flags)}</div></div></article>"
+    )
+
+
+def _flagged_section(networks: Sequence[Mapping[str, Any]]) -> tuple[str, set[int]]:
+    flagged = [i for i, n in enumerate(networks) if _flags(n)]
+    detailed = flagged[:MAX_FLAGGED_DETAILS]
+    parts = ['<section id="flagged"><h2>Flagged networks 涉嫌传销网络</h2>']
+    if not flagged:
+        parts.append(
+            '<p class="note">No listed network met the pyramid-selling thresholds. '
+            "没有网络达到传销认定标准。</p>"
+        )
+    else:
+        parts.append(
+            f'<p class="note">{len(flagged):,} flagged network(s) 个涉嫌网络; thresholds and '
+            "citations are listed under Rules 认定标准及依据见“规则”。</p>"
+        )
+        if len(flagged) > len(detailed):
+            rest = len(flagged) - len(detailed)
+            parts.append(
+                f'<p class="note">Showing {len(detailed):,} in detail; the other {rest:,} are in '
+                f"the networks table and the JSON. 仅详细展示前 {len(detailed):,} 个，"
+                f"其余 {rest:,} 个见网络表及 JSON。</p>"
+            )
+        parts.extend(_network_card(networks[i], i) for i in detailed)
+    parts.append("</section>")
+    return "".join(parts), set(detailed)
+
+
+def _tiers_text(tiers: Sequence[Any]) -> str:
+    if len(tiers) <= 8:
+        return _e(" / ".join(f"{_int(t):,}" for t in tiers))
+    head = " / ".join(f"{_int(t):,}" for t in tiers[:6])
+    return _e(f"{head} / … ({len(tiers):,} levels 层)")
+
+
+def _networks_section(
+    networks: Sequence[Mapping[str, Any]], detailed: set[int], omitted: Mapping[str, Any]
+) -> str:
+    others = [i for i in range(len(networks)) if i not in detailed]
+    shown = others[:MAX_TABLE_ROWS]
+    head = (
+        '<tr><th class="n">#</th><th>Root 发起人</th><th class="n">Members 人数</th>'
+        '<th class="n">Levels 层级</th><th>Structure 结构</th><th>Tier counts 各层人数</th>'
+        '<th class="n">Max direct 最多直接下线</th><th>Flags 标记</th></tr>'
+    )
+    rows = []
+    for i in shown:
+        net = networks[i]
+        flags = _flags(net)
+        flag_text = (
+            ", ".join(_short(f.get("rule", "?"), 80) for f in flags[:5])
+            + (" …" if len(flags) > 5 else "")
+            if flags
+            else "–"
+        )
+        sev = _max_severity(flags)
+        rows.append(
+            f'<tr><td class="n">{i + 1:,}</td><td>{_id(net.get("root", "–"))}</td>'
+            f'<td class="n">{_num(net.get("members", "–"))}</td>'
+            f'<td class="n">{_num(net.get("levels", "–"))}</td>'
+            f"<td>{_structure(net.get('structure'))}</td>"
+            f"<td>{_tiers_text(_seq(net.get('tier_counts')))}</td>"
+            f'<td class="n">{_num(net.get("max_direct_recruits", "–"))}</td>'
+            f"<td>{(_sev_badge(sev) + ' ') if flags else ''}{flag_text}</td></tr>"
+        )
+    parts = ['<section id="networks"><h2>Other listed networks 其他列出的网络</h2>']
+    if not others:
+        parts.append('<p class="note">None 无.</p>')
+    else:
+        parts.append(
+            f'<p class="note">{len(others):,} network(s) 个网络'
+            + (
+                f"; showing the first {len(shown):,} 显示前 {len(shown):,} 个"
+                if len(shown) < len(others)
+                else ""
+            )
+            + "; # is the position in the JSON report 序号为 JSON 中的位置.</p>"
+        )
+        parts.append(
+            f'<div class="tablewrap"><table><thead>{head}</thead><tbody>{"".join(rows)}'
+            f"{_more_row(len(shown), len(others), 8)}</tbody></table></div>"
+        )
+    if _int(omitted.get("networks")):
+        parts.append(
+            f'<p class="note">Not listed 未列出: {_num(omitted.get("networks"))} small unflagged '
+            f"networks 小型未标记网络, {_num(omitted.get('agents'))} agents 人, max levels "
+            f"最大层级 {_num(omitted.get('max_levels'))}.</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _organisers_section(report: Mapping[str, Any]) -> str:
+    orgs = [o for o in _seq(report.get("organisers")) if isinstance(o, Mapping)]
+    parts = [
+        '<section id="organisers"><h2>Organisers 组织者、领导者</h2>',
+        '<p class="note">Agents who lead a flagged hierarchy, with their downline. '
+        "组织、领导传销网络的人员及其下线规模。</p>",
+    ]
+    if not orgs:
+        parts.append('<p class="note">None 无.</p></section>')
+        return "".join(parts)
+    rows = [
+        f"<tr><td>{_id(o.get('agent', '–'))}</td><td>{_id(o.get('network', '–'))}</td>"
+        f'<td class="n">{_num(o.get("downline", "–"))}</td>'
+        f'<td class="n">{_num(o.get("levels", "–"))}</td></tr>'
+        for o in orgs[:MAX_TABLE_ROWS]
+    ]
+    parts.append(
+        '<div class="tablewrap"><table><thead><tr><th>Agent 人员</th><th>Network root 所属网络'
+        '</th><th class="n">Downline 下线人数</th><th class="n">Levels 层级</th></tr></thead>'
+        f"<tbody>{''.join(rows)}{_more_row(min(len(orgs), MAX_TABLE_ROWS), len(orgs), 4)}"
+        "</tbody></table></div></section>"
+    )
+    return "".join(parts)
+
+
+def _issues_section(report: Mapping[str, Any]) -> str:
+    issues = [d for d in _seq(report.get("data_issues")) if isinstance(d, Mapping)]
+    parts = [
+        '<section id="issues"><h2>Data issues 数据问题</h2>',
+        '<p class="note">Rows the engine could not place in a clean hierarchy. '
+        "无法归入正常层级的记录。</p>",
+    ]
+    if not issues:
+        parts.append('<p class="note">None 无.</p></section>')
+        return "".join(parts)
+    rows = []
+    for d in issues[:MAX_TABLE_ROWS]:
+        agents = _seq(d.get("agents"))
+        shown = ", ".join(_id(a) for a in agents[:_MAX_ISSUE_AGENTS])
+        if len(agents) > _MAX_ISSUE_AGENTS:
+            shown += f' <span class="more">… +{len(agents) - _MAX_ISSUE_AGENTS:,} more 更多</span>'
+        kind = str(d.get("kind", "–"))
+        rows.append(
+            f"<tr><td>{_e(_ISSUE_LABEL.get(kind, kind))}</td><td>{shown or '–'}</td>"
+            f"<td>{_short(d.get('detail', ''))}</td></tr>"
+        )
+    parts.append(
+        '<div class="tablewrap"><table><thead><tr><th>Kind 类型</th><th>Agents 涉及人员</th>'
+        "<th>Detail 说明</th></tr></thead>"
+        f"<tbody>{''.join(rows)}{_more_row(min(len(issues), MAX_TABLE_ROWS), len(issues), 3)}"
+        "</tbody></table></div></section>"
+    )
+    return "".join(parts)
+
+
+def _ranks_section(report: Mapping[str, Any]) -> str:
+    mism = _mapping(report.get("rank_mismatches"))
+    agents = [a for a in _seq(mism.get("agents")) if isinstance(a, Mapping)]
+    total = _int(mism.get("total"), len(agents))
+    parts = [
+        '<section id="ranks"><h2>Rank mismatches 头衔与实测层级不符</h2>',
+        '<p class="note">Declared titles such as 一级代理 or 总代 are sales ranks, not recruitment '
+        "levels; these agents' declared level differs from the measured one. "
+        "“一级代理”等头衔是销售级别，并非实测的招募层级；下列人员的头衔层级与实测层级不一致。</p>",
+    ]
+    if not agents:
+        parts.append(f'<p class="note">Total 总数: {total:,}.</p></section>')
+        return "".join(parts)
+    rows = []
+    for a in agents[:MAX_TABLE_ROWS]:
+        declared, measured = a.get("declared_level"), a.get("measured_level")
+        diff = (
+            f"{_int(measured) - _int(declared):+,}"
+            if isinstance(declared, int) and isinstance(measured, int)
+            else "–"
+        )
+        rows.append(
+            f"<tr><td>{_id(a.get('agent', '–'))}</td><td>{_short(a.get('rank', '–'), 120)}</td>"
+            f'<td class="n">{_num(declared)}</td><td class="n">{_num(measured)}</td>'
+            f'<td class="n">{_e(diff)}</td></tr>'
+        )
+    parts.append(
+        f'<p class="note">Total 总数: {total:,}; listed 列出: {len(agents):,}.</p>'
+        '<div class="tablewrap"><table><thead><tr><th>Agent 人员</th><th>Declared rank 头衔</th>'
+        '<th class="n">Declared level 头衔层级</th><th class="n">Measured level 实测层级</th>'
+        '<th class="n">Difference 差值</th></tr></thead>'
+        f"<tbody>{''.join(rows)}{_more_row(len(rows), max(total, len(agents)), 5)}"
+        "</tbody></table></div></section>"
+    )
+    return "".join(parts)
+
+
+def _rules_section(report: Mapping[str, Any]) -> str:
+    rules = [r for r in _seq(report.get("rules")) if isinstance(r, Mapping)]
+    parts = ['<section id="rules"><h2>Rules evaluated 适用规则及依据</h2>']
+    if not rules:
+        parts.append('<p class="note">None recorded 未记录.</p></section>')
+        return "".join(parts)
+    rows = [
+        f'<tr><td class="rule">{_short(r.get("rule", "–"), 120)}</td>'
+        f"<td>{_sev_badge(str(r.get('severity') or ''))}</td>"
+        f"<td>{_short(r.get('description', '–'), 2000)}</td>"
+        f"<td>{_short(r.get('citation', '–'), 2000)}</td></tr>"
+        for r in rules[:MAX_TABLE_ROWS]
+    ]
+    parts.append(
+        '<div class="tablewrap"><table><thead><tr><th>Rule 规则</th><th>Severity 严重程度</th>'
+        "<th>Description 说明</th><th>Citation 法律依据</th></tr></thead>"
+        f"<tbody>{''.join(rows)}{_more_row(len(rows), len(rules), 4)}</tbody></table></div>"
+        "</section>"
+    )
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """Render a report dict as one self-contained HTML document.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict as the engine produces it (or loaded
+        back from its JSON). Missing keys are tolerated and shown as "–"; extra
+        keys are ignored.
+
+    Returns
+    -------
+    str
+        A complete ``<!DOCTYPE html>`` document in UTF-8-ready text, with inline
+        CSS and SVG only: no script, no external font, image or stylesheet.
+
+    Notes
+    -----
+    Every string from the report is escaped. Size is bounded by the caps
+    :data:`MAX_FLAGGED_DETAILS`, :data:`MAX_TABLE_ROWS`, :data:`CHAIN_HEAD` and
+    :data:`CHAIN_TAIL`; the page says how many items were left to the JSON.
+
+    Examples
+    --------
+    >>> page = render_html({"networks": [], "summary": {"agents": 0}})
+    >>> page.startswith("<!DOCTYPE html>")
+    True
+    """
+    networks = [n for n in _seq(report.get("networks")) if isinstance(n, Mapping)]
+    source = _mapping(report.get("source"))
+    title = f"agentgraph report 报告 — {source.get('name', '')}"
+    flagged_html, detailed = _flagged_section(networks)
+    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in _NAV)
+    body = [
+        _header(report),
+        f"<nav>{nav}</nav><main>",
+        _summary(report, networks),
+        flagged_html,
+        '<section id="depth"><h2>Depth histogram 层级分布</h2>',
+        _histogram_svg([_int(x) for x in _seq(report.get("depth_histogram"))]),
+        "</section>",
+        _networks_section(networks, detailed, _mapping(report.get("networks_omitted"))),
+        _organisers_section(report),
+        _issues_section(report),
+        _ranks_section(report),
+        _rules_section(report),
+        "<footer>Generated by agentgraph from the JSON report; the JSON holds every row. "
+        "本页由 agentgraph 依据 JSON 报告生成，完整数据以 JSON 为准。</footer></main>",
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        + "".join(body)
+        + "</body></html>\n"
+    )
