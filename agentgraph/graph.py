@@ -1,0 +1,261 @@
+"""The graph model: a recruitment forest as compact arrays.
+
+:func:`build_graph` turns a normalised member table or edge list
+(:class:`~agentgraph.relations.Relations`) into a :class:`RecruitmentGraph`:
+dense int32 agent ids, one ``parent`` array (-1 for roots) and the id
+dictionary, with every defect logged and repaired by a stated rule:
+
+- duplicate agent rows: the first row is kept;
+- multiple uplines (edge list): the edge with the earliest ``at`` is kept, else
+  the first row; the dropped uplines are named;
+- self-referral: the agent is treated as a root;
+- uplines never listed as agents (member table): kept as implicit root agents;
+- cycles: broken at the cycle's first listed agent, which becomes a root.
+
+Complexity: O(n + id bytes); no Python object per agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .hierarchy import find_cycles
+from .idmap import encode_ids
+from .issues import IssueLog
+from .relations import Relations
+
+__all__ = ["RecruitmentGraph", "build_graph"]
+
+_SAMPLE = 5  # how many rows or uplines a defect's detail names
+
+
+@dataclass
+class RecruitmentGraph:
+    """A recruitment forest: ``parent[v]`` is the upline of agent ``v`` (-1: root).
+
+    ``ids[v]`` is agent ``v``'s id string. The first ``n_listed`` agents were
+    listed in the input (rows of a member table, or any end of an edge list);
+    the rest are uplines referenced but never listed. ``rank`` holds the
+    declared title per agent when the input has one.
+    """
+
+    ids: pa.Array
+    parent: np.ndarray
+    n_listed: int
+    issues: IssueLog
+    source: str = "<memory>"
+    kind: str = "members"
+    rows: int = 0
+    rank: pa.Array | None = None
+    supplies: int = 0  # supply edges seen (not recruitment)
+
+    def __len__(self) -> int:
+        return len(self.parent)
+
+    def id_of(self, v: int) -> str:
+        return str(self.ids[v].as_py())
+
+    def names(self, vs: np.ndarray | list[int]) -> list[str]:
+        """Id strings of several dense ids. O(len(vs))."""
+        return self.ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
+
+    def node(self, agent_id: str) -> int:
+        """Dense id of ``agent_id`` or -1. O(n) scan; cached lookups live in the index."""
+        idx = pc.index(self.ids, pa.scalar(agent_id, pa.string())).as_py()
+        return int(idx)
+
+
+def _time_key(col: pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """int64 sort key of a timestamp column; missing times sort last."""
+    if col is None:
+        return np.full(n, np.iinfo(np.int64).max, np.int64)
+    if not pa.types.is_timestamp(col.type):
+        col = pc.cast(col, pa.timestamp("us"))
+    ints = pc.cast(col, pa.int64())
+    ints = pc.fill_null(ints, np.iinfo(np.int64).max)
+    return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+@nb.njit(cache=True, nogil=True)
+def _choose_upline(down: np.ndarray, up: np.ndarray, at: np.ndarray, n: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every downline keep the earliest edge (then the first row). O(edges)."""
+    best = np.full(n, -1, np.int64)
+    count = np.zeros(n, np.int32)
+    distinct = np.zeros(n, np.bool_)  # has two different uplines
+    for i in range(len(down)):
+        d = down[i]
+        b = best[d]
+        count[d] += 1
+        if b == -1:
+            best[d] = i
+            continue
+        if up[i] != up[b]:
+            distinct[d] = True
+        if at[i] < at[b]:
+            best[d] = i
+    return best, count, distinct
+
+
+def _row_list(rows: np.ndarray) -> str:
+    shown = ", ".join(str(int(r) + 1) for r in rows[:_SAMPLE])
+    more = f" and {len(rows) - _SAMPLE} more" if len(rows) > _SAMPLE else ""
+    return shown + more
+
+
+def _members_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, int,
+                                                             pa.Array | None]:
+    t = rel.table
+    enc = encode_ids(t.column("agent_id"), t.column("upline_id"))
+    first = enc.first_row_a
+    parent = np.full(enc.n, -1, np.int32)
+    parent[: enc.n_keys] = enc.node_b[first]
+    # duplicate agent rows: first row kept
+    if len(first) < len(enc.node_a):
+        is_first = np.zeros(len(enc.node_a), np.bool_)
+        is_first[first] = True
+        dup_rows = np.flatnonzero(~is_first)
+        dup_nodes = enc.node_a[dup_rows]
+        order = np.argsort(dup_nodes, kind="stable")
+        nodes_sorted = dup_nodes[order]
+        uniq, starts = np.unique(nodes_sorted, return_index=True)
+        bounds = np.append(starts, len(order))
+        for k, v in enumerate(uniq):
+            if not log.wants("duplicate_agent"):
+                log.count("duplicate_agent", len(uniq) - k)
+                break
+            rows = dup_rows[order[bounds[k]:bounds[k + 1]]]
+            kept = int(first[v])
+            ups = {int(enc.node_b[r]) for r in rows} - {int(enc.node_b[kept])}
+            detail = (f"listed in rows {kept + 1} and {_row_list(rows)}; row {kept + 1} kept")
+            if ups:
+                names = [enc.ids[u].as_py() if u >= 0 else "(none)" for u in sorted(ups)]
+                kept_up = enc.node_b[kept]
+                kept_name = enc.ids[kept_up].as_py() if kept_up >= 0 else "(none)"
+                detail += (f"; its upline {kept_name!s} kept, other upline(s) "
+                           f"{', '.join(map(str, names[:_SAMPLE]))} dropped")
+            log.add("duplicate_agent", [enc.ids[int(v)].as_py()], detail)
+    # uplines never listed as agents: implicit roots
+    if enc.n > enc.n_keys:
+        implicit = np.arange(enc.n_keys, enc.n)
+        refs = enc.node_b
+        ref_rows = np.flatnonzero(refs >= enc.n_keys)
+        by_node = np.argsort(refs[ref_rows], kind="stable")
+        sorted_nodes = refs[ref_rows][by_node]
+        for v in implicit:
+            if not log.wants("unknown_upline"):
+                log.count("unknown_upline", int(enc.n - v))
+                break
+            lo, hi = np.searchsorted(sorted_nodes, [v, v + 1])
+            rows = ref_rows[by_node[lo:hi]]
+            log.add("unknown_upline", [enc.ids[int(v)].as_py()],
+                    f"upline of {hi - lo} agent(s) (rows {_row_list(rows)}) but never listed "
+                    "as an agent; kept as a root")
+    rank = None
+    if "rank" in t.column_names:
+        col = t.column("rank").combine_chunks().take(pa.array(first))
+        if enc.n > enc.n_keys:
+            col = pa.concat_arrays([pc.cast(col, pa.string()),
+                                    pa.nulls(enc.n - enc.n_keys, pa.string())])
+        rank = pc.cast(col, pa.string())
+    return parent, enc.ids, enc.n_keys, rank
+
+
+def _edges_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, int, int]:
+    t = rel.table
+    enc = encode_ids(t.column("downline_id"), t.column("upline_id"))
+    n = enc.n
+    recruited = np.ones(t.num_rows, np.bool_)
+    if "kind" in t.column_names:
+        kind = pc.fill_null(t.column("kind"), "recruited")
+        recruited = np.asarray(pc.equal(kind, "recruited").to_numpy(zero_copy_only=False))
+    supplies = int(t.num_rows - recruited.sum())
+    rows = np.flatnonzero(recruited)
+    down = enc.node_a[rows]
+    up = enc.node_b[rows]
+    at = _time_key(t.column("at") if "at" in t.column_names else None, t.num_rows)[rows]
+    best, count, distinct = _choose_upline(down, up, at, n)
+    parent = np.full(n, -1, np.int32)
+    has = best >= 0
+    parent[has] = up[best[has]]
+    multi = np.flatnonzero(count > 1)
+    for v in multi:
+        kind_name = "multiple_uplines" if distinct[v] else "duplicate_agent"
+        if not log.wants(kind_name):
+            log.count(kind_name, 1)
+            continue
+        edge_rows = rows[down == v]
+        kept_row = rows[best[v]]
+        kept_up = enc.ids[int(parent[v])].as_py()
+        if distinct[v]:
+            others = sorted({enc.ids[int(enc.node_b[r])].as_py() for r in edge_rows}
+                            - {kept_up})
+            how = "earliest 'at'" if "at" in t.column_names else "first row"
+            detail = (f"{len(edge_rows)} recruitment rows ({_row_list(edge_rows)}); kept upline "
+                      f"{kept_up} (row {kept_row + 1}, {how}); dropped "
+                      f"{', '.join(others[:_SAMPLE])}")
+            log.add(kind_name, [enc.ids[int(v)].as_py(), kept_up, *others[:_SAMPLE]], detail)
+        else:
+            log.add(kind_name, [enc.ids[int(v)].as_py()],
+                    f"the same recruitment by {kept_up} is listed {len(edge_rows)} times "
+                    f"(rows {_row_list(edge_rows)}); counted once")
+    return parent, enc.ids, n, supplies
+
+
+def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> None:
+    """Self-referrals become roots; each cycle is broken at its first listed agent."""
+    selfref = np.flatnonzero(parent == np.arange(len(parent), dtype=np.int32))
+    for v in selfref:
+        if log.wants("self_referral"):
+            log.add("self_referral", [ids[int(v)].as_py()],
+                    "agent lists itself as its own upline; treated as a root")
+        else:
+            log.count("self_referral", 1)
+    parent[selfref] = -1
+    for cyc in find_cycles(parent):
+        head = int(cyc.min())
+        parent[head] = -1
+        if log.wants("cycle"):
+            names = ids.take(pa.array(cyc.astype(np.int64))).to_pylist()
+            log.add("cycle", names,
+                    f"{len(cyc)} agents recruit each other in a cycle; broken at "
+                    f"{ids[head].as_py()} (first listed), which is treated as a root")
+        else:
+            log.count("cycle", 1)
+
+
+def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
+    """Build the recruitment forest of a member table or an edge list.
+
+    Parameters
+    ----------
+    rel : Relations
+        Normalised input (see :mod:`agentgraph.relations`).
+    issue_limit : int
+        Defects kept in full per kind (all are counted).
+
+    Returns
+    -------
+    RecruitmentGraph
+        An acyclic parent array; every repair is in ``graph.issues``.
+
+    Notes
+    -----
+    O(n + id bytes) time and memory.
+    """
+    log = IssueLog(limit=issue_limit)
+    rank = None
+    supplies = 0
+    if rel.kind == "members":
+        parent, ids, n_listed, rank = _members_parent(rel, log)
+    else:
+        parent, ids, n_listed, supplies = _edges_parent(rel, log)
+    _repair(parent, ids, log)
+    return RecruitmentGraph(ids=ids, parent=parent, n_listed=n_listed, issues=log,
+                            source=rel.source, kind=rel.kind, rows=rel.rows, rank=rank,
+                            supplies=supplies)

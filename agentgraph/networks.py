@@ -1,0 +1,119 @@
+"""Per-network measures: one network is the tree under one root.
+
+A network's *members* include its root; its *levels* are the number of layers
+counted from the root as level 1 (2013 SPC/SPP/MPS opinion), i.e. the largest
+depth + 1; ``tier_counts[k]`` is the number of members at level ``k + 1``.
+
+Structure classes: ``single_tier`` (levels <= 2: an organiser and one agent
+tier), ``multi_level`` (3 or 4 levels), ``five_tier_plus`` (>= 5 levels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+__all__ = ["Networks", "network_stats", "structure_class", "upline_chain", "deepest_chain"]
+
+
+@nb.njit(cache=True, nogil=True)
+def _network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
+                   direct: np.ndarray):  # type: ignore[no-untyped-def]
+    n = len(parent)
+    net_of_root = np.full(n, -1, np.int32)
+    k = 0
+    for v in range(n):
+        if parent[v] == -1:
+            net_of_root[v] = k
+            k += 1
+    roots = np.empty(k, np.int32)
+    members = np.zeros(k, np.int64)
+    levels = np.zeros(k, np.int32)
+    deepest = np.empty(k, np.int32)
+    max_direct = np.zeros(k, np.int32)
+    for v in range(n):
+        if parent[v] == -1:
+            j = net_of_root[v]
+            roots[j] = v
+            deepest[j] = v
+    for v in range(n):
+        j = net_of_root[root[v]]
+        members[j] += 1
+        if depth[v] + 1 > levels[j]:
+            levels[j] = depth[v] + 1
+            deepest[j] = v
+        if direct[v] > max_direct[j]:
+            max_direct[j] = direct[v]
+    offsets = np.zeros(k + 1, np.int64)
+    for j in range(k):
+        offsets[j + 1] = offsets[j] + levels[j]
+    tiers = np.zeros(offsets[k], np.int64)
+    for v in range(n):
+        j = net_of_root[root[v]]
+        tiers[offsets[j] + depth[v]] += 1
+    return roots, members, levels, deepest, max_direct, offsets, tiers
+
+
+@dataclass(frozen=True)
+class Networks:
+    """Per-network arrays (index = network number, roots in dense-id order)."""
+
+    roots: np.ndarray  # dense id of each root
+    members: np.ndarray  # members including the root
+    levels: np.ndarray  # layers, root = level 1
+    deepest: np.ndarray  # dense id of the first deepest member
+    max_direct: np.ndarray  # largest number of direct recruits of any member
+    tier_offsets: np.ndarray  # tier_counts of network j = tiers[off[j]:off[j+1]]
+    tiers: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.roots)
+
+    def tier_counts(self, j: int) -> list[int]:
+        """Members per level of network ``j`` (index 0 = the root's level)."""
+        return self.tiers[self.tier_offsets[j]:self.tier_offsets[j + 1]].tolist()
+
+
+def network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
+                  direct: np.ndarray) -> Networks:
+    """Members, levels, tier counts, deepest member and branching of every network.
+
+    Three sequential passes over the agents: O(n + total levels) time and memory.
+    """
+    return Networks(*_network_stats(parent, depth, root, direct))
+
+
+def structure_class(levels: int) -> str:
+    """``single_tier`` (<= 2 levels), ``multi_level`` (3-4) or ``five_tier_plus`` (>= 5)."""
+    if levels <= 2:
+        return "single_tier"
+    if levels <= 4:
+        return "multi_level"
+    return "five_tier_plus"
+
+
+@nb.njit(cache=True, nogil=True)
+def _chain(parent: np.ndarray, v: int) -> np.ndarray:
+    n = 0
+    u = v
+    while u != -1:
+        n += 1
+        u = parent[u]
+    out = np.empty(n, np.int32)
+    u = v
+    for k in range(n - 1, -1, -1):
+        out[k] = u
+        u = parent[u]
+    return out
+
+
+def upline_chain(parent: np.ndarray, v: int) -> np.ndarray:
+    """Dense ids from the root down to ``v`` (both included). O(depth)."""
+    return _chain(parent, v)
+
+
+def deepest_chain(parent: np.ndarray, networks: Networks, j: int) -> np.ndarray:
+    """Root .. first deepest member of network ``j``. O(levels)."""
+    return _chain(parent, int(networks.deepest[j]))

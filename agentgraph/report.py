@@ -1,0 +1,148 @@
+"""The JSON report: contract ``agentgraph.report/1`` (docs/report.schema.json).
+
+Stable keys (other tools rely on them; extend, never break):
+``schema``, ``policy``, ``summary`` {agents, networks, flagged, max_levels},
+``networks`` [{root, members, levels, tier_counts, structure, deepest_chain,
+flags [{rule, severity, citation, evidence}]}], ``organisers`` [{agent,
+downline, levels}], ``data_issues`` [{kind, agents, detail}].
+
+Networks are listed flagged first, then by size. Every flagged network is listed
+in full; unflagged networks are listed up to ``max_networks`` (single-member
+networks are never listed one by one) and the rest summarised in
+``networks_omitted``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .networks import deepest_chain, structure_class
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+__all__ = ["SCHEMA", "build_report", "dumps"]
+
+SCHEMA = "agentgraph.report/1"
+
+
+def _networks(a: Analysis, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    nets = a.networks
+    order = a.network_order()
+    flagged = a.flagged[order]
+    listable = flagged | (nets.members[order] > 1)
+    n_flagged = int(flagged.sum())
+    chosen = order[listable][: max(n_flagged, n_flagged + max_networks)]
+    rest = np.ones(len(nets), np.bool_)
+    rest[chosen] = False
+    out = []
+    g = a.graph
+    for j in chosen.tolist():
+        chain = deepest_chain(g.parent, nets, j)
+        out.append({
+            "root": g.id_of(int(nets.roots[j])),
+            "members": int(nets.members[j]),
+            "levels": int(nets.levels[j]),
+            "tier_counts": nets.tier_counts(j),
+            "structure": structure_class(int(nets.levels[j])),
+            "deepest_chain": g.names(chain),
+            "max_direct_recruits": int(nets.max_direct[j]),
+            "flags": [f.as_dict() for f in a.flags(j)],
+        })
+    omitted = {
+        "networks": int(rest.sum()),
+        "agents": int(nets.members[rest].sum()),
+        "max_levels": int(nets.levels[rest].max()) if rest.any() else 0,
+    }
+    return out, omitted
+
+
+def _organisers(a: Analysis, limit: int) -> list[dict[str, Any]]:
+    h = a.hierarchy
+    ids = a.organisers[:limit]
+    names = a.graph.names(ids)
+    roots = a.graph.names(h.root[ids])
+    return [{"agent": names[k], "network": roots[k], "downline": int(h.size[v]),
+             "levels": int(h.height[v]) + 1, "direct_recruits": int(h.direct[v])}
+            for k, v in enumerate(ids.tolist())]
+
+
+def _ranks(a: Analysis, limit: int) -> dict[str, Any] | None:
+    rc = a.ranks
+    if rc is None:
+        return None
+    ids = rc.mismatched[:limit]
+    names = a.graph.names(ids)
+    assert a.graph.rank is not None
+    titles = a.graph.rank.take(ids.astype(np.int64)).to_pylist()
+    level = a.hierarchy.level
+    return {
+        "total": int(len(rc.mismatched)),
+        "titled_agents": rc.titled,
+        "title_levels": rc.title_levels,
+        "agents": [{"agent": names[k], "rank": titles[k], "declared_level": int(rc.declared[k]),
+                    "measured_level": int(level[v])} for k, v in enumerate(ids.tolist())],
+    }
+
+
+def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int = 1000,
+                 max_rank_mismatches: int = 1000, generated_at: str | None = None,
+                 source_name: str | None = None) -> dict[str, Any]:
+    """Assemble the JSON-ready report of an analysis.
+
+    Parameters
+    ----------
+    a : Analysis
+    max_networks : int
+        Unflagged networks with >= 2 members listed in full (flagged: all).
+    max_organisers, max_rank_mismatches : int
+        Caps on those lists (their totals are always given).
+    generated_at : str, optional
+        ISO time stamp (default: now, UTC).
+    source_name : str, optional
+        Name of the input shown in the report (default: the graph's source).
+
+    Notes
+    -----
+    O(n) for the histogram plus O(listed networks x their levels + chain lengths).
+    """
+    nets = a.networks
+    networks, omitted = _networks(a, max_networks)
+    depth_hist = np.bincount(a.hierarchy.depth, minlength=1).tolist() if len(a.graph) else []
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "policy": a.policy.name,
+        "policy_version": a.policy.version,
+        "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": {"name": source_name or a.graph.source, "kind": a.graph.kind,
+                   "rows": a.graph.rows, "supply_edges": a.graph.supplies},
+        "summary": {
+            "agents": len(a.graph),
+            "networks": len(nets),
+            "flagged": int(a.flagged.sum()),
+            "max_levels": int(nets.levels.max()) if len(nets) else 0,
+            "organisers": int(len(a.organisers)),
+            "networks_listed": len(networks),
+            "listed_agents": int(a.graph.n_listed),
+            "data_issues": a.graph.issues.summary(),
+        },
+        "networks": networks,
+        "networks_omitted": omitted,
+        "organisers": _organisers(a, max_organisers),
+        "data_issues": [i.as_dict() for i in a.graph.issues.items],
+        "depth_histogram": depth_hist,
+        "rules": a.policy.describe(),
+    }
+    ranks = _ranks(a, max_rank_mismatches)
+    if ranks is not None:
+        report["rank_mismatches"] = ranks
+    return report
+
+
+def dumps(report: dict[str, Any], *, indent: int | None = 2) -> str:
+    """JSON text of a report (UTF-8 characters kept, not escaped)."""
+    return json.dumps(report, ensure_ascii=False, indent=indent)
