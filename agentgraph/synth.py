@@ -17,8 +17,8 @@ depth, as declared titles do in real ladders).
 from __future__ import annotations
 
 import codecs
+import functools
 import io
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -67,6 +67,7 @@ MEMBER_SCHEMA = pa.schema(
 _EPOCH = 1_420_070_400  # 2015-01-01T00:00:00Z
 _YEAR = 365 * 86_400
 _PHONE_BASE, _PHONE_SPACE = 13_000_000_000, 7_000_000_000  # 13000000000..19999999999
+_PHONE_HEADS = _PHONE_SPACE // 100_000
 _RANK_NOISE = 0.03  # share of agents whose declared title is one off their depth
 
 
@@ -136,31 +137,73 @@ def _prefix(tree: _Tree, rows: int) -> _Tree:
     return _Tree(tree.parent[:rows], tree.depth[:rows], np.array([rows], np.int64))
 
 
-def _phone_key(seed: int) -> tuple[int, int]:
-    """An affine bijection of the phone space, chosen by the seed."""
+@functools.cache
+def _digits(width: int) -> npt.NDArray[np.bytes_]:
+    """All ``width``-digit zero-padded numbers as fixed-width bytes (width <= 5)."""
+    return np.array([f"{i:0{width}d}" for i in range(10**width)], dtype=f"S{width}")
+
+
+@functools.cache
+def _phone_heads() -> npt.NDArray[np.bytes_]:
+    """The first 6 digits of a phone id: 130000 .. 199999."""
+    return np.array([str(_PHONE_BASE // 100_000 + h) for h in range(_PHONE_HEADS)], dtype="S6")
+
+
+def _phone_key(seed: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Round tables of a Feistel-like bijection of the phone space, chosen by the seed."""
     rng = np.random.default_rng([seed, 0x1D])
-    a = int(rng.integers(10**8, 13 * 10**8))  # a * index stays below 2**63
-    while math.gcd(a, _PHONE_SPACE) != 1:
-        a += 1
-    return a, int(rng.integers(0, _PHONE_SPACE))
+    return (rng.integers(0, 100_000, _PHONE_HEADS), rng.integers(0, _PHONE_HEADS, 100_000),
+            rng.integers(0, 100_000, _PHONE_HEADS))
 
 
-def _id_strings(index: IntArray, style: str, key: tuple[int, int], width: int) -> pa.Array:
+def _fixed_width(parts: list[tuple[str, Any]], n: int, mask: npt.NDArray[np.bool_]) -> pa.Array:
+    """A string array from equal-width byte columns laid side by side. O(n)."""
+    layout = np.dtype([(f"f{i}", np.asarray(v).dtype) for i, (_, v) in enumerate(parts)])
+    width = layout.itemsize
+    if n * width >= 2**31:  # int32 offsets: split
+        half = n // 2
+        return pa.chunked_array(
+            [_fixed_width([(k, v if k == "const" else v[:half]) for k, v in parts], half,
+                          mask[:half]),
+             _fixed_width([(k, v if k == "const" else v[half:]) for k, v in parts], n - half,
+                          mask[half:])]
+        )
+    data = np.empty(n, layout)
+    for i, (_, values) in enumerate(parts):
+        data[f"f{i}"] = values
+    nulls = int(mask.sum())
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(np.arange(0, width * (n + 1), width, dtype=np.int32)),
+        pa.py_buffer(data.view(np.uint8)),
+        pa.py_buffer(np.packbits(~mask, bitorder="little")) if nulls else None, nulls)
+
+
+def _add_mod(values: IntArray, shift: IntArray, size: int) -> None:
+    """``values = (values + shift) % size`` in place, for values and shift below size."""
+    values += shift
+    np.subtract(values, size, out=values, where=values >= size)
+
+
+def _id_strings(index: IntArray, style: str, key: tuple[IntArray, IntArray, IntArray],
+                width: int) -> pa.Array:
     """Distinct id strings for distinct row numbers; index -1 gives null. O(n)."""
     mask = index < 0
-    if style == "phone":  # affine map then two Feistel-like rounds: a bijection of the space
-        a, b = key
-        x = (a * index + b) % _PHONE_SPACE
-        hi, lo = np.divmod(x, 100_000)
-        hi = (hi + (lo * 40_503 + b) % 999_983) % (_PHONE_SPACE // 100_000)
-        lo = (lo + (hi * 2_654_435_761) % 1_000_003) % 100_000
-        index = _PHONE_BASE + hi * 100_000 + lo
-    numbers = pa.array(index, mask=mask if mask.any() else None)
-    text = pc.cast(numbers, pa.string())
-    if style == "phone":
-        return text
-    prefix = "A" if style == "seq" else "代理"
-    return pc.binary_join_element_wise(prefix, pc.utf8_lpad(text, width=width, padding="0"), "")
+    index = np.maximum(index, 0)
+    if style == "phone":  # three Feistel-like rounds over (head, tail): a bijection
+        head, tail = np.divmod(index, 100_000)
+        _add_mod(tail, key[0][head], 100_000)
+        _add_mod(head, key[1][tail], _PHONE_HEADS)
+        _add_mod(tail, key[2][head], 100_000)
+        return _fixed_width([("head", _phone_heads()[head]), ("tail", _digits(5)[tail])],
+                            index.size, mask)
+    parts: list[tuple[str, Any]] = []
+    while width > 0:  # groups of up to 5 digits, right to left
+        step = min(5, width)
+        index, group = np.divmod(index, 10**step)
+        parts.insert(0, ("digits", _digits(step)[group]))
+        width -= step
+    prefix = np.bytes_(("A" if style == "seq" else "代理").encode())
+    return _fixed_width([("const", prefix), *parts], mask.size, mask)
 
 
 def _check_style(ids: str) -> None:

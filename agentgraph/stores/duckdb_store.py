@@ -1,0 +1,173 @@
+"""Embedded default store: one DuckDB file.
+
+Each dataset is one table holding the normalised relation table as loaded
+(extra columns and their types included); a catalog table names them. Loads,
+appends and deletes run in one transaction each, so a failure leaves the file
+as it was. DuckDB allows one read-write process per file: a second process gets
+a clear :class:`~agentgraph.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import DatasetExists, DatasetNotFound, StoreError
+from ..relations import RelationKind, Relations
+from .base import DatasetInfo, Progress, check_dataset_name
+
+__all__ = ["DuckDBStore"]
+
+_CATALOG = "agentgraph_datasets"
+
+
+class DuckDBStore:
+    """A :class:`~agentgraph.stores.base.GraphStore` in a DuckDB file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path = "agentgraph.duckdb", *, threads: int | None = None
+                 ) -> None:
+        self.path = str(path)
+        self.url = f"duckdb://{self.path}"
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create {self.path}: folder {parent} does not exist")
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.IOException as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc} (another agentgraph "
+                             "process, e.g. the API service, may own it)") from None
+        if threads:
+            self._sql(f"SET threads = {int(threads)}")
+        self._lock = threading.RLock()
+        self._sql(
+            f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name VARCHAR PRIMARY KEY, tbl VARCHAR, "
+            "kind VARCHAR, rows BIGINT, source VARCHAR, loaded_at VARCHAR, columns VARCHAR)")
+
+    # -------------------------------------------------------------- helpers
+    def _row(self, name: str) -> tuple[str, str, int, str, str, str] | None:
+        rows = self._sql(
+            f"SELECT tbl, kind, rows, source, loaded_at, columns FROM {_CATALOG} WHERE name = ?",
+            [name])
+        return cast(tuple[str, str, int, str, str, str], rows[0]) if rows else None
+
+    def _sql(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+        """Run one statement to completion (DuckDB wants every result consumed)."""
+        return self._con.execute(sql, params or []).fetchall()
+
+    @staticmethod
+    def _info(name: str, row: tuple[str, str, int, str, str, str]) -> DatasetInfo:
+        return DatasetInfo(name=name, kind=row[1], rows=int(row[2]), source=row[3],
+                           loaded_at=row[4], columns=json.loads(row[5]))
+
+    # ------------------------------------------------------------- protocol
+    def datasets(self) -> list[DatasetInfo]:
+        with self._lock:
+            rows = self._sql(
+                f"SELECT name, tbl, kind, rows, source, loaded_at, columns FROM {_CATALOG} "
+                "ORDER BY name")
+        return [self._info(str(r[0]), cast(tuple[str, str, int, str, str, str], r[1:]))
+                for r in rows]
+
+    def info(self, name: str) -> DatasetInfo:
+        with self._lock:
+            row = self._row(name)
+        if row is None:
+            raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
+        return self._info(name, row)
+
+    def load(self, name: str, rel: Relations, *, replace: bool = False,
+             progress: Progress | None = None) -> DatasetInfo:
+        check_dataset_name(name)
+        tbl = f"ds_{uuid.uuid4().hex}"
+        loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            con = self._con
+            self._sql("BEGIN TRANSACTION")
+            try:
+                old = self._row(name)
+                if old is not None and not replace:
+                    raise DatasetExists(f"dataset {name!r} exists in {self.url}; "
+                                        "replace it explicitly")
+                src = rel.table
+                con.register("_agentgraph_src", src)
+                self._sql(f'CREATE TABLE "{tbl}" AS SELECT * FROM _agentgraph_src')
+                con.unregister("_agentgraph_src")
+                if old is not None:
+                    self._sql(f'DROP TABLE "{old[0]}"')
+                    self._sql(f"DELETE FROM {_CATALOG} WHERE name = ?", [name])
+                self._sql(f"INSERT INTO {_CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [name, tbl, rel.kind, rel.rows, rel.source, loaded_at,
+                             json.dumps(src.column_names, ensure_ascii=False)])
+                self._sql("COMMIT")
+            except BaseException:
+                self._sql("ROLLBACK")
+                raise
+        if progress:
+            progress(rel.rows, rel.rows)
+        return self.info(name)
+
+    def append(self, name: str, rel: Relations) -> DatasetInfo:
+        with self._lock:
+            con = self._con
+            self._sql("BEGIN TRANSACTION")
+            try:
+                row = self._row(name)
+                if row is None:
+                    raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
+                if row[1] != rel.kind:
+                    raise StoreError(f"dataset {name!r} holds {row[1]}, not {rel.kind}")
+                con.register("_agentgraph_src", rel.table)
+                self._sql(f'INSERT INTO "{row[0]}" BY NAME SELECT * FROM _agentgraph_src')
+                con.unregister("_agentgraph_src")
+                self._sql(f"UPDATE {_CATALOG} SET rows = rows + ? WHERE name = ?",
+                            [rel.rows, name])
+                self._sql("COMMIT")
+            except duckdb.Error as exc:
+                self._sql("ROLLBACK")
+                raise StoreError(f"cannot append to {name!r}: {exc}") from None
+            except BaseException:
+                self._sql("ROLLBACK")
+                raise
+        return self.info(name)
+
+    def read(self, name: str) -> Relations:
+        with self._lock:
+            row = self._row(name)
+            if row is None:
+                raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
+            table: pa.Table = self._con.sql(f'SELECT * FROM "{row[0]}"').to_arrow_table()
+        kind = cast(RelationKind, row[1])
+        return Relations(kind, table, source=f"{self.url}#{name}")
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            con = self._con
+            self._sql("BEGIN TRANSACTION")
+            try:
+                row = self._row(name)
+                if row is None:
+                    raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
+                self._sql(f'DROP TABLE "{row[0]}"')
+                self._sql(f"DELETE FROM {_CATALOG} WHERE name = ?", [name])
+                self._sql("COMMIT")
+            except BaseException:
+                self._sql("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> DuckDBStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
