@@ -149,7 +149,6 @@ class DuckDBStore:
 
     def delete(self, name: str) -> None:
         with self._lock:
-            con = self._con
             self._sql("BEGIN TRANSACTION")
             try:
                 row = self._row(name)
