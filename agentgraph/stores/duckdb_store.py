@@ -106,12 +106,12 @@ class DuckDBStore:
                 self._sql(f"INSERT INTO {_CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [name, tbl, rel.kind, rel.rows, rel.source, loaded_at,
                              json.dumps(src.column_names, ensure_ascii=False)])
+                if progress:  # may raise (e.g. a cancelled job): then nothing is kept
+                    progress(rel.rows, rel.rows)
                 self._sql("COMMIT")
             except BaseException:
                 self._sql("ROLLBACK")
                 raise
-        if progress:
-            progress(rel.rows, rel.rows)
         return self.info(name)
 
     def append(self, name: str, rel: Relations) -> DatasetInfo:

@@ -1,0 +1,43 @@
+"""Dense id encoding against a plain Python dict."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agentgraph.idmap import encode_ids
+
+ids = st.text(alphabet=st.sampled_from(list("07aZ张三 ,\"'\\x")), min_size=0, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ids, min_size=1, max_size=80), st.lists(st.one_of(st.none(), ids), max_size=80))
+def test_encoding_matches_dict(keys: list[str], refs: list[str | None]) -> None:
+    enc = encode_ids(pa.array(keys, pa.string()), pa.array(refs, pa.string()))
+    order: dict[str, int] = {}
+    for k in keys:
+        order.setdefault(k, len(order))
+    n_keys = len(order)
+    for r in refs:
+        if r is not None:
+            order.setdefault(r, len(order))
+    assert enc.n_keys == n_keys
+    assert enc.n == len(order)
+    assert enc.node_a.tolist() == [order[k] for k in keys]
+    assert enc.node_b.tolist() == [-1 if r is None else order[r] for r in refs]
+    assert enc.ids.to_pylist() == list(order)
+
+
+def test_leading_zeros_and_numbers_are_distinct_ids() -> None:
+    enc = encode_ids(pa.array(["007", "7", "07", "0138000", "138000"]))
+    assert enc.n == 5
+
+
+def test_large_string_and_chunked_input() -> None:
+    keys = pa.chunked_array([pa.array(["a", "b"], pa.large_string()),
+                             pa.array(["c", "a"], pa.large_string())])
+    enc = encode_ids(keys, pa.chunked_array([pa.array(["c", None, "d"])]))
+    assert enc.node_a.tolist() == [0, 1, 2, 0]
+    assert enc.node_b.tolist() == [2, -1, 3]
+    assert enc.ids.to_pylist() == ["a", "b", "c", "d"]

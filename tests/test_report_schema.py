@@ -1,0 +1,46 @@
+"""Reports validate against docs/report.schema.json on fixtures and random forests."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import agentgraph
+from agentgraph.relations import Relations
+
+from .conftest import FIXTURES, ROOT
+
+SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+
+
+def test_fixture_reports_validate() -> None:
+    for path in sorted(FIXTURES.glob("*.*")):
+        if path.suffix in (".csv", ".jsonl"):
+            jsonschema.validate(agentgraph.scan(path).report(), SCHEMA)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-1, 40)), min_size=1, max_size=120),
+       st.integers(0, 3))
+def test_random_member_tables_validate_and_add_up(rows: list[tuple[int, int]], cap: int) -> None:
+    table = pa.table({"agent_id": [str(a) for a, _ in rows],
+                      "upline_id": [None if u < 0 else str(u) for _, u in rows]})
+    a = agentgraph.analyse(Relations("members", table))
+    report = a.report(max_networks=cap)
+    jsonschema.validate(report, SCHEMA)
+    s = report["summary"]
+    listed = sum(n["members"] for n in report["networks"])
+    assert listed + report["networks_omitted"]["agents"] == s["agents"]
+    assert len(report["networks"]) + report["networks_omitted"]["networks"] == s["networks"]
+    flagged = [n for n in report["networks"] if n["flags"]]
+    assert len(flagged) == s["flagged"]  # every flagged network listed, whatever the cap
+    assert report["networks"][: len(flagged)] == flagged  # flagged first
+    sizes = [n["members"] for n in report["networks"][len(flagged):]]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sum(report["depth_histogram"]) == s["agents"]
+    assert s["max_levels"] == int(np.max(a.networks.levels))

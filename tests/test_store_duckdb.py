@@ -1,0 +1,103 @@
+"""The embedded store on a real DuckDB file: datasets, transactions, isolation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import agentgraph
+from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
+from agentgraph.relations import Relations
+from agentgraph.stores import DuckDBStore, open_store
+
+from .conftest import FIXTURES
+
+
+def test_round_trip_keeps_rows_types_and_extra_columns(tmp_path: Path) -> None:
+    rel = agentgraph.read(FIXTURES / "mixed.jsonl")
+    with open_store(str(tmp_path / "s.duckdb")) as st:
+        info = st.load("mixed", rel)
+        assert (info.kind, info.rows) == ("members", rel.rows)
+        back = st.read("mixed")
+    assert back.table.to_pylist() == rel.table.to_pylist()
+    assert back.table.column_names == rel.table.column_names
+
+
+def test_reports_from_store_and_file_are_identical(tmp_path: Path) -> None:
+    for name in ["gb18030_members.csv", "ladder_edges.csv", "cycle.csv"]:
+        rel = agentgraph.read(FIXTURES / name)
+        with open_store(f"duckdb://{tmp_path / 'r.duckdb'}") as st:
+            st.load(name, rel)
+            stored = st.read(name)
+        fixed = {"generated_at": "2026-01-01T00:00:00Z", "source_name": name}
+        assert (agentgraph.analyse(stored).report(**fixed)
+                == agentgraph.analyse(rel).report(**fixed))
+
+
+def test_failed_load_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    good = agentgraph.read(FIXTURES / "chain5.csv")
+    with DuckDBStore(path) as st:
+        st.load("d", good)
+        star = agentgraph.read(FIXTURES / "star.csv")
+
+        def cancel(done: int, total: int) -> None:  # fails after the rows are in
+            raise RuntimeError("cancelled")
+
+        with pytest.raises(RuntimeError):
+            st.load("d", star, replace=True, progress=cancel)
+        with pytest.raises(RuntimeError):
+            st.load("e", star, progress=cancel)
+        assert [d.name for d in st.datasets()] == ["d"]
+        assert st.read("d").table.to_pylist() == good.table.to_pylist()
+        tables = st._sql("SELECT count(*) FROM duckdb_tables()")[0][0]
+        assert tables == 2  # the catalog and one dataset: no orphan half-loaded table
+    with DuckDBStore(path) as st:  # and it is all still there after reopening the file
+        assert st.info("d").rows == 5
+
+
+def test_exists_replace_delete_and_missing(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "s.duckdb") as st:
+        st.load("d", agentgraph.read(FIXTURES / "chain5.csv"))
+        with pytest.raises(DatasetExists):
+            st.load("d", agentgraph.read(FIXTURES / "star.csv"))
+        st.load("d", agentgraph.read(FIXTURES / "star.csv"), replace=True)
+        assert st.info("d").rows == 201
+        st.delete("d")
+        with pytest.raises(DatasetNotFound):
+            st.read("d")
+        with pytest.raises(DatasetNotFound):
+            st.delete("d")
+        with pytest.raises(StoreError):
+            st.load("a/b", agentgraph.read(FIXTURES / "chain5.csv"))
+
+
+def test_append_is_checked_and_atomic(tmp_path: Path) -> None:
+    with DuckDBStore(tmp_path / "s.duckdb") as st:
+        st.load("d", agentgraph.read(FIXTURES / "chain5.csv"))
+        st.append("d", Relations("members", pa.table({"agent_id": ["C6"], "upline_id": ["C5"]})))
+        assert agentgraph.analyse(st.read("d")).networks.levels.tolist() == [6]
+        with pytest.raises(StoreError):
+            st.append("d", agentgraph.read(FIXTURES / "ladder_edges.csv"))
+        assert st.info("d").rows == 6
+
+
+def test_second_process_gets_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "owned.duckdb"
+    with DuckDBStore(path):
+        code = ("from agentgraph.stores import DuckDBStore\n"
+                f"DuckDBStore({str(path)!r})\n")
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=False)
+    assert res.returncode != 0
+    assert "cannot open store" in res.stderr
+
+
+def test_unknown_url_scheme() -> None:
+    with pytest.raises(StoreError):
+        open_store("mysql://x")
