@@ -547,7 +547,7 @@ def _rows_of(agent: pa.Array, values: pa.Array) -> IntArray:
     hit = np.flatnonzero(where >= 0)
     row_of[where[hit]] = hit
     pos = pc.index_in(values, value_set=uniq).fill_null(-1).to_numpy()
-    return np.where(pos >= 0, row_of[pos], -1)
+    return np.where(pos >= 0, np.append(row_of, -1)[pos], -1)
 
 
 def _pick(rng: np.random.Generator, n: int, want: int, taken: set[int],
@@ -655,13 +655,13 @@ def with_defects(rel: Relations, *, seed: int = 0, cycles: int = 0, self_referra
     new_up = pc.replace_with_mask(upline, pa.array(mask),
                                   pa.array([changes[r] for r in sorted(changes)], pa.string()))
     table = _replace(table, "upline_id", new_up)
-    second = table.take([x for x, _, _ in seconds])
+    second = table.take(np.array([x for x, _, _ in seconds], np.int64))
     second = _replace(second, "upline_id", pa.array([agent[z].as_py() for _, _, z in seconds],
                                                      pa.string()))
     if "joined_at" in second.column_names and pa.types.is_timestamp(second["joined_at"].type):
         late = pa.scalar(timedelta(days=30), pa.duration(second["joined_at"].type.unit))
         second = _replace(second, "joined_at", pc.add(second["joined_at"], late))
-    extra = pa.concat_tables([table.take([r for (r,) in dups]), second])
+    extra = pa.concat_tables([table.take(np.array([r for (r,) in dups], np.int64)), second])
     order = np.insert(np.arange(n), rng.integers(0, n + 1, extra.num_rows),
                       np.arange(n, n + extra.num_rows))
     out = pa.concat_tables([table, extra]).take(order)
@@ -721,20 +721,17 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
     Same complexity as the shape's own function.
     """
     if shape in CALIBRATED_CASES:
-        if agents is not None and agents != CALIBRATED_CASES[shape][0]:
-            raise ValueError(f"{shape} has exactly {CALIBRATED_CASES[shape][0]} members")
-        allowed: set[str] = set()
-    elif shape not in SHAPES:
-        raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
-    else:
-        agents = _count("agents", agents if agents is not None else -1, 1 if shape != "forest"
-                        else 0)
-        allowed = {"tiers", "jitter"} if shape == "ladder" else set()
-    if unknown := set(kw) - allowed:
-        raise TypeError(f"generate({shape!r}) got unexpected keywords {sorted(unknown)}")
-    assert agents is not None
-    if shape in CALIBRATED_CASES:
+        if kw or agents not in (None, CALIBRATED_CASES[shape][0]):
+            raise ValueError(f"{shape} has exactly {CALIBRATED_CASES[shape][0]} members and "
+                             "takes no keywords")
         return calibrated(shape, seed=seed, ids=ids)
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
+    if unknown := set(kw) - ({"tiers", "jitter"} if shape == "ladder" else set()):
+        raise TypeError(f"generate({shape!r}) got unexpected keywords {sorted(unknown)}")
+    if agents is None:
+        raise ValueError(f"generate({shape!r}) needs a number of agents")
+    agents = _count("agents", agents, 0 if shape == "forest" else 1)
     if shape == "single_tier":
         return single_tier(agents - 1, seed=seed, ids=ids)
     if shape == "chain":

@@ -89,7 +89,7 @@ def test_column_mapping_and_unknown_policy(tmp_path: Path) -> None:
 
 def test_load_datasets_agent_scan_drop_on_a_duckdb_file(tmp_path: Path) -> None:
     store = str(tmp_path / "audit.duckdb")
-    res = run_cli("load", str(FIXTURES / "boundary_30_3.csv"), "--dataset", "shop", "--store", store)
+    res = run_cli("load", str(FIXTURES / "boundary_30_3.csv"), "-d", "shop", "--store", store)
     assert res.returncode == 0, res.stderr
     again = run_cli("load", str(FIXTURES / "star.csv"), "--dataset", "shop", "--store", store)
     assert again.returncode == 2 and "exists" in again.stderr
