@@ -20,7 +20,7 @@ __all__ = ["Networks", "network_stats", "structure_class", "upline_chain", "deep
 
 @nb.njit(cache=True, nogil=True)
 def _network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
-                   direct: np.ndarray):  # type: ignore[no-untyped-def]
+                   direct: np.ndarray):
     n = len(parent)
     net_of_root = np.full(n, -1, np.int32)
     k = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,6 +14,9 @@ import pytest
 from agentgraph.report_html import render_html
 
 CHROMIUM = shutil.which("chromium")
+
+if CHROMIUM is None and os.environ.get("AGENTGRAPH_REQUIRE_BROWSER"):
+    raise RuntimeError("AGENTGRAPH_REQUIRE_BROWSER is set but no chromium binary is on PATH")
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,

@@ -36,10 +36,17 @@ class Flag:
 class NetworkRule(Protocol):
     """A rule over whole networks."""
 
-    id: str
-    severity: str
-    citation: str
-    description: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+    @property
+    def citation(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
 
     def fires(self, nets: Networks) -> np.ndarray:
         """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""

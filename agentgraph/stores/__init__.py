@@ -38,6 +38,6 @@ def open_store(url: str | None = None, **options: Any) -> GraphStore:
         except ImportError as exc:
             raise StoreError(f"{url}: the Neo4j store needs the driver: pip install "
                              f"'agentgraph[neo4j]' ({exc})") from None
-        return Neo4jStore(url, **options)  # type: ignore[no-any-return]
+        return Neo4jStore(url, **options)  # type: ignore[no-any-return,unused-ignore]
     raise StoreError(f"unknown store URL {url!r}: use a .duckdb path, duckdb:///PATH, "
                      "bolt://HOST:PORT or neo4j://HOST:PORT")
