@@ -299,6 +299,15 @@ def _ladder_tree(tiers: int, branching: int, rng: np.random.Generator, jitter: f
     return _Tree(parent, np.concatenate(depths).astype(np.int64), np.array([parent.size]))
 
 
+def _checked_ladder(tiers: int, branching: int, seed: int, jitter: float) -> _Tree:
+    tiers, branching = _count("tiers", tiers, 1), _count("branching", branching, 1)
+    if not 0.0 <= jitter <= 1.0:
+        raise ValueError(f"jitter must be in [0, 1], got {jitter!r}")
+    if sum(round(branching * (1 + jitter)) ** t for t in range(tiers)) > 10**9:
+        raise ValueError("ladder too large (more than 10**9 agents)")
+    return _ladder_tree(tiers, branching, np.random.default_rng(seed), jitter)
+
+
 def ladder(tiers: int, branching: int, *, seed: int = 0, ids: str = "phone",
            jitter: float = 0.0) -> Relations:
     """A pyramid of ``tiers`` levels (root counted) where every agent recruits ``branching``.
@@ -336,12 +345,7 @@ def ladder(tiers: int, branching: int, *, seed: int = 0, ids: str = "phone",
     -----
     O(n) time and memory; one vectorised pass per tier.
     """
-    tiers, branching = _count("tiers", tiers, 1), _count("branching", branching, 1)
-    if not 0.0 <= jitter <= 1.0:
-        raise ValueError(f"jitter must be in [0, 1], got {jitter!r}")
-    if sum(round(branching * (1 + jitter)) ** t for t in range(tiers)) > 10**9:
-        raise ValueError("ladder too large (more than 10**9 agents)")
-    tree = _ladder_tree(tiers, branching, np.random.default_rng(seed), jitter)
+    tree = _checked_ladder(tiers, branching, seed, jitter)
     source = _src("ladder", tiers=tiers, branching=branching, seed=seed, jitter=jitter)
     return _members(tree, seed=seed, ids=ids, source=source)
 
@@ -529,8 +533,8 @@ def forest(agents: int, *, seed: int = 0, ids: str = "phone") -> Relations:
 
     Notes
     -----
-    O(n log d) time (depths of the random trees), O(n) memory; about 3 s and
-    under 2 GB for 10 million agents on 2 cores.
+    O(n log d) time (depths of the random trees), O(n) memory; 10 million agents
+    take about 3 s (more on a busy machine) and 1.4 GB at peak on 2 cores.
     """
     agents = _count("agents", agents)
     rng = np.random.default_rng(seed)
@@ -705,9 +709,11 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
              **kw: Any) -> Relations:
     """Dispatch by shape name; ``agents`` is the number of rows of the result.
 
-    Shapes: ``single_tier`` (root + ``agents - 1``), ``ladder`` (``tiers=5`` and
-    ``jitter=0`` accepted; the smallest branching that reaches ``agents`` rows, cut
-    to ``agents`` rows in breadth-first order, so up to ``tiers`` levels),
+    Shapes: ``single_tier`` (root + ``agents - 1``), ``ladder`` (keywords
+    ``tiers=5``, ``jitter=0`` and ``branching``: without ``branching``, the smallest
+    branching that reaches ``agents`` rows, cut to ``agents`` rows in breadth-first
+    order, so up to ``tiers`` levels; with it, :func:`ladder` cut to at most
+    ``agents`` rows, so ``agents`` is then only a cap),
     ``chain``, ``random_recursive``, ``forest``, and the calibrated cases
     ``shenzhou`` and ``xiaoxiaole`` (``agents`` must be None or their size).
 
@@ -727,7 +733,7 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
         return calibrated(shape, seed=seed, ids=ids)
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
-    if unknown := set(kw) - ({"tiers", "jitter"} if shape == "ladder" else set()):
+    if unknown := set(kw) - ({"tiers", "branching", "jitter"} if shape == "ladder" else set()):
         raise TypeError(f"generate({shape!r}) got unexpected keywords {sorted(unknown)}")
     if agents is None:
         raise ValueError(f"generate({shape!r}) needs a number of agents")
@@ -741,9 +747,13 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
     if shape == "forest":
         return forest(agents, seed=seed, ids=ids)
     tiers, jitter = _count("tiers", kw.get("tiers", 5), 1), float(kw.get("jitter", 0.0))
-    return _members(_ladder_rows(agents, tiers, seed, jitter), seed=seed, ids=ids,
-                    source=_src("generate", shape="ladder", agents=agents, tiers=tiers,
-                                seed=seed, jitter=jitter))
+    if kw.get("branching") is None:
+        tree = _ladder_rows(agents, tiers, seed, jitter)
+    else:
+        tree = _checked_ladder(tiers, kw["branching"], seed, jitter)
+        tree = _prefix(tree, min(agents, tree.parent.size))
+    return _members(tree, seed=seed, ids=ids, source=_src(
+        "generate", shape="ladder", agents=agents, tiers=tiers, seed=seed, jitter=jitter))
 
 
 def _write_csv(table: pa.Table, path: Path, encoding: str) -> None:
@@ -774,7 +784,8 @@ def write(rel: Relations, path: str | Path, *, encoding: str = "utf-8") -> Path:
 
     CSV has a header row; a null (e.g. a root's upline) is an empty field; any
     Python codec may be asked for (e.g. ``"gb18030"``), written in chunks of
-    65,536 rows. Parquet and JSON Lines are always UTF-8; JSON Lines writes
+    65,536 rows. Parquet and JSON Lines are always UTF-8; Parquet stores
+    ``timestamp[s]`` as milliseconds (it has no seconds unit); JSON Lines writes
     timestamps as ``YYYY-MM-DDTHH:MM:SS`` and nulls as ``null``.
 
     Returns
