@@ -200,7 +200,7 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     pol = get_policy(policy)
     graph = data if isinstance(data, RecruitmentGraph) else build_graph(
         data, issue_limit=issue_limit)
-    h = hierarchy(graph.parent)
+    h = hierarchy(graph.parent, graph.walk)
     nets = network_stats(graph.parent, h.depth, h.root, h.direct)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     return Analysis(graph, h, nets, pol, masks)

@@ -133,7 +133,7 @@ def _read(path: Path, kind: Kind | None, column: list[str] | None, encoding: str
                           fmt=input_format.value if input_format else None)
 
 
-def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = 2) -> str:
+def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = None) -> str:
     if fmt is ReportFormat.json:
         from .report import dumps
 
@@ -178,6 +178,9 @@ def scan(
         "--max-networks", min=0, help="Unflagged networks listed in full (flagged: all).")] = 1000,
     fail_on_flag: Annotated[bool, typer.Option(
         "--fail-on-flag", help="Exit 1 when any network is flagged.")] = False,
+    indent: Annotated[int | None, typer.Option(
+        "--indent", min=0, help="Indent JSON by N spaces (default: 2 on a terminal, "
+                                "else compact).")] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -229,10 +232,11 @@ def scan(
                 continue
             flagged += report["summary"]["flagged"]
             if out is None:
-                sys.stdout.write(_render(report, fmt, indent=None if batch else 2))
+                pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
+                sys.stdout.write(_render(report, fmt, indent=indent or pretty))
             else:
                 target = out / f"{name}.{fmt.value}" if batch else out
-                _write_atomic(target, _render(report, fmt))
+                _write_atomic(target, _render(report, fmt, indent=indent))
                 if batch or _progress_enabled():
                     s = report["summary"]
                     typer.echo(f"{target}: {s['agents']} agents, {s['networks']} networks, "

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .hierarchy import find_cycles
+from .hierarchy import break_cycles
 from .idmap import encode_ids
 from .issues import IssueLog
 from .relations import Relations
@@ -53,6 +53,8 @@ class RecruitmentGraph:
     rows: int = 0
     rank: pa.Array | None = None
     supplies: int = 0  # supply edges seen (not recruitment)
+    walk: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    """(depth, root, parents-first order) from the walk that broke the cycles."""
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -207,8 +209,12 @@ def _edges_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, 
     return parent, enc.ids, n, supplies
 
 
-def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> None:
-    """Self-referrals become roots; each cycle is broken at its first listed agent."""
+def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Self-referrals become roots; each cycle is broken at its first listed agent.
+
+    Returns the walk's (depth, root, order), which the hierarchy reuses.
+    """
     selfref = np.flatnonzero(parent == np.arange(len(parent), dtype=np.int32))
     for v in selfref:
         if log.wants("self_referral"):
@@ -217,9 +223,9 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> None:
         else:
             log.count("self_referral", 1)
     parent[selfref] = -1
-    for cyc in find_cycles(parent):
+    depth, root, order, cycles = break_cycles(parent)
+    for cyc in cycles:
         head = int(cyc.min())
-        parent[head] = -1
         if log.wants("cycle"):
             names = ids.take(pa.array(cyc.astype(np.int64))).to_pylist()
             log.add("cycle", names,
@@ -227,6 +233,7 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> None:
                     f"{ids[head].as_py()} (first listed), which is treated as a root")
         else:
             log.count("cycle", 1)
+    return depth, root, order
 
 
 def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
@@ -255,7 +262,7 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
         parent, ids, n_listed, rank = _members_parent(rel, log)
     else:
         parent, ids, n_listed, supplies = _edges_parent(rel, log)
-    _repair(parent, ids, log)
+    walk = _repair(parent, ids, log)
     return RecruitmentGraph(ids=ids, parent=parent, n_listed=n_listed, issues=log,
                             source=rel.source, kind=rel.kind, rows=rel.rows, rank=rank,
-                            supplies=supplies)
+                            supplies=supplies, walk=walk)

@@ -17,37 +17,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-__all__ = ["Hierarchy", "find_cycles", "depth_and_root", "downline_stats", "hierarchy"]
-
-
-@nb.njit(cache=True, nogil=True)
-def _find_cycles(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(parent)
-    state = np.zeros(n, np.int8)  # 0 unseen, 1 on the current walk, 2 finished
-    pos = np.empty(n, np.int64)
-    path = np.empty(n, np.int32)
-    members = np.empty(n, np.int32)
-    starts = [0]
-    m = 0
-    for s in range(n):
-        if state[s] != 0:
-            continue
-        top = 0
-        v = s
-        while v != -1 and state[v] == 0:
-            state[v] = 1
-            pos[v] = top
-            path[top] = v
-            top += 1
-            v = parent[v]
-        if v != -1 and state[v] == 1:
-            for k in range(pos[v], top):
-                members[m] = path[k]
-                m += 1
-            starts.append(m)
-        for k in range(top):
-            state[path[k]] = 2
-    return members[:m].copy(), np.array(starts, dtype=np.int64)
+__all__ = ["Hierarchy", "find_cycles", "break_cycles", "depth_and_root", "downline_stats",
+           "hierarchy"]
 
 
 def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
@@ -58,68 +29,124 @@ def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
     as cycles of length 1. O(n) time and memory (one walk per agent, each
     agent visited once).
     """
-    members, starts = _find_cycles(parent)
+    _, _, _, members, starts = _walk(parent.copy(), False)
     return [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
 
 
 @nb.njit(cache=True, nogil=True)
-def _depth_and_root(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _walk(parent: np.ndarray, break_cycles: bool
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Depth, root and a parents-first order in one pass; cycles broken on the way.
+
+    From each agent of unknown depth, walk up (marking the path) to the first
+    agent of known depth or a root, then fill the path back. Meeting a marked
+    agent means a cycle: its members are recorded, the cycle is broken at its
+    smallest dense id (``parent[head] = -1``, in place) and the walk restarts.
+    """
     n = len(parent)
-    depth = np.full(n, -1, np.int32)
-    root = np.empty(n, np.int32)
+    # depth and root side by side: the walk reads both of one agent, one cache miss
+    dr = np.empty((n, 2), np.int32)
+    dr[:, 0] = -1
+    order = np.empty(n, np.int32)
     stack = np.empty(n, np.int32)
+    members = np.empty(16, np.int32)
+    starts = np.zeros(1, np.int64)
+    n_members = 0
+    m = 0
     for s in range(n):
-        if depth[s] >= 0:
+        if dr[s, 0] >= 0:
             continue
         top = 0
         v = s
-        while depth[v] < 0 and parent[v] != -1:
+        while True:
+            dv = dr[v, 0]
+            if dv >= 0:
+                break
+            if dv == -2:  # v is on this walk: a cycle
+                k = top - 1
+                while stack[k] != v:
+                    k -= 1
+                head = stack[k]
+                for i in range(k, top):
+                    u = stack[i]
+                    if u < head:
+                        head = u
+                    if n_members == len(members):
+                        grown = np.empty(2 * len(members), np.int32)
+                        grown[:n_members] = members[:n_members]
+                        members = grown
+                    members[n_members] = u
+                    n_members += 1
+                starts = np.append(starts, n_members)
+                if not break_cycles:
+                    for i in range(top):
+                        dr[stack[i], 0] = 0  # mark seen; depths are meaningless here
+                    top = 0
+                    break
+                parent[head] = -1
+                for i in range(top):
+                    dr[stack[i], 0] = -1
+                top = 0
+                v = s
+                continue
+            if parent[v] == -1:
+                dr[v, 0] = 0
+                dr[v, 1] = v
+                order[m] = v
+                m += 1
+                break
+            dr[v, 0] = -2
             stack[top] = v
             top += 1
             v = parent[v]
-        if depth[v] < 0:
-            depth[v] = 0
-            root[v] = v
-        d = depth[v]
-        r = root[v]
+        if top == 0:
+            continue
+        d = dr[v, 0]
+        r = dr[v, 1]
         while top > 0:
             top -= 1
             u = stack[top]
             d += 1
-            depth[u] = d
-            root[u] = r
-    return depth, root
+            dr[u, 0] = d
+            dr[u, 1] = r
+            order[m] = u
+            m += 1
+    depth = dr[:, 0].copy()
+    root = dr[:, 1].copy()
+    return depth, root, order, members[:n_members].copy(), starts
+
+
+def break_cycles(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                              list[np.ndarray]]:
+    """Depth (root = 0), root and a parents-first order of every agent; cycles broken.
+
+    Each agent has at most one upline, so the relation is a functional graph and
+    each weakly connected component holds at most one cycle. Every cycle is
+    broken in place at its smallest dense id (the first listed agent), which
+    becomes a root; the cycles are returned, each as its agents in walk order.
+
+    Walks up from each agent to the first agent of known depth and fills the
+    path back, so every agent is touched about twice: O(n) time and memory, no
+    recursion (a 10-million-deep chain works). ``order`` lists every agent after
+    its upline.
+    """
+    depth, root, order, members, starts = _walk(parent, True)
+    cycles = [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
+    return depth, root, order, cycles
 
 
 def depth_and_root(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Depth (root = 0) and root of every agent of an acyclic parent array.
-
-    Walks up from each agent to the first agent of known depth and fills the
-    path back, so every agent is touched about twice: O(n) time, O(n) memory.
-    The caller must break cycles first (:func:`find_cycles`); on a cycle this
-    would not terminate.
-    """
-    return _depth_and_root(parent)
+    """Depth (root = 0) and root of every agent of an acyclic parent array. O(n)."""
+    depth, root, _, cycles = break_cycles(parent.copy())
+    if cycles:
+        raise ValueError("parent array has cycles; use break_cycles")
+    return depth, root
 
 
 @nb.njit(cache=True, nogil=True)
-def _downline_stats(parent: np.ndarray, depth: np.ndarray
+def _downline_stats(parent: np.ndarray, order: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(parent)
-    maxd = 0
-    for v in range(n):
-        if depth[v] > maxd:
-            maxd = depth[v]
-    start = np.zeros(maxd + 2, np.int64)
-    for v in range(n):
-        start[depth[v] + 1] += 1
-    for d in range(maxd + 1):
-        start[d + 1] += start[d]
-    order = np.empty(n, np.int32)
-    for v in range(n):
-        d = depth[v]
-        order[start[d]] = v
-        start[d] += 1
     size = np.ones(n, np.int64)
     height = np.zeros(n, np.int32)
     direct = np.zeros(n, np.int32)
@@ -134,15 +161,16 @@ def _downline_stats(parent: np.ndarray, depth: np.ndarray
     return size, height, direct
 
 
-def downline_stats(parent: np.ndarray, depth: np.ndarray
+def downline_stats(parent: np.ndarray, order: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Downline size (the agent included), height and direct recruits per agent.
 
     ``height[v]`` is the number of layers below ``v``; the agent's own downline
-    spans ``height + 1`` levels. Agents are visited deepest first (counting
-    sort by depth), each adding itself to its upline: O(n) time and memory.
+    spans ``height + 1`` levels. Agents are visited children first (``order``
+    reversed, from :func:`break_cycles`), each adding itself to its upline:
+    O(n) time and memory.
     """
-    return _downline_stats(parent, depth)
+    return _downline_stats(parent, order)
 
 
 @dataclass(frozen=True)
@@ -161,8 +189,18 @@ class Hierarchy:
         return self.depth + 1
 
 
-def hierarchy(parent: np.ndarray) -> Hierarchy:
-    """All per-agent measures of an acyclic parent array. O(n)."""
-    depth, root = depth_and_root(parent)
-    size, height, direct = downline_stats(parent, depth)
+def hierarchy(parent: np.ndarray,
+              walk: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Hierarchy:
+    """All per-agent measures of an acyclic parent array. O(n).
+
+    ``walk`` is (depth, root, order) from :func:`break_cycles` when already known.
+    Raises ValueError on a cycle (repair with :func:`break_cycles` first).
+    """
+    if walk is None:
+        depth, root, order, cycles = break_cycles(parent.copy())
+        if cycles:
+            raise ValueError("parent array has cycles; use break_cycles")
+    else:
+        depth, root, order = walk
+    size, height, direct = downline_stats(parent, order)
     return Hierarchy(depth, root, size, height, direct)

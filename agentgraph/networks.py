@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-__all__ = ["Networks", "network_stats", "structure_class", "upline_chain", "deepest_chain"]
+__all__ = ["Networks", "network_stats", "structure_class", "upline_chain", "deepest_chain",
+           "chains"]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -107,6 +108,31 @@ def _chain(parent: np.ndarray, v: int) -> np.ndarray:
         out[k] = u
         u = parent[u]
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _chains(parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    offsets = np.zeros(len(ends) + 1, np.int64)
+    for k in range(len(ends)):
+        offsets[k + 1] = offsets[k] + lengths[k]
+    flat = np.empty(offsets[-1], np.int32)
+    for k in range(len(ends)):
+        u = ends[k]
+        for i in range(offsets[k + 1] - 1, offsets[k] - 1, -1):
+            flat[i] = u
+            u = parent[u]
+    return flat, offsets
+
+
+def chains(parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Root .. ``ends[k]`` chains of known ``lengths`` (depth + 1), flattened.
+
+    Returns ``(flat, offsets)``: chain ``k`` is ``flat[offsets[k]:offsets[k+1]]``.
+    O(total length), one compiled call however many chains.
+    """
+    return _chains(parent, np.asarray(ends, np.int32), np.asarray(lengths, np.int64))
 
 
 def upline_chain(parent: np.ndarray, v: int) -> np.ndarray:
