@@ -22,6 +22,7 @@ Complexity: O(n + total id bytes) time, in parallel over the machine's cores;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -47,6 +48,7 @@ def string_column(values: pa.Array | pa.ChunkedArray) -> StringColumn:
     """View a string column as numpy arrays, zero-copy for one chunk (else one combine). O(n)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    width: type[np.signedinteger[Any]]
     if pa.types.is_large_string(values.type):
         width = np.int64
     else:
