@@ -128,50 +128,82 @@ _HIGH32 = np.uint64(0xFFFFFFFF00000000)
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _partition(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: int,
-               n_parts: int, n_chunks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stable radix scatter of the valid rows by their top hash bits. O(n + bytes).
-
-    Each record is two words: ``h1`` and ``(h2 & high 32 bits) | row``. Rows are
-    hashed twice (once to count, once to place) so no per-row hash array is
-    kept; chunks of rows are counted and placed in parallel, chunk order kept, so
-    rows stay in input order inside each partition.
-    """
+def _count(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: int, n_sub: int,
+           base: int, part: np.ndarray, counts: np.ndarray, row0: int) -> None:
+    """Partition number of every valid row of one chunk, counted per sub-chunk."""
     n = len(valid)
-    size = (n + n_chunks - 1) // n_chunks
-    counts = np.zeros((n_chunks, n_parts + 1), np.int64)
-    part = np.empty(n, np.uint16)  # n_parts <= 2**16 (see _partition_bits)
-    for c in nb.prange(n_chunks):
-        lo = c * size
-        hi = min(n, lo + size)
-        for i in range(lo, hi):
+    size = (n + n_sub - 1) // n_sub
+    for c in nb.prange(n_sub):
+        for i in range(c * size, min(n, (c + 1) * size)):
             if valid[i]:
                 h1, _ = _hash2(data, offs[i], offs[i + 1])
                 q = h1 >> np.uint64(shift)
-                part[i] = q
-                counts[c, q] += 1
+                part[base + i] = q
+                counts[row0 + c, q] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def _prefix(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each (sub-chunk, partition) run starts: partition-major, chunk order kept."""
+    n_rows, n_parts = counts.shape
     start = np.zeros(n_parts + 1, np.int64)
-    fill = np.empty((n_chunks, n_parts), np.int64)
+    fill = np.empty((n_rows, n_parts), np.int64)
     k = 0
     for p in range(n_parts):
         start[p] = k
-        for c in range(n_chunks):
+        for c in range(n_rows):
             fill[c, p] = k
             k += counts[c, p]
     start[n_parts] = k
-    rec = np.empty((k, 2), np.uint64)
-    for c in nb.prange(n_chunks):
-        lo = c * size
-        hi = min(n, lo + size)
-        for i in range(lo, hi):
+    return start, fill
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _scatter(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, n_sub: int, base: int,
+             part: np.ndarray, fill: np.ndarray, row0: int, rec: np.ndarray) -> None:
+    """Place the records of one chunk: ``h1`` and ``(h2 & high 32 bits) | row``."""
+    n = len(valid)
+    size = (n + n_sub - 1) // n_sub
+    for c in nb.prange(n_sub):
+        for i in range(c * size, min(n, (c + 1) * size)):
             if valid[i]:
                 h1, h2 = _hash2(data, offs[i], offs[i + 1])
-                p = part[i]
-                j = fill[c, p]
-                fill[c, p] = j + 1
+                q = part[base + i]
+                j = fill[row0 + c, q]
+                fill[row0 + c, q] = j + 1
                 rec[j, 0] = h1
-                rec[j, 1] = (h2 & _HIGH32) | np.uint64(i)
+                rec[j, 1] = (h2 & _HIGH32) | np.uint64(base + i)
+
+
+def _partition(cols: list[StringColumn], shift: int, n_parts: int, n_sub: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Stable radix scatter of a column's valid rows by their top hash bits. O(n + bytes).
+
+    Works chunk by chunk on Arrow's own buffers (no combined copy). Rows are
+    hashed twice (once to count, once to place) so no per-row hash array is
+    kept; sub-chunks run in parallel and keep their order, so rows stay in input
+    order inside each partition.
+    """
+    n = sum(len(c) for c in cols)
+    part = np.empty(n, np.uint16)  # n_parts <= 2**16 (see _partition_bits)
+    counts = np.zeros((max(1, len(cols)) * n_sub, n_parts), np.int64)
+    base = 0
+    for k, col in enumerate(cols):
+        _count(col.offsets, col.data, col.valid, shift, n_sub, base, part, counts, k * n_sub)
+        base += len(col)
+    start, fill = _prefix(counts)
+    rec = np.empty((start[-1], 2), np.uint64)
+    base = 0
+    for k, col in enumerate(cols):
+        _scatter(col.offsets, col.data, col.valid, n_sub, base, part, fill, k * n_sub, rec)
+        base += len(col)
     return start, rec
+
+
+def _columns(values: pa.Array | pa.ChunkedArray) -> list[StringColumn]:
+    """One zero-copy :class:`StringColumn` per Arrow chunk."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    return [string_column(c) for c in chunks if len(c)]
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
@@ -185,7 +217,7 @@ def _join(n_a: int, n_b: int, sa: np.ndarray, ra: np.ndarray, sb: np.ndarray, rb
     Partitions are joined in parallel, each with its own small table.
     """
     first_a = np.full(n_a, -1, np.int32)
-    match_b = np.full(n_b, -(n_b + 2), np.int64)
+    match_b = np.full(n_b, -(n_b + 2), np.int32)
     n_parts = len(sa) - 1
     empty = np.int64(-1) << np.int64(62)
     for p in nb.prange(n_parts):
@@ -225,10 +257,10 @@ def _join(n_a: int, n_b: int, sa: np.ndarray, ra: np.ndarray, sb: np.ndarray, rb
                     slot[q] = -(r + 1)
                     k1[q] = x1
                     k2[q] = x2
-                    match_b[r] = -(r + 1)
+                    match_b[r] = np.int32(-(r + 1))
                     break
                 if k1[q] == x1 and k2[q] == x2:
-                    match_b[r] = v
+                    match_b[r] = np.int32(v)
                     break
                 q = (q + np.uint64(1)) & mask
     return first_a, match_b
@@ -282,7 +314,7 @@ class Encoding:
     node_b: np.ndarray
     n_keys: int
     n: int
-    ids: pa.Array
+    ids: pa.ChunkedArray
     first_row_a: np.ndarray  # dense id -> first key row (len n_keys)
 
 
@@ -308,31 +340,48 @@ def encode_ids(keys: pa.Array | pa.ChunkedArray,
 
     Notes
     -----
-    O(n + bytes) time: two sequential hash passes, one stable radix scatter, and
-    cache-resident per-partition hash tables.
+    O(n + bytes) time: two parallel hash passes, one stable radix scatter, and
+    cache-resident per-partition hash tables. Reads Arrow's buffers chunk by
+    chunk; ``ids`` reuses the key column's chunks when every key is distinct.
     """
     if refs is None:
         refs = pa.array([], type=pa.string())
     if len(keys) + len(refs) >= 1 << 31:
         raise ValueError("at most 2**31 - 1 rows per column")
-    ka = string_column(keys)
-    kb = string_column(refs)
-    bits = _partition_bits(len(ka) + len(kb))
+    ka = _columns(keys)
+    kb = _columns(refs)
+    n_a, n_b = len(keys), len(refs)
+    bits = _partition_bits(n_a + n_b)
     shift = 64 - bits if bits else 63
     n_parts = 1 << bits if bits else 2
-    chunks = max(1, nb.get_num_threads()) * 4
-    sa, ra = _partition(ka.offsets, ka.data, ka.valid, shift, n_parts, chunks)
-    sb, rb = _partition(kb.offsets, kb.data, kb.valid, shift, n_parts, chunks)
-    first_a, match_b = _join(len(ka), len(kb), sa, ra, sb, rb)
+    n_sub = max(1, nb.get_num_threads()) * 4
+    sa, ra = _partition(ka, shift, n_parts, n_sub)
+    sb, rb = _partition(kb, shift, n_parts, n_sub)
+    first_a, match_b = _join(n_a, n_b, sa, ra, sb, rb)
     del ra, rb
-    node_a, node_b, origin_b, n_keys, n = _number(first_a, match_b, len(kb))
-    first_rows = np.flatnonzero(first_a == np.arange(len(ka), dtype=np.int32))
-    key_arr = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
-    ids = key_arr if len(first_rows) == len(ka) else key_arr.take(pa.array(first_rows))
+    node_a, node_b, origin_b, n_keys, n = _number(first_a, match_b, n_b)
+    first_rows = _first_rows(first_a, n_keys)
+    del first_a, match_b
+    large = pa.types.is_large_string(keys.type) or pa.types.is_large_string(refs.type)
+    text = pa.large_string() if large else pa.string()
+    key_ids = keys if len(first_rows) == n_a else keys.take(pa.array(first_rows))
+    parts = _chunk_list(pc.cast(key_ids, text))
     if len(origin_b):
-        ref_arr = refs.combine_chunks() if isinstance(refs, pa.ChunkedArray) else refs
-        ids = pa.concat_arrays([pc.cast(ids, pa.string()),
-                                pc.cast(ref_arr.take(pa.array(origin_b)), pa.string())])
-    else:
-        ids = pc.cast(ids, pa.string())
-    return Encoding(node_a, node_b, n_keys, n, ids, first_rows.astype(np.int32))
+        parts += _chunk_list(pc.cast(refs.take(pa.array(origin_b)), text))
+    ids = pa.chunked_array(parts, type=text)
+    return Encoding(node_a, node_b, n_keys, n, ids, first_rows)
+
+
+def _chunk_list(values: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return list(values.chunks) if isinstance(values, pa.ChunkedArray) else [values]
+
+
+@nb.njit(cache=True, nogil=True)
+def _first_rows(first_a: np.ndarray, n_keys: int) -> np.ndarray:
+    out = np.empty(n_keys, np.int32)
+    k = 0
+    for i in range(len(first_a)):
+        if first_a[i] == i:
+            out[k] = i
+            k += 1
+    return out
