@@ -1,0 +1,14 @@
+"""agentgraph's compliance API: a FastAPI service with tenants, roles, scans and a
+real-time recruitment guardrail.
+
+``create_app(settings)`` builds the ASGI app; ``run(host, port, store, ...)``
+serves it with uvicorn. See docs/api.md.
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+from .server import run
+from .settings import Settings, SettingsError
+
+__all__ = ["create_app", "run", "Settings", "SettingsError"]

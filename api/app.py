@@ -1,0 +1,111 @@
+"""The FastAPI app factory: :func:`create_app`.
+
+Routes live under ``/v1`` (one module per resource in :mod:`api.routes`), plus
+``/healthz`` and ``/readyz``; OpenAPI at ``/openapi.json``, Swagger UI at
+``/docs``. Every error uses the one shape of :mod:`api.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from agentgraph import __version__
+
+from .errors import install_error_handlers
+from .middleware import LimitsMiddleware
+from .routes import ROUTERS
+from .schemas.common import ErrorResponse
+from .service import Service
+from .settings import Settings
+
+__all__ = ["create_app", "DESCRIPTION"]
+
+DESCRIPTION = """\
+Measure recruitment hierarchies of agent ladders (微商) and flag pyramid selling.
+
+**Counting** (2013 SPC/SPP/MPS opinion): a level is a layer of the recruitment
+tree, the root is level 1, members include the root, thresholds include their
+boundary. Policy `cn`: a network with >= 30 members over >= 3 levels meets the
+prosecution threshold (`cn.threshold`); >= 120 members is serious (`cn.serious`).
+
+**Keys and roles** (`Authorization: Bearer <key>`): *admin* manages tenants,
+keys and reads the audit log; *analyst* ingests, scans and calls the guardrail;
+*auditor* reads. Analyst and auditor keys see their own tenant only: another
+tenant's dataset answers 404 exactly as a missing one.
+
+**Errors** always read `{"error": {"code", "message", "details": [...]}}`.
+**Lists** are paginated with `limit` / `offset` and give `total`.
+"""
+
+_TAGS = [
+    {"name": "health", "description": "Probes, no key needed."},
+    {"name": "tenants", "description": "Admin: tenants."},
+    {"name": "keys", "description": "Admin: API keys (stored as salted hashes)."},
+    {"name": "audit", "description": "Admin: who did what, when."},
+    {"name": "datasets", "description": "A tenant's datasets."},
+    {"name": "ingest", "description": "Uploads and JSON batches, all or nothing."},
+    {"name": "scans", "description": "Background scans and their reports."},
+    {"name": "queries", "description": "Networks, agents, organisers, measured now."},
+    {"name": "guardrail", "description": "Check and record recruitments in real time."},
+]
+
+
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """OpenAPI with the live limits (page size) and the error schema registered."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                         routes=app.routes, tags=_TAGS)
+    for path_item in schema.get("paths", {}).values():
+        for op in path_item.values():
+            for param in op.get("parameters", []):
+                if param.get("name") in ("limit", "recruits_limit", "chain_limit") and \
+                        param.get("in") == "query":
+                    inner = param["schema"]
+                    target = next((s for s in inner.get("anyOf", []) if s.get("type") ==
+                                   "integer"), inner)
+                    target["maximum"] = settings.page_size_max
+    comps = schema.setdefault("components", {}).setdefault("schemas", {})
+    comps.setdefault("ErrorResponse", ErrorResponse.model_json_schema(
+        ref_template="#/components/schemas/{model}"))
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: open the store and metadata, mount routes, errors and limits.
+
+    Raises :class:`~api.settings.SettingsError` for a weak bootstrap admin key
+    outside dev mode, and :class:`~agentgraph.errors.StoreError` when the store
+    cannot be opened (e.g. another process owns the DuckDB file).
+    """
+    settings = settings or Settings()
+    settings.check_secrets()
+    service = Service(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(title="agentgraph compliance API", version=__version__,
+                  description=DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan)
+    app.state.service = service
+    app.state.settings = settings
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app, max_details=settings.max_errors_per_file)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes,
+                       request_timeout=settings.request_timeout,
+                       upload_timeout=settings.upload_timeout)
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,132 @@
+"""Dependencies as ``Annotated`` aliases: service, caller, roles, paging, datasets.
+
+Role checks come before dataset lookups, and a dataset is looked up only inside
+the caller's tenant, so another tenant's dataset answers 404 exactly like one
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .auth import Principal
+from .errors import ApiError
+from .meta import DatasetRecord
+from .registry import store_name
+from .schemas.common import NAME_PATTERN
+from .service import Service
+
+__all__ = ["ServiceDep", "PrincipalDep", "AdminDep", "AnalystDep", "ReaderDep", "Paging",
+           "PagingDep", "ReadableDataset", "WritableDataset", "DatasetRef", "DatasetName",
+           "not_found_dataset"]
+
+_bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description=(
+    "An API key: 'Authorization: Bearer agk_...' (or the bootstrap admin key)."))
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def get_principal(service: ServiceDep, creds: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if creds is None or not creds.credentials:
+        raise ApiError(401, "unauthorized", "an API key is required: Authorization: "
+                       "Bearer <key>", headers=challenge)
+    who = service.auth.authenticate(creds.credentials)
+    if who is None:
+        raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=challenge)
+    return who
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _require(*roles: str) -> object:
+    def check(who: PrincipalDep) -> Principal:
+        if who.role not in roles:
+            raise ApiError(403, "forbidden", f"a {who.role} key may not do this (needs: "
+                           f"{' or '.join(roles)})")
+        return who
+    return check
+
+
+AdminDep = Annotated[Principal, Depends(_require("admin"))]
+AnalystDep = Annotated[Principal, Depends(_require("analyst"))]
+ReaderDep = Annotated[Principal, Depends(_require("analyst", "auditor"))]
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
+
+
+def get_paging(service: ServiceDep,
+               limit: Annotated[int | None, Query(ge=1, description=(
+                   "Items per page (default AGENTGRAPH_PAGE_SIZE_DEFAULT, at most "
+                   "AGENTGRAPH_PAGE_SIZE_MAX)."))] = None,
+               offset: Annotated[int, Query(ge=0, le=2**62, description=(
+                   "Items to skip."))] = 0) -> Paging:
+    s = service.settings
+    if limit is not None and limit > s.page_size_max:
+        raise ApiError(422, "validation_error", f"limit must be <= {s.page_size_max}",
+                       [{"field": "limit", "message": f"at most {s.page_size_max}"}])
+    return Paging(limit or min(s.page_size_default, s.page_size_max), offset)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
+
+DatasetName = Annotated[str, Path(pattern=NAME_PATTERN, description="Dataset name.")]
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """A dataset of the caller's tenant."""
+
+    record: DatasetRecord
+    who: Principal
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def store_name(self) -> str:
+        return self.record.store_name
+
+
+def not_found_dataset(name: str) -> ApiError:
+    """The one answer for a dataset that is missing or another tenant's."""
+    return ApiError(404, "not_found", f"no dataset {name!r}")
+
+
+def _dataset(service: Service, who: Principal, name: str) -> DatasetRef:
+    if who.tenant is None:
+        raise not_found_dataset(name)
+    rec = service.meta.dataset(who.tenant, name)
+    if rec is None or rec.store_name != store_name(who.tenant, name):
+        raise not_found_dataset(name)
+    return DatasetRef(rec, who)
+
+
+def readable_dataset(service: ServiceDep, who: ReaderDep, dataset: DatasetName) -> DatasetRef:
+    return _dataset(service, who, dataset)
+
+
+def writable_dataset(service: ServiceDep, who: AnalystDep, dataset: DatasetName) -> DatasetRef:
+    return _dataset(service, who, dataset)
+
+
+ReadableDataset = Annotated[DatasetRef, Depends(readable_dataset)]
+WritableDataset = Annotated[DatasetRef, Depends(writable_dataset)]

@@ -1,0 +1,155 @@
+"""The one JSON error shape, ``{"error": {"code", "message", "details": [...]}}``.
+
+Every failure becomes it: :class:`ApiError` raised by routes, agentgraph's own
+exceptions (bad input -> 422, missing dataset -> 404, ...), FastAPI's request
+validation (422, one detail per field), Starlette's 404/405, 413, 504 and, as a
+last resort, an unexpected exception (500, logged with its traceback, never
+shown to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agentgraph.errors import (
+    AgentgraphError,
+    AgentNotFound,
+    DatasetExists,
+    DatasetNotFound,
+    InputError,
+    PolicyError,
+    StoreError,
+)
+from agentgraph.incremental import RecruitmentRejected
+
+from .schemas.common import ErrorResponse
+
+__all__ = ["ApiError", "error_body", "error_response", "install_error_handlers",
+           "responses", "field_path"]
+
+log = logging.getLogger("agentgraph.api")
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+                 413: "payload_too_large", 415: "unsupported_media_type",
+                 422: "validation_error", 500: "internal_error", 503: "unavailable",
+                 504: "request_timeout"}
+
+_DESCRIPTIONS = {400: "Bad request", 401: "Missing or invalid API key",
+                 403: "The key's role may not do this", 404: "Not found (or another "
+                 "tenant's: the answer is the same)", 405: "Method not allowed",
+                 409: "Conflict with the current state", 413: "Body too large",
+                 415: "Unsupported media type", 422: "Invalid input (fields, rows named)",
+                 503: "Not ready", 504: "Request took longer than the timeout"}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, machine code, message and precise details."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None
+                 ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = list(details)
+        self.headers = headers
+
+
+def error_body(code: str, message: str, details: Sequence[dict[str, Any]] = ()
+               ) -> dict[str, Any]:
+    clean = [{k: v for k, v in d.items() if v is not None} for d in details]
+    return {"error": {"code": code, "message": message, "details": clean}}
+
+
+def error_response(status: int, code: str, message: str,
+                   details: Sequence[dict[str, Any]] = (),
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status,
+                        headers=headers)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries (error schema + description) for these statuses."""
+    return {s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, "Error")}
+            for s in statuses}
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("body", "agents", 3, "agent_id")`` -> ``agents[3].agent_id``."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        where = parts.pop(0)
+        if not parts:
+            return str(where)
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _agentgraph_error(exc: AgentgraphError) -> ApiError:
+    if isinstance(exc, RecruitmentRejected):
+        status = 409 if exc.code == "agent_exists" else 422
+        return ApiError(status, exc.code, str(exc), [
+            {"code": c, "field": f, "message": m} for c, f, m in exc.problems])
+    if isinstance(exc, InputError):
+        return ApiError(422, "input_error", exc.message, [
+            {"message": exc.message, "file": exc.source, "row": exc.row,
+             "column": exc.column}])
+    if isinstance(exc, DatasetNotFound | AgentNotFound):
+        return ApiError(404, "not_found", str(exc))
+    if isinstance(exc, DatasetExists):
+        return ApiError(409, "conflict", str(exc))
+    if isinstance(exc, PolicyError | StoreError):
+        return ApiError(422, "invalid", str(exc))
+    return ApiError(422, "invalid", str(exc))
+
+
+def install_error_handlers(app: FastAPI, *, max_details: int = 20) -> None:
+    """Route every error through the one shape."""
+
+    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    async def agentgraph_error(req: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AgentgraphError)
+        return await api_error(req, _agentgraph_error(exc))
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = "no such route"
+        return error_response(exc.status_code, code, message,
+                              headers=getattr(exc, "headers", None))
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = list(exc.errors())
+        details = [{"field": field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
+                    "code": str(e.get("type", ""))} for e in errors[:max_details]]
+        shown = "; ".join(f"{d['field']}: {d['message']}" for d in details[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        return error_response(422, "validation_error",
+                              f"invalid request: {shown}{more}", details)
+
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error", exc_info=exc)
+        return error_response(500, "internal_error", "internal error; see the server log")
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(AgentgraphError, agentgraph_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)

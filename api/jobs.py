@@ -1,0 +1,102 @@
+"""Scans as background jobs: read -> analyse -> report -> index, in a thread pool.
+
+``start`` records the job (state ``queued``) and returns at once; an asyncio task
+drives the phases, each heavy step in the scan pool (``scan_workers`` threads;
+the engine's numba kernels release the GIL). The result is the same
+``agentgraph.report/1`` JSON the CLI writes, kept in the metadata store; the
+analysis also becomes the dataset's live index when no change happened
+meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from agentgraph.analysis import Analysis, analyse
+from agentgraph.errors import AgentgraphError
+from agentgraph.incremental import LiveIndex
+from agentgraph.report import build_report, dumps
+
+from .meta import DatasetRecord, MetaStore, ScanRecord, now
+from .registry import Registry
+
+__all__ = ["ScanRunner"]
+
+log = logging.getLogger("agentgraph.api")
+
+
+class ScanRunner:
+    """Starts scans and runs them off the event loop."""
+
+    def __init__(self, registry: Registry, meta: MetaStore, workers: int) -> None:
+        self.registry = registry
+        self.meta = meta
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, ds: DatasetRecord, options: dict[str, Any], key_id: str) -> ScanRecord:
+        rec = ScanRecord(id=f"scn_{secrets.token_hex(8)}", tenant=ds.tenant, dataset=ds.name,
+                         state="queued", phase="queued", progress=0.0, created_at=now(),
+                         started_at=None, finished_at=None, created_by=key_id,
+                         options=options, error=None, summary=None)
+        self.meta.add_scan(rec)
+        task = asyncio.get_running_loop().create_task(self._run(rec, ds.store_name))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return rec
+
+    async def _in_pool(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def _phase(self, scan_id: str, phase: str, progress: float, **more: Any) -> None:
+        self.meta.update_scan(scan_id, phase=phase, progress=progress, **more)
+
+    async def _run(self, rec: ScanRecord, name: str) -> None:
+        try:
+            self._phase(rec.id, "reading", 0.05, state="running", started_at=now())
+            st = self.registry.state(name)
+            async with st.lock:
+                version = st.version
+                rel = await self._in_pool(self.registry.store.read, name)
+            self._phase(rec.id, "analysing", 0.3)
+            a: Analysis = await self._in_pool(analyse, rel, self.registry.policy)
+            self._phase(rec.id, "reporting", 0.7)
+
+            def report() -> tuple[dict[str, Any], str]:
+                rep = build_report(a, source_name=rec.dataset, **rec.options)
+                return rep, dumps(rep, indent=None)
+            rep, text = await self._in_pool(report)
+            self._phase(rec.id, "indexing", 0.85)
+            index = await self._in_pool(LiveIndex.from_analysis, a)
+            self.registry.install(name, index, version)
+            self._phase(rec.id, "done", 1.0, state="succeeded", finished_at=now(),
+                        summary=rep["summary"], report=text)
+        except asyncio.CancelledError:
+            self._fail(rec.id, "cancelled", "the service stopped before the scan ended")
+            raise
+        except AgentgraphError as exc:
+            self._fail(rec.id, "scan_failed", str(exc))
+        except Exception as exc:  # never leave a job running
+            log.error("scan %s failed", rec.id, exc_info=exc)
+            self._fail(rec.id, "internal_error", "the scan failed; see the server log")
+
+    def _fail(self, scan_id: str, code: str, message: str) -> None:
+        try:
+            self.meta.update_scan(scan_id, state="failed", phase="failed",
+                                  finished_at=now(), error={"code": code, "message": message})
+        except Exception as exc:  # the store may be closing
+            log.warning("cannot record scan %s failure: %s", scan_id, exc)
+
+    async def wait(self) -> None:
+        """Wait for the running scans (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,314 @@
+"""Service metadata in DuckDB: tenants, hashed API keys, audit log, dataset
+ownership and scan jobs (storage records; API schemas live in :mod:`api.schemas`).
+
+By default the file is a sibling of the graph store's file
+(``agentgraph.duckdb`` -> ``agentgraph.duckdb.meta.duckdb``); pointing
+``AGENTGRAPH_META_STORE`` at the store file itself works too (every table here
+is prefixed ``api_``). One process owns the file, like the store.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from agentgraph.errors import StoreError
+
+__all__ = ["MetaStore", "TenantRecord", "KeyRecord", "AuditRecord", "DatasetRecord",
+           "ScanRecord", "now"]
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS api_tenants (id VARCHAR PRIMARY KEY, name VARCHAR, "
+    "created_at VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS api_keys (id VARCHAR PRIMARY KEY, tenant VARCHAR, "
+    "role VARCHAR, name VARCHAR, salt VARCHAR, hash VARCHAR, created_at VARCHAR, "
+    "created_by VARCHAR, revoked_at VARCHAR)",
+    "CREATE SEQUENCE IF NOT EXISTS api_audit_seq",
+    "CREATE TABLE IF NOT EXISTS api_audit (seq BIGINT PRIMARY KEY DEFAULT "
+    "nextval('api_audit_seq'), logged_at VARCHAR, key_id VARCHAR, role VARCHAR, tenant VARCHAR, "
+    "action VARCHAR, dataset VARCHAR, detail VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS api_datasets (tenant VARCHAR, name VARCHAR, "
+    "store_name VARCHAR, created_at VARCHAR, created_by VARCHAR, PRIMARY KEY (tenant, name))",
+    "CREATE TABLE IF NOT EXISTS api_scans (id VARCHAR PRIMARY KEY, tenant VARCHAR, "
+    "dataset VARCHAR, state VARCHAR, phase VARCHAR, progress DOUBLE, created_at VARCHAR, "
+    "started_at VARCHAR, finished_at VARCHAR, created_by VARCHAR, options VARCHAR, "
+    "error VARCHAR, summary VARCHAR, report VARCHAR)",
+)
+
+
+def now() -> str:
+    """UTC time stamp, ISO 8601 with milliseconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class TenantRecord:
+    id: str
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    tenant: str | None
+    role: str
+    name: str
+    salt: str
+    hash: str
+    created_at: str
+    created_by: str | None
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    at: str
+    key_id: str
+    role: str
+    tenant: str | None
+    action: str
+    dataset: str | None
+    detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    tenant: str
+    name: str
+    store_name: str
+    created_at: str
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    id: str
+    tenant: str
+    dataset: str
+    state: str  # queued | running | succeeded | failed
+    phase: str
+    progress: float
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    created_by: str | None
+    options: dict[str, Any]
+    error: dict[str, Any] | None
+    summary: dict[str, Any] | None
+
+
+def _loads(text: object) -> Any:
+    return None if text is None else json.loads(str(text))
+
+
+class MetaStore:
+    """Tenants, keys, audit, datasets and scans in one DuckDB file; thread-safe."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create {path}: folder {parent} does not exist")
+        try:
+            self._con = duckdb.connect(path)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open metadata store {path}: {exc}") from None
+        self._lock = threading.Lock()
+        for stmt in _SCHEMA:
+            self._sql(stmt)
+
+    def _sql(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._con.execute(sql, list(params)).fetchall()
+
+    def _page(self, table: str, cols: str, where: list[str], params: list[object],
+              order: str, limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
+        cond = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._lock:
+            total = self._con.execute(f"SELECT count(*) FROM {table}{cond}",
+                                      params).fetchall()[0][0]
+            rows = self._con.execute(
+                f"SELECT {cols} FROM {table}{cond} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset]).fetchall()
+        return rows, int(total)
+
+    def ping(self) -> None:
+        self._sql("SELECT 1")
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    # -------------------------------------------------------------- tenants
+    def add_tenant(self, tenant_id: str, name: str) -> TenantRecord | None:
+        """Create a tenant; None when the id is taken."""
+        rec = TenantRecord(tenant_id, name, now())
+        with self._lock:
+            if self._con.execute("SELECT 1 FROM api_tenants WHERE id = ?",
+                                 [tenant_id]).fetchall():
+                return None
+            self._con.execute("INSERT INTO api_tenants VALUES (?, ?, ?)",
+                              [rec.id, rec.name, rec.created_at])
+        return rec
+
+    def tenant(self, tenant_id: str) -> TenantRecord | None:
+        rows = self._sql("SELECT id, name, created_at FROM api_tenants WHERE id = ?",
+                         [tenant_id])
+        return TenantRecord(*rows[0]) if rows else None
+
+    def tenants(self, limit: int, offset: int) -> tuple[list[TenantRecord], int]:
+        rows, total = self._page("api_tenants", "id, name, created_at", [], [], "id",
+                                 limit, offset)
+        return [TenantRecord(*r) for r in rows], total
+
+    def delete_tenant(self, tenant_id: str) -> list[str]:
+        """Delete a tenant and revoke its keys; returns the revoked key ids."""
+        with self._lock:
+            keys = [r[0] for r in self._con.execute(
+                "SELECT id FROM api_keys WHERE tenant = ? AND revoked_at IS NULL",
+                [tenant_id]).fetchall()]
+            self._con.execute("UPDATE api_keys SET revoked_at = ? WHERE tenant = ? AND "
+                              "revoked_at IS NULL", [now(), tenant_id])
+            self._con.execute("DELETE FROM api_tenants WHERE id = ?", [tenant_id])
+        return keys
+
+    # ----------------------------------------------------------------- keys
+    _KEY_COLS = "id, tenant, role, name, salt, hash, created_at, created_by, revoked_at"
+
+    def add_key(self, rec: KeyRecord) -> None:
+        self._sql("INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [rec.id, rec.tenant, rec.role, rec.name, rec.salt, rec.hash,
+                   rec.created_at, rec.created_by, rec.revoked_at])
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
+        return KeyRecord(*rows[0]) if rows else None
+
+    def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
+        where, params = ([], []) if tenant is None else (["tenant = ?"], [tenant])
+        rows, total = self._page("api_keys", self._KEY_COLS, where, params,
+                                 "created_at, id", limit, offset)
+        return [KeyRecord(*r) for r in rows], total
+
+    def revoke_key(self, key_id: str) -> None:
+        self._sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                  [now(), key_id])
+
+    # ---------------------------------------------------------------- audit
+    def audit(self, *, key_id: str, role: str, tenant: str | None, action: str,
+              dataset: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        self._sql("INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
+                  "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  [now(), key_id, role, tenant, action, dataset,
+                   None if detail is None else json.dumps(detail, ensure_ascii=False)])
+
+    def audit_log(self, *, tenant: str | None, key_id: str | None, action: str | None,
+                  dataset: str | None, limit: int, offset: int
+                  ) -> tuple[list[AuditRecord], int]:
+        where: list[str] = []
+        params: list[object] = []
+        for col, value in (("tenant", tenant), ("key_id", key_id), ("action", action),
+                           ("dataset", dataset)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        rows, total = self._page("api_audit", "seq, logged_at, key_id, role, tenant, action, "
+                                 "dataset, detail", where, params, "seq DESC", limit, offset)
+        return [AuditRecord(*r[:7], _loads(r[7])) for r in rows], total
+
+    # ------------------------------------------------------------- datasets
+    _DS_COLS = "tenant, name, store_name, created_at, created_by"
+
+    def add_dataset(self, rec: DatasetRecord) -> None:
+        self._sql("INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
+                  [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by])
+
+    def dataset(self, tenant: str, name: str) -> DatasetRecord | None:
+        rows = self._sql(f"SELECT {self._DS_COLS} FROM api_datasets WHERE tenant = ? AND "
+                         "name = ?", [tenant, name])
+        return DatasetRecord(*rows[0]) if rows else None
+
+    def datasets(self, tenant: str, limit: int, offset: int
+                 ) -> tuple[list[DatasetRecord], int]:
+        rows, total = self._page("api_datasets", self._DS_COLS, ["tenant = ?"], [tenant],
+                                 "name", limit, offset)
+        return [DatasetRecord(*r) for r in rows], total
+
+    def count_datasets(self, tenant: str) -> int:
+        return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?",
+                             [tenant])[0][0])
+
+    def delete_dataset(self, tenant: str, name: str) -> None:
+        with self._lock:
+            self._con.execute("DELETE FROM api_datasets WHERE tenant = ? AND name = ?",
+                              [tenant, name])
+            self._con.execute("DELETE FROM api_scans WHERE tenant = ? AND dataset = ?",
+                              [tenant, name])
+
+    # ---------------------------------------------------------------- scans
+    _SCAN_COLS = ("id, tenant, dataset, state, phase, progress, created_at, started_at, "
+                  "finished_at, created_by, options, error, summary")
+
+    @staticmethod
+    def _scan(row: tuple[Any, ...]) -> ScanRecord:
+        return ScanRecord(*row[:10], options=_loads(row[10]) or {}, error=_loads(row[11]),
+                          summary=_loads(row[12]))
+
+    def add_scan(self, rec: ScanRecord) -> None:
+        self._sql(f"INSERT INTO api_scans ({self._SCAN_COLS}) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [rec.id, rec.tenant, rec.dataset, rec.state, rec.phase, rec.progress,
+                   rec.created_at, rec.started_at, rec.finished_at, rec.created_by,
+                   json.dumps(rec.options), None, None])
+
+    def update_scan(self, scan_id: str, **fields: Any) -> None:
+        cols, params = [], []
+        for key, value in fields.items():
+            cols.append(f"{key} = ?")
+            if key in ("error", "summary", "options") and value is not None:
+                value = json.dumps(value, ensure_ascii=False)
+            params.append(value)
+        self._sql(f"UPDATE api_scans SET {', '.join(cols)} WHERE id = ?", [*params, scan_id])
+
+    def scan(self, tenant: str, scan_id: str) -> ScanRecord | None:
+        rows = self._sql(f"SELECT {self._SCAN_COLS} FROM api_scans WHERE tenant = ? AND "
+                         "id = ?", [tenant, scan_id])
+        return self._scan(rows[0]) if rows else None
+
+    def scans(self, tenant: str, dataset: str, limit: int, offset: int
+              ) -> tuple[list[ScanRecord], int]:
+        rows, total = self._page("api_scans", self._SCAN_COLS,
+                                 ["tenant = ?", "dataset = ?"], [tenant, dataset],
+                                 "created_at DESC, id", limit, offset)
+        return [self._scan(r) for r in rows], total
+
+    def last_scan(self, tenant: str, dataset: str) -> ScanRecord | None:
+        rows, _ = self.scans(tenant, dataset, 1, 0)
+        return rows[0] if rows else None
+
+    def scan_report(self, tenant: str, scan_id: str) -> str | None:
+        rows = self._sql("SELECT report FROM api_scans WHERE tenant = ? AND id = ?",
+                         [tenant, scan_id])
+        return None if not rows or rows[0][0] is None else str(rows[0][0])
+
+    def fail_unfinished_scans(self) -> int:
+        """Mark scans left queued or running by a previous process as failed."""
+        with self._lock:
+            n = self._con.execute("SELECT count(*) FROM api_scans WHERE state IN "
+                                  "('queued', 'running')").fetchall()[0][0]
+            self._con.execute(
+                "UPDATE api_scans SET state = 'failed', finished_at = ?, error = ? "
+                "WHERE state IN ('queued', 'running')",
+                [now(), json.dumps({"code": "interrupted",
+                                    "message": "the service stopped before the scan ended"})])
+        return int(n)

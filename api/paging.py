@@ -1,0 +1,20 @@
+"""Pages of lists: ``limit``/``offset`` in, ``items``/``total``/``next_offset`` out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+__all__ = ["page"]
+
+
+class _Paging(Protocol):
+    limit: int
+    offset: int
+
+
+def page(items: Sequence[Any], total: int, paging: _Paging) -> dict[str, Any]:
+    """The page dict for :class:`~api.schemas.common.Page` (items already sliced)."""
+    end = paging.offset + len(items)
+    return {"items": list(items), "total": total, "limit": paging.limit,
+            "offset": paging.offset, "next_offset": end if end < total else None}

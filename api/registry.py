@@ -1,0 +1,181 @@
+"""Datasets at run time: the live index of each, and every change to them.
+
+Each dataset (store name ``tenant:name``) has an asyncio lock that serialises
+its changes (ingest, recruitments, the read a scan starts from), a version
+counter bumped by every change, and a :class:`~agentgraph.incremental.LiveIndex`
+built lazily from a full analysis (in a worker thread) and then kept current
+recruitment by recruitment. Index reads and recruitment updates happen on the
+event loop thread only, so readers never see a half-applied recruitment; heavy
+work (store reads, analysis, parsing, writes) runs in threads and never blocks
+queries of other datasets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import anyio
+import pyarrow as pa
+
+from agentgraph.analysis import analyse
+from agentgraph.incremental import LiveIndex, RecruitmentCheck
+from agentgraph.relations import Relations
+from agentgraph.stores import DatasetInfo, GraphStore
+
+from .errors import ApiError
+
+__all__ = ["Registry", "DatasetState", "store_name", "recruitment_row"]
+
+
+def store_name(tenant: str, name: str) -> str:
+    """The store's name of a tenant's dataset (``tenant:name``)."""
+    return f"{tenant}:{name}"
+
+
+@dataclass
+class DatasetState:
+    """Run-time state of one dataset."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    version: int = 0
+    index: LiveIndex | None = None
+    index_version: int = -1
+    building: asyncio.Future[None] | None = None
+
+    def current(self) -> LiveIndex | None:
+        return self.index if self.index is not None and self.index_version == self.version \
+            else None
+
+
+def recruitment_row(kind: str, upline_id: str, agent_id: str, at: datetime | None,
+                    rank: str | None) -> Relations:
+    """One store row recording a recruitment, for a member table or an edge list."""
+    ts = pa.array([at], pa.timestamp("us"))
+    if kind == "members":
+        table = pa.table({"agent_id": pa.array([agent_id], pa.string()),
+                          "upline_id": pa.array([upline_id], pa.string()),
+                          "joined_at": ts, "rank": pa.array([rank], pa.string())})
+        return Relations("members", table, "recruitment")
+    table = pa.table({"upline_id": pa.array([upline_id], pa.string()),
+                      "downline_id": pa.array([agent_id], pa.string()),
+                      "kind": pa.array(["recruited"], pa.string()), "at": ts})
+    return Relations("edges", table, "recruitment")
+
+
+def _fit(rel: Relations, columns: list[str]) -> Relations:
+    """Drop optional columns the dataset lacks when they hold only nulls."""
+    t = rel.table
+    keep = [c for c in t.column_names if c in columns or t.column(c).null_count < t.num_rows]
+    return Relations(rel.kind, t.select(keep), rel.source)
+
+
+class Registry:
+    """Live indexes and serialised changes of every dataset."""
+
+    def __init__(self, store: GraphStore, policy: str) -> None:
+        self.store = store
+        self.policy = policy
+        self._states: dict[str, DatasetState] = {}
+
+    def state(self, name: str) -> DatasetState:
+        st = self._states.get(name)
+        if st is None:
+            st = self._states[name] = DatasetState()
+        return st
+
+    def drop(self, name: str) -> None:
+        self._states.pop(name, None)
+
+    def loaded(self, name: str) -> LiveIndex | None:
+        """The index if it is built and current, without building it."""
+        st = self._states.get(name)
+        return None if st is None else st.current()
+
+    # ---------------------------------------------------------------- index
+    def _analyse(self, rel: Relations) -> LiveIndex:
+        return LiveIndex.from_analysis(analyse(rel, self.policy))
+
+    async def _build(self, name: str, st: DatasetState) -> None:
+        async with st.lock:
+            version = st.version
+            rel = await anyio.to_thread.run_sync(self.store.read, name)
+        index = await anyio.to_thread.run_sync(self._analyse, rel)
+        if st.version == version and self._states.get(name) is st:
+            st.index, st.index_version = index, version
+
+    async def index(self, name: str) -> LiveIndex:
+        """The dataset's current index, built (once, shared) if needed."""
+        st = self.state(name)
+        while True:
+            live = st.current()
+            if live is not None:
+                return live
+            if st.building is None or st.building.done():
+                st.building = asyncio.ensure_future(self._build(name, st))
+            fut = st.building
+            await asyncio.shield(fut)
+
+    def install(self, name: str, index: LiveIndex, version: int) -> bool:
+        """Adopt an index a scan built from data at ``version`` (if still current)."""
+        st = self._states.get(name)
+        if st is None or st.version != version:
+            return False
+        st.index, st.index_version = index, version
+        return True
+
+    # -------------------------------------------------------------- changes
+    async def load(self, name: str, rel: Relations, *, mode: str) -> DatasetInfo:
+        """Replace or append rows, all or nothing; the index is rebuilt on next use."""
+        st = self.state(name)
+        async with st.lock:
+            info = await anyio.to_thread.run_sync(self.store.info, name)
+            if mode == "append":
+                if info.kind != rel.kind:
+                    raise ApiError(409, "kind_mismatch", f"dataset holds {info.kind}, the "
+                                   f"input is {rel.kind}; use mode=replace to change it")
+                if info.rows == 0:  # an empty dataset takes the input's columns
+                    mode = "replace"
+                else:
+                    rel = _fit(rel, info.columns)
+
+            def write() -> DatasetInfo:
+                if mode == "append":
+                    return self.store.append(name, rel)
+                return self.store.load(name, rel, replace=True)
+            with anyio.CancelScope(shield=True):
+                out = await anyio.to_thread.run_sync(write)
+                st.version += 1
+                st.index = None
+        return out
+
+    async def recruit(self, name: str, upline_id: str, agent_id: str, *,
+                      at: datetime | None, rank: str | None, enforce: bool
+                      ) -> tuple[RecruitmentCheck, DatasetInfo]:
+        """Check, append to the store, then update the index in O(depth)."""
+        st = self.state(name)
+        while True:
+            index = await self.index(name)
+            async with st.lock:
+                if st.current() is not index:
+                    continue
+                result = index.check(upline_id, agent_id)
+                if enforce and (result.newly_fired or result.adds_agent_tier):
+                    what = [f.rule for f in result.newly_fired] + (
+                        ["adds_agent_tier"] if result.adds_agent_tier else [])
+                    raise ApiError(409, "guardrail_blocked", "the recruitment would newly "
+                                   f"trigger: {', '.join(what)}; not applied",
+                                   [{"code": w, "message": f"would newly trigger {w}"}
+                                    for w in what])
+                info = await anyio.to_thread.run_sync(self.store.info, name)
+                row = recruitment_row(info.kind, upline_id, agent_id, at, rank)
+                if "kind" not in info.columns and row.kind == "edges":  # null = recruited
+                    row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
+                row = _fit(row, info.columns)
+                with anyio.CancelScope(shield=True):
+                    info = await anyio.to_thread.run_sync(self.store.append, name, row)
+                    index.add(upline_id, agent_id, rank)
+                    st.version += 1
+                    st.index_version = st.version
+                return result, info

@@ -1,0 +1,28 @@
+"""One module per resource, each an ``APIRouter(prefix=..., tags=[...])``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import (
+    agents,
+    audit,
+    datasets,
+    guardrail,
+    health,
+    ingest,
+    keys,
+    me,
+    networks,
+    organisers,
+    scans,
+    tenants,
+)
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router, me.router, tenants.router, keys.router, audit.router, datasets.router,
+    ingest.router, scans.router, networks.router, agents.router, organisers.router,
+    guardrail.router,
+)

@@ -1,0 +1,116 @@
+"""Scans: start one (202, runs in the background), follow it, fetch its report
+as JSON (``agentgraph.report/1``, as the CLI writes it) or as HTML."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Path, Response
+from fastapi.responses import HTMLResponse
+
+from agentgraph.report import SCHEMA
+from agentgraph.report_html import render_html
+
+from ..deps import PagingDep, ReadableDataset, ReaderDep, ServiceDep, WritableDataset
+from ..errors import ApiError, responses
+from ..meta import ScanRecord
+from ..paging import page
+from ..schemas.common import ErrorInfo, Page
+from ..schemas.scans import ScanCreate, ScanLinks, ScanOut
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["scans"])
+
+ScanId = Annotated[str, Path(pattern=r"^scn_[0-9a-f]{16}$", description="Scan id.")]
+
+_REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": f"The JSON report, contract {SCHEMA} (docs/report.schema.json): "
+                   "schema, policy, summary, networks, organisers, data_issues, ...",
+    "required": ["schema", "policy", "summary", "networks", "organisers", "data_issues"],
+    "properties": {"schema": {"type": "string", "enum": [SCHEMA]},
+                   "policy": {"type": "string"}, "summary": {"type": "object"},
+                   "networks": {"type": "array", "items": {"type": "object"}},
+                   "organisers": {"type": "array", "items": {"type": "object"}},
+                   "data_issues": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+def _out(rec: ScanRecord) -> ScanOut:
+    base = f"/v1/scans/{rec.id}"
+    return ScanOut(id=rec.id, dataset=rec.dataset, state=rec.state,  # type: ignore[arg-type]
+                   phase=rec.phase, progress=rec.progress, created_at=rec.created_at,
+                   started_at=rec.started_at, finished_at=rec.finished_at,
+                   options=rec.options, summary=rec.summary,
+                   error=None if rec.error is None else ErrorInfo(**rec.error),
+                   links=ScanLinks(self=base, report=f"{base}/report",
+                                   report_html=f"{base}/report.html"))
+
+
+@router.post("/datasets/{dataset}/scans", status_code=202, response_model=ScanOut,
+             responses=responses(401, 403, 404, 422),
+             summary="Start a scan; answers at once with the job to follow")
+async def start_scan(ds: WritableDataset, service: ServiceDep,
+                     body: ScanCreate | None = None) -> ScanOut:
+    options = (body or ScanCreate()).model_dump()
+    rec = service.runner().start(ds.record, options, ds.who.key_id)
+    service.audit(ds.who, "scan.start", dataset=ds.name, detail={"scan_id": rec.id})
+    return _out(rec)
+
+
+@router.get("/datasets/{dataset}/scans", response_model=Page[ScanOut],
+            responses=responses(401, 403, 404, 422), summary="The dataset's scans, newest first")
+async def list_scans(ds: ReadableDataset, service: ServiceDep, paging: PagingDep
+                     ) -> Page[ScanOut]:
+    recs, total = service.meta.scans(ds.record.tenant, ds.name, paging.limit, paging.offset)
+    service.audit_read(ds.who, "scan.list", ds.name)
+    return Page[ScanOut].model_validate(page([_out(r) for r in recs], total, paging))
+
+
+def _scan(service: ServiceDep, who: ReaderDep, scan_id: str) -> ScanRecord:
+    rec = None if who.tenant is None else service.meta.scan(who.tenant, scan_id)
+    if rec is None:
+        raise ApiError(404, "not_found", f"no scan {scan_id!r}")
+    return rec
+
+
+@router.get("/scans/{scan_id}", response_model=ScanOut, responses=responses(401, 403, 404, 422),
+            summary="State and progress of a scan")
+async def show_scan(scan_id: ScanId, service: ServiceDep, who: ReaderDep) -> ScanOut:
+    rec = _scan(service, who, scan_id)
+    service.audit_read(who, "scan.read", rec.dataset)
+    return _out(rec)
+
+
+def _report_text(service: ServiceDep, who: ReaderDep, scan_id: str) -> tuple[ScanRecord, str]:
+    rec = _scan(service, who, scan_id)
+    text = service.meta.scan_report(rec.tenant, scan_id)
+    if text is None:
+        raise ApiError(409, "scan_not_ready", f"scan {scan_id} is {rec.state}; its report "
+                       "exists once it has succeeded")
+    service.audit(who, "scan.report", dataset=rec.dataset, detail={"scan_id": scan_id})
+    return rec, text
+
+
+@router.get("/scans/{scan_id}/report", responses={
+    200: {"description": f"The {SCHEMA} JSON report",
+          "content": {"application/json": {"schema": _REPORT_SCHEMA}}},
+    **responses(401, 403, 404, 409, 422)}, response_class=Response,
+    summary="The scan's JSON report (the CLI's format)")
+async def scan_report(scan_id: ScanId, service: ServiceDep, who: ReaderDep) -> Response:
+    _, text = _report_text(service, who, scan_id)
+    return Response(text, media_type="application/json")
+
+
+@router.get("/scans/{scan_id}/report.html", response_class=HTMLResponse, responses={
+    200: {"description": "Self-contained bilingual HTML report",
+          "content": {"text/html": {"schema": {"type": "string"}}}},
+    **responses(401, 403, 404, 409, 422)}, summary="The scan's report as one HTML page")
+async def scan_report_html(scan_id: ScanId, service: ServiceDep, who: ReaderDep
+                           ) -> HTMLResponse:
+    _, text = _report_text(service, who, scan_id)
+    page_html = await anyio.to_thread.run_sync(lambda: render_html(json.loads(text)))
+    return HTMLResponse(page_html)

@@ -1,0 +1,80 @@
+"""Answers of the query routes: networks, one network, one agent, organisers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .common import Page
+
+__all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserOut",
+           "Structure"]
+
+Structure = Literal["single_tier", "multi_level", "five_tier_plus"]
+
+
+class FlagOut(BaseModel):
+    """One rule firing on one network, with rule id, citation and evidence."""
+
+    rule: str = Field(examples=["cn.threshold"])
+    severity: str = Field(examples=["high"])
+    citation: str
+    evidence: dict[str, Any]
+
+
+class NetworkSummary(BaseModel):
+    root: str
+    members: int = Field(description="Members, the root included.")
+    levels: int = Field(description="Layers, the root is level 1.")
+    structure: Structure
+    flagged: bool
+    rules: list[str] = Field(description="Ids of the rules that fire.")
+    max_direct_recruits: int
+
+
+class NetworkDetail(NetworkSummary):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "root": "001", "members": 30, "levels": 3, "structure": "multi_level",
+        "flagged": True, "rules": ["cn.threshold"], "max_direct_recruits": 5,
+        "tier_counts": [1, 5, 24], "deepest_chain": ["001", "002", "007"],
+        "deepest_chain_length": 3, "flags": []}]})
+
+    tier_counts: list[int] = Field(description="Members per level, index 0 = the root's.")
+    deepest_chain: list[str] = Field(description="Root .. a deepest member (first "
+                                     "chain_limit ids).")
+    deepest_chain_length: int
+    flags: list[FlagOut]
+
+
+class AgentOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "agent": "007", "level": 3, "root": "001", "upline": "002",
+        "upline_chain": ["001", "002"], "upline_chain_length": 2,
+        "direct_recruits": {"items": [], "total": 0, "limit": 100, "offset": 0,
+                            "next_offset": None},
+        "downline": 1, "downline_levels": 1, "network_members": 30, "network_levels": 3,
+        "network_rules": ["cn.threshold"], "rank": None}]})
+
+    agent: str
+    level: int = Field(description="Root = level 1.")
+    root: str
+    upline: str | None
+    upline_chain: list[str] = Field(description="Root .. the agent's upline (first "
+                                    "chain_limit ids).")
+    upline_chain_length: int
+    direct_recruits: Page[str]
+    downline: int = Field(description="Downline size, the agent included.")
+    downline_levels: int = Field(description="Levels spanned by the agent's own downline.")
+    network_members: int
+    network_levels: int
+    network_rules: list[str] = Field(description="Rules firing on the agent's network.")
+    rank: str | None = None
+
+
+class OrganiserOut(BaseModel):
+    agent: str
+    network: str = Field(description="Root of the organiser's network.")
+    downline: int
+    levels: int
+    direct_recruits: int

@@ -1,0 +1,53 @@
+"""Scans: background jobs whose result is the ``agentgraph.report/1`` JSON report."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .common import ErrorInfo
+
+__all__ = ["ScanCreate", "ScanOut", "ScanLinks", "ScanState"]
+
+ScanState = Literal["queued", "running", "succeeded", "failed"]
+
+
+class ScanCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"max_networks": 1000, "max_organisers": 1000}]})
+
+    max_networks: int = Field(1000, ge=0, le=100_000, description=(
+        "Unflagged networks (>= 2 members) listed in the report; flagged ones always are."))
+    max_organisers: int = Field(1000, ge=0, le=100_000)
+    max_rank_mismatches: int = Field(1000, ge=0, le=100_000)
+
+
+class ScanLinks(BaseModel):
+    self: str
+    report: str
+    report_html: str
+
+
+class ScanOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "scn_5b0c2f8e9a41d7c3", "dataset": "ladder", "state": "succeeded",
+        "phase": "done", "progress": 1.0, "created_at": "2024-05-01T08:00:00.000Z",
+        "started_at": "2024-05-01T08:00:00.010Z", "finished_at": "2024-05-01T08:00:01.200Z",
+        "summary": {"agents": 30, "networks": 1, "flagged": 1, "max_levels": 3},
+        "error": None, "links": {"self": "/v1/scans/scn_5b0c2f8e9a41d7c3",
+                                 "report": "/v1/scans/scn_5b0c2f8e9a41d7c3/report",
+                                 "report_html": "/v1/scans/scn_5b0c2f8e9a41d7c3/report.html"}}]})
+
+    id: str
+    dataset: str
+    state: ScanState
+    phase: str = Field(description="queued, reading, analysing, reporting, indexing, done.")
+    progress: float = Field(ge=0, le=1)
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    summary: dict[str, Any] | None = Field(None, description="The report's summary when done.")
+    error: ErrorInfo | None = None
+    links: ScanLinks

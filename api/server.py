@@ -1,0 +1,41 @@
+"""Serve the API with uvicorn: :func:`run` (``agentgraph serve`` calls it).
+
+One process only: the DuckDB store and metadata files belong to one process,
+and live indexes are kept in its memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings
+
+__all__ = ["run"]
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, store: str | None = None,
+        **settings: Any) -> None:
+    """Start the service and block until it stops.
+
+    Parameters
+    ----------
+    host, port : where to listen (loopback by default).
+    store : graph store URL (default ``AGENTGRAPH_STORE`` or ``agentgraph.duckdb``).
+    **settings : any :class:`~api.settings.Settings` field, e.g. ``dev_mode=True``,
+        ``admin_key="..."``, ``log_level`` (uvicorn's, default ``info``);
+        unset fields come from ``AGENTGRAPH_*`` environment variables.
+
+    Raises
+    ------
+    SettingsError
+        Weak bootstrap admin key outside dev mode (nothing is started).
+    """
+    log_level = settings.pop("log_level", "info")
+    if store is not None:
+        settings["store"] = store
+    app = create_app(Settings(**settings))
+    uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1,
+                server_header=False, proxy_headers=False)

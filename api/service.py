@@ -1,0 +1,71 @@
+"""The service object behind one app: settings, graph store, metadata, keys,
+live indexes and the scan runner (``app.state.service``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from agentgraph.policies import get_policy
+from agentgraph.stores import GraphStore, open_store
+
+from .auth import Authenticator, Principal
+from .jobs import ScanRunner
+from .meta import MetaStore
+from .registry import Registry
+from .settings import Settings
+
+__all__ = ["Service"]
+
+log = logging.getLogger("agentgraph.api")
+
+
+class Service:
+    """Everything a request handler needs, opened once per app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        get_policy(settings.policy)  # an unknown policy fails at start
+        self.store: GraphStore = open_store(settings.store)
+        try:
+            self.meta = MetaStore(settings.meta_path())
+        except BaseException:
+            self.store.close()
+            raise
+        self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
+        self.registry = Registry(self.store, settings.policy)
+        self.scans: ScanRunner | None = None
+        self.closed = False
+
+    def start(self) -> None:
+        """Run on startup: fail scans a previous process left unfinished."""
+        if self.scans is None:
+            stale = self.meta.fail_unfinished_scans()
+            if stale:
+                log.warning("%d unfinished scan(s) from a previous run marked failed", stale)
+            self.scans = ScanRunner(self.registry, self.meta, self.settings.scan_workers)
+
+    def runner(self) -> ScanRunner:
+        if self.scans is None:
+            self.start()
+        assert self.scans is not None
+        return self.scans
+
+    def audit(self, who: Principal, action: str, *, tenant: str | None = None,
+              dataset: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        """Append to the audit log (never the key itself: its id)."""
+        self.meta.audit(key_id=who.key_id, role=who.role, tenant=tenant or who.tenant,
+                        action=action, dataset=dataset, detail=detail)
+
+    def audit_read(self, who: Principal, action: str, dataset: str | None = None) -> None:
+        if self.settings.audit_reads:
+            self.audit(who, action, dataset=dataset)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.scans is not None:
+            self.scans.close()
+        self.meta.close()
+        self.store.close()
