@@ -16,7 +16,7 @@ import numpy as np
 from .errors import AgentNotFound
 from .graph import RecruitmentGraph, build_graph
 from .hierarchy import Hierarchy, hierarchy
-from .networks import Networks, network_stats, structure_class, upline_chain
+from .networks import Networks, networks_of, structure_class, upline_chain
 from .policies import Flag, Policy, get_policy
 from .ranks import RankCheck, rank_check
 from .relations import Relations
@@ -137,7 +137,7 @@ class Analysis:
         kids = self.direct_recruits(v)
         if recruits_limit is not None:
             kids = kids[:recruits_limit]
-        j = self.network_index(int(h.root[v]))
+        j = int(h.net[v])
         rank = None
         if self.graph.rank is not None:
             rank = self.graph.rank[v].as_py()
@@ -201,7 +201,7 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     graph = data if isinstance(data, RecruitmentGraph) else build_graph(
         data, issue_limit=issue_limit)
     h = hierarchy(graph.parent, graph.walk)
-    nets = network_stats(graph.parent, h.depth, h.root, h.direct)
+    nets = networks_of(h)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     return Analysis(graph, h, nets, pol, masks)
 

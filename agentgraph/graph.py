@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .hierarchy import break_cycles
+from .hierarchy import Walk, break_cycles
 from .idmap import encode_ids
 from .issues import IssueLog
 from .relations import Relations
@@ -53,8 +53,8 @@ class RecruitmentGraph:
     rows: int = 0
     rank: pa.Array | None = None
     supplies: int = 0  # supply edges seen (not recruitment)
-    walk: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    """(depth, root, parents-first order) from the walk that broke the cycles."""
+    walk: Walk | None = None
+    """Depth, network and parents-first order from the walk that broke the cycles."""
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -209,11 +209,10 @@ def _edges_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, 
     return parent, enc.ids, n, supplies
 
 
-def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> Walk:
     """Self-referrals become roots; each cycle is broken at its first listed agent.
 
-    Returns the walk's (depth, root, order), which the hierarchy reuses.
+    Returns the walk (depth, network, order), which the hierarchy reuses.
     """
     selfref = np.flatnonzero(parent == np.arange(len(parent), dtype=np.int32))
     for v in selfref:
@@ -223,7 +222,7 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog
         else:
             log.count("self_referral", 1)
     parent[selfref] = -1
-    depth, root, order, cycles = break_cycles(parent)
+    walk, cycles = break_cycles(parent)
     for cyc in cycles:
         head = int(cyc.min())
         if log.wants("cycle"):
@@ -233,7 +232,7 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog
                     f"{ids[head].as_py()} (first listed), which is treated as a root")
         else:
             log.count("cycle", 1)
-    return depth, root, order
+    return walk
 
 
 def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:

@@ -13,12 +13,13 @@ upline-downline relationship; the root (the organiser) is level 1, so
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numba as nb
 import numpy as np
 
-__all__ = ["Hierarchy", "find_cycles", "break_cycles", "depth_and_root", "downline_stats",
-           "hierarchy"]
+__all__ = ["Hierarchy", "Walk", "find_cycles", "break_cycles", "depth_and_root",
+           "downline_stats", "hierarchy"]
 
 
 def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
@@ -29,13 +30,13 @@ def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
     as cycles of length 1. O(n) time and memory (one walk per agent, each
     agent visited once).
     """
-    _, _, _, members, starts = _walk(parent.copy(), False)
+    _, _, _, _, members, starts = _walk(parent.copy(), False)
     return [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
 
 
 @nb.njit(cache=True, nogil=True)
 def _walk(parent: np.ndarray, break_cycles: bool
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Depth, root and a parents-first order in one pass; cycles broken on the way.
 
     From each agent of unknown depth, walk up (marking the path) to the first
@@ -44,9 +45,14 @@ def _walk(parent: np.ndarray, break_cycles: bool
     smallest dense id (``parent[head] = -1``, in place) and the walk restarts.
     """
     n = len(parent)
-    # depth and root side by side: the walk reads both of one agent, one cache miss
-    dr = np.empty((n, 2), np.int32)
+    # depth, network and upline side by side (16 bytes an agent): a step up the walk
+    # costs one cache miss. Networks are numbered in the order their roots are
+    # found (renumbered by the caller).
+    dr = np.empty((n, 4), np.int32)
     dr[:, 0] = -1
+    dr[:, 2] = parent
+    found = np.empty(16, np.int32)
+    n_found = 0
     order = np.empty(n, np.int32)
     stack = np.empty(n, np.int32)
     members = np.empty(16, np.int32)
@@ -84,21 +90,28 @@ def _walk(parent: np.ndarray, break_cycles: bool
                     top = 0
                     break
                 parent[head] = -1
+                dr[head, 2] = -1
                 for i in range(top):
                     dr[stack[i], 0] = -1
                 top = 0
                 v = s
                 continue
-            if parent[v] == -1:
+            if dr[v, 2] == -1:
                 dr[v, 0] = 0
-                dr[v, 1] = v
+                if n_found == len(found):
+                    grown_f = np.empty(2 * len(found), np.int32)
+                    grown_f[:n_found] = found[:n_found]
+                    found = grown_f
+                found[n_found] = v
+                dr[v, 1] = n_found
+                n_found += 1
                 order[m] = v
                 m += 1
                 break
             dr[v, 0] = -2
             stack[top] = v
             top += 1
-            v = parent[v]
+            v = dr[v, 2]
         if top == 0:
             continue
         d = dr[v, 0]
@@ -112,13 +125,22 @@ def _walk(parent: np.ndarray, break_cycles: bool
             order[m] = u
             m += 1
     depth = dr[:, 0].copy()
-    root = dr[:, 1].copy()
-    return depth, root, order, members[:n_members].copy(), starts
+    net = dr[:, 1].copy()
+    return depth, net, order, found[:n_found].copy(), members[:n_members].copy(), starts
 
 
-def break_cycles(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                              list[np.ndarray]]:
-    """Depth (root = 0), root and a parents-first order of every agent; cycles broken.
+@dataclass(frozen=True)
+class Walk:
+    """What one walk over the upline relation yields (see :func:`break_cycles`)."""
+
+    depth: np.ndarray  # int32, root = 0
+    net: np.ndarray  # int32, network number: networks numbered by their root's dense id
+    order: np.ndarray  # int32, every agent after its upline
+    roots: np.ndarray  # int32, dense id of the root of each network, ascending
+
+
+def break_cycles(parent: np.ndarray) -> tuple[Walk, list[np.ndarray]]:
+    """Depth (root = 0), network and a parents-first order of every agent; cycles broken.
 
     Each agent has at most one upline, so the relation is a functional graph and
     each weakly connected component holds at most one cycle. Every cycle is
@@ -127,27 +149,31 @@ def break_cycles(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
     Walks up from each agent to the first agent of known depth and fills the
     path back, so every agent is touched about twice: O(n) time and memory, no
-    recursion (a 10-million-deep chain works). ``order`` lists every agent after
-    its upline.
+    recursion (a 10-million-deep chain works). Networks are numbered by their
+    root's dense id.
     """
-    depth, root, order, members, starts = _walk(parent, True)
+    depth, found_net, order, found, members, starts = _walk(parent, True)
     cycles = [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
-    return depth, root, order, cycles
+    rank = np.argsort(found, kind="stable")
+    renumber = np.empty(len(found), np.int32)
+    renumber[rank] = np.arange(len(found), dtype=np.int32)
+    net = renumber[found_net]  # gather from a small array: cache-resident
+    return Walk(depth, net, order, found[rank]), cycles
 
 
 def depth_and_root(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Depth (root = 0) and root of every agent of an acyclic parent array. O(n)."""
-    depth, root, _, cycles = break_cycles(parent.copy())
+    walk, cycles = break_cycles(parent.copy())
     if cycles:
         raise ValueError("parent array has cycles; use break_cycles")
-    return depth, root
+    return walk.depth, walk.roots[walk.net]
 
 
 @nb.njit(cache=True, nogil=True)
 def _downline_stats(parent: np.ndarray, order: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(parent)
-    size = np.ones(n, np.int64)
+    size = np.ones(n, np.int32)
     height = np.zeros(n, np.int32)
     direct = np.zeros(n, np.int32)
     for k in range(n - 1, -1, -1):
@@ -178,8 +204,9 @@ class Hierarchy:
     """Per-agent hierarchy arrays (index = dense agent id)."""
 
     depth: np.ndarray  # int32, root = 0; level = depth + 1
-    root: np.ndarray  # int32, dense id of the network's root
-    size: np.ndarray  # int64, downline size including the agent
+    net: np.ndarray  # int32, network number (networks ordered by root dense id)
+    roots: np.ndarray  # int32, root dense id of each network
+    size: np.ndarray  # int32, downline size including the agent
     height: np.ndarray  # int32, layers below the agent
     direct: np.ndarray  # int32, direct recruits
 
@@ -188,19 +215,21 @@ class Hierarchy:
         """Level of every agent, root = level 1 (2013 opinion)."""
         return self.depth + 1
 
+    @cached_property
+    def root(self) -> np.ndarray:
+        """Dense id of every agent's root. O(n) gather from the small ``roots``."""
+        return self.roots[self.net]
 
-def hierarchy(parent: np.ndarray,
-              walk: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Hierarchy:
+
+def hierarchy(parent: np.ndarray, walk: Walk | None = None) -> Hierarchy:
     """All per-agent measures of an acyclic parent array. O(n).
 
-    ``walk`` is (depth, root, order) from :func:`break_cycles` when already known.
+    ``walk`` comes from :func:`break_cycles` when already known.
     Raises ValueError on a cycle (repair with :func:`break_cycles` first).
     """
     if walk is None:
-        depth, root, order, cycles = break_cycles(parent.copy())
+        walk, cycles = break_cycles(parent.copy())
         if cycles:
             raise ValueError("parent array has cycles; use break_cycles")
-    else:
-        depth, root, order = walk
-    size, height, direct = downline_stats(parent, order)
-    return Hierarchy(depth, root, size, height, direct)
+    size, height, direct = downline_stats(parent, walk.order)
+    return Hierarchy(walk.depth, walk.net, walk.roots, size, height, direct)

@@ -15,32 +15,23 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-__all__ = ["Networks", "network_stats", "structure_class", "upline_chain", "deepest_chain",
-           "chains"]
+from .hierarchy import Hierarchy
+
+__all__ = ["Networks", "network_stats", "networks_of", "structure_class", "upline_chain",
+           "deepest_chain", "chains"]
 
 
 @nb.njit(cache=True, nogil=True)
-def _network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
-                   direct: np.ndarray):
-    n = len(parent)
-    net_of_root = np.full(n, -1, np.int32)
-    k = 0
-    for v in range(n):
-        if parent[v] == -1:
-            net_of_root[v] = k
-            k += 1
-    roots = np.empty(k, np.int32)
+def _network_stats(depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                              np.ndarray, np.ndarray]:
+    k = len(roots)
     members = np.zeros(k, np.int64)
-    levels = np.zeros(k, np.int32)
-    deepest = np.empty(k, np.int32)
+    levels = np.ones(k, np.int32)
+    deepest = roots.copy()
     max_direct = np.zeros(k, np.int32)
-    for v in range(n):
-        if parent[v] == -1:
-            j = net_of_root[v]
-            roots[j] = v
-            deepest[j] = v
-    for v in range(n):
-        j = net_of_root[root[v]]
+    for v in range(len(depth)):
+        j = net[v]
         members[j] += 1
         if depth[v] + 1 > levels[j]:
             levels[j] = depth[v] + 1
@@ -51,9 +42,8 @@ def _network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
     for j in range(k):
         offsets[j + 1] = offsets[j] + levels[j]
     tiers = np.zeros(offsets[k], np.int64)
-    for v in range(n):
-        j = net_of_root[root[v]]
-        tiers[offsets[j] + depth[v]] += 1
+    for v in range(len(depth)):
+        tiers[offsets[net[v]] + depth[v]] += 1
     return roots, members, levels, deepest, max_direct, offsets, tiers
 
 
@@ -81,9 +71,19 @@ def network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
                   direct: np.ndarray) -> Networks:
     """Members, levels, tier counts, deepest member and branching of every network.
 
-    Three sequential passes over the agents: O(n + total levels) time and memory.
+    Networks are numbered by their root's dense id. Two sequential passes over
+    the agents: O(n + total levels) time and memory.
     """
-    return Networks(*_network_stats(parent, depth, root, direct))
+    roots = np.flatnonzero(parent == -1).astype(np.int32)
+    number = np.full(len(parent), -1, np.int32)
+    number[roots] = np.arange(len(roots), dtype=np.int32)
+    return Networks(*_network_stats(depth, number[root], roots, direct))
+
+
+def networks_of(h: Hierarchy) -> Networks:
+    """:func:`network_stats` from a :class:`~agentgraph.hierarchy.Hierarchy`, which
+    already knows every agent's network. O(n + total levels)."""
+    return Networks(*_network_stats(h.depth, h.net, h.roots, h.direct))
 
 
 def structure_class(levels: int) -> str:
