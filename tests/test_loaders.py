@@ -64,8 +64,8 @@ def test_mapping_aliases_and_extra_columns(tmp_path: Path) -> None:
 
 def test_edge_list_kinds_and_times(tmp_path: Path) -> None:
     csv = tmp_path / "e.csv"
-    csv.write_text("upline_id,downline_id,kind,at\na,b,推荐,2024/1/5\na,c,SUPPLIES,2024-01-06 08:30\n"
-                   "b,d,,2024-1-7T09:00:00\n", encoding="utf-8")
+    csv.write_text("upline_id,downline_id,kind,at\na,b,推荐,2024/1/5\n"
+                   "a,c,SUPPLIES,2024-01-06 08:30\nb,d,,2024-1-7T09:00:00\n", encoding="utf-8")
     rel = read_relations(csv)
     assert rel.kind == "edges"
     assert rel.table.column("kind").to_pylist() == ["recruited", "supplies", None]
