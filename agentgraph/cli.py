@@ -363,7 +363,9 @@ def synth(
     shape: Annotated[str, typer.Argument(
         help="single_tier, ladder, chain, random_recursive, forest, shenzhou, xiaoxiaole.")],
     out: Annotated[Path, typer.Option("--out", "-o", help=".csv, .parquet or .jsonl file.")],
-    agents: Annotated[int, typer.Option("--agents", "-n", min=1, help="Agents.")] = 1000,
+    agents: Annotated[int | None, typer.Option(
+        "--agents", "-n", min=1, help="Rows to generate (default 1000; the calibrated "
+                                      "cases have their own size).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     ids: Annotated[str, typer.Option("--ids", help="phone, seq or zh.")] = "phone",
     tiers: Annotated[int | None, typer.Option("--tiers", help="Levels of a ladder.")] = None,
@@ -374,7 +376,12 @@ def synth(
 ) -> None:
     """Generate synthetic recruitment data (with a seed) to a file."""
     from . import synth as synthetic
+    from .synth import CALIBRATED_CASES
 
+    if agents is None and shape == "ladder" and branching:
+        agents = sum(branching ** t for t in range(tiers or 5))  # the whole ladder
+    elif agents is None and shape not in CALIBRATED_CASES:
+        agents = 1000
     kw: dict[str, Any] = {}
     if tiers is not None:
         kw["tiers"] = tiers
