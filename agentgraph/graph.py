@@ -115,8 +115,11 @@ def _members_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array
     t = rel.table
     enc = encode_ids(t.column("agent_id"), t.column("upline_id"))
     first = enc.first_row_a
-    parent = np.full(enc.n, -1, np.int32)
-    parent[: enc.n_keys] = enc.node_b[first]
+    if enc.n == enc.n_keys == len(enc.node_b):  # no duplicate rows, no implicit uplines
+        parent = enc.node_b
+    else:
+        parent = np.full(enc.n, -1, np.int32)
+        parent[: enc.n_keys] = enc.node_b[first]
     # duplicate agent rows: first row kept
     if len(first) < len(enc.node_a):
         is_first = np.zeros(len(enc.node_a), np.bool_)
