@@ -122,3 +122,16 @@ def test_synth_then_scan(tmp_path: Path) -> None:
     report = json.loads(run_cli("scan", str(out)).stdout)
     assert report["summary"]["max_levels"] == 5
     assert report["networks"][0]["tier_counts"] == [1, 3, 9, 27, 81]
+
+
+def test_hundred_thousand_deep_chain_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "chain.parquet"
+    assert run_cli("synth", "chain", "--agents", "100000", "--out", str(out)).returncode == 0
+    res = run_cli("scan", str(out), "--max-networks", "0")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    net = report["networks"][0]
+    assert (net["members"], net["levels"], net["structure"]) == (100_000, 100_000,
+                                                                  "five_tier_plus")
+    assert len(net["deepest_chain"]) == 100_000
+    assert [f["rule"] for f in net["flags"]] == ["cn.threshold", "cn.serious"]
