@@ -111,3 +111,35 @@ def test_two_million_long_cycle_is_found_without_recursion() -> None:
     parent[0] = n - 1  # one huge cycle through every agent
     cycles = find_cycles(parent)
     assert len(cycles) == 1 and len(cycles[0]) == n
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 400), st.integers(0, 2**32 - 1))
+def test_organisers_and_flags_match_networkx(n: int, seed: int) -> None:
+    """Organisers (>= 30 downline over >= 3 levels) and cn flags, on random forests."""
+    import pyarrow as pa
+
+    import agentgraph
+    from agentgraph.relations import Relations
+
+    rng = np.random.default_rng(seed)
+    parent = np.array([-1 if v == 0 or rng.random() < 0.02 else int(rng.integers(0, v))
+                       for v in range(n)])
+    ids = [f"a{v:04d}" for v in range(n)]
+    rel = Relations("members", pa.table({
+        "agent_id": ids, "upline_id": [None if p < 0 else ids[p] for p in parent]}))
+    report = agentgraph.analyse(rel).report(max_organisers=10**6)
+    g = _digraph(parent)
+    expected = set()
+    for v in g:
+        sub = nx.single_source_shortest_path_length(g, v)
+        if len(sub) >= 30 and max(sub.values()) + 1 >= 3:
+            expected.add(ids[v])
+    assert {o["agent"] for o in report["organisers"]} == expected
+    for net in report["networks"]:
+        r = ids.index(net["root"])
+        sub = nx.single_source_shortest_path_length(g, r)
+        members, levels = len(sub), max(sub.values()) + 1
+        rules = [f["rule"] for f in net["flags"]]
+        assert ("cn.threshold" in rules) == (members >= 30 and levels >= 3)
+        assert ("cn.serious" in rules) == (members >= 120 and levels >= 3)
