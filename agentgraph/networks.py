@@ -24,15 +24,18 @@ __all__ = ["Networks", "network_stats", "networks_of", "structure_class", "uplin
 @nb.njit(cache=True, nogil=True)
 def _network_stats(depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                              np.ndarray, np.ndarray]:
+                              np.ndarray, np.ndarray, np.ndarray]:
     k = len(roots)
     members = np.zeros(k, np.int64)
     levels = np.ones(k, np.int32)
     deepest = roots.copy()
     max_direct = np.zeros(k, np.int32)
+    recruiters = np.zeros(k, np.int64)
     for v in range(len(depth)):
         j = net[v]
         members[j] += 1
+        if direct[v] > 0:
+            recruiters[j] += 1
         if depth[v] + 1 > levels[j]:
             levels[j] = depth[v] + 1
             deepest[j] = v
@@ -44,7 +47,7 @@ def _network_stats(depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct
     tiers = np.zeros(offsets[k], np.int64)
     for v in range(len(depth)):
         tiers[offsets[net[v]] + depth[v]] += 1
-    return roots, members, levels, deepest, max_direct, offsets, tiers
+    return roots, members, levels, deepest, max_direct, offsets, tiers, recruiters
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ class Networks:
     max_direct: np.ndarray  # largest number of direct recruits of any member
     tier_offsets: np.ndarray  # tier_counts of network j = tiers[off[j]:off[j+1]]
     tiers: np.ndarray
+    recruiters: np.ndarray  # members with at least one direct recruit
+
+    def mean_branching(self, j: int) -> float:
+        """Direct recruits per recruiting member of network ``j`` (0 for a lone root)."""
+        r = int(self.recruiters[j])
+        return round((int(self.members[j]) - 1) / r, 3) if r else 0.0
 
     def __len__(self) -> int:
         return len(self.roots)

@@ -57,6 +57,7 @@ def _networks(a: Analysis, max_networks: int) -> tuple[list[dict[str, Any]], dic
             "structure": structure_class(levels[k]),
             "deepest_chain": names[starts[k]:starts[k + 1]],
             "max_direct_recruits": max_direct[k],
+            "mean_branching": nets.mean_branching(j),
             "flags": [f.as_dict() for f in a.flags(j)] if a.flagged[j] else [],
         })
     omitted = {

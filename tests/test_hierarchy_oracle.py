@@ -79,6 +79,9 @@ def test_network_stats_match_networkx(parent: np.ndarray) -> None:
         assert len(chain) == levels and chain[0] == r
         assert nx.is_path(g, chain)
         assert nets.max_direct[j] == max(g.out_degree(v) for v in lengths)
+        recruiters = sum(1 for v in lengths if g.out_degree(v) > 0)
+        assert nets.mean_branching(j) == (round((len(lengths) - 1) / recruiters, 3)
+                                          if recruiters else 0.0)
         assert structure_class(levels) == (
             "single_tier" if levels <= 2 else "multi_level" if levels <= 4 else "five_tier_plus")
 
