@@ -13,6 +13,7 @@ queries of other datasets.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,7 @@ import anyio
 import pyarrow as pa
 
 from agentgraph.analysis import analyse
+from agentgraph.errors import StoreError
 from agentgraph.incremental import LiveIndex, RecruitmentCheck
 from agentgraph.relations import Relations
 from agentgraph.stores import DatasetInfo, GraphStore
@@ -65,10 +67,25 @@ def recruitment_row(kind: str, upline_id: str, agent_id: str, at: datetime | Non
 
 
 def _fit(rel: Relations, columns: list[str]) -> Relations:
-    """Drop optional columns the dataset lacks when they hold only nulls."""
+    """Drop optional columns the dataset lacks when they hold only nulls; 422 when
+    others carry values the dataset has no column for."""
     t = rel.table
     keep = [c for c in t.column_names if c in columns or t.column(c).null_count < t.num_rows]
+    extra = [c for c in keep if c not in columns]
+    if extra:
+        raise ApiError(422, "column_mismatch", f"the dataset has no column(s) "
+                       f"{', '.join(extra)} (it has {', '.join(columns)}); leave them out or "
+                       "replace the dataset", [{"field": c, "column": c, "message":
+                                               "not a column of the dataset"} for c in extra])
     return Relations(rel.kind, t.select(keep), rel.source)
+
+
+def _store_error(exc: StoreError, name: str) -> ApiError:
+    """A store failure without the tenant prefix or internal table names."""
+    dataset = name.split(":", 1)[-1]
+    text = str(exc).replace(repr(name), repr(dataset)).replace(name, dataset)
+    text = re.sub(r'"?ds_[0-9a-f]{32}"?', "the dataset", text).splitlines()[0]
+    return ApiError(422, "store_error", text)
 
 
 class Registry:
@@ -145,7 +162,10 @@ class Registry:
                     return self.store.append(name, rel)
                 return self.store.load(name, rel, replace=True)
             with anyio.CancelScope(shield=True):
-                out = await anyio.to_thread.run_sync(write)
+                try:
+                    out = await anyio.to_thread.run_sync(write)
+                except StoreError as exc:
+                    raise _store_error(exc, name) from None
                 st.version += 1
                 st.index = None
         return out
@@ -174,7 +194,10 @@ class Registry:
                     row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
                 row = _fit(row, info.columns)
                 with anyio.CancelScope(shield=True):
-                    info = await anyio.to_thread.run_sync(self.store.append, name, row)
+                    try:
+                        info = await anyio.to_thread.run_sync(self.store.append, name, row)
+                    except StoreError as exc:
+                        raise _store_error(exc, name) from None
                     index.add(upline_id, agent_id, rank)
                     st.version += 1
                     st.index_version = st.version
