@@ -11,11 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from agentgraph import __version__
 
+from .deps import reject_unknown_query
 from .errors import install_error_handlers
 from .middleware import LimitsMiddleware
 from .routes import ROUTERS
@@ -61,8 +63,12 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description,
                          routes=app.routes, tags=_TAGS)
+    error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
     for path_item in schema.get("paths", {}).values():
         for op in path_item.values():
+            for status, resp in op.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:  # errors are always JSON
+                    resp["content"] = {"application/json": {"schema": error_ref}}
             for param in op.get("parameters", []):
                 if param.get("name") in ("limit", "recruits_limit", "chain_limit") and \
                         param.get("in") == "query":
@@ -97,12 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             service.close()
 
     app = FastAPI(title="agentgraph compliance API", version=__version__,
-                  description=DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan)
+                  description=DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan,
+                  dependencies=[Depends(reject_unknown_query)])
     app.state.service = service
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router)
-    install_error_handlers(app, max_details=settings.max_errors_per_file)
+    allow = [(route.path_regex, set(route.methods or ())) for router in ROUTERS
+             for route in router.routes if isinstance(route, APIRoute)]
+    install_error_handlers(app, max_details=settings.max_errors_per_file, allow=allow)
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
                        request_timeout=settings.request_timeout,

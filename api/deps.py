@@ -22,7 +22,7 @@ from .service import Service
 
 __all__ = ["ServiceDep", "PrincipalDep", "AdminDep", "AnalystDep", "ReaderDep", "Paging",
            "PagingDep", "ReadableDataset", "WritableDataset", "DatasetRef", "DatasetName",
-           "not_found_dataset"]
+           "not_found_dataset", "reject_unknown_query"]
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description=(
     "An API key: 'Authorization: Bearer agk_...' (or the bootstrap admin key)."))
@@ -104,6 +104,50 @@ class DatasetRef:
     @property
     def store_name(self) -> str:
         return self.record.store_name
+
+
+def _is_list(schema: dict[str, object]) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(isinstance(o, dict) and o.get("type") == "array"
+               for o in options)  # type: ignore[union-attr]
+
+
+def _query_names(request: Request) -> dict[tuple[str, str], dict[str, bool]]:
+    """(path template, method) -> query parameter name -> repeatable (a list)."""
+    table: dict[tuple[str, str], dict[str, bool]] | None = getattr(
+        request.app.state, "query_names", None)
+    if table is None:
+        table = {}
+        for path, item in request.app.openapi().get("paths", {}).items():
+            for method, op in item.items():
+                table[(path, method.upper())] = {
+                    p["name"]: _is_list(p.get("schema", {}))
+                    for p in op.get("parameters", []) if p.get("in") == "query"}
+        request.app.state.query_names = table
+    return table
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """422 for query parameters a route does not know (a typo like ``limt`` is an
+    error, not silently ignored) and for single-valued ones given twice."""
+    if not request.query_params:
+        return
+    route = request.scope.get("route")
+    known = _query_names(request).get((getattr(route, "path_format", ""), request.method))
+    if known is None:
+        return
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        raise ApiError(422, "validation_error", "unknown query parameter(s): "
+                       f"{', '.join(unknown)[:200]}; known: {', '.join(sorted(known)) or 'none'}",
+                       [{"field": k[:100], "message": "unknown query parameter"}
+                        for k in unknown[:20]])
+    repeated = sorted({k for k in request.query_params if not known[k]
+                       and len(request.query_params.getlist(k)) > 1})
+    if repeated:
+        raise ApiError(422, "validation_error", f"query parameter(s) given more than once: "
+                       f"{', '.join(repeated)}", [{"field": k, "message": "give it once"}
+                                                  for k in repeated])
 
 
 def not_found_dataset(name: str) -> ApiError:

@@ -10,6 +10,7 @@ shown to the client).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,8 +115,10 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
     return ApiError(422, "invalid", str(exc))
 
 
-def install_error_handlers(app: FastAPI, *, max_details: int = 20) -> None:
-    """Route every error through the one shape."""
+def install_error_handlers(app: FastAPI, *, max_details: int = 20,
+                           allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()) -> None:
+    """Route every error through the one shape. ``allow`` lists each route's path
+    pattern and methods, so a 405 names every method the path supports."""
 
     async def api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -125,14 +128,24 @@ def install_error_handlers(app: FastAPI, *, max_details: int = 20) -> None:
         assert isinstance(exc, AgentgraphError)
         return await api_error(req, _agentgraph_error(exc))
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 400:  # FastAPI: a body that is not JSON (or not UTF-8)
+            return error_response(422, "validation_error", f"invalid request body: {message}",
+                                  [{"field": "body", "message": "not a valid JSON document "
+                                    "in UTF-8", "code": "json_invalid"}])
         if exc.status_code == 404 and message == "Not Found":
             message = "no such route"
-        return error_response(exc.status_code, code, message,
-                              headers=getattr(exc, "headers", None))
+        if exc.status_code == 405 and allow:
+            path = req.url.path
+            methods = sorted({m for rx, ms in allow if rx.match(path) for m in ms})
+            if methods:
+                headers = {**(headers or {}), "Allow": ", ".join(methods)}
+                message = f"{req.method} is not allowed here; use {', '.join(methods)}"
+        return error_response(exc.status_code, code, message, headers=headers)
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

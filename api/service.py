@@ -26,6 +26,13 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         get_policy(settings.policy)  # an unknown policy fails at start
+        self.scans: ScanRunner | None = None
+        self.closed = True
+        self._open()
+
+    def _open(self) -> None:
+        """Open the graph store and the metadata store (again, after :meth:`close`)."""
+        settings = self.settings
         self.store: GraphStore = open_store(settings.store)
         try:
             self.meta = MetaStore(settings.meta_path())
@@ -34,11 +41,14 @@ class Service:
             raise
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
         self.registry = Registry(self.store, settings.policy)
-        self.scans: ScanRunner | None = None
+        self.scans = None
         self.closed = False
 
     def start(self) -> None:
-        """Run on startup: fail scans a previous process left unfinished."""
+        """Run on startup: reopen after a shutdown; fail scans a previous run left
+        unfinished."""
+        if self.closed:
+            self._open()
         if self.scans is None:
             stale = self.meta.fail_unfinished_scans()
             if stale:

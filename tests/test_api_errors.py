@@ -117,6 +117,10 @@ def test_404_unknown_route_and_422_validation(api: Harness) -> None:
     assert err["details"][0]["field"] == "limit"
     err = api.error(api.client.get("/v1/tenants?limit=51", headers=api.admin), 422)
     assert err["details"][0]["field"] == "limit"
+    err = api.error(api.client.get("/v1/tenants?limt=5", headers=api.admin), 422)
+    assert err["details"][0]["field"] == "limt" and "limit" in err["message"]
+    err = api.error(api.client.get("/v1/tenants?limit=5&limit=6", headers=api.admin), 422)
+    assert err["details"][0]["field"] == "limit"
     analyst = api.key("acme", "analyst")
     api.dataset(analyst, "d")
     err = api.error(api.client.post("/v1/datasets/d/agents", json={"agents": [

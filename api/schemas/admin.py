@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..security import Role
 from .common import ID_PATTERN
 
-__all__ = ["TenantCreate", "TenantOut", "KeyCreate", "KeyOut", "KeyCreated", "AuditEntry",
+__all__ = ["TenantCreate", "TenantOut", "KeyCreate", "TenantKeyCreate", "AdminKeyCreate",
+           "KeyOut", "KeyCreated", "AuditEntry",
            "Me"]
 
 
@@ -27,15 +28,28 @@ class TenantOut(BaseModel):
     created_at: str
 
 
-class KeyCreate(BaseModel):
+class TenantKeyCreate(BaseModel):
+    """An analyst (ingest, scan, guardrail) or auditor (read-only) key of one tenant."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"tenant": "acme", "role": "analyst", "name": "ingest robot"}]})
 
-    role: Role = Field(description="admin: tenants and keys; analyst: ingest, scan, "
-                       "guardrail; auditor: read-only.")
-    tenant: str | None = Field(None, pattern=ID_PATTERN, description=(
-        "Tenant the key works for; required for analyst and auditor, absent for admin."))
+    role: Literal["analyst", "auditor"]
+    tenant: str = Field(pattern=ID_PATTERN, description="Tenant the key works for.")
     name: str = Field("", max_length=200, description="A note saying what the key is for.")
+
+
+class AdminKeyCreate(BaseModel):
+    """An admin key: tenants, keys and the audit log of every tenant; no data."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"role": "admin", "name": "second operator"}]})
+
+    role: Literal["admin"]
+    name: str = Field("", max_length=200, description="A note saying what the key is for.")
+
+
+KeyCreate = Annotated[TenantKeyCreate | AdminKeyCreate, Field(discriminator="role")]
 
 
 class KeyOut(BaseModel):
