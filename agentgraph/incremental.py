@@ -136,6 +136,12 @@ def _add_leaf(parent: np.ndarray, size: np.ndarray, height: np.ndarray, p: int) 
         dist += 1
 
 
+def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    return values
+
+
 def _grow(a: np.ndarray, cap: int) -> np.ndarray:
     out = np.empty(cap, a.dtype)
     out[: len(a)] = a
@@ -159,8 +165,9 @@ class LiveIndex:
         self.n_base = n
         self.source_rows = g.rows
         self.kind = g.kind
-        self._ids: pa.Array = g.ids
-        self._rank: pa.Array | None = g.rank
+        # one contiguous array each: take() on a many-chunk column concatenates per call
+        self._ids: pa.Array = _contiguous(g.ids)
+        self._rank: pa.Array | None = None if g.rank is None else _contiguous(g.rank)
         self.parent = _grow(g.parent.astype(np.int32, copy=False), cap)
         self.depth = _grow(h.depth.astype(np.int32, copy=False), cap)
         self.root = _grow(h.root.astype(np.int32, copy=False), cap)
@@ -174,7 +181,7 @@ class LiveIndex:
         self._new_rank: list[str | None] = []
         self._new_lookup: dict[str, int] = {}
         # id lookup: engine hashes, sorted by the first hash
-        h1, h2 = hash_strings(g.ids) if n else (np.zeros(0, np.uint64),) * 2
+        h1, h2 = hash_strings(self._ids) if n else (np.zeros(0, np.uint64),) * 2
         order = np.argsort(h1, kind="stable").astype(np.int32)
         self._h1, self._h2, self._horder = h1[order], h2[order], order
         # networks (their number never changes: a recruitment adds a leaf)
@@ -205,8 +212,9 @@ class LiveIndex:
             return v
         if not self.n_base:
             return -1
-        a, b = _hash_one(np.frombuffer(agent_id.encode("utf-8"), np.uint8))
-        lo = int(np.searchsorted(self._h1, a, "left"))
+        h1, h2 = _hash_one(np.frombuffer(agent_id.encode("utf-8"), np.uint8))
+        a, b = np.uint64(h1), np.uint64(h2)  # a Python int would make numpy cast the array
+        lo = int(self._h1.searchsorted(a, "left"))
         while lo < len(self._h1) and self._h1[lo] == a:
             if self._h2[lo] == b:
                 cand = int(self._horder[lo])

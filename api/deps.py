@@ -1,5 +1,8 @@
 """Dependencies as ``Annotated`` aliases: service, caller, roles, paging, datasets.
 
+All are ``async def`` and do no blocking work (FastAPI would otherwise run each in
+the thread pool, a hop per dependency per request).
+
 Role checks come before dataset lookups, and a dataset is looked up only inside
 the caller's tenant, so another tenant's dataset answers 404 exactly like one
 that does not exist.
@@ -28,7 +31,7 @@ _bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description=(
     "An API key: 'Authorization: Bearer agk_...' (or the bootstrap admin key)."))
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -36,7 +39,7 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_principal(service: ServiceDep, creds: Annotated[
+async def get_principal(service: ServiceDep, creds: Annotated[
         HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     """The caller, from ``Authorization: Bearer <key>``; 401 otherwise."""
     challenge = {"WWW-Authenticate": "Bearer"}
@@ -53,7 +56,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def _require(*roles: str) -> object:
-    def check(who: PrincipalDep) -> Principal:
+    async def check(who: PrincipalDep) -> Principal:
         if who.role not in roles:
             raise ApiError(403, "forbidden", f"a {who.role} key may not do this (needs: "
                            f"{' or '.join(roles)})")
@@ -72,7 +75,7 @@ class Paging:
     offset: int
 
 
-def get_paging(service: ServiceDep,
+async def get_paging(service: ServiceDep,
                limit: Annotated[int | None, Query(ge=1, description=(
                    "Items per page (default AGENTGRAPH_PAGE_SIZE_DEFAULT, at most "
                    "AGENTGRAPH_PAGE_SIZE_MAX)."))] = None,
@@ -164,11 +167,13 @@ def _dataset(service: Service, who: Principal, name: str) -> DatasetRef:
     return DatasetRef(rec, who)
 
 
-def readable_dataset(service: ServiceDep, who: ReaderDep, dataset: DatasetName) -> DatasetRef:
+async def readable_dataset(service: ServiceDep, who: ReaderDep, dataset: DatasetName
+                           ) -> DatasetRef:
     return _dataset(service, who, dataset)
 
 
-def writable_dataset(service: ServiceDep, who: AnalystDep, dataset: DatasetName) -> DatasetRef:
+async def writable_dataset(service: ServiceDep, who: AnalystDep, dataset: DatasetName
+                           ) -> DatasetRef:
     return _dataset(service, who, dataset)
 
 

@@ -124,6 +124,7 @@ class MetaStore:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open metadata store {path}: {exc}") from None
         self._lock = threading.Lock()
+        self._datasets: dict[tuple[str, str], DatasetRecord | None] = {}
         for stmt in _SCHEMA:
             self._sql(stmt)
 
@@ -206,10 +207,11 @@ class MetaStore:
 
     # ---------------------------------------------------------------- audit
     def audit(self, *, key_id: str, role: str, tenant: str | None, action: str,
-              dataset: str | None = None, detail: dict[str, Any] | None = None) -> None:
+              dataset: str | None = None, detail: dict[str, Any] | None = None,
+              at: str | None = None) -> None:
         self._sql("INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
                   "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  [now(), key_id, role, tenant, action, dataset,
+                  [at or now(), key_id, role, tenant, action, dataset,
                    None if detail is None else json.dumps(detail, ensure_ascii=False)])
 
     def audit_log(self, *, tenant: str | None, key_id: str | None, action: str | None,
@@ -232,11 +234,19 @@ class MetaStore:
     def add_dataset(self, rec: DatasetRecord) -> None:
         self._sql("INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
                   [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by])
+        self._datasets.pop((rec.tenant, rec.name), None)
 
     def dataset(self, tenant: str, name: str) -> DatasetRecord | None:
+        """One dataset's ownership record (cached: every data request asks)."""
+        key = (tenant, name)
+        if key in self._datasets:
+            return self._datasets[key]
         rows = self._sql(f"SELECT {self._DS_COLS} FROM api_datasets WHERE tenant = ? AND "
                          "name = ?", [tenant, name])
-        return DatasetRecord(*rows[0]) if rows else None
+        rec = DatasetRecord(*rows[0]) if rows else None
+        if rec is not None or len(self._datasets) < 10_000:
+            self._datasets[key] = rec
+        return rec
 
     def datasets(self, tenant: str, limit: int, offset: int
                  ) -> tuple[list[DatasetRecord], int]:
@@ -249,6 +259,7 @@ class MetaStore:
                              [tenant])[0][0])
 
     def delete_dataset(self, tenant: str, name: str) -> None:
+        self._datasets.pop((tenant, name), None)
         with self._lock:
             self._con.execute("DELETE FROM api_datasets WHERE tenant = ? AND name = ?",
                               [tenant, name])

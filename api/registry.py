@@ -45,6 +45,7 @@ class DatasetState:
     index: LiveIndex | None = None
     index_version: int = -1
     building: asyncio.Future[None] | None = None
+    info: DatasetInfo | None = None  # the store's catalog row, kept current by changes
 
     def current(self) -> LiveIndex | None:
         return self.index if self.index is not None and self.index_version == self.version \
@@ -168,6 +169,7 @@ class Registry:
                     raise _store_error(exc, name) from None
                 st.version += 1
                 st.index = None
+                st.info = out
         return out
 
     async def recruit(self, name: str, upline_id: str, agent_id: str, *,
@@ -188,7 +190,7 @@ class Registry:
                                    f"trigger: {', '.join(what)}; not applied",
                                    [{"code": w, "message": f"would newly trigger {w}"}
                                     for w in what])
-                info = await anyio.to_thread.run_sync(self.store.info, name)
+                info = st.info or await anyio.to_thread.run_sync(self.store.info, name)
                 row = recruitment_row(info.kind, upline_id, agent_id, at, rank)
                 if "kind" not in info.columns and row.kind == "edges":  # null = recruited
                     row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
@@ -199,6 +201,7 @@ class Registry:
                     except StoreError as exc:
                         raise _store_error(exc, name) from None
                     index.add(upline_id, agent_id, rank)
+                    st.info = info
                     st.version += 1
                     st.index_version = st.version
                 return result, info

@@ -4,6 +4,7 @@ live indexes and the scan runner (``app.state.service``)."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from agentgraph.policies import get_policy
@@ -11,13 +12,19 @@ from agentgraph.stores import GraphStore, open_store
 
 from .auth import Authenticator, Principal
 from .jobs import ScanRunner
-from .meta import MetaStore
+from .meta import MetaStore, now
 from .registry import Registry
 from .settings import Settings
 
 __all__ = ["Service"]
 
 log = logging.getLogger("agentgraph.api")
+
+
+def _log_failure(future: Future[None]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.error("cannot write an audit row", exc_info=exc)
 
 
 class Service:
@@ -39,6 +46,7 @@ class Service:
         except BaseException:
             self.store.close()
             raise
+        self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
         self.registry = Registry(self.store, settings.policy)
         self.scans = None
@@ -63,9 +71,20 @@ class Service:
 
     def audit(self, who: Principal, action: str, *, tenant: str | None = None,
               dataset: str | None = None, detail: dict[str, Any] | None = None) -> None:
-        """Append to the audit log (never the key itself: its id)."""
-        self.meta.audit(key_id=who.key_id, role=who.role, tenant=tenant or who.tenant,
-                        action=action, dataset=dataset, detail=detail)
+        """Append to the audit log (the key's id, never the key), stamped now.
+
+        The row is written by one background thread in call order, so a DuckDB
+        commit never stalls the event loop; :meth:`flush_audit` waits for it.
+        """
+        meta = self.meta
+        entry = {"key_id": who.key_id, "role": who.role, "tenant": tenant or who.tenant,
+                 "action": action, "dataset": dataset, "detail": detail, "at": now()}
+        future = self._audit_writer.submit(lambda: meta.audit(**entry))
+        future.add_done_callback(_log_failure)
+
+    def flush_audit(self) -> None:
+        """Wait until every audit row submitted so far is written."""
+        self._audit_writer.submit(lambda: None).result()
 
     def audit_read(self, who: Principal, action: str, dataset: str | None = None) -> None:
         if self.settings.audit_reads:
@@ -77,5 +96,6 @@ class Service:
         self.closed = True
         if self.scans is not None:
             self.scans.close()
+        self._audit_writer.shutdown(wait=True)
         self.meta.close()
         self.store.close()

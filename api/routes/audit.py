@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query
 
 from ..deps import AdminDep, PagingDep, ServiceDep
@@ -26,6 +27,7 @@ async def read_audit(service: ServiceDep, who: AdminDep, paging: PagingDep,
                          "dataset.ingest"])] = None,
                      dataset: Annotated[str | None, Query(max_length=100)] = None
                      ) -> Page[AuditEntry]:
+    await anyio.to_thread.run_sync(service.flush_audit)
     recs, total = service.meta.audit_log(tenant=tenant, key_id=key_id, action=action,
                                          dataset=dataset, limit=paging.limit,
                                          offset=paging.offset)
