@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -103,14 +104,20 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
         return ApiError(status, exc.code, str(exc), [
             {"code": c, "field": f, "message": m} for c, f, m in exc.problems])
     if isinstance(exc, InputError):
+        source = None if exc.source is None else PurePath(exc.source).name
         return ApiError(422, "input_error", exc.message, [
-            {"message": exc.message, "file": exc.source, "row": exc.row,
-             "column": exc.column}])
-    if isinstance(exc, DatasetNotFound | AgentNotFound):
+            {"message": exc.message, "file": source, "row": exc.row, "column": exc.column}])
+    if isinstance(exc, AgentNotFound):
         return ApiError(404, "not_found", str(exc))
+    # store messages name server paths and tenant prefixes: not shown to clients
+    if isinstance(exc, DatasetNotFound):
+        return ApiError(404, "not_found", "no such dataset")
     if isinstance(exc, DatasetExists):
-        return ApiError(409, "conflict", str(exc))
-    if isinstance(exc, PolicyError | StoreError):
+        return ApiError(409, "conflict", "the dataset exists already")
+    if isinstance(exc, StoreError):
+        log.error("store error", exc_info=exc)
+        return ApiError(503, "store_error", "the graph store failed; see the server log")
+    if isinstance(exc, PolicyError):
         return ApiError(422, "invalid", str(exc))
     return ApiError(422, "invalid", str(exc))
 

@@ -22,7 +22,16 @@ class TenantCreate(BaseModel):
     name: str = Field("", max_length=200)
 
 
+_EX_TENANT_OUT: dict[str, Any] = {
+    "id": "acme",
+    "name": "ACME Compliance",
+    "created_at": "2024-05-01T08:00:00.000Z",
+}
+
+
 class TenantOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_TENANT_OUT]})
+
     id: str
     name: str
     created_at: str
@@ -52,7 +61,19 @@ class AdminKeyCreate(BaseModel):
 KeyCreate = Annotated[TenantKeyCreate | AdminKeyCreate, Field(discriminator="role")]
 
 
+_EX_KEY_OUT: dict[str, Any] = {
+    "id": "3f2a9c0d11e4",
+    "tenant": "acme",
+    "role": "analyst",
+    "name": "ingest robot",
+    "created_at": "2024-05-01T08:00:00.000Z",
+    "revoked_at": None,
+}
+
+
 class KeyOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_KEY_OUT]})
+
     id: str
     tenant: str | None
     role: Role
@@ -66,7 +87,21 @@ class KeyCreated(KeyOut):
                      examples=["agk_3f2a9c0d11e4_Zk..."])
 
 
+_EX_AUDIT_ENTRY: dict[str, Any] = {
+    "seq": 7,
+    "at": "2024-05-01T08:03:00.000Z",
+    "key_id": "3f2a9c0d11e4",
+    "role": "analyst",
+    "tenant": "acme",
+    "action": "dataset.ingest",
+    "dataset": "ladder",
+    "detail": {"files": ["members.csv"], "rows": 30, "mode": "replace", "kind": "members"},
+}
+
+
 class AuditEntry(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_AUDIT_ENTRY]})
+
     seq: int
     at: str
     key_id: str
@@ -77,7 +112,16 @@ class AuditEntry(BaseModel):
     detail: dict[str, Any] | None = None
 
 
+_EX_ME: dict[str, Any] = {
+    "key_id": "3f2a9c0d11e4",
+    "role": "analyst",
+    "tenant": "acme",
+}
+
+
 class Me(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_ME]})
+
     key_id: str
     role: Role
     tenant: str | None

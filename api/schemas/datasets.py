@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,8 +25,18 @@ class DatasetCreate(BaseModel):
         "members: one row per agent with its upline; edges: one row per relationship."))
 
 
+_EX_DATASET_COUNTS: dict[str, Any] = {
+    "agents": 30,
+    "networks": 1,
+    "flagged": 1,
+    "max_levels": 3,
+}
+
+
 class DatasetCounts(BaseModel):
     """Measured now (recruitments applied since the last scan included)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_DATASET_COUNTS]})
 
     agents: int
     networks: int
@@ -34,7 +44,22 @@ class DatasetCounts(BaseModel):
     max_levels: int
 
 
+_EX_DATASET_OUT: dict[str, Any] = {
+    "name": "ladder",
+    "kind": "members",
+    "rows": 30,
+    "columns": ["agent_id", "upline_id"],
+    "source": "members.csv",
+    "created_at": "2024-05-01T08:00:00.000Z",
+    "loaded_at": "2024-05-01T08:01:00Z",
+    "counts": {"agents": 30, "networks": 1, "flagged": 1, "max_levels": 3},
+    "last_scan": None,
+}
+
+
 class DatasetOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_DATASET_OUT]})
+
     name: str
     kind: str
     rows: int
@@ -53,7 +78,17 @@ class ScanBrief(BaseModel):
     finished_at: str | None = None
 
 
+_EX_INGEST_RESULT: dict[str, Any] = {
+    "dataset": {**_EX_DATASET_OUT, "counts": None},
+    "mode": "replace",
+    "rows_added": 30,
+    "files": ["members.csv"],
+}
+
+
 class IngestResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_INGEST_RESULT]})
+
     dataset: DatasetOut
     mode: IngestMode
     rows_added: int

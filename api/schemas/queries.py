@@ -14,8 +14,19 @@ __all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserO
 Structure = Literal["single_tier", "multi_level", "five_tier_plus"]
 
 
+_EX_FLAG_OUT: dict[str, Any] = {
+    "rule": "cn.threshold",
+    "severity": "high",
+    "citation": "《关于办理组织领导传销活动刑事案件适用法律若干问题的意见》(2013) §1",
+    "evidence": {"members": 30, "levels": 3, "min_members": 30, "min_levels": 3,
+                 "tier_counts": [1, 5, 24]},
+}
+
+
 class FlagOut(BaseModel):
     """One rule firing on one network, with rule id, citation and evidence."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_FLAG_OUT]})
 
     rule: str = Field(examples=["cn.threshold"])
     severity: str = Field(examples=["high"])
@@ -23,7 +34,20 @@ class FlagOut(BaseModel):
     evidence: dict[str, Any]
 
 
+_EX_NETWORK_SUMMARY: dict[str, Any] = {
+    "root": "001",
+    "members": 30,
+    "levels": 3,
+    "structure": "multi_level",
+    "flagged": True,
+    "rules": ["cn.threshold"],
+    "max_direct_recruits": 5,
+}
+
+
 class NetworkSummary(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_NETWORK_SUMMARY]})
+
     root: str
     members: int = Field(description="Members, the root included.")
     levels: int = Field(description="Layers, the root is level 1.")
@@ -72,7 +96,18 @@ class AgentOut(BaseModel):
     rank: str | None = None
 
 
+_EX_ORGANISER_OUT: dict[str, Any] = {
+    "agent": "001",
+    "network": "001",
+    "downline": 30,
+    "levels": 3,
+    "direct_recruits": 5,
+}
+
+
 class OrganiserOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EX_ORGANISER_OUT]})
+
     agent: str
     network: str = Field(description="Root of the organiser's network.")
     downline: int
