@@ -139,23 +139,27 @@ class RawClient:
 
 async def open_loop(name: str, client: RawClient, make: Callable[[int], bytes], rate: float,
                     seconds: float, limit: int) -> Result:
-    """Send at a fixed rate; latency from each request's scheduled start."""
+    """Send at a fixed rate; latency from each request's scheduled start. Requests are
+    started by one dispatcher as they fall due (not all scheduled up front)."""
     total = min(limit, int(rate * seconds))
     lat: list[float] = []
     ok = 0
-    start = time.perf_counter() + 0.05
 
-    async def one(k: int) -> None:
+    async def one(k: int, due: float) -> None:
         nonlocal ok
-        due = start + k / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
         status = await client.send(make(k))
         lat.append((time.perf_counter() - due) * 1000)
         ok += status < 400
 
-    await asyncio.gather(*(one(k) for k in range(total)))
+    tasks = []
+    start = time.perf_counter()
+    for k in range(total):
+        due = start + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(k, due)))
+    await asyncio.gather(*tasks)
     return Result(name, f"open {rate:g}/s", total, ok, time.perf_counter() - start, lat)
 
 
