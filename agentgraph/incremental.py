@@ -9,8 +9,9 @@ without a rescan. A new agent is always a leaf, so exactly these measures change
   downline height becomes at least its distance to the new agent;
 - the upline: direct recruits + 1;
 - the network: members + 1, ``levels = max(levels, depth + 2)`` (root = level 1),
-  one more member on the new agent's level, largest direct recruits, the deepest
-  member when a level is added, and each rule's flag.
+  one more member on the new agent's level, largest direct recruits, recruiters
+  (+1 when the upline recruits for the first time), the deepest member when a
+  level is added, and each rule's flag.
 
 :meth:`LiveIndex.check` answers what a recruitment *would* do (the guardrail)
 without changing anything; :meth:`LiveIndex.add` applies it. Both are
@@ -189,8 +190,10 @@ class LiveIndex:
         self.net_of_root = np.full(n, -1, np.int32)
         self.net_of_root[nets.roots] = np.arange(k, dtype=np.int32)
         self.nets = LiveNetworks(
-            nets.roots.copy(), nets.members.copy(), nets.levels.copy(), nets.deepest.copy(),
-            nets.max_direct.copy(), nets.tier_offsets, nets.tiers.copy(), {})
+            roots=nets.roots.copy(), members=nets.members.copy(), levels=nets.levels.copy(),
+            deepest=nets.deepest.copy(), max_direct=nets.max_direct.copy(),
+            tier_offsets=nets.tier_offsets, tiers=nets.tiers.copy(),
+            recruiters=nets.recruiters.copy(), grown={})
         self.masks = {rule.id: np.asarray(a.flag_mask[rule.id], np.bool_).copy()
                       for rule in self.policy.rules}
         self.version = 0
@@ -266,7 +269,7 @@ class LiveIndex:
             mask |= m
         return mask
 
-    def _cached(self, key: str, make: Any) -> Any:
+    def _cached(self, key: str, make: Any) -> np.ndarray:
         hit = self._cache.get(key)
         if hit is not None and hit[0] == self.version:
             return hit[1]
@@ -291,7 +294,7 @@ class LiveIndex:
                     & (height + 1 >= self.policy.organiser_min_levels))
             ids = np.flatnonzero(mask)
             return ids[np.lexsort((ids, -size[ids]))]
-        return self._cached("organisers", make)  # type: ignore[no-any-return]
+        return self._cached("organisers", make)
 
     def chain(self, v: int) -> np.ndarray:
         """Dense ids root .. v. O(depth)."""
@@ -349,10 +352,12 @@ class LiveIndex:
         would = getattr(rule, "would_fire", None)
         if would is not None:
             return bool(would(members, levels))
-        one = Networks(np.array([0], np.int32), np.array([members], np.int64),
-                       np.array([levels], np.int32), np.array([0], np.int32),
-                       np.array([self.nets.max_direct[j]], np.int32),
-                       np.array([0, len(tiers)], np.int64), np.array(tiers, np.int64))
+        one = Networks(roots=np.array([0], np.int32), members=np.array([members], np.int64),
+                       levels=np.array([levels], np.int32), deepest=np.array([0], np.int32),
+                       max_direct=np.array([self.nets.max_direct[j]], np.int32),
+                       tier_offsets=np.array([0, len(tiers)], np.int64),
+                       tiers=np.array(tiers, np.int64),
+                       recruiters=np.array([self.nets.recruiters[j]], np.int64))
         return bool(np.asarray(rule.fires(one))[0])
 
     def check(self, upline_id: str, agent_id: str) -> RecruitmentCheck:
@@ -436,6 +441,8 @@ class LiveIndex:
             nets.deepest[j] = v
         if self.direct[p] > nets.max_direct[j]:
             nets.max_direct[j] = self.direct[p]
+        if self.direct[p] == 1:  # the upline recruits for the first time
+            nets.recruiters[j] += 1
         grown = nets.grown.get(j)
         if grown is None and d < nets.tier_offsets[j + 1] - nets.tier_offsets[j]:
             nets.tiers[nets.tier_offsets[j] + d] += 1

@@ -11,7 +11,7 @@ that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -109,10 +109,9 @@ class DatasetRef:
         return self.record.store_name
 
 
-def _is_list(schema: dict[str, object]) -> bool:
-    options = schema.get("anyOf", [schema])
-    return any(isinstance(o, dict) and o.get("type") == "array"
-               for o in options)  # type: ignore[union-attr]
+def _is_list(schema: dict[str, Any]) -> bool:
+    options: list[Any] = schema.get("anyOf", [schema])
+    return any(isinstance(o, dict) and o.get("type") == "array" for o in options)
 
 
 def _query_names(request: Request) -> dict[tuple[str, str], dict[str, bool]]:

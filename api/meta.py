@@ -132,12 +132,12 @@ class MetaStore:
         with self._lock:
             return self._con.execute(sql, list(params)).fetchall()
 
-    def _page(self, table: str, cols: str, where: list[str], params: list[object],
+    def _page(self, table: str, cols: str, where: list[str], params: Sequence[object],
               order: str, limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
         cond = f" WHERE {' AND '.join(where)}" if where else ""
         with self._lock:
             total = self._con.execute(f"SELECT count(*) FROM {table}{cond}",
-                                      params).fetchall()[0][0]
+                                      list(params)).fetchall()[0][0]
             rows = self._con.execute(
                 f"SELECT {cols} FROM {table}{cond} ORDER BY {order} LIMIT ? OFFSET ?",
                 [*params, limit, offset]).fetchall()
@@ -196,7 +196,8 @@ class MetaStore:
         return KeyRecord(*rows[0]) if rows else None
 
     def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
-        where, params = ([], []) if tenant is None else (["tenant = ?"], [tenant])
+        where: list[str] = [] if tenant is None else ["tenant = ?"]
+        params: list[object] = [] if tenant is None else [tenant]
         rows, total = self._page("api_keys", self._KEY_COLS, where, params,
                                  "created_at, id", limit, offset)
         return [KeyRecord(*r) for r in rows], total
@@ -226,7 +227,8 @@ class MetaStore:
                 params.append(value)
         rows, total = self._page("api_audit", "seq, logged_at, key_id, role, tenant, action, "
                                  "dataset, detail", where, params, "seq DESC", limit, offset)
-        return [AuditRecord(*r[:7], _loads(r[7])) for r in rows], total
+        return [AuditRecord(seq=int(r[0]), at=r[1], key_id=r[2], role=r[3], tenant=r[4],
+                            action=r[5], dataset=r[6], detail=_loads(r[7])) for r in rows], total
 
     # ------------------------------------------------------------- datasets
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
@@ -272,7 +274,10 @@ class MetaStore:
 
     @staticmethod
     def _scan(row: tuple[Any, ...]) -> ScanRecord:
-        return ScanRecord(*row[:10], options=_loads(row[10]) or {}, error=_loads(row[11]),
+        return ScanRecord(id=row[0], tenant=row[1], dataset=row[2], state=row[3], phase=row[4],
+                          progress=float(row[5]), created_at=row[6], started_at=row[7],
+                          finished_at=row[8], created_by=row[9],
+                          options=_loads(row[10]) or {}, error=_loads(row[11]),
                           summary=_loads(row[12]))
 
     def add_scan(self, rec: ScanRecord) -> None:

@@ -9,8 +9,11 @@ __all__ = ["page"]
 
 
 class _Paging(Protocol):
-    limit: int
-    offset: int
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
 
 
 def page(items: Sequence[Any], total: int, paging: _Paging) -> dict[str, Any]:

@@ -190,11 +190,13 @@ class Registry:
                                    f"trigger: {', '.join(what)}; not applied",
                                    [{"code": w, "message": f"would newly trigger {w}"}
                                     for w in what])
-                info = st.info or await anyio.to_thread.run_sync(self.store.info, name)
-                row = recruitment_row(info.kind, upline_id, agent_id, at, rank)
-                if "kind" not in info.columns and row.kind == "edges":  # null = recruited
+                known = st.info
+                if known is None:
+                    known = await anyio.to_thread.run_sync(self.store.info, name)
+                row = recruitment_row(known.kind, upline_id, agent_id, at, rank)
+                if "kind" not in known.columns and row.kind == "edges":  # null = recruited
                     row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
-                row = _fit(row, info.columns)
+                row = _fit(row, known.columns)
                 with anyio.CancelScope(shield=True):
                     try:
                         info = await anyio.to_thread.run_sync(self.store.append, name, row)

@@ -76,10 +76,10 @@ class Service:
         The row is written by one background thread in call order, so a DuckDB
         commit never stalls the event loop; :meth:`flush_audit` waits for it.
         """
-        meta = self.meta
-        entry = {"key_id": who.key_id, "role": who.role, "tenant": tenant or who.tenant,
-                 "action": action, "dataset": dataset, "detail": detail, "at": now()}
-        future = self._audit_writer.submit(lambda: meta.audit(**entry))
+        meta, at, scope = self.meta, now(), tenant or who.tenant
+        future = self._audit_writer.submit(
+            lambda: meta.audit(key_id=who.key_id, role=who.role, tenant=scope, action=action,
+                               dataset=dataset, detail=detail, at=at))
         future.add_done_callback(_log_failure)
 
     def flush_audit(self) -> None:

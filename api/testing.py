@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette: httpx vs httpx2 deprecation notice
@@ -173,7 +174,7 @@ class Harness:
 @pytest.fixture
 def api_settings(tmp_path: Path) -> Settings:
     """Settings of a test app: a DuckDB file in tmp_path, small limits."""
-    return Settings(store=str(tmp_path / "store.duckdb"), admin_key=ADMIN_KEY,
+    return Settings(store=str(tmp_path / "store.duckdb"), admin_key=SecretStr(ADMIN_KEY),
                     max_upload_bytes=1 << 20, max_body_bytes=1 << 20, max_batch_rows=1000,
                     page_size_default=10, page_size_max=50, request_timeout=30,
                     upload_dir=str(tmp_path))

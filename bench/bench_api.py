@@ -57,7 +57,8 @@ def make_tree(n: int, seed: int = 7) -> pa.Table:
     parent = np.floor(rng.random(n) * k).astype(np.int64)
     parent[0] = -1
     ids = np.char.add("A", np.char.zfill(k.astype(str), 7))
-    up = np.where(parent >= 0, ids[np.maximum(parent, 0)], None)
+    up = ids[np.maximum(parent, 0)].astype(object)
+    up[parent < 0] = None
     order = rng.permutation(n)
     return pa.table({"agent_id": pa.array(ids[order], pa.string()),
                      "upline_id": pa.array(up[order], pa.string())})

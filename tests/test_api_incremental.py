@@ -36,11 +36,14 @@ def _oracle(ids: list[str], ups: list[str | None]) -> dict[str, dict[str, object
         tiers = [0] * levels
         for d in depth.values():
             tiers[d] += 1
+        recruiters = sum(1 for v in depth if g.out_degree(v) > 0)
+        branching = round((len(depth) - 1) / recruiters, 3) if recruiters else 0.0
         for v, d in depth.items():
             below = nx.single_source_shortest_path_length(g, v)
             out[v] = {"level": d + 1, "root": r, "downline": len(below),
                       "downline_levels": max(below.values()) + 1,
-                      "members": len(depth), "levels": levels, "tiers": tiers}
+                      "members": len(depth), "levels": levels, "tiers": tiers,
+                      "branching": branching}
     return out
 
 
@@ -56,6 +59,7 @@ def _compare(idx: LiveIndex, ids: list[str], ups: list[str | None]) -> None:
             t["levels"]), a
         j = idx.network_of(idx.node(a))
         assert idx.nets.tier_counts(j) == t["tiers"]
+        assert idx.nets.mean_branching(j) == t["branching"]
         want = [r.id for r in rules if r.would_fire(t["members"], t["levels"])]  # type: ignore[attr-defined]
         assert view.network_flags == want
 

@@ -50,6 +50,7 @@ def test_networks_list_and_filters(api: Harness, forest: dict[str, str]) -> None
     x = page["items"][0]
     assert (x["members"], x["levels"], x["structure"], x["flagged"], x["rules"]) == (
         125, 3, "multi_level", True, ["cn.threshold", "cn.serious"])
+    assert x["mean_branching"] == 24.8  # 124 recruits by X and X1..X4
 
     def roots_of(query: str) -> list[str]:
         r = c.get(f"/v1/datasets/f/networks?{query}", headers=h)

@@ -28,7 +28,8 @@ def summary_of(idx: LiveIndex, j: int, root: str) -> dict[str, object]:
     rules = [r.id for r in idx.policy.rules if idx.masks[r.id][j]]
     return {"root": root, "members": int(nets.members[j]), "levels": int(nets.levels[j]),
             "structure": structure_class(int(nets.levels[j])), "flagged": bool(rules),
-            "rules": rules, "max_direct_recruits": int(nets.max_direct[j])}
+            "rules": rules, "max_direct_recruits": int(nets.max_direct[j]),
+            "mean_branching": nets.mean_branching(j)}
 
 
 @router.get("", response_model=Page[NetworkSummary], responses=responses(401, 403, 404, 422),

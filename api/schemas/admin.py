@@ -19,7 +19,7 @@ class TenantCreate(BaseModel):
         {"id": "acme", "name": "ACME Compliance"}]})
 
     id: str = Field(pattern=ID_PATTERN, description="Lower-case id, used in key scopes.")
-    name: str = Field("", max_length=200)
+    name: str = Field(default="", max_length=200)
 
 
 _EX_TENANT_OUT: dict[str, Any] = {
@@ -45,7 +45,7 @@ class TenantKeyCreate(BaseModel):
 
     role: Literal["analyst", "auditor"]
     tenant: str = Field(pattern=ID_PATTERN, description="Tenant the key works for.")
-    name: str = Field("", max_length=200, description="A note saying what the key is for.")
+    name: str = Field(default="", max_length=200, description="A note saying what the key is for.")
 
 
 class AdminKeyCreate(BaseModel):
@@ -55,7 +55,7 @@ class AdminKeyCreate(BaseModel):
         {"role": "admin", "name": "second operator"}]})
 
     role: Literal["admin"]
-    name: str = Field("", max_length=200, description="A note saying what the key is for.")
+    name: str = Field(default="", max_length=200, description="A note saying what the key is for.")
 
 
 KeyCreate = Annotated[TenantKeyCreate | AdminKeyCreate, Field(discriminator="role")]

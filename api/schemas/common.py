@@ -25,11 +25,11 @@ class ErrorDetail(BaseModel):
         {"message": "empty agent_id", "file": "members.csv", "row": 3, "column": "agent_id"}]})
 
     message: str
-    field: str | None = Field(None, description="Request field, e.g. 'agents[3].agent_id'.")
-    file: str | None = Field(None, description="Uploaded file name.")
-    row: int | None = Field(None, description="1-based data row in the file (header = 0).")
-    column: str | None = Field(None, description="Column of the file.")
-    code: str | None = Field(None, description="Machine-readable kind of this problem.")
+    field: str | None = Field(default=None, description="Request field, e.g. 'agents[3].agent_id'.")
+    file: str | None = Field(default=None, description="Uploaded file name.")
+    row: int | None = Field(default=None, description="1-based data row in the file (header = 0).")
+    column: str | None = Field(default=None, description="Column of the file.")
+    code: str | None = Field(default=None, description="Machine-readable kind of this problem.")
 
 
 class ErrorInfo(BaseModel):
@@ -54,7 +54,7 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(ge=0, description="Items in the whole list.")
     limit: int = Field(ge=1)
     offset: int = Field(ge=0)
-    next_offset: int | None = Field(None, description="Offset of the next page, if any.")
+    next_offset: int | None = Field(default=None, description="Offset of the next page, if any.")
 
 
 class Health(BaseModel):

@@ -21,7 +21,7 @@ class DatasetCreate(BaseModel):
         {"name": "ladder", "kind": "members"}]})
 
     name: str = Field(pattern=NAME_PATTERN, description="Unique within the tenant.")
-    kind: Literal["members", "edges"] = Field("members", description=(
+    kind: Literal["members", "edges"] = Field(default="members", description=(
         "members: one row per agent with its upline; edges: one row per relationship."))
 
 
@@ -67,7 +67,7 @@ class DatasetOut(BaseModel):
     source: str = Field(description="Name of the last file (or batch) loaded.")
     created_at: str
     loaded_at: str
-    counts: DatasetCounts | None = Field(None, description="Present on GET of one dataset.")
+    counts: DatasetCounts | None = Field(default=None, description="Present on GET of one dataset.")
     last_scan: ScanBrief | None = None
 
 
@@ -101,9 +101,10 @@ class AgentRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agent_id: str = AgentId
-    upline_id: str | None = Field(None, max_length=512)
+    upline_id: str | None = Field(default=None, max_length=512)
     joined_at: datetime | None = None
-    rank: str | None = Field(None, max_length=200, description="Declared title (not a level).")
+    rank: str | None = Field(default=None, max_length=200,
+                             description="Declared title (not a level).")
 
 
 class AgentBatch(BaseModel):

@@ -17,10 +17,10 @@ class RecruitmentIn(BaseModel):
 
     upline_id: str = Field(min_length=1, max_length=512, description="An existing agent.")
     agent_id: str = Field(min_length=1, max_length=512, description="A new agent id.")
-    joined_at: datetime | None = Field(None, description="Stored as joined_at (members) "
+    joined_at: datetime | None = Field(default=None, description="Stored as joined_at (members) "
                                        "or at (edges).")
-    rank: str | None = Field(None, max_length=200, description="Declared title (members).")
-    enforce: bool = Field(False, description=(
+    rank: str | None = Field(default=None, max_length=200, description="Declared title (members).")
+    enforce: bool = Field(default=False, description=(
         "Apply only: refuse (409 guardrail_blocked) when a rule would newly fire or a "
         "single-tier network would get a second agent tier."))
 

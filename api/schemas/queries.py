@@ -42,6 +42,7 @@ _EX_NETWORK_SUMMARY: dict[str, Any] = {
     "flagged": True,
     "rules": ["cn.threshold"],
     "max_direct_recruits": 5,
+    "mean_branching": 4.833,
 }
 
 
@@ -55,13 +56,15 @@ class NetworkSummary(BaseModel):
     flagged: bool
     rules: list[str] = Field(description="Ids of the rules that fire.")
     max_direct_recruits: int
+    mean_branching: float = Field(description="Direct recruits per member who recruited "
+                                  "anyone: (members - 1) / recruiters.")
 
 
 class NetworkDetail(NetworkSummary):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "root": "001", "members": 30, "levels": 3, "structure": "multi_level",
         "flagged": True, "rules": ["cn.threshold"], "max_direct_recruits": 5,
-        "tier_counts": [1, 5, 24], "deepest_chain": ["001", "002", "007"],
+        "mean_branching": 4.833, "tier_counts": [1, 5, 24], "deepest_chain": ["001", "002", "007"],
         "deepest_chain_length": 3, "flags": []}]})
 
     tier_counts: list[int] = Field(description="Members per level, index 0 = the root's.")

@@ -17,10 +17,10 @@ class ScanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"max_networks": 1000, "max_organisers": 1000}]})
 
-    max_networks: int = Field(1000, ge=0, le=100_000, description=(
+    max_networks: int = Field(default=1000, ge=0, le=100_000, description=(
         "Unflagged networks (>= 2 members) listed in the report; flagged ones always are."))
-    max_organisers: int = Field(1000, ge=0, le=100_000)
-    max_rank_mismatches: int = Field(1000, ge=0, le=100_000)
+    max_organisers: int = Field(default=1000, ge=0, le=100_000)
+    max_rank_mismatches: int = Field(default=1000, ge=0, le=100_000)
 
 
 class ScanLinks(BaseModel):
@@ -48,6 +48,7 @@ class ScanOut(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
-    summary: dict[str, Any] | None = Field(None, description="The report's summary when done.")
+    summary: dict[str, Any] | None = Field(default=None,
+                                           description="The report's summary when done.")
     error: ErrorInfo | None = None
     links: ScanLinks
