@@ -23,7 +23,7 @@ from .middleware import LimitsMiddleware
 from .routes import ROUTERS
 from .schemas.common import ErrorResponse
 from .service import Service
-from .settings import Settings
+from .settings import Settings, load_settings
 
 __all__ = ["create_app", "DESCRIPTION"]
 
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     outside dev mode, and :class:`~agentgraph.errors.StoreError` when the store
     cannot be opened (e.g. another process owns the DuckDB file).
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
     settings.check_secrets()
     service = Service(settings)
 

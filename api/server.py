@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 
 from .app import create_app
-from .settings import Settings
+from .settings import load_settings
 
 __all__ = ["run"]
 
@@ -31,11 +31,12 @@ def run(host: str = "127.0.0.1", port: int = 8000, store: str | None = None,
     Raises
     ------
     SettingsError
-        Weak bootstrap admin key outside dev mode (nothing is started).
+        Weak bootstrap admin key outside dev mode, or an invalid setting (nothing is
+        started).
     """
     log_level = settings.pop("log_level", "info")
     if store is not None:
         settings["store"] = store
-    app = create_app(Settings(**settings))
+    app = create_app(load_settings(**settings))
     uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1,
                 server_header=False, proxy_headers=False)

@@ -8,11 +8,14 @@ variable: ``AGENTGRAPH_`` + the upper-cased name, e.g. ``AGENTGRAPH_ADMIN_KEY``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "SettingsError", "PLACEHOLDER_MARKERS", "weak_secret"]
+from agentgraph.errors import AgentgraphError
+
+__all__ = ["Settings", "SettingsError", "PLACEHOLDER_MARKERS", "weak_secret", "load_settings"]
 
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "change_me", "placeholder", "example",
                        "password", "your-", "your_", "<", "${", "xxxx", "todo")
@@ -21,8 +24,9 @@ PLACEHOLDER_MARKERS = ("changeme", "change-me", "change_me", "placeholder", "exa
 MIN_SECRET_CHARS = 24
 
 
-class SettingsError(ValueError):
-    """Settings that the service refuses to start with."""
+class SettingsError(AgentgraphError, ValueError):
+    """Settings that the service refuses to start with (an :class:`AgentgraphError`,
+    so ``agentgraph serve`` reports it on one line with exit code 2)."""
 
 
 def weak_secret(secret: str) -> str | None:
@@ -110,3 +114,15 @@ class Settings(BaseSettings):
                 f"refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret ({why}). "
                 "Generate one, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))', "
                 "or set AGENTGRAPH_DEV_MODE=1 for local development.")
+
+
+def load_settings(**values: Any) -> Settings:
+    """:class:`Settings` from keyword arguments and the environment; invalid values
+    raise :class:`SettingsError` naming each (``AGENTGRAPH_PAGE_SIZE_MAX: ...``)."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"AGENTGRAPH_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in exc.errors())
+        raise SettingsError(f"invalid settings: {problems}") from None

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
-from schemathesis.python.asgi import shutdown_lifespans
 
-from api import Settings, create_app
+schemathesis = pytest.importorskip("schemathesis")  # dev extra: pip install schemathesis
+from schemathesis.checks import positive_data_acceptance  # noqa: E402
+from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
+
+from api import Settings, create_app  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
