@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from .app import create_app
 from .settings import Settings
 
 __all__ = ["ADMIN_KEY", "Harness", "boundary_rows", "write_csv", "write_inputs", "api",
-           "api_settings", "inputs"]
+           "api_settings", "api_factory", "inputs"]
 
 ADMIN_KEY = "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd"
 """The bootstrap admin key of test apps (long, random-looking: not a placeholder)."""
@@ -190,6 +190,28 @@ def api(api_settings: Settings) -> Iterator[Harness]:
     try:
         yield harness
     finally:
+        harness.close()
+
+
+@pytest.fixture
+def api_factory(api_settings: Settings) -> Iterator[Callable[..., Harness]]:
+    """Start extra apps with changed settings: ``api_factory(audit_reads=True)``
+    (each on its own files in tmp_path)."""
+    made: list[Harness] = []
+
+    def make(**changes: Any) -> Harness:
+        folder = Path(str(api_settings.upload_dir)) / f"app{len(made)}"
+        folder.mkdir()
+        settings = api_settings.model_copy(update={"store": str(folder / "store.duckdb"),
+                                                   **changes})
+        app = create_app(settings)
+        client = TestClient(app)
+        client.__enter__()
+        made.append(Harness(client, settings, app))
+        return made[-1]
+
+    yield make
+    for harness in made:
         harness.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,3 +189,14 @@ def test_audit_log(api: Harness, inputs: dict[str, Path]) -> None:
     assert only["total"] == 1 and only["items"][0]["detail"]["files"] == ["b29.csv"]
     admin_actions = c.get("/v1/audit?key_id=bootstrap", headers=api.admin).json()["items"]
     assert {"tenant.create", "key.create"} <= {x["action"] for x in admin_actions}
+
+
+def test_audit_reads_when_asked(api_factory: Callable[..., Harness],
+                                inputs: dict[str, Path]) -> None:
+    api = api_factory(audit_reads=True)
+    h = api.key("acme", "auditor")
+    writer = api.key("acme", "analyst")
+    api.dataset(writer, "d", inputs["b30"])
+    assert api.client.get("/v1/datasets/d/agents/007", headers=h).status_code == 200
+    log = api.client.get("/v1/audit?action=agent.read", headers=api.admin).json()
+    assert log["total"] == 1 and log["items"][0]["role"] == "auditor"
