@@ -156,3 +156,22 @@ def _agent(a: dict[str, Any]) -> dict[str, Any]:
     a = dict(a)
     a["direct_recruits"] = sorted(a["direct_recruits"]["items"])
     return a
+
+
+def test_recorded_recruitment_keeps_time_and_rank(api: Harness, tmp_path: Path) -> None:
+    c = api.client
+    h = api.key("acme", "analyst")
+    path = tmp_path / "dated.csv"
+    path.write_text("agent_id,upline_id,joined_at,rank\nR,,2024-01-01 08:00:00,总代\n"
+                    "A,R,2024/1/5 09:30,一级代理\n", encoding="utf-8")
+    api.dataset(h, "d", path)
+    r = c.post("/v1/datasets/d/recruitments", json={
+        "upline_id": "A", "agent_id": "B", "joined_at": "2024-02-01T10:00:00+08:00",
+        "rank": "二级代理"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert c.get("/v1/datasets/d/agents/B", headers=h).json()["rank"] == "二级代理"
+    api.restart()  # rebuilt from the store: the row was stored with its time and rank
+    b = api.client.get("/v1/datasets/d/agents/B", headers=h).json()
+    assert (b["level"], b["rank"]) == (3, "二级代理")
+    report = api.client.get(f"/v1/scans/{api.scan(h, 'd')['id']}/report", headers=h).json()
+    assert report["summary"]["agents"] == 3
