@@ -4,6 +4,7 @@ answer as the schema says (status codes, content types, response bodies)."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import warnings
@@ -28,6 +29,7 @@ ADMIN = "sch-Hk3Vn8Qz2Wm6Tp4Xr9Lc7Bd"
 HEADERS: dict[str, dict[str, str]] = {"admin": {"Authorization": f"Bearer {ADMIN}"}}
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="agentgraph-schemathesis-"))
+atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # also when only collected
 # default body limits: a 413 for a big generated body would read as "accepted"
 app = create_app(Settings(store=str(_FOLDER / "store.duckdb"), admin_key=ADMIN,
                           page_size_max=50, request_timeout=20, upload_dir=str(_FOLDER)))
