@@ -1,0 +1,507 @@
+"""Relations <-> the CSV layout of ``neo4j-admin database import``, and the value codec
+the Neo4j store shares with it.
+
+:func:`export_admin_csv` writes any :class:`~agentgraph.relations.Relations` as
+
+``agents.csv``
+    ``id:ID, dataset, :LABEL, row:long, root_rows:long[], rank, joined_at[, extra]``:
+    one line per agent (``:LABEL`` is ``Agent``), in order of first appearance.
+    ``row`` is the agent's first own row (member tables; empty for agents that only
+    appear as uplines and for edge lists), ``root_rows`` the rows where it is listed
+    without an upline (``;``-separated), ``rank``/``joined_at`` come from its first
+    own row;
+``relationships.csv``
+    ``:START_ID, :END_ID, :TYPE, at, row:long, rank|kind[, extra]``: one line per
+    upline row of a member table (``RECRUITED``, ``at`` = the downline's
+    ``joined_at``) or per edge of an edge list (``RECRUITED`` or ``SUPPLIES``; ``kind``
+    keeps the raw value, empty when it was null), in row order;
+``agentgraph.json``
+    a manifest (kind, rows, source, the Arrow schema) that ``neo4j-admin`` ignores and
+    :func:`import_admin_csv` uses to give back the exact column types.
+
+Times are ISO 8601 strings, extra columns one JSON object per row (``extra``). Ids
+are quoted CSV strings, so commas, quotes, newlines and any Unicode survive; import
+with ``--multiline-fields=true``::
+
+    neo4j-admin database import full neo4j --nodes=agents.csv \\
+        --relationships=relationships.csv --multiline-fields=true
+
+Both functions stream: Arrow compute per slice of ``chunk_rows`` rows and
+:class:`pyarrow.csv.CSVWriter`, no Python loop per row except for extra columns.
+The graph this gives is for Cypher work at scale; the :class:`Neo4jStore`
+(``agentgraph.stores.neo4j_store``) keeps its own bookkeeping and does not list it
+as a dataset.
+
+This module does not need the ``neo4j`` driver.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import InputError
+from ..relations import KNOWN_COLUMNS, RelationKind, Relations
+
+__all__ = [
+    "AGENTS_FILE",
+    "RELATIONSHIPS_FILE",
+    "MANIFEST_FILE",
+    "export_admin_csv",
+    "import_admin_csv",
+    "to_storable",
+    "from_storable",
+    "extras_to_json",
+    "extras_from_json",
+    "pct_encode",
+    "pct_decode",
+    "schema_to_text",
+    "schema_from_text",
+]
+
+AGENTS_FILE = "agents.csv"
+RELATIONSHIPS_FILE = "relationships.csv"
+MANIFEST_FILE = "agentgraph.json"
+FORMAT = "agentgraph.neo4j-admin/1"
+
+_TEMPORAL_AS_TEXT = (pa.types.is_timestamp, pa.types.is_date)
+_TEMPORAL_AS_INT = (pa.types.is_time, pa.types.is_duration)
+
+
+# ----------------------------------------------------------------------- codec
+def _is_text(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t)
+                or getattr(pa.types, "is_string_view", lambda _t: False)(t))
+
+
+def _is_binary(t: pa.DataType) -> bool:
+    return bool(pa.types.is_binary(t) or pa.types.is_large_binary(t)
+                or pa.types.is_fixed_size_binary(t))
+
+
+def to_storable(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as values every Bolt server and CSV file keeps exactly.
+
+    Strings stay strings; booleans stay booleans; integers become int64 (uint64
+    becomes text); floats and decimals become their shortest round-trip text;
+    timestamps and dates become ISO 8601 text (``2022-01-31T10:00:00``, fraction and
+    offset kept); times and durations their integer count; binary values base64
+    text; dictionaries their values; anything else (lists, structs) JSON text.
+    :func:`from_storable` reverses it given the original type. O(n), vectorised
+    except for binary and nested values.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return to_storable(arr.dictionary_decode())
+    if pa.types.is_null(t):
+        return pa.nulls(len(arr), pa.string())
+    if _is_text(t):
+        return pc.cast(arr, pa.string())
+    if pa.types.is_boolean(t):
+        return arr
+    if pa.types.is_integer(t):
+        return pc.cast(arr, pa.string() if t == pa.uint64() else pa.int64())
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return pc.cast(arr, pa.string())
+    if any(f(t) for f in _TEMPORAL_AS_TEXT):
+        text = pc.cast(arr, pa.string())
+        return pc.replace_substring(text, " ", "T", max_replacements=1)
+    if any(f(t) for f in _TEMPORAL_AS_INT):
+        return pc.cast(arr, pa.int64())
+    if _is_binary(t):
+        return pa.array([None if v is None else base64.b64encode(v).decode("ascii")
+                         for v in arr.to_pylist()], pa.string())
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                     for v in arr.to_pylist()], pa.string())
+
+
+def from_storable(arr: pa.Array | pa.ChunkedArray, typ: pa.DataType) -> pa.Array:
+    """Inverse of :func:`to_storable`: the stored values as a column of type ``typ``."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_dictionary(typ):
+        return pc.cast(pc.dictionary_encode(from_storable(arr, typ.value_type)), typ)
+    if pa.types.is_null(typ):
+        return pa.nulls(len(arr), pa.null())
+    if _is_binary(typ):
+        return pa.array([None if v is None else base64.b64decode(v)
+                         for v in arr.to_pylist()], typ)
+    if pa.types.is_nested(typ):
+        return pa.array([None if v is None else json.loads(v) for v in arr.to_pylist()], typ)
+    if arr.type == typ:
+        return arr
+    return pc.cast(arr, typ)
+
+
+def extras_to_json(table: pa.Table, names: list[str]) -> list[str | None]:
+    """One JSON object per row with the storable values of columns ``names``.
+
+    All-null rows give ``None``. O(rows x len(names)) in Python (only extra columns
+    take this path).
+    """
+    if not names or table.num_rows == 0:
+        return [None] * table.num_rows
+    cols = [to_storable(table.column(n)).to_pylist() for n in names]
+    out: list[str | None] = []
+    for values in zip(*cols, strict=True):
+        if all(v is None for v in values):
+            out.append(None)
+        else:
+            out.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False,
+                                  separators=(",", ":")))
+    return out
+
+
+def extras_from_json(texts: list[str | None], fields: list[pa.Field]) -> list[pa.Array]:
+    """Columns ``fields`` back from :func:`extras_to_json` output."""
+    rows = [json.loads(t) if t else {} for t in texts]
+    out = []
+    for f in fields:
+        vals = [r.get(f.name) for r in rows]
+        stored = to_storable(pa.nulls(0, f.type)).type  # the storable type of f
+        out.append(from_storable(pa.array(vals, stored), f.type))
+    return out
+
+
+_PCT = (("%", "%25"), ("'", "%27"), ("\\", "%5C"), ("\x00", "%00"))
+
+
+def pct_encode(arr: pa.Array) -> pa.Array:
+    """Text safe for servers that paste parameters into the query text.
+
+    ``% ' \\ NUL`` become ``%25 %27 %5C %00`` and the value is wrapped in ``<`` ``>``,
+    so it is never empty and never starts or ends with white space (the FalkorDB
+    stand-in's index does not find such values, and MERGE would duplicate them).
+    Nulls stay null. Vectorised, O(bytes).
+    """
+    for raw, esc in _PCT:
+        arr = pc.replace_substring(arr, raw, esc)
+    return pc.binary_join_element_wise("<", arr, ">", "")
+
+
+def pct_decode(arr: pa.Array) -> pa.Array:
+    """Inverse of :func:`pct_encode` (every ``%`` of encoded text starts an escape,
+    so replacing one escape kind at a time, ``%25`` last, is exact)."""
+    arr = pc.utf8_slice_codeunits(arr, 1, -1)
+    for raw, esc in reversed(_PCT):
+        arr = pc.replace_substring(arr, esc, raw)
+    return arr
+
+
+def schema_to_text(schema: pa.Schema) -> str:
+    """An Arrow schema (metadata dropped) as base64 text."""
+    return base64.b64encode(schema.remove_metadata().serialize().to_pybytes()).decode("ascii")
+
+
+def schema_from_text(text: str) -> pa.Schema:
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+# ---------------------------------------------------------------------- export
+def _slices(table: pa.Table, rows: int) -> Iterator[tuple[int, pa.Table]]:
+    for lo in range(0, table.num_rows, rows):
+        yield lo, table.slice(lo, rows)
+
+
+def _col(table: pa.Table, name: str) -> pa.Array:
+    return to_storable(table.column(name)) if name in table.column_names else pa.nulls(
+        table.num_rows, pa.string())
+
+
+def _first_seen(ids: list[pa.ChunkedArray], positions: list[np.ndarray]) -> pa.Table:
+    """Distinct ids ordered by first position: table (id, pos). O(n) hash group-by."""
+    t = pa.table({"id": pa.chunked_array([c for col in ids for c in col.chunks], pa.string()),
+                  "pos": pa.array(np.concatenate(positions))})
+    first = t.group_by("id", use_threads=False).aggregate([("pos", "min")])
+    return first.sort_by("pos_min").rename_columns(["id", "pos"])
+
+
+def _agents_table(rel: Relations) -> pa.Table:
+    """One row per agent: id, row (first own row), root_rows, rank, joined_at, extra."""
+    t = rel.table
+    n = t.num_rows
+    idx = np.arange(n, dtype=np.int64)
+    if rel.kind == "edges":
+        up = t.column("upline_id").cast(pa.string())
+        down = t.column("downline_id").cast(pa.string())
+        order = _first_seen([up, down], [2 * idx, 2 * idx + 1])
+        return pa.table({"id": order.column("id"),
+                         "row": pa.nulls(order.num_rows, pa.int64())})
+    agent = t.column("agent_id").cast(pa.string())
+    upline = t.column("upline_id").cast(pa.string())
+    has_up = pc.is_valid(upline).to_numpy(zero_copy_only=False)
+    order = _first_seen([upline.filter(pa.array(has_up)), agent],
+                        [2 * idx[has_up], 2 * idx + 1])
+    ids = order.column("id")
+    k = order.num_rows
+    owner = pc.index_in(agent, value_set=ids.combine_chunks()).to_numpy(zero_copy_only=False)
+    first = np.full(k, n, np.int64)
+    np.minimum.at(first, owner, idx)
+    valid = first < n
+    take = np.where(valid, first, 0)
+    root_at = np.flatnonzero(~has_up)
+    root_owner = owner[root_at]
+    by_owner = np.argsort(root_owner, kind="stable")
+    offsets = np.zeros(k + 1, np.int64)
+    np.cumsum(np.bincount(root_owner, minlength=k), out=offsets[1:])
+    roots = pa.LargeListArray.from_arrays(pa.array(offsets),
+                                          pa.array(root_at[by_owner].astype(np.int64)))
+    first_arr = pa.array(first, mask=~valid)
+    cols: dict[str, Any] = {"id": ids, "row": first_arr, "root_rows": roots}
+    mask = pa.array(valid)
+    for name in ("rank", "joined_at"):
+        if name in t.column_names:
+            col = t.column(name).take(pa.array(take))
+            cols[name] = pc.if_else(mask, col, pa.nulls(k, col.type))
+    cols["_take"] = pa.array(take)
+    cols["_valid"] = mask
+    return pa.table(cols)
+
+
+def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "default",
+                     chunk_rows: int = 1_000_000) -> dict[str, Any]:
+    """Write ``rel`` in the ``neo4j-admin database import`` CSV layout.
+
+    Parameters
+    ----------
+    rel : Relations
+        A member table or an edge list.
+    folder : str or Path
+        Created if missing; ``agents.csv``, ``relationships.csv`` and
+        ``agentgraph.json`` are (over)written there.
+    dataset : str
+        Value of the ``dataset`` property of every agent.
+    chunk_rows : int
+        Rows converted and written at a time.
+
+    Returns
+    -------
+    dict
+        Paths and counts: ``agents``, ``relationships``, ``files``.
+
+    Notes
+    -----
+    O(n) time; memory O(agents) for the first-appearance order plus one chunk of
+    text, so tens of millions of rows fit in a few GB. Ids are written as they are
+    (quoted CSV).
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    t = rel.table
+    extras = rel.extra_columns()
+    agents = _agents_table(rel)
+    n_agents = agents.num_rows
+    wopts = pacsv.WriteOptions(quoting_style="needed")
+
+    # agents.csv
+    a_names = ["id:ID", "dataset", ":LABEL", "row:long", "root_rows:long[]", "rank",
+               "joined_at"] + (["extra"] if extras and rel.kind == "members" else [])
+    a_schema = pa.schema([(name, pa.int64() if name == "row:long" else pa.string())
+                          for name in a_names])
+    with pacsv.CSVWriter(out / AGENTS_FILE, a_schema, write_options=wopts) as w:
+        for _lo, part in _slices(agents, chunk_rows):
+            k = part.num_rows
+            cols: list[pa.Array] = [
+                to_storable(part.column("id")),
+                pa.repeat(pa.scalar(dataset, pa.string()), k),
+                pa.repeat(pa.scalar("Agent", pa.string()), k),
+                to_storable(part.column("row")),
+            ]
+            if "root_rows" in part.column_names:
+                rr = part.column("root_rows").combine_chunks()
+                joined = pc.binary_join(pc.cast(rr, pa.large_list(pa.string())), ";")
+                cols.append(pc.if_else(pc.greater(pc.list_value_length(rr), 0), joined,
+                                       pa.nulls(k, pa.string())))
+            else:
+                cols.append(pa.nulls(k, pa.string()))
+            for name in ("rank", "joined_at"):
+                cols.append(_col(part, name) if name in part.column_names
+                            else pa.nulls(k, pa.string()))
+            if "extra" in a_names:
+                rows = t.take(part.column("_take"))
+                texts = extras_to_json(rows, extras)
+                valid = part.column("_valid").to_pylist()
+                cols.append(pa.array([x if ok else None for x, ok in zip(texts, valid,
+                                                                         strict=True)],
+                                     pa.string()))
+            w.write_table(pa.Table.from_arrays(
+                [pc.cast(c, a_schema.field(i).type) for i, c in enumerate(cols)],
+                schema=a_schema))
+
+    # relationships.csv
+    last = "rank" if rel.kind == "members" else "kind"
+    r_names = [":START_ID", ":END_ID", ":TYPE", "at", "row:long", last] + (
+        ["extra"] if extras else [])
+    r_schema = pa.schema([(name, pa.int64() if name == "row:long" else pa.string())
+                          for name in r_names])
+    n_rels = 0
+    with pacsv.CSVWriter(out / RELATIONSHIPS_FILE, r_schema, write_options=wopts) as w:
+        for lo, part in _slices(t, chunk_rows):
+            rows = pa.array(np.arange(lo, lo + part.num_rows, dtype=np.int64))
+            if rel.kind == "members":
+                keep = pc.is_valid(part.column("upline_id"))
+                part = part.filter(keep)
+                rows = rows.filter(keep.combine_chunks() if isinstance(
+                    keep, pa.ChunkedArray) else keep)
+                start, end = _col(part, "upline_id"), _col(part, "agent_id")
+                typ = pa.repeat(pa.scalar("RECRUITED"), part.num_rows)
+                at, tail = _col(part, "joined_at"), _col(part, "rank")
+            else:
+                start, end = _col(part, "upline_id"), _col(part, "downline_id")
+                tail = _col(part, "kind")
+                sup = pc.equal(pc.fill_null(tail, ""), "supplies")
+                typ = pc.if_else(sup, "SUPPLIES", "RECRUITED")
+                at = _col(part, "at")
+            cols = [start, end, typ, at, rows, tail]
+            if extras:
+                cols.append(pa.array(extras_to_json(part, extras), pa.string()))
+            n_rels += part.num_rows
+            w.write_table(pa.Table.from_arrays(
+                [pc.cast(c, r_schema.field(i).type) for i, c in enumerate(cols)],
+                schema=r_schema))
+
+    manifest = {"format": FORMAT, "kind": rel.kind, "dataset": dataset, "rows": rel.rows,
+                "source": rel.source, "columns": t.column_names,
+                "schema": schema_to_text(t.schema), "agents": n_agents,
+                "relationships": n_rels}
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                     encoding="utf-8")
+    return {"agents": n_agents, "relationships": n_rels,
+            "files": [str(out / AGENTS_FILE), str(out / RELATIONSHIPS_FILE),
+                      str(out / MANIFEST_FILE)]}
+
+
+# ---------------------------------------------------------------------- import
+def _read(path: Path, int_columns: tuple[str, ...]) -> pa.Table:
+    """A CSV file with every column text (ids such as ``007`` stay as written) except
+    ``int_columns``; quoted empty strings stay "", unquoted empty fields are null."""
+    if not path.is_file():
+        raise InputError("no such file", source=str(path))
+    with open(path, encoding="utf-8", newline="") as fh:
+        names = next(csv.reader(fh), [])
+    if not names:
+        raise InputError("empty file", source=str(path))
+    schema = pa.schema([(c, pa.int64() if c in int_columns else pa.string()) for c in names])
+    with pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                        convert_options=pacsv.ConvertOptions(
+                            strings_can_be_null=True, quoted_strings_can_be_null=False,
+                            column_types=schema),
+                        read_options=pacsv.ReadOptions(block_size=1 << 24)) as reader:
+        batches = list(reader)
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _pick(table: pa.Table, name: str, n: int, typ: pa.DataType = pa.string()) -> pa.Array:
+    if name in table.column_names:
+        return table.column(name).combine_chunks()
+    return pa.nulls(n, typ)
+
+
+def import_admin_csv(folder: str | Path) -> Relations:
+    """Read the files of :func:`export_admin_csv` back as :class:`Relations`.
+
+    With the manifest, the result equals what was exported (column types included).
+    Without it (files from elsewhere in the same layout), times are read as
+    ``timestamp[s]`` when they parse and rows keep the ``row:long`` order (else
+    the file order); ``:TYPE`` gives ``kind`` when there is no ``kind`` column.
+
+    Raises
+    ------
+    InputError
+        Missing files or columns.
+
+    Notes
+    -----
+    O(n) time and memory; multi-line quoted ids are read as written.
+    """
+    src = Path(folder)
+    manifest: dict[str, Any] = {}
+    if (src / MANIFEST_FILE).is_file():
+        manifest = json.loads((src / MANIFEST_FILE).read_text(encoding="utf-8"))
+    rels = _read(src / RELATIONSHIPS_FILE, ("row:long",))
+    for need in (":START_ID", ":END_ID"):
+        if need not in rels.column_names:
+            raise InputError(f"missing column {need}", source=str(src / RELATIONSHIPS_FILE),
+                             column=need)
+    kind = cast(RelationKind, manifest.get("kind") or (
+        "edges" if "kind" in rels.column_names else "members"))
+    schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
+    nr = rels.num_rows
+    rrow = _pick(rels, "row:long", nr, pa.int64())
+    if rrow.null_count:
+        rrow = pa.array(np.arange(nr, dtype=np.int64))
+    if kind == "edges":
+        kinds = _pick(rels, "kind", nr) if "kind" in rels.column_names else pc.utf8_lower(
+            _pick(rels, ":TYPE", nr))
+        stored = {"upline_id": _pick(rels, ":START_ID", nr),
+                  "downline_id": _pick(rels, ":END_ID", nr),
+                  "kind": kinds, "at": _pick(rels, "at", nr)}
+        order = pc.sort_indices(rrow)
+        extra_text = _pick(rels, "extra", nr)
+    else:
+        agents = _read(src / AGENTS_FILE, ("row:long",))
+        na = agents.num_rows
+        roots = pc.split_pattern(pc.fill_null(_pick(agents, "root_rows:long[]", na), ""), ";")
+        flat = pc.list_flatten(roots)
+        keep = pc.not_equal(flat, "")
+        flat = flat.filter(keep)
+        owner_idx = pc.list_parent_indices(roots).filter(keep)
+        k = len(flat)
+        stored = {
+            "agent_id": pa.concat_arrays([_pick(rels, ":END_ID", nr),
+                                          _pick(agents, "id:ID", na).take(owner_idx)]),
+            "upline_id": pa.concat_arrays([_pick(rels, ":START_ID", nr),
+                                           pa.nulls(k, pa.string())]),
+            "joined_at": pa.concat_arrays([_pick(rels, "at", nr),
+                                           _pick(agents, "joined_at", na).take(owner_idx)]),
+            "rank": pa.concat_arrays([_pick(rels, "rank", nr),
+                                      _pick(agents, "rank", na).take(owner_idx)]),
+        }
+        rrow = pa.concat_arrays([rrow, pc.cast(flat, pa.int64())])
+        extra_text = pa.concat_arrays([_pick(rels, "extra", nr),
+                                       _pick(agents, "extra", na).take(owner_idx)])
+        order = pc.sort_indices(rrow)
+    stored = {name: col.take(order) for name, col in stored.items()}
+    extra_list = extra_text.take(order).to_pylist()
+    names = manifest.get("columns") or [c for c in KNOWN_COLUMNS[kind]
+                                        if c in stored]
+    arrays: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    extra_fields = []
+    for name in names:
+        if schema is not None:
+            f = schema.field(name)
+        elif name in ("joined_at", "at"):
+            f = pa.field(name, pa.timestamp("s"))
+        else:
+            f = pa.field(name, pa.string())
+        fields.append(f)
+        if name not in stored:
+            extra_fields.append(f)
+    extra_cols = dict(zip([f.name for f in extra_fields],
+                          extras_from_json(extra_list, extra_fields), strict=True))
+    for f in fields:
+        if f.name in stored:
+            col = stored[f.name]
+            try:
+                arrays.append(from_storable(col, f.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                if schema is not None:
+                    raise
+                arrays.append(col)
+                fields[fields.index(f)] = pa.field(f.name, col.type)
+        else:
+            arrays.append(extra_cols[f.name])
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return Relations(kind, table, source=manifest.get("source") or str(src))
