@@ -243,6 +243,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "targets": [
             {"target": n, "pass": ok, "value": v} for n, ok, v in verdicts]}, indent=2))
+    if not all(ok for _, ok, _ in verdicts):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

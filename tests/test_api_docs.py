@@ -10,14 +10,14 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from api import Settings, create_app
+
+from .live_api import running_api
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
@@ -88,32 +88,14 @@ def test_walkthrough_curl_paths_exist(openapi: dict[str, Any]) -> None:
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("bash")),
                     reason="needs curl and bash")
 def test_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "AGENTGRAPH_ADMIN_KEY": ADMIN, "PYTHONPATH": str(ROOT),
+    env = {"AGENTGRAPH_ADMIN_KEY": ADMIN,
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    env.pop("AGENTGRAPH_STORE", None)
-    code = (f"from api.server import run; run(port={port}, "
-            f"store={str(tmp_path / 'agentgraph.duckdb')!r}, log_level='warning')")
-    server = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=tmp_path)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with running_api(tmp_path, env, "--store", str(tmp_path / "agentgraph.duckdb")) as base:
         (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
         script = _walkthrough().replace("BASE=http://127.0.0.1:8000", f"BASE={base}")
-        run = subprocess.run(["bash", "-c", "set -eu\n" + script], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=120, check=False)
-    finally:
-        server.terminate()
-        server.wait(30)
+        run = subprocess.run(["bash", "-c", "set -eu\n" + script], cwd=tmp_path,
+                             env={**os.environ, **env}, capture_output=True, text=True,
+                             timeout=120, check=False)
     out = run.stdout
     assert run.returncode == 0, run.stderr + out
     assert '"code":"guardrail_blocked"' in out
