@@ -17,6 +17,7 @@ from .errors import AgentNotFound
 from .graph import RecruitmentGraph, build_graph
 from .hierarchy import Hierarchy, hierarchy
 from .networks import Networks, networks_of, structure_class, upline_chain
+from .payments import MoneyEvidence, Payments, money_evidence
 from .policies import Flag, Policy, get_policy
 from .ranks import RankCheck, rank_check
 from .relations import Relations
@@ -52,6 +53,7 @@ class Analysis:
     networks: Networks
     policy: Policy
     flag_mask: dict[str, np.ndarray] = field(default_factory=dict)  # rule id -> mask
+    money: MoneyEvidence | None = None  # when the input came with payments
 
     # ------------------------------------------------------------------ flags
     @cached_property
@@ -69,6 +71,11 @@ class Analysis:
             if self.flag_mask[rule.id][j]:
                 out.append(Flag(rule.id, rule.severity, rule.citation,
                                 rule.evidence(self.networks, j)))
+        if self.money is not None:
+            for mrule in self.policy.money_rules:
+                if self.flag_mask[mrule.id][j]:
+                    out.append(Flag(mrule.id, mrule.severity, mrule.citation,
+                                    mrule.evidence(self.networks, self.money, self.graph, j)))
         return out
 
     # -------------------------------------------------------------- networks
@@ -176,7 +183,7 @@ class Analysis:
 
 
 def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
-            issue_limit: int = 1000) -> Analysis:
+            issue_limit: int = 1000, payments: Payments | None = None) -> Analysis:
     """Measure a recruitment forest and apply a policy.
 
     Parameters
@@ -187,6 +194,10 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
         Policy pack name (``"cn"`` by default) or a :class:`Policy`.
     issue_limit : int
         Defects kept in full per kind when building the graph.
+    payments : Payments, optional
+        Payment records (:func:`loaders.read_payments`): the policy's money rules
+        are evaluated on them (:mod:`agentgraph.payments`); without them those
+        rules are listed as not evaluated.
 
     Returns
     -------
@@ -203,6 +214,19 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     h = hierarchy(graph.parent, graph.walk)
     nets = networks_of(h)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
-    return Analysis(graph, h, nets, pol, masks)
+    money = None
+    if payments is not None:
+        money = money_evidence(graph, h, nets, payments)
+        for mrule in pol.money_rules:
+            masks[mrule.id] = np.asarray(mrule.fires(nets, money), dtype=np.bool_)
+        if pol.network_rules_need:
+            element = np.zeros(len(nets), np.bool_)
+            for rid in pol.network_rules_need:
+                element |= masks[rid]
+            gated = [r.id for r in pol.rules] + [
+                r.id for r in pol.money_rules if getattr(r, "needs_offence", False)]
+            for rid in gated:
+                masks[rid] &= element
+    return Analysis(graph, h, nets, pol, masks, money)
 
 

@@ -147,12 +147,12 @@ def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = N
     return render_networks_csv(report)
 
 
-def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str
-              ) -> dict[str, Any]:
+def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
+              payments: Any = None) -> dict[str, Any]:
     from .analysis import analyse
 
     with _step(f"analysing {source_name}"):
-        a = analyse(rel, policy)
+        a = analyse(rel, policy, payments=payments)
         return a.report(max_networks=max_networks, source_name=source_name)
 
 
@@ -181,6 +181,10 @@ def scan(
     indent: Annotated[int | None, typer.Option(
         "--indent", min=0, help="Indent JSON by N spaces (default: 2 on a terminal, "
                                 "else compact).")] = None,
+    payments: Annotated[Path | None, typer.Option(
+        "--payments", help="Payment records beside a single input (payer_id, payee_id, "
+                           "amount, kind, at, source_agent_id, order_id): evaluates the "
+                           "policy's money rules.")] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -205,6 +209,14 @@ def scan(
     names = [n for n, _ in jobs]
     if batch and len(set(names)) != len(names):
         raise _fail("two inputs share a file name; reports would overwrite each other")
+    if batch and payments is not None:
+        raise _fail("--payments goes with a single input")
+    pays = None
+    if payments is not None:
+        from loaders.payments import read_payments
+
+        with _errors(), _step(f"reading {payments}"):
+            pays = read_payments(payments)
 
     failures = 0
     flagged = 0
@@ -223,7 +235,7 @@ def scan(
                         st = open_store(store)
                     rel = st.read(src)
                     label = f"{st.url}#{src}"
-                report = _scan_one(rel, policy, max_networks, label)
+                report = _scan_one(rel, policy, max_networks, label, pays)
             except AgentgraphError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 failures += 1

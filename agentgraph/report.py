@@ -142,8 +142,13 @@ def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int =
         "organisers": _organisers(a, max_organisers),
         "data_issues": [i.as_dict() for i in a.graph.issues.items],
         "depth_histogram": depth_hist,
-        "rules": a.policy.describe(),
+        "rules": a.policy.describe(payments=a.money is not None),
     }
+    if a.money is not None:
+        from .payments import money_summary
+
+        report["money"] = money_summary(a.money, a.graph, a.hierarchy, a.organisers,
+                                        max_organisers)
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:
         report["rank_mismatches"] = ranks

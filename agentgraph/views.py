@@ -54,7 +54,7 @@ def networks_frame(a: Analysis) -> pd.DataFrame:
     max_direct_recruits; flagged first, then by size."""
     nets = a.networks
     order = a.network_order()
-    rules = [";".join(r.id for r in a.policy.rules if a.flag_mask[r.id][j]) for j in order]
+    rules = [";".join(r for r, m in a.flag_mask.items() if m[j]) for j in order]
     return pd.DataFrame({
         "root": a.graph.names(nets.roots[order]),
         "members": nets.members[order],

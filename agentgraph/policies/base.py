@@ -103,8 +103,29 @@ class Policy:
     organiser_min_levels: int
     organiser_citation: str
     notes: dict[str, str] = field(default_factory=dict)
+    # rules over payments (agentgraph.policies.money), evaluated when payments are given
+    money_rules: tuple[Any, ...] = ()
+    # with payments: the network rules fire only where one of these money rules
+    # fires too (the offence needs entry fees or head-count pay, not depth alone)
+    network_rules_need: tuple[str, ...] = ()
 
-    def describe(self) -> list[dict[str, str]]:
-        """The rules as the report lists them."""
-        return [{"rule": r.id, "severity": r.severity, "citation": r.citation,
-                 "description": r.description} for r in self.rules]
+    def describe(self, *, payments: bool | None = None) -> list[dict[str, Any]]:
+        """The rules as the report lists them. Money rules say whether they were
+        evaluated (``payments``: the input had payments) and their liability."""
+        gate = list(self.network_rules_need) if payments and self.network_rules_need else None
+        out: list[dict[str, Any]] = []
+        for r in self.rules:
+            out.append({"rule": r.id, "severity": r.severity, "citation": r.citation,
+                        "description": r.description})
+            if gate:
+                out[-1]["requires_any"] = gate
+        for m in self.money_rules:
+            row: dict[str, Any] = {"rule": m.id, "severity": m.severity, "citation": m.citation,
+                                   "description": m.description, "needs": "payments",
+                                   "liability": m.liability}
+            if payments is not None:
+                row["evaluated"] = payments
+            if gate and getattr(m, "needs_offence", False):
+                row["requires_any"] = gate
+            out.append(row)
+        return out

@@ -11,8 +11,10 @@ organiser's own level; rank titles are not levels.
 from __future__ import annotations
 
 from .base import Policy, ThresholdRule
+from .money import BeyondOwnSalesRule, EntryFeeRule, FundsRule, HeadcountPayRule, TeamPayRule
 
-__all__ = ["POLICY", "THRESHOLD", "SERIOUS"]
+__all__ = ["POLICY", "THRESHOLD", "SERIOUS", "HEADCOUNT_PAY", "ENTRY_FEE", "TEAM_PAY",
+           "DIRECT_SELLING_PAY", "SERIOUS_FUNDS"]
 
 _OPINION = ("最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律"
             "若干问题的意见》(2013) §1")
@@ -38,6 +40,58 @@ SERIOUS = ThresholdRule(
     min_levels=3,
 )
 
+_REGULATIONS = "《禁止传销条例》(2005) 第七条"
+
+HEADCOUNT_PAY = HeadcountPayRule(
+    id="cn.headcount_pay",
+    severity="high",
+    citation=f"{_REGULATIONS}(一) 拉人头; 最高人民法院、最高人民检察院、公安部 (2013) 意见 §5; "
+             "《刑法》第二百二十四条之一",
+    description="Commissions or rebates paid to an upline on a downline's joining, with no "
+                "sale behind them (拉人头): pay computed from people recruited.",
+    liability="criminal",
+)
+
+ENTRY_FEE = EntryFeeRule(
+    id="cn.entry_fee",
+    severity="high",
+    citation=f"{_REGULATIONS}(二) 入门费; {_OPINION}",
+    description="Agents paid an entry fee to join or to gain the right to recruit (入门费).",
+    liability="criminal",
+)
+
+TEAM_PAY = TeamPayRule(
+    id="cn.team_pay",
+    severity="medium",
+    citation=f"{_REGULATIONS}(三) 团队计酬; 最高人民法院、最高人民检察院、公安部 (2013) 意见 §5 "
+             "(sales-based team pay is an administrative violation, not the crime)",
+    description="Commissions on downline sales reach >= 2 levels above the seller (团队计酬); "
+                "administrative when the pay is sales-based.",
+    liability="administrative",
+    min_levels_up=2,
+)
+
+DIRECT_SELLING_PAY = BeyondOwnSalesRule(
+    id="cn.direct_selling_pay",
+    severity="medium",
+    citation="《直销管理条例》(2005, 2017 修订) 第二十四条",
+    description="Pay beyond the seller's own sales: a commission or rebate paid to someone "
+                "other than the agent whose sale or recruitment caused it.",
+    liability="administrative",
+)
+
+SERIOUS_FUNDS = FundsRule(
+    id="cn.serious_funds",
+    severity="critical",
+    citation=f"{_OPINION}, 情节严重 (2): 直接或者间接收取传销资金 250 万元以上",
+    description="A network of >= 30 members over >= 3 levels whose root collected >= 2.5M "
+                "yuan from its downline, directly or indirectly.",
+    liability="criminal",
+    min_amount=2_500_000.0,
+    min_members=30,
+    min_levels=3,
+)
+
 POLICY = Policy(
     name="cn",
     version="2013-opinion/1",
@@ -46,4 +100,8 @@ POLICY = Policy(
     organiser_min_downline=30,
     organiser_min_levels=3,
     organiser_citation=_OPINION,
+    money_rules=(HEADCOUNT_PAY, ENTRY_FEE, TEAM_PAY, DIRECT_SELLING_PAY, SERIOUS_FUNDS),
+    # 2013 opinion §1: 传销活动 = joining by paying (入门费) and pay from recruiting
+    # (拉人头); with payment records, 30/3 alone is not the offence.
+    network_rules_need=(HEADCOUNT_PAY.id, ENTRY_FEE.id),
 )

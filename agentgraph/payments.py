@@ -1,0 +1,251 @@
+"""Money evidence: how people are paid, measured on the recruitment tree.
+
+Depth alone does not make a pyramid; the law asks how people are paid
+(禁止传销条例 (2005) Art. 7; 2013 SPC/SPP/MPS opinion §1 and §5; 直销管理条例 Art. 24).
+Given the payments beside a member table, this module measures, per payment and
+per network:
+
+- **pay levels**: for a commission or rebate that names the agent whose sale or
+  recruitment caused it (``source_agent_id``), how many levels above that agent
+  the payee sits (0 = paid on own sales; -1 = the payee is not on the agent's
+  upline chain, e.g. the brand);
+- **team pay** (团队计酬): payouts on a downline's *sales* (an ``order_id`` is given,
+  or the export has no ``order_id`` column) — administrative when sales-based;
+- **head-count pay** (拉人头): payouts on a downline that name no order, i.e. tied
+  to the recruitment itself — only measured when the export has an ``order_id``
+  column, because only then can "no order" be told from "not exported";
+- **entry fees** (入门费): payments of kind ``entry_fee`` made by agents;
+- **funds collected** per agent: money paid in (``entry_fee``, ``goods``, ``other``)
+  by the agent's downline, the agent excluded, split into direct recruits and
+  the rest of the downline (the 2.5M yuan serious-circumstances threshold).
+
+Complexity: O(p) to encode the payments' ids against the graph (an Arrow hash
+lookup), O(p x d) for the pay levels (d = the largest level gap, walked up as a
+shrinking vectorised frontier), O(n) for the downline sums (one children-first
+pass), O(p + networks) for the per-network aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numba as nb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from .graph import RecruitmentGraph
+    from .hierarchy import Hierarchy
+    from .networks import Networks
+
+__all__ = ["PAYMENT_KINDS", "Payments", "MoneyEvidence", "money_evidence", "pay_levels"]
+
+PAYMENT_KINDS = ("entry_fee", "commission", "goods", "rebate", "other")
+PAYOUT_KINDS = ("commission", "rebate")
+MONEY_IN_KINDS = ("entry_fee", "goods", "other")
+
+
+@dataclass(frozen=True)
+class Payments:
+    """A normalised payment table (see :func:`loaders.read_payments`): ``payer_id``,
+    ``payee_id`` (strings), ``amount`` (float64 yuan), ``kind`` (one of
+    :data:`PAYMENT_KINDS`), optional ``at``, ``source_agent_id``, ``order_id``."""
+
+    table: pa.Table
+    source: str = "<memory>"
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows
+
+    def column(self, name: str) -> pa.ChunkedArray | None:
+        return self.table.column(name) if name in self.table.column_names else None
+
+
+def _dense(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """Dense id of every value (-1: not an agent of the graph, or empty)."""
+    if col is None:
+        return np.full(n, -1, np.int32)
+    ids = graph.ids
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    idx = pc.index_in(col, value_set=ids)
+    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
+
+
+def pay_levels(parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee: np.ndarray
+               ) -> np.ndarray:
+    """Levels from ``source[i]`` up to ``payee[i]`` when the payee is on the source's
+    upline chain (0 when they are the same agent), else -1. Vectorised climb over
+    the pairs still under way: O(pairs x largest gap)."""
+    out = np.full(len(source), -1, np.int32)
+    ok = (source >= 0) & (payee >= 0)
+    out[ok & (source == payee)] = 0
+    cand = np.flatnonzero(ok & (source != payee))
+    gap = depth[source[cand]].astype(np.int64) - depth[payee[cand]]
+    keep = gap > 0
+    cand, gap = cand[keep], gap[keep]
+    cur = source[cand].copy()
+    steps = gap.copy()
+    active = np.arange(len(cand))
+    while len(active):
+        cur[active] = parent[cur[active]]
+        steps[active] -= 1
+        active = active[(steps[active] > 0) & (cur[active] >= 0)]
+    hit = cur == payee[cand]
+    out[cand[hit]] = gap[hit].astype(np.int32)
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _downline_sums(parent: np.ndarray, order: np.ndarray, own: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Per agent: sum of ``own`` over its downline (itself excluded) and over its
+    direct recruits. Children first (``order`` reversed): O(n)."""
+    n = len(parent)
+    below = np.zeros(n, np.float64)
+    direct = np.zeros(n, np.float64)
+    for k in range(n - 1, -1, -1):
+        v = order[k]
+        p = parent[v]
+        if p >= 0:
+            below[p] += below[v] + own[v]
+            direct[p] += own[v]
+    return below, direct
+
+
+@dataclass(frozen=True)
+class MoneyEvidence:
+    """Per-payment measures and per-network aggregates (index = network number)."""
+
+    payments: Payments
+    payer: np.ndarray  # int32 dense ids (-1: not an agent)
+    payee: np.ndarray
+    source: np.ndarray
+    levels_up: np.ndarray  # int32, see pay_levels
+    network: np.ndarray  # int32 network of each payment (-1: none)
+    team_pay: np.ndarray  # bool per payment
+    headcount: np.ndarray  # bool per payment
+    entry_fee: np.ndarray  # bool per payment
+    headcount_measured: bool  # the export has an order_id column
+    funds_below: np.ndarray  # float64 per agent: paid in by its downline (itself excluded)
+    funds_direct: np.ndarray  # float64 per agent: paid in by its direct recruits
+    net_team_pay_levels: np.ndarray  # int32 per network: most levels a team payout went up
+    net_team_pay: np.ndarray  # float64 per network
+    net_headcount: np.ndarray  # float64 per network
+    net_entry_fees: np.ndarray  # float64 per network
+    net_beyond_own: np.ndarray  # float64 per network: payouts on others' sales/recruitment
+    net_payouts: np.ndarray  # float64 per network: all commissions and rebates
+    net_funds: np.ndarray  # float64 per network: paid in by members below the root
+
+    def rows_where(self, mask: np.ndarray, j: int, limit: int = 20) -> list[int]:
+        """1-based payment rows of network ``j`` under ``mask`` (first ``limit``)."""
+        return (np.flatnonzero(mask & (self.network == j))[:limit] + 1).tolist()
+
+    def count(self, mask: np.ndarray, j: int) -> int:
+        return int(np.count_nonzero(mask & (self.network == j)))
+
+
+def _kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:
+    return np.asarray(pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(
+        zero_copy_only=False), np.bool_)
+
+
+def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
+                   payments: Payments) -> MoneyEvidence:
+    """Measure ``payments`` on the analysed tree (see the module docstring)."""
+    from .hierarchy import break_cycles
+
+    t = payments.table
+    n_pay = t.num_rows
+    payer = _dense(graph, t.column("payer_id"), n_pay)
+    payee = _dense(graph, t.column("payee_id"), n_pay)
+    source = _dense(graph, payments.column("source_agent_id"), n_pay)
+    amount = np.asarray(t.column("amount").to_numpy(), np.float64)
+    kind = t.column("kind")
+    parent = graph.parent
+    levels = pay_levels(parent, h.depth, source, payee)
+
+    anchor = np.where(source >= 0, source, np.where(payee >= 0, payee, payer))
+    network = np.where(anchor >= 0, h.net[np.maximum(anchor, 0)], -1).astype(np.int32)
+
+    payout = _kind_mask(kind, PAYOUT_KINDS)
+    order_col = payments.column("order_id")
+    measured = order_col is not None
+    has_order = (np.asarray(pc.is_valid(order_col).to_numpy(zero_copy_only=False), np.bool_)
+                 if order_col is not None else np.ones(n_pay, np.bool_))
+    upline_paid = payout & (levels >= 1)
+    team_pay = upline_paid & has_order
+    headcount = upline_paid & ~has_order if measured else np.zeros(n_pay, np.bool_)
+    entry_fee = _kind_mask(kind, ("entry_fee",)) & (payer >= 0)
+    money_in = _kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
+
+    n = len(graph)
+    own = np.bincount(payer[money_in], weights=amount[money_in], minlength=n)[:n]
+    walk = graph.walk if graph.walk is not None else break_cycles(parent.copy())[0]
+    below, direct = _downline_sums(parent, walk.order, own.astype(np.float64))
+
+    k = len(nets)
+    on = network >= 0
+
+    def per_net(mask: np.ndarray) -> np.ndarray:
+        m = mask & on
+        return np.bincount(network[m], weights=amount[m], minlength=k)[:k]
+
+    team_levels = np.zeros(k, np.int32)
+    np.maximum.at(team_levels, network[team_pay & on], levels[team_pay & on])
+    return MoneyEvidence(
+        payments=payments, payer=payer, payee=payee, source=source, levels_up=levels,
+        network=network, team_pay=team_pay, headcount=headcount, entry_fee=entry_fee,
+        headcount_measured=measured, funds_below=below, funds_direct=direct,
+        net_team_pay_levels=team_levels, net_team_pay=per_net(team_pay),
+        net_headcount=per_net(headcount), net_entry_fees=per_net(entry_fee),
+        net_beyond_own=per_net(upline_paid), net_payouts=per_net(payout),
+        net_funds=below[nets.roots] if k else np.zeros(0),
+    )
+
+
+def money_summary(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
+                  organisers: np.ndarray, limit: int = 100) -> dict[str, Any]:
+    """The report's ``money`` section: totals, pay-levels histogram and funds
+    collected per organiser (largest first)."""
+    t = m.payments.table
+    amount = np.asarray(t.column("amount").to_numpy(), np.float64)
+    by_kind: dict[str, dict[str, float | int]] = {}
+    for kd in PAYMENT_KINDS:
+        mask = _kind_mask(t.column("kind"), (kd,))
+        if mask.any():
+            by_kind[kd] = {"payments": int(mask.sum()),
+                           "amount": round(float(amount[mask].sum()), 2)}
+    payout = _kind_mask(t.column("kind"), PAYOUT_KINDS)
+    attributed = payout & (m.levels_up >= 0)
+    hist = np.bincount(m.levels_up[attributed]).tolist() if attributed.any() else []
+    cand = np.unique(np.concatenate([organisers, np.flatnonzero(h.depth == 0)]))
+    cand = cand[m.funds_below[cand] > 0]
+    top = cand[np.lexsort((cand, -m.funds_below[cand]))][:limit]
+    names = graph.names(top)
+    roots = graph.names(h.root[top])
+    return {
+        "source": m.payments.source,
+        "payments": m.payments.rows,
+        "amount": round(float(amount.sum()), 2),
+        "by_kind": by_kind,
+        "unmatched_payments": int(np.count_nonzero((m.payer < 0) & (m.payee < 0))),
+        "payouts_levels_up": hist,
+        "team_pay": {"payments": int(m.team_pay.sum()),
+                     "amount": round(float(amount[m.team_pay].sum()), 2),
+                     "max_levels_up": int(m.levels_up[m.team_pay].max())
+                     if m.team_pay.any() else 0},
+        "headcount_pay": {"measured": m.headcount_measured,
+                          "payments": int(m.headcount.sum()),
+                          "amount": round(float(amount[m.headcount].sum()), 2)},
+        "entry_fees": {"payments": int(m.entry_fee.sum()),
+                       "amount": round(float(amount[m.entry_fee].sum()), 2)},
+        "funds": [{"agent": names[i], "network": roots[i],
+                   "collected": round(float(m.funds_below[v]), 2),
+                   "direct": round(float(m.funds_direct[v]), 2),
+                   "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2)}
+                  for i, v in enumerate(top.tolist())],
+    }
