@@ -16,13 +16,37 @@ import numpy as np
 from .errors import AgentNotFound
 from .graph import RecruitmentGraph, build_graph
 from .hierarchy import Hierarchy, hierarchy
+from .identities import IdentityResolution
+from .identities import merge_relations as merge_identities
 from .networks import Networks, networks_of, structure_class, upline_chain
 from .payments import MoneyEvidence, Payments, money_evidence
 from .policies import Flag, Policy, get_policy
 from .ranks import RankCheck, rank_check
 from .relations import Relations
 
-__all__ = ["Analysis", "AgentInfo", "analyse"]
+__all__ = ["Analysis", "AgentInfo", "IdentityEvidence", "analyse"]
+
+
+@dataclass(frozen=True)
+class IdentityEvidence:
+    """What merging accounts into persons changed: the resolution, the merged
+    relations, and the networks measured on the accounts before the merge."""
+
+    resolution: IdentityResolution
+    merged: Relations
+    networks_before: Networks
+    graph_before: RecruitmentGraph
+
+
+def payments_to_persons(payments: Payments, res: IdentityResolution) -> Payments:
+    """The payments with account ids replaced by person ids. O(p)."""
+    from .identities import person_ids
+
+    t = payments.table
+    for name in ("payer_id", "payee_id", "source_agent_id"):
+        if name in t.column_names:
+            t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
+    return Payments(t, payments.source)
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class Analysis:
     policy: Policy
     flag_mask: dict[str, np.ndarray] = field(default_factory=dict)  # rule id -> mask
     money: MoneyEvidence | None = None  # when the input came with payments
+    identities: IdentityEvidence | None = None  # when accounts were merged into persons
 
     # ------------------------------------------------------------------ flags
     @cached_property
@@ -183,7 +208,8 @@ class Analysis:
 
 
 def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
-            issue_limit: int = 1000, payments: Payments | None = None) -> Analysis:
+            issue_limit: int = 1000, payments: Payments | None = None,
+            identities: IdentityResolution | None = None) -> Analysis:
     """Measure a recruitment forest and apply a policy.
 
     Parameters
@@ -198,6 +224,11 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
         Payment records (:func:`loaders.read_payments`): the policy's money rules
         are evaluated on them (:mod:`agentgraph.payments`); without them those
         rules are listed as not evaluated.
+    identities : IdentityResolution, optional
+        Accounts grouped into persons (:func:`agentgraph.identities.resolve_identities`):
+        the relations (and the payments' ids) are rewritten to persons before
+        anything is measured, and the report's ``identities`` section compares the
+        networks before and after the merge (the depth the accounts hid).
 
     Returns
     -------
@@ -209,6 +240,14 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     one downline pass, one network pass; rules are vectorised over networks.
     """
     pol = get_policy(policy)
+    merged = None
+    if identities is not None:
+        if isinstance(data, RecruitmentGraph):
+            raise ValueError("identities need the relations, not a built graph")
+        before = analyse(data, pol, issue_limit=issue_limit)
+        data = merged = merge_identities(data, identities)
+        if payments is not None:
+            payments = payments_to_persons(payments, identities)
     graph = data if isinstance(data, RecruitmentGraph) else build_graph(
         data, issue_limit=issue_limit)
     h = hierarchy(graph.parent, graph.walk)
@@ -227,6 +266,9 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
                 r.id for r in pol.money_rules if getattr(r, "needs_offence", False)]
             for rid in gated:
                 masks[rid] &= element
-    return Analysis(graph, h, nets, pol, masks, money)
+    a = Analysis(graph, h, nets, pol, masks, money)
+    if identities is not None and merged is not None:
+        a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
+    return a
 
 

@@ -148,11 +148,11 @@ def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = N
 
 
 def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
-              payments: Any = None) -> dict[str, Any]:
+              payments: Any = None, identities: Any = None) -> dict[str, Any]:
     from .analysis import analyse
 
     with _step(f"analysing {source_name}"):
-        a = analyse(rel, policy, payments=payments)
+        a = analyse(rel, policy, payments=payments, identities=identities)
         return a.report(max_networks=max_networks, source_name=source_name)
 
 
@@ -185,6 +185,11 @@ def scan(
         "--payments", help="Payment records beside a single input (payer_id, payee_id, "
                            "amount, kind, at, source_agent_id, order_id): evaluates the "
                            "policy's money rules.")] = None,
+    identities: Annotated[Path | None, typer.Option(
+        "--identities", help="Identity records beside a single input (agent_id plus phone, "
+                             "id_number, bank_card, device, ...): accounts sharing a phone, "
+                             "ID number or bank card are merged into one person first.")
+    ] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -209,14 +214,22 @@ def scan(
     names = [n for n, _ in jobs]
     if batch and len(set(names)) != len(names):
         raise _fail("two inputs share a file name; reports would overwrite each other")
-    if batch and payments is not None:
-        raise _fail("--payments goes with a single input")
+    if batch and (payments is not None or identities is not None):
+        raise _fail("--payments and --identities go with a single input")
     pays = None
     if payments is not None:
         from loaders.payments import read_payments
 
         with _errors(), _step(f"reading {payments}"):
             pays = read_payments(payments)
+    persons = None
+    if identities is not None:
+        from loaders.identities import read_identities
+
+        from .identities import resolve_identities
+
+        with _errors(), _step(f"reading {identities}"):
+            persons = resolve_identities(read_identities(identities))
 
     failures = 0
     flagged = 0
@@ -235,7 +248,7 @@ def scan(
                         st = open_store(store)
                     rel = st.read(src)
                     label = f"{st.url}#{src}"
-                report = _scan_one(rel, policy, max_networks, label, pays)
+                report = _scan_one(rel, policy, max_networks, label, pays, persons)
             except AgentgraphError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 failures += 1

@@ -50,7 +50,7 @@ from .errors import InputError
 from .relations import Relations
 
 __all__ = ["STRONG_IDENTIFIERS", "IdentityResolution", "MergedRelations",
-           "resolve_identities", "merge_relations"]
+           "resolve_identities", "merge_relations", "person_ids"]
 
 STRONG_IDENTIFIERS: tuple[str, ...] = ("phone", "id_number", "bank_card")
 """Identifier columns that merge accounts; every other column is weak."""
@@ -511,3 +511,10 @@ def _merge_members(rel: Relations, res: IdentityResolution) -> MergedRelations:
     dropped = _with_row(t, dropped_rows, agent)
     return MergedRelations(rel.kind, out, rel.source, self_links=int(self_link.sum()),
                            rewritten=rewritten, dropped=dropped)
+
+
+def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.Array:
+    """``col`` with every account id replaced by its person id (other values kept).
+    O(m) hash lookups; used to carry payments and orders over to merged persons."""
+    chunked = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
+    return _lookup(chunked, res)[1]

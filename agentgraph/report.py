@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .networks import chains, structure_class
 
@@ -96,6 +98,49 @@ def _ranks(a: Analysis, limit: int) -> dict[str, Any] | None:
     }
 
 
+def _identities(a: Analysis, limit: int) -> dict[str, Any]:
+    """Accounts merged into persons: the evidence, and the networks before/after."""
+    from .identities import person_ids
+
+    ev = a.identities
+    assert ev is not None
+    res = ev.resolution
+    before, nets = ev.networks_before, a.networks
+    out = res.as_dict()
+    out["groups_total"] = len(out["groups"])
+    out["groups"] = out["groups"][:limit]
+    out["weak_links_total"] = len(out["weak_links"])
+    out["weak_links"] = out["weak_links"][:limit]
+    merge = getattr(ev.merged, "merge_summary", None)
+    out["merge"] = merge() if merge is not None else {}
+    out["before"] = {"networks": len(before),
+                     "max_levels": int(before.levels.max()) if len(before) else 0}
+    out["after"] = {"networks": len(nets),
+                    "max_levels": int(nets.levels.max()) if len(nets) else 0}
+    # networks that were several networks of accounts: one organisation, counts added
+    roots_before = ev.graph_before.ids.take(pa.array(before.roots.astype(np.int64)))
+    persons = person_ids(roots_before, res).to_pylist()
+    ids = a.graph.ids
+    idx = pc.index_in(pa.array(persons, pa.string()), value_set=ids.combine_chunks()
+                      if isinstance(ids, pa.ChunkedArray) else ids)
+    node = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int64)
+    after_net = np.where(node >= 0, a.hierarchy.net[np.maximum(node, 0)], -1)
+    joined: list[dict[str, Any]] = []
+    for j in np.unique(after_net[after_net >= 0]).tolist():
+        parts = np.flatnonzero(after_net == j)
+        grew = int(nets.levels[j]) > int(before.levels[parts].max())
+        if len(parts) > 1 or grew:
+            joined.append({"root": a.graph.id_of(int(nets.roots[j])),
+                           "members": int(nets.members[j]), "levels": int(nets.levels[j]),
+                           "from_networks": [{"root": roots_before[int(k)].as_py(),
+                                              "members": int(before.members[k]),
+                                              "levels": int(before.levels[k])}
+                                             for k in parts[:limit].tolist()]})
+    joined.sort(key=lambda x: (-x["members"], x["root"]))
+    out["merged_networks"] = joined[:limit]
+    return out
+
+
 def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int = 1000,
                  max_rank_mismatches: int = 1000, generated_at: str | None = None,
                  source_name: str | None = None) -> dict[str, Any]:
@@ -144,6 +189,8 @@ def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int =
         "depth_histogram": depth_hist,
         "rules": a.policy.describe(payments=a.money is not None),
     }
+    if a.identities is not None:
+        report["identities"] = _identities(a, max_organisers)
     if a.money is not None:
         from .payments import money_summary
 

@@ -191,3 +191,57 @@ def test_cli_payments() -> None:
     two = run_cli("scan", str(MONEY / "ladder5_members.csv"), str(MONEY / "legit3_members.csv"),
                   "--payments", str(MONEY / "ladder5_payments.csv"))
     assert two.returncode == 2 and "single input" in two.stderr
+
+
+IDS = FIXTURES / "identities"
+
+
+def test_ladder_split_across_accounts_is_measured_as_one_organisation() -> None:
+    before = run_cli("scan", str(IDS / "split_members.csv"))
+    assert before.returncode == 0
+    b = json.loads(before.stdout)
+    assert b["summary"]["flagged"] == 0 and b["summary"]["max_levels"] == 3
+    run = run_cli("scan", str(IDS / "split_members.csv"), "--identities",
+                  str(IDS / "split_identities.csv"))
+    assert run.returncode == 0, run.stderr
+    r = json.loads(run.stdout)
+    jsonschema.validate(r, SCHEMA)
+    (net,) = [n for n in r["networks"] if n["members"] > 1]
+    # worked out by hand in fixtures/make_fixtures.py: 10 + 22 - 1 members over 5 levels
+    assert (net["root"], net["members"], net["levels"], net["tier_counts"]) == (
+        "K1", 31, 5, [1, 3, 6, 3, 18])
+    assert [f["rule"] for f in net["flags"]] == ["cn.threshold"]
+    ids = r["identities"]
+    assert ids["groups"] == [{"person": "K10", "accounts": ["K10", "M1"], "shared": [
+        {"identifier": "phone", "value": "13800000010", "accounts": ["K10", "M1"]}]}]
+    assert [w["accounts"] for w in ids["weak_links"]] == [["K2", "K11"]]
+    assert ids["before"] == {"networks": 3, "max_levels": 3}
+    assert ids["after"] == {"networks": 2, "max_levels": 5}
+    assert ids["merged_networks"][0]["from_networks"] == [
+        {"root": "K1", "members": 10, "levels": 3}, {"root": "M1", "members": 22, "levels": 3}]
+
+
+def test_payments_follow_merged_accounts(tmp_path) -> None:
+    pays = tmp_path / "pay.csv"
+    # M5 (now below K10's person) pays an entry fee to M1, an account of that person
+    pays.write_text("payer_id,payee_id,amount,kind\nM5,M1,500,entry_fee\n", encoding="utf-8")
+    run = run_cli("scan", str(IDS / "split_members.csv"), "--identities",
+                  str(IDS / "split_identities.csv"), "--payments", str(pays))
+    assert run.returncode == 0, run.stderr
+    r = json.loads(run.stdout)
+    (net,) = [n for n in r["networks"] if n["members"] > 1]
+    assert [f["rule"] for f in net["flags"]] == ["cn.threshold", "cn.entry_fee"]
+    funds = {f["agent"]: f["collected"] for f in r["money"]["funds"]}
+    assert funds == {"K1": 500.0}  # M1 is K10 now: the fee counts up to the root K1
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("phone,device\n1,2\n", "missing column agent_id"),
+    ("agent_id,phone\n", "no data rows"),
+])
+def test_bad_identity_files(tmp_path, text: str, problem: str) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text(text, encoding="utf-8")
+    run = run_cli("scan", str(IDS / "split_members.csv"), "--identities", str(path))
+    assert run.returncode == 2 and run.stdout == "" and problem in run.stderr
+    assert "ids.csv" in run.stderr

@@ -1,0 +1,78 @@
+"""Read identity records: which phone, ID number, bank card or device each account uses.
+
+One row per account and identifier set: ``agent_id`` plus any of ``phone``,
+``id_number``, ``bank_card``, ``device`` (recognised under common Chinese and
+English headers) and other columns, all read as strings (hashed values such as
+sha256 hex work the same: only equality matters). Same formats, encodings and
+bad-input behaviour as :func:`loaders.read_relations`.
+
+Complexity: one pass over the file plus O(rows) casts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from agentgraph.errors import InputError
+
+from .columns import ALIASES
+from .read import _as_string, _read_csv, _read_jsonl, _read_parquet, input_format
+
+__all__ = ["read_identities", "normalise_identities", "IDENTITY_ALIASES"]
+
+IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
+    "agent_id": ALIASES["agent_id"],
+    "phone": ("phone", "mobile", "phone_number", "tel", "手机", "手机号", "手机号码", "电话"),
+    "id_number": ("id_number", "id_card", "national_id", "身份证", "身份证号", "身份证号码",
+                  "证件号"),
+    "bank_card": ("bank_card", "card", "bank_account", "银行卡", "银行卡号", "账号", "收款账号"),
+    "device": ("device", "device_id", "设备", "设备号", "设备id"),
+}
+
+
+def normalise_identities(table: pa.Table, source: str = "<memory>") -> pa.Table:
+    """Rename recognised headers to ``agent_id``, ``phone``, ``id_number``,
+    ``bank_card``, ``device`` and read every column as strings."""
+    names = table.column_names
+    folded = {n.strip().lower(): n for n in names}
+    rename: dict[str, str] = {}
+    for canon, aliases in IDENTITY_ALIASES.items():
+        for alias in aliases:
+            real = folded.get(alias)
+            if real is not None and real not in rename:
+                rename[real] = canon
+                break
+    if "agent_id" not in rename.values():
+        raise InputError(f"missing column agent_id for an identities table (found: "
+                         f"{', '.join(names) or 'none'})", source=source, column="agent_id")
+    if len(rename) < 2 and len(names) < 2:
+        raise InputError("no identifier columns beside agent_id (phone, id_number, bank_card, "
+                         "device, ...)", source=source)
+    if table.num_rows == 0:
+        raise InputError("no data rows (only a header)", source=source)
+    cols = [_as_string(table.column(n), n, source) for n in names]
+    return pa.table(cols, names=[rename.get(n, n) for n in names])
+
+
+def read_identities(path: str | Path, *, encoding: str | None = None,
+                    fmt: str | None = None) -> pa.Table:
+    """Read an identities table (CSV, Parquet or JSON Lines); see the module docstring.
+
+    Raises
+    ------
+    InputError
+        Missing file, no ``agent_id`` column, no identifier column, no rows,
+        undecodable bytes: naming file, row and column.
+    """
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise InputError("no such file", source=source)
+    if p.is_dir():
+        raise InputError("is a folder, not a file", source=source)
+    form = input_format(p, fmt)
+    table = (_read_csv(p, source, encoding) if form == "csv" else
+             _read_parquet(p, source) if form == "parquet" else _read_jsonl(p, source))
+    return normalise_identities(table, source)
