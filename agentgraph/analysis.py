@@ -21,8 +21,10 @@ from .identities import merge_relations as merge_identities
 from .networks import Networks, networks_of, structure_class, upline_chain
 from .payments import MoneyEvidence, Payments, money_evidence
 from .policies import Flag, Policy, get_policy
+from .policies.money import Evidence
 from .ranks import RankCheck, rank_check
 from .relations import Relations
+from .sales import Orders, SalesEvidence, sales_evidence
 
 __all__ = ["Analysis", "AgentInfo", "IdentityEvidence", "analyse"]
 
@@ -36,6 +38,16 @@ class IdentityEvidence:
     merged: Relations
     networks_before: Networks
     graph_before: RecruitmentGraph
+
+
+def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
+    """The orders with account ids replaced by person ids. O(o)."""
+    from .identities import person_ids
+
+    t = orders.table
+    for name in ("seller_id", "buyer_id"):
+        t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
+    return Orders(t, orders.source)
 
 
 def payments_to_persons(payments: Payments, res: IdentityResolution) -> Payments:
@@ -79,6 +91,19 @@ class Analysis:
     flag_mask: dict[str, np.ndarray] = field(default_factory=dict)  # rule id -> mask
     money: MoneyEvidence | None = None  # when the input came with payments
     identities: IdentityEvidence | None = None  # when accounts were merged into persons
+    sales: SalesEvidence | None = None  # when the input came with orders
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """What the money rules read (None without payments and orders)."""
+        if self.money is None and self.sales is None:
+            return None
+        return Evidence(self.graph, self.hierarchy, self.money, self.sales)
+
+    def evidence_inputs(self) -> list[str]:
+        """Which evidence the scan had: ``payments``, ``orders``."""
+        return [n for n, v in (("payments", self.money), ("orders", self.sales))
+                if v is not None]
 
     # ------------------------------------------------------------------ flags
     @cached_property
@@ -96,11 +121,11 @@ class Analysis:
             if self.flag_mask[rule.id][j]:
                 out.append(Flag(rule.id, rule.severity, rule.citation,
                                 rule.evidence(self.networks, j)))
-        if self.money is not None:
+        if self.evidence is not None:
             for mrule in self.policy.money_rules:
-                if self.flag_mask[mrule.id][j]:
+                if mrule.id in self.flag_mask and self.flag_mask[mrule.id][j]:
                     out.append(Flag(mrule.id, mrule.severity, mrule.citation,
-                                    mrule.evidence(self.networks, self.money, self.graph, j)))
+                                    mrule.evidence(self.networks, self.evidence, j)))
         return out
 
     # -------------------------------------------------------------- networks
@@ -209,6 +234,7 @@ class Analysis:
 
 def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
             issue_limit: int = 1000, payments: Payments | None = None,
+            orders: Orders | None = None,
             identities: IdentityResolution | None = None) -> Analysis:
     """Measure a recruitment forest and apply a policy.
 
@@ -224,6 +250,9 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
         Payment records (:func:`loaders.read_payments`): the policy's money rules
         are evaluated on them (:mod:`agentgraph.payments`); without them those
         rules are listed as not evaluated.
+    orders : Orders, optional
+        Order records (:func:`loaders.read_orders`): retail share of sales, and with
+        payments the 30% pay cap (:mod:`agentgraph.sales`).
     identities : IdentityResolution, optional
         Accounts grouped into persons (:func:`agentgraph.identities.resolve_identities`):
         the relations (and the payments' ids) are rewritten to persons before
@@ -248,25 +277,30 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
         data = merged = merge_identities(data, identities)
         if payments is not None:
             payments = payments_to_persons(payments, identities)
+        if orders is not None:
+            orders = orders_to_persons(orders, identities)
     graph = data if isinstance(data, RecruitmentGraph) else build_graph(
         data, issue_limit=issue_limit)
     h = hierarchy(graph.parent, graph.walk)
     nets = networks_of(h)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
-    money = None
-    if payments is not None:
-        money = money_evidence(graph, h, nets, payments)
+    money = money_evidence(graph, h, nets, payments) if payments is not None else None
+    sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
+    if money is not None or sales is not None:
+        ev = Evidence(graph, h, money, sales)
         for mrule in pol.money_rules:
-            masks[mrule.id] = np.asarray(mrule.fires(nets, money), dtype=np.bool_)
-        if pol.network_rules_need:
+            if ev.has(mrule.needs):
+                masks[mrule.id] = np.asarray(mrule.fires(nets, ev), dtype=np.bool_)
+        if pol.network_rules_need and money is not None:
             element = np.zeros(len(nets), np.bool_)
             for rid in pol.network_rules_need:
-                element |= masks[rid]
+                element |= masks.get(rid, False)
             gated = [r.id for r in pol.rules] + [
-                r.id for r in pol.money_rules if getattr(r, "needs_offence", False)]
+                r.id for r in pol.money_rules
+                if getattr(r, "needs_offence", False) and r.id in masks]
             for rid in gated:
                 masks[rid] &= element
-    a = Analysis(graph, h, nets, pol, masks, money)
+    a = Analysis(graph, h, nets, pol, masks, money, sales=sales)
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     return a

@@ -148,11 +148,12 @@ def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = N
 
 
 def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
-              payments: Any = None, identities: Any = None) -> dict[str, Any]:
+              payments: Any = None, identities: Any = None, orders: Any = None
+              ) -> dict[str, Any]:
     from .analysis import analyse
 
     with _step(f"analysing {source_name}"):
-        a = analyse(rel, policy, payments=payments, identities=identities)
+        a = analyse(rel, policy, payments=payments, orders=orders, identities=identities)
         return a.report(max_networks=max_networks, source_name=source_name)
 
 
@@ -164,7 +165,8 @@ def scan(
     dataset: Annotated[list[str] | None, typer.Option(
         "--dataset", "-d", help="Scan a stored dataset instead of files (repeatable).")] = None,
     store: StoreOpt = None,
-    policy: Annotated[str, typer.Option("--policy", help="Policy pack.")] = "cn",
+    policy: Annotated[str, typer.Option("--policy", help="Policy pack (cn, us-ftc, eu-ucpd) "
+                                        "or a TOML policy file.")] = "cn",
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = (
         ReportFormat.json),
     out: Annotated[Path | None, typer.Option(
@@ -185,6 +187,10 @@ def scan(
         "--payments", help="Payment records beside a single input (payer_id, payee_id, "
                            "amount, kind, at, source_agent_id, order_id): evaluates the "
                            "policy's money rules.")] = None,
+    orders: Annotated[Path | None, typer.Option(
+        "--orders", help="Order records beside a single input (seller_id, buyer_id, amount, "
+                         "at, order_id): retail share of sales, and with --payments the 30% "
+                         "pay cap.")] = None,
     identities: Annotated[Path | None, typer.Option(
         "--identities", help="Identity records beside a single input (agent_id plus phone, "
                              "id_number, bank_card, device, ...): accounts sharing a phone, "
@@ -214,14 +220,20 @@ def scan(
     names = [n for n, _ in jobs]
     if batch and len(set(names)) != len(names):
         raise _fail("two inputs share a file name; reports would overwrite each other")
-    if batch and (payments is not None or identities is not None):
-        raise _fail("--payments and --identities go with a single input")
+    if batch and (payments is not None or identities is not None or orders is not None):
+        raise _fail("--payments, --orders and --identities go with a single input")
     pays = None
     if payments is not None:
         from loaders.payments import read_payments
 
         with _errors(), _step(f"reading {payments}"):
             pays = read_payments(payments)
+    sales = None
+    if orders is not None:
+        from loaders.orders import read_orders
+
+        with _errors(), _step(f"reading {orders}"):
+            sales = read_orders(orders)
     persons = None
     if identities is not None:
         from loaders.identities import read_identities
@@ -248,7 +260,7 @@ def scan(
                         st = open_store(store)
                     rel = st.read(src)
                     label = f"{st.url}#{src}"
-                report = _scan_one(rel, policy, max_networks, label, pays, persons)
+                report = _scan_one(rel, policy, max_networks, label, pays, persons, sales)
             except AgentgraphError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 failures += 1

@@ -187,10 +187,14 @@ def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int =
         "organisers": _organisers(a, max_organisers),
         "data_issues": [i.as_dict() for i in a.graph.issues.items],
         "depth_histogram": depth_hist,
-        "rules": a.policy.describe(payments=a.money is not None),
+        "rules": a.policy.describe(inputs=a.evidence_inputs()),
     }
     if a.identities is not None:
         report["identities"] = _identities(a, max_organisers)
+    if a.sales is not None:
+        from .sales import sales_summary
+
+        report["sales"] = sales_summary(a.sales, a.graph, a.hierarchy, max_organisers)
     if a.money is not None:
         from .payments import money_summary
 

@@ -18,7 +18,8 @@ import pyarrow as pa
 from agentgraph.errors import InputError
 
 from .columns import ALIASES
-from .read import _as_string, _read_csv, _read_jsonl, _read_parquet, input_format
+from .payments import read_table
+from .read import _as_string
 
 __all__ = ["read_identities", "normalise_identities", "IDENTITY_ALIASES"]
 
@@ -66,13 +67,4 @@ def read_identities(path: str | Path, *, encoding: str | None = None,
         Missing file, no ``agent_id`` column, no identifier column, no rows,
         undecodable bytes: naming file, row and column.
     """
-    p = Path(path)
-    source = str(path)
-    if not p.exists():
-        raise InputError("no such file", source=source)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    form = input_format(p, fmt)
-    table = (_read_csv(p, source, encoding) if form == "csv" else
-             _read_parquet(p, source) if form == "parquet" else _read_jsonl(p, source))
-    return normalise_identities(table, source)
+    return normalise_identities(read_table(path, encoding, fmt), str(path))

@@ -31,7 +31,8 @@ from .read import (
     input_format,
 )
 
-__all__ = ["read_payments", "PAYMENT_ALIASES"]
+__all__ = ["read_payments", "normalise_payments", "read_table", "resolve", "amounts",
+           "PAYMENT_ALIASES"]
 
 PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "payer_id": ("payer_id", "payer", "from_id", "from", "付款人", "付款人id", "付款方"),
@@ -55,24 +56,26 @@ _KIND_WORDS = {
 }
 
 
-def _columns(names: list[str], mapping: dict[str, str] | None, source: str) -> dict[str, str]:
+def resolve(names: list[str], mapping: dict[str, str] | None, source: str,
+            aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Canonical name -> header, from a user mapping first, then known aliases."""
     mapping = mapping or {}
     folded = {n.strip().lower(): n for n in names}
     out: dict[str, str] = {}
     for canon, given in mapping.items():
-        if canon not in PAYMENT_ALIASES:
+        if canon not in aliases:
             raise InputError(f"column mapping {canon}={given}: {canon!r} is not one of "
-                             f"{', '.join(PAYMENT_ALIASES)}", source=source)
+                             f"{', '.join(aliases)}", source=source)
         real = given if given in names else folded.get(given.strip().lower())
         if real is None:
             raise InputError(f"mapped column {given!r} (for {canon}) is not in the header; "
                              f"found: {', '.join(names)}", source=source, column=given)
         out[canon] = real
     taken = set(out.values())
-    for canon, aliases in PAYMENT_ALIASES.items():
+    for canon, names_ in aliases.items():
         if canon in out:
             continue
-        for alias in aliases:
+        for alias in names_:
             real = folded.get(alias)
             if real is not None and real not in taken:
                 out[canon] = real
@@ -81,7 +84,7 @@ def _columns(names: list[str], mapping: dict[str, str] | None, source: str) -> d
     return out
 
 
-def _amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or \
             pa.types.is_decimal(col.type):
         values = pc.cast(col, pa.float64())
@@ -122,6 +125,19 @@ def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.Ch
     return pc.fill_null(pc.take(vals, idx), "other")
 
 
+def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Table:
+    """The raw table of a CSV, Parquet or JSON Lines file (CSV cells as strings)."""
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise InputError("no such file", source=source)
+    if p.is_dir():
+        raise InputError("is a folder, not a file", source=source)
+    form = input_format(p, fmt)
+    return (_read_csv(p, source, encoding) if form == "csv" else
+            _read_parquet(p, source) if form == "parquet" else _read_jsonl(p, source))
+
+
 def read_payments(path: str | Path, *, columns: dict[str, str] | None = None,
                   encoding: str | None = None, fmt: str | None = None) -> Payments:
     """Read a payment table (CSV, Parquet or JSON Lines) into :class:`Payments`.
@@ -135,23 +151,14 @@ def read_payments(path: str | Path, *, columns: dict[str, str] | None = None,
         Missing file, missing columns, no rows, empty ids, amounts that are not
         non-negative numbers, unknown kinds, bad dates: naming file, row and column.
     """
-    p = Path(path)
-    source = str(path)
-    if not p.exists():
-        raise InputError("no such file", source=source)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    form = input_format(p, fmt)
-    table = (_read_csv(p, source, encoding) if form == "csv" else
-             _read_parquet(p, source) if form == "parquet" else _read_jsonl(p, source))
-    return normalise_payments(table, columns, source)
+    return normalise_payments(read_table(path, encoding, fmt), columns, str(path))
 
 
 def normalise_payments(table: pa.Table, columns: dict[str, str] | None = None,
                        source: str = "<memory>") -> Payments:
     """Check and normalise an Arrow table of payments (see :func:`read_payments`)."""
     names = table.column_names
-    cols = _columns(names, columns, source)
+    cols = resolve(names, columns, source, PAYMENT_ALIASES)
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)} for a payment table "
@@ -168,7 +175,7 @@ def normalise_payments(table: pa.Table, columns: dict[str, str] | None = None,
             k = _first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
-    out["amount"] = _amounts(table.column(cols["amount"]), cols["amount"], source)
+    out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
     out["kind"] = _kinds(table.column(cols["kind"]) if "kind" in cols else None,
                          table.num_rows, cols.get("kind", "kind"), source)
     if "at" in cols:

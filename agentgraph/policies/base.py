@@ -109,10 +109,13 @@ class Policy:
     # fires too (the offence needs entry fees or head-count pay, not depth alone)
     network_rules_need: tuple[str, ...] = ()
 
-    def describe(self, *, payments: bool | None = None) -> list[dict[str, Any]]:
-        """The rules as the report lists them. Money rules say whether they were
-        evaluated (``payments``: the input had payments) and their liability."""
-        gate = list(self.network_rules_need) if payments and self.network_rules_need else None
+    def describe(self, *, inputs: list[str] | None = None) -> list[dict[str, Any]]:
+        """The rules as the report lists them. Money rules name the evidence they
+        need and their liability, and whether they were evaluated (``inputs``: the
+        evidence the scan had, e.g. ``["payments"]``)."""
+        have = set(inputs or ())
+        gate = (list(self.network_rules_need)
+                if "payments" in have and self.network_rules_need else None)
         out: list[dict[str, Any]] = []
         for r in self.rules:
             out.append({"rule": r.id, "severity": r.severity, "citation": r.citation,
@@ -121,10 +124,10 @@ class Policy:
                 out[-1]["requires_any"] = gate
         for m in self.money_rules:
             row: dict[str, Any] = {"rule": m.id, "severity": m.severity, "citation": m.citation,
-                                   "description": m.description, "needs": "payments",
+                                   "description": m.description, "needs": list(m.needs),
                                    "liability": m.liability}
-            if payments is not None:
-                row["evaluated"] = payments
+            if inputs is not None:
+                row["evaluated"] = set(m.needs) <= have
             if gate and getattr(m, "needs_offence", False):
                 row["requires_any"] = gate
             out.append(row)

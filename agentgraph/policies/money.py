@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..networks import Networks
+from ..sales import PAY_CAP
 
 if TYPE_CHECKING:
     from ..graph import RecruitmentGraph
+    from ..hierarchy import Hierarchy
     from ..payments import MoneyEvidence
+    from ..sales import SalesEvidence
 
-__all__ = ["MoneyRule", "TeamPayRule", "HeadcountPayRule", "EntryFeeRule",
-           "BeyondOwnSalesRule", "FundsRule"]
+__all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "TeamPayRule", "HeadcountPayRule",
+           "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule"]
 
 _ROWS = 20  # payment rows cited per flag
 
@@ -49,6 +52,30 @@ def _examples(graph: RecruitmentGraph, m: MoneyEvidence, mask: np.ndarray, j: in
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the rules over money and sales read: the measured tree and the evidence
+    the scan had (payments and/or orders)."""
+
+    graph: RecruitmentGraph
+    hierarchy: Hierarchy
+    money: MoneyEvidence | None = None
+    sales: SalesEvidence | None = None
+
+    def has(self, needs: tuple[str, ...]) -> bool:
+        return all((self.money if n == "payments" else self.sales) is not None for n in needs)
+
+    @property
+    def m(self) -> MoneyEvidence:
+        assert self.money is not None
+        return self.money
+
+    @property
+    def s(self) -> SalesEvidence:
+        assert self.sales is not None
+        return self.sales
+
+
+@dataclass(frozen=True)
 class MoneyRule:
     """Base of the money rules: identity, citation, and liability
     (``criminal`` rules can support the 2013-opinion offence; ``administrative``
@@ -60,11 +87,15 @@ class MoneyRule:
     description: str
     liability: str
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:  # pragma: no cover
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Inputs the rule reads beyond the tree: ``payments`` and/or ``orders``."""
+        return ("payments",)
+
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:  # pragma: no cover
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -74,11 +105,12 @@ class TeamPayRule(MoneyRule):
 
     min_levels_up: int = 2
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
         return m.net_team_pay_levels >= self.min_levels_up
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m, graph = ev.m, ev.graph
         deep = m.team_pay & (m.levels_up >= self.min_levels_up)
         return {"liability": self.liability, "max_levels_up": int(m.net_team_pay_levels[j]),
                 "min_levels_up": self.min_levels_up,
@@ -91,11 +123,12 @@ class TeamPayRule(MoneyRule):
 class HeadcountPayRule(MoneyRule):
     """Payouts to uplines that name no sale: pay for recruiting people."""
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
         return m.net_headcount > 0
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m, graph = ev.m, ev.graph
         payouts = float(m.net_payouts[j])
         return {"liability": self.liability, "payments": m.count(m.headcount, j),
                 "amount": round(float(m.net_headcount[j]), 2),
@@ -109,11 +142,12 @@ class HeadcountPayRule(MoneyRule):
 class EntryFeeRule(MoneyRule):
     """Agents paying a fee (kind ``entry_fee``) to join or to gain the right to recruit."""
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
         return m.net_entry_fees > 0
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m = ev.m
         return {"liability": self.liability, "payments": m.count(m.entry_fee, j),
                 "amount": round(float(m.net_entry_fees[j]), 2),
                 "payment_rows": m.rows_where(m.entry_fee, j, _ROWS)}
@@ -122,20 +156,33 @@ class EntryFeeRule(MoneyRule):
 @dataclass(frozen=True)
 class BeyondOwnSalesRule(MoneyRule):
     """Any commission or rebate paid to someone other than the seller (direct-selling
-    pay must come from the seller's own sales only)."""
+    pay must come from the seller's own sales only), or, with orders, an agent paid
+    more than 30% of its own sales."""
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:
-        return m.net_beyond_own > 0
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
+        over = ev.sales.net_over_cap > 0 if ev.sales is not None else False
+        return (m.net_beyond_own > 0) | over
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m, graph = ev.m, ev.graph
         beyond = m.team_pay | m.headcount  # headcount is all False when not measured
         payouts = float(m.net_payouts[j])
-        return {"liability": self.liability, "payments": m.count(beyond, j),
-                "amount": round(float(m.net_beyond_own[j]), 2),
-                "share_of_payouts": round(float(m.net_beyond_own[j]) / payouts, 4)
-                if payouts else None,
-                "payment_rows": m.rows_where(beyond, j, _ROWS)}
+        out: dict[str, Any] = {
+            "liability": self.liability, "payments": m.count(beyond, j),
+            "amount": round(float(m.net_beyond_own[j]), 2),
+            "share_of_payouts": round(float(m.net_beyond_own[j]) / payouts, 4)
+            if payouts else None,
+            "payment_rows": m.rows_where(beyond, j, _ROWS)}
+        if ev.sales is not None and ev.sales.payouts is not None:
+            over = ev.sales.over_cap(ev.hierarchy, j)[:_ROWS]
+            names = graph.names(over)
+            out["cap"] = PAY_CAP
+            out["paid_over_cap"] = [
+                {"agent": names[i], "payouts": round(float(ev.sales.payouts[v]), 2),
+                 "own_sales": round(float(ev.sales.sold[v]), 2)}
+                for i, v in enumerate(over.tolist())]
+        return out
 
 
 @dataclass(frozen=True)
@@ -148,12 +195,13 @@ class FundsRule(MoneyRule):
     min_levels: int = 3
     needs_offence: bool = True  # a circumstance of the offence: gated like the network rules
 
-    def fires(self, nets: Networks, m: MoneyEvidence) -> np.ndarray:
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
         return ((m.net_funds >= self.min_amount) & (nets.members >= self.min_members)
                 & (nets.levels >= self.min_levels))
 
-    def evidence(self, nets: Networks, m: MoneyEvidence, graph: RecruitmentGraph,
-                 j: int) -> dict[str, Any]:
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m = ev.m
         root = int(nets.roots[j])
         return {"liability": self.liability, "collected": round(float(m.net_funds[j]), 2),
                 "direct": round(float(m.funds_direct[root]), 2),
@@ -162,3 +210,33 @@ class FundsRule(MoneyRule):
                 "counting": "money paid in (entry fees, goods, other) by the root's downline, "
                             "the root's own payments excluded; thresholds include their "
                             "boundary"}
+
+
+@dataclass(frozen=True)
+class RetailRatioRule(MoneyRule):
+    """A network whose members sell less than ``min_ratio`` of their sales (by amount)
+    to people outside the network (Vemma order: > 50% of revenue from
+    non-participants)."""
+
+    min_ratio: float = 0.5
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ("orders",)
+
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        s = ev.s
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(s.net_sold > 0, s.net_retail / np.maximum(s.net_sold, 1e-300), 1.0)
+        return (s.net_sold > 0) & (ratio <= self.min_ratio)
+
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        s = ev.s
+        ratio = s.retail_ratio(j)
+        return {"liability": self.liability, "retail_ratio": round(ratio, 4)
+                if ratio is not None else None, "min_ratio": self.min_ratio,
+                "sales": round(float(s.net_sold[j]), 2),
+                "retail_sales": round(float(s.net_retail[j]), 2),
+                "internal_sales": round(float(s.net_sold[j] - s.net_retail[j]), 2),
+                "counting": "retail = sales by members to buyers who are not agents of the "
+                            "input; the boundary (exactly min_ratio) fires"}

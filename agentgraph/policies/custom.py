@@ -1,0 +1,168 @@
+"""Custom policy files: a platform states its own rules in TOML, without code.
+
+```toml
+[policy]
+name = "acme"                      # required
+version = "2026-01"                # required: shown in every report
+title = "ACME platform: one agent tier, pay on own sales only"
+organiser_min_downline = 30        # optional (default 30)
+organiser_min_levels = 3           # optional (default 3)
+
+[[rules]]
+id = "acme.one_tier"
+kind = "network"                   # members/levels threshold on every network
+min_members = 1
+min_levels = 3                     # root = level 1: a second agent tier is level 3
+severity = "high"                  # info | low | medium | high | critical
+citation = "ACME distributor agreement §4.2"
+description = "At most one agent tier under the platform"
+
+[[rules]]
+id = "acme.own_sales_only"
+kind = "team_pay"                  # needs payments
+min_levels_up = 1
+severity = "medium"
+citation = "ACME compensation plan §2"
+```
+
+Rule kinds and their parameters: ``network`` (``min_members``, ``min_levels``),
+``headcount_pay``, ``entry_fee``, ``team_pay`` (``min_levels_up``),
+``beyond_own_sales``, ``funds`` (``min_amount``, ``min_members``, ``min_levels``),
+``retail_ratio`` (``min_ratio``; needs orders). Every rule needs ``id``,
+``severity`` and ``citation``; ``description`` and ``liability`` (``criminal``,
+``administrative``, ``civil``, ``contractual``; default ``contractual``) are
+optional. Thresholds include their boundary. Any unknown key, missing key, wrong
+type or duplicate id is a :class:`~agentgraph.errors.PolicyError` naming the file
+and the rule. Loading is O(file size).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import PolicyError
+from .base import SEVERITY_ORDER, Policy, ThresholdRule
+from .money import (
+    BeyondOwnSalesRule,
+    EntryFeeRule,
+    FundsRule,
+    HeadcountPayRule,
+    RetailRatioRule,
+    TeamPayRule,
+)
+
+__all__ = ["load_policy_file", "RULE_KINDS"]
+
+LIABILITIES = ("criminal", "administrative", "civil", "contractual")
+_COMMON = {"id": str, "kind": str, "severity": str, "citation": str, "description": str,
+           "liability": str}
+# kind -> (rule class, {parameter: (type, default or None when required)})
+RULE_KINDS: dict[str, tuple[type, dict[str, tuple[type, Any]]]] = {
+    "network": (ThresholdRule, {"min_members": (int, None), "min_levels": (int, None)}),
+    "headcount_pay": (HeadcountPayRule, {}),
+    "entry_fee": (EntryFeeRule, {}),
+    "team_pay": (TeamPayRule, {"min_levels_up": (int, 2)}),
+    "beyond_own_sales": (BeyondOwnSalesRule, {}),
+    "funds": (FundsRule, {"min_amount": (float, None), "min_members": (int, 30),
+                          "min_levels": (int, 3)}),
+    "retail_ratio": (RetailRatioRule, {"min_ratio": (float, 0.5)}),
+}
+_POLICY_KEYS = {"name": str, "version": str, "title": str, "organiser_min_downline": int,
+                "organiser_min_levels": int}
+
+
+def _typed(value: Any, want: type, where: str) -> Any:
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, want) or isinstance(value, bool):
+        raise PolicyError(f"{where}: expected {want.__name__}, got {value!r}")
+    return value
+
+
+def _rule(raw: dict[str, Any], where: str) -> Any:
+    kind = raw.get("kind")
+    if kind not in RULE_KINDS:
+        raise PolicyError(f"{where}: kind {kind!r} is not one of {', '.join(RULE_KINDS)}")
+    cls, params = RULE_KINDS[kind]
+    unknown = set(raw) - set(_COMMON) - set(params)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} for kind "
+                          f"{kind!r} (allowed: {', '.join(sorted(set(_COMMON) | set(params)))})")
+    for key in ("id", "severity", "citation"):
+        if key not in raw:
+            raise PolicyError(f"{where}: missing key {key!r}")
+    values = {k: _typed(raw[k], t, f"{where}.{k}") for k, t in _COMMON.items() if k in raw}
+    if values["severity"] not in SEVERITY_ORDER:
+        raise PolicyError(f"{where}.severity: {values['severity']!r} is not one of "
+                          f"{', '.join(SEVERITY_ORDER)}")
+    args: dict[str, Any] = {"id": values["id"], "severity": values["severity"],
+                            "citation": values["citation"],
+                            "description": values.get("description", "")}
+    for name, (want, default) in params.items():
+        if name in raw:
+            args[name] = _typed(raw[name], want, f"{where}.{name}")
+        elif default is None:
+            raise PolicyError(f"{where}: missing key {name!r} for kind {kind!r}")
+        else:
+            args[name] = default
+    if kind == "network":
+        if "liability" in values:
+            raise PolicyError(f"{where}: 'liability' is for money rules only")
+        return cls(**args)
+    liability = values.get("liability", "contractual")
+    if liability not in LIABILITIES:
+        raise PolicyError(f"{where}.liability: {liability!r} is not one of "
+                          f"{', '.join(LIABILITIES)}")
+    if kind == "funds":
+        args["needs_offence"] = False  # a platform's own limit stands on its own
+    return cls(liability=liability, **args)
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    """Read a TOML policy file into a :class:`Policy` (see the module docstring)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyError(f"{p}: no such policy file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{p}: cannot read the policy file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{p}: not valid TOML: {exc}") from None
+    extra = set(data) - {"policy", "rules"}
+    if extra:
+        raise PolicyError(f"{p}: unknown table(s) {', '.join(sorted(extra))} "
+                          "(expected [policy] and [[rules]])")
+    head = data.get("policy")
+    if not isinstance(head, dict):
+        raise PolicyError(f"{p}: missing [policy] table")
+    unknown = set(head) - set(_POLICY_KEYS)
+    if unknown:
+        raise PolicyError(f"{p}: [policy] has unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("name", "version"):
+        if key not in head:
+            raise PolicyError(f"{p}: [policy] needs {key!r}")
+    meta = {k: _typed(v, _POLICY_KEYS[k], f"{p}: policy.{k}") for k, v in head.items()}
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise PolicyError(f"{p}: at least one [[rules]] entry is needed")
+    network, money, seen = [], [], set()
+    for i, raw in enumerate(raw_rules, start=1):
+        where = f"{p}: rule {i}" + (f" ({raw['id']})" if isinstance(raw, dict)
+                                    and isinstance(raw.get("id"), str) else "")
+        if not isinstance(raw, dict):
+            raise PolicyError(f"{where}: expected a table")
+        rule = _rule(raw, where)
+        if rule.id in seen:
+            raise PolicyError(f"{where}: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+        (network if isinstance(rule, ThresholdRule) else money).append(rule)
+    return Policy(
+        name=meta["name"], version=meta["version"], title=meta.get("title", meta["name"]),
+        rules=tuple(network), money_rules=tuple(money),
+        organiser_min_downline=meta.get("organiser_min_downline", 30),
+        organiser_min_levels=meta.get("organiser_min_levels", 3),
+        organiser_citation=f"policy file {p.name}, version {meta['version']}",
+    )

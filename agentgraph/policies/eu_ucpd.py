@@ -1,0 +1,74 @@
+"""Policy ``eu-ucpd``: the EU Unfair Commercial Practices Directive's pyramid ban.
+
+Directive 2005/29/EC, Annex I point 14 (a practice unfair in all circumstances):
+"establishing, operating or promoting a pyramid promotional scheme where a
+consumer gives consideration for the opportunity to receive compensation that is
+derived primarily from the introduction of other consumers into the scheme rather
+than from the sale or consumption of products". The CJEU (C-515/12, 4finance,
+3 April 2014) held that any consideration counts, however small, and that the
+compensation need not come from the consideration itself. Encoded as: a network
+where agents paid an entry fee AND more than half of the commissions and rebates
+(by amount) follow recruitments rather than sales.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..networks import Networks
+from .base import Policy
+from .money import Evidence, MoneyRule
+
+__all__ = ["POLICY", "AnnexOnePointFourteen"]
+
+
+@dataclass(frozen=True)
+class AnnexOnePointFourteen(MoneyRule):
+    """Consideration paid (any amount) and compensation derived primarily (> ``share``
+    of payouts by amount) from introducing others."""
+
+    share: float = 0.5
+
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        m = ev.m
+        with np.errstate(invalid="ignore", divide="ignore"):
+            recruit_share = np.where(m.net_payouts > 0,
+                                     m.net_headcount / np.maximum(m.net_payouts, 1e-300), 0.0)
+        return (m.net_entry_fees > 0) & (recruit_share > self.share)
+
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        m = ev.m
+        payouts = float(m.net_payouts[j])
+        return {"liability": self.liability,
+                "consideration_payments": m.count(m.entry_fee, j),
+                "consideration": round(float(m.net_entry_fees[j]), 2),
+                "recruitment_pay": round(float(m.net_headcount[j]), 2),
+                "payouts": round(payouts, 2),
+                "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4)
+                if payouts else None,
+                "min_share_exclusive": self.share,
+                "payment_rows": m.rows_where(m.entry_fee | m.headcount, j, 20)}
+
+
+ANNEX_I_14 = AnnexOnePointFourteen(
+    id="eu.ucpd.annex1_14",
+    severity="high",
+    citation="Directive 2005/29/EC, Annex I point 14; CJEU C-515/12 4finance (2014)",
+    description="Consumers give consideration (any amount) for compensation derived "
+                "primarily (> 50% of payouts) from introducing other consumers.",
+    liability="administrative",
+)
+
+POLICY = Policy(
+    name="eu-ucpd",
+    version="2005-29-ec/1",
+    title="European Union: Unfair Commercial Practices Directive, Annex I point 14",
+    rules=(),
+    organiser_min_downline=30,
+    organiser_min_levels=3,
+    organiser_citation="structural measure only: the Directive sets no head-count threshold",
+    money_rules=(ANNEX_I_14,),
+)

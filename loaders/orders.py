@@ -1,0 +1,75 @@
+"""Read order records (sales evidence beside a member table or edge list).
+
+One row per order: ``seller_id``, ``buyer_id`` (an agent, or anyone else: a buyer
+who is not an agent of the input is a retail customer), ``amount`` (yuan, >= 0),
+optional ``at`` and ``order_id``. Same formats, encodings and bad-input behaviour
+as :func:`loaders.read_relations`.
+
+Complexity: one pass over the file plus O(rows) compute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from agentgraph.errors import InputError
+from agentgraph.sales import Orders
+
+from .payments import amounts, read_table, resolve
+from .read import _as_string, _first_true, _time_column
+
+__all__ = ["read_orders", "normalise_orders", "ORDER_ALIASES"]
+
+ORDER_ALIASES: dict[str, tuple[str, ...]] = {
+    "seller_id": ("seller_id", "seller", "卖家", "卖家id", "销售人", "销售人id", "代理id"),
+    "buyer_id": ("buyer_id", "buyer", "customer_id", "customer", "买家", "买家id", "客户",
+                 "客户id", "购买人"),
+    "amount": ("amount", "total", "value", "金额", "订单金额", "实付金额"),
+    "at": ("at", "time", "ordered_at", "timestamp", "date", "时间", "下单时间", "日期"),
+    "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
+}
+_REQUIRED = ("seller_id", "buyer_id", "amount")
+
+
+def normalise_orders(table: pa.Table, columns: dict[str, str] | None = None,
+                     source: str = "<memory>") -> Orders:
+    """Check and normalise an Arrow table of orders (see :func:`read_orders`)."""
+    names = table.column_names
+    cols = resolve(names, columns, source, ORDER_ALIASES)
+    missing = [c for c in _REQUIRED if c not in cols]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} for an order table "
+                         f"(found: {', '.join(names) or 'none'})", source=source,
+                         column=missing[0])
+    if table.num_rows == 0:
+        raise InputError("no data rows (only a header)", source=source)
+    out: dict[str, pa.ChunkedArray] = {}
+    for canon in ("seller_id", "buyer_id", "order_id"):
+        if canon not in cols:
+            continue
+        col = _as_string(table.column(cols[canon]), cols[canon], source)
+        if canon != "order_id" and col.null_count:
+            k = _first_true(pc.is_null(col))
+            raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
+        out[canon] = col
+    out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
+    if "at" in cols:
+        out["at"] = _time_column(table.column(cols["at"]), cols["at"], source)
+    order = ["seller_id", "buyer_id", "amount", "at", "order_id"]
+    return Orders(pa.table({k: out[k] for k in order if k in out}), source)
+
+
+def read_orders(path: str | Path, *, columns: dict[str, str] | None = None,
+                encoding: str | None = None, fmt: str | None = None) -> Orders:
+    """Read an order table (CSV, Parquet or JSON Lines) into :class:`Orders`.
+
+    Raises
+    ------
+    InputError
+        Missing file or columns, no rows, empty ids, amounts that are not
+        non-negative numbers, bad dates: naming file, row and column.
+    """
+    return normalise_orders(read_table(path, encoding, fmt), columns, str(path))
