@@ -40,6 +40,42 @@ class IdentityEvidence:
     graph_before: RecruitmentGraph
 
 
+_PENALTY_YES = ("1", "true", "yes", "y", "是", "有")
+_PENALTY_NO = ("0", "false", "no", "n", "否", "无", "")
+
+
+def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | None:
+    """Dense ids of the agents a member table marks in a ``prior_penalty`` column (yes:
+    1/true/yes/是/有 or the penalty's date; no: 0/false/no/否/无/empty), or None
+    without the column. A value that is neither raises InputError naming the row.
+    O(rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .errors import InputError
+    from .payments import _dense
+
+    t = rel.table
+    if rel.kind != "members" or "prior_penalty" not in t.column_names:
+        return None
+    col = t.column("prior_penalty")
+    if pa.types.is_boolean(col.type):
+        yes = pc.fill_null(col, False)
+    else:
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(col, pa.string())))
+        text = pc.fill_null(text, "")
+        is_date = pc.match_substring_regex(text, r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+        yes = pc.or_(pc.is_in(text, value_set=pa.array(_PENALTY_YES)), is_date)
+        bad = pc.invert(pc.or_(yes, pc.is_in(text, value_set=pa.array(_PENALTY_NO))))
+        if pc.any(bad).as_py():
+            k = int(pc.index(bad, True).as_py())
+            raise InputError(f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
+                             source=rel.source, row=k + 1, column="prior_penalty")
+    marked = t.column("agent_id").filter(yes)
+    ids = _dense(graph, marked, len(marked))
+    return np.unique(ids[ids >= 0]).astype(np.int64)
+
+
 def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
     """The orders with account ids replaced by person ids. O(o)."""
     from .identities import person_ids
@@ -92,18 +128,19 @@ class Analysis:
     money: MoneyEvidence | None = None  # when the input came with payments
     identities: IdentityEvidence | None = None  # when accounts were merged into persons
     sales: SalesEvidence | None = None  # when the input came with orders
+    penalised: np.ndarray | None = None  # agents marked with a prior penalty
 
     @property
     def evidence(self) -> Evidence | None:
-        """What the money rules read (None without payments and orders)."""
-        if self.money is None and self.sales is None:
+        """What the money rules read (None without payments, orders and penalties)."""
+        if self.money is None and self.sales is None and self.penalised is None:
             return None
-        return Evidence(self.graph, self.hierarchy, self.money, self.sales)
+        return Evidence(self.graph, self.hierarchy, self.money, self.sales, self.penalised)
 
     def evidence_inputs(self) -> list[str]:
-        """Which evidence the scan had: ``payments``, ``orders``."""
-        return [n for n, v in (("payments", self.money), ("orders", self.sales))
-                if v is not None]
+        """Which evidence the scan had: ``payments``, ``orders``, ``prior_penalties``."""
+        return [n for n, v in (("payments", self.money), ("orders", self.sales),
+                               ("prior_penalties", self.penalised)) if v is not None]
 
     # ------------------------------------------------------------------ flags
     @cached_property
@@ -286,8 +323,9 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     money = money_evidence(graph, h, nets, payments) if payments is not None else None
     sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
-    if money is not None or sales is not None:
-        ev = Evidence(graph, h, money, sales)
+    penalised = (prior_penalties(data, graph) if isinstance(data, Relations) else None)
+    if money is not None or sales is not None or penalised is not None:
+        ev = Evidence(graph, h, money, sales, penalised)
         for mrule in pol.money_rules:
             if ev.has(mrule.needs):
                 masks[mrule.id] = np.asarray(mrule.fires(nets, ev), dtype=np.bool_)
@@ -300,7 +338,7 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
                 if getattr(r, "needs_offence", False) and r.id in masks]
             for rid in gated:
                 masks[rid] &= element
-    a = Analysis(graph, h, nets, pol, masks, money, sales=sales)
+    a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     return a

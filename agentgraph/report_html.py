@@ -2,9 +2,10 @@
 
 The page is meant for a compliance analyst: every label is given in English and
 Chinese, flagged networks come first with a tier pyramid, the deepest chain and
-each flag's rule, severity, citation and evidence, then the depth histogram and
-the tables of other networks, organisers, data issues, rank mismatches and the
-rules that were evaluated.
+each flag's rule, severity, citation and evidence, then (when the scan had
+payment records) the money evidence, the depth histogram and the tables of other
+networks, organisers, data issues, rank mismatches and the rules that were
+evaluated.
 
 The file loads nothing: CSS is inline, charts are inline SVG drawn here, there is
 no script, and a Content-Security-Policy ``<meta>`` forbids any fetch. Every
@@ -77,6 +78,48 @@ _ISSUE_LABEL = {
     "duplicate_agent": "Duplicate agent 重复代理",
 }
 
+_KIND_ORDER = ("entry_fee", "commission", "goods", "rebate", "other")
+_KIND_LABEL = {
+    "entry_fee": "Entry fee 入门费",
+    "commission": "Commission 佣金",
+    "goods": "Goods 货款",
+    "rebate": "Rebate 返利",
+    "other": "Other 其他",
+}
+_LIABILITY_LABEL = {
+    "criminal": "Criminal 刑事",
+    "administrative": "Administrative 行政",
+    "civil": "Civil 民事",
+    "contractual": "Platform rule 平台规则",
+}
+_NEEDS_LABEL = {
+    "payments": ("payments 付款数据", "无付款数据"),
+    "orders": ("orders 订单数据", "无订单数据"),
+    "prior_penalties": ("prior penalties 前科标记", "无前科标记"),
+}
+_MONEY_EVIDENCE_LABEL = {
+    "payments": "Payments 付款笔数",
+    "amount": "Amount 金额",
+    "share_of_payouts": "Share of payouts 占返佣比例",
+    "payment_rows": "Payment rows 付款行号 (1-based 从1起)",
+    "examples": "Examples 示例",
+    "max_levels_up": "Max levels up 最高上溯层级",
+    "min_levels_up": "Min levels up 最低上溯层级",
+    "collected": "Collected 收取资金",
+    "direct": "From direct recruits 直接下线",
+    "through_downline": "Through downline 间接下线",
+    "min_amount": "Threshold amount 金额标准",
+    "members": "Members 人数",
+    "levels": "Levels 层级",
+}
+_MONEY_AMOUNT_KEYS = frozenset(
+    {"amount", "collected", "direct", "through_downline", "min_amount", "min_collected"}
+)
+_MONEY_MAX_BARS = 40
+_MAX_EXAMPLES = 20
+_EXAMPLE_CHAIN_HEAD = 8
+_EXAMPLE_CHAIN_TAIL = 3
+
 _CSS = """
 :root{--ink:#1d2430;--muted:#5b6573;--line:#d8dde5;--bg:#f5f7fa;--card:#fff;
 --accent:#1f5fa8;--crit:#b3261e;--high:#c25e00;--ok:#2e7d32;--bar:#3b78c4;--bar2:#9dbbe3}
@@ -148,6 +191,22 @@ svg text{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-ser
 fill:var(--ink)}
 svg .muted{fill:var(--muted)}
 .more{color:var(--muted);font-style:italic}
+.card .v.small{font-size:15px;padding-top:6px}
+.liab{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:700;
+white-space:nowrap;border:1px solid var(--high);color:var(--high)}
+.liab.criminal{border-color:var(--crit);color:var(--crit);background:#fdf1f0}
+.rmeta{margin-top:3px;display:flex;flex-wrap:wrap;gap:3px;white-space:normal;
+font-family:"Noto Sans CJK SC","Microsoft YaHei",system-ui,sans-serif}
+.noeval{color:var(--muted)}
+.tag.noeval{border-style:dashed}
+table.ex{width:auto;font-size:12px}
+table.ex td.exchain{white-space:normal;min-width:12em}
+table.ex th{white-space:normal}
+table.ex td{white-space:nowrap}
+.legend{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:middle}
+.legend.own{background:#2e7d32}.legend.up{background:#3b78c4}
+.grid2.money{align-items:start}
+h3.sub{margin:18px 0 4px}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:30px}
 @media print{body{background:#fff}nav{display:none}.net,.card{break-inside:avoid}}
 """
@@ -204,6 +263,24 @@ def _num(value: object) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.3g}"
     return f"{int(value):,}"
+
+
+def _yuan(value: object) -> str:
+    """Format an amount of money as ``¥1,234.50``; non-numbers are escaped as-is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _e(value if value is not None else "–")
+    if not math.isfinite(value):
+        return _e(value)
+    return f"¥{value:,.2f}"
+
+
+def _liability_badge(value: object) -> str:
+    """A criminal / administrative liability badge (empty when absent)."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    cls = "liab criminal" if text == "criminal" else "liab"
+    return f'<span class="{cls}">{_e(_LIABILITY_LABEL.get(text, text))}</span>'
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
@@ -499,6 +576,78 @@ def _histogram_svg(hist: Sequence[int]) -> str:
     return f'<figure class="tablewrap">{cap}{"".join(parts)}</figure>'
 
 
+def _levels_up_svg(counts: Sequence[int]) -> str:
+    """Vertical bars of payouts by how many levels above the seller the payee sits.
+
+    Index 0 is pay on the seller's own sales (drawn green); every further bar is
+    money that flowed up the recruitment tree. Very long lists fold their tail
+    into one last bar labelled ``N+``.
+    """
+    n = len(counts)
+    if n == 0:
+        return (
+            '<p class="note">No commissions or rebates naming their source agent. '
+            "没有注明来源代理的佣金或返利。</p>"
+        )
+    bins: list[tuple[str, int]] = [(f"{i:,}", counts[i]) for i in range(min(n, _MONEY_MAX_BARS))]
+    if n > _MONEY_MAX_BARS:
+        last = _MONEY_MAX_BARS - 1
+        bins = bins[:last] + [(f"{last:,}+", sum(counts[last:]))]
+    log, top = _scale([c for _, c in bins])
+    left, bottom, top_pad, plot_h = 64, 52, 24, 200
+    slot = max(22.0, min(72.0, 900.0 / len(bins)))
+    width = int(max(left + slot * len(bins) + 16, 520))
+    height = top_pad + plot_h + bottom
+    base = top_pad + plot_h
+    parts = [
+        f'<svg class="levels-up" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="money-up-cap">',
+        f'<line x1="{left}" y1="{base}" x2="{width - 8}" y2="{base}" stroke="#8a94a3"/>',
+        f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{base}" stroke="#8a94a3"/>',
+        f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" class="muted">'
+        f"{int(top):,}</text>",
+        f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" class="muted">0</text>',
+        f'<text x="14" y="{top_pad + plot_h / 2:.1f}" text-anchor="middle" class="muted" '
+        f'transform="rotate(-90 14 {top_pad + plot_h / 2:.1f})">Payouts 笔数</text>',
+        f'<text x="{(left + width) / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+        'class="muted">Levels above the seller 收款人高于销售者的层级 (0 = own sales 本人销售)'
+        "</text>",
+    ]
+    for i, (label, count) in enumerate(bins):
+        h = plot_h * _extent(count, log, top)
+        if count > 0:
+            h = max(h, 1.5)
+        x = left + i * slot + slot * 0.14
+        bw = slot * 0.72
+        fill = "#2e7d32" if i == 0 else "#3b78c4"
+        parts.append(
+            f'<rect class="bar" data-level="{_e(label)}" data-count="{count}" x="{x:.1f}" '
+            f'y="{base - h:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{fill}">'
+            f"<title>{_e(label)} levels up 上溯层级: {count:,} payouts 笔</title></rect>"
+            f'<text class="count" x="{x + bw / 2:.1f}" y="{base - h - 4:.1f}" '
+            f'text-anchor="middle" font-size="11">{count:,}</text>'
+            f'<text x="{x + bw / 2:.1f}" y="{base + 16}" text-anchor="middle" font-size="11" '
+            f'class="muted">{_e(label)}</text>'
+        )
+    parts.append("</svg>")
+    scale = "log scale 对数刻度" if log else "linear scale 线性刻度"
+    folded = (
+        f"; the last bar adds up {n - _MONEY_MAX_BARS + 1:,} levels 最后一柱合并 "
+        f"{n - _MONEY_MAX_BARS + 1:,} 层"
+        if n > _MONEY_MAX_BARS
+        else ""
+    )
+    cap = (
+        '<figcaption id="money-up-cap">Money flowing up the levels 资金向上流动层级: '
+        "commissions and rebates by how many levels above the seller the payee sits "
+        f"按收款人高于销售者的层级统计佣金和返利 (x: levels up 上溯层级, y: payouts 笔数, {scale}"
+        f'{folded}).<span class="legend own"></span>own sales 本人销售'
+        '<span class="legend up"></span>paid up the tree 向上级支付'
+        "</figcaption>"
+    )
+    return f'<figure class="tablewrap">{cap}{"".join(parts)}</figure>'
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -593,6 +742,130 @@ def _summary(report: Mapping[str, Any], networks: Sequence[Mapping[str, Any]]) -
     return "".join(parts)
 
 
+def _money_section(money: Mapping[str, Any]) -> str:
+    """Totals by kind, payouts by levels up, team / head-count pay, entry fees, funds."""
+    total = money.get("amount")
+    parts = [
+        '<section id="money"><h2>Money evidence 资金证据</h2>',
+        f'<p class="note">From the payment records 付款记录来源: {_id(money.get("source", "–"))}; '
+        f"{_num(money.get('payments', '–'))} payments 笔付款, total 合计 {_yuan(total)}",
+    ]
+    if money.get("unmatched_payments") is not None:
+        parts.append(
+            f"; unmatched 未匹配代理 (payer and payee both unknown 付款人和收款人均不在名单中): "
+            f"{_num(money.get('unmatched_payments'))}"
+        )
+    parts.append(". Amounts in yuan 金额单位：元.</p>")
+
+    team = _mapping(money.get("team_pay"))
+    head = _mapping(money.get("headcount_pay"))
+    fees = _mapping(money.get("entry_fees"))
+
+    def card(key: str, label: str, value: str, sub: str, cls: str = "") -> str:
+        klass = f"card {cls}".strip()
+        return (
+            f'<div class="{klass}" data-key="{_e(key)}"><div class="k">{label}</div>'
+            f'<div class="v">{value}</div><div class="k">{sub}</div></div>'
+        )
+
+    def count_sub(m: Mapping[str, Any]) -> str:
+        return f"{_num(m.get('payments', '–'))} payments 笔"
+
+    cards = [
+        card("money_total", "All payments 付款合计", _yuan(total), count_sub(money)),
+        card(
+            "entry_fees",
+            "Entry fees 入门费",
+            _yuan(fees.get("amount")),
+            count_sub(fees),
+            "alert" if _int(fees.get("payments")) else "",
+        ),
+        card(
+            "team_pay",
+            "Team pay 团队计酬",
+            _yuan(team.get("amount")),
+            f"{count_sub(team)}; up to 最高上溯 {_num(team.get('max_levels_up', '–'))} levels 层",
+            "warn" if _int(team.get("payments")) else "",
+        ),
+    ]
+    if head.get("measured") is False:
+        cards.append(
+            card(
+                "headcount_pay",
+                "Head-count pay 拉人头计酬",
+                '<span class="noeval">Not measured 未测量</span>',
+                "no order_id column 付款数据无订单号列",
+            ).replace('class="v"', 'class="v small"', 1)
+        )
+    else:
+        cards.append(
+            card(
+                "headcount_pay",
+                "Head-count pay 拉人头计酬",
+                _yuan(head.get("amount")),
+                f"{count_sub(head)}; payouts naming no order 未对应订单的上级提成",
+                "alert" if _int(head.get("payments")) else "",
+            )
+        )
+    parts.append(f'<div class="cards">{"".join(cards)}</div>')
+
+    by_kind = _mapping(money.get("by_kind"))
+    kinds = list(_KIND_ORDER) + [str(k) for k in by_kind if k not in _KIND_ORDER]
+    kind_rows = []
+    for kind in kinds[:MAX_TABLE_ROWS]:
+        entry = _mapping(by_kind.get(kind))
+        amount = entry.get("amount", 0)
+        share = (
+            f"{amount / total:.1%}"
+            if isinstance(amount, int | float)
+            and isinstance(total, int | float)
+            and not isinstance(amount, bool)
+            and total
+            else "–"
+        )
+        kind_rows.append(
+            f'<tr data-kind="{_e(kind)}"><td>{_short(_KIND_LABEL.get(kind, kind), 120)}</td>'
+            f'<td class="n">{_num(entry.get("payments", 0))}</td>'
+            f'<td class="n">{_yuan(amount)}</td><td class="n">{_e(share)}</td></tr>'
+        )
+    kinds_html = (
+        '<div class="tablewrap"><div class="note">Totals by payment kind 按付款类型合计</div>'
+        '<table class="bykind"><thead><tr><th>Kind 类型</th><th class="n">Payments 笔数</th>'
+        '<th class="n">Amount 金额</th><th class="n">Share 占比</th></tr></thead>'
+        f"<tbody>{''.join(kind_rows)}</tbody></table></div>"
+    )
+    levels = [_int(x) for x in _seq(money.get("payouts_levels_up"))]
+    parts.append(f'<div class="grid2 money">{kinds_html}<div>{_levels_up_svg(levels)}</div></div>')
+
+    funds = [f for f in _seq(money.get("funds")) if isinstance(f, Mapping)]
+    parts.append(
+        '<h3 id="money-funds" class="sub">Funds collected 收取资金</h3>'
+        '<p class="note">Entry fees, goods and other payments made by each root or organiser\'s '
+        "downline, the agent itself excluded, largest first. "
+        "网络发起人及组织者从其下线收取的入门费、货款及其他款项（不含本人），按金额从大到小排列。</p>"
+    )
+    if not funds:
+        parts.append('<p class="note">None 无.</p>')
+    else:
+        shown = funds[:MAX_TABLE_ROWS]
+        rows = [
+            f"<tr><td>{_id(f.get('agent', '–'))}</td><td>{_id(f.get('network', '–'))}</td>"
+            f'<td class="n">{_yuan(f.get("collected"))}</td>'
+            f'<td class="n">{_yuan(f.get("direct"))}</td>'
+            f'<td class="n">{_yuan(f.get("through_downline"))}</td></tr>'
+            for f in shown
+        ]
+        parts.append(
+            '<div class="tablewrap"><table class="funds"><thead><tr><th>Agent 人员</th>'
+            '<th>Network root 所属网络</th><th class="n">Collected 收取资金合计</th>'
+            '<th class="n">From direct recruits 直接下线</th>'
+            '<th class="n">Through downline 间接下线</th></tr></thead>'
+            f"<tbody>{''.join(rows)}{_more_row(len(shown), len(funds), 5)}</tbody></table></div>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _chain_html(chain: Sequence[Any]) -> str:
     n = len(chain)
     if n == 0:
@@ -618,20 +891,142 @@ def _chain_html(chain: Sequence[Any]) -> str:
     )
 
 
+def _example_chain(chain: Sequence[Any]) -> str:
+    """Payee → … → seller, shortened in the middle when long."""
+    n = len(chain)
+    if n == 0:
+        return "–"
+    arrow = ' <span class="arrow">→</span> '
+    if n <= _EXAMPLE_CHAIN_HEAD + _EXAMPLE_CHAIN_TAIL + 1:
+        return arrow.join(_id(a) for a in chain)
+    skipped = n - _EXAMPLE_CHAIN_HEAD - _EXAMPLE_CHAIN_TAIL
+    head = arrow.join(_id(a) for a in chain[:_EXAMPLE_CHAIN_HEAD])
+    tail = arrow.join(_id(a) for a in chain[n - _EXAMPLE_CHAIN_TAIL :])
+    return f'{head}{arrow}<span class="gap">… {skipped:,} 人 …</span>{arrow}{tail}'
+
+
+def _examples_table(examples: Sequence[Any]) -> str:
+    """Example payments as a small table: row, payer, payee, amount, kind, levels up, chain."""
+    items = [x for x in examples[:_MAX_EXAMPLES] if isinstance(x, Mapping)]
+    if not items:
+        return _value_html(examples)
+    rows = []
+    for x in items:
+        kind = str(x.get("kind", "–"))
+        rows.append(
+            f'<tr><td class="n">{_num(x.get("row", "–"))}</td><td>{_id(x.get("payer", "–"))}</td>'
+            f"<td>{_id(x.get('payee', '–'))}</td>"
+            f'<td class="n">{_yuan(x.get("amount"))}</td>'
+            f"<td>{_short(_KIND_LABEL.get(kind, kind), 120)}</td>"
+            f'<td class="n">{_num(x.get("levels_up", "–"))}</td>'
+            f'<td class="exchain">{_example_chain(_seq(x.get("chain")))}</td></tr>'
+        )
+    more = (
+        f'<tr><td colspan="7" class="more">… +{len(examples) - _MAX_EXAMPLES:,} more 更多</td></tr>'
+        if len(examples) > _MAX_EXAMPLES
+        else ""
+    )
+    return (
+        '<table class="ex"><thead><tr><th class="n">Row 行</th><th>Payer 付款人</th>'
+        '<th>Payee 收款人</th><th class="n">Amount 金额</th><th>Kind 类型</th>'
+        '<th class="n">Levels up 上溯层级</th><th>Chain 链条 (payee → seller 收款人 → 销售者)'
+        f"</th></tr></thead><tbody>{''.join(rows)}{more}</tbody></table>"
+    )
+
+
+_RECORD_AMOUNT_KEYS = frozenset({"payouts", "own_sales", "amount", "sold", "retail"})
+
+
+def _records_table(records: Sequence[Mapping[str, Any]]) -> str:
+    """A list of flat records (e.g. agents paid over the cap) as a small table whose
+    columns are the records' keys; amounts in yuan."""
+    keys: list[str] = []
+    for r in records[:_MAX_EXAMPLES]:
+        keys += [str(k) for k in r if str(k) not in keys]
+    keys = keys[:8]
+    head = "".join(f"<th>{_short(k, 40)}</th>" for k in keys)
+    body = []
+    for r in records[:_MAX_EXAMPLES]:
+        cells = []
+        for k in keys:
+            v = r.get(k, "–")
+            cells.append(
+                f'<td class="n">{_yuan(v)}</td>'
+                if k in _RECORD_AMOUNT_KEYS and isinstance(v, int | float)
+                else f"<td>{_value_html(v)}</td>"
+            )
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    if len(records) > _MAX_EXAMPLES:
+        body.append(
+            f'<tr><td colspan="{len(keys)}" class="more">… +'
+            f"{len(records) - _MAX_EXAMPLES:,} more 更多</td></tr>"
+        )
+    return f'<table class="ex"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _money_evidence_table(evidence: Mapping[str, Any]) -> str:
+    """Evidence of a money rule: labelled keys, yuan amounts, examples as a table."""
+    rows = []
+    items = [(k, v) for k, v in evidence.items() if k != "liability"]
+    for key, value in items[:50]:
+        name = str(key)
+        label = _MONEY_EVIDENCE_LABEL.get(name)
+        head = f'<span title="{_e(name[:200])}">{_e(label)}</span>' if label else _short(name, 120)
+        if name == "examples" and isinstance(value, Sequence) and not isinstance(value, str):
+            cell = _examples_table(value)
+        elif (
+            isinstance(value, Sequence)
+            and not isinstance(value, str)
+            and value
+            and all(isinstance(x, Mapping) for x in value)
+        ):
+            cell = _records_table(value)
+        elif name in _MONEY_AMOUNT_KEYS and isinstance(value, int | float):
+            cell = _yuan(value)
+        elif (
+            name.startswith("share")
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        ):
+            cell = f"{value:.1%}"
+        else:
+            cell = _value_html(value)
+            listed, paid = len(_seq(value)), evidence.get("payments")
+            if name == "payment_rows" and isinstance(paid, int) and 0 < listed < paid:
+                cell += (
+                    f'<span class="more"> (first {listed:,} of {paid:,} payments '
+                    f"前 {listed:,} 行，共 {paid:,} 笔)</span>"
+                )
+        rows.append(f"<tr><th>{head}</th><td>{cell}</td></tr>")
+    if len(items) > 50:
+        rows.append(f'<tr><td colspan="2" class="more">… +{len(items) - 50:,} keys 键</td></tr>')
+    return f'<table class="kv">{"".join(rows)}</table>'
+
+
+def _is_money_evidence(evidence: Mapping[str, Any]) -> bool:
+    return any(k in evidence for k in ("liability", "payment_rows", "examples"))
+
+
 def _flags_html(flags: Sequence[Mapping[str, Any]]) -> str:
     out = ['<div class="flags">']
     for flag in flags:
         sev = str(flag.get("severity") or "")
         evidence = flag.get("evidence")
-        if isinstance(evidence, Mapping):
+        liability: object = flag.get("liability")
+        if isinstance(evidence, Mapping) and evidence and _is_money_evidence(evidence):
+            liability = evidence.get("liability", liability)
+            ev = _money_evidence_table(evidence)
+        elif isinstance(evidence, Mapping):
             ev = _kv_table(evidence) if evidence else '<span class="note">–</span>'
         elif evidence is None:
             ev = '<span class="note">–</span>'
         else:
             ev = _value_html(evidence)
+        liab = f" {_liability_badge(liability)}" if liability else ""
         out.append(
             f'<div class="flag"><span class="rule">{_short(flag.get("rule", "–"), 120)}</span> '
-            f"{_sev_badge(sev)}"
+            f"{_sev_badge(sev)}{liab}"
             f'<div class="cite"><b>Citation 依据:</b> {_short(flag.get("citation", "–"), 2000)}'
             f'</div><div class="note">Evidence 证据</div>{ev}</div>'
         )
@@ -657,13 +1052,22 @@ def _network_card(net: Mapping[str, Any], index: int) -> str:
         else '<p class="note">No tier counts 无层级人数.</p>'
     )
     cls = "net critical" if sev == "critical" else "net"
+    # money flags carry tables of example payments: give the flags the card's full width
+    wide = any(
+        isinstance(f.get("evidence"), Mapping) and _is_money_evidence(f["evidence"]) for f in flags
+    )
+    body = (
+        f'<div class="grid2"><div class="tablewrap">{chart}</div><div>{_chain_html(chain)}'
+        f"</div></div>{_flags_html(flags)}"
+        if wide
+        else f'<div class="grid2"><div class="tablewrap">{chart}</div><div>{_chain_html(chain)}'
+        f"{_flags_html(flags)}</div></div>"
+    )
     return (
         f'<article class="{cls}" id="net-{index}"><div class="head">'
         f"<h3>Root 发起人: {_id(root)}</h3>{_sev_badge(sev)}"
         f'<span class="tag">{_structure(net.get("structure"))}</span></div>'
-        f'<div class="stats">{stat_html}</div>'
-        f'<div class="grid2"><div class="tablewrap">{chart}</div><div>{_chain_html(chain)}'
-        f"{_flags_html(flags)}</div></div></article>"
+        f'<div class="stats">{stat_html}</div>{body}</article>'
     )
 
 
@@ -849,19 +1253,54 @@ def _ranks_section(report: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _rule_meta(rule: Mapping[str, Any]) -> str:
+    """Liability, needed evidence and evaluated status of a rule, as tags (or "")."""
+    tags = []
+    liability = rule.get("liability")
+    if liability:
+        tags.append(_liability_badge(liability))
+    needs = [str(x) for x in _seq(rule.get("needs"))]
+    if rule.get("evaluated") is False:
+        missing = ", ".join(f"no {n}" for n in needs[:5]) if needs else "no data"
+        missing_zh = "、".join(_NEEDS_LABEL.get(n, (n, n))[1] for n in needs[:5]) or "无数据"
+        tags.append(
+            f'<span class="tag noeval">not evaluated: {_e(missing)} 未评估：{_e(missing_zh)}</span>'
+        )
+    elif needs:
+        label = ", ".join(_NEEDS_LABEL.get(n, (n, n))[0] for n in needs[:5])
+        done = " ✓" if rule.get("evaluated") is True else ""
+        tags.append(f'<span class="tag">needs 需要: {_e(label)}{done}</span>')
+    return f'<div class="rmeta">{"".join(tags)}</div>' if tags else ""
+
+
 def _rules_section(report: Mapping[str, Any]) -> str:
     rules = [r for r in _seq(report.get("rules")) if isinstance(r, Mapping)]
     parts = ['<section id="rules"><h2>Rules evaluated 适用规则及依据</h2>']
     if not rules:
         parts.append('<p class="note">None recorded 未记录.</p></section>')
         return "".join(parts)
-    rows = [
-        f'<tr><td class="rule">{_short(r.get("rule", "–"), 120)}</td>'
-        f"<td>{_sev_badge(str(r.get('severity') or ''))}</td>"
-        f"<td>{_short(r.get('description', '–'), 2000)}</td>"
-        f"<td>{_short(r.get('citation', '–'), 2000)}</td></tr>"
-        for r in rules[:MAX_TABLE_ROWS]
-    ]
+    rows = []
+    for r in rules[:MAX_TABLE_ROWS]:
+        meta = _rule_meta(r)
+        requires = _seq(r.get("requires_any"))
+        req = (
+            '<div class="note">Applies only where one of these also fires 仅在下列规则之一同时'
+            "触发时适用: "
+            + ", ".join(
+                f'<span class="id">{_short(x, 120)}</span>' for x in requires[:_MAX_LIST_ITEMS]
+            )
+            + (" …" if len(requires) > _MAX_LIST_ITEMS else "")
+            + "</div>"
+            if requires
+            else ""
+        )
+        cls = ' class="noeval"' if r.get("evaluated") is False else ""
+        rows.append(
+            f'<tr{cls}><td class="rule">{_short(r.get("rule", "–"), 120)}{meta}</td>'
+            f"<td>{_sev_badge(str(r.get('severity') or ''))}</td>"
+            f"<td>{_short(r.get('description', '–'), 2000)}{req}</td>"
+            f"<td>{_short(r.get('citation', '–'), 2000)}</td></tr>"
+        )
     parts.append(
         '<div class="tablewrap"><table><thead><tr><th>Rule 规则</th><th>Severity 严重程度</th>'
         "<th>Description 说明</th><th>Citation 法律依据</th></tr></thead>"
@@ -872,6 +1311,91 @@ def _rules_section(report: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+def _sales_section(sales: Mapping[str, Any]) -> str:
+    """Orders: retail share, sellers selling mostly to agents, agents paid over the cap."""
+    ratio = sales.get("retail_ratio")
+    share = f"{ratio:.1%}" if isinstance(ratio, int | float) else "–"
+    parts = [
+        '<section id="sales"><h2>Sales evidence 销售证据</h2>',
+        '<p class="note">From the order records 订单记录来源: ',
+        f"<code>{_e(str(sales.get('source', '')))}</code>; ",
+        f"{_num(sales.get('orders', 0))} orders 笔订单; agents sold 代理销售额 ",
+        f"{_yuan(sales.get('agents_sales', 0))}, of which to non-agents 其中售予非代理 ",
+        f"{_yuan(sales.get('retail_sales', 0))}: <b>retail ratio 零售比例 {share}</b>. ",
+        "Sales to other agents are internal consumption or inventory loading "
+        "售予其他代理即内部消费或囤货.</p>",
+    ]
+    for key, title in (
+        ("mostly_internal_sellers", "Sellers selling >= 50% to agents 主要售予代理的销售者"),
+        ("paid_over_cap", "Paid more than 30% of own sales 报酬超过本人销售额30%"),
+    ):
+        rows = [r for r in _seq(sales.get(key)) if isinstance(r, Mapping)]
+        if rows:
+            parts.append(f"<h3>{_e(title)}</h3>{_records_table(rows)}")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _identities_section(ids: Mapping[str, Any]) -> str:
+    """Accounts merged into persons and the networks that were one organisation."""
+    before, after = _mapping(ids.get("before")), _mapping(ids.get("after"))
+    parts = [
+        '<section id="identities"><h2>Identities 身份合并</h2>',
+        f'<p class="note">{_num(ids.get("accounts", 0))} accounts with identity records 个账号, '
+        f"{_num(ids.get('merged_persons', 0))} persons with several accounts 人使用多个账号 "
+        f"(linked by 依据 {_e(', '.join(str(x) for x in _seq(ids.get('strong_identifiers'))))}). "
+        f"Before merging 合并前: {_num(before.get('networks', 0))} networks, deepest "
+        f"{_num(before.get('max_levels', 0))} levels; after 合并后: "
+        f"{_num(after.get('networks', 0))} networks, deepest {_num(after.get('max_levels', 0))} "
+        "levels.</p>",
+    ]
+    merged = [m for m in _seq(ids.get("merged_networks")) if isinstance(m, Mapping)]
+    if merged:
+        rows = [
+            {
+                "root": m.get("root"),
+                "members": m.get("members"),
+                "levels": m.get("levels"),
+                "from networks 原网络": "; ".join(
+                    f"{_mapping(f).get('root')} ({_mapping(f).get('members')} / "
+                    f"{_mapping(f).get('levels')} levels)"
+                    for f in _seq(m.get("from_networks"))
+                ),
+            }
+            for m in merged
+        ]
+        parts.append(
+            "<h3>Networks that are one organisation 实为同一组织的网络</h3>" + _records_table(rows)
+        )
+    groups = [g for g in _seq(ids.get("groups")) if isinstance(g, Mapping)]
+    if groups:
+        rows = [
+            {
+                "person": g.get("person"),
+                "accounts": ", ".join(map(str, _seq(g.get("accounts")))),
+                "shared 共用": "; ".join(
+                    f"{_mapping(x).get('identifier')}={_mapping(x).get('value')}"
+                    for x in _seq(g.get("shared"))
+                ),
+            }
+            for g in groups
+        ]
+        parts.append("<h3>Merged accounts 合并的账号</h3>" + _records_table(rows))
+    weak = [w for w in _seq(ids.get("weak_links")) if isinstance(w, Mapping)]
+    if weak:
+        rows = [
+            {
+                "identifier": w.get("identifier"),
+                "value": w.get("value"),
+                "accounts": ", ".join(map(str, _seq(w.get("accounts")))),
+            }
+            for w in weak
+        ]
+        parts.append("<h3>Weak links, not merged 弱关联（未合并）</h3>" + _records_table(rows))
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def render_html(report: Mapping[str, Any]) -> str:
@@ -906,12 +1430,24 @@ def render_html(report: Mapping[str, Any]) -> str:
     source = _mapping(report.get("source"))
     title = f"agentgraph report 报告 — {source.get('name', '')}"
     flagged_html, detailed = _flagged_section(networks)
-    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in _NAV)
+    money = report.get("money")
+    nav_items = list(_NAV)
+    if isinstance(money, Mapping):
+        nav_items.insert(2, ("money", "Money 资金证据"))
+    sales, ids = report.get("sales"), report.get("identities")
+    if isinstance(sales, Mapping):
+        nav_items.insert(3, ("sales", "Sales 销售证据"))
+    if isinstance(ids, Mapping):
+        nav_items.insert(2, ("identities", "Identities 身份合并"))
+    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in nav_items)
     body = [
         _header(report),
         f"<nav>{nav}</nav><main>",
         _summary(report, networks),
         flagged_html,
+        _identities_section(ids) if isinstance(ids, Mapping) else "",
+        _money_section(money) if isinstance(money, Mapping) else "",
+        _sales_section(sales) if isinstance(sales, Mapping) else "",
         '<section id="depth"><h2>Depth histogram 层级分布</h2>',
         _histogram_svg([_int(x) for x in _seq(report.get("depth_histogram"))]),
         "</section>",

@@ -138,3 +138,48 @@ def test_bad_policy_files(tmp_path: Path, text: str, problem: str) -> None:
 def test_unknown_policy_name() -> None:
     run = run_cli("scan", str(FIXTURES / "chain5.csv"), "--policy", "xx")
     assert run.returncode == 2 and "cn, eu-ucpd, us-ftc" in run.stderr
+
+
+def _penalty_tree(size: int, mark: str = "是") -> Relations:
+    """R -> P (marked) -> Q1 -> rest under Q1: P's downline = size over 3 levels."""
+    ids = ["R", "P", "Q1"] + [f"X{k}" for k in range(size - 2)]
+    up = [None, "R", "P"] + ["Q1"] * (size - 2)
+    pen = ["", mark, ""] + [""] * (size - 2)
+    return Relations("members", pa.table({"agent_id": ids, "upline_id": pa.array(up),
+                                          "prior_penalty": pen}))
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    (14, []),
+    (15, ["cn.recidivist"]),
+    (59, ["cn.threshold", "cn.recidivist"]),
+    (60, ["cn.threshold", "cn.recidivist", "cn.recidivist_serious"]),
+])
+def test_recidivist_thresholds(size: int, expected: list[str]) -> None:
+    a = agentgraph.analyse(_penalty_tree(size))
+    assert [f.rule for f in a.flags(0)] == expected
+    if expected:
+        ev = next(f.evidence for f in a.flags(0) if f.rule == "cn.recidivist")
+        assert ev["agents"] == [{"agent": "P", "downline": size, "levels": 3}]
+    rules = {r["rule"]: r for r in a.report()["rules"]}
+    assert rules["cn.recidivist"]["evaluated"] is True
+
+
+def test_recidivist_needs_three_levels_and_a_mark() -> None:
+    flat = Relations("members", pa.table({
+        "agent_id": ["P"] + [f"X{k}" for k in range(20)],
+        "upline_id": pa.array([None] + ["P"] * 20), "prior_penalty": ["2023-05-01"] + [""] * 20}))
+    assert agentgraph.analyse(flat).flags(0) == []  # 21 people but 2 levels
+    unmarked = _penalty_tree(20, mark="否")
+    assert agentgraph.analyse(unmarked).flags(0) == []
+    r = agentgraph.analyse(_penalty_tree(20, mark="")).report()
+    assert {x["rule"]: x.get("evaluated") for x in r["rules"]}["cn.recidivist"] is True
+    without = agentgraph.analyse(_tree()).report()
+    assert {x["rule"]: x.get("evaluated") for x in without["rules"]}["cn.recidivist"] is False
+
+
+def test_bad_prior_penalty_value(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("agent_id,upline_id,prior_penalty\nR,,\nP,R,maybe\n", encoding="utf-8")
+    run = run_cli("scan", str(path))
+    assert run.returncode == 2 and "row 2" in run.stderr and "'maybe'" in run.stderr

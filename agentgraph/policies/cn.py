@@ -11,10 +11,17 @@ organiser's own level; rank titles are not levels.
 from __future__ import annotations
 
 from .base import Policy, ThresholdRule
-from .money import BeyondOwnSalesRule, EntryFeeRule, FundsRule, HeadcountPayRule, TeamPayRule
+from .money import (
+    BeyondOwnSalesRule,
+    EntryFeeRule,
+    FundsRule,
+    HeadcountPayRule,
+    RecidivistRule,
+    TeamPayRule,
+)
 
 __all__ = ["POLICY", "THRESHOLD", "SERIOUS", "HEADCOUNT_PAY", "ENTRY_FEE", "TEAM_PAY",
-           "DIRECT_SELLING_PAY", "SERIOUS_FUNDS"]
+           "DIRECT_SELLING_PAY", "SERIOUS_FUNDS", "RECIDIVIST", "RECIDIVIST_SERIOUS"]
 
 _OPINION = ("最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律"
             "若干问题的意见》(2013) §1")
@@ -92,6 +99,30 @@ SERIOUS_FUNDS = FundsRule(
     min_levels=3,
 )
 
+RECIDIVIST = RecidivistRule(
+    id="cn.recidivist",
+    severity="high",
+    citation=f"{_OPINION}: 曾因组织、领导传销活动受过刑事处罚，或者一年以内因组织、领导传销活动"
+             "受过行政处罚，又直接或者间接发展参与传销活动人员在十五人以上且层级在三级以上",
+    description="An agent marked with a prior penalty whose downline (the agent included) "
+                "reaches >= 15 people over >= 3 levels.",
+    liability="criminal",
+    min_members=15,
+    min_levels=3,
+)
+
+RECIDIVIST_SERIOUS = RecidivistRule(
+    id="cn.recidivist_serious",
+    severity="critical",
+    citation=f"{_OPINION}, 情节严重 (3): 曾受过刑事处罚或者一年以内受过行政处罚，"
+             "又发展参与传销活动人员累计达六十人以上",
+    description="An agent marked with a prior penalty whose downline (the agent included) "
+                "reaches >= 60 people (over >= 3 levels): serious circumstances.",
+    liability="criminal",
+    min_members=60,
+    min_levels=3,
+)
+
 POLICY = Policy(
     name="cn",
     version="2013-opinion/1",
@@ -100,7 +131,8 @@ POLICY = Policy(
     organiser_min_downline=30,
     organiser_min_levels=3,
     organiser_citation=_OPINION,
-    money_rules=(HEADCOUNT_PAY, ENTRY_FEE, TEAM_PAY, DIRECT_SELLING_PAY, SERIOUS_FUNDS),
+    money_rules=(HEADCOUNT_PAY, ENTRY_FEE, TEAM_PAY, DIRECT_SELLING_PAY, SERIOUS_FUNDS,
+                 RECIDIVIST, RECIDIVIST_SERIOUS),
     # 2013 opinion §1: 传销活动 = joining by paying (入门费) and pay from recruiting
     # (拉人头); with payment records, 30/3 alone is not the offence.
     network_rules_need=(HEADCOUNT_PAY.id, ENTRY_FEE.id),

@@ -148,7 +148,9 @@ def load_policy_file(path: str | Path) -> Policy:
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise PolicyError(f"{p}: at least one [[rules]] entry is needed")
-    network, money, seen = [], [], set()
+    network: list[Any] = []
+    money: list[Any] = []
+    seen: set[str] = set()
     for i, raw in enumerate(raw_rules, start=1):
         where = f"{p}: rule {i}" + (f" ({raw['id']})" if isinstance(raw, dict)
                                     and isinstance(raw.get("id"), str) else "")

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ..payments import MoneyEvidence
     from ..sales import SalesEvidence
 
-__all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "TeamPayRule", "HeadcountPayRule",
-           "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule"]
+__all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "RecidivistRule", "TeamPayRule",
+           "HeadcountPayRule", "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule"]
 
 _ROWS = 20  # payment rows cited per flag
 
@@ -60,9 +60,12 @@ class Evidence:
     hierarchy: Hierarchy
     money: MoneyEvidence | None = None
     sales: SalesEvidence | None = None
+    penalised: np.ndarray | None = None  # dense ids of agents marked with a prior penalty
 
     def has(self, needs: tuple[str, ...]) -> bool:
-        return all((self.money if n == "payments" else self.sales) is not None for n in needs)
+        have = {"payments": self.money, "orders": self.sales,
+                "prior_penalties": self.penalised}
+        return all(have[n] is not None for n in needs)
 
     @property
     def m(self) -> MoneyEvidence:
@@ -240,3 +243,42 @@ class RetailRatioRule(MoneyRule):
                 "internal_sales": round(float(s.net_sold[j] - s.net_retail[j]), 2),
                 "counting": "retail = sales by members to buyers who are not agents of the "
                             "input; the boundary (exactly min_ratio) fires"}
+
+
+@dataclass(frozen=True)
+class RecidivistRule(MoneyRule):
+    """An agent marked with a prior penalty (a criminal penalty, or an administrative
+    one within a year) whose own downline, the agent included, reaches
+    ``min_members`` people over ``min_levels`` levels. Fires on that agent's network."""
+
+    min_members: int = 15
+    min_levels: int = 3
+    needs_offence: bool = True  # a threshold of the offence: gated like the network rules
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ("prior_penalties",)
+
+    def _hits(self, ev: Evidence) -> np.ndarray:
+        h = ev.hierarchy
+        v = ev.penalised if ev.penalised is not None else np.zeros(0, np.int64)
+        ok = (h.size[v] >= self.min_members) & (h.height[v] + 1 >= self.min_levels)
+        return v[ok]
+
+    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        mask = np.zeros(len(nets), np.bool_)
+        mask[ev.hierarchy.net[self._hits(ev)]] = True
+        return mask
+
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        h = ev.hierarchy
+        hits = self._hits(ev)
+        hits = hits[h.net[hits] == j][:_ROWS]
+        names = ev.graph.names(hits)
+        return {"liability": self.liability, "min_members": self.min_members,
+                "min_levels": self.min_levels,
+                "agents": [{"agent": names[i], "downline": int(h.size[v]),
+                            "levels": int(h.height[v]) + 1}
+                           for i, v in enumerate(hits.tolist())],
+                "counting": "downline includes the agent; the agent's own level is level 1 "
+                            "of its downline; thresholds include their boundary"}
