@@ -51,6 +51,8 @@ _TAGS = [
     {"name": "audit", "description": "Admin: who did what, when."},
     {"name": "datasets", "description": "A tenant's datasets."},
     {"name": "ingest", "description": "Uploads and JSON batches, all or nothing."},
+    {"name": "evidence", "description": "Evidence beside the member table (payments), "
+                                        "used by scans."},
     {"name": "scans", "description": "Background scans and their reports."},
     {"name": "queries", "description": "Networks, agents, organisers, measured now."},
     {"name": "guardrail", "description": "Check and record recruitments in real time."},

@@ -1,11 +1,16 @@
 """Scans as background jobs: read -> analyse -> report -> index, in a thread pool.
 
+The dataset's evidence (payments, ...: :mod:`api.evidence`) is read with its
+rows, under the dataset's lock, and passed to :func:`agentgraph.analyse`, so the
+report carries the money section and flags.
+
 ``start`` records the job (state ``queued``) and returns at once; an asyncio task
 drives the phases, each heavy step in the scan pool (``scan_workers`` threads;
 the engine's numba kernels release the GIL). The result is the same
 ``agentgraph.report/1`` JSON the CLI writes, kept in the metadata store; the
 analysis also becomes the dataset's live index when no change happened
-meanwhile.
+meanwhile and the scan had no evidence (the live index stays depth-only: a
+scan with evidence leaves it to be built on the next query).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from agentgraph.errors import AgentgraphError
 from agentgraph.incremental import LiveIndex
 from agentgraph.report import build_report, dumps
 
+from .evidence import EvidenceStore
 from .meta import DatasetRecord, MetaStore, ScanRecord, now
 from .registry import Registry
 
@@ -32,9 +38,11 @@ log = logging.getLogger("agentgraph.api")
 class ScanRunner:
     """Starts scans and runs them off the event loop."""
 
-    def __init__(self, registry: Registry, meta: MetaStore, workers: int) -> None:
+    def __init__(self, registry: Registry, meta: MetaStore, evidence: EvidenceStore,
+                 workers: int) -> None:
         self.registry = registry
         self.meta = meta
+        self.evidence = evidence
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -62,17 +70,21 @@ class ScanRunner:
             async with st.lock:
                 version = st.version
                 rel = await self._in_pool(self.registry.store.read, name)
+                evidence: dict[str, Any] = await self._in_pool(
+                    self.evidence.analyse_args, rec.tenant, rec.dataset)
             self._phase(rec.id, "analysing", 0.3)
-            a: Analysis = await self._in_pool(analyse, rel, self.registry.policy)
+            a: Analysis = await self._in_pool(
+                lambda: analyse(rel, self.registry.policy, **evidence))
             self._phase(rec.id, "reporting", 0.7)
 
             def report() -> tuple[dict[str, Any], str]:
                 rep = build_report(a, source_name=rec.dataset, **rec.options)
                 return rep, dumps(rep, indent=None)
             rep, text = await self._in_pool(report)
-            self._phase(rec.id, "indexing", 0.85)
-            index = await self._in_pool(LiveIndex.from_analysis, a)
-            self.registry.install(name, index, version)
+            if not evidence:  # the live index is depth-only
+                self._phase(rec.id, "indexing", 0.85)
+                index = await self._in_pool(LiveIndex.from_analysis, a)
+                self.registry.install(name, index, version)
             self._phase(rec.id, "done", 1.0, state="succeeded", finished_at=now(),
                         summary=rep["summary"], report=text)
         except asyncio.CancelledError:

@@ -1,7 +1,7 @@
 """Request limits as one pure ASGI middleware: body size (413) and time (504).
 
-Uploads (``POST /v1/datasets/{name}/files``) get ``max_upload_bytes`` and
-``upload_timeout``; every other request ``max_body_bytes`` and
+Uploads (``POST /v1/datasets/{name}/files`` and ``.../evidence/{kind}``) get
+``max_upload_bytes`` and ``upload_timeout``; every other request ``max_body_bytes`` and
 ``request_timeout``. A declared Content-Length over the limit is refused before
 the body is read; a chunked body is counted as it arrives. Both answers use the
 one error shape.
@@ -19,7 +19,7 @@ from .errors import error_response
 
 __all__ = ["LimitsMiddleware", "BodyTooLarge", "UPLOAD_PATH"]
 
-UPLOAD_PATH = re.compile(r"^/v1/datasets/[^/]+/files/?$")
+UPLOAD_PATH = re.compile(r"^/v1/datasets/[^/]+/(files|evidence/[^/]+)/?$")
 
 
 class BodyTooLarge(HTTPException):

@@ -1,5 +1,5 @@
-"""The service object behind one app: settings, graph store, metadata, keys,
-live indexes and the scan runner (``app.state.service``)."""
+"""The service object behind one app: settings, graph store, metadata, evidence
+files, keys, live indexes and the scan runner (``app.state.service``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
 
 from .auth import Authenticator, Principal
+from .evidence import EvidenceStore
 from .jobs import ScanRunner
 from .meta import MetaStore, now
 from .registry import Registry
@@ -46,6 +47,7 @@ class Service:
         except BaseException:
             self.store.close()
             raise
+        self.evidence = EvidenceStore.beside(self.meta.path)
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
         self.registry = Registry(self.store, settings.policy)
@@ -61,7 +63,8 @@ class Service:
             stale = self.meta.fail_unfinished_scans()
             if stale:
                 log.warning("%d unfinished scan(s) from a previous run marked failed", stale)
-            self.scans = ScanRunner(self.registry, self.meta, self.settings.scan_workers)
+            self.scans = ScanRunner(self.registry, self.meta, self.evidence,
+                                    self.settings.scan_workers)
 
     def runner(self) -> ScanRunner:
         if self.scans is None:
@@ -98,4 +101,5 @@ class Service:
             self.scans.close()
         self._audit_writer.shutdown(wait=True)
         self.meta.close()
+        self.evidence.close()
         self.store.close()

@@ -8,6 +8,7 @@ from . import (
     agents,
     audit,
     datasets,
+    evidence,
     guardrail,
     health,
     ingest,
@@ -23,6 +24,6 @@ __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router, me.router, tenants.router, keys.router, audit.router, datasets.router,
-    ingest.router, scans.router, networks.router, agents.router, organisers.router,
+    ingest.router, evidence.router, scans.router, networks.router, agents.router, organisers.router,
     guardrail.router,
 )

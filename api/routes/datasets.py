@@ -84,8 +84,12 @@ async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystD
     if service.meta.dataset(who.tenant, body.name) is not None:
         raise ApiError(409, "conflict", f"dataset {body.name!r} exists already")
     name = store_name(who.tenant, body.name)
-    await anyio.to_thread.run_sync(
-        lambda: service.store.load(name, _empty(body.kind), replace=True))
+    tenant = who.tenant
+
+    def create() -> None:
+        service.evidence.drop_dataset(tenant, body.name)  # left by a failed delete
+        service.store.load(name, _empty(body.kind), replace=True)
+    await anyio.to_thread.run_sync(create)
     rec = DatasetRecord(who.tenant, body.name, name, now(), who.key_id)
     service.meta.add_dataset(rec)
     service.registry.drop(name)
@@ -102,12 +106,14 @@ async def show_dataset(ds: ReadableDataset, service: ServiceDep) -> DatasetOut:
 
 @router.delete("/{dataset}", status_code=204, response_class=Response,
                responses=responses(401, 403, 404, 422),
-               summary="Delete a dataset, its rows and its scans")
+               summary="Delete a dataset, its rows, evidence and scans")
 async def delete_dataset(ds: WritableDataset, service: ServiceDep) -> Response:
     st = service.registry.state(ds.store_name)
     async with st.lock:
         with contextlib.suppress(DatasetNotFound):
             await anyio.to_thread.run_sync(service.store.delete, ds.store_name)
+        await anyio.to_thread.run_sync(service.evidence.drop_dataset, ds.record.tenant,
+                                       ds.name)
         service.meta.delete_dataset(ds.record.tenant, ds.name)
         service.registry.drop(ds.store_name)
     service.audit(ds.who, "dataset.delete", dataset=ds.name)

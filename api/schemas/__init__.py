@@ -13,6 +13,7 @@ from .datasets import (
     EdgeRow,
     IngestResult,
 )
+from .evidence import EvidenceIngestResult, EvidenceKind, EvidenceOut, PaymentBatch, PaymentRow
 from .guardrail import RecruitmentApplied, RecruitmentCheckOut, RecruitmentIn
 from .queries import AgentOut, FlagOut, NetworkDetail, NetworkSummary, OrganiserOut
 from .scans import ScanCreate, ScanOut
@@ -21,6 +22,7 @@ __all__ = [
     "ErrorDetail", "ErrorInfo", "ErrorResponse", "Health", "Page",
     "TenantCreate", "TenantOut", "KeyCreate", "KeyCreated", "KeyOut", "AuditEntry", "Me",
     "DatasetCreate", "DatasetOut", "IngestResult", "AgentRow", "AgentBatch", "EdgeRow",
-    "EdgeBatch", "ScanCreate", "ScanOut", "NetworkSummary", "NetworkDetail", "FlagOut",
+    "EdgeBatch", "EvidenceKind", "EvidenceOut", "EvidenceIngestResult", "PaymentRow",
+    "PaymentBatch", "ScanCreate", "ScanOut", "NetworkSummary", "NetworkDetail", "FlagOut",
     "AgentOut", "OrganiserOut", "RecruitmentIn", "RecruitmentCheckOut", "RecruitmentApplied",
 ]
