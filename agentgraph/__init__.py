@@ -31,13 +31,13 @@ from .errors import (
 from .graph import RecruitmentGraph, build_graph
 from .policies import Policy, get_policy
 from .relations import Relations
-from .report import SCHEMA, build_report
+from .report import SCHEMA, SCHEMA_REVISION, build_report
 from .stores import GraphStore, open_store
 from .views import agents_frame, networks_frame, to_igraph, to_networkx
 
 __all__ = [
     "scan", "analyse", "Analysis", "AgentInfo", "Relations", "RecruitmentGraph", "build_graph",
-    "Policy", "get_policy", "SCHEMA", "build_report", "GraphStore", "open_store",
+    "Policy", "get_policy", "SCHEMA", "SCHEMA_REVISION", "build_report", "GraphStore", "open_store",
     "agents_frame", "networks_frame", "to_networkx", "to_igraph", "read",
     "AgentgraphError", "InputError", "StoreError", "DatasetExists", "DatasetNotFound",
     "AgentNotFound", "PolicyError", "__version__",

@@ -1,7 +1,8 @@
 """The JSON report: contract ``agentgraph.report/1`` (docs/report.schema.json).
 
 Stable keys (other tools rely on them; extend, never break):
-``schema``, ``policy``, ``summary`` {agents, networks, flagged, max_levels},
+``schema``, ``schema_revision`` (additive revisions, see :data:`SCHEMA_REVISION`),
+``policy``, ``summary`` {agents, networks, flagged, max_levels},
 ``networks`` [{root, members, levels, tier_counts, structure, deepest_chain,
 flags [{rule, severity, citation, evidence}]}], ``organisers`` [{agent,
 downline, levels}], ``data_issues`` [{kind, agents, detail}].
@@ -27,9 +28,14 @@ from .networks import chains, structure_class
 if TYPE_CHECKING:
     from .analysis import Analysis
 
-__all__ = ["SCHEMA", "build_report", "dumps"]
+__all__ = ["SCHEMA", "SCHEMA_REVISION", "build_report", "dumps"]
 
 SCHEMA = "agentgraph.report/1"
+# Additive revisions of schema 1 (keys only ever added; ``schema`` unchanged):
+# 1: networks, organisers, data_issues, rank_mismatches, depth_histogram, rules;
+# 2: the evidence sections ``money``, ``sales``, ``identities``; money rules in
+#    ``rules`` with ``needs``, ``liability``, ``evaluated``, ``requires_any``.
+SCHEMA_REVISION = 2
 
 
 def _networks(a: Analysis, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -167,6 +173,7 @@ def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int =
     depth_hist = np.bincount(a.hierarchy.depth, minlength=1).tolist() if len(a.graph) else []
     report: dict[str, Any] = {
         "schema": SCHEMA,
+        "schema_revision": SCHEMA_REVISION,
         "policy": a.policy.name,
         "policy_version": a.policy.version,
         "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -44,3 +44,27 @@ def test_random_member_tables_validate_and_add_up(rows: list[tuple[int, int]], c
     assert sizes == sorted(sizes, reverse=True)
     assert sum(report["depth_histogram"]) == s["agents"]
     assert s["max_levels"] == int(np.max(a.networks.levels))
+
+
+def test_schema_revision_declares_every_key_it_emits() -> None:
+    """A report with every kind of evidence only has keys the schema declares, and its
+    revision is the newest one the schema describes (revisions are additive)."""
+    from loaders.orders import read_orders
+    from loaders.payments import read_payments
+
+    money = FIXTURES / "money"
+    a = agentgraph.analyse(agentgraph.read(money / "ladder5_members.csv"), "cn",
+                           payments=read_payments(money / "ladder5_payments.csv"),
+                           orders=read_orders(money / "ladder5_orders.csv"))
+    report = a.report()
+    jsonschema.validate(report, SCHEMA)
+    assert report["schema"] == "agentgraph.report/1"
+    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 2
+    assert set(report) <= set(SCHEMA["properties"])
+    assert {"money", "sales"} <= set(report)
+    described = SCHEMA["properties"]["schema_revision"]["description"]
+    assert f"{agentgraph.SCHEMA_REVISION}: the evidence sections" in described
+    # a report without evidence carries no revision-2 section: a revision-1 reader
+    # sees exactly the keys it knows
+    plain = agentgraph.scan(FIXTURES / "boundary_30_3.csv").report()
+    assert not {"money", "sales", "identities"} & set(plain)

@@ -32,6 +32,7 @@ _REPORT_SCHEMA: dict[str, Any] = {
                    "schema, policy, summary, networks, organisers, data_issues, ...",
     "required": ["schema", "policy", "summary", "networks", "organisers", "data_issues"],
     "properties": {"schema": {"type": "string", "enum": [SCHEMA]},
+                   "schema_revision": {"type": "integer", "minimum": 1},
                    "policy": {"type": "string"}, "summary": {"type": "object"},
                    "networks": {"type": "array", "items": {"type": "object"}},
                    "organisers": {"type": "array", "items": {"type": "object"}},
