@@ -166,7 +166,7 @@ def scan(
         "--dataset", "-d", help="Scan a stored dataset instead of files (repeatable).")] = None,
     store: StoreOpt = None,
     policy: Annotated[str, typer.Option("--policy", help="Policy pack (cn, us-ftc, eu-ucpd) "
-                                        "or a TOML policy file.")] = "cn",
+                                        "or a TOML or YAML policy file.")] = "cn",
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = (
         ReportFormat.json),
     out: Annotated[Path | None, typer.Option(

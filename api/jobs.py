@@ -2,15 +2,18 @@
 
 The dataset's evidence (payments, ...: :mod:`api.evidence`) is read with its
 rows, under the dataset's lock, and passed to :func:`agentgraph.analyse`, so the
-report carries the money section and flags.
+report carries the money section and flags. The policy is the scan's own
+(``policy`` pack or ``custom_policy`` document, recorded in its options) or the
+service's setting.
 
 ``start`` records the job (state ``queued``) and returns at once; an asyncio task
 drives the phases, each heavy step in the scan pool (``scan_workers`` threads;
 the engine's numba kernels release the GIL). The result is the same
 ``agentgraph.report/1`` JSON the CLI writes, kept in the metadata store; the
 analysis also becomes the dataset's live index when no change happened
-meanwhile and the scan had no evidence (the live index stays depth-only: a
-scan with evidence leaves it to be built on the next query).
+meanwhile, the scan had no evidence and used the service's policy (the live
+index stays depth-only under that policy: any other scan leaves it to be built
+on the next query).
 """
 
 from __future__ import annotations
@@ -24,15 +27,28 @@ from typing import Any
 from agentgraph.analysis import Analysis, analyse
 from agentgraph.errors import AgentgraphError
 from agentgraph.incremental import LiveIndex
+from agentgraph.policies import Policy, get_policy
+from agentgraph.policies.custom import policy_from_dict
 from agentgraph.report import build_report, dumps
 
 from .evidence import EvidenceStore
 from .meta import DatasetRecord, MetaStore, ScanRecord, now
 from .registry import Registry
+from .schemas.scans import REPORT_OPTIONS
 
 __all__ = ["ScanRunner"]
 
 log = logging.getLogger("agentgraph.api")
+
+
+def scan_policy(options: dict[str, Any]) -> Policy:
+    """The policy a scan's recorded options ask for: ``custom_policy`` (a policy
+    document, :func:`agentgraph.policies.custom.policy_from_dict`) or ``policy``
+    (a pack, or the service's setting recorded when the scan was started)."""
+    doc = options.get("custom_policy")
+    if doc is not None:
+        return policy_from_dict(doc, where="custom_policy")
+    return get_policy(options.get("policy", "cn"))
 
 
 class ScanRunner:
@@ -73,15 +89,17 @@ class ScanRunner:
                 evidence: dict[str, Any] = await self._in_pool(
                     self.evidence.analyse_args, rec.tenant, rec.dataset)
             self._phase(rec.id, "analysing", 0.3)
-            a: Analysis = await self._in_pool(
-                lambda: analyse(rel, self.registry.policy, **evidence))
+            policy = scan_policy(rec.options)
+            a: Analysis = await self._in_pool(lambda: analyse(rel, policy, **evidence))
             self._phase(rec.id, "reporting", 0.7)
+            report_options = {k: rec.options[k] for k in REPORT_OPTIONS if k in rec.options}
 
             def report() -> tuple[dict[str, Any], str]:
-                rep = build_report(a, source_name=rec.dataset, **rec.options)
+                rep = build_report(a, source_name=rec.dataset, **report_options)
                 return rep, dumps(rep, indent=None)
             rep, text = await self._in_pool(report)
-            if not evidence:  # the live index is depth-only
+            # the live index is depth-only, under the service's policy
+            if not evidence and policy == get_policy(self.registry.policy):
                 self._phase(rec.id, "indexing", 0.85)
                 index = await self._in_pool(LiveIndex.from_analysis, a)
                 self.registry.install(name, index, version)

@@ -183,3 +183,35 @@ def test_bad_prior_penalty_value(tmp_path: Path) -> None:
     path.write_text("agent_id,upline_id,prior_penalty\nR,,\nP,R,maybe\n", encoding="utf-8")
     run = run_cli("scan", str(path))
     assert run.returncode == 2 and "row 2" in run.stderr and "'maybe'" in run.stderr
+
+
+def test_yaml_policy_file_is_the_toml_one() -> None:
+    yaml_example = EXAMPLE.with_suffix(".yaml")
+    from_toml, from_yaml = get_policy(str(EXAMPLE)), get_policy(str(yaml_example))
+    assert from_yaml.rules == from_toml.rules and from_yaml.money_rules == from_toml.money_rules
+    assert (from_yaml.name, from_yaml.version) == (from_toml.name, from_toml.version)
+    assert "single-tier-platform.yaml" in from_yaml.organiser_citation
+    args = ("scan", str(MONEY / "ladder5_members.csv"), "--payments",
+            str(MONEY / "ladder5_payments.csv"), "--policy")
+    by_yaml = json.loads(run_cli(*args, str(yaml_example)).stdout)
+    by_toml = json.loads(run_cli(*args, str(EXAMPLE)).stdout)
+    assert by_yaml["networks"] == by_toml["networks"]
+    assert [f["rule"] for f in by_yaml["networks"][0]["flags"]] == [
+        "acme.one_agent_tier", "acme.own_sales_only", "acme.no_joining_fee"]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("policy: [unclosed", "not valid YAML"),
+    ("- just\n- a list\n", "expected a table"),
+    ("policy: {name: p, version: 1}\nrules: []\n", "policy.version: expected str, got 1"),
+    ("policy: {name: p, version: '1'}\nrules:\n  - {id: p.a, kind: network, min_members: 1,"
+     " min_levels: 3, severity: high}\n", "missing key 'citation'"),
+])
+def test_bad_yaml_policy_files(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "p.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        get_policy(str(path))
+    assert problem in str(err.value) and "p.yml" in str(err.value)
+    run = run_cli("scan", str(FIXTURES / "chain5.csv"), "--policy", str(path))
+    assert run.returncode == 2 and run.stdout == "" and problem in run.stderr

@@ -1,5 +1,5 @@
 """Policy packs. ``get_policy(name)`` is the one place that resolves a name: a pack
-(``cn``, ``us-ftc``, ``eu-ucpd``) or a TOML policy file (:mod:`.custom`)."""
+(``cn``, ``us-ftc``, ``eu-ucpd``) or a TOML or YAML policy file (:mod:`.custom`)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def get_policy(name: str | Policy) -> Policy:
         return name
     if name in POLICIES:
         return POLICIES[name]
-    if name.endswith(".toml") or Path(name).is_file():
+    if name.endswith((".toml", ".yaml", ".yml")) or Path(name).is_file():
         from .custom import load_policy_file
 
         return load_policy_file(name)
     raise PolicyError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}, "
-                      "or a TOML policy file")
+                      "or a TOML or YAML policy file")

@@ -1,4 +1,4 @@
-"""Custom policy files: a platform states its own rules in TOML, without code.
+"""Custom policy files: a platform states its own rules in TOML (or YAML), without code.
 
 ```toml
 [policy]
@@ -24,6 +24,10 @@ min_levels_up = 1
 severity = "medium"
 citation = "ACME compensation plan §2"
 ```
+
+The same document in YAML (a file ending in ``.yaml`` or ``.yml``) has a ``policy:``
+mapping and a ``rules:`` list of mappings; through the API it is a JSON object of
+the same shape (:func:`policy_from_dict`).
 
 Rule kinds and their parameters: ``network`` (``min_members``, ``min_levels``),
 ``headcount_pay``, ``entry_fee``, ``team_pay`` (``min_levels_up``),
@@ -53,7 +57,7 @@ from .money import (
     TeamPayRule,
 )
 
-__all__ = ["load_policy_file", "RULE_KINDS"]
+__all__ = ["load_policy_file", "policy_from_text", "policy_from_dict", "RULE_KINDS"]
 
 LIABILITIES = ("criminal", "administrative", "civil", "contractual")
 _COMMON = {"id": str, "kind": str, "severity": str, "citation": str, "description": str,
@@ -121,16 +125,48 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
 
 
 def load_policy_file(path: str | Path) -> Policy:
-    """Read a TOML policy file into a :class:`Policy` (see the module docstring)."""
+    """Read a policy file into a :class:`Policy`: TOML, or YAML when the name ends in
+    ``.yaml`` / ``.yml`` (see the module docstring). O(file size)."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{p}: no such policy file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{p}: cannot read the policy file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{p}: not valid TOML: {exc}") from None
+    fmt = "yaml" if p.suffix.lower() in (".yaml", ".yml") else "toml"
+    return policy_from_text(text, fmt=fmt, where=str(p), file_name=p.name)
+
+
+def policy_from_text(text: str, *, fmt: str = "toml", where: str = "<policy>",
+                     file_name: str | None = None) -> Policy:
+    """Parse a TOML or YAML policy document and validate it
+    (:func:`policy_from_dict`); ``where`` names it in every error."""
+    if fmt == "toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{where}: not valid TOML: {exc}") from None
+    elif fmt == "yaml":
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{where}: not valid YAML: {exc}") from None
+    else:
+        raise PolicyError(f"{where}: unknown policy format {fmt!r} (toml or yaml)")
+    return policy_from_dict(data, where=where, file_name=file_name)
+
+
+def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | None = None
+                     ) -> Policy:
+    """Validate a parsed policy document (``{"policy": {...}, "rules": [...]}``, as a
+    TOML or YAML file or a JSON object gives it) into a :class:`Policy`. Every
+    problem is a :class:`PolicyError` naming ``where`` and the rule. O(rules)."""
+    p = where
+    if not isinstance(data, dict):
+        raise PolicyError(f"{p}: expected a table with [policy] and [[rules]]")
     extra = set(data) - {"policy", "rules"}
     if extra:
         raise PolicyError(f"{p}: unknown table(s) {', '.join(sorted(extra))} "
@@ -166,5 +202,6 @@ def load_policy_file(path: str | Path) -> Policy:
         rules=tuple(network), money_rules=tuple(money),
         organiser_min_downline=meta.get("organiser_min_downline", 30),
         organiser_min_levels=meta.get("organiser_min_levels", 3),
-        organiser_citation=f"policy file {p.name}, version {meta['version']}",
+        organiser_citation=(f"policy file {file_name}, version {meta['version']}" if file_name
+                            else f"policy {meta['name']}, version {meta['version']}"),
     )

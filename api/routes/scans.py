@@ -10,17 +10,22 @@ import anyio
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 
+from agentgraph.errors import PolicyError
+from agentgraph.policies.custom import policy_from_dict
 from agentgraph.report import SCHEMA
 from agentgraph.report_html import render_html
 
 from ..deps import PagingDep, ReadableDataset, ReaderDep, ServiceDep, WritableDataset
 from ..errors import ApiError, responses
+from ..jobs import scan_policy
 from ..meta import ScanRecord
 from ..paging import page
 from ..schemas.common import ErrorInfo, Page
 from ..schemas.scans import ScanCreate, ScanLinks, ScanOut
 
-__all__ = ["router"]
+__all__ = ["router", "check_custom_policy", "CUSTOM_POLICY_MAX_BYTES"]
+
+CUSTOM_POLICY_MAX_BYTES = 64 * 1024
 
 router = APIRouter(prefix="/v1", tags=["scans"])
 
@@ -40,6 +45,21 @@ _REPORT_SCHEMA: dict[str, Any] = {
 }
 
 
+def check_custom_policy(doc: dict[str, Any]) -> None:
+    """422 ``policy_error`` unless ``doc`` is a valid policy of bounded size."""
+    size = len(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    problem = (f"custom_policy is {size} bytes; at most {CUSTOM_POLICY_MAX_BYTES}"
+               if size > CUSTOM_POLICY_MAX_BYTES else None)
+    if problem is None:
+        try:
+            policy_from_dict(doc, where="custom_policy")
+        except PolicyError as exc:
+            problem = str(exc)
+    if problem is not None:
+        raise ApiError(422, "policy_error", problem,
+                       [{"field": "custom_policy", "message": problem}])
+
+
 def _out(rec: ScanRecord) -> ScanOut:
     base = f"/v1/scans/{rec.id}"
     return ScanOut(id=rec.id, dataset=rec.dataset, state=rec.state,  # type: ignore[arg-type]
@@ -56,9 +76,15 @@ def _out(rec: ScanRecord) -> ScanOut:
              summary="Start a scan; answers at once with the job to follow")
 async def start_scan(ds: WritableDataset, service: ServiceDep,
                      body: ScanCreate | None = None) -> ScanOut:
-    options = (body or ScanCreate()).model_dump()
+    body = body or ScanCreate()
+    if body.custom_policy is not None:
+        check_custom_policy(body.custom_policy)
+    options = body.model_dump(exclude_none=True)
+    if body.custom_policy is None:
+        options["policy"] = body.policy or service.settings.policy
     rec = service.runner().start(ds.record, options, ds.who.key_id)
-    service.audit(ds.who, "scan.start", dataset=ds.name, detail={"scan_id": rec.id})
+    service.audit(ds.who, "scan.start", dataset=ds.name, detail={
+        "scan_id": rec.id, "policy": scan_policy(options).name})
     return _out(rec)
 
 

@@ -4,23 +4,52 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .common import ErrorInfo
 
-__all__ = ["ScanCreate", "ScanOut", "ScanLinks", "ScanState"]
+__all__ = ["ScanCreate", "ScanOut", "ScanLinks", "ScanState", "PolicyPack", "REPORT_OPTIONS"]
+
+PolicyPack = Literal["cn", "us-ftc", "eu-ucpd"]
+# the ScanCreate fields that are build_report options (the rest pick the policy)
+REPORT_OPTIONS = ("max_networks", "max_organisers", "max_rank_mismatches")
+
+_EX_CUSTOM_POLICY: dict[str, Any] = {
+    "policy": {"name": "acme-single-tier", "version": "2026-11"},
+    "rules": [
+        {"id": "acme.one_agent_tier", "kind": "network", "min_members": 1, "min_levels": 3,
+         "severity": "high", "citation": "ACME distributor agreement §4.2"},
+        {"id": "acme.own_sales_only", "kind": "team_pay", "min_levels_up": 1,
+         "severity": "high", "citation": "ACME compensation plan §2"}]}
 
 ScanState = Literal["queued", "running", "succeeded", "failed"]
 
 
 class ScanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"max_networks": 1000, "max_organisers": 1000}]})
+        {"max_networks": 1000, "max_organisers": 1000},
+        {"policy": "us-ftc"},
+        {"custom_policy": _EX_CUSTOM_POLICY}]})
 
+    policy: PolicyPack | None = Field(default=None, description=(
+        "Policy pack for this scan (docs/legal.md). Default: the service's "
+        "AGENTGRAPH_POLICY."))
+    custom_policy: dict[str, Any] | None = Field(default=None, description=(
+        "A platform's own policy, the document of a TOML/YAML policy file as a JSON "
+        "object: {'policy': {name, version, ...}, 'rules': [{id, kind, severity, "
+        "citation, ...}]} (docs/legal.md, 'Custom policy files'). Checked when the "
+        "scan is requested: a bad one answers 422 policy_error."),
+        json_schema_extra={"example": _EX_CUSTOM_POLICY})
     max_networks: int = Field(default=1000, ge=0, le=100_000, description=(
         "Unflagged networks (>= 2 members) listed in the report; flagged ones always are."))
     max_organisers: int = Field(default=1000, ge=0, le=100_000)
     max_rank_mismatches: int = Field(default=1000, ge=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _one_policy(self) -> ScanCreate:
+        if self.policy is not None and self.custom_policy is not None:
+            raise ValueError("give policy or custom_policy, not both")
+        return self
 
 
 class ScanLinks(BaseModel):
