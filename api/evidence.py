@@ -37,7 +37,7 @@ from agentgraph.errors import InputError
 from agentgraph.identities import resolve_identities
 from agentgraph.payments import Payments
 from agentgraph.sales import Orders
-from loaders.identities import normalise_identities, read_identities
+from loaders.identities import IDENTITY_ALIASES, normalise_identities, read_identities
 from loaders.orders import ORDER_ALIASES, normalise_orders, read_orders
 from loaders.payments import PAYMENT_ALIASES, normalise_payments, read_payments
 
@@ -65,17 +65,9 @@ class IdentityTable:
 
 def _read_identities(path: str | Path, *, columns: dict[str, str] | None = None,
                      encoding: str | None = None, fmt: str | None = None) -> IdentityTable:
-    """Identity records from a file; ``columns`` maps ``agent_id`` to a header."""
-    table = read_identities(path, encoding=encoding, fmt=fmt) if not columns else None
-    if table is None:
-        from loaders.payments import read_table
-
-        raw = read_table(path, encoding, fmt)
-        given = columns or {}
-        raw = raw.rename_columns([("agent_id" if given.get("agent_id") == n else n)
-                                  for n in raw.column_names])
-        table = normalise_identities(raw, str(path))
-    return IdentityTable(table, str(path))
+    """Identity records from a file; ``columns`` maps canonical names to headers."""
+    return IdentityTable(read_identities(path, encoding=encoding, fmt=fmt, columns=columns),
+                         str(path))
 
 
 @dataclass(frozen=True)
@@ -120,7 +112,7 @@ EVIDENCE: dict[EvidenceKind, EvidenceSpec] = {
                                                       source),
         wrap=lambda table, source: resolve_identities(table),
         analyse_arg="identities",
-        columns=("agent_id",),
+        columns=tuple(IDENTITY_ALIASES),
         batch=IdentityBatch,
         column_example="agent_id=会员编号"),
 }
@@ -146,7 +138,7 @@ def unify(table: pa.Table) -> pa.Table:
     """Time columns as timestamp[us] and no schema metadata: tables concat cleanly."""
     fields = [pa.field(f.name, pa.timestamp("us")) if pa.types.is_timestamp(f.type) else
               f.remove_metadata() for f in table.schema]
-    return table.cast(pa.schema(fields))
+    return table.cast(pa.schema(fields), safe=False)  # ns times: truncated to us
 
 
 def mismatched_columns(spec: EvidenceSpec, a: pa.Table, b: pa.Table) -> list[str]:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from agentgraph.errors import InputError
 
 from .columns import ALIASES
-from .payments import read_table
+from .payments import read_table, resolve
 from .read import _as_string
 
 __all__ = ["read_identities", "normalise_identities", "IDENTITY_ALIASES"]
@@ -33,18 +33,18 @@ IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def normalise_identities(table: pa.Table, source: str = "<memory>") -> pa.Table:
-    """Rename recognised headers to ``agent_id``, ``phone``, ``id_number``,
-    ``bank_card``, ``device`` and read every column as strings."""
+def normalise_identities(table: pa.Table, source: str = "<memory>",
+                         columns: dict[str, str] | None = None) -> pa.Table:
+    """Rename recognised headers (or those ``columns`` maps, e.g. ``{"phone": "手机2"}``)
+    to ``agent_id``, ``phone``, ``id_number``, ``bank_card``, ``device`` and read every
+    column as strings. A column that carries a canonical name but was not chosen for
+    it (``agent_id`` when ``columns`` maps ``agent_id`` to another header) is dropped."""
     names = table.column_names
-    folded = {n.strip().lower(): n for n in names}
-    rename: dict[str, str] = {}
-    for canon, aliases in IDENTITY_ALIASES.items():
-        for alias in aliases:
-            real = folded.get(alias)
-            if real is not None and real not in rename:
-                rename[real] = canon
-                break
+    chosen = resolve(names, columns, source, IDENTITY_ALIASES)
+    rename = {real: canon for canon, real in chosen.items()}
+    keep = [n for n in names if n in rename or n not in IDENTITY_ALIASES]
+    table = table.select(keep)
+    names = keep
     if "agent_id" not in rename.values():
         raise InputError(f"missing column agent_id for an identities table (found: "
                          f"{', '.join(names) or 'none'})", source=source, column="agent_id")
@@ -58,7 +58,8 @@ def normalise_identities(table: pa.Table, source: str = "<memory>") -> pa.Table:
 
 
 def read_identities(path: str | Path, *, encoding: str | None = None,
-                    fmt: str | None = None) -> pa.Table:
+                    fmt: str | None = None, columns: dict[str, str] | None = None
+                    ) -> pa.Table:
     """Read an identities table (CSV, Parquet or JSON Lines); see the module docstring.
 
     Raises
@@ -67,4 +68,4 @@ def read_identities(path: str | Path, *, encoding: str | None = None,
         Missing file, no ``agent_id`` column, no identifier column, no rows,
         undecodable bytes: naming file, row and column.
     """
-    return normalise_identities(read_table(path, encoding, fmt), str(path))
+    return normalise_identities(read_table(path, encoding, fmt), str(path), columns)

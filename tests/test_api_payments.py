@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 import agentgraph
 from loaders.payments import read_payments
@@ -348,3 +349,64 @@ def test_orders_and_identities_reach_the_scan(api: Harness) -> None:
     assert api.client.delete("/v1/datasets/split/evidence/identities",
                              headers=h).status_code == 204
     assert "identities" not in _report(api, h, "split")
+
+
+def test_dataset_deleted_and_created_anew_during_an_upload(
+        api: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upload whose dataset is deleted (and created anew) while its files are
+    parsed answers 404 and leaves nothing behind, in the new dataset or on disk."""
+    from api.routes import evidence as routes
+
+    c = api.client
+    h = api.key("acme", "analyst")
+    api.dataset(h, "ladder", MEMBERS)
+    parse = routes.parse_evidence_files
+
+    def parse_then_recreate(*args: Any, **kwargs: Any) -> pa.Table:
+        table = parse(*args, **kwargs)
+        assert c.delete("/v1/datasets/ladder", headers=h).status_code == 204
+        assert c.post("/v1/datasets", json={"name": "ladder"}, headers=h).status_code == 201
+        return table
+
+    monkeypatch.setattr(routes, "parse_evidence_files", parse_then_recreate)
+    api.error(_upload(api, h, "ladder", PAYMENTS), 404, "not_found")
+    assert _stored(api, h, "ladder") == []
+    monkeypatch.setattr(routes, "parse_evidence_files", parse)
+    assert _upload(api, h, "ladder", PAYMENTS).status_code == 200  # the new one takes them
+
+
+def test_identity_columns_map_like_payments(api: Harness, tmp_path: Path) -> None:
+    c = api.client
+    h = api.key("acme", "analyst")
+    api.dataset(h, "split", MONEY.parent / "identities" / "split_members.csv")
+    src = tmp_path / "ids.csv"
+    src.write_text("agent_id,code,mob2\nx,K10,13800000010\ny,M1,13800000010\n",
+                   encoding="utf-8")
+
+    def up(query: str) -> Any:
+        with src.open("rb") as fh:
+            return c.post(f"/v1/datasets/split/evidence/identities{query}",
+                          files={"file": ("ids.csv", fh)}, headers=h)
+    err = api.error(up("?columns=agent_id=nothere"), 422, "input_error")
+    assert "'nothere'" in str(err) and "ids.csv" in str(err)
+    # agent_id mapped to another header: the file's own agent_id column is set aside
+    r = up("?columns=agent_id=code&columns=phone=MOB2")
+    assert r.status_code == 200, r.text
+    assert r.json()["evidence"]["columns"] == ["agent_id", "phone"]
+    stored = api.app.state.service.evidence.read("acme", "split", "identities")
+    assert stored is not None and stored[0].column("agent_id").to_pylist() == ["K10", "M1"]
+
+
+def test_nanosecond_times_in_parquet(api: Harness, tmp_path: Path) -> None:
+    h = api.key("acme", "analyst")
+    api.dataset(h, "ladder", MEMBERS)
+    t = read_payments(PAYMENTS).table
+    at = pa.array([1_577_836_800_000_000_001 + k for k in range(t.num_rows)],
+                  pa.timestamp("ns"))
+    pq.write_table(t.set_column(t.schema.get_field_index("at"), "at", at),
+                   tmp_path / "ns.parquet")
+    with (tmp_path / "ns.parquet").open("rb") as fh:
+        r = api.client.post("/v1/datasets/ladder/evidence/payments", headers=h,
+                            files={"file": ("ns.parquet", fh)})
+    assert r.status_code == 200, r.text
+    assert _report(api, h, "ladder")["money"]["payments"] == t.num_rows

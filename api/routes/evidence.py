@@ -28,7 +28,14 @@ from fastapi import APIRouter, Query, Request, Response
 from agentgraph.errors import InputError
 from loaders.encoding import normalise_encoding
 
-from ..deps import DatasetRef, PagingDep, ReadableDataset, ServiceDep, WritableDataset
+from ..deps import (
+    DatasetRef,
+    PagingDep,
+    ReadableDataset,
+    ServiceDep,
+    WritableDataset,
+    not_found_dataset,
+)
 from ..errors import ApiError, responses
 from ..evidence import (
     EVIDENCE,
@@ -105,6 +112,14 @@ def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: s
                        f"{str(exc).splitlines()[0]}") from None
 
 
+def _still_there(service: Service, ds: DatasetRef) -> None:
+    """404 when the dataset was deleted (or deleted and created anew) while the
+    request was under way: its evidence must not outlive it or pass to a new one."""
+    cur = service.meta.dataset(ds.record.tenant, ds.name)
+    if cur is None or cur.created_at != ds.record.created_at:
+        raise not_found_dataset(ds.name)
+
+
 async def _store(service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa.Table,
                  source: str, mode: str) -> EvidenceInfo:
     """Write (replace, or append to) the stored evidence under the dataset's lock."""
@@ -127,6 +142,7 @@ async def _store(service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa
     st = service.registry.state(ds.store_name)
     info: EvidenceInfo | None = None
     async with st.lock:
+        _still_there(service, ds)
         with anyio.CancelScope(shield=True):
             info = await anyio.to_thread.run_sync(write)
     assert info is not None
@@ -196,6 +212,7 @@ async def _show(kind: EvidenceKind, ds: DatasetRef, service: Service) -> Evidenc
 async def _delete(kind: EvidenceKind, ds: DatasetRef, service: Service) -> Response:
     st = service.registry.state(ds.store_name)
     async with st.lock:
+        _still_there(service, ds)
         with anyio.CancelScope(shield=True):
             gone = await anyio.to_thread.run_sync(service.evidence.delete, ds.record.tenant,
                                                   ds.name, kind)
