@@ -286,10 +286,13 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     payments : Payments, optional
         Payment records (:func:`loaders.read_payments`): the policy's money rules
         are evaluated on them (:mod:`agentgraph.payments`); without them those
-        rules are listed as not evaluated.
+        rules are listed as not evaluated. With a member table's ``joined_at``,
+        purchases at joining are read as entry fees in disguise
+        (:mod:`agentgraph.entry_fees`).
     orders : Orders, optional
         Order records (:func:`loaders.read_orders`): retail share of sales, and with
-        payments the 30% pay cap (:mod:`agentgraph.sales`).
+        payments the 30% pay cap (:mod:`agentgraph.sales`) and whether purchases at
+        joining were matched by goods delivered.
     identities : IdentityResolution, optional
         Accounts grouped into persons (:func:`agentgraph.identities.resolve_identities`):
         the relations (and the payments' ids) are rewritten to persons before
@@ -321,7 +324,12 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     h = hierarchy(graph.parent, graph.walk)
     nets = networks_of(h)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
-    money = money_evidence(graph, h, nets, payments) if payments is not None else None
+    money = None
+    if payments is not None:
+        from .entry_fees import join_times
+
+        joined = join_times(data, graph) if isinstance(data, Relations) else None
+        money = money_evidence(graph, h, nets, payments, joined=joined, orders=orders)
     sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
     penalised = (prior_penalties(data, graph) if isinstance(data, Relations) else None)
     if money is not None or sales is not None or penalised is not None:

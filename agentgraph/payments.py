@@ -14,7 +14,9 @@ per network:
 - **head-count pay** (拉人头): payouts on a downline that name no order, i.e. tied
   to the recruitment itself — only measured when the export has an ``order_id``
   column, because only then can "no order" be told from "not exported";
-- **entry fees** (入门费): payments of kind ``entry_fee`` made by agents;
+- **entry fees** (入门费): payments of kind ``entry_fee`` made by agents, and, with
+  ``joined_at`` in the member table, fees in disguise: purchases at joining not matched
+  by goods (with orders) and join packages (:mod:`agentgraph.entry_fees`);
 - **funds collected** per agent: money paid in (``entry_fee``, ``goods``, ``other``)
   by the agent's downline, the agent excluded, split into direct recruits and
   the rest of the downline (the 2.5M yuan serious-circumstances threshold).
@@ -36,9 +38,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
+    from .entry_fees import EntryFeeEvidence, JoinTimes
     from .graph import RecruitmentGraph
     from .hierarchy import Hierarchy
     from .networks import Networks
+    from .sales import Orders
 
 __all__ = ["PAYMENT_KINDS", "Payments", "MoneyEvidence", "money_evidence", "pay_levels"]
 
@@ -139,6 +143,7 @@ class MoneyEvidence:
     net_beyond_own: np.ndarray  # float64 per network: payouts on others' sales/recruitment
     net_payouts: np.ndarray  # float64 per network: all commissions and rebates
     net_funds: np.ndarray  # float64 per network: paid in by members below the root
+    fees: EntryFeeEvidence | None = None  # entry fees in disguise (agentgraph.entry_fees)
 
     def rows_where(self, mask: np.ndarray, j: int, limit: int = 20) -> list[int]:
         """1-based payment rows of network ``j`` under ``mask`` (first ``limit``)."""
@@ -154,8 +159,12 @@ def _kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:
 
 
 def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
-                   payments: Payments) -> MoneyEvidence:
-    """Measure ``payments`` on the analysed tree (see the module docstring)."""
+                   payments: Payments, *, joined: JoinTimes | None = None,
+                   orders: Orders | None = None) -> MoneyEvidence:
+    """Measure ``payments`` on the analysed tree (see the module docstring); ``joined``
+    (the agents' ``joined_at``) and ``orders`` let entry fees in disguise be measured
+    (:func:`agentgraph.entry_fees.entry_fee_evidence`)."""
+    from .entry_fees import entry_fee_evidence
     from .hierarchy import break_cycles
 
     t = payments.table
@@ -204,7 +213,31 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
         net_headcount=per_net(headcount), net_entry_fees=per_net(entry_fee),
         net_beyond_own=per_net(upline_paid), net_payouts=per_net(payout),
         net_funds=below[nets.roots] if k else np.zeros(0),
+        fees=entry_fee_evidence(h, nets, payments, payer, joined, orders),
     )
+
+
+def _entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
+    """The ``money.entry_fees`` totals: explicit fees (kind ``entry_fee``; the first two
+    keys), and with the entry-fee evidence the joining-window purchases, disguised fees,
+    join packages and all entry fees in any form (each payment counted once). O(p)."""
+    def total(mask: np.ndarray) -> dict[str, Any]:
+        return {"payments": int(mask.sum()), "amount": round(float(amount[mask].sum()), 2)}
+
+    out: dict[str, Any] = total(m.entry_fee)
+    f = m.fees
+    if f is None:
+        return out
+    from .entry_fees import GOODS_MATCH_RATIO, JOIN_WINDOW_DAYS
+
+    out["joining_window"] = {"measured": f.window_measured, **total(f.window),
+                             "window_days": JOIN_WINDOW_DAYS}
+    out["disguised"] = {"measured": f.disguised_measured, **total(f.disguised),
+                        "match_ratio": GOODS_MATCH_RATIO}
+    out["join_packages"] = {"networks": int(np.count_nonzero(f.net_package_amount)),
+                            **total(f.package)}
+    out["any_form"] = total(m.entry_fee | f.disguised | f.package)
+    return out
 
 
 def money_summary(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
@@ -241,8 +274,7 @@ def money_summary(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
         "headcount_pay": {"measured": m.headcount_measured,
                           "payments": int(m.headcount.sum()),
                           "amount": round(float(amount[m.headcount].sum()), 2)},
-        "entry_fees": {"payments": int(m.entry_fee.sum()),
-                       "amount": round(float(amount[m.entry_fee].sum()), 2)},
+        "entry_fees": _entry_fee_totals(m, amount),
         "funds": [{"agent": names[i], "network": roots[i],
                    "collected": round(float(m.funds_below[v]), 2),
                    "direct": round(float(m.funds_direct[v]), 2),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -111,10 +111,29 @@ _MONEY_EVIDENCE_LABEL = {
     "min_amount": "Threshold amount 金额标准",
     "members": "Members 人数",
     "levels": "Levels 层级",
+    "disguised": "Disguised entry fees 变相入门费 (purchases at joining 入会购货)",
+    "join_package": "Join package 入门套餐 (forced first purchase 强制首购)",
+    "measured": "Measured 已测量",
+    "joining_window_payments": "Payments at joining 入会期间付款笔数",
+    "joining_window_amount": "Paid at joining 入会期间付款金额",
+    "joining_window_rows": "Rows paid at joining 入会期间付款行号 (1-based 从1起)",
+    "window_days": "Joining window (days after joining) 入会期间（加入后天数）",
+    "match_ratio": "Goods needed to match 需匹配货物比例",
+    "unmatched_pairs": "Unmatched payers 未见等值货物的付款人",
+    "agents": "Recruits who paid it 支付该金额的下线人数",
+    "recruits_with_join_time": "Recruits with a join time 有加入时间的下线人数",
+    "share": "Share of recruits 占下线比例",
+    "total_paid": "Total paid 支付合计",
+    "min_agents": "Min recruits 最少人数",
+    "min_share": "Min share 最低比例",
+    "counting": "Counting 计算口径",
 }
 _MONEY_AMOUNT_KEYS = frozenset(
-    {"amount", "collected", "direct", "through_downline", "min_amount", "min_collected"}
+    {"amount", "collected", "direct", "through_downline", "min_amount", "min_collected",
+     "joining_window_amount", "total_paid"}
 )
+_MONEY_NESTED_KEYS = frozenset({"disguised", "join_package"})  # entry fees in disguise
+_MONEY_RATIO_KEYS = frozenset({"match_ratio", "min_share"})
 _MONEY_MAX_BARS = 40
 _MAX_EXAMPLES = 20
 _EXAMPLE_CHAIN_HEAD = 8
@@ -742,6 +761,41 @@ def _summary(report: Mapping[str, Any], networks: Sequence[Mapping[str, Any]]) -
     return "".join(parts)
 
 
+def _disguised_fee_cards(fees: Mapping[str, Any], card: Callable[..., str]) -> list[str]:
+    """Cards for entry fees in disguise, beside the entry-fee card: purchases at joining
+    not matched by goods (or "not measured") and join packages. None for reports without
+    these keys."""
+    out: list[str] = []
+    disguised, window = fees.get("disguised"), _mapping(fees.get("joining_window"))
+    if isinstance(disguised, Mapping):
+        if disguised.get("measured") is False:
+            why = ("no orders 无订单数据" if window.get("measured")
+                   else "no joined_at or payment time 无加入时间或付款时间")
+            out.append(card(
+                "disguised_entry_fees", "Disguised entry fees 变相入门费",
+                '<span class="noeval">Not measured 未测量</span>',
+                f"{_num(window.get('payments', 0))} payments at joining 入会期间付款; {why}",
+            ).replace('class="v"', 'class="v small"', 1))
+        else:
+            out.append(card(
+                "disguised_entry_fees", "Disguised entry fees 变相入门费",
+                _yuan(disguised.get("amount")),
+                f"{_num(disguised.get('payments', '–'))} payments 笔; purchases at joining not "
+                "matched by goods 入会购货未见等值货物",
+                "alert" if _int(disguised.get("payments")) else "",
+            ))
+    packages = fees.get("join_packages")
+    if isinstance(packages, Mapping):
+        out.append(card(
+            "join_packages", "Join packages 入门套餐 (forced first purchase 强制首购)",
+            _yuan(packages.get("amount")),
+            f"{_num(packages.get('payments', '–'))} payments 笔; "
+            f"{_num(packages.get('networks', '–'))} network(s) 个网络",
+            "alert" if _int(packages.get("networks")) else "",
+        ))
+    return out
+
+
 def _money_section(money: Mapping[str, Any]) -> str:
     """Totals by kind, payouts by levels up, team / head-count pay, entry fees, funds."""
     total = money.get("amount")
@@ -780,6 +834,7 @@ def _money_section(money: Mapping[str, Any]) -> str:
             count_sub(fees),
             "alert" if _int(fees.get("payments")) else "",
         ),
+        *_disguised_fee_cards(fees, card),
         card(
             "team_pay",
             "Team pay 团队计酬",
@@ -934,7 +989,9 @@ def _examples_table(examples: Sequence[Any]) -> str:
     )
 
 
-_RECORD_AMOUNT_KEYS = frozenset({"payouts", "own_sales", "amount", "sold", "retail"})
+_RECORD_AMOUNT_KEYS = frozenset(
+    {"payouts", "own_sales", "amount", "sold", "retail", "paid", "goods_received"}
+)
 
 
 def _records_table(records: Sequence[Mapping[str, Any]]) -> str:
@@ -974,6 +1031,8 @@ def _money_evidence_table(evidence: Mapping[str, Any]) -> str:
         head = f'<span title="{_e(name[:200])}">{_e(label)}</span>' if label else _short(name, 120)
         if name == "examples" and isinstance(value, Sequence) and not isinstance(value, str):
             cell = _examples_table(value)
+        elif name in _MONEY_NESTED_KEYS and isinstance(value, Mapping) and value:
+            cell = _money_evidence_table(value)
         elif (
             isinstance(value, Sequence)
             and not isinstance(value, str)
@@ -984,7 +1043,7 @@ def _money_evidence_table(evidence: Mapping[str, Any]) -> str:
         elif name in _MONEY_AMOUNT_KEYS and isinstance(value, int | float):
             cell = _yuan(value)
         elif (
-            name.startswith("share")
+            (name.startswith("share") or name in _MONEY_RATIO_KEYS)
             and isinstance(value, int | float)
             and not isinstance(value, bool)
             and math.isfinite(value)

@@ -187,7 +187,10 @@ def test_cli_payments() -> None:
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     jsonschema.validate(report, SCHEMA)
-    assert report["money"]["entry_fees"] == {"payments": 30, "amount": 30000.0}
+    fees = report["money"]["entry_fees"]
+    assert {k: fees[k] for k in ("payments", "amount")} == {"payments": 30, "amount": 30000.0}
+    # every recruit paid the same 1000 fee at joining: also a join package (entry_fees.py)
+    assert fees["join_packages"] == {"networks": 1, "payments": 30, "amount": 30000.0}
     two = run_cli("scan", str(MONEY / "ladder5_members.csv"), str(MONEY / "legit3_members.csv"),
                   "--payments", str(MONEY / "ladder5_payments.csv"))
     assert two.returncode == 2 and "with a single input" in two.stderr

@@ -62,8 +62,11 @@ HEADCOUNT_PAY = HeadcountPayRule(
 ENTRY_FEE = EntryFeeRule(
     id="cn.entry_fee",
     severity="high",
-    citation=f"{_REGULATIONS}(二) 入门费; {_OPINION}",
-    description="Agents paid an entry fee to join or to gain the right to recruit (入门费).",
+    citation=f"{_REGULATIONS}(二) 入门费 (以交纳费用或者以认购商品等方式变相交纳费用); {_OPINION}",
+    description="Agents paid an entry fee to join or to gain the right to recruit (入门费): "
+                "a payment of kind entry_fee, a purchase at joining not matched by goods of "
+                "similar value (with orders), or a join package (>= 3 recruits, at least "
+                "half of those with a join time, paid the same amount at joining).",
     liability="criminal",
 )
 

@@ -7,8 +7,9 @@ derived primarily from the introduction of other consumers into the scheme rathe
 than from the sale or consumption of products". The CJEU (C-515/12, 4finance,
 3 April 2014) held that any consideration counts, however small, and that the
 compensation need not come from the consideration itself. Encoded as: a network
-where agents paid an entry fee AND more than half of the commissions and rebates
-(by amount) follow recruitments rather than sales.
+where agents paid to join - an entry fee, or one in disguise (a purchase at joining
+not matched by goods, a join package: :mod:`agentgraph.entry_fees`) - AND more than
+half of the commissions and rebates (by amount) follow recruitments rather than sales.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ import numpy as np
 
 from ..networks import Networks
 from .base import Policy
-from .money import Evidence, MoneyRule
+from .money import Evidence, MoneyRule, fee_evidence, paid_to_join
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
 
 
 @dataclass(frozen=True)
 class AnnexOnePointFourteen(MoneyRule):
-    """Consideration paid (any amount) and compensation derived primarily (> ``share``
-    of payouts by amount) from introducing others."""
+    """Consideration paid (any amount; an entry fee or one in disguise) and compensation
+    derived primarily (> ``share`` of payouts by amount) from introducing others."""
 
     share: float = 0.5
 
@@ -37,7 +38,7 @@ class AnnexOnePointFourteen(MoneyRule):
         with np.errstate(invalid="ignore", divide="ignore"):
             recruit_share = np.where(m.net_payouts > 0,
                                      m.net_headcount / np.maximum(m.net_payouts, 1e-300), 0.0)
-        return (m.net_entry_fees > 0) & (recruit_share > self.share)
+        return paid_to_join(m) & (recruit_share > self.share)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
         m = ev.m
@@ -50,15 +51,17 @@ class AnnexOnePointFourteen(MoneyRule):
                 "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4)
                 if payouts else None,
                 "min_share_exclusive": self.share,
-                "payment_rows": m.rows_where(m.entry_fee | m.headcount, j, 20)}
+                "payment_rows": m.rows_where(m.entry_fee | m.headcount, j, 20),
+                **fee_evidence(m, j)}
 
 
 ANNEX_I_14 = AnnexOnePointFourteen(
     id="eu.ucpd.annex1_14",
     severity="high",
     citation="Directive 2005/29/EC, Annex I point 14; CJEU C-515/12 4finance (2014)",
-    description="Consumers give consideration (any amount) for compensation derived "
-                "primarily (> 50% of payouts) from introducing other consumers.",
+    description="Consumers give consideration (any amount, an entry fee or one in disguise) "
+                "for compensation derived primarily (> 50% of payouts) from introducing "
+                "other consumers.",
     liability="administrative",
 )
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from ..sales import SalesEvidence
 
 __all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "RecidivistRule", "TeamPayRule",
-           "HeadcountPayRule", "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule"]
+           "HeadcountPayRule", "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule",
+           "paid_to_join", "fee_evidence"]
 
 _ROWS = 20  # payment rows cited per flag
 
@@ -141,19 +142,106 @@ class HeadcountPayRule(MoneyRule):
                 "examples": _examples(graph, m, m.headcount, j)}
 
 
+def paid_to_join(m: MoneyEvidence) -> np.ndarray:
+    """Networks where agents paid to join in any form: an explicit entry fee (kind
+    ``entry_fee``), a disguised one (a purchase at joining not matched by goods) or a
+    join package (:mod:`agentgraph.entry_fees`). O(p + networks)."""
+    out = m.net_entry_fees > 0
+    return out | m.fees.fires() if m.fees is not None else out
+
+
+def _unmatched_pairs(m: MoneyEvidence, j: int, limit: int = 5) -> list[dict[str, Any]]:
+    """The first ``limit`` payer/payee pairs of network ``j`` whose payments at joining
+    were not matched by goods: what was paid at joining and the goods received."""
+    f = m.fees
+    assert f is not None
+    t = m.payments.table
+    rows = np.flatnonzero(f.in_net(f.disguised, j))
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for i in rows[:_ROWS].tolist():
+        pair = (str(t.column("payer_id")[i].as_py()), str(t.column("payee_id")[i].as_py()))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        out.append({"payer": pair[0], "payee": pair[1], "first_row": i + 1,
+                    "paid": round(float(f.paid_at_joining[i]), 2),
+                    "goods_received": round(float(f.goods_received[i]), 2)})
+        if len(out) == limit:
+            break
+    return out
+
+
+def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
+    """Evidence keys for entry fees in disguise on network ``j``, each present only when
+    it applies: ``disguised`` (the network has purchases at joining) and ``join_package``
+    (the network has one). Payment rows are 1-based rows of the payment input."""
+    from ..entry_fees import (
+        GOODS_MATCH_RATIO,
+        JOIN_PACKAGE_MIN_AGENTS,
+        JOIN_PACKAGE_MIN_SHARE,
+        JOIN_WINDOW_DAYS,
+    )
+
+    f = m.fees
+    out: dict[str, Any] = {}
+    if f is None:
+        return out
+    amount = np.asarray(m.payments.table.column("amount").to_numpy(), np.float64)
+    window = f.in_net(f.window, j)
+    if window.any():
+        hidden = f.in_net(f.disguised, j)
+        d: dict[str, Any] = {
+            "measured": f.disguised_measured, "payments": int(hidden.sum()),
+            "amount": round(float(amount[hidden].sum()), 2),
+            "payment_rows": f.rows_where(f.disguised, j, _ROWS),
+            "joining_window_payments": int(window.sum()),
+            "joining_window_amount": round(float(amount[window].sum()), 2),
+            "joining_window_rows": f.rows_where(f.window, j, _ROWS),
+            "window_days": JOIN_WINDOW_DAYS, "match_ratio": GOODS_MATCH_RATIO}
+        if f.disguised_measured:
+            d["unmatched_pairs"] = _unmatched_pairs(m, j)
+            d["counting"] = (f"goods or other payments made from any time before joining to "
+                             f"{JOIN_WINDOW_DAYS} days after it; a payer's payments to one payee "
+                             f"are matched when the orders it bought from that payee reach "
+                             f"{GOODS_MATCH_RATIO:.0%} of them (boundary matched)")
+        else:
+            d["counting"] = ("not measured: without orders the goods received for purchases "
+                             "at joining cannot be compared with what was paid; nothing is "
+                             "counted as a disguised fee")
+        out["disguised"] = d
+    price = int(f.net_package_amount[j])
+    if price > 0:
+        pkg = f.in_net(f.package, j)
+        agents, timed = int(f.net_package_agents[j]), int(f.net_recruits_timed[j])
+        out["join_package"] = {
+            "amount": price, "agents": agents, "recruits_with_join_time": timed,
+            "share": round(agents / timed, 4) if timed else None,
+            "payments": int(pkg.sum()), "total_paid": round(float(amount[pkg].sum()), 2),
+            "payment_rows": f.rows_where(f.package, j, _ROWS),
+            "min_agents": JOIN_PACKAGE_MIN_AGENTS, "min_share": JOIN_PACKAGE_MIN_SHARE,
+            "counting": (f"recruits (the root excluded) who paid this amount (rounded to the "
+                         f"yuan; entry fee, goods or other) before joining or within "
+                         f"{JOIN_WINDOW_DAYS} days of it, out of the recruits whose joined_at "
+                         "is known; a forced first purchase even if goods were delivered")}
+    return out
+
+
 @dataclass(frozen=True)
 class EntryFeeRule(MoneyRule):
-    """Agents paying a fee (kind ``entry_fee``) to join or to gain the right to recruit."""
+    """Agents paying to join or to gain the right to recruit: a fee (kind ``entry_fee``)
+    or a fee in disguise (禁止传销条例 Art. 7(2) 以认购商品等方式变相交纳费用): a purchase
+    at joining not matched by goods of similar value, or a join package (see
+    :mod:`agentgraph.entry_fees`). Fires on a network with any of the three."""
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
-        m = ev.m
-        return m.net_entry_fees > 0
+        return paid_to_join(ev.m)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
         m = ev.m
         return {"liability": self.liability, "payments": m.count(m.entry_fee, j),
                 "amount": round(float(m.net_entry_fees[j]), 2),
-                "payment_rows": m.rows_where(m.entry_fee, j, _ROWS)}
+                "payment_rows": m.rows_where(m.entry_fee, j, _ROWS), **fee_evidence(m, j)}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,8 @@ ENTRY_PAYMENT = EntryFeeRule(
     severity="medium",
     citation=f"{_KOSCOT} (first prong: payment for the right to sell and recruit)",
     description="Participants pay to join or to gain the right to recruit (Koscot, first "
-                "prong; unlawful together with recruitment rewards).",
+                "prong; unlawful together with recruitment rewards): an entry fee, or one in "
+                "disguise (a purchase at joining not matched by goods, a join package).",
     liability="civil",
 )
 
