@@ -32,11 +32,14 @@ agents, plus O(p log p) to group the join-package candidates (``np.unique``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .groups import Groups
 
 if TYPE_CHECKING:
     from .graph import RecruitmentGraph
@@ -229,13 +232,20 @@ class EntryFeeEvidence:
         hit = np.bincount(self.payer_net[on], minlength=k)[:k] > 0
         return hit | (self.net_package_amount > 0)
 
+    @cached_property
+    def by_payer_network(self) -> Groups:
+        """The payments grouped by the payer's network (built once, O(p log p))."""
+        return Groups.of(self.payer_net, len(self.net_package_amount))
+
     def rows_where(self, mask: np.ndarray, j: int, limit: int = 20) -> list[int]:
-        """1-based payment rows of network ``j`` (the payer's) under ``mask``."""
-        return (np.flatnonzero(mask & (self.payer_net == j))[:limit] + 1).tolist()
+        """1-based payment rows of network ``j`` (the payer's) under ``mask``.
+        O(payments of the network)."""
+        return (self.by_payer_network.where(mask, j, limit) + 1).tolist()
 
     def in_net(self, mask: np.ndarray, j: int) -> np.ndarray:
-        """``mask`` restricted to the payments whose payer is in network ``j``. O(p)."""
-        return mask & (self.payer_net == j)
+        """Positions of the payments under ``mask`` whose payer is in network ``j``,
+        ascending. O(payments of the network)."""
+        return self.by_payer_network.where(mask, j)
 
 
 def entry_fee_evidence(h: Hierarchy, nets: Networks, payments: Payments, payer: np.ndarray,

@@ -18,6 +18,7 @@ Complexity: O(n + id bytes); no Python object per agent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numba as nb
 import numpy as np
@@ -62,9 +63,18 @@ class RecruitmentGraph:
     def id_of(self, v: int) -> str:
         return str(self.ids[v].as_py())
 
+    @cached_property
+    def flat_ids(self) -> pa.Array:
+        """``ids`` as one contiguous array (a gather from a chunked array costs
+        O(n) per call in Arrow; from this one, O(ids gathered)). Built once, O(n)."""
+        ids = self.ids
+        if isinstance(ids, pa.ChunkedArray):
+            return ids.combine_chunks() if ids.num_chunks != 1 else ids.chunk(0)
+        return ids
+
     def names(self, vs: np.ndarray | list[int]) -> list[str]:
         """Id strings of several dense ids. O(len(vs))."""
-        return self.ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
+        return self.flat_ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
 
     def node(self, agent_id: str) -> int:
         """Dense id of ``agent_id`` or -1. O(n) scan; cached lookups live in the index."""

@@ -18,6 +18,8 @@ from functools import cached_property
 import numba as nb
 import numpy as np
 
+from .groups import Groups
+
 __all__ = ["Hierarchy", "Walk", "find_cycles", "break_cycles", "depth_and_root",
            "downline_stats", "hierarchy"]
 
@@ -214,6 +216,11 @@ class Hierarchy:
     def level(self) -> np.ndarray:
         """Level of every agent, root = level 1 (2013 opinion)."""
         return self.depth + 1
+
+    @cached_property
+    def by_network(self) -> Groups:
+        """Agents grouped by network, ascending dense ids (built once, O(n log n))."""
+        return Groups.of(self.net, len(self.roots))
 
     @cached_property
     def root(self) -> np.ndarray:

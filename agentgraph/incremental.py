@@ -167,7 +167,7 @@ class LiveIndex:
         self.source_rows = g.rows
         self.kind = g.kind
         # one contiguous array each: take() on a many-chunk column concatenates per call
-        self._ids: pa.Array = _contiguous(g.ids)
+        self._ids: pa.Array = g.flat_ids
         self._rank: pa.Array | None = None if g.rank is None else _contiguous(g.rank)
         self.parent = _grow(g.parent.astype(np.int32, copy=False), cap)
         self.depth = _grow(h.depth.astype(np.int32, copy=False), cap)

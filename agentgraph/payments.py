@@ -30,12 +30,15 @@ pass), O(p + networks) for the per-network aggregates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .groups import Groups, Mask
 
 if TYPE_CHECKING:
     from .entry_fees import EntryFeeEvidence, JoinTimes
@@ -145,12 +148,31 @@ class MoneyEvidence:
     net_funds: np.ndarray  # float64 per network: paid in by members below the root
     fees: EntryFeeEvidence | None = None  # entry fees in disguise (agentgraph.entry_fees)
 
-    def rows_where(self, mask: np.ndarray, j: int, limit: int = 20) -> list[int]:
-        """1-based payment rows of network ``j`` under ``mask`` (first ``limit``)."""
-        return (np.flatnonzero(mask & (self.network == j))[:limit] + 1).tolist()
+    @cached_property
+    def amounts(self) -> np.ndarray:
+        """float64 amount of every payment (converted once)."""
+        return np.asarray(self.payments.table.column("amount").to_numpy(), np.float64)
 
-    def count(self, mask: np.ndarray, j: int) -> int:
-        return int(np.count_nonzero(mask & (self.network == j)))
+    @cached_property
+    def example_columns(self) -> pa.Table:
+        """payer_id, payee_id, amount, kind in one chunk: row gathers for the flags'
+        examples stay O(rows taken)."""
+        return self.payments.table.select(["payer_id", "payee_id", "amount", "kind"]
+                                          ).combine_chunks()
+
+    @cached_property
+    def by_network(self) -> Groups:
+        """The payments grouped by network (built once, O(p log p))."""
+        return Groups.of(self.network, len(self.net_payouts))
+
+    def rows_where(self, mask: Mask, j: int, limit: int = 20) -> list[int]:
+        """1-based payment rows of network ``j`` under ``mask`` (first ``limit``).
+        O(payments of the network)."""
+        return (self.by_network.where(mask, j, limit) + 1).tolist()
+
+    def count(self, mask: Mask, j: int) -> int:
+        """Payments of network ``j`` under ``mask``. O(payments of the network)."""
+        return self.by_network.count(mask, j)
 
 
 def _kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .groups import Groups
 from .networks import chains, structure_class
 
 if TYPE_CHECKING:
@@ -132,8 +133,9 @@ def _identities(a: Analysis, limit: int) -> dict[str, Any]:
     node = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int64)
     after_net = np.where(node >= 0, a.hierarchy.net[np.maximum(node, 0)], -1)
     joined: list[dict[str, Any]] = []
+    by_net = Groups.of(after_net, len(nets))
     for j in np.unique(after_net[after_net >= 0]).tolist():
-        parts = np.flatnonzero(after_net == j)
+        parts = by_net.rows(j)
         grew = int(nets.levels[j]) > int(before.levels[parts].max())
         if len(parts) > 1 or grew:
             joined.append({"root": a.graph.id_of(int(nets.roots[j])),

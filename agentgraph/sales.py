@@ -65,11 +65,12 @@ class SalesEvidence:
         return float(self.net_retail[j]) / total if total else None
 
     def over_cap(self, h: Hierarchy, j: int) -> np.ndarray:
-        """Agents of network ``j`` paid more than the cap on their own sales."""
+        """Agents of network ``j`` paid more than the cap on their own sales, ascending
+        dense ids. O(agents of the network)."""
         if self.payouts is None:
             return np.zeros(0, np.int64)
-        mask = (self.payouts > PAY_CAP * self.sold) & (h.net == j)
-        return np.flatnonzero(mask)
+        payouts, sold = self.payouts, self.sold
+        return h.by_network.where(lambda v: payouts[v] > PAY_CAP * sold[v], j)
 
 
 def sales_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks, orders: Orders,

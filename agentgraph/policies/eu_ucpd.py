@@ -51,7 +51,8 @@ class AnnexOnePointFourteen(MoneyRule):
                 "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4)
                 if payouts else None,
                 "min_share_exclusive": self.share,
-                "payment_rows": m.rows_where(m.entry_fee | m.headcount, j, 20),
+                "payment_rows": m.rows_where(
+                    lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
                 **fee_evidence(m, j)}
 
 

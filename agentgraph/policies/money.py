@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 
+from ..groups import Mask
 from ..networks import Networks
 from ..sales import PAY_CAP
 
@@ -26,8 +28,9 @@ __all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "RecidivistRule", "TeamPa
 _ROWS = 20  # payment rows cited per flag
 
 
-def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[str]:
-    """Ids from the payee down to the agent whose sale or recruitment caused payment i."""
+def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[int]:
+    """Dense ids from the payee down to the agent whose sale or recruitment caused
+    payment i. O(levels up)."""
     v, stop = int(m.source[i]), int(m.payee[i])
     out: list[int] = []
     while v >= 0 and len(out) <= int(m.levels_up[i]):
@@ -35,20 +38,26 @@ def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[str]:
         if v == stop:
             break
         v = int(graph.parent[v])
-    return graph.names(out[::-1])
+    return out[::-1]
 
 
-def _examples(graph: RecruitmentGraph, m: MoneyEvidence, mask: np.ndarray, j: int,
+def _examples(graph: RecruitmentGraph, m: MoneyEvidence, mask: Mask, j: int,
               limit: int = 5) -> list[dict[str, Any]]:
-    t = m.payments.table
-    out = []
-    for row in m.rows_where(mask, j, limit):
-        i = row - 1
-        out.append({"row": row, "payer": t.column("payer_id")[i].as_py(),
-                    "payee": t.column("payee_id")[i].as_py(),
-                    "amount": t.column("amount")[i].as_py(),
-                    "kind": t.column("kind")[i].as_py(),
-                    "levels_up": int(m.levels_up[i]), "chain": _chain(graph, m, i)})
+    """The first ``limit`` payments of network ``j`` under ``mask``, each with its
+    chain of ids. One Arrow gather for the rows and one for the chains' names."""
+    rows = m.by_network.where(mask, j, limit)
+    if not len(rows):
+        return []
+    got = m.example_columns.take(pa.array(rows)).to_pydict()
+    chains = [_chain(graph, m, int(i)) for i in rows]
+    names = graph.names([v for c in chains for v in c])
+    out, at = [], 0
+    for k, i in enumerate(rows.tolist()):
+        out.append({"row": i + 1, "payer": got["payer_id"][k], "payee": got["payee_id"][k],
+                    "amount": got["amount"][k], "kind": got["kind"][k],
+                    "levels_up": int(m.levels_up[i]),
+                    "chain": names[at:at + len(chains[k])]})
+        at += len(chains[k])
     return out
 
 
@@ -115,7 +124,10 @@ class TeamPayRule(MoneyRule):
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
         m, graph = ev.m, ev.graph
-        deep = m.team_pay & (m.levels_up >= self.min_levels_up)
+        k = self.min_levels_up
+
+        def deep(r: np.ndarray) -> np.ndarray:
+            return m.team_pay[r] & (m.levels_up[r] >= k)
         return {"liability": self.liability, "max_levels_up": int(m.net_team_pay_levels[j]),
                 "min_levels_up": self.min_levels_up,
                 "payments": m.count(m.team_pay, j), "amount": round(float(m.net_team_pay[j]), 2),
@@ -156,7 +168,7 @@ def _unmatched_pairs(m: MoneyEvidence, j: int, limit: int = 5) -> list[dict[str,
     f = m.fees
     assert f is not None
     t = m.payments.table
-    rows = np.flatnonzero(f.in_net(f.disguised, j))
+    rows = f.in_net(f.disguised, j)
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for i in rows[:_ROWS].tolist():
@@ -187,15 +199,15 @@ def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if f is None:
         return out
-    amount = np.asarray(m.payments.table.column("amount").to_numpy(), np.float64)
-    window = f.in_net(f.window, j)
-    if window.any():
+    amount = m.amounts
+    window = f.in_net(f.window, j)  # positions
+    if len(window):
         hidden = f.in_net(f.disguised, j)
         d: dict[str, Any] = {
-            "measured": f.disguised_measured, "payments": int(hidden.sum()),
+            "measured": f.disguised_measured, "payments": len(hidden),
             "amount": round(float(amount[hidden].sum()), 2),
             "payment_rows": f.rows_where(f.disguised, j, _ROWS),
-            "joining_window_payments": int(window.sum()),
+            "joining_window_payments": len(window),
             "joining_window_amount": round(float(amount[window].sum()), 2),
             "joining_window_rows": f.rows_where(f.window, j, _ROWS),
             "window_days": JOIN_WINDOW_DAYS, "match_ratio": GOODS_MATCH_RATIO}
@@ -217,7 +229,7 @@ def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
         out["join_package"] = {
             "amount": price, "agents": agents, "recruits_with_join_time": timed,
             "share": round(agents / timed, 4) if timed else None,
-            "payments": int(pkg.sum()), "total_paid": round(float(amount[pkg].sum()), 2),
+            "payments": len(pkg), "total_paid": round(float(amount[pkg].sum()), 2),
             "payment_rows": f.rows_where(f.package, j, _ROWS),
             "min_agents": JOIN_PACKAGE_MIN_AGENTS, "min_share": JOIN_PACKAGE_MIN_SHARE,
             "counting": (f"recruits (the root excluded) who paid this amount (rounded to the "
@@ -257,7 +269,8 @@ class BeyondOwnSalesRule(MoneyRule):
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
         m, graph = ev.m, ev.graph
-        beyond = m.team_pay | m.headcount  # headcount is all False when not measured
+        def beyond(r: np.ndarray) -> np.ndarray:  # headcount: all False when not measured
+            return m.team_pay[r] | m.headcount[r]
         payouts = float(m.net_payouts[j])
         out: dict[str, Any] = {
             "liability": self.liability, "payments": m.count(beyond, j),
