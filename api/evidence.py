@@ -33,7 +33,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from agentgraph.errors import InputError
 from agentgraph.identities import resolve_identities
 from agentgraph.payments import Payments
 from agentgraph.sales import Orders
@@ -51,7 +50,7 @@ from .schemas.evidence import (
 )
 
 __all__ = ["EvidenceKind", "EvidenceSpec", "EVIDENCE", "EvidenceInfo", "EvidenceStore",
-           "parse_column_mapping", "unify", "mismatched_columns"]
+           "unify", "mismatched_columns"]
 
 
 # ---------------------------------------------------------------------- registry
@@ -117,21 +116,6 @@ EVIDENCE: dict[EvidenceKind, EvidenceSpec] = {
         column_example="agent_id=会员编号"),
 }
 assert set(EVIDENCE) == set(EvidenceKind), "every evidence kind needs an EVIDENCE entry"
-
-
-def parse_column_mapping(items: list[str] | None, spec: EvidenceSpec) -> dict[str, str]:
-    """``["payer_id=付款人"]`` -> ``{"payer_id": "付款人"}``; InputError otherwise."""
-    out: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key or not value:
-            raise InputError(f"column mapping {item!r} is not NAME=COLUMN")
-        if key not in spec.columns:
-            raise InputError(f"column mapping {item!r}: {key!r} is not one of "
-                             f"{', '.join(spec.columns)}")
-        out[key] = value
-    return out
 
 
 def unify(table: pa.Table) -> pa.Table:

@@ -15,19 +15,64 @@ the upload with 413. Parsing then reads the files from disk with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
+import anyio
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
 
-from loaders import FORMATS
+from agentgraph.errors import InputError
+from loaders import FORMATS, parse_mapping
+from loaders.encoding import normalise_encoding
 
 from .errors import ApiError
 
-__all__ = ["SpooledFile", "spool_body", "spool_multipart", "format_of", "too_large"]
+__all__ = ["SpooledFile", "spool_body", "spool_multipart", "format_of", "too_large",
+           "upload_options", "parse_upload"]
+
+T = TypeVar("T")
+
+
+def upload_options(columns: list[str] | None, encoding: str | None,
+                   canonical: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Check an upload's ``columns`` mapping (names from ``canonical``, default the
+    member-table columns) and ``encoding`` before any byte is read: the mapping, or
+    422 ``validation_error`` naming the query parameter."""
+    try:
+        mapping = parse_mapping(columns, canonical)
+        if encoding:
+            normalise_encoding(encoding)
+    except InputError as exc:
+        field = "columns" if columns and "mapping" in exc.message else "encoding"
+        raise ApiError(422, "validation_error", exc.message,
+                       [{"field": field, "message": exc.message}]) from None
+    return mapping
+
+
+async def parse_upload(request: Request, upload_dir: str | None, limit: int, filename: str | None,
+                       parse: Callable[[list[SpooledFile]], T]) -> tuple[T, list[str]]:
+    """Spool the request's files (multipart parts, or the raw body named ``filename``)
+    to a temp folder under ``upload_dir``, at most ``limit`` bytes, and ``parse`` them
+    in a worker thread; the folder is removed whatever happens. Returns what ``parse``
+    gave and the files' names."""
+    folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=upload_dir))
+    try:
+        ctype = request.headers.get("content-type", "")
+        if ctype.lower().startswith("multipart/form-data"):
+            files = await spool_multipart(request.stream(), folder, ctype, limit)
+        else:
+            files = [await spool_body(request.stream(), folder, filename or "upload", ctype,
+                                      limit)]
+        out = await anyio.to_thread.run_sync(lambda: parse(files), abandon_on_cancel=True)
+    finally:
+        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return out, [f.filename for f in files]
 
 CONTENT_TYPES = {"text/csv": "csv", "text/tab-separated-values": "csv", "text/plain": "csv",
                  "application/csv": "csv", "application/vnd.apache.parquet": "parquet",

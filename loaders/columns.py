@@ -30,17 +30,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _CANONICAL = tuple(ALIASES)
 
 
-def parse_mapping(items: list[str] | None) -> dict[str, str]:
-    """``["agent_id=会员编号", ...]`` -> ``{"agent_id": "会员编号"}``."""
+def parse_mapping(items: list[str] | None, canonical: tuple[str, ...] | None = None
+                  ) -> dict[str, str]:
+    """``["agent_id=会员编号", ...]`` -> ``{"agent_id": "会员编号"}``; names must be
+    among ``canonical`` (default: the member-table and edge-list columns)."""
+    known = canonical or _CANONICAL
     out: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
             raise InputError(f"column mapping {item!r} is not NAME=COLUMN")
-        if key not in _CANONICAL:
+        if key not in known:
             raise InputError(f"column mapping {item!r}: {key!r} is not one of "
-                             f"{', '.join(_CANONICAL)}")
+                             f"{', '.join(known)}")
         out[key] = value
     return out
 

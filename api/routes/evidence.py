@@ -16,9 +16,6 @@ Scans pass the stored evidence to :func:`agentgraph.analyse`.
 
 # no ``from __future__ import annotations``: the per-kind route functions use the
 # kind's values (descriptions, body model) in their annotations, evaluated here.
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -26,7 +23,6 @@ import pyarrow as pa
 from fastapi import APIRouter, Query, Request, Response
 
 from agentgraph.errors import InputError
-from loaders.encoding import normalise_encoding
 
 from ..deps import (
     DatasetRef,
@@ -42,7 +38,6 @@ from ..evidence import (
     EvidenceInfo,
     EvidenceSpec,
     mismatched_columns,
-    parse_column_mapping,
     unify,
 )
 from ..paging import page
@@ -55,7 +50,7 @@ from ..schemas.evidence import (
     EvidenceOut,
 )
 from ..service import Service
-from ..uploads import SpooledFile, format_of, spool_body, spool_multipart
+from ..uploads import SpooledFile, format_of, parse_upload, upload_options
 from .ingest import _UPLOAD_BODY, _check_size, _file_error
 
 __all__ = ["router", "parse_evidence_files"]
@@ -154,30 +149,11 @@ async def _upload(request: Request, kind: EvidenceKind, ds: DatasetRef, service:
                   columns: list[str] | None, filename: str | None) -> EvidenceIngestResult:
     spec = EVIDENCE[kind]
     settings = service.settings
-    try:
-        mapping = parse_column_mapping(columns, spec)
-        if encoding:
-            normalise_encoding(encoding)
-    except InputError as exc:
-        field = "columns" if columns and "mapping" in exc.message else "encoding"
-        raise ApiError(422, "validation_error", exc.message,
-                       [{"field": field, "message": exc.message}]) from None
-    folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=settings.upload_dir))
-    try:
-        ctype = request.headers.get("content-type", "")
-        limit = settings.max_upload_bytes
-        if ctype.lower().startswith("multipart/form-data"):
-            files = await spool_multipart(request.stream(), folder, ctype, limit)
-        else:
-            files = [await spool_body(request.stream(), folder, filename or "upload", ctype,
-                                      limit)]
-        table = await anyio.to_thread.run_sync(
-            lambda: parse_evidence_files(spec, files, fmt=fmt, encoding=encoding,
-                                         columns=mapping or None),
-            abandon_on_cancel=True)
-    finally:
-        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))
-    names = [f.filename for f in files]
+    mapping = upload_options(columns, encoding, spec.columns)
+    table, names = await parse_upload(
+        request, settings.upload_dir, settings.max_upload_bytes, filename,
+        lambda files: parse_evidence_files(spec, files, fmt=fmt, encoding=encoding,
+                                           columns=mapping or None))
     info = await _store(service, ds, kind, table, ", ".join(names), mode)
     service.audit(ds.who, "evidence.ingest", dataset=ds.name, detail={
         "kind": kind.value, "files": names, "rows": table.num_rows, "mode": mode})

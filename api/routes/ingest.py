@@ -7,25 +7,20 @@ store is touched; any rejected file or row answers 422 listing each problem
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
 import pyarrow as pa
 from fastapi import APIRouter, Query, Request
 
 from agentgraph.errors import InputError
 from agentgraph.relations import Relations
-from loaders import parse_mapping, read_relations
-from loaders.encoding import normalise_encoding
+from loaders import read_relations
 
 from ..deps import ServiceDep, WritableDataset
 from ..errors import ApiError, responses
 from ..schemas.datasets import AgentBatch, EdgeBatch, IngestMode, IngestResult
-from ..uploads import SpooledFile, format_of, spool_body, spool_multipart
+from ..uploads import SpooledFile, format_of, parse_upload, upload_options
 from .datasets import dataset_out
 
 __all__ = ["router", "parse_files"]
@@ -118,32 +113,13 @@ async def upload_files(
             "Name of a raw-body upload (its suffix gives the format)."))] = None,
 ) -> IngestResult:
     settings = service.settings
-    try:
-        mapping = parse_mapping(columns)
-        if encoding:
-            normalise_encoding(encoding)
-    except InputError as exc:
-        field = "columns" if columns and "mapping" in exc.message else "encoding"
-        raise ApiError(422, "validation_error", exc.message,
-                       [{"field": field, "message": exc.message}]) from None
-    folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=settings.upload_dir))
-    try:
-        ctype = request.headers.get("content-type", "")
-        limit = settings.max_upload_bytes
-        if ctype.lower().startswith("multipart/form-data"):
-            files = await spool_multipart(request.stream(), folder, ctype, limit)
-        else:
-            files = [await spool_body(request.stream(), folder, filename or "upload", ctype,
-                                      limit)]
-        rel = await anyio.to_thread.run_sync(
-            lambda: parse_files(files, kind=kind, fmt=fmt, encoding=encoding,
-                                columns=mapping or None,
-                                max_errors=settings.max_errors_per_file),
-            abandon_on_cancel=True)
-    finally:
-        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))
+    mapping = upload_options(columns, encoding)
+    rel, names = await parse_upload(
+        request, settings.upload_dir, settings.max_upload_bytes, filename,
+        lambda files: parse_files(files, kind=kind, fmt=fmt, encoding=encoding,
+                                  columns=mapping or None,
+                                  max_errors=settings.max_errors_per_file))
     info = await service.registry.load(ds.store_name, rel, mode=mode)
-    names = [f.filename for f in files]
     service.audit(ds.who, "dataset.ingest", dataset=ds.name,
                   detail={"files": names, "rows": rel.rows, "mode": mode, "kind": rel.kind})
     del info
