@@ -690,7 +690,9 @@ def _header(report: Mapping[str, Any]) -> str:
         ("Source 数据来源", src),
         ("Policy 政策", policy),
         ("Generated 生成时间", _e(report.get("generated_at", "–"))),
-        ("Schema 格式", _e(report.get("schema", "–"))),
+        ("Schema 格式", _e(report.get("schema", "–")) + (
+            f" rev {_e(str(report['schema_revision']))}" if "schema_revision" in report
+            else "")),
     ]
     dl = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
     return (
