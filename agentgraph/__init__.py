@@ -11,57 +11,77 @@ Library use::
 
 Counting follows the 2013 SPC/SPP/MPS opinion: a level is a layer of the
 recruitment tree, the root is level 1, thresholds include their boundary.
+
+The package is lazy: ``import agentgraph`` loads no numba, pandas or duckdb; each
+name below is imported from its room on first use. The rooms, in the order data
+flows: :mod:`agentgraph.loaders` (ingest) -> :mod:`agentgraph.tables` ->
+:mod:`agentgraph.graph` -> :mod:`agentgraph.measure` -> :mod:`agentgraph.evidence`
+-> :mod:`agentgraph.policies` -> :mod:`agentgraph.analysis` -> :mod:`agentgraph.report`
+and :mod:`agentgraph.interop`; :mod:`agentgraph.stores`, :mod:`agentgraph.synth`,
+:mod:`agentgraph.live`, :mod:`agentgraph.cli` and :mod:`agentgraph.api` around them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .analysis import AgentInfo, Analysis, analyse
-from .errors import (
+from agentgraph.errors import (
     AgentgraphError,
     AgentNotFound,
+    ArgumentError,
     DatasetExists,
     DatasetNotFound,
     InputError,
     PolicyError,
     StoreError,
 )
-from .graph import RecruitmentGraph, build_graph
-from .policies import Policy, get_policy
-from .relations import Relations
-from .report import SCHEMA, SCHEMA_REVISION, build_report
-from .stores import GraphStore, open_store
-from .views import agents_frame, networks_frame, to_igraph, to_networkx
+
+if TYPE_CHECKING:
+    from agentgraph.analysis import AgentInfo, Analysis, analyse
+    from agentgraph.facade import read, scan
+    from agentgraph.graph.model import RecruitmentGraph, build_graph
+    from agentgraph.interop import agents_frame, networks_frame, to_igraph, to_networkx
+    from agentgraph.policies import Policy, get_policy
+    from agentgraph.report.build import SCHEMA, SCHEMA_REVISION, build_report
+    from agentgraph.stores import GraphStore, open_store
+    from agentgraph.tables import Relations
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "scan": "agentgraph.facade", "read": "agentgraph.facade",
+    "analyse": "agentgraph.analysis", "Analysis": "agentgraph.analysis",
+    "AgentInfo": "agentgraph.analysis",
+    "Relations": "agentgraph.tables",
+    "RecruitmentGraph": "agentgraph.graph.model", "build_graph": "agentgraph.graph.model",
+    "Policy": "agentgraph.policies", "get_policy": "agentgraph.policies",
+    "SCHEMA": "agentgraph.report.build", "SCHEMA_REVISION": "agentgraph.report.build",
+    "build_report": "agentgraph.report.build",
+    "GraphStore": "agentgraph.stores", "open_store": "agentgraph.stores",
+    "agents_frame": "agentgraph.interop", "networks_frame": "agentgraph.interop",
+    "to_networkx": "agentgraph.interop", "to_igraph": "agentgraph.interop",
+}
 
 __all__ = [
     "scan", "analyse", "Analysis", "AgentInfo", "Relations", "RecruitmentGraph", "build_graph",
     "Policy", "get_policy", "SCHEMA", "SCHEMA_REVISION", "build_report", "GraphStore", "open_store",
     "agents_frame", "networks_frame", "to_networkx", "to_igraph", "read",
     "AgentgraphError", "InputError", "StoreError", "DatasetExists", "DatasetNotFound",
-    "AgentNotFound", "PolicyError", "__version__",
+    "AgentNotFound", "PolicyError", "ArgumentError", "__version__",
 ]
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its room on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentgraph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
-def read(path: str | Path, **options: Any) -> Relations:
-    """Read a member table or edge list (see :func:`loaders.read_relations`)."""
-    from loaders import read_relations
-
-    return read_relations(path, **options)
-
-
-def scan(source: str | Path | Relations, *, policy: str | Policy = "cn",
-         dataset: str | None = None, store: str | None = None, **read_options: Any
-         ) -> Analysis:
-    """Read (a file, or ``dataset`` from ``store``) and analyse in one call."""
-    if isinstance(source, Relations):
-        rel = source
-    elif dataset is not None:
-        with open_store(store) as st:
-            rel = st.read(dataset)
-    else:
-        rel = read(source, **read_options)
-    return analyse(rel, policy)
+def __dir__() -> list[str]:
+    """The public names, loaded or not."""
+    return sorted(set(globals()) | set(__all__))

@@ -1,5 +1,5 @@
 """``python -m agentgraph`` runs the command line."""
 
-from .cli import main
+from agentgraph.cli import main
 
 main()

@@ -13,31 +13,22 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AgentNotFound
-from .graph import RecruitmentGraph, build_graph
-from .hierarchy import Hierarchy, hierarchy
-from .identities import IdentityResolution
-from .identities import merge_relations as merge_identities
-from .networks import Networks, networks_of, structure_class, upline_chain
-from .payments import MoneyEvidence, Payments, money_evidence
-from .policies import Flag, Policy, get_policy
-from .policies.money import Evidence
-from .ranks import RankCheck, rank_check
-from .relations import Relations
-from .sales import Orders, SalesEvidence, sales_evidence
+from agentgraph.errors import AgentNotFound
+from agentgraph.evidence.identities import IdentityEvidence, IdentityResolution
+from agentgraph.evidence.identities import merge_relations as merge_identities
+from agentgraph.evidence.money import MoneyEvidence, money_evidence
+from agentgraph.evidence.sales import SalesEvidence, sales_evidence
+from agentgraph.graph.model import RecruitmentGraph, build_graph, dense_ids
+from agentgraph.interop import agents_frame, networks_frame
+from agentgraph.measure.hierarchy import Hierarchy, hierarchy
+from agentgraph.measure.networks import Networks, networks_of, structure_class, upline_chain
+from agentgraph.measure.ranks import RankCheck, rank_check
+from agentgraph.policies import Flag, Policy, get_policy
+from agentgraph.policies.money import Evidence
+from agentgraph.report.build import build_report
+from agentgraph.tables import Orders, Payments, Relations
 
-__all__ = ["Analysis", "AgentInfo", "IdentityEvidence", "analyse"]
-
-
-@dataclass(frozen=True)
-class IdentityEvidence:
-    """What merging accounts into persons changed: the resolution, the merged
-    relations, and the networks measured on the accounts before the merge."""
-
-    resolution: IdentityResolution
-    merged: Relations
-    networks_before: Networks
-    graph_before: RecruitmentGraph
+__all__ = ["Analysis", "AgentInfo", "analyse"]
 
 
 _PENALTY_YES = ("1", "true", "yes", "y", "是", "有")
@@ -52,8 +43,7 @@ def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | Non
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .errors import InputError
-    from .payments import _dense
+    from agentgraph.errors import InputError
 
     t = rel.table
     if rel.kind != "members" or "prior_penalty" not in t.column_names:
@@ -72,13 +62,13 @@ def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | Non
             raise InputError(f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
                              source=rel.source, row=k + 1, column="prior_penalty")
     marked = t.column("agent_id").filter(yes)
-    ids = _dense(graph, marked, len(marked))
+    ids = dense_ids(graph, marked, len(marked))
     return np.unique(ids[ids >= 0]).astype(np.int64)
 
 
 def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
     """The orders with account ids replaced by person ids. O(o)."""
-    from .identities import person_ids
+    from agentgraph.evidence.identities import person_ids
 
     t = orders.table
     for name in ("seller_id", "buyer_id"):
@@ -88,7 +78,7 @@ def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
 
 def payments_to_persons(payments: Payments, res: IdentityResolution) -> Payments:
     """The payments with account ids replaced by person ids. O(p)."""
-    from .identities import person_ids
+    from agentgraph.evidence.identities import person_ids
 
     t = payments.table
     for name in ("payer_id", "payee_id", "source_agent_id"):
@@ -202,7 +192,7 @@ class Analysis:
 
     # ---------------------------------------------------------------- agents
     @cached_property
-    def _children(self) -> tuple[np.ndarray, np.ndarray]:
+    def children(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR of direct recruits (built on first use): O(n)."""
         parent = self.graph.parent
         kids = np.flatnonzero(parent >= 0).astype(np.int32)
@@ -220,7 +210,7 @@ class Analysis:
         return v
 
     def direct_recruits(self, v: int) -> np.ndarray:
-        start, kids = self._children
+        start, kids = self.children
         return kids[start[v]:start[v + 1]]
 
     def agent(self, agent_id: str, *, recruits_limit: int | None = None) -> AgentInfo:
@@ -250,22 +240,16 @@ class Analysis:
 
     # ---------------------------------------------------------------- report
     def report(self, **options: Any) -> dict[str, Any]:
-        """The JSON report (contract ``agentgraph.report/1``); see :mod:`agentgraph.report`."""
-        from .report import build_report
-
+        """The JSON report (contract ``agentgraph.report/1``, :mod:`agentgraph.report.build`)."""
         return build_report(self, **options)
 
     # ----------------------------------------------------------------- views
     def agents_frame(self) -> Any:
-        """pandas DataFrame, one row per agent (see :mod:`agentgraph.views`)."""
-        from .views import agents_frame
-
+        """pandas DataFrame, one row per agent (see :mod:`agentgraph.interop`)."""
         return agents_frame(self)
 
     def networks_frame(self) -> Any:
-        """pandas DataFrame, one row per network (see :mod:`agentgraph.views`)."""
-        from .views import networks_frame
-
+        """pandas DataFrame, one row per network (see :mod:`agentgraph.interop`)."""
         return networks_frame(self)
 
 
@@ -278,23 +262,23 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     Parameters
     ----------
     data : Relations or RecruitmentGraph
-        A normalised member table / edge list (from :mod:`loaders`) or a built graph.
+        A normalised member table / edge list (from :mod:`agentgraph.loaders`) or a built graph.
     policy : str or Policy
         Policy pack name (``"cn"`` by default) or a :class:`Policy`.
     issue_limit : int
         Defects kept in full per kind when building the graph.
     payments : Payments, optional
-        Payment records (:func:`loaders.read_payments`): the policy's money rules
-        are evaluated on them (:mod:`agentgraph.payments`); without them those
+        Payment records (:func:`agentgraph.loaders.read_payments`): the policy's money rules
+        are evaluated on them (:mod:`agentgraph.evidence.money`); without them those
         rules are listed as not evaluated. With a member table's ``joined_at``,
         purchases at joining are read as entry fees in disguise
-        (:mod:`agentgraph.entry_fees`).
+        (:mod:`agentgraph.evidence.entry_fees`).
     orders : Orders, optional
-        Order records (:func:`loaders.read_orders`): retail share of sales, and with
-        payments the 30% pay cap (:mod:`agentgraph.sales`) and whether purchases at
+        Order records (:func:`agentgraph.loaders.read_orders`): retail share of sales, and with
+        payments the 30% pay cap (:mod:`agentgraph.evidence.sales`) and whether purchases at
         joining were matched by goods delivered.
     identities : IdentityResolution, optional
-        Accounts grouped into persons (:func:`agentgraph.identities.resolve_identities`):
+        Accounts grouped into persons (:func:`agentgraph.evidence.identities.resolve_identities`):
         the relations (and the payments' ids) are rewritten to persons before
         anything is measured, and the report's ``identities`` section compares the
         networks before and after the merge (the depth the accounts hid).
@@ -326,7 +310,7 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     money = None
     if payments is not None:
-        from .entry_fees import join_times
+        from agentgraph.evidence.entry_fees import join_times
 
         joined = join_times(data, graph) if isinstance(data, Relations) else None
         money = money_evidence(graph, h, nets, payments, joined=joined, orders=orders)

@@ -21,8 +21,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import AgentgraphError, InputError
-from .relations import Relations
+from agentgraph.errors import AgentgraphError, InputError
+from agentgraph.tables import Relations
 
 __all__ = ["app", "main"]
 
@@ -126,7 +126,7 @@ def _expand(inputs: list[Path]) -> list[Path]:
 
 def _read(path: Path, kind: Kind | None, column: list[str] | None, encoding: str | None,
           input_format: InputFormat | None) -> Relations:
-    from loaders import parse_mapping, read_relations
+    from agentgraph.loaders import parse_mapping, read_relations
 
     return read_relations(path, kind=kind.value if kind else None,
                           columns=parse_mapping(column), encoding=encoding,
@@ -135,14 +135,14 @@ def _read(path: Path, kind: Kind | None, column: list[str] | None, encoding: str
 
 def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = None) -> str:
     if fmt is ReportFormat.json:
-        from .report import dumps
+        from agentgraph.report.build import dumps
 
         return dumps(report, indent=indent) + "\n"
     if fmt is ReportFormat.html:
-        from .report_html import render_html
+        from agentgraph.report.html import render_html
 
         return render_html(report)
-    from .report_csv import render_networks_csv
+    from agentgraph.report.csv import render_networks_csv
 
     return render_networks_csv(report)
 
@@ -150,7 +150,7 @@ def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = N
 def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
               payments: Any = None, identities: Any = None, orders: Any = None
               ) -> dict[str, Any]:
-    from .analysis import analyse
+    from agentgraph.analysis import analyse
 
     with _step(f"analysing {source_name}"):
         a = analyse(rel, policy, payments=payments, orders=orders, identities=identities)
@@ -202,7 +202,7 @@ def scan(
     With --format json and no --out, stdout holds the JSON report and nothing
     else (several inputs: one report per line, JSON Lines).
     """
-    from .policies import get_policy
+    from agentgraph.policies import get_policy
 
     with _errors():
         get_policy(policy)
@@ -224,21 +224,20 @@ def scan(
         raise _fail("--payments, --orders and --identities go with a single input")
     pays = None
     if payments is not None:
-        from loaders.payments import read_payments
+        from agentgraph.loaders.payments import read_payments
 
         with _errors(), _step(f"reading {payments}"):
             pays = read_payments(payments)
     sales = None
     if orders is not None:
-        from loaders.orders import read_orders
+        from agentgraph.loaders.orders import read_orders
 
         with _errors(), _step(f"reading {orders}"):
             sales = read_orders(orders)
     persons = None
     if identities is not None:
-        from loaders.identities import read_identities
-
-        from .identities import resolve_identities
+        from agentgraph.evidence.identities import resolve_identities
+        from agentgraph.loaders.identities import read_identities
 
         with _errors(), _step(f"reading {identities}"):
             persons = resolve_identities(read_identities(identities))
@@ -255,7 +254,7 @@ def scan(
                     label = str(src)
                 else:
                     if st is None:
-                        from .stores import open_store
+                        from agentgraph.stores import open_store
 
                         st = open_store(store)
                     rel = st.read(src)
@@ -301,7 +300,7 @@ def load(
     input_format: InputFormatOpt = None,
 ) -> None:
     """Load a file into the graph store as a named dataset (all or nothing)."""
-    from .stores import open_store
+    from agentgraph.stores import open_store
 
     name = dataset or input.stem
     with _errors():
@@ -319,7 +318,7 @@ def datasets(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """List the datasets in the graph store."""
-    from .stores import open_store
+    from agentgraph.stores import open_store
 
     with _errors(), open_store(store) as st:
         infos = st.datasets()
@@ -340,7 +339,7 @@ def drop(
     store: StoreOpt = None,
 ) -> None:
     """Delete a dataset from the graph store."""
-    from .stores import open_store
+    from agentgraph.stores import open_store
 
     with _errors(), open_store(store) as st:
         st.delete(dataset)
@@ -362,8 +361,8 @@ def agent(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Level (root = 1), root, upline chain and downline of one agent."""
-    from .analysis import analyse
-    from .stores import open_store
+    from agentgraph.analysis import analyse
+    from agentgraph.stores import open_store
 
     if (input is None) == (dataset is None):
         raise _fail("give exactly one of --input FILE or --dataset NAME")
@@ -412,8 +411,8 @@ def synth(
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding.")] = "utf-8",
 ) -> None:
     """Generate synthetic recruitment data (with a seed) to a file."""
-    from . import synth as synthetic
-    from .synth import CALIBRATED_CASES
+    from agentgraph import synth as synthetic
+    from agentgraph.synth import CALIBRATED_CASES
 
     if agents is None and shape == "ladder" and branching:
         agents = sum(branching ** t for t in range(tiers or 5))  # the whole ladder
@@ -445,7 +444,7 @@ def serve(
 ) -> None:
     """Start the compliance API (needs the api extra: pip install agentgraph\\[api])."""
     try:
-        from api.server import run
+        from agentgraph.api.server import run
     except ImportError as exc:
         raise _fail(f"the API needs its extras: pip install 'agentgraph[api]' ({exc})") from None
     with _errors():

@@ -15,6 +15,7 @@ __all__ = [
     "DatasetNotFound",
     "AgentNotFound",
     "PolicyError",
+    "ArgumentError",
 ]
 
 
@@ -76,3 +77,19 @@ class AgentNotFound(AgentgraphError):
 
 class PolicyError(AgentgraphError):
     """Unknown policy or a policy file that does not parse."""
+
+
+class ArgumentError(AgentgraphError, ValueError):
+    """A library call given an argument it cannot use: an unknown shape or id style,
+    a negative size, an array of the wrong length or type, a graph where relations
+    are needed.
+
+    It is also a :class:`ValueError`, so code that caught the bare ``ValueError``
+    raised before keeps working.
+
+    Examples
+    --------
+    >>> from agentgraph.errors import AgentgraphError, ArgumentError
+    >>> issubclass(ArgumentError, AgentgraphError) and issubclass(ArgumentError, ValueError)
+    True
+    """

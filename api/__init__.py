@@ -7,8 +7,8 @@ serves it with uvicorn. See docs/api.md.
 
 from __future__ import annotations
 
-from .app import create_app
-from .server import run
-from .settings import Settings, SettingsError
+from agentgraph.api.app import create_app
+from agentgraph.api.server import run
+from agentgraph.api.settings import Settings, SettingsError
 
 __all__ = ["create_app", "run", "Settings", "SettingsError"]

@@ -1,8 +1,8 @@
 """The FastAPI app factory: :func:`create_app`.
 
-Routes live under ``/v1`` (one module per resource in :mod:`api.routes`), plus
+Routes live under ``/v1`` (one module per resource in :mod:`agentgraph.api.routes`), plus
 ``/healthz`` and ``/readyz``; OpenAPI at ``/openapi.json``, Swagger UI at
-``/docs``. Every error uses the one shape of :mod:`api.errors`.
+``/docs``. Every error uses the one shape of :mod:`agentgraph.api.errors`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from agentgraph.api.deps import reject_unknown_query
+from agentgraph.api.errors import install_error_handlers
+from agentgraph.api.middleware import LimitsMiddleware
+from agentgraph.api.routes import ROUTERS
+from agentgraph.api.schemas.common import ErrorResponse
+from agentgraph.api.service import Service
+from agentgraph.api.settings import Settings, load_settings
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from agentgraph import __version__
-
-from .deps import reject_unknown_query
-from .errors import install_error_handlers
-from .middleware import LimitsMiddleware
-from .routes import ROUTERS
-from .schemas.common import ErrorResponse
-from .service import Service
-from .settings import Settings, load_settings
 
 __all__ = ["create_app", "DESCRIPTION"]
 
@@ -88,7 +87,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open the store and metadata, mount routes, errors and limits.
 
-    Raises :class:`~api.settings.SettingsError` for a weak bootstrap admin key
+    Raises :class:`~agentgraph.api.settings.SettingsError` for a weak bootstrap admin key
     outside dev mode, and :class:`~agentgraph.errors.StoreError` when the store
     cannot be opened (e.g. another process owns the DuckDB file).
     """

@@ -11,8 +11,8 @@ import hmac
 import threading
 from dataclasses import dataclass
 
-from .meta import KeyRecord, MetaStore
-from .security import BOOTSTRAP_KEY_ID, Role, parse_key, secret_matches
+from agentgraph.api.meta import KeyRecord, MetaStore
+from agentgraph.api.security import BOOTSTRAP_KEY_ID, Role, parse_key, secret_matches
 
 __all__ = ["Principal", "Authenticator"]
 

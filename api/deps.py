@@ -13,15 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from agentgraph.api.auth import Principal
+from agentgraph.api.errors import ApiError
+from agentgraph.api.meta import DatasetRecord
+from agentgraph.api.registry import store_name
+from agentgraph.api.schemas.common import NAME_PATTERN
+from agentgraph.api.service import Service
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
-from .auth import Principal
-from .errors import ApiError
-from .meta import DatasetRecord
-from .registry import store_name
-from .schemas.common import NAME_PATTERN
-from .service import Service
 
 __all__ = ["ServiceDep", "PrincipalDep", "AdminDep", "AnalystDep", "ReaderDep", "Paging",
            "PagingDep", "ReadableDataset", "WritableDataset", "DatasetRef", "DatasetName",

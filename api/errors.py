@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
+from agentgraph.api.schemas.common import ErrorResponse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -29,9 +30,7 @@ from agentgraph.errors import (
     PolicyError,
     StoreError,
 )
-from agentgraph.incremental import RecruitmentRejected
-
-from .schemas.common import ErrorResponse
+from agentgraph.live import RecruitmentRejected
 
 __all__ = ["ApiError", "error_body", "error_response", "install_error_handlers",
            "responses", "field_path"]

@@ -32,22 +32,20 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from agentgraph.identities import resolve_identities
-from agentgraph.payments import Payments
-from agentgraph.sales import Orders
-from loaders.identities import IDENTITY_ALIASES, normalise_identities, read_identities
-from loaders.orders import ORDER_ALIASES, normalise_orders, read_orders
-from loaders.payments import PAYMENT_ALIASES, normalise_payments, read_payments
-
-from .meta import now
-from .schemas.evidence import (
+from agentgraph.api.meta import now
+from agentgraph.api.schemas.evidence import (
     EvidenceBatchBase,
     EvidenceKind,
     IdentityBatch,
     OrderBatch,
     PaymentBatch,
 )
+from agentgraph.loaders.identities import IDENTITY_ALIASES, normalise_identities, read_identities
+from agentgraph.loaders.orders import ORDER_ALIASES, normalise_orders, read_orders
+from agentgraph.loaders.payments import PAYMENT_ALIASES, normalise_payments, read_payments
+
+from agentgraph.evidence.identities import resolve_identities
+from agentgraph.tables import Orders, Payments
 
 __all__ = ["EvidenceKind", "EvidenceSpec", "EVIDENCE", "EvidenceInfo", "EvidenceStore",
            "unify", "mismatched_columns"]

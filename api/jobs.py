@@ -1,6 +1,6 @@
 """Scans as background jobs: read -> analyse -> report -> index, in a thread pool.
 
-The dataset's evidence (payments, ...: :mod:`api.evidence`) is read with its
+The dataset's evidence (payments, ...: :mod:`agentgraph.api.evidence`) is read with its
 rows, under the dataset's lock, and passed to :func:`agentgraph.analyse`, so the
 report carries the money section and flags. The policy is the scan's own
 (``policy`` pack or ``custom_policy`` document, recorded in its options) or the
@@ -24,17 +24,17 @@ import secrets
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from agentgraph.api.evidence import EvidenceStore
+from agentgraph.api.meta import DatasetRecord, MetaStore, ScanRecord, now
+from agentgraph.api.registry import Registry
+from agentgraph.api.schemas.scans import REPORT_OPTIONS
+
 from agentgraph.analysis import Analysis, analyse
 from agentgraph.errors import AgentgraphError
-from agentgraph.incremental import LiveIndex
+from agentgraph.live import LiveIndex
 from agentgraph.policies import Policy, get_policy
 from agentgraph.policies.custom import policy_from_dict
-from agentgraph.report import build_report, dumps
-
-from .evidence import EvidenceStore
-from .meta import DatasetRecord, MetaStore, ScanRecord, now
-from .registry import Registry
-from .schemas.scans import REPORT_OPTIONS
+from agentgraph.report.build import build_report, dumps
 
 __all__ = ["ScanRunner"]
 

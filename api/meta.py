@@ -1,5 +1,5 @@
 """Service metadata in DuckDB: tenants, hashed API keys, audit log, dataset
-ownership and scan jobs (storage records; API schemas live in :mod:`api.schemas`).
+ownership and scan jobs (storage records; API schemas live in :mod:`agentgraph.api.schemas`).
 
 By default the file is a sibling of the graph store's file
 (``agentgraph.duckdb`` -> ``agentgraph.duckdb.meta.duckdb``); pointing

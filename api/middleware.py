@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 
 import anyio
+from agentgraph.api.errors import error_response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from .errors import error_response
 
 __all__ = ["LimitsMiddleware", "BodyTooLarge", "UPLOAD_PATH"]
 

@@ -2,7 +2,7 @@
 
 Each dataset (store name ``tenant:name``) has an asyncio lock that serialises
 its changes (ingest, recruitments, the read a scan starts from), a version
-counter bumped by every change, and a :class:`~agentgraph.incremental.LiveIndex`
+counter bumped by every change, and a :class:`~agentgraph.live.LiveIndex`
 built lazily from a full analysis (in a worker thread) and then kept current
 recruitment by recruitment. Index reads and recruitment updates happen on the
 event loop thread only, so readers never see a half-applied recruitment; heavy
@@ -19,14 +19,13 @@ from datetime import datetime
 
 import anyio
 import pyarrow as pa
+from agentgraph.api.errors import ApiError
 
 from agentgraph.analysis import analyse
 from agentgraph.errors import StoreError
-from agentgraph.incremental import LiveIndex, RecruitmentCheck
-from agentgraph.relations import Relations
+from agentgraph.live import LiveIndex, RecruitmentCheck
 from agentgraph.stores import DatasetInfo, GraphStore
-
-from .errors import ApiError
+from agentgraph.tables import Relations
 
 __all__ = ["Registry", "DatasetState", "store_name", "recruitment_row"]
 

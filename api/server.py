@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import uvicorn
-
-from .app import create_app
-from .settings import load_settings
+from agentgraph.api.app import create_app
+from agentgraph.api.settings import load_settings
 
 __all__ = ["run"]
 
@@ -24,7 +23,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, store: str | None = None,
     ----------
     host, port : where to listen (loopback by default).
     store : graph store URL (default ``AGENTGRAPH_STORE`` or ``agentgraph.duckdb``).
-    **settings : any :class:`~api.settings.Settings` field, e.g. ``dev_mode=True``,
+    **settings : any :class:`~agentgraph.api.settings.Settings` field, e.g. ``dev_mode=True``,
         ``admin_key="..."``, ``log_level`` (uvicorn's, default ``info``);
         unset fields come from ``AGENTGRAPH_*`` environment variables.
 

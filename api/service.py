@@ -7,15 +7,15 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from agentgraph.api.auth import Authenticator, Principal
+from agentgraph.api.evidence import EvidenceStore
+from agentgraph.api.jobs import ScanRunner
+from agentgraph.api.meta import MetaStore, now
+from agentgraph.api.registry import Registry
+from agentgraph.api.settings import Settings
+
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
-
-from .auth import Authenticator, Principal
-from .evidence import EvidenceStore
-from .jobs import ScanRunner
-from .meta import MetaStore, now
-from .registry import Registry
-from .settings import Settings
 
 __all__ = ["Service"]
 

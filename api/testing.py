@@ -1,6 +1,6 @@
 """Test support for the API: a pytest plugin with fixtures and small input files.
 
-Use from a test module with ``pytest_plugins = ("api.testing",)``. Everything runs
+Use from a test module with ``pytest_plugins = ("agentgraph.api.testing",)``. Everything runs
 in process over the ASGI app (FastAPI's TestClient, lifespan included) against a
 real DuckDB file in ``tmp_path``. Input files are written by the helpers below,
 each with a known answer worked out by construction.
@@ -26,8 +26,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette: httpx vs httpx2 deprecation notice
     from fastapi.testclient import TestClient
 
-from .app import create_app
-from .settings import Settings
+from agentgraph.api.app import create_app
+from agentgraph.api.settings import Settings
 
 __all__ = ["ADMIN_KEY", "Harness", "boundary_rows", "write_csv", "write_inputs", "api",
            "api_settings", "api_factory", "inputs"]

@@ -10,7 +10,7 @@ Two ways to send files to ``POST /v1/datasets/{name}/files``:
 
 Bytes go to disk chunk by chunk as they arrive; a body over the limit stops
 the upload with 413. Parsing then reads the files from disk with
-:func:`loaders.read_relations`.
+:func:`agentgraph.loaders.read_relations`.
 """
 
 from __future__ import annotations
@@ -20,20 +20,20 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import anyio
+from agentgraph.api.errors import ApiError
+from agentgraph.loaders import FORMATS, parse_mapping
+from agentgraph.loaders.encoding import normalise_encoding
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from agentgraph.errors import InputError
-from loaders import FORMATS, parse_mapping
-from loaders.encoding import normalise_encoding
 
-from .errors import ApiError
-
-__all__ = ["SpooledFile", "spool_body", "spool_multipart", "format_of", "too_large",
+__all__ = ["UPLOAD_BODY", "check_size", "file_error", "SpooledFile", "spool_body",
+           "spool_multipart", "format_of", "too_large",
            "upload_options", "parse_upload"]
 
 T = TypeVar("T")
@@ -221,3 +221,37 @@ async def spool_multipart(chunks: AsyncIterator[bytes], folder: Path, content_ty
                        "as a part with a filename, e.g. curl -F file=@members.csv)",
                        [{"field": "file", "message": "missing"}])
     return st.files
+
+
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "The file(s): multipart/form-data with one or more file parts, or the "
+                   "raw bytes of one file (name it with ?filename= or give ?format=).",
+    "content": {
+        "multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "array", "items": {
+                "type": "string", "format": "binary"}}}}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
+
+
+_CLI_HINTS = (("--encoding", "the encoding parameter"), ("--input-format", "format="),
+              ("--column ", "columns="))
+
+
+def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
+    """One file's input error as an error detail, in the API's words (not the CLI's)."""
+    message = exc.message.replace(str(f.path), f.filename)
+    for cli, api in _CLI_HINTS:
+        message = message.replace(cli, api)
+    return {"file": f.filename, "row": exc.row, "column": exc.column, "message": message}
+
+
+def check_size(n: int, limit: int, field: str) -> None:
+    """413 ``payload_too_large`` when a JSON batch holds more than ``limit`` rows."""
+    if n > limit:
+        raise ApiError(413, "payload_too_large", f"{n} rows in one batch; at most {limit} "
+                       "(AGENTGRAPH_MAX_BATCH_ROWS)", [{"field": field, "message": "too many"}])

@@ -188,7 +188,7 @@ async def closed_loop(name: str, client: RawClient, make: Callable[[int], bytes]
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    code = (f"from api.server import run; run(host='127.0.0.1', port={port}, "
+    code = (f"from agentgraph.api.server import run; run(host='127.0.0.1', port={port}, "
             f"store={str(folder / 'store.duckdb')!r}, log_level='warning')")
     env = {**os.environ, "AGENTGRAPH_ADMIN_KEY": ADMIN, "PYTHONPATH": str(ROOT),
            "AGENTGRAPH_MAX_UPLOAD_BYTES": str(4 << 30), "AGENTGRAPH_UPLOAD_DIR": str(folder)}

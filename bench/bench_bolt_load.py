@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from agentgraph.stores.neo4j_store import Neo4jStore
+from agentgraph.stores.neo4j.store import Neo4jStore
 from agentgraph.synth import random_recursive, to_edges
 
 

@@ -48,12 +48,12 @@ _READ = r'''
 import json, sys, time
 import pyarrow.parquet as pq
 from agentgraph.analysis import analyse
-from agentgraph.payments import Payments
-from agentgraph.relations import Relations
-from agentgraph.report import dumps
-from agentgraph.sales import Orders
-from loaders.orders import normalise_orders
-from loaders.payments import normalise_payments
+from agentgraph.tables import Payments
+from agentgraph.tables import Relations
+from agentgraph.report.build import dumps
+from agentgraph.tables import Orders
+from agentgraph.loaders.orders import normalise_orders
+from agentgraph.loaders.payments import normalise_payments
 members, payments, orders, out, warm = sys.argv[1:6]
 
 TIMES = {}

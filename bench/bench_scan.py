@@ -34,8 +34,8 @@ WORKER = {
 import json, sys, time
 import pyarrow.parquet as pq
 from agentgraph.analysis import analyse
-from agentgraph.relations import Relations
-from agentgraph.report import dumps
+from agentgraph.tables import Relations
+from agentgraph.report.build import dumps
 src, out = sys.argv[1], sys.argv[2]
 analyse(Relations("members", pq.read_table(sys.argv[3]))).report()  # warm the JIT cache
 t = time.perf_counter()

@@ -6,7 +6,7 @@ Loaders only read and normalise; they never write to a store. See
 
 from __future__ import annotations
 
-from .columns import ALIASES, parse_mapping
-from .read import FORMATS, input_format, read_relations
+from agentgraph.loaders.columns import ALIASES, parse_mapping
+from agentgraph.loaders.read import FORMATS, input_format, read_relations
 
 __all__ = ["read_relations", "input_format", "parse_mapping", "ALIASES", "FORMATS"]

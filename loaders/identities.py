@@ -4,7 +4,7 @@ One row per account and identifier set: ``agent_id`` plus any of ``phone``,
 ``id_number``, ``bank_card``, ``device`` (recognised under common Chinese and
 English headers) and other columns, all read as strings (hashed values such as
 sha256 hex work the same: only equality matters). Same formats, encodings and
-bad-input behaviour as :func:`loaders.read_relations`.
+bad-input behaviour as :func:`agentgraph.loaders.read_relations`.
 
 Complexity: one pass over the file plus O(rows) casts.
 """
@@ -14,12 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+from agentgraph.loaders.columns import ALIASES
+from agentgraph.loaders.payments import read_table, resolve
+from agentgraph.loaders.read import as_string
 
 from agentgraph.errors import InputError
-
-from .columns import ALIASES
-from .payments import read_table, resolve
-from .read import _as_string
 
 __all__ = ["read_identities", "normalise_identities", "IDENTITY_ALIASES"]
 
@@ -53,7 +52,7 @@ def normalise_identities(table: pa.Table, source: str = "<memory>",
                          "device, ...)", source=source)
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
-    cols = [_as_string(table.column(n), n, source) for n in names]
+    cols = [as_string(table.column(n), n, source) for n in names]
     return pa.table(cols, names=[rename.get(n, n) for n in names])
 
 

@@ -3,7 +3,7 @@
 One row per order: ``seller_id``, ``buyer_id`` (an agent, or anyone else: a buyer
 who is not an agent of the input is a retail customer), ``amount`` (yuan, >= 0),
 optional ``at`` and ``order_id``. Same formats, encodings and bad-input behaviour
-as :func:`loaders.read_relations`.
+as :func:`agentgraph.loaders.read_relations`.
 
 Complexity: one pass over the file plus O(rows) compute.
 """
@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.payments import amounts, read_table, resolve
+from agentgraph.loaders.read import as_string, first_true, time_column
 
 from agentgraph.errors import InputError
-from agentgraph.sales import Orders
-
-from .payments import amounts, read_table, resolve
-from .read import _as_string, _first_true, _time_column
+from agentgraph.tables import Orders
 
 __all__ = ["read_orders", "normalise_orders", "ORDER_ALIASES"]
 
@@ -50,14 +49,14 @@ def normalise_orders(table: pa.Table, columns: dict[str, str] | None = None,
     for canon in ("seller_id", "buyer_id", "order_id"):
         if canon not in cols:
             continue
-        col = _as_string(table.column(cols[canon]), cols[canon], source)
+        col = as_string(table.column(cols[canon]), cols[canon], source)
         if canon != "order_id" and col.null_count:
-            k = _first_true(pc.is_null(col))
+            k = first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
     out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
     if "at" in cols:
-        out["at"] = _time_column(table.column(cols["at"]), cols["at"], source)
+        out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
     order = ["seller_id", "buyer_id", "amount", "at", "order_id"]
     return Orders(pa.table({k: out[k] for k in order if k in out}), source)
 

@@ -5,7 +5,7 @@ A payment table has one row per payment: ``payer_id``, ``payee_id``, ``amount``
 ``other``; ``other`` when the column is absent or a cell is empty), ``at``, and,
 where the export has them, ``source_agent_id`` (whose sale or recruitment caused
 the payment) and ``order_id`` (the sale behind it). Same formats, encodings and
-bad-input behaviour as :func:`loaders.read_relations`: ids stay strings, and a bad
+bad-input behaviour as :func:`agentgraph.loaders.read_relations`: ids stay strings, and a bad
 file raises :class:`~agentgraph.errors.InputError` naming file, row and column.
 
 Complexity: one pass over the file through Arrow's readers plus O(rows) compute.
@@ -17,19 +17,18 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from agentgraph.errors import InputError
-from agentgraph.payments import PAYMENT_KINDS, Payments
-
-from .read import (
-    _as_string,
-    _first_true,
+from agentgraph.loaders.read import (
     _read_csv,
     _read_jsonl,
     _read_parquet,
-    _time_column,
+    as_string,
+    first_true,
     input_format,
+    time_column,
 )
+
+from agentgraph.errors import InputError
+from agentgraph.tables import PAYMENT_KINDS, Payments
 
 __all__ = ["read_payments", "normalise_payments", "read_table", "resolve", "amounts",
            "PAYMENT_ALIASES"]
@@ -89,22 +88,22 @@ def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
             pa.types.is_decimal(col.type):
         values = pc.cast(col, pa.float64())
     else:
-        text = pc.utf8_trim_whitespace(_as_string(col, name, source))
+        text = pc.utf8_trim_whitespace(as_string(col, name, source))
         text = pc.replace_substring_regex(text, r"^[¥￥]|元$|,", "")
         try:
             values = pc.cast(text, pa.float64())
         except pa.ArrowInvalid:
             ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
             bad = pc.and_(pc.is_valid(text), pc.invert(ok))
-            k = _first_true(bad)
+            k = first_true(bad)
             raise InputError(f"amount {col[k].as_py()!r} is not a number", source=source,
                              row=k + 1, column=name) from None
     if values.null_count:
-        k = _first_true(pc.is_null(values))
+        k = first_true(pc.is_null(values))
         raise InputError("empty amount", source=source, row=k + 1, column=name)
     negative = pc.less(values, 0)
     if pc.any(negative).as_py():
-        k = _first_true(negative)
+        k = first_true(negative)
         raise InputError(f"negative amount {values[k].as_py()} (record refunds as a payment "
                          "the other way)", source=source, row=k + 1, column=name)
     return values
@@ -113,13 +112,13 @@ def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
 def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.ChunkedArray:
     if col is None:
         return pa.chunked_array([pa.array(["other"] * n, pa.string())])
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(_as_string(col, name, source)))
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(as_string(col, name, source)))
     keys = pa.array(list(_KIND_WORDS))
     vals = pa.array(list(_KIND_WORDS.values()))
     idx = pc.index_in(text, value_set=keys)
     bad = pc.and_(pc.is_valid(text), pc.is_null(idx))
     if pc.any(bad).as_py():
-        k = _first_true(bad)
+        k = first_true(bad)
         raise InputError(f"payment kind {col[k].as_py()!r} is not one of "
                          f"{', '.join(PAYMENT_KINDS)}", source=source, row=k + 1, column=name)
     return pc.fill_null(pc.take(vals, idx), "other")
@@ -170,15 +169,15 @@ def normalise_payments(table: pa.Table, columns: dict[str, str] | None = None,
     for canon in ("payer_id", "payee_id", "source_agent_id", "order_id"):
         if canon not in cols:
             continue
-        col = _as_string(table.column(cols[canon]), cols[canon], source)
+        col = as_string(table.column(cols[canon]), cols[canon], source)
         if canon in ("payer_id", "payee_id") and col.null_count:
-            k = _first_true(pc.is_null(col))
+            k = first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
     out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
     out["kind"] = _kinds(table.column(cols["kind"]) if "kind" in cols else None,
                          table.num_rows, cols.get("kind", "kind"), source)
     if "at" in cols:
-        out["at"] = _time_column(table.column(cols["at"]), cols["at"], source)
+        out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
     order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]
     return Payments(pa.table({k: out[k] for k in order if k in out}), source)

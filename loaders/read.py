@@ -1,6 +1,6 @@
 """Read member tables and edge lists from CSV, Parquet or JSON Lines.
 
-Every reader returns a normalised :class:`~agentgraph.relations.Relations`
+Every reader returns a normalised :class:`~agentgraph.tables.Relations`
 whose id columns are strings (never numbers: "007" stays "007"), or raises
 :class:`~agentgraph.errors.InputError` naming the file, the row and the problem.
 Nothing is written anywhere.
@@ -21,12 +21,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
+from agentgraph.loaders.columns import resolve_columns
+from agentgraph.loaders.encoding import detect_encoding, first_bad_line, normalise_encoding
 
 from agentgraph.errors import InputError
-from agentgraph.relations import Relations
-
-from .columns import resolve_columns
-from .encoding import detect_encoding, first_bad_line, normalise_encoding
+from agentgraph.tables import Relations
 
 __all__ = ["read_relations", "input_format", "FORMATS"]
 
@@ -142,7 +141,7 @@ def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:
     return pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
 
 
-def _as_string(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+def as_string(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         return col
     if pa.types.is_integer(col.type) or pa.types.is_null(col.type):
@@ -158,18 +157,18 @@ def _as_string(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
                      column=name)
 
 
-def _first_true(mask: pa.ChunkedArray | pa.Array) -> int:
+def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
     return int(pc.index(mask, True).as_py())
 
 
-def _time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+def time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     if pa.types.is_timestamp(col.type):
         return col
     if pa.types.is_date(col.type):
         return pc.cast(col, pa.timestamp("s"))
     if pa.types.is_integer(col.type):  # epoch seconds
         return pc.cast(col, pa.timestamp("s"))
-    text = pc.utf8_trim_whitespace(_as_string(col, name, source))
+    text = pc.utf8_trim_whitespace(as_string(col, name, source))
     for pattern, repl in _DATE_FIXES:
         text = pc.replace_substring_regex(text, pattern, repl)
     try:
@@ -183,7 +182,7 @@ def _time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArra
         ok = pc.coalesce(ok, date_only)
         bad = pc.and_(pc.is_valid(text), pc.is_null(ok))
         if pc.any(bad).as_py():
-            k = _first_true(bad)
+            k = first_true(bad)
             raise InputError(f"{text[k].as_py()!r} is not a date or time (use ISO 8601, "
                              "e.g. 2024-05-01 or 2024-05-01T08:30:00)", source=source,
                              row=k + 1, column=name) from None
@@ -217,13 +216,13 @@ def _normalise(table: pa.Table, kind: str | None, mapping: dict[str, str] | None
         used.add(real)
         col = table.column(real)
         if canon in _ID_COLUMNS:
-            col = _as_string(col, real, source)
+            col = as_string(col, real, source)
             must = canon != "upline_id" or kind == "edges"
             if must and col.null_count:
-                k = _first_true(pc.is_null(col))
+                k = first_true(pc.is_null(col))
                 raise InputError(f"empty {canon}", source=source, row=k + 1, column=real)
         elif canon in ("joined_at", "at"):
-            col = _time_column(col, real, source)
+            col = time_column(col, real, source)
         elif canon == "rank":
             col = pc.cast(col, pa.string())
         elif canon == "kind":
@@ -239,13 +238,13 @@ def _normalise(table: pa.Table, kind: str | None, mapping: dict[str, str] | None
 
 
 def _kind_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(_as_string(col, name, source)))
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(as_string(col, name, source)))
     keys = pa.array(list(_KIND_VALUES))
     vals = pa.array(list(_KIND_VALUES.values()))
     idx = pc.index_in(text, value_set=keys)
     bad = pc.and_(pc.is_valid(text), pc.is_null(idx))
     if pc.any(bad).as_py():
-        k = _first_true(bad)
+        k = first_true(bad)
         raise InputError(f"kind {text[k].as_py()!r} is not recruited or supplies",
                          source=source, row=k + 1, column=name)
     return pc.take(vals, idx)

@@ -75,7 +75,7 @@ def names() -> Callable[[str], str]:
 
 
 def make_bolt_store(target: tuple[str, dict[str, Any]], **options: Any) -> Any:
-    from agentgraph.stores.neo4j_store import Neo4jStore
+    from agentgraph.stores.neo4j.store import Neo4jStore
 
     uri, defaults = target
     return Neo4jStore(uri, **{**defaults, **options})

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
-
-from api import Settings, SettingsError, create_app
-from api.settings import weak_secret
+from agentgraph.api import Settings, SettingsError, create_app
+from agentgraph.api.settings import weak_secret
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 
 @pytest.mark.parametrize("secret", ["", "changeme", "change-me-please-0123456789abc",

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from api import Settings, create_app
+from agentgraph.api import Settings, create_app
 
 from .live_api import running_api
 

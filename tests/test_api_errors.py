@@ -7,14 +7,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from agentgraph.api.middleware import LimitsMiddleware
 from starlette.types import Receive, Scope, Send
 
-from api.middleware import LimitsMiddleware
-
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 PARAMS = {"dataset": "missing", "tenant_id": "nobody", "key_id": "0123456789ab",
           "scan_id": "scn_0000000000000000", "root_id": "x", "agent_id": "x"}

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 
 def _star(path: Path, n: int) -> Path:

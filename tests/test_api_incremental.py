@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agentgraph import analyse
-from agentgraph.incremental import LiveIndex, RecruitmentRejected
+from agentgraph.live import LiveIndex, RecruitmentRejected
 from agentgraph.policies import get_policy
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 
 def _relations(ids: list[str], ups: list[str | None]) -> Relations:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from agentgraph.loaders.payments import read_payments
 
 import agentgraph
-from loaders.payments import read_payments
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 MONEY = Path(__file__).resolve().parents[1] / "fixtures" / "money"
 MEMBERS = MONEY / "ladder5_members.csv"
@@ -315,9 +315,10 @@ def _upload_kind(api: Harness, h: Headers, name: str, kind: str, path: Path) -> 
 
 
 def test_orders_and_identities_reach_the_scan(api: Harness) -> None:
-    from agentgraph.identities import resolve_identities
-    from loaders.identities import read_identities
-    from loaders.orders import read_orders
+    from agentgraph.loaders.identities import read_identities
+    from agentgraph.loaders.orders import read_orders
+
+    from agentgraph.evidence.identities import resolve_identities
 
     h = api.key("acme", "analyst")
     api.dataset(h, "ladder", MEMBERS)
@@ -355,7 +356,7 @@ def test_dataset_deleted_and_created_anew_during_an_upload(
         api: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     """An upload whose dataset is deleted (and created anew) while its files are
     parsed answers 404 and leaves nothing behind, in the new dataset or on disk."""
-    from api.routes import evidence as routes
+    from agentgraph.api.routes import evidence as routes
 
     c = api.client
     h = api.key("acme", "analyst")

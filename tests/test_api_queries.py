@@ -12,9 +12,9 @@ import pytest
 import agentgraph
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 
 def _forest(path: Path) -> Path:

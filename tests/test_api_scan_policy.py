@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from agentgraph.loaders.payments import read_payments
 
 import agentgraph
-from loaders.payments import read_payments
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 ROOT = Path(__file__).resolve().parents[1]
 MONEY = ROOT / "fixtures" / "money"

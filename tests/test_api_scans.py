@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
+from agentgraph.api import jobs as api_jobs
 
 import agentgraph
-from api import jobs as api_jobs
 
 if TYPE_CHECKING:
-    from api.testing import Harness
+    from agentgraph.api.testing import Harness
 
-pytest_plugins = ("api.testing",)
+pytest_plugins = ("agentgraph.api.testing",)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "docs" / "report.schema.json"
 

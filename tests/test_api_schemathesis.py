@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 import schemathesis
+from agentgraph.api import Settings, create_app
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.python.asgi import shutdown_lifespans
-
-from api import Settings, create_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 
 def _start(store: Path, port: int, admin: str = ADMIN, **env: str) -> subprocess.Popen[str]:
-    code = (f"from api.server import run; run(port={port}, store={str(store)!r}, "
+    code = (f"from agentgraph.api.server import run; run(port={port}, store={str(store)!r}, "
             "log_level='warning')")
     environ = {**os.environ, "AGENTGRAPH_ADMIN_KEY": admin, "PYTHONPATH": str(ROOT), **env}
     return subprocess.Popen([sys.executable, "-c", code], cwd=store.parent, env=environ,

@@ -18,20 +18,20 @@ import jsonschema
 import numpy as np
 import pyarrow as pa
 import pytest
+from agentgraph.loaders.orders import normalise_orders, read_orders
+from agentgraph.loaders.payments import normalise_payments, read_payments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
-from agentgraph.entry_fees import (
+from agentgraph.evidence.entry_fees import (
     GOODS_MATCH_RATIO,
     JOIN_PACKAGE_MIN_AGENTS,
     JOIN_PACKAGE_MIN_SHARE,
     JOIN_WINDOW_DAYS,
 )
-from agentgraph.relations import Relations
-from agentgraph.report_html import render_html
-from loaders.orders import normalise_orders, read_orders
-from loaders.payments import normalise_payments, read_payments
+from agentgraph.report.html import render_html
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 import agentgraph
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 
 def _members(rows: list[tuple[str, str | None]]) -> Relations:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentgraph.groups import Groups
+from agentgraph.measure.groups import Groups
 
 
 @settings(max_examples=80, deadline=None)

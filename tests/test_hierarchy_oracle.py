@@ -7,8 +7,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentgraph.hierarchy import find_cycles, hierarchy
-from agentgraph.networks import deepest_chain, network_stats, structure_class, upline_chain
+from agentgraph.graph.repair import find_cycles
+from agentgraph.measure.hierarchy import hierarchy
+from agentgraph.measure.networks import deepest_chain, network_stats, structure_class, upline_chain
 
 
 @st.composite
@@ -123,7 +124,7 @@ def test_organisers_and_flags_match_networkx(n: int, seed: int) -> None:
     import pyarrow as pa
 
     import agentgraph
-    from agentgraph.relations import Relations
+    from agentgraph.tables import Relations
 
     rng = np.random.default_rng(seed)
     parent = np.array([-1 if v == 0 or rng.random() < 0.02 else int(rng.integers(0, v))

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 import agentgraph
 from agentgraph.errors import InputError
-from agentgraph.identities import (
+from agentgraph.evidence.identities import (
     STRONG_IDENTIFIERS,
     MergedRelations,
     merge_relations,
     resolve_identities,
 )
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 COLUMNS = ("phone", "id_number", "bank_card", "device")
 AGENTS = ("a", "b", "c", "d", "e", "f", "g", "007", "7", " a")

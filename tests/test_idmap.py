@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentgraph.idmap import encode_ids
+from agentgraph.graph.idmap import encode_ids
 
 ids = st.text(alphabet=st.sampled_from(list("07aZ张三 ,\"'\\x")), min_size=0, max_size=6)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from agentgraph.loaders import parse_mapping, read_relations
 
 from agentgraph.errors import InputError
-from loaders import parse_mapping, read_relations
 
 
 def test_utf8_bom_and_gbk(tmp_path: Path) -> None:

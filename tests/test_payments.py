@@ -11,14 +11,14 @@ import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pytest
+from agentgraph.loaders.payments import normalise_payments, read_payments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
 from agentgraph.errors import InputError
-from agentgraph.payments import pay_levels
-from agentgraph.relations import Relations
-from loaders.payments import normalise_payments, read_payments
+from agentgraph.evidence.money import pay_levels
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT, run_cli
 

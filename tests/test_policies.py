@@ -9,13 +9,13 @@ from pathlib import Path
 import jsonschema
 import pyarrow as pa
 import pytest
+from agentgraph.loaders.orders import normalise_orders, read_orders
+from agentgraph.loaders.payments import normalise_payments, read_payments
 
 import agentgraph
 from agentgraph.errors import PolicyError
 from agentgraph.policies import get_policy
-from agentgraph.relations import Relations
-from loaders.orders import normalise_orders, read_orders
-from loaders.payments import normalise_payments, read_payments
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from agentgraph.report_html import render_html
+from agentgraph.report.html import render_html
 
 CHROMIUM = shutil.which("chromium")
 

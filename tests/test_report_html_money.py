@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agentgraph.loaders.orders import read_orders
+from agentgraph.loaders.payments import read_payments
 
 import agentgraph
-from agentgraph.report_html import render_html
-from loaders.payments import read_payments
+from agentgraph.report.html import render_html
 
 from .conftest import FIXTURES
 
@@ -293,13 +294,14 @@ def test_chromium_renders_money(ladder: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_sales_and_identities_sections() -> None:
-    import loaders.orders
-    from agentgraph.identities import resolve_identities
-    from loaders.identities import read_identities
+    import agentgraph.loaders.orders
+    from agentgraph.loaders.identities import read_identities
+
+    from agentgraph.evidence.identities import resolve_identities
 
     a = agentgraph.analyse(agentgraph.read(MONEY / "ladder5_members.csv"),
                            payments=read_payments(MONEY / "ladder5_payments.csv"),
-                           orders=loaders.orders.read_orders(MONEY / "ladder5_orders.csv"))
+                           orders=read_orders(MONEY / "ladder5_orders.csv"))
     page = render_html(a.report())
     sales = _section(page, "sales")
     assert "retail ratio 零售比例 25.0%" in sales and 'href="#sales"' in page

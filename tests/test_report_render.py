@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from agentgraph.report_csv import NETWORK_CSV_COLUMNS, render_networks_csv
-from agentgraph.report_html import CHAIN_HEAD, CHAIN_TAIL, MAX_TABLE_ROWS, render_html
+from agentgraph.report.csv import NETWORK_CSV_COLUMNS, render_networks_csv
+from agentgraph.report.html import CHAIN_HEAD, CHAIN_TAIL, MAX_TABLE_ROWS, render_html
 
 CITATION = (
     "《关于办理组织领导传销活动刑事案件适用法律若干问题的意见》(2013) 第一条: "

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT
 
@@ -49,8 +49,8 @@ def test_random_member_tables_validate_and_add_up(rows: list[tuple[int, int]], c
 def test_schema_revision_declares_every_key_it_emits() -> None:
     """A report with every kind of evidence only has keys the schema declares, and its
     revision is the newest one the schema describes (revisions are additive)."""
-    from loaders.orders import read_orders
-    from loaders.payments import read_payments
+    from agentgraph.loaders.orders import read_orders
+    from agentgraph.loaders.payments import read_payments
 
     money = FIXTURES / "money"
     a = agentgraph.analyse(agentgraph.read(money / "ladder5_members.csv"), "cn",

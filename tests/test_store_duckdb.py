@@ -9,8 +9,8 @@ import pytest
 
 import agentgraph
 from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
-from agentgraph.relations import Relations
 from agentgraph.stores import DuckDBStore, open_store
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES
 

@@ -26,8 +26,7 @@ import agentgraph
 from agentgraph import synth
 from agentgraph.analysis import analyse
 from agentgraph.errors import AgentNotFound, DatasetExists, StoreError
-from agentgraph.relations import Relations
-from agentgraph.stores.neo4j_import import (
+from agentgraph.stores.neo4j.admin_csv import (
     export_admin_csv,
     from_storable,
     import_admin_csv,
@@ -35,6 +34,7 @@ from agentgraph.stores.neo4j_import import (
     pct_encode,
     to_storable,
 )
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES
 from .test_store_shared import FIXED, NASTY_IDS, nasty_members
@@ -83,8 +83,8 @@ def members(rows: list[tuple[str, str | None]], source: str = "t") -> Relations:
 
 # ------------------------------------------------------------ without a server
 def test_base_package_does_not_import_the_driver() -> None:
-    code = ("import sys, agentgraph, agentgraph.stores, agentgraph.stores.neo4j_import, "
-            "loaders, agentgraph.analysis; assert 'neo4j' not in sys.modules, "
+    code = ("import sys, agentgraph, agentgraph.stores, agentgraph.stores.neo4j.admin_csv, "
+            "agentgraph.loaders, agentgraph.analysis; assert 'neo4j' not in sys.modules, "
             "sorted(m for m in sys.modules if m.startswith('neo4j'))")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -92,7 +92,7 @@ def test_base_package_does_not_import_the_driver() -> None:
 def test_credentials_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch,
                                             caplog: pytest.LogCaptureFixture) -> None:
     pytest.importorskip("neo4j")
-    from agentgraph.stores.neo4j_store import Neo4jStore
+    from agentgraph.stores.neo4j.store import Neo4jStore
 
     caplog.set_level(logging.DEBUG)
     secret = "s3cr3t-Passw0rd"
@@ -112,7 +112,7 @@ def test_credentials_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch,
 
 def test_bad_options_are_refused_before_connecting(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("neo4j")
-    from agentgraph.stores.neo4j_store import Neo4jStore
+    from agentgraph.stores.neo4j.store import Neo4jStore
 
     monkeypatch.setenv("AGENTGRAPH_NEO4J_BATCH_SIZE", "lots")
     with pytest.raises(StoreError, match="AGENTGRAPH_NEO4J_BATCH_SIZE"):
@@ -244,7 +244,7 @@ def test_admin_csv_without_manifest(tmp_path: Path) -> None:
 @bolt
 def test_open_store_dispatches_bolt_urls(bolt_server: tuple[str, dict[str, Any]]) -> None:
     from agentgraph.stores import open_store
-    from agentgraph.stores.neo4j_store import Neo4jStore
+    from agentgraph.stores.neo4j.store import Neo4jStore
 
     uri, options = bolt_server
     with open_store(uri, **options) as store:
@@ -256,7 +256,7 @@ def test_open_store_dispatches_bolt_urls(bolt_server: tuple[str, dict[str, Any]]
 @bolt
 def test_options_from_the_environment(bolt_server: tuple[str, dict[str, Any]],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from agentgraph.stores.neo4j_store import Neo4jStore
+    from agentgraph.stores.neo4j.store import Neo4jStore
 
     monkeypatch.setenv("AGENTGRAPH_NEO4J_BATCH_SIZE", "37")
     options = {k: v for k, v in bolt_server[1].items() if k != "batch_size"}

@@ -18,8 +18,8 @@ import agentgraph
 from agentgraph import synth
 from agentgraph.analysis import analyse
 from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
-from agentgraph.relations import Relations
 from agentgraph.stores import DuckDBStore
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES
 

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from agentgraph import synth
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

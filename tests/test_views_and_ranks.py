@@ -8,8 +8,8 @@ import pytest
 
 import agentgraph
 from agentgraph.errors import AgentNotFound
-from agentgraph.ranks import rank_check, title_tier
-from agentgraph.relations import Relations
+from agentgraph.measure.ranks import rank_check, title_tier
+from agentgraph.tables import Relations
 
 from .conftest import FIXTURES
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import PolicyError
-from .base import SEVERITY_ORDER, Flag, NetworkRule, Policy, ThresholdRule
-from .cn import POLICY as CN
-from .eu_ucpd import POLICY as EU_UCPD
-from .us_ftc import POLICY as US_FTC
+from agentgraph.errors import PolicyError
+from agentgraph.policies.base import SEVERITY_ORDER, Flag, NetworkRule, Policy, ThresholdRule
+from agentgraph.policies.cn import POLICY as CN
+from agentgraph.policies.eu_ucpd import POLICY as EU_UCPD
+from agentgraph.policies.us_ftc import POLICY as US_FTC
 
 __all__ = ["Flag", "NetworkRule", "Policy", "ThresholdRule", "SEVERITY_ORDER",
            "POLICIES", "get_policy"]
@@ -24,7 +24,7 @@ def get_policy(name: str | Policy) -> Policy:
     if name in POLICIES:
         return POLICIES[name]
     if name.endswith((".toml", ".yaml", ".yml")) or Path(name).is_file():
-        from .custom import load_policy_file
+        from agentgraph.policies.custom import load_policy_file
 
         return load_policy_file(name)
     raise PolicyError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}, "

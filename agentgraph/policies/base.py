@@ -1,7 +1,7 @@
 """What a policy is: named, versioned rules that turn measures into flags.
 
 A rule never computes hierarchy itself: it reads the per-network arrays
-(:class:`~agentgraph.networks.Networks`) and says which networks it flags and
+(:class:`~agentgraph.measure.networks.Networks`) and says which networks it flags and
 with what evidence. New packs add rules without touching the algorithms.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..networks import Networks
+from agentgraph.measure.networks import Networks
 
 __all__ = ["Flag", "NetworkRule", "ThresholdRule", "Policy", "SEVERITY_ORDER"]
 

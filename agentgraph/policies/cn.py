@@ -10,8 +10,8 @@ organiser's own level; rank titles are not levels.
 
 from __future__ import annotations
 
-from .base import Policy, ThresholdRule
-from .money import (
+from agentgraph.policies.base import Policy, ThresholdRule
+from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
     FundsRule,

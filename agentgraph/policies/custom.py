@@ -46,9 +46,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import PolicyError
-from .base import SEVERITY_ORDER, Policy, ThresholdRule
-from .money import (
+from agentgraph.errors import PolicyError
+from agentgraph.policies.base import SEVERITY_ORDER, Policy, ThresholdRule
+from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
     FundsRule,

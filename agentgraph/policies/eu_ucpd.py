@@ -8,7 +8,7 @@ than from the sale or consumption of products". The CJEU (C-515/12, 4finance,
 3 April 2014) held that any consideration counts, however small, and that the
 compensation need not come from the consideration itself. Encoded as: a network
 where agents paid to join - an entry fee, or one in disguise (a purchase at joining
-not matched by goods, a join package: :mod:`agentgraph.entry_fees`) - AND more than
+not matched by goods, a join package: :mod:`agentgraph.evidence.entry_fees`) - AND more than
 half of the commissions and rebates (by amount) follow recruitments rather than sales.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..networks import Networks
-from .base import Policy
-from .money import Evidence, MoneyRule, fee_evidence, paid_to_join
+from agentgraph.measure.networks import Networks
+from agentgraph.policies.base import Policy
+from agentgraph.policies.money import Evidence, MoneyRule, fee_evidence, paid_to_join
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
 

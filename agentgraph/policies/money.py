@@ -1,4 +1,4 @@
-"""Rules over money evidence (:mod:`agentgraph.payments`): evaluated only when the
+"""Rules over money evidence (:mod:`agentgraph.evidence.money`): evaluated only when the
 input comes with payments; each reads per-network aggregates and cites the payment
 rows behind the flag so an auditor can follow it back.
 """
@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ..groups import Mask
-from ..networks import Networks
-from ..sales import PAY_CAP
+from agentgraph.evidence.sales import PAY_CAP
+from agentgraph.measure.groups import Mask
+from agentgraph.measure.networks import Networks
 
 if TYPE_CHECKING:
-    from ..graph import RecruitmentGraph
-    from ..hierarchy import Hierarchy
-    from ..payments import MoneyEvidence
-    from ..sales import SalesEvidence
+    from agentgraph.evidence.money import MoneyEvidence
+    from agentgraph.evidence.sales import SalesEvidence
+    from agentgraph.graph.model import RecruitmentGraph
+    from agentgraph.measure.hierarchy import Hierarchy
 
 __all__ = ["Evidence", "MoneyRule", "RetailRatioRule", "RecidivistRule", "TeamPayRule",
            "HeadcountPayRule", "EntryFeeRule", "BeyondOwnSalesRule", "FundsRule",
@@ -157,7 +157,7 @@ class HeadcountPayRule(MoneyRule):
 def paid_to_join(m: MoneyEvidence) -> np.ndarray:
     """Networks where agents paid to join in any form: an explicit entry fee (kind
     ``entry_fee``), a disguised one (a purchase at joining not matched by goods) or a
-    join package (:mod:`agentgraph.entry_fees`). O(p + networks)."""
+    join package (:mod:`agentgraph.evidence.entry_fees`). O(p + networks)."""
     out = m.net_entry_fees > 0
     return out | m.fees.fires() if m.fees is not None else out
 
@@ -188,7 +188,7 @@ def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
     """Evidence keys for entry fees in disguise on network ``j``, each present only when
     it applies: ``disguised`` (the network has purchases at joining) and ``join_package``
     (the network has one). Payment rows are 1-based rows of the payment input."""
-    from ..entry_fees import (
+    from agentgraph.evidence.entry_fees import (
         GOODS_MATCH_RATIO,
         JOIN_PACKAGE_MIN_AGENTS,
         JOIN_PACKAGE_MIN_SHARE,
@@ -244,7 +244,7 @@ class EntryFeeRule(MoneyRule):
     """Agents paying to join or to gain the right to recruit: a fee (kind ``entry_fee``)
     or a fee in disguise (禁止传销条例 Art. 7(2) 以认购商品等方式变相交纳费用): a purchase
     at joining not matched by goods of similar value, or a join package (see
-    :mod:`agentgraph.entry_fees`). Fires on a network with any of the three."""
+    :mod:`agentgraph.evidence.entry_fees`). Fires on a network with any of the three."""
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
         return paid_to_join(ev.m)

@@ -12,8 +12,8 @@ pack has no network-size rule: it reads payments and orders only.
 
 from __future__ import annotations
 
-from .base import Policy
-from .money import EntryFeeRule, HeadcountPayRule, RetailRatioRule
+from agentgraph.policies.base import Policy
+from agentgraph.policies.money import EntryFeeRule, HeadcountPayRule, RetailRatioRule
 
 __all__ = ["POLICY"]
 

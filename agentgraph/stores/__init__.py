@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..errors import StoreError
-from .base import DatasetInfo, GraphStore, Progress, check_dataset_name
-from .duckdb_store import DuckDBStore
+from agentgraph.errors import StoreError
+from agentgraph.stores.base import DatasetInfo, GraphStore, Progress, check_dataset_name
+from agentgraph.stores.duckdb_store import DuckDBStore
 
 __all__ = ["GraphStore", "DatasetInfo", "Progress", "DuckDBStore", "open_store",
            "DEFAULT_STORE", "check_dataset_name"]
@@ -34,7 +34,7 @@ def open_store(url: str | None = None, **options: Any) -> GraphStore:
         return DuckDBStore(rest or DEFAULT_STORE, **options)
     if scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
         try:
-            from .neo4j_store import Neo4jStore
+            from agentgraph.stores.neo4j.store import Neo4jStore
         except ImportError as exc:
             raise StoreError(f"{url}: the Neo4j store needs the driver: pip install "
                              f"'agentgraph[neo4j]' ({exc})") from None

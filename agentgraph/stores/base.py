@@ -1,7 +1,7 @@
 """The graph store protocol every backend implements.
 
 A store keeps named datasets, each a normalised member table or edge list
-(:class:`~agentgraph.relations.Relations`). Loading is all or nothing: a failed
+(:class:`~agentgraph.tables.Relations`). Loading is all or nothing: a failed
 load leaves the store as it was. Analysis always runs in process on what
 :meth:`GraphStore.read` returns, so every store gives the same report for the
 same data.
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import StoreError
-from ..relations import Relations
+from agentgraph.errors import StoreError
+from agentgraph.tables import Relations
 
 __all__ = ["DatasetInfo", "GraphStore", "Progress", "check_dataset_name"]
 

@@ -19,9 +19,9 @@ from typing import cast
 import duckdb
 import pyarrow as pa
 
-from ..errors import DatasetExists, DatasetNotFound, StoreError
-from ..relations import RelationKind, Relations
-from .base import DatasetInfo, Progress, check_dataset_name
+from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
+from agentgraph.stores.base import DatasetInfo, Progress, check_dataset_name
+from agentgraph.tables import RelationKind, Relations
 
 __all__ = ["DuckDBStore"]
 

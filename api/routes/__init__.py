@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from . import (
+from agentgraph.api.routes import (
     agents,
     audit,
     datasets,
@@ -19,6 +17,7 @@ from . import (
     scans,
     tenants,
 )
+from fastapi import APIRouter
 
 __all__ = ["ROUTERS"]
 

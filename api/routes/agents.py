@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from agentgraph.api.deps import ReadableDataset, ServiceDep
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.queries import AgentOut
 from fastapi import APIRouter, Path, Query
-
-from ..deps import ReadableDataset, ServiceDep
-from ..errors import ApiError, responses
-from ..paging import page
-from ..schemas.queries import AgentOut
 
 __all__ = ["router"]
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio
+from agentgraph.api.deps import AdminDep, PagingDep, ServiceDep
+from agentgraph.api.errors import responses
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.admin import AuditEntry
+from agentgraph.api.schemas.common import Page
 from fastapi import APIRouter, Query
-
-from ..deps import AdminDep, PagingDep, ServiceDep
-from ..errors import responses
-from ..paging import page
-from ..schemas.admin import AuditEntry
-from ..schemas.common import Page
 
 __all__ = ["router"]
 

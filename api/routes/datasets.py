@@ -6,12 +6,7 @@ import contextlib
 
 import anyio
 import pyarrow as pa
-from fastapi import APIRouter, Response
-
-from agentgraph.errors import DatasetNotFound
-from agentgraph.relations import Relations
-
-from ..deps import (
+from agentgraph.api.deps import (
     AnalystDep,
     PagingDep,
     ReadableDataset,
@@ -19,13 +14,17 @@ from ..deps import (
     ServiceDep,
     WritableDataset,
 )
-from ..errors import ApiError, responses
-from ..meta import DatasetRecord, now
-from ..paging import page
-from ..registry import store_name
-from ..schemas.common import Page
-from ..schemas.datasets import DatasetCounts, DatasetCreate, DatasetOut, ScanBrief
-from ..service import Service
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.meta import DatasetRecord, now
+from agentgraph.api.paging import page
+from agentgraph.api.registry import store_name
+from agentgraph.api.schemas.common import Page
+from agentgraph.api.schemas.datasets import DatasetCounts, DatasetCreate, DatasetOut, ScanBrief
+from agentgraph.api.service import Service
+from fastapi import APIRouter, Response
+
+from agentgraph.errors import DatasetNotFound
+from agentgraph.tables import Relations
 
 __all__ = ["router", "dataset_out"]
 

@@ -1,7 +1,7 @@
 """Evidence beside a dataset's member table (payments, orders, identities): upload
 files or a JSON batch, list, show, delete.
 
-Every kind gets the same routes, made from its :data:`api.evidence.EVIDENCE`
+Every kind gets the same routes, made from its :data:`agentgraph.api.evidence.EVIDENCE`
 entry: ``POST .../evidence/<kind>`` (files), ``POST .../evidence/<kind>/batch``
 (JSON, the kind's own body model), ``GET`` and ``DELETE .../evidence/<kind>``;
 ``GET .../evidence`` lists them all. (Concrete paths rather than one ``{kind}``
@@ -10,7 +10,7 @@ parameter: each kind's batch body is then its exact model in OpenAPI.)
 Same rules as the member-table ingest: bodies stream to disk, files are parsed in
 a worker thread before anything is stored, a rejected file or row answers 422
 naming file, row and column, and the stored evidence is then as it was. Each
-kind is read, checked and stored through its entry in :data:`api.evidence.EVIDENCE`.
+kind is read, checked and stored through its entry in :data:`agentgraph.api.evidence.EVIDENCE`.
 Scans pass the stored evidence to :func:`agentgraph.analyse`.
 """
 
@@ -20,11 +20,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import pyarrow as pa
-from fastapi import APIRouter, Query, Request, Response
-
-from agentgraph.errors import InputError
-
-from ..deps import (
+from agentgraph.api.deps import (
     DatasetRef,
     PagingDep,
     ReadableDataset,
@@ -32,26 +28,36 @@ from ..deps import (
     WritableDataset,
     not_found_dataset,
 )
-from ..errors import ApiError, responses
-from ..evidence import (
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.evidence import (
     EVIDENCE,
     EvidenceInfo,
     EvidenceSpec,
     mismatched_columns,
     unify,
 )
-from ..paging import page
-from ..schemas.common import Page
-from ..schemas.datasets import IngestMode
-from ..schemas.evidence import (
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.common import Page
+from agentgraph.api.schemas.datasets import IngestMode
+from agentgraph.api.schemas.evidence import (
     EvidenceBatchBase,
     EvidenceIngestResult,
     EvidenceKind,
     EvidenceOut,
 )
-from ..service import Service
-from ..uploads import SpooledFile, format_of, parse_upload, upload_options
-from .ingest import _UPLOAD_BODY, _check_size, _file_error
+from agentgraph.api.service import Service
+from agentgraph.api.uploads import (
+    UPLOAD_BODY,
+    SpooledFile,
+    check_size,
+    file_error,
+    format_of,
+    parse_upload,
+    upload_options,
+)
+from fastapi import APIRouter, Query, Request, Response
+
+from agentgraph.errors import InputError
 
 __all__ = ["router", "parse_evidence_files"]
 
@@ -88,7 +94,7 @@ def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: s
         try:
             got = spec.read(f.path, columns=columns, encoding=encoding, fmt=form)
         except InputError as exc:
-            details.append(_file_error(exc, f))
+            details.append(file_error(exc, f))
             continue
         tables.append(unify(got.table))
     if details:
@@ -164,7 +170,7 @@ async def _upload(request: Request, kind: EvidenceKind, ds: DatasetRef, service:
 async def _batch(kind: EvidenceKind, body: EvidenceBatchBase, ds: DatasetRef, service: Service
                  ) -> EvidenceIngestResult:
     spec = EVIDENCE[kind]
-    _check_size(body.rows(), service.settings.max_batch_rows, kind.value)
+    check_size(body.rows(), service.settings.max_batch_rows, kind.value)
 
     def check() -> pa.Table:
         return unify(spec.normalise(body.table(), "JSON batch").table)
@@ -247,7 +253,7 @@ def _add_routes(kind: EvidenceKind) -> None:
     path = f"/{kind.value}"
     router.add_api_route(
         path, upload, methods=["POST"], name=f"upload_{kind.value}",
-        response_model=EvidenceIngestResult, openapi_extra={"requestBody": _UPLOAD_BODY},
+        response_model=EvidenceIngestResult, openapi_extra={"requestBody": UPLOAD_BODY},
         responses=responses(401, 403, 404, 413, 422, 504),
         summary=f"Upload {noun} files (streamed to disk, all or nothing)")
     router.add_api_route(

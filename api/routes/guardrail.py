@@ -9,19 +9,18 @@ index updated in O(depth), no rescan.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from agentgraph.incremental import RecruitmentCheck
-
-from ..deps import ServiceDep, WritableDataset
-from ..errors import responses
-from ..schemas.guardrail import (
+from agentgraph.api.deps import ServiceDep, WritableDataset
+from agentgraph.api.errors import responses
+from agentgraph.api.schemas.guardrail import (
     NetworkChange,
     RecruitmentApplied,
     RecruitmentCheckOut,
     RecruitmentIn,
 )
-from ..schemas.queries import FlagOut
+from agentgraph.api.schemas.queries import FlagOut
+from fastapi import APIRouter
+
+from agentgraph.live import RecruitmentCheck
 
 __all__ = ["router"]
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import anyio
+from agentgraph.api.deps import ServiceDep
+from agentgraph.api.errors import error_response, responses
+from agentgraph.api.schemas.common import Health
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-
-from ..deps import ServiceDep
-from ..errors import error_response, responses
-from ..schemas.common import Health
 
 __all__ = ["router"]
 

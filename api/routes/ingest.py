@@ -11,47 +11,28 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
+from agentgraph.api.deps import ServiceDep, WritableDataset
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.routes.datasets import dataset_out
+from agentgraph.api.schemas.datasets import AgentBatch, EdgeBatch, IngestMode, IngestResult
+from agentgraph.api.uploads import (
+    UPLOAD_BODY,
+    SpooledFile,
+    check_size,
+    file_error,
+    format_of,
+    parse_upload,
+    upload_options,
+)
+from agentgraph.loaders import read_relations
 from fastapi import APIRouter, Query, Request
 
 from agentgraph.errors import InputError
-from agentgraph.relations import Relations
-from loaders import read_relations
-
-from ..deps import ServiceDep, WritableDataset
-from ..errors import ApiError, responses
-from ..schemas.datasets import AgentBatch, EdgeBatch, IngestMode, IngestResult
-from ..uploads import SpooledFile, format_of, parse_upload, upload_options
-from .datasets import dataset_out
+from agentgraph.tables import Relations
 
 __all__ = ["router", "parse_files"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}", tags=["ingest"])
-
-_UPLOAD_BODY: dict[str, Any] = {
-    "required": True,
-    "description": "The file(s): multipart/form-data with one or more file parts, or the "
-                   "raw bytes of one file (name it with ?filename= or give ?format=).",
-    "content": {
-        "multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "array", "items": {
-                "type": "string", "format": "binary"}}}}},
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-        "text/csv": {"schema": {"type": "string"}},
-    },
-}
-
-
-_CLI_HINTS = (("--encoding", "the encoding parameter"), ("--input-format", "format="),
-              ("--column ", "columns="))
-
-
-def _file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
-    message = exc.message.replace(str(f.path), f.filename)
-    for cli, api in _CLI_HINTS:
-        message = message.replace(cli, api)
-    return {"file": f.filename, "row": exc.row, "column": exc.column, "message": message}
-
 
 def parse_files(files: list[SpooledFile], *, kind: str | None, fmt: str | None,
                 encoding: str | None, columns: dict[str, str] | None, max_errors: int
@@ -72,7 +53,7 @@ def parse_files(files: list[SpooledFile], *, kind: str | None, fmt: str | None,
                                  fmt=form)
         except InputError as exc:
             rejected += 1
-            details.append(_file_error(exc, f))
+            details.append(file_error(exc, f))
             continue
         rels.append((f, rel))
     if rejected:
@@ -93,7 +74,7 @@ def parse_files(files: list[SpooledFile], *, kind: str | None, fmt: str | None,
     return Relations(rels[0][1].kind, table, source)
 
 
-@router.post("/files", response_model=IngestResult, openapi_extra={"requestBody": _UPLOAD_BODY},
+@router.post("/files", response_model=IngestResult, openapi_extra={"requestBody": UPLOAD_BODY},
              responses=responses(401, 403, 404, 409, 413, 422, 504),
              summary="Upload member tables or edge lists (streamed to disk, all or nothing)")
 async def upload_files(
@@ -146,18 +127,12 @@ def _columns(rows: list[dict[str, Any]], spec: dict[str, pa.DataType]) -> pa.Tab
     return pa.table(cols)
 
 
-def _check_size(n: int, limit: int, field: str) -> None:
-    if n > limit:
-        raise ApiError(413, "payload_too_large", f"{n} rows in one batch; at most {limit} "
-                       "(AGENTGRAPH_MAX_BATCH_ROWS)", [{"field": field, "message": "too many"}])
-
-
 @router.post("/agents", response_model=IngestResult,
              responses=responses(401, 403, 404, 409, 413, 422, 504),
              summary="Add (or replace with) a JSON batch of member rows")
 async def ingest_agents(body: AgentBatch, ds: WritableDataset, service: ServiceDep
                         ) -> IngestResult:
-    _check_size(len(body.agents), service.settings.max_batch_rows, "agents")
+    check_size(len(body.agents), service.settings.max_batch_rows, "agents")
     rows = [r.model_dump() for r in body.agents]
     table = _columns(rows, {"agent_id": pa.string(), "upline_id": pa.string(),
                             "joined_at": pa.timestamp("us"), "rank": pa.string()})
@@ -169,7 +144,7 @@ async def ingest_agents(body: AgentBatch, ds: WritableDataset, service: ServiceD
              summary="Add (or replace with) a JSON batch of edge-list rows")
 async def ingest_edges(body: EdgeBatch, ds: WritableDataset, service: ServiceDep
                        ) -> IngestResult:
-    _check_size(len(body.edges), service.settings.max_batch_rows, "edges")
+    check_size(len(body.edges), service.settings.max_batch_rows, "edges")
     rows = [r.model_dump() for r in body.edges]
     table = _columns(rows, {"upline_id": pa.string(), "downline_id": pa.string(),
                             "kind": pa.string(), "at": pa.timestamp("us")})

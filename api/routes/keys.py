@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from agentgraph.api.deps import AdminDep, PagingDep, ServiceDep
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.meta import KeyRecord, now
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.admin import KeyCreate, KeyCreated, KeyOut, TenantKeyCreate
+from agentgraph.api.schemas.common import ID_PATTERN, Page
+from agentgraph.api.security import new_key
 from fastapi import APIRouter, Path, Query, Response
-
-from ..deps import AdminDep, PagingDep, ServiceDep
-from ..errors import ApiError, responses
-from ..meta import KeyRecord, now
-from ..paging import page
-from ..schemas.admin import KeyCreate, KeyCreated, KeyOut, TenantKeyCreate
-from ..schemas.common import ID_PATTERN, Page
-from ..security import new_key
 
 __all__ = ["router"]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from agentgraph.api.deps import PrincipalDep
+from agentgraph.api.errors import responses
+from agentgraph.api.schemas.admin import Me
 from fastapi import APIRouter
-
-from ..deps import PrincipalDep
-from ..errors import responses
-from ..schemas.admin import Me
 
 __all__ = ["router"]
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import numpy as np
+from agentgraph.api.deps import PagingDep, ReadableDataset, ServiceDep
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.common import Page
+from agentgraph.api.schemas.queries import FlagOut, NetworkDetail, NetworkSummary, Structure
 from fastapi import APIRouter, Path, Query
 
-from agentgraph.incremental import LiveIndex
-from agentgraph.networks import structure_class
-
-from ..deps import PagingDep, ReadableDataset, ServiceDep
-from ..errors import ApiError, responses
-from ..paging import page
-from ..schemas.common import Page
-from ..schemas.queries import FlagOut, NetworkDetail, NetworkSummary, Structure
+from agentgraph.live import LiveIndex
+from agentgraph.measure.networks import structure_class
 
 __all__ = ["router", "summary_of"]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from agentgraph.api.deps import PagingDep, ReadableDataset, ServiceDep
+from agentgraph.api.errors import responses
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.common import Page
+from agentgraph.api.schemas.queries import OrganiserOut
 from fastapi import APIRouter
-
-from ..deps import PagingDep, ReadableDataset, ServiceDep
-from ..errors import responses
-from ..paging import page
-from ..schemas.common import Page
-from ..schemas.queries import OrganiserOut
 
 __all__ = ["router"]
 

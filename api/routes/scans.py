@@ -7,21 +7,20 @@ import json
 from typing import Annotated, Any
 
 import anyio
+from agentgraph.api.deps import PagingDep, ReadableDataset, ReaderDep, ServiceDep, WritableDataset
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.jobs import scan_policy
+from agentgraph.api.meta import ScanRecord
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.common import ErrorInfo, Page
+from agentgraph.api.schemas.scans import ScanCreate, ScanLinks, ScanOut
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 
 from agentgraph.errors import PolicyError
 from agentgraph.policies.custom import policy_from_dict
-from agentgraph.report import SCHEMA
-from agentgraph.report_html import render_html
-
-from ..deps import PagingDep, ReadableDataset, ReaderDep, ServiceDep, WritableDataset
-from ..errors import ApiError, responses
-from ..jobs import scan_policy
-from ..meta import ScanRecord
-from ..paging import page
-from ..schemas.common import ErrorInfo, Page
-from ..schemas.scans import ScanCreate, ScanLinks, ScanOut
+from agentgraph.report.build import SCHEMA
+from agentgraph.report.html import render_html
 
 __all__ = ["router", "check_custom_policy", "CUSTOM_POLICY_MAX_BYTES"]
 

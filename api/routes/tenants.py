@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from agentgraph.api.deps import AdminDep, PagingDep, ServiceDep
+from agentgraph.api.errors import ApiError, responses
+from agentgraph.api.meta import TenantRecord
+from agentgraph.api.paging import page
+from agentgraph.api.schemas.admin import TenantCreate, TenantOut
+from agentgraph.api.schemas.common import ID_PATTERN, Page
 from fastapi import APIRouter, Path, Response
-
-from ..deps import AdminDep, PagingDep, ServiceDep
-from ..errors import ApiError, responses
-from ..meta import TenantRecord
-from ..paging import page
-from ..schemas.admin import TenantCreate, TenantOut
-from ..schemas.common import ID_PATTERN, Page
 
 __all__ = ["router"]
 

@@ -1,10 +1,18 @@
-"""Request and response schemas of the API (storage records live in :mod:`api.meta`)."""
+"""Request and response schemas of the API (storage records live in :mod:`agentgraph.api.meta`)."""
 
 from __future__ import annotations
 
-from .admin import AuditEntry, KeyCreate, KeyCreated, KeyOut, Me, TenantCreate, TenantOut
-from .common import ErrorDetail, ErrorInfo, ErrorResponse, Health, Page
-from .datasets import (
+from agentgraph.api.schemas.admin import (
+    AuditEntry,
+    KeyCreate,
+    KeyCreated,
+    KeyOut,
+    Me,
+    TenantCreate,
+    TenantOut,
+)
+from agentgraph.api.schemas.common import ErrorDetail, ErrorInfo, ErrorResponse, Health, Page
+from agentgraph.api.schemas.datasets import (
     AgentBatch,
     AgentRow,
     DatasetCreate,
@@ -13,10 +21,22 @@ from .datasets import (
     EdgeRow,
     IngestResult,
 )
-from .evidence import EvidenceIngestResult, EvidenceKind, EvidenceOut, PaymentBatch, PaymentRow
-from .guardrail import RecruitmentApplied, RecruitmentCheckOut, RecruitmentIn
-from .queries import AgentOut, FlagOut, NetworkDetail, NetworkSummary, OrganiserOut
-from .scans import ScanCreate, ScanOut
+from agentgraph.api.schemas.evidence import (
+    EvidenceIngestResult,
+    EvidenceKind,
+    EvidenceOut,
+    PaymentBatch,
+    PaymentRow,
+)
+from agentgraph.api.schemas.guardrail import RecruitmentApplied, RecruitmentCheckOut, RecruitmentIn
+from agentgraph.api.schemas.queries import (
+    AgentOut,
+    FlagOut,
+    NetworkDetail,
+    NetworkSummary,
+    OrganiserOut,
+)
+from agentgraph.api.schemas.scans import ScanCreate, ScanOut
 
 __all__ = [
     "ErrorDetail", "ErrorInfo", "ErrorResponse", "Health", "Page",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from agentgraph.api.schemas.common import ID_PATTERN
+from agentgraph.api.security import Role
 from pydantic import BaseModel, ConfigDict, Field
-
-from ..security import Role
-from .common import ID_PATTERN
 
 __all__ = ["TenantCreate", "TenantOut", "KeyCreate", "TenantKeyCreate", "AdminKeyCreate",
            "KeyOut", "KeyCreated", "AuditEntry",

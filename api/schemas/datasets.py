@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from agentgraph.api.schemas.common import NAME_PATTERN
 from pydantic import BaseModel, ConfigDict, Field
-
-from .common import NAME_PATTERN
 
 __all__ = ["DatasetCreate", "DatasetCounts", "DatasetOut", "IngestResult", "AgentRow",
            "AgentBatch", "EdgeRow", "EdgeBatch", "IngestMode", "ScanBrief"]

@@ -7,9 +7,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import pyarrow as pa
+from agentgraph.api.schemas.datasets import IngestMode
 from pydantic import BaseModel, ConfigDict, Field
-
-from .datasets import IngestMode
 
 __all__ = ["EvidenceKind", "EvidenceOut", "EvidenceIngestResult", "EvidenceBatchBase",
            "PaymentRow", "PaymentBatch", "OrderRow", "OrderBatch", "IdentityRow",
@@ -18,7 +17,7 @@ __all__ = ["EvidenceKind", "EvidenceOut", "EvidenceIngestResult", "EvidenceBatch
 
 class EvidenceKind(StrEnum):
     """Kinds of evidence a dataset can carry; each has one entry in
-    :data:`api.evidence.EVIDENCE`, which gives it its routes under
+    :data:`agentgraph.api.evidence.EVIDENCE`, which gives it its routes under
     ``/v1/datasets/{dataset}/evidence/<kind>``."""
 
     payments = "payments"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from agentgraph.api.schemas.queries import FlagOut, Structure
 from pydantic import BaseModel, ConfigDict, Field
-
-from .queries import FlagOut, Structure
 
 __all__ = ["RecruitmentIn", "RecruitmentCheckOut", "RecruitmentApplied", "NetworkChange"]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from agentgraph.api.schemas.common import Page
 from pydantic import BaseModel, ConfigDict, Field
-
-from .common import Page
 
 __all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserOut",
            "Structure"]

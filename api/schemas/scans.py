@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from agentgraph.api.schemas.common import ErrorInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from .common import ErrorInfo
 
 __all__ = ["ScanCreate", "ScanOut", "ScanLinks", "ScanState", "PolicyPack", "REPORT_OPTIONS"]
 

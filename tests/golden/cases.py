@@ -140,8 +140,8 @@ def openapi_document() -> str:
         from agentgraph.api.app import create_app  # type: ignore[import-not-found]
         from agentgraph.api.settings import Settings  # type: ignore[import-not-found]
     except ImportError:
-        from api.app import create_app  # type: ignore[import-not-found,no-redef]
-        from api.settings import Settings  # type: ignore[import-not-found,no-redef]
+        from agentgraph.api.app import create_app  # type: ignore[import-not-found,no-redef]
+        from agentgraph.api.settings import Settings  # type: ignore[import-not-found,no-redef]
     from pydantic import SecretStr
 
     with tempfile.TemporaryDirectory() as d:

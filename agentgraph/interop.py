@@ -11,22 +11,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
-from .networks import structure_class
+from agentgraph.measure.networks import structure_class
 
 if TYPE_CHECKING:
     import igraph
     import networkx as nx
+    import pandas as pd
 
-    from .analysis import Analysis
-    from .graph import RecruitmentGraph
+    from agentgraph.graph.model import RecruitmentGraph
+    from agentgraph.scanned import Scanned
 
 __all__ = ["agents_frame", "networks_frame", "to_networkx", "to_igraph"]
 
 
-def agents_frame(a: Analysis) -> pd.DataFrame:
+def agents_frame(a: Scanned) -> pd.DataFrame:
     """One row per agent: agent, upline, root, level (root = 1), downline, direct
     recruits, downline_levels, listed (False for uplines never listed), rank."""
     g, h = a.graph, a.hierarchy
@@ -49,11 +49,13 @@ def agents_frame(a: Analysis) -> pd.DataFrame:
     return pa.table(cols).to_pandas()
 
 
-def networks_frame(a: Analysis) -> pd.DataFrame:
+def networks_frame(a: Scanned) -> pd.DataFrame:
     """One row per network: root, members, levels, structure, flagged, rules,
     max_direct_recruits; flagged first, then by size."""
     nets = a.networks
     order = a.network_order()
+    import pandas as pd
+
     rules = [";".join(r for r, m in a.flag_mask.items() if m[j]) for j in order]
     return pd.DataFrame({
         "root": a.graph.names(nets.roots[order]),

@@ -15,34 +15,22 @@ O(networks) for the aggregates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
-from .payments import PAYOUT_KINDS, MoneyEvidence, _dense, _kind_mask
+from agentgraph.evidence.money import MoneyEvidence
+from agentgraph.graph.model import dense_ids
+from agentgraph.tables import PAYOUT_KINDS, Orders, kind_mask
 
 if TYPE_CHECKING:
-    from .graph import RecruitmentGraph
-    from .hierarchy import Hierarchy
-    from .networks import Networks
+    from agentgraph.graph.model import RecruitmentGraph
+    from agentgraph.measure.hierarchy import Hierarchy
+    from agentgraph.measure.networks import Networks
 
-__all__ = ["Orders", "SalesEvidence", "sales_evidence", "PAY_CAP"]
+__all__ = ["SalesEvidence", "sales_evidence", "PAY_CAP"]
 
 PAY_CAP = 0.30  # 直销管理条例 Art. 24: pay <= 30% of the seller's own sales income
-
-
-@dataclass(frozen=True)
-class Orders:
-    """A normalised order table (see :func:`loaders.read_orders`): ``seller_id``,
-    ``buyer_id`` (strings), ``amount`` (float64 yuan), optional ``at``, ``order_id``."""
-
-    table: pa.Table
-    source: str = "<memory>"
-
-    @property
-    def rows(self) -> int:
-        return self.table.num_rows
 
 
 @dataclass(frozen=True)
@@ -79,8 +67,8 @@ def sales_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks, orders
     docstring."""
     t = orders.table
     n_o = t.num_rows
-    seller = _dense(graph, t.column("seller_id"), n_o)
-    buyer = _dense(graph, t.column("buyer_id"), n_o)
+    seller = dense_ids(graph, t.column("seller_id"), n_o)
+    buyer = dense_ids(graph, t.column("buyer_id"), n_o)
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     n, k = len(graph), len(nets)
     mine = seller >= 0
@@ -96,47 +84,9 @@ def sales_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks, orders
     if money is not None:
         pt = money.payments.table
         pay_amount = np.asarray(pt.column("amount").to_numpy(), np.float64)
-        paid = _kind_mask(pt.column("kind"), PAYOUT_KINDS) & (money.payee >= 0)
+        paid = kind_mask(pt.column("kind"), PAYOUT_KINDS) & (money.payee >= 0)
         payouts = np.bincount(money.payee[paid], weights=pay_amount[paid], minlength=n)[:n]
         over = payouts > PAY_CAP * sold
         net_over = np.bincount(net_of[over], minlength=k)[:k].astype(np.int32)
     return SalesEvidence(orders, seller, buyer, retail, sold, sold_retail, payouts,
                          net_sold, net_retail, net_over)
-
-
-def sales_summary(s: SalesEvidence, graph: RecruitmentGraph, h: Hierarchy,
-                  limit: int = 100) -> dict[str, Any]:
-    """The report's ``sales`` section: totals, retail share, and the agents whose
-    sales go mostly to other agents (largest sales first)."""
-    t = s.orders.table
-    amount = np.asarray(t.column("amount").to_numpy(), np.float64)
-    mine = s.seller >= 0
-    total = float(amount[mine].sum())
-    retail = float(amount[mine & s.retail].sum())
-    sellers = np.flatnonzero(s.sold > 0)
-    share = s.sold_retail[sellers] / s.sold[sellers]
-    low = sellers[share <= 0.5]
-    low = low[np.lexsort((low, -s.sold[low]))][:limit]
-    names = graph.names(low)
-    out: dict[str, Any] = {
-        "source": s.orders.source,
-        "orders": s.orders.rows,
-        "amount": round(float(amount.sum()), 2),
-        "agents_sales": round(total, 2),
-        "retail_sales": round(retail, 2),
-        "retail_ratio": round(retail / total, 4) if total else None,
-        "unmatched_orders": int(np.count_nonzero(~mine)),
-        "mostly_internal_sellers": [
-            {"agent": names[i], "sold": round(float(s.sold[v]), 2),
-             "retail": round(float(s.sold_retail[v]), 2),
-             "retail_share": round(float(s.sold_retail[v] / s.sold[v]), 4)}
-            for i, v in enumerate(low.tolist())],
-    }
-    if s.payouts is not None:
-        over = np.flatnonzero(s.payouts > PAY_CAP * s.sold)
-        over = over[np.lexsort((over, -s.payouts[over]))][:limit]
-        onames = graph.names(over)
-        out["paid_over_cap"] = [
-            {"agent": onames[i], "payouts": round(float(s.payouts[v]), 2),
-             "own_sales": round(float(s.sold[v]), 2)} for i, v in enumerate(over.tolist())]
-    return out

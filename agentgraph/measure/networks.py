@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from .hierarchy import Hierarchy
+from agentgraph.measure.hierarchy import Hierarchy
 
 __all__ = ["Networks", "network_stats", "networks_of", "structure_class", "upline_chain",
            "deepest_chain", "chains"]
@@ -90,7 +90,7 @@ def network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
 
 
 def networks_of(h: Hierarchy) -> Networks:
-    """:func:`network_stats` from a :class:`~agentgraph.hierarchy.Hierarchy`, which
+    """:func:`network_stats` from a :class:`~agentgraph.measure.hierarchy.Hierarchy`, which
     already knows every agent's network. O(n + total levels)."""
     return Networks(*_network_stats(h.depth, h.net, h.roots, h.direct))
 

@@ -1,7 +1,7 @@
 """Relations <-> the CSV layout of ``neo4j-admin database import``, and the value codec
 the Neo4j store shares with it.
 
-:func:`export_admin_csv` writes any :class:`~agentgraph.relations.Relations` as
+:func:`export_admin_csv` writes any :class:`~agentgraph.tables.Relations` as
 
 ``agents.csv``
     ``id:ID, dataset, :LABEL, row:long, root_rows:long[], rank, joined_at[, extra]``:
@@ -29,7 +29,7 @@ with ``--multiline-fields=true``::
 Both functions stream: Arrow compute per slice of ``chunk_rows`` rows and
 :class:`pyarrow.csv.CSVWriter`, no Python loop per row except for extra columns.
 The graph this gives is for Cypher work at scale; the :class:`Neo4jStore`
-(``agentgraph.stores.neo4j_store``) keeps its own bookkeeping and does not list it
+(:mod:`agentgraph.stores.neo4j.store`) keeps its own bookkeeping and does not list it
 as a dataset.
 
 This module does not need the ``neo4j`` driver.
@@ -49,8 +49,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import InputError
-from ..relations import KNOWN_COLUMNS, RelationKind, Relations
+from agentgraph.errors import InputError
+from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
 
 __all__ = [
     "AGENTS_FILE",

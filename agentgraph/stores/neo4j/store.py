@@ -23,7 +23,7 @@ superseded, op, done, target, pending_fp, encoding})``
     rows in load order.
 
 Times are ISO 8601 strings and other values what
-:func:`~agentgraph.stores.neo4j_import.to_storable` makes of them (some Bolt
+:func:`~agentgraph.stores.neo4j.admin_csv.to_storable` makes of them (some Bolt
 servers crash returning temporal values); extra columns are one JSON object per
 row (``extra``). The exact Arrow schema is kept on the Dataset node, so a read
 returns the table that was loaded. Indexes: ``Agent(id)``, ``Agent(dataset)``,
@@ -62,7 +62,7 @@ without escaping. The store detects this at connection time (a parameter
 ``a\\nb`` comes back changed) and then percent-escapes ``% ' \\ NUL`` in every
 string it stores or looks up and wraps it in ``<>`` (that server's index misses
 empty values and values with white space at either end; ``Dataset.encoding =
-"pct"``, undone on read, see :func:`~agentgraph.stores.neo4j_import.pct_encode`) and
+"pct"``, undone on read, see :func:`~agentgraph.stores.neo4j.admin_csv.pct_encode`) and
 cuts every write into queries of at most ``max_query_bytes`` (default 4,000 there,
 unlimited elsewhere; ``AGENTGRAPH_NEO4J_MAX_QUERY_BYTES``). Floats are never sent
 as numbers (the stand-in rounds them to 6 decimals). A real Neo4j gets the
@@ -97,10 +97,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
-from ..errors import AgentNotFound, DatasetExists, DatasetNotFound, StoreError
-from ..relations import KNOWN_COLUMNS, RelationKind, Relations
-from .base import DatasetInfo, Progress, check_dataset_name
-from .neo4j_import import (
+from agentgraph.errors import AgentNotFound, DatasetExists, DatasetNotFound, StoreError
+from agentgraph.stores.base import DatasetInfo, Progress, check_dataset_name
+from agentgraph.stores.neo4j.admin_csv import (
     extras_from_json,
     extras_to_json,
     from_storable,
@@ -110,6 +109,7 @@ from .neo4j_import import (
     schema_to_text,
     to_storable,
 )
+from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
 
 __all__ = ["Neo4jStore", "UnfinishedLoad", "DEFAULT_BATCH_SIZE", "DEFAULT_MAX_DEPTH",
            "MAX_DEPTH", "STANDIN_QUERY_BYTES"]

@@ -46,10 +46,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import InputError
-from .relations import Relations
+from agentgraph.errors import InputError
+from agentgraph.graph.model import RecruitmentGraph
+from agentgraph.measure.networks import Networks
+from agentgraph.tables import Relations
 
-__all__ = ["STRONG_IDENTIFIERS", "IdentityResolution", "MergedRelations",
+__all__ = ["IdentityEvidence", "STRONG_IDENTIFIERS", "IdentityResolution", "MergedRelations",
            "resolve_identities", "merge_relations", "person_ids"]
 
 STRONG_IDENTIFIERS: tuple[str, ...] = ("phone", "id_number", "bank_card")
@@ -518,3 +520,14 @@ def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.A
     O(m) hash lookups; used to carry payments and orders over to merged persons."""
     chunked = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
     return _lookup(chunked, res)[1]
+
+
+@dataclass(frozen=True)
+class IdentityEvidence:
+    """What merging accounts into persons changed: the resolution, the merged
+    relations, and the networks measured on the accounts before the merge."""
+
+    resolution: IdentityResolution
+    merged: Relations
+    networks_before: Networks
+    graph_before: RecruitmentGraph

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from agentgraph.relations import Relations
+from agentgraph.tables import Relations
 
 __all__ = [
     "ID_STYLES",

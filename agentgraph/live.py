@@ -35,13 +35,13 @@ import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from .errors import AgentgraphError, AgentNotFound
-from .idmap import _hash2, hash_strings
-from .networks import Networks, structure_class, upline_chain
-from .policies import Flag, Policy
+from agentgraph.errors import AgentgraphError, AgentNotFound
+from agentgraph.graph.idmap import hash_span, hash_strings
+from agentgraph.measure.networks import Networks, structure_class, upline_chain
+from agentgraph.policies import Flag, Policy
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    from agentgraph.analysis import Analysis
 
 __all__ = ["LiveIndex", "LiveNetworks", "RecruitmentCheck", "RecruitmentRejected",
            "AgentView"]
@@ -59,7 +59,7 @@ class RecruitmentRejected(AgentgraphError):
 
 @dataclass(frozen=True)
 class LiveNetworks(Networks):
-    """:class:`~agentgraph.networks.Networks` whose tier counts may have outgrown
+    """:class:`~agentgraph.measure.networks.Networks` whose tier counts may have outgrown
     the flat layout: networks that gained a level keep their counts in ``grown``."""
 
     grown: dict[int, list[int]] = field(default_factory=dict)
@@ -121,7 +121,7 @@ class AgentView:
 
 @nb.njit(cache=True, nogil=True)
 def _hash_one(data: np.ndarray) -> tuple[np.uint64, np.uint64]:
-    return _hash2(data, 0, len(data))
+    return hash_span(data, 0, len(data))
 
 
 @nb.njit(cache=True, nogil=True)
@@ -175,7 +175,7 @@ class LiveIndex:
         self.size = _grow(h.size.astype(np.int64, copy=False), cap)
         self.height = _grow(h.height.astype(np.int32, copy=False), cap)
         self.direct = _grow(h.direct.astype(np.int32, copy=False), cap)
-        start, kids = a._children
+        start, kids = a.children
         self._kid_start, self._kids = start, kids
         self._new_kids: dict[int, list[int]] = {}
         self._new_ids: list[str] = []

@@ -20,14 +20,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from .groups import Groups
-from .networks import chains, structure_class
+from agentgraph.measure.networks import chains, structure_class
+from agentgraph.report.sections import identities_section, money_section, sales_section
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    from agentgraph.scanned import Scanned
 
 __all__ = ["SCHEMA", "SCHEMA_REVISION", "build_report", "dumps"]
 
@@ -39,7 +37,7 @@ SCHEMA = "agentgraph.report/1"
 SCHEMA_REVISION = 2
 
 
-def _networks(a: Analysis, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
     nets = a.networks
     order = a.network_order()
     flagged = a.flagged[order]
@@ -77,7 +75,7 @@ def _networks(a: Analysis, max_networks: int) -> tuple[list[dict[str, Any]], dic
     return out, omitted
 
 
-def _organisers(a: Analysis, limit: int) -> list[dict[str, Any]]:
+def _organisers(a: Scanned, limit: int) -> list[dict[str, Any]]:
     h = a.hierarchy
     ids = a.organisers[:limit]
     names = a.graph.names(ids)
@@ -87,7 +85,7 @@ def _organisers(a: Analysis, limit: int) -> list[dict[str, Any]]:
             for k, v in enumerate(ids.tolist())]
 
 
-def _ranks(a: Analysis, limit: int) -> dict[str, Any] | None:
+def _ranks(a: Scanned, limit: int) -> dict[str, Any] | None:
     rc = a.ranks
     if rc is None:
         return None
@@ -105,58 +103,14 @@ def _ranks(a: Analysis, limit: int) -> dict[str, Any] | None:
     }
 
 
-def _identities(a: Analysis, limit: int) -> dict[str, Any]:
-    """Accounts merged into persons: the evidence, and the networks before/after."""
-    from .identities import person_ids
-
-    ev = a.identities
-    assert ev is not None
-    res = ev.resolution
-    before, nets = ev.networks_before, a.networks
-    out = res.as_dict()
-    out["groups_total"] = len(out["groups"])
-    out["groups"] = out["groups"][:limit]
-    out["weak_links_total"] = len(out["weak_links"])
-    out["weak_links"] = out["weak_links"][:limit]
-    merge = getattr(ev.merged, "merge_summary", None)
-    out["merge"] = merge() if merge is not None else {}
-    out["before"] = {"networks": len(before),
-                     "max_levels": int(before.levels.max()) if len(before) else 0}
-    out["after"] = {"networks": len(nets),
-                    "max_levels": int(nets.levels.max()) if len(nets) else 0}
-    # networks that were several networks of accounts: one organisation, counts added
-    roots_before = ev.graph_before.ids.take(pa.array(before.roots.astype(np.int64)))
-    persons = person_ids(roots_before, res).to_pylist()
-    ids = a.graph.ids
-    idx = pc.index_in(pa.array(persons, pa.string()), value_set=ids.combine_chunks()
-                      if isinstance(ids, pa.ChunkedArray) else ids)
-    node = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int64)
-    after_net = np.where(node >= 0, a.hierarchy.net[np.maximum(node, 0)], -1)
-    joined: list[dict[str, Any]] = []
-    by_net = Groups.of(after_net, len(nets))
-    for j in np.unique(after_net[after_net >= 0]).tolist():
-        parts = by_net.rows(j)
-        grew = int(nets.levels[j]) > int(before.levels[parts].max())
-        if len(parts) > 1 or grew:
-            joined.append({"root": a.graph.id_of(int(nets.roots[j])),
-                           "members": int(nets.members[j]), "levels": int(nets.levels[j]),
-                           "from_networks": [{"root": roots_before[int(k)].as_py(),
-                                              "members": int(before.members[k]),
-                                              "levels": int(before.levels[k])}
-                                             for k in parts[:limit].tolist()]})
-    joined.sort(key=lambda x: (-x["members"], x["root"]))
-    out["merged_networks"] = joined[:limit]
-    return out
-
-
-def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int = 1000,
+def build_report(a: Scanned, *, max_networks: int = 1000, max_organisers: int = 1000,
                  max_rank_mismatches: int = 1000, generated_at: str | None = None,
                  source_name: str | None = None) -> dict[str, Any]:
     """Assemble the JSON-ready report of an analysis.
 
     Parameters
     ----------
-    a : Analysis
+    a : Scanned
     max_networks : int
         Unflagged networks with >= 2 members listed in full (flagged: all).
     max_organisers, max_rank_mismatches : int
@@ -199,15 +153,11 @@ def build_report(a: Analysis, *, max_networks: int = 1000, max_organisers: int =
         "rules": a.policy.describe(inputs=a.evidence_inputs()),
     }
     if a.identities is not None:
-        report["identities"] = _identities(a, max_organisers)
+        report["identities"] = identities_section(a, max_organisers)
     if a.sales is not None:
-        from .sales import sales_summary
-
-        report["sales"] = sales_summary(a.sales, a.graph, a.hierarchy, max_organisers)
+        report["sales"] = sales_section(a.sales, a.graph, a.hierarchy, max_organisers)
     if a.money is not None:
-        from .payments import money_summary
-
-        report["money"] = money_summary(a.money, a.graph, a.hierarchy, a.organisers,
+        report["money"] = money_section(a.money, a.graph, a.hierarchy, a.organisers,
                                         max_organisers)
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:

@@ -79,7 +79,7 @@ def _mix(h: np.uint64) -> np.uint64:
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _hash2(data: np.ndarray, s: int, e: int) -> tuple[np.uint64, np.uint64]:
+def hash_span(data: np.ndarray, s: int, e: int) -> tuple[np.uint64, np.uint64]:
     """Two hashes of ``data[s:e]``, consumed 8 bytes at a time."""
     h1 = np.uint64(0xCBF29CE484222325) ^ np.uint64(e - s)
     h2 = np.uint64(0x9E3779B97F4A7C15) + np.uint64(e - s)
@@ -107,7 +107,7 @@ def _hash_column(offs: np.ndarray, data: np.ndarray, valid: np.ndarray
     h2 = np.empty(n, np.uint64)
     for i in nb.prange(n):
         if valid[i]:
-            a, b = _hash2(data, offs[i], offs[i + 1])
+            a, b = hash_span(data, offs[i], offs[i + 1])
         else:
             a, b = np.uint64(0), np.uint64(0)
         h1[i] = a
@@ -136,7 +136,7 @@ def _count(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: int, n_
     for c in nb.prange(n_sub):
         for i in range(c * size, min(n, (c + 1) * size)):
             if valid[i]:
-                h1, _ = _hash2(data, offs[i], offs[i + 1])
+                h1, _ = hash_span(data, offs[i], offs[i + 1])
                 q = h1 >> np.uint64(shift)
                 part[base + i] = q
                 counts[row0 + c, q] += 1
@@ -167,7 +167,7 @@ def _scatter(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, n_sub: int, 
     for c in nb.prange(n_sub):
         for i in range(c * size, min(n, (c + 1) * size)):
             if valid[i]:
-                h1, h2 = _hash2(data, offs[i], offs[i + 1])
+                h1, h2 = hash_span(data, offs[i], offs[i + 1])
                 q = part[base + i]
                 j = fill[row0 + c, q]
                 fill[row0 + c, q] = j + 1

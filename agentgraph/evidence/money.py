@@ -16,7 +16,7 @@ per network:
   column, because only then can "no order" be told from "not exported";
 - **entry fees** (入门费): payments of kind ``entry_fee`` made by agents, and, with
   ``joined_at`` in the member table, fees in disguise: purchases at joining not matched
-  by goods (with orders) and join packages (:mod:`agentgraph.entry_fees`);
+  by goods (with orders) and join packages (:mod:`agentgraph.evidence.entry_fees`);
 - **funds collected** per agent: money paid in (``entry_fee``, ``goods``, ``other``)
   by the agent's downline, the agent excluded, split into direct recruits and
   the rest of the downline (the 2.5M yuan serious-circumstances threshold).
@@ -31,55 +31,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .groups import Groups, Mask
+from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
+from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.graph.repair import break_cycles
+from agentgraph.measure.groups import Groups, Mask
+from agentgraph.measure.hierarchy import Hierarchy
+from agentgraph.measure.networks import Networks
+from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments, kind_mask
 
-if TYPE_CHECKING:
-    from .entry_fees import EntryFeeEvidence, JoinTimes
-    from .graph import RecruitmentGraph
-    from .hierarchy import Hierarchy
-    from .networks import Networks
-    from .sales import Orders
-
-__all__ = ["PAYMENT_KINDS", "Payments", "MoneyEvidence", "money_evidence", "pay_levels"]
-
-PAYMENT_KINDS = ("entry_fee", "commission", "goods", "rebate", "other")
-PAYOUT_KINDS = ("commission", "rebate")
-MONEY_IN_KINDS = ("entry_fee", "goods", "other")
-
-
-@dataclass(frozen=True)
-class Payments:
-    """A normalised payment table (see :func:`loaders.read_payments`): ``payer_id``,
-    ``payee_id`` (strings), ``amount`` (float64 yuan), ``kind`` (one of
-    :data:`PAYMENT_KINDS`), optional ``at``, ``source_agent_id``, ``order_id``."""
-
-    table: pa.Table
-    source: str = "<memory>"
-
-    @property
-    def rows(self) -> int:
-        return self.table.num_rows
-
-    def column(self, name: str) -> pa.ChunkedArray | None:
-        return self.table.column(name) if name in self.table.column_names else None
-
-
-def _dense(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
-    """Dense id of every value (-1: not an agent of the graph, or empty)."""
-    if col is None:
-        return np.full(n, -1, np.int32)
-    ids = graph.ids
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    idx = pc.index_in(col, value_set=ids)
-    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)
+__all__ = ["MoneyEvidence", "money_evidence", "pay_levels"]
 
 
 def pay_levels(parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee: np.ndarray
@@ -175,25 +141,17 @@ class MoneyEvidence:
         return self.by_network.count(mask, j)
 
 
-def _kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:
-    return np.asarray(pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(
-        zero_copy_only=False), np.bool_)
-
-
 def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
                    payments: Payments, *, joined: JoinTimes | None = None,
                    orders: Orders | None = None) -> MoneyEvidence:
     """Measure ``payments`` on the analysed tree (see the module docstring); ``joined``
     (the agents' ``joined_at``) and ``orders`` let entry fees in disguise be measured
-    (:func:`agentgraph.entry_fees.entry_fee_evidence`)."""
-    from .entry_fees import entry_fee_evidence
-    from .hierarchy import break_cycles
-
+    (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`)."""
     t = payments.table
     n_pay = t.num_rows
-    payer = _dense(graph, t.column("payer_id"), n_pay)
-    payee = _dense(graph, t.column("payee_id"), n_pay)
-    source = _dense(graph, payments.column("source_agent_id"), n_pay)
+    payer = dense_ids(graph, t.column("payer_id"), n_pay)
+    payee = dense_ids(graph, t.column("payee_id"), n_pay)
+    source = dense_ids(graph, payments.column("source_agent_id"), n_pay)
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     kind = t.column("kind")
     parent = graph.parent
@@ -202,7 +160,7 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
     anchor = np.where(source >= 0, source, np.where(payee >= 0, payee, payer))
     network = np.where(anchor >= 0, h.net[np.maximum(anchor, 0)], -1).astype(np.int32)
 
-    payout = _kind_mask(kind, PAYOUT_KINDS)
+    payout = kind_mask(kind, PAYOUT_KINDS)
     order_col = payments.column("order_id")
     measured = order_col is not None
     has_order = (np.asarray(pc.is_valid(order_col).to_numpy(zero_copy_only=False), np.bool_)
@@ -210,8 +168,8 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
     upline_paid = payout & (levels >= 1)
     team_pay = upline_paid & has_order
     headcount = upline_paid & ~has_order if measured else np.zeros(n_pay, np.bool_)
-    entry_fee = _kind_mask(kind, ("entry_fee",)) & (payer >= 0)
-    money_in = _kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
+    entry_fee = kind_mask(kind, ("entry_fee",)) & (payer >= 0)
+    money_in = kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
 
     n = len(graph)
     own = np.bincount(payer[money_in], weights=amount[money_in], minlength=n)[:n]
@@ -237,69 +195,3 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
         net_funds=below[nets.roots] if k else np.zeros(0),
         fees=entry_fee_evidence(h, nets, payments, payer, joined, orders),
     )
-
-
-def _entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
-    """The ``money.entry_fees`` totals: explicit fees (kind ``entry_fee``; the first two
-    keys), and with the entry-fee evidence the joining-window purchases, disguised fees,
-    join packages and all entry fees in any form (each payment counted once). O(p)."""
-    def total(mask: np.ndarray) -> dict[str, Any]:
-        return {"payments": int(mask.sum()), "amount": round(float(amount[mask].sum()), 2)}
-
-    out: dict[str, Any] = total(m.entry_fee)
-    f = m.fees
-    if f is None:
-        return out
-    from .entry_fees import GOODS_MATCH_RATIO, JOIN_WINDOW_DAYS
-
-    out["joining_window"] = {"measured": f.window_measured, **total(f.window),
-                             "window_days": JOIN_WINDOW_DAYS}
-    out["disguised"] = {"measured": f.disguised_measured, **total(f.disguised),
-                        "match_ratio": GOODS_MATCH_RATIO}
-    out["join_packages"] = {"networks": int(np.count_nonzero(f.net_package_amount)),
-                            **total(f.package)}
-    out["any_form"] = total(m.entry_fee | f.disguised | f.package)
-    return out
-
-
-def money_summary(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
-                  organisers: np.ndarray, limit: int = 100) -> dict[str, Any]:
-    """The report's ``money`` section: totals, pay-levels histogram and funds
-    collected per organiser (largest first)."""
-    t = m.payments.table
-    amount = np.asarray(t.column("amount").to_numpy(), np.float64)
-    by_kind: dict[str, dict[str, float | int]] = {}
-    for kd in PAYMENT_KINDS:
-        mask = _kind_mask(t.column("kind"), (kd,))
-        if mask.any():
-            by_kind[kd] = {"payments": int(mask.sum()),
-                           "amount": round(float(amount[mask].sum()), 2)}
-    payout = _kind_mask(t.column("kind"), PAYOUT_KINDS)
-    attributed = payout & (m.levels_up >= 0)
-    hist = np.bincount(m.levels_up[attributed]).tolist() if attributed.any() else []
-    cand = np.unique(np.concatenate([organisers, np.flatnonzero(h.depth == 0)]))
-    cand = cand[m.funds_below[cand] > 0]
-    top = cand[np.lexsort((cand, -m.funds_below[cand]))][:limit]
-    names = graph.names(top)
-    roots = graph.names(h.root[top])
-    return {
-        "source": m.payments.source,
-        "payments": m.payments.rows,
-        "amount": round(float(amount.sum()), 2),
-        "by_kind": by_kind,
-        "unmatched_payments": int(np.count_nonzero((m.payer < 0) & (m.payee < 0))),
-        "payouts_levels_up": hist,
-        "team_pay": {"payments": int(m.team_pay.sum()),
-                     "amount": round(float(amount[m.team_pay].sum()), 2),
-                     "max_levels_up": int(m.levels_up[m.team_pay].max())
-                     if m.team_pay.any() else 0},
-        "headcount_pay": {"measured": m.headcount_measured,
-                          "payments": int(m.headcount.sum()),
-                          "amount": round(float(amount[m.headcount].sum()), 2)},
-        "entry_fees": _entry_fee_totals(m, amount),
-        "funds": [{"agent": names[i], "network": roots[i],
-                   "collected": round(float(m.funds_below[v]), 2),
-                   "direct": round(float(m.funds_direct[v]), 2),
-                   "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2)}
-                  for i, v in enumerate(top.tolist())],
-    }

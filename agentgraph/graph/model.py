@@ -1,7 +1,7 @@
 """The graph model: a recruitment forest as compact arrays.
 
 :func:`build_graph` turns a normalised member table or edge list
-(:class:`~agentgraph.relations.Relations`) into a :class:`RecruitmentGraph`:
+(:class:`~agentgraph.tables.Relations`) into a :class:`RecruitmentGraph`:
 dense int32 agent ids, one ``parent`` array (-1 for roots) and the id
 dictionary, with every defect logged and repaired by a stated rule:
 
@@ -25,10 +25,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .hierarchy import Walk, break_cycles
-from .idmap import encode_ids
-from .issues import IssueLog
-from .relations import Relations
+from agentgraph.graph.idmap import encode_ids
+from agentgraph.graph.issues import IssueLog
+from agentgraph.graph.repair import Walk, break_cycles
+from agentgraph.tables import Relations
 
 __all__ = ["RecruitmentGraph", "build_graph"]
 
@@ -254,7 +254,7 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     Parameters
     ----------
     rel : Relations
-        Normalised input (see :mod:`agentgraph.relations`).
+        Normalised input (see :mod:`agentgraph.tables`).
     issue_limit : int
         Defects kept in full per kind (all are counted).
 
@@ -278,3 +278,15 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     return RecruitmentGraph(ids=ids, parent=parent, n_listed=n_listed, issues=log,
                             source=rel.source, kind=rel.kind, rows=rel.rows, rank=rank,
                             supplies=supplies, walk=walk)
+
+
+def dense_ids(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """Dense id of every value of ``col`` in ``graph`` (-1: not an agent of the graph, or
+    empty); ``n`` values of -1 when ``col`` is None. O(len(col)) (an Arrow hash lookup)."""
+    if col is None:
+        return np.full(n, -1, np.int32)
+    ids = graph.ids
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    idx = pc.index_in(col, value_set=ids)
+    return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int32)

@@ -3,7 +3,7 @@
 Rule implemented: 《禁止传销条例》(2005) 第七条(二) — 要求被发展人员以交纳费用**或者以认购
 商品等方式变相交纳费用**，取得加入或者发展其他人员加入的资格. A fee to join is an entry fee
 whatever the payment is called. Beyond payments of kind ``entry_fee`` (measured in
-:mod:`agentgraph.payments`), this module measures two disguises:
+:mod:`agentgraph.evidence.money`), this module measures two disguises:
 
 - **joining-window payments**: a payment of kind ``goods`` or ``other`` made by a
   recruit (an agent with an upline: a root joins no one's network, and its purchases
@@ -33,21 +33,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .groups import Groups
-
-if TYPE_CHECKING:
-    from .graph import RecruitmentGraph
-    from .hierarchy import Hierarchy
-    from .networks import Networks
-    from .payments import Payments
-    from .relations import Relations
-    from .sales import Orders
+from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.measure.groups import Groups
+from agentgraph.measure.hierarchy import Hierarchy
+from agentgraph.measure.networks import Networks
+from agentgraph.tables import Orders, Payments, Relations, kind_mask
 
 __all__ = ["JOIN_WINDOW_DAYS", "GOODS_MATCH_RATIO", "JOIN_PACKAGE_MIN_AGENTS",
            "JOIN_PACKAGE_MIN_SHARE", "WINDOW_KINDS", "PACKAGE_KINDS", "JoinTimes",
@@ -86,22 +81,16 @@ def _micros(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return us, valid
 
 
-def _kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:
-    return np.asarray(pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(
-        zero_copy_only=False), np.bool_)
-
-
 def join_times(rel: Relations, graph: RecruitmentGraph) -> JoinTimes | None:
     """``joined_at`` of every agent of ``graph`` from a member table (the agent's first
     row, as the graph keeps it), or None without the column (or for an edge list).
 
     Complexity: O(rows) hash lookup plus O(rows log rows) to find first rows."""
-    from .payments import _dense
 
     t = rel.table
     if rel.kind != "members" or "joined_at" not in t.column_names:
         return None
-    dense = _dense(graph, t.column("agent_id"), t.num_rows)
+    dense = dense_ids(graph, t.column("agent_id"), t.num_rows)
     us, valid = _micros(t.column("joined_at"))
     rows = np.flatnonzero(dense >= 0)
     agents, first = np.unique(dense[rows], return_index=True)
@@ -282,9 +271,9 @@ def entry_fee_evidence(h: Hierarchy, nets: Networks, payments: Payments, payer: 
         kind = t.column("kind")
         # only recruits join: a root's purchases (an organiser buying stock) are not fees
         recruit = (payer >= 0) & (h.depth[np.maximum(payer, 0)] > 0)
-        window = recruit & joining_window(_kind_mask(kind, WINDOW_KINDS), payer, at_us,
+        window = recruit & joining_window(kind_mask(kind, WINDOW_KINDS), payer, at_us,
                                           at_known, joined)
-        any_kind = joining_window(_kind_mask(kind, PACKAGE_KINDS), payer, at_us, at_known,
+        any_kind = joining_window(kind_mask(kind, PACKAGE_KINDS), payer, at_us, at_known,
                                   joined)
         timed = np.bincount(h.net[joined.known & (h.depth > 0)], minlength=k)[:k]
         pkg_amount, pkg_agents, package = join_packages(any_kind & recruit, payer, amount,

@@ -1,0 +1,7 @@
+"""The recruitment graph model: id encoding, the graph, and defect repair.
+
+- :mod:`agentgraph.graph.idmap`: string ids to dense int32 ids (128-bit hashes);
+- :mod:`agentgraph.graph.model`: :class:`~agentgraph.graph.model.RecruitmentGraph`
+  built from a normalised table, one upline per agent;
+- :mod:`agentgraph.graph.issues`: the defects found and repaired on the way.
+"""
