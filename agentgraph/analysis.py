@@ -39,7 +39,8 @@ def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | Non
     """Dense ids of the agents a member table marks in a ``prior_penalty`` column (yes:
     1/true/yes/是/有 or the penalty's date; no: 0/false/no/否/无/empty), or None
     without the column. A value that is neither raises InputError naming the row.
-    O(rows)."""
+    O(rows).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -59,8 +60,12 @@ def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | Non
         bad = pc.invert(pc.or_(yes, pc.is_in(text, value_set=pa.array(_PENALTY_NO))))
         if pc.any(bad).as_py():
             k = int(pc.index(bad, True).as_py())
-            raise InputError(f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
-                             source=rel.source, row=k + 1, column="prior_penalty")
+            raise InputError(
+                f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
+                source=rel.source,
+                row=k + 1,
+                column="prior_penalty",
+            )
     marked = t.column("agent_id").filter(yes)
     ids = dense_ids(graph, marked, len(marked))
     return np.unique(ids[ids >= 0]).astype(np.int64)
@@ -129,8 +134,15 @@ class Analysis:
 
     def evidence_inputs(self) -> list[str]:
         """Which evidence the scan had: ``payments``, ``orders``, ``prior_penalties``."""
-        return [n for n, v in (("payments", self.money), ("orders", self.sales),
-                               ("prior_penalties", self.penalised)) if v is not None]
+        return [
+            n
+            for n, v in (
+                ("payments", self.money),
+                ("orders", self.sales),
+                ("prior_penalties", self.penalised),
+            )
+            if v is not None
+        ]
 
     # ------------------------------------------------------------------ flags
     @cached_property
@@ -146,13 +158,20 @@ class Analysis:
         out = []
         for rule in self.policy.rules:
             if self.flag_mask[rule.id][j]:
-                out.append(Flag(rule.id, rule.severity, rule.citation,
-                                rule.evidence(self.networks, j)))
+                out.append(
+                    Flag(rule.id, rule.severity, rule.citation, rule.evidence(self.networks, j))
+                )
         if self.evidence is not None:
             for mrule in self.policy.money_rules:
                 if mrule.id in self.flag_mask and self.flag_mask[mrule.id][j]:
-                    out.append(Flag(mrule.id, mrule.severity, mrule.citation,
-                                    mrule.evidence(self.networks, self.evidence, j)))
+                    out.append(
+                        Flag(
+                            mrule.id,
+                            mrule.severity,
+                            mrule.citation,
+                            mrule.evidence(self.networks, self.evidence, j),
+                        )
+                    )
         return out
 
     # -------------------------------------------------------------- networks
@@ -176,10 +195,12 @@ class Analysis:
     @cached_property
     def organisers(self) -> np.ndarray:
         """Agents whose downline (themselves included) meets the policy's organiser
-        thresholds, largest downline first. O(n) mask + O(k log k) sort."""
+        thresholds, largest downline first. O(n) mask + O(k log k) sort.
+        """
         h = self.hierarchy
-        mask = ((h.size >= self.policy.organiser_min_downline)
-                & (h.height + 1 >= self.policy.organiser_min_levels))
+        mask = (h.size >= self.policy.organiser_min_downline) & (
+            h.height + 1 >= self.policy.organiser_min_levels
+        )
         ids = np.flatnonzero(mask)
         return ids[np.lexsort((ids, -h.size[ids]))]
 
@@ -211,7 +232,7 @@ class Analysis:
 
     def direct_recruits(self, v: int) -> np.ndarray:
         start, kids = self.children
-        return kids[start[v]:start[v + 1]]
+        return kids[start[v] : start[v + 1]]
 
     def agent(self, agent_id: str, *, recruits_limit: int | None = None) -> AgentInfo:
         """Level, root, upline chain and downline of one agent. O(depth + recruits)."""
@@ -245,18 +266,23 @@ class Analysis:
 
     # ----------------------------------------------------------------- views
     def agents_frame(self) -> Any:
-        """pandas DataFrame, one row per agent (see :mod:`agentgraph.interop`)."""
+        """Pandas DataFrame, one row per agent (see :mod:`agentgraph.interop`)."""
         return agents_frame(self)
 
     def networks_frame(self) -> Any:
-        """pandas DataFrame, one row per network (see :mod:`agentgraph.interop`)."""
+        """Pandas DataFrame, one row per network (see :mod:`agentgraph.interop`)."""
         return networks_frame(self)
 
 
-def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
-            issue_limit: int = 1000, payments: Payments | None = None,
-            orders: Orders | None = None,
-            identities: IdentityResolution | None = None) -> Analysis:
+def analyse(
+    data: Relations | RecruitmentGraph,
+    policy: str | Policy = "cn",
+    *,
+    issue_limit: int = 1000,
+    payments: Payments | None = None,
+    orders: Orders | None = None,
+    identities: IdentityResolution | None = None,
+) -> Analysis:
     """Measure a recruitment forest and apply a policy.
 
     Parameters
@@ -303,8 +329,9 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
             payments = payments_to_persons(payments, identities)
         if orders is not None:
             orders = orders_to_persons(orders, identities)
-    graph = data if isinstance(data, RecruitmentGraph) else build_graph(
-        data, issue_limit=issue_limit)
+    graph = (
+        data if isinstance(data, RecruitmentGraph) else build_graph(data, issue_limit=issue_limit)
+    )
     h = hierarchy(graph.parent, graph.walk)
     nets = networks_of(h)
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
@@ -315,7 +342,7 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
         joined = join_times(data, graph) if isinstance(data, Relations) else None
         money = money_evidence(graph, h, nets, payments, joined=joined, orders=orders)
     sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
-    penalised = (prior_penalties(data, graph) if isinstance(data, Relations) else None)
+    penalised = prior_penalties(data, graph) if isinstance(data, Relations) else None
     if money is not None or sales is not None or penalised is not None:
         ev = Evidence(graph, h, money, sales, penalised)
         for mrule in pol.money_rules:
@@ -326,13 +353,13 @@ def analyse(data: Relations | RecruitmentGraph, policy: str | Policy = "cn", *,
             for rid in pol.network_rules_need:
                 element |= masks.get(rid, False)
             gated = [r.id for r in pol.rules] + [
-                r.id for r in pol.money_rules
-                if getattr(r, "needs_offence", False) and r.id in masks]
+                r.id
+                for r in pol.money_rules
+                if getattr(r, "needs_offence", False) and r.id in masks
+            ]
             for rid in gated:
                 masks[rid] &= element
     a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     return a
-
-

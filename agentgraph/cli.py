@@ -52,18 +52,35 @@ class InputFormat(StrEnum):
     jsonl = "jsonl"
 
 
-StoreOpt = Annotated[str | None, typer.Option(
-    "--store", envvar="AGENTGRAPH_STORE",
-    help="Graph store URL or path (default ./agentgraph.duckdb; bolt://HOST:PORT for Neo4j).")]
-KindOpt = Annotated[Kind | None, typer.Option(
-    "--kind", help="members (agent_id, upline_id) or edges (upline_id, downline_id); "
-                   "default: edges when a downline_id column exists.")]
-ColumnOpt = Annotated[list[str] | None, typer.Option(
-    "--column", "-c", help="Map a column: NAME=COLUMN, e.g. agent_id=会员编号 (repeatable).")]
-EncodingOpt = Annotated[str | None, typer.Option(
-    "--encoding", help="CSV encoding (default: detect UTF-8 / GB18030).")]
-InputFormatOpt = Annotated[InputFormat | None, typer.Option(
-    "--input-format", help="csv, parquet or jsonl (default: from the file suffix).")]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="AGENTGRAPH_STORE",
+        help="Graph store URL or path (default ./agentgraph.duckdb; bolt://HOST:PORT for Neo4j).",
+    ),
+]
+KindOpt = Annotated[
+    Kind | None,
+    typer.Option(
+        "--kind",
+        help="members (agent_id, upline_id) or edges (upline_id, downline_id); "
+        "default: edges when a downline_id column exists.",
+    ),
+]
+ColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column", "-c", help="Map a column: NAME=COLUMN, e.g. agent_id=会员编号 (repeatable)."
+    ),
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="CSV encoding (default: detect UTF-8 / GB18030).")
+]
+InputFormatOpt = Annotated[
+    InputFormat | None,
+    typer.Option("--input-format", help="csv, parquet or jsonl (default: from the file suffix)."),
+]
 
 _SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json"}
 
@@ -124,13 +141,22 @@ def _expand(inputs: list[Path]) -> list[Path]:
     return files
 
 
-def _read(path: Path, kind: Kind | None, column: list[str] | None, encoding: str | None,
-          input_format: InputFormat | None) -> Relations:
+def _read(
+    path: Path,
+    kind: Kind | None,
+    column: list[str] | None,
+    encoding: str | None,
+    input_format: InputFormat | None,
+) -> Relations:
     from agentgraph.loaders import parse_mapping, read_relations
 
-    return read_relations(path, kind=kind.value if kind else None,
-                          columns=parse_mapping(column), encoding=encoding,
-                          fmt=input_format.value if input_format else None)
+    return read_relations(
+        path,
+        kind=kind.value if kind else None,
+        columns=parse_mapping(column),
+        encoding=encoding,
+        fmt=input_format.value if input_format else None,
+    )
 
 
 def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = None) -> str:
@@ -147,9 +173,15 @@ def _render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = N
     return render_networks_csv(report)
 
 
-def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
-              payments: Any = None, identities: Any = None, orders: Any = None
-              ) -> dict[str, Any]:
+def _scan_one(
+    rel: Relations,
+    policy: str,
+    max_networks: int,
+    source_name: str,
+    payments: Any = None,
+    identities: Any = None,
+    orders: Any = None,
+) -> dict[str, Any]:
     from agentgraph.analysis import analyse
 
     with _step(f"analysing {source_name}"):
@@ -159,42 +191,84 @@ def _scan_one(rel: Relations, policy: str, max_networks: int, source_name: str,
 
 @app.command()
 def scan(
-    inputs: Annotated[list[Path] | None, typer.Argument(
-        help="Member tables or edge lists (CSV, Parquet, JSON Lines) or folders of them.",
-        show_default=False)] = None,
-    dataset: Annotated[list[str] | None, typer.Option(
-        "--dataset", "-d", help="Scan a stored dataset instead of files (repeatable).")] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Member tables or edge lists (CSV, Parquet, JSON Lines) or folders of them.",
+            show_default=False,
+        ),
+    ] = None,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dataset", "-d", help="Scan a stored dataset instead of files (repeatable)."
+        ),
+    ] = None,
     store: StoreOpt = None,
-    policy: Annotated[str, typer.Option("--policy", help="Policy pack (cn, us-ftc, eu-ucpd) "
-                                        "or a TOML or YAML policy file.")] = "cn",
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy", help="Policy pack (cn, us-ftc, eu-ucpd) or a TOML or YAML policy file."
+        ),
+    ] = "cn",
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = (
-        ReportFormat.json),
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Report file (one input) or folder (several inputs). "
-                            "Default: stdout.")] = None,
+        ReportFormat.json
+    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Report file (one input) or folder (several inputs). Default: stdout.",
+        ),
+    ] = None,
     kind: KindOpt = None,
     column: ColumnOpt = None,
     encoding: EncodingOpt = None,
     input_format: InputFormatOpt = None,
-    max_networks: Annotated[int, typer.Option(
-        "--max-networks", min=0, help="Unflagged networks listed in full (flagged: all).")] = 1000,
-    fail_on_flag: Annotated[bool, typer.Option(
-        "--fail-on-flag", help="Exit 1 when any network is flagged.")] = False,
-    indent: Annotated[int | None, typer.Option(
-        "--indent", min=0, help="Indent JSON by N spaces (default: 2 on a terminal, "
-                                "else compact).")] = None,
-    payments: Annotated[Path | None, typer.Option(
-        "--payments", help="Payment records beside a single input (payer_id, payee_id, "
-                           "amount, kind, at, source_agent_id, order_id): evaluates the "
-                           "policy's money rules.")] = None,
-    orders: Annotated[Path | None, typer.Option(
-        "--orders", help="Order records beside a single input (seller_id, buyer_id, amount, "
-                         "at, order_id): retail share of sales, and with --payments the 30% "
-                         "pay cap.")] = None,
-    identities: Annotated[Path | None, typer.Option(
-        "--identities", help="Identity records beside a single input (agent_id plus phone, "
-                             "id_number, bank_card, device, ...): accounts sharing a phone, "
-                             "ID number or bank card are merged into one person first.")
+    max_networks: Annotated[
+        int,
+        typer.Option(
+            "--max-networks", min=0, help="Unflagged networks listed in full (flagged: all)."
+        ),
+    ] = 1000,
+    fail_on_flag: Annotated[
+        bool, typer.Option("--fail-on-flag", help="Exit 1 when any network is flagged.")
+    ] = False,
+    indent: Annotated[
+        int | None,
+        typer.Option(
+            "--indent",
+            min=0,
+            help="Indent JSON by N spaces (default: 2 on a terminal, else compact).",
+        ),
+    ] = None,
+    payments: Annotated[
+        Path | None,
+        typer.Option(
+            "--payments",
+            help="Payment records beside a single input (payer_id, payee_id, "
+            "amount, kind, at, source_agent_id, order_id): evaluates the "
+            "policy's money rules.",
+        ),
+    ] = None,
+    orders: Annotated[
+        Path | None,
+        typer.Option(
+            "--orders",
+            help="Order records beside a single input (seller_id, buyer_id, amount, "
+            "at, order_id): retail share of sales, and with --payments the 30% "
+            "pay cap.",
+        ),
+    ] = None,
+    identities: Annotated[
+        Path | None,
+        typer.Option(
+            "--identities",
+            help="Identity records beside a single input (agent_id plus phone, "
+            "id_number, bank_card, device, ...): accounts sharing a phone, "
+            "ID number or bank card are merged into one person first.",
+        ),
     ] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
@@ -211,7 +285,8 @@ def scan(
     if inputs and dataset:
         raise _fail("give either INPUT files or --dataset, not both")
     jobs: list[tuple[str, Path | str]] = (
-        [(p.stem, p) for p in _expand(inputs)] if inputs else [(d, d) for d in dataset or []])
+        [(p.stem, p) for p in _expand(inputs)] if inputs else [(d, d) for d in dataset or []]
+    )
     batch = len(jobs) > 1
     if batch and out is None and fmt is not ReportFormat.json:
         raise _fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
@@ -275,8 +350,11 @@ def scan(
                 _write_atomic(target, _render(report, fmt, indent=indent))
                 if batch or _progress_enabled():
                     s = report["summary"]
-                    typer.echo(f"{target}: {s['agents']} agents, {s['networks']} networks, "
-                               f"{s['flagged']} flagged, max {s['max_levels']} levels", err=True)
+                    typer.echo(
+                        f"{target}: {s['agents']} agents, {s['networks']} networks, "
+                        f"{s['flagged']} flagged, max {s['max_levels']} levels",
+                        err=True,
+                    )
     finally:
         if st is not None:
             st.close()
@@ -289,11 +367,16 @@ def scan(
 @app.command()
 def load(
     input: Annotated[Path, typer.Argument(help="Member table or edge list to store.")],
-    dataset: Annotated[str | None, typer.Option(
-        "--dataset", "-d", help="Dataset name (default: the file name without suffix).")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            "--dataset", "-d", help="Dataset name (default: the file name without suffix)."
+        ),
+    ] = None,
     store: StoreOpt = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace an existing dataset.")] = (
-        False),
+        False
+    ),
     kind: KindOpt = None,
     column: ColumnOpt = None,
     encoding: EncodingOpt = None,
@@ -351,10 +434,12 @@ def agent(
     agent_id: Annotated[str, typer.Argument(help="Agent id (a string: 007 and 7 differ).")],
     input: Annotated[Path | None, typer.Option("--input", "-i", help="File to read.")] = None,
     dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Stored dataset.")] = (
-        None),
+        None
+    ),
     store: StoreOpt = None,
-    recruits: Annotated[int, typer.Option("--recruits", min=0,
-                                          help="Direct recruits listed at most.")] = 100,
+    recruits: Annotated[
+        int, typer.Option("--recruits", min=0, help="Direct recruits listed at most.")
+    ] = 100,
     kind: KindOpt = None,
     column: ColumnOpt = None,
     encoding: EncodingOpt = None,
@@ -381,32 +466,47 @@ def agent(
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    typer.echo(f"agent {info.agent}: level {info.level} of {info.network_levels} "
-               f"in the network of {info.root} ({info.network_members} members)")
+    typer.echo(
+        f"agent {info.agent}: level {info.level} of {info.network_levels} "
+        f"in the network of {info.root} ({info.network_members} members)"
+    )
     typer.echo(f"upline chain: {' > '.join(info.upline_chain) or '(none: a root)'}")
-    typer.echo(f"downline: {info.downline} agents over {info.downline_levels} levels "
-               "(the agent included)")
+    typer.echo(
+        f"downline: {info.downline} agents over {info.downline_levels} levels (the agent included)"
+    )
     shown = ", ".join(info.direct_recruits) or "(none)"
     more = total_recruits - len(info.direct_recruits)
-    typer.echo(f"direct recruits ({total_recruits}): {shown}" + (f" and {more} more" if more
-                                                                   else ""))
+    typer.echo(
+        f"direct recruits ({total_recruits}): {shown}" + (f" and {more} more" if more else "")
+    )
     if info.rank is not None:
         typer.echo(f"declared rank: {info.rank} (a title, not a level)")
 
 
 @app.command()
 def synth(
-    shape: Annotated[str, typer.Argument(
-        help="single_tier, ladder, chain, random_recursive, forest, shenzhou, xiaoxiaole.")],
+    shape: Annotated[
+        str,
+        typer.Argument(
+            help="single_tier, ladder, chain, random_recursive, forest, shenzhou, xiaoxiaole."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help=".csv, .parquet or .jsonl file.")],
-    agents: Annotated[int | None, typer.Option(
-        "--agents", "-n", min=1, help="Rows to generate (default 1000; the calibrated "
-                                      "cases have their own size).")] = None,
+    agents: Annotated[
+        int | None,
+        typer.Option(
+            "--agents",
+            "-n",
+            min=1,
+            help="Rows to generate (default 1000; the calibrated cases have their own size).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     ids: Annotated[str, typer.Option("--ids", help="phone, seq or zh.")] = "phone",
     tiers: Annotated[int | None, typer.Option("--tiers", help="Levels of a ladder.")] = None,
-    branching: Annotated[int | None, typer.Option("--branching",
-                                                  help="Recruits per agent (ladder).")] = None,
+    branching: Annotated[
+        int | None, typer.Option("--branching", help="Recruits per agent (ladder).")
+    ] = None,
     edges: Annotated[bool, typer.Option("--edges", help="Write an edge list.")] = False,
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding.")] = "utf-8",
 ) -> None:
@@ -415,7 +515,7 @@ def synth(
     from agentgraph.synth import CALIBRATED_CASES
 
     if agents is None and shape == "ladder" and branching:
-        agents = sum(branching ** t for t in range(tiers or 5))  # the whole ladder
+        agents = sum(branching**t for t in range(tiers or 5))  # the whole ladder
     elif agents is None and shape not in CALIBRATED_CASES:
         agents = 1000
     kw: dict[str, Any] = {}

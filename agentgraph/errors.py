@@ -55,8 +55,12 @@ class InputError(AgentgraphError):
         return f"{': '.join([', '.join(where), self.message]) if where else self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"message": self.message, "source": self.source, "row": self.row,
-                "column": self.column}
+        return {
+            "message": self.message,
+            "source": self.source,
+            "row": self.row,
+            "column": self.column,
+        }
 
 
 class StoreError(AgentgraphError):

@@ -53,9 +53,14 @@ def read(path: str | Path, **options: Any) -> Relations:
     return read_relations(path, **options)
 
 
-def scan(source: str | Path | Relations, *, policy: str | Policy = "cn",
-         dataset: str | None = None, store: str | None = None, **read_options: Any
-         ) -> Analysis:
+def scan(
+    source: str | Path | Relations,
+    *,
+    policy: str | Policy = "cn",
+    dataset: str | None = None,
+    store: str | None = None,
+    **read_options: Any,
+) -> Analysis:
     """Read a file (or ``dataset`` from ``store``) and analyse it in one call.
 
     Parameters

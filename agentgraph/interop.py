@@ -28,7 +28,8 @@ __all__ = ["agents_frame", "networks_frame", "to_networkx", "to_igraph"]
 
 def agents_frame(a: Scanned) -> pd.DataFrame:
     """One row per agent: agent, upline, root, level (root = 1), downline, direct
-    recruits, downline_levels, listed (False for uplines never listed), rank."""
+    recruits, downline_levels, listed (False for uplines never listed), rank.
+    """
     g, h = a.graph, a.hierarchy
     parent = g.parent
     up = np.where(parent >= 0, parent, 0)
@@ -51,21 +52,24 @@ def agents_frame(a: Scanned) -> pd.DataFrame:
 
 def networks_frame(a: Scanned) -> pd.DataFrame:
     """One row per network: root, members, levels, structure, flagged, rules,
-    max_direct_recruits; flagged first, then by size."""
+    max_direct_recruits; flagged first, then by size.
+    """
     nets = a.networks
     order = a.network_order()
     import pandas as pd
 
     rules = [";".join(r for r, m in a.flag_mask.items() if m[j]) for j in order]
-    return pd.DataFrame({
-        "root": a.graph.names(nets.roots[order]),
-        "members": nets.members[order],
-        "levels": nets.levels[order],
-        "structure": [structure_class(int(x)) for x in nets.levels[order]],
-        "flagged": a.flagged[order],
-        "rules": rules,
-        "max_direct_recruits": nets.max_direct[order],
-    })
+    return pd.DataFrame(
+        {
+            "root": a.graph.names(nets.roots[order]),
+            "members": nets.members[order],
+            "levels": nets.levels[order],
+            "structure": [structure_class(int(x)) for x in nets.levels[order]],
+            "flagged": a.flagged[order],
+            "rules": rules,
+            "max_direct_recruits": nets.max_direct[order],
+        }
+    )
 
 
 def _edges(g: RecruitmentGraph) -> tuple[np.ndarray, np.ndarray]:
@@ -81,8 +85,9 @@ def to_networkx(g: RecruitmentGraph) -> nx.DiGraph:
     up, down = _edges(g)
     dg = nx.DiGraph()
     dg.add_nodes_from(ids)
-    dg.add_edges_from(zip([ids[i] for i in up.tolist()], [ids[i] for i in down.tolist()],
-                          strict=True))
+    dg.add_edges_from(
+        zip([ids[i] for i in up.tolist()], [ids[i] for i in down.tolist()], strict=True)
+    )
     return dg
 
 

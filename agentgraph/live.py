@@ -43,13 +43,13 @@ from agentgraph.policies import Flag, Policy
 if TYPE_CHECKING:
     from agentgraph.analysis import Analysis
 
-__all__ = ["LiveIndex", "LiveNetworks", "RecruitmentCheck", "RecruitmentRejected",
-           "AgentView"]
+__all__ = ["LiveIndex", "LiveNetworks", "RecruitmentCheck", "RecruitmentRejected", "AgentView"]
 
 
 class RecruitmentRejected(AgentgraphError):
     """A recruitment that cannot be applied: unknown upline, existing agent,
-    self-recruitment. ``problems`` lists ``(code, field, message)`` for each."""
+    self-recruitment. ``problems`` lists ``(code, field, message)`` for each.
+    """
 
     def __init__(self, problems: list[tuple[str, str, str]]) -> None:
         self.problems = problems
@@ -60,7 +60,8 @@ class RecruitmentRejected(AgentgraphError):
 @dataclass(frozen=True)
 class LiveNetworks(Networks):
     """:class:`~agentgraph.measure.networks.Networks` whose tier counts may have outgrown
-    the flat layout: networks that gained a level keep their counts in ``grown``."""
+    the flat layout: networks that gained a level keep their counts in ``grown``.
+    """
 
     grown: dict[int, list[int]] = field(default_factory=dict)
 
@@ -95,7 +96,8 @@ class RecruitmentCheck:
     @property
     def adds_agent_tier(self) -> bool:
         """A single-tier platform (organiser + one agent tier) would get a second
-        agent tier: levels go from <= 2 to 3."""
+        agent tier: levels go from <= 2 to 3.
+        """
         return self.levels_before <= 2 < self.levels_after
 
 
@@ -190,12 +192,19 @@ class LiveIndex:
         self.net_of_root = np.full(n, -1, np.int32)
         self.net_of_root[nets.roots] = np.arange(k, dtype=np.int32)
         self.nets = LiveNetworks(
-            roots=nets.roots.copy(), members=nets.members.copy(), levels=nets.levels.copy(),
-            deepest=nets.deepest.copy(), max_direct=nets.max_direct.copy(),
-            tier_offsets=nets.tier_offsets, tiers=nets.tiers.copy(),
-            recruiters=nets.recruiters.copy(), grown={})
-        self.masks = {rule.id: np.asarray(a.flag_mask[rule.id], np.bool_).copy()
-                      for rule in self.policy.rules}
+            roots=nets.roots.copy(),
+            members=nets.members.copy(),
+            levels=nets.levels.copy(),
+            deepest=nets.deepest.copy(),
+            max_direct=nets.max_direct.copy(),
+            tier_offsets=nets.tier_offsets,
+            tiers=nets.tiers.copy(),
+            recruiters=nets.recruiters.copy(),
+            grown={},
+        )
+        self.masks = {
+            rule.id: np.asarray(a.flag_mask[rule.id], np.bool_).copy() for rule in self.policy.rules
+        }
         self.version = 0
         self._cache: dict[str, tuple[int, Any]] = {}
 
@@ -258,8 +267,11 @@ class LiveIndex:
 
     def flags(self, j: int) -> list[Flag]:
         """Flags on network ``j`` now, in the policy's rule order."""
-        return [Flag(r.id, r.severity, r.citation, r.evidence(self.nets, j))
-                for r in self.policy.rules if self.masks[r.id][j]]
+        return [
+            Flag(r.id, r.severity, r.citation, r.evidence(self.nets, j))
+            for r in self.policy.rules
+            if self.masks[r.id][j]
+        ]
 
     @property
     def flagged(self) -> np.ndarray:
@@ -279,21 +291,25 @@ class LiveIndex:
 
     def network_order(self) -> np.ndarray:
         """Flagged first, then by members (descending), then root. O(k log k), cached
-        until the next change."""
+        until the next change.
+        """
         nets = self.nets
-        return self._cached("order", lambda: np.lexsort(
-            (nets.roots, -nets.members, ~self.flagged)))
+        return self._cached("order", lambda: np.lexsort((nets.roots, -nets.members, ~self.flagged)))
 
     def organisers(self) -> np.ndarray:
         """Agents meeting the policy's organiser thresholds, largest downline first.
-        O(n) mask + O(k log k), cached until the next change."""
+        O(n) mask + O(k log k), cached until the next change.
+        """
+
         def make() -> np.ndarray:
             n = self.n
             size, height = self.size[:n], self.height[:n]
-            mask = ((size >= self.policy.organiser_min_downline)
-                    & (height + 1 >= self.policy.organiser_min_levels))
+            mask = (size >= self.policy.organiser_min_downline) & (
+                height + 1 >= self.policy.organiser_min_levels
+            )
             ids = np.flatnonzero(mask)
             return ids[np.lexsort((ids, -size[ids]))]
+
         return self._cached("organisers", make)
 
     def chain(self, v: int) -> np.ndarray:
@@ -304,26 +320,35 @@ class LiveIndex:
         return self.chain(int(self.nets.deepest[j]))
 
     # --------------------------------------------------------------- agents
-    def recruits(self, v: int, offset: int = 0, limit: int | None = None
-                 ) -> tuple[list[str], int]:
+    def recruits(self, v: int, offset: int = 0, limit: int | None = None) -> tuple[list[str], int]:
         """One page of ``v``'s direct recruits (in load order, then added) and their total."""
-        base = (self._kids[self._kid_start[v]:self._kid_start[v + 1]]
-                if v < self.n_base else np.zeros(0, np.int32))
+        base = (
+            self._kids[self._kid_start[v] : self._kid_start[v + 1]]
+            if v < self.n_base
+            else np.zeros(0, np.int32)
+        )
         extra = self._new_kids.get(v, [])
         total = len(base) + len(extra)
         stop = total if limit is None else min(total, offset + limit)
         page: list[int] = []
         if offset < len(base):
-            page.extend(base[offset:min(stop, len(base))].tolist())
+            page.extend(base[offset : min(stop, len(base))].tolist())
         lo = max(0, offset - len(base))
         hi = max(0, stop - len(base))
         page.extend(extra[lo:hi])
         return self.names(page), total
 
-    def agent(self, agent_id: str, *, recruits_offset: int = 0,
-              recruits_limit: int | None = None, chain_limit: int | None = None) -> AgentView:
+    def agent(
+        self,
+        agent_id: str,
+        *,
+        recruits_offset: int = 0,
+        recruits_limit: int | None = None,
+        chain_limit: int | None = None,
+    ) -> AgentView:
         """Level, root, upline chain, direct recruits (one page) and downline of one
-        agent. O(depth + page)."""
+        agent. O(depth + page).
+        """
         v = self.require(agent_id)
         chain = self.chain(v)[:-1]
         shown = chain if chain_limit is None else chain[:chain_limit]
@@ -331,13 +356,21 @@ class LiveIndex:
         j = self.network_of(v)
         p = int(self.parent[v])
         return AgentView(
-            agent=agent_id, level=int(self.depth[v]) + 1, root=self.id_of(int(self.root[v])),
-            upline=self.id_of(p) if p >= 0 else None, upline_chain=self.names(shown),
-            upline_chain_length=len(chain), direct_recruits=kids, direct_recruits_total=total,
-            downline=int(self.size[v]), downline_levels=int(self.height[v]) + 1,
-            network_members=int(self.nets.members[j]), network_levels=int(self.nets.levels[j]),
+            agent=agent_id,
+            level=int(self.depth[v]) + 1,
+            root=self.id_of(int(self.root[v])),
+            upline=self.id_of(p) if p >= 0 else None,
+            upline_chain=self.names(shown),
+            upline_chain_length=len(chain),
+            direct_recruits=kids,
+            direct_recruits_total=total,
+            downline=int(self.size[v]),
+            downline_levels=int(self.height[v]) + 1,
+            network_members=int(self.nets.members[j]),
+            network_levels=int(self.nets.levels[j]),
             network_flags=[r.id for r in self.policy.rules if self.masks[r.id][j]],
-            rank=self.rank_of(v))
+            rank=self.rank_of(v),
+        )
 
     # ------------------------------------------------------------ guardrail
     def _tiers_after(self, j: int, d: int) -> list[int]:
@@ -347,17 +380,20 @@ class LiveIndex:
         tiers[d] += 1
         return tiers
 
-    def _rule_fires(self, rule: Any, j: int, members: int, levels: int, tiers: list[int]
-                    ) -> bool:
+    def _rule_fires(self, rule: Any, j: int, members: int, levels: int, tiers: list[int]) -> bool:
         would = getattr(rule, "would_fire", None)
         if would is not None:
             return bool(would(members, levels))
-        one = Networks(roots=np.array([0], np.int32), members=np.array([members], np.int64),
-                       levels=np.array([levels], np.int32), deepest=np.array([0], np.int32),
-                       max_direct=np.array([self.nets.max_direct[j]], np.int32),
-                       tier_offsets=np.array([0, len(tiers)], np.int64),
-                       tiers=np.array(tiers, np.int64),
-                       recruiters=np.array([self.nets.recruiters[j]], np.int64))
+        one = Networks(
+            roots=np.array([0], np.int32),
+            members=np.array([members], np.int64),
+            levels=np.array([levels], np.int32),
+            deepest=np.array([0], np.int32),
+            max_direct=np.array([self.nets.max_direct[j]], np.int32),
+            tier_offsets=np.array([0, len(tiers)], np.int64),
+            tiers=np.array(tiers, np.int64),
+            recruiters=np.array([self.nets.recruiters[j]], np.int64),
+        )
         return bool(np.asarray(rule.fires(one))[0])
 
     def check(self, upline_id: str, agent_id: str) -> RecruitmentCheck:
@@ -374,11 +410,13 @@ class LiveIndex:
         """
         problems: list[tuple[str, str, str]] = []
         if upline_id == agent_id:
-            problems.append(("self_recruitment", "agent_id",
-                             f"agent {agent_id!r} cannot recruit itself"))
+            problems.append(
+                ("self_recruitment", "agent_id", f"agent {agent_id!r} cannot recruit itself")
+            )
         elif self.node(agent_id) >= 0:
-            problems.append(("agent_exists", "agent_id",
-                             f"agent {agent_id!r} is already in the dataset"))
+            problems.append(
+                ("agent_exists", "agent_id", f"agent {agent_id!r} is already in the dataset")
+            )
         p = self.node(upline_id)
         if p < 0:
             problems.append(("unknown_upline", "upline_id", f"no agent {upline_id!r}"))
@@ -403,8 +441,18 @@ class LiveIndex:
                     if hasattr(rule, key):
                         evidence[key] = getattr(rule, key)
                 newly.append(Flag(rule.id, rule.severity, rule.citation, evidence))
-        return RecruitmentCheck(upline_id, agent_id, d + 1, self.id_of(int(nets.roots[j])),
-                                m0, m1, l0, l1, newly, firing)
+        return RecruitmentCheck(
+            upline_id,
+            agent_id,
+            d + 1,
+            self.id_of(int(nets.roots[j])),
+            m0,
+            m1,
+            l0,
+            l1,
+            newly,
+            firing,
+        )
 
     def add(self, upline_id: str, agent_id: str, rank: str | None = None) -> RecruitmentCheck:
         """Apply one recruitment: ``upline_id`` recruits the new agent ``agent_id``.

@@ -22,9 +22,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Relations", "RelationKind", "MEMBER_COLUMNS", "EDGE_COLUMNS", "KNOWN_COLUMNS",
-           "Payments", "PAYMENT_KINDS", "PAYOUT_KINDS", "MONEY_IN_KINDS", "Orders",
-           "kind_mask"]
+__all__ = [
+    "Relations",
+    "RelationKind",
+    "MEMBER_COLUMNS",
+    "EDGE_COLUMNS",
+    "KNOWN_COLUMNS",
+    "Payments",
+    "PAYMENT_KINDS",
+    "PAYOUT_KINDS",
+    "MONEY_IN_KINDS",
+    "Orders",
+    "kind_mask",
+]
 
 RelationKind = Literal["members", "edges"]
 
@@ -60,7 +70,8 @@ MONEY_IN_KINDS = ("entry_fee", "goods", "other")
 class Payments:
     """A normalised payment table (see :func:`agentgraph.loaders.read_payments`): ``payer_id``,
     ``payee_id`` (strings), ``amount`` (float64 yuan), ``kind`` (one of
-    :data:`PAYMENT_KINDS`), optional ``at``, ``source_agent_id``, ``order_id``."""
+    :data:`PAYMENT_KINDS`), optional ``at``, ``source_agent_id``, ``order_id``.
+    """
 
     table: pa.Table
     source: str = "<memory>"
@@ -76,7 +87,8 @@ class Payments:
 @dataclass(frozen=True)
 class Orders:
     """A normalised order table (see :func:`agentgraph.loaders.read_orders`): ``seller_id``,
-    ``buyer_id`` (strings), ``amount`` (float64 yuan), optional ``at``, ``order_id``."""
+    ``buyer_id`` (strings), ``amount`` (float64 yuan), optional ``at``, ``order_id``.
+    """
 
     table: pa.Table
     source: str = "<memory>"
@@ -88,5 +100,6 @@ class Orders:
 
 def kind_mask(kind: pa.ChunkedArray, kinds: tuple[str, ...]) -> np.ndarray:
     """Boolean mask: which values of a ``kind`` column are one of ``kinds``. O(rows)."""
-    return np.asarray(pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(
-        zero_copy_only=False), np.bool_)
+    return np.asarray(
+        pc.is_in(kind, value_set=pa.array(kinds)).to_numpy(zero_copy_only=False), np.bool_
+    )

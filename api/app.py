@@ -50,8 +50,10 @@ _TAGS = [
     {"name": "audit", "description": "Admin: who did what, when."},
     {"name": "datasets", "description": "A tenant's datasets."},
     {"name": "ingest", "description": "Uploads and JSON batches, all or nothing."},
-    {"name": "evidence", "description": "Evidence beside the member table (payments), "
-                                        "used by scans."},
+    {
+        "name": "evidence",
+        "description": "Evidence beside the member table (payments), used by scans.",
+    },
     {"name": "scans", "description": "Background scans and their reports."},
     {"name": "queries", "description": "Networks, agents, organisers, measured now."},
     {"name": "guardrail", "description": "Check and record recruitments in real time."},
@@ -62,8 +64,13 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
     """OpenAPI with the live limits (page size) and the error schema registered."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                         routes=app.routes, tags=_TAGS)
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=_TAGS,
+    )
     error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
     for path_item in schema.get("paths", {}).values():
         for op in path_item.values():
@@ -71,15 +78,20 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                 if status.isdigit() and int(status) >= 400:  # errors are always JSON
                     resp["content"] = {"application/json": {"schema": error_ref}}
             for param in op.get("parameters", []):
-                if param.get("name") in ("limit", "recruits_limit", "chain_limit") and \
-                        param.get("in") == "query":
+                if (
+                    param.get("name") in ("limit", "recruits_limit", "chain_limit")
+                    and param.get("in") == "query"
+                ):
                     inner = param["schema"]
-                    target = next((s for s in inner.get("anyOf", []) if s.get("type") ==
-                                   "integer"), inner)
+                    target = next(
+                        (s for s in inner.get("anyOf", []) if s.get("type") == "integer"), inner
+                    )
                     target["maximum"] = settings.page_size_max
     comps = schema.setdefault("components", {}).setdefault("schemas", {})
-    comps.setdefault("ErrorResponse", ErrorResponse.model_json_schema(
-        ref_template="#/components/schemas/{model}"))
+    comps.setdefault(
+        "ErrorResponse",
+        ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}"),
+    )
     app.openapi_schema = schema
     return schema
 
@@ -103,19 +115,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             service.close()
 
-    app = FastAPI(title="agentgraph compliance API", version=__version__,
-                  description=DESCRIPTION, openapi_tags=_TAGS, lifespan=lifespan,
-                  dependencies=[Depends(reject_unknown_query)])
+    app = FastAPI(
+        title="agentgraph compliance API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query)],
+    )
     app.state.service = service
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router)
-    allow = [(route.path_regex, set(route.methods or ())) for router in ROUTERS
-             for route in router.routes if isinstance(route, APIRoute)]
+    allow = [
+        (route.path_regex, set(route.methods or ()))
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
     install_error_handlers(app, max_details=settings.max_errors_per_file, allow=allow)
-    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_upload_bytes=settings.max_upload_bytes,
-                       request_timeout=settings.request_timeout,
-                       upload_timeout=settings.upload_timeout)
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        request_timeout=settings.request_timeout,
+        upload_timeout=settings.upload_timeout,
+    )
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

@@ -40,7 +40,8 @@ class Authenticator:
         parsed = parse_key(token)
         if parsed is None:
             if self._bootstrap is not None and hmac.compare_digest(
-                    token.encode("utf-8"), self._bootstrap.encode("utf-8")):
+                token.encode("utf-8"), self._bootstrap.encode("utf-8")
+            ):
                 return Principal(BOOTSTRAP_KEY_ID, "admin", None)
             return None
         key_id, secret = parsed

@@ -22,12 +22,27 @@ from agentgraph.api.service import Service
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-__all__ = ["ServiceDep", "PrincipalDep", "AdminDep", "AnalystDep", "ReaderDep", "Paging",
-           "PagingDep", "ReadableDataset", "WritableDataset", "DatasetRef", "DatasetName",
-           "not_found_dataset", "reject_unknown_query"]
+__all__ = [
+    "ServiceDep",
+    "PrincipalDep",
+    "AdminDep",
+    "AnalystDep",
+    "ReaderDep",
+    "Paging",
+    "PagingDep",
+    "ReadableDataset",
+    "WritableDataset",
+    "DatasetRef",
+    "DatasetName",
+    "not_found_dataset",
+    "reject_unknown_query",
+]
 
-_bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey", description=(
-    "An API key: 'Authorization: Bearer agk_...' (or the bootstrap admin key)."))
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description=("An API key: 'Authorization: Bearer agk_...' (or the bootstrap admin key)."),
+)
 
 
 async def get_service(request: Request) -> Service:
@@ -38,13 +53,18 @@ async def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-async def get_principal(service: ServiceDep, creds: Annotated[
-        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def get_principal(
+    service: ServiceDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
     """The caller, from ``Authorization: Bearer <key>``; 401 otherwise."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None or not creds.credentials:
-        raise ApiError(401, "unauthorized", "an API key is required: Authorization: "
-                       "Bearer <key>", headers=challenge)
+        raise ApiError(
+            401,
+            "unauthorized",
+            "an API key is required: Authorization: Bearer <key>",
+            headers=challenge,
+        )
     who = service.auth.authenticate(creds.credentials)
     if who is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=challenge)
@@ -57,9 +77,11 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 def _require(*roles: str) -> object:
     async def check(who: PrincipalDep) -> Principal:
         if who.role not in roles:
-            raise ApiError(403, "forbidden", f"a {who.role} key may not do this (needs: "
-                           f"{' or '.join(roles)})")
+            raise ApiError(
+                403, "forbidden", f"a {who.role} key may not do this (needs: {' or '.join(roles)})"
+            )
         return who
+
     return check
 
 
@@ -74,16 +96,28 @@ class Paging:
     offset: int
 
 
-async def get_paging(service: ServiceDep,
-               limit: Annotated[int | None, Query(ge=1, description=(
-                   "Items per page (default AGENTGRAPH_PAGE_SIZE_DEFAULT, at most "
-                   "AGENTGRAPH_PAGE_SIZE_MAX)."))] = None,
-               offset: Annotated[int, Query(ge=0, le=2**62, description=(
-                   "Items to skip."))] = 0) -> Paging:
+async def get_paging(
+    service: ServiceDep,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description=(
+                "Items per page (default AGENTGRAPH_PAGE_SIZE_DEFAULT, at most "
+                "AGENTGRAPH_PAGE_SIZE_MAX)."
+            ),
+        ),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=2**62, description=("Items to skip."))] = 0,
+) -> Paging:
     s = service.settings
     if limit is not None and limit > s.page_size_max:
-        raise ApiError(422, "validation_error", f"limit must be <= {s.page_size_max}",
-                       [{"field": "limit", "message": f"at most {s.page_size_max}"}])
+        raise ApiError(
+            422,
+            "validation_error",
+            f"limit must be <= {s.page_size_max}",
+            [{"field": "limit", "message": f"at most {s.page_size_max}"}],
+        )
     return Paging(limit or min(s.page_size_default, s.page_size_max), offset)
 
 
@@ -116,21 +150,25 @@ def _is_list(schema: dict[str, Any]) -> bool:
 def _query_names(request: Request) -> dict[tuple[str, str], dict[str, bool]]:
     """(path template, method) -> query parameter name -> repeatable (a list)."""
     table: dict[tuple[str, str], dict[str, bool]] | None = getattr(
-        request.app.state, "query_names", None)
+        request.app.state, "query_names", None
+    )
     if table is None:
         table = {}
         for path, item in request.app.openapi().get("paths", {}).items():
             for method, op in item.items():
                 table[(path, method.upper())] = {
                     p["name"]: _is_list(p.get("schema", {}))
-                    for p in op.get("parameters", []) if p.get("in") == "query"}
+                    for p in op.get("parameters", [])
+                    if p.get("in") == "query"
+                }
         request.app.state.query_names = table
     return table
 
 
 async def reject_unknown_query(request: Request) -> None:
     """422 for query parameters a route does not know (a typo like ``limt`` is an
-    error, not silently ignored) and for single-valued ones given twice."""
+    error, not silently ignored) and for single-valued ones given twice.
+    """
     if not request.query_params:
         return
     route = request.scope.get("route")
@@ -139,16 +177,27 @@ async def reject_unknown_query(request: Request) -> None:
         return
     unknown = sorted({k for k in request.query_params if k not in known})
     if unknown:
-        raise ApiError(422, "validation_error", "unknown query parameter(s): "
-                       f"{', '.join(unknown)[:200]}; known: {', '.join(sorted(known)) or 'none'}",
-                       [{"field": k[:100], "message": "unknown query parameter"}
-                        for k in unknown[:20]])
-    repeated = sorted({k for k in request.query_params if not known[k]
-                       and len(request.query_params.getlist(k)) > 1})
+        raise ApiError(
+            422,
+            "validation_error",
+            "unknown query parameter(s): "
+            f"{', '.join(unknown)[:200]}; known: {', '.join(sorted(known)) or 'none'}",
+            [{"field": k[:100], "message": "unknown query parameter"} for k in unknown[:20]],
+        )
+    repeated = sorted(
+        {
+            k
+            for k in request.query_params
+            if not known[k] and len(request.query_params.getlist(k)) > 1
+        }
+    )
     if repeated:
-        raise ApiError(422, "validation_error", f"query parameter(s) given more than once: "
-                       f"{', '.join(repeated)}", [{"field": k, "message": "give it once"}
-                                                  for k in repeated])
+        raise ApiError(
+            422,
+            "validation_error",
+            f"query parameter(s) given more than once: {', '.join(repeated)}",
+            [{"field": k, "message": "give it once"} for k in repeated],
+        )
 
 
 def not_found_dataset(name: str) -> ApiError:
@@ -165,13 +214,13 @@ def _dataset(service: Service, who: Principal, name: str) -> DatasetRef:
     return DatasetRef(rec, who)
 
 
-async def readable_dataset(service: ServiceDep, who: ReaderDep, dataset: DatasetName
-                           ) -> DatasetRef:
+async def readable_dataset(service: ServiceDep, who: ReaderDep, dataset: DatasetName) -> DatasetRef:
     return _dataset(service, who, dataset)
 
 
-async def writable_dataset(service: ServiceDep, who: AnalystDep, dataset: DatasetName
-                           ) -> DatasetRef:
+async def writable_dataset(
+    service: ServiceDep, who: AnalystDep, dataset: DatasetName
+) -> DatasetRef:
     return _dataset(service, who, dataset)
 
 

@@ -32,31 +32,59 @@ from agentgraph.errors import (
 )
 from agentgraph.live import RecruitmentRejected
 
-__all__ = ["ApiError", "error_body", "error_response", "install_error_handlers",
-           "responses", "field_path"]
+__all__ = [
+    "ApiError",
+    "error_body",
+    "error_response",
+    "install_error_handlers",
+    "responses",
+    "field_path",
+]
 
 log = logging.getLogger("agentgraph.api")
 
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-                 413: "payload_too_large", 415: "unsupported_media_type",
-                 422: "validation_error", 500: "internal_error", 503: "unavailable",
-                 504: "request_timeout"}
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    500: "internal_error",
+    503: "unavailable",
+    504: "request_timeout",
+}
 
-_DESCRIPTIONS = {400: "Bad request", 401: "Missing or invalid API key",
-                 403: "The key's role may not do this", 404: "Not found (or another "
-                 "tenant's: the answer is the same)", 405: "Method not allowed",
-                 409: "Conflict with the current state", 413: "Body too large",
-                 415: "Unsupported media type", 422: "Invalid input (fields, rows named)",
-                 503: "Not ready", 504: "Request took longer than the timeout"}
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing or invalid API key",
+    403: "The key's role may not do this",
+    404: "Not found (or another tenant's: the answer is the same)",
+    405: "Method not allowed",
+    409: "Conflict with the current state",
+    413: "Body too large",
+    415: "Unsupported media type",
+    422: "Invalid input (fields, rows named)",
+    503: "Not ready",
+    504: "Request took longer than the timeout",
+}
 
 
 class ApiError(Exception):
     """An error answer: HTTP status, machine code, message and precise details."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 details: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Sequence[dict[str, Any]] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -65,23 +93,26 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_body(code: str, message: str, details: Sequence[dict[str, Any]] = ()
-               ) -> dict[str, Any]:
+def error_body(code: str, message: str, details: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     clean = [{k: v for k, v in d.items() if v is not None} for d in details]
     return {"error": {"code": code, "message": message, "details": clean}}
 
 
-def error_response(status: int, code: str, message: str,
-                   details: Sequence[dict[str, Any]] = (),
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status,
-                        headers=headers)
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Sequence[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries (error schema + description) for these statuses."""
-    return {s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, "Error")}
-            for s in statuses}
+    return {
+        s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, "Error")} for s in statuses
+    }
 
 
 def field_path(loc: Sequence[str | int]) -> str:
@@ -100,12 +131,20 @@ def field_path(loc: Sequence[str | int]) -> str:
 def _agentgraph_error(exc: AgentgraphError) -> ApiError:
     if isinstance(exc, RecruitmentRejected):
         status = 409 if exc.code == "agent_exists" else 422
-        return ApiError(status, exc.code, str(exc), [
-            {"code": c, "field": f, "message": m} for c, f, m in exc.problems])
+        return ApiError(
+            status,
+            exc.code,
+            str(exc),
+            [{"code": c, "field": f, "message": m} for c, f, m in exc.problems],
+        )
     if isinstance(exc, InputError):
         source = None if exc.source is None else PurePath(exc.source).name
-        return ApiError(422, "input_error", exc.message, [
-            {"message": exc.message, "file": source, "row": exc.row, "column": exc.column}])
+        return ApiError(
+            422,
+            "input_error",
+            exc.message,
+            [{"message": exc.message, "file": source, "row": exc.row, "column": exc.column}],
+        )
     if isinstance(exc, AgentNotFound):
         return ApiError(404, "not_found", str(exc))
     # store messages name server paths and tenant prefixes: not shown to clients
@@ -121,10 +160,12 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
     return ApiError(422, "invalid", str(exc))
 
 
-def install_error_handlers(app: FastAPI, *, max_details: int = 20,
-                           allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()) -> None:
+def install_error_handlers(
+    app: FastAPI, *, max_details: int = 20, allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()
+) -> None:
     """Route every error through the one shape. ``allow`` lists each route's path
-    pattern and methods, so a 405 names every method the path supports."""
+    pattern and methods, so a 405 names every method the path supports.
+    """
 
     async def api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -140,9 +181,18 @@ def install_error_handlers(app: FastAPI, *, max_details: int = 20,
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         headers = getattr(exc, "headers", None)
         if exc.status_code == 400:  # FastAPI: a body that is not JSON (or not UTF-8)
-            return error_response(422, "validation_error", f"invalid request body: {message}",
-                                  [{"field": "body", "message": "not a valid JSON document "
-                                    "in UTF-8", "code": "json_invalid"}])
+            return error_response(
+                422,
+                "validation_error",
+                f"invalid request body: {message}",
+                [
+                    {
+                        "field": "body",
+                        "message": "not a valid JSON document in UTF-8",
+                        "code": "json_invalid",
+                    }
+                ],
+            )
         if exc.status_code == 404 and message == "Not Found":
             message = "no such route"
         if exc.status_code == 405 and allow:
@@ -156,12 +206,17 @@ def install_error_handlers(app: FastAPI, *, max_details: int = 20,
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = list(exc.errors())
-        details = [{"field": field_path(e.get("loc", ())), "message": str(e.get("msg", "")),
-                    "code": str(e.get("type", ""))} for e in errors[:max_details]]
+        details = [
+            {
+                "field": field_path(e.get("loc", ())),
+                "message": str(e.get("msg", "")),
+                "code": str(e.get("type", "")),
+            }
+            for e in errors[:max_details]
+        ]
         shown = "; ".join(f"{d['field']}: {d['message']}" for d in details[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-        return error_response(422, "validation_error",
-                              f"invalid request: {shown}{more}", details)
+        return error_response(422, "validation_error", f"invalid request: {shown}{more}", details)
 
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", exc_info=exc)

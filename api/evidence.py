@@ -47,8 +47,15 @@ from agentgraph.loaders.payments import PAYMENT_ALIASES, normalise_payments, rea
 from agentgraph.evidence.identities import resolve_identities
 from agentgraph.tables import Orders, Payments
 
-__all__ = ["EvidenceKind", "EvidenceSpec", "EVIDENCE", "EvidenceInfo", "EvidenceStore",
-           "unify", "mismatched_columns"]
+__all__ = [
+    "EvidenceKind",
+    "EvidenceSpec",
+    "EVIDENCE",
+    "EvidenceInfo",
+    "EvidenceStore",
+    "unify",
+    "mismatched_columns",
+]
 
 
 # ---------------------------------------------------------------------- registry
@@ -60,11 +67,17 @@ class IdentityTable:
     source: str
 
 
-def _read_identities(path: str | Path, *, columns: dict[str, str] | None = None,
-                     encoding: str | None = None, fmt: str | None = None) -> IdentityTable:
+def _read_identities(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> IdentityTable:
     """Identity records from a file; ``columns`` maps canonical names to headers."""
-    return IdentityTable(read_identities(path, encoding=encoding, fmt=fmt, columns=columns),
-                         str(path))
+    return IdentityTable(
+        read_identities(path, encoding=encoding, fmt=fmt, columns=columns), str(path)
+    )
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,8 @@ EVIDENCE: dict[EvidenceKind, EvidenceSpec] = {
         columns=tuple(PAYMENT_ALIASES),
         batch=PaymentBatch,
         presence=("order_id",),  # no column: head-count pay not measured
-        column_example="payer_id=付款人"),
+        column_example="payer_id=付款人",
+    ),
     EvidenceKind.orders: EvidenceSpec(
         noun="orders",
         read=read_orders,
@@ -101,25 +115,30 @@ EVIDENCE: dict[EvidenceKind, EvidenceSpec] = {
         analyse_arg="orders",
         columns=tuple(ORDER_ALIASES),
         batch=OrderBatch,
-        column_example="seller_id=卖家"),
+        column_example="seller_id=卖家",
+    ),
     EvidenceKind.identities: EvidenceSpec(
         noun="identities",
         read=_read_identities,
-        normalise=lambda table, source: IdentityTable(normalise_identities(table, source),
-                                                      source),
+        normalise=lambda table, source: IdentityTable(normalise_identities(table, source), source),
         wrap=lambda table, source: resolve_identities(table),
         analyse_arg="identities",
         columns=tuple(IDENTITY_ALIASES),
         batch=IdentityBatch,
-        column_example="agent_id=会员编号"),
+        column_example="agent_id=会员编号",
+    ),
 }
 assert set(EVIDENCE) == set(EvidenceKind), "every evidence kind needs an EVIDENCE entry"
 
 
 def unify(table: pa.Table) -> pa.Table:
     """Time columns as timestamp[us] and no schema metadata: tables concat cleanly."""
-    fields = [pa.field(f.name, pa.timestamp("us")) if pa.types.is_timestamp(f.type) else
-              f.remove_metadata() for f in table.schema]
+    fields = [
+        pa.field(f.name, pa.timestamp("us"))
+        if pa.types.is_timestamp(f.type)
+        else f.remove_metadata()
+        for f in table.schema
+    ]
     return table.cast(pa.schema(fields), safe=False)  # ns times: truncated to us
 
 
@@ -153,8 +172,9 @@ class EvidenceStore:
         """The store next to the metadata DuckDB file, or an owned temp folder."""
         if meta_path == ":memory:":
             return cls(Path(tempfile.mkdtemp(prefix="agentgraph-evidence-")), owned=True)
-        return cls(Path(meta_path).expanduser().resolve().with_name(
-            Path(meta_path).name + ".evidence"))
+        return cls(
+            Path(meta_path).expanduser().resolve().with_name(Path(meta_path).name + ".evidence")
+        )
 
     def folder(self, tenant: str, dataset: str) -> Path:
         return self.root / tenant / dataset
@@ -162,15 +182,24 @@ class EvidenceStore:
     def path(self, tenant: str, dataset: str, kind: str) -> Path:
         return self.folder(tenant, dataset) / f"{EvidenceKind(kind).value}.parquet"
 
-    def write(self, tenant: str, dataset: str, kind: str, table: pa.Table, source: str
-              ) -> EvidenceInfo:
+    def write(
+        self, tenant: str, dataset: str, kind: str, table: pa.Table, source: str
+    ) -> EvidenceInfo:
         """Replace the stored table atomically (temp file + os.replace)."""
         final = self.path(tenant, dataset, kind)
         final.parent.mkdir(parents=True, exist_ok=True)
-        info = EvidenceInfo(kind=str(kind), rows=table.num_rows, columns=table.column_names,
-                            source=source, loaded_at=now())
-        meta = {_META_KEY: json.dumps({"source": source, "loaded_at": info.loaded_at},
-                                      ensure_ascii=False).encode("utf-8")}
+        info = EvidenceInfo(
+            kind=str(kind),
+            rows=table.num_rows,
+            columns=table.column_names,
+            source=source,
+            loaded_at=now(),
+        )
+        meta = {
+            _META_KEY: json.dumps(
+                {"source": source, "loaded_at": info.loaded_at}, ensure_ascii=False
+            ).encode("utf-8")
+        }
         tmp = final.with_name(f".{final.name}.{secrets.token_hex(6)}.tmp")
         try:
             pq.write_table(unify(table).replace_schema_metadata(meta), tmp)
@@ -186,9 +215,13 @@ class EvidenceStore:
         schema = f.schema_arrow
         raw = (schema.metadata or {}).get(_META_KEY, b"{}")
         meta = json.loads(raw.decode("utf-8"))
-        return EvidenceInfo(kind=kind, rows=f.metadata.num_rows, columns=schema.names,
-                            source=str(meta.get("source", "")),
-                            loaded_at=str(meta.get("loaded_at", "")))
+        return EvidenceInfo(
+            kind=kind,
+            rows=f.metadata.num_rows,
+            columns=schema.names,
+            source=str(meta.get("source", "")),
+            loaded_at=str(meta.get("loaded_at", "")),
+        )
 
     def info(self, tenant: str, dataset: str, kind: str) -> EvidenceInfo | None:
         path = self.path(tenant, dataset, kind)
@@ -198,8 +231,7 @@ class EvidenceStore:
         except FileNotFoundError:
             return None
 
-    def read(self, tenant: str, dataset: str, kind: str
-             ) -> tuple[pa.Table, EvidenceInfo] | None:
+    def read(self, tenant: str, dataset: str, kind: str) -> tuple[pa.Table, EvidenceInfo] | None:
         path = self.path(tenant, dataset, kind)
         try:
             with pq.ParquetFile(path) as f:

@@ -44,7 +44,8 @@ log = logging.getLogger("agentgraph.api")
 def scan_policy(options: dict[str, Any]) -> Policy:
     """The policy a scan's recorded options ask for: ``custom_policy`` (a policy
     document, :func:`agentgraph.policies.custom.policy_from_dict`) or ``policy``
-    (a pack, or the service's setting recorded when the scan was started)."""
+    (a pack, or the service's setting recorded when the scan was started).
+    """
     doc = options.get("custom_policy")
     if doc is not None:
         return policy_from_dict(doc, where="custom_policy")
@@ -54,8 +55,9 @@ def scan_policy(options: dict[str, Any]) -> Policy:
 class ScanRunner:
     """Starts scans and runs them off the event loop."""
 
-    def __init__(self, registry: Registry, meta: MetaStore, evidence: EvidenceStore,
-                 workers: int) -> None:
+    def __init__(
+        self, registry: Registry, meta: MetaStore, evidence: EvidenceStore, workers: int
+    ) -> None:
         self.registry = registry
         self.meta = meta
         self.evidence = evidence
@@ -63,10 +65,21 @@ class ScanRunner:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self, ds: DatasetRecord, options: dict[str, Any], key_id: str) -> ScanRecord:
-        rec = ScanRecord(id=f"scn_{secrets.token_hex(8)}", tenant=ds.tenant, dataset=ds.name,
-                         state="queued", phase="queued", progress=0.0, created_at=now(),
-                         started_at=None, finished_at=None, created_by=key_id,
-                         options=options, error=None, summary=None)
+        rec = ScanRecord(
+            id=f"scn_{secrets.token_hex(8)}",
+            tenant=ds.tenant,
+            dataset=ds.name,
+            state="queued",
+            phase="queued",
+            progress=0.0,
+            created_at=now(),
+            started_at=None,
+            finished_at=None,
+            created_by=key_id,
+            options=options,
+            error=None,
+            summary=None,
+        )
         self.meta.add_scan(rec)
         task = asyncio.get_running_loop().create_task(self._run(rec, ds.store_name))
         self._tasks.add(task)
@@ -87,7 +100,8 @@ class ScanRunner:
                 version = st.version
                 rel = await self._in_pool(self.registry.store.read, name)
                 evidence: dict[str, Any] = await self._in_pool(
-                    self.evidence.analyse_args, rec.tenant, rec.dataset)
+                    self.evidence.analyse_args, rec.tenant, rec.dataset
+                )
             self._phase(rec.id, "analysing", 0.3)
             policy = scan_policy(rec.options)
             a: Analysis = await self._in_pool(lambda: analyse(rel, policy, **evidence))
@@ -97,14 +111,22 @@ class ScanRunner:
             def report() -> tuple[dict[str, Any], str]:
                 rep = build_report(a, source_name=rec.dataset, **report_options)
                 return rep, dumps(rep, indent=None)
+
             rep, text = await self._in_pool(report)
             # the live index is depth-only, under the service's policy
             if not evidence and policy == get_policy(self.registry.policy):
                 self._phase(rec.id, "indexing", 0.85)
                 index = await self._in_pool(LiveIndex.from_analysis, a)
                 self.registry.install(name, index, version)
-            self._phase(rec.id, "done", 1.0, state="succeeded", finished_at=now(),
-                        summary=rep["summary"], report=text)
+            self._phase(
+                rec.id,
+                "done",
+                1.0,
+                state="succeeded",
+                finished_at=now(),
+                summary=rep["summary"],
+                report=text,
+            )
         except asyncio.CancelledError:
             self._fail(rec.id, "cancelled", "the service stopped before the scan ended")
             raise
@@ -116,8 +138,13 @@ class ScanRunner:
 
     def _fail(self, scan_id: str, code: str, message: str) -> None:
         try:
-            self.meta.update_scan(scan_id, state="failed", phase="failed",
-                                  finished_at=now(), error={"code": code, "message": message})
+            self.meta.update_scan(
+                scan_id,
+                state="failed",
+                phase="failed",
+                finished_at=now(),
+                error={"code": code, "message": message},
+            )
         except Exception as exc:  # the store may be closing
             log.warning("cannot record scan %s failure: %s", scan_id, exc)
 

@@ -21,8 +21,15 @@ import duckdb
 
 from agentgraph.errors import StoreError
 
-__all__ = ["MetaStore", "TenantRecord", "KeyRecord", "AuditRecord", "DatasetRecord",
-           "ScanRecord", "now"]
+__all__ = [
+    "MetaStore",
+    "TenantRecord",
+    "KeyRecord",
+    "AuditRecord",
+    "DatasetRecord",
+    "ScanRecord",
+    "now",
+]
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS api_tenants (id VARCHAR PRIMARY KEY, name VARCHAR, "
@@ -132,15 +139,25 @@ class MetaStore:
         with self._lock:
             return self._con.execute(sql, list(params)).fetchall()
 
-    def _page(self, table: str, cols: str, where: list[str], params: Sequence[object],
-              order: str, limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
+    def _page(
+        self,
+        table: str,
+        cols: str,
+        where: list[str],
+        params: Sequence[object],
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[tuple[Any, ...]], int]:
         cond = f" WHERE {' AND '.join(where)}" if where else ""
         with self._lock:
-            total = self._con.execute(f"SELECT count(*) FROM {table}{cond}",
-                                      list(params)).fetchall()[0][0]
+            total = self._con.execute(
+                f"SELECT count(*) FROM {table}{cond}", list(params)
+            ).fetchall()[0][0]
             rows = self._con.execute(
                 f"SELECT {cols} FROM {table}{cond} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, limit, offset]).fetchall()
+                [*params, limit, offset],
+            ).fetchall()
         return rows, int(total)
 
     def ping(self) -> None:
@@ -155,31 +172,34 @@ class MetaStore:
         """Create a tenant; None when the id is taken."""
         rec = TenantRecord(tenant_id, name, now())
         with self._lock:
-            if self._con.execute("SELECT 1 FROM api_tenants WHERE id = ?",
-                                 [tenant_id]).fetchall():
+            if self._con.execute("SELECT 1 FROM api_tenants WHERE id = ?", [tenant_id]).fetchall():
                 return None
-            self._con.execute("INSERT INTO api_tenants VALUES (?, ?, ?)",
-                              [rec.id, rec.name, rec.created_at])
+            self._con.execute(
+                "INSERT INTO api_tenants VALUES (?, ?, ?)", [rec.id, rec.name, rec.created_at]
+            )
         return rec
 
     def tenant(self, tenant_id: str) -> TenantRecord | None:
-        rows = self._sql("SELECT id, name, created_at FROM api_tenants WHERE id = ?",
-                         [tenant_id])
+        rows = self._sql("SELECT id, name, created_at FROM api_tenants WHERE id = ?", [tenant_id])
         return TenantRecord(*rows[0]) if rows else None
 
     def tenants(self, limit: int, offset: int) -> tuple[list[TenantRecord], int]:
-        rows, total = self._page("api_tenants", "id, name, created_at", [], [], "id",
-                                 limit, offset)
+        rows, total = self._page("api_tenants", "id, name, created_at", [], [], "id", limit, offset)
         return [TenantRecord(*r) for r in rows], total
 
     def delete_tenant(self, tenant_id: str) -> list[str]:
         """Delete a tenant and revoke its keys; returns the revoked key ids."""
         with self._lock:
-            keys = [r[0] for r in self._con.execute(
-                "SELECT id FROM api_keys WHERE tenant = ? AND revoked_at IS NULL",
-                [tenant_id]).fetchall()]
-            self._con.execute("UPDATE api_keys SET revoked_at = ? WHERE tenant = ? AND "
-                              "revoked_at IS NULL", [now(), tenant_id])
+            keys = [
+                r[0]
+                for r in self._con.execute(
+                    "SELECT id FROM api_keys WHERE tenant = ? AND revoked_at IS NULL", [tenant_id]
+                ).fetchall()
+            ]
+            self._con.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE tenant = ? AND revoked_at IS NULL",
+                [now(), tenant_id],
+            )
             self._con.execute("DELETE FROM api_tenants WHERE id = ?", [tenant_id])
         return keys
 
@@ -187,9 +207,20 @@ class MetaStore:
     _KEY_COLS = "id, tenant, role, name, salt, hash, created_at, created_by, revoked_at"
 
     def add_key(self, rec: KeyRecord) -> None:
-        self._sql("INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  [rec.id, rec.tenant, rec.role, rec.name, rec.salt, rec.hash,
-                   rec.created_at, rec.created_by, rec.revoked_at])
+        self._sql(
+            "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rec.id,
+                rec.tenant,
+                rec.role,
+                rec.name,
+                rec.salt,
+                rec.hash,
+                rec.created_at,
+                rec.created_by,
+                rec.revoked_at,
+            ],
+        )
 
     def key(self, key_id: str) -> KeyRecord | None:
         rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
@@ -198,44 +229,95 @@ class MetaStore:
     def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
         where: list[str] = [] if tenant is None else ["tenant = ?"]
         params: list[object] = [] if tenant is None else [tenant]
-        rows, total = self._page("api_keys", self._KEY_COLS, where, params,
-                                 "created_at, id", limit, offset)
+        rows, total = self._page(
+            "api_keys", self._KEY_COLS, where, params, "created_at, id", limit, offset
+        )
         return [KeyRecord(*r) for r in rows], total
 
     def revoke_key(self, key_id: str) -> None:
-        self._sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                  [now(), key_id])
+        self._sql(
+            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now(), key_id],
+        )
 
     # ---------------------------------------------------------------- audit
-    def audit(self, *, key_id: str, role: str, tenant: str | None, action: str,
-              dataset: str | None = None, detail: dict[str, Any] | None = None,
-              at: str | None = None) -> None:
-        self._sql("INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
-                  "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  [at or now(), key_id, role, tenant, action, dataset,
-                   None if detail is None else json.dumps(detail, ensure_ascii=False)])
+    def audit(
+        self,
+        *,
+        key_id: str,
+        role: str,
+        tenant: str | None,
+        action: str,
+        dataset: str | None = None,
+        detail: dict[str, Any] | None = None,
+        at: str | None = None,
+    ) -> None:
+        self._sql(
+            "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                at or now(),
+                key_id,
+                role,
+                tenant,
+                action,
+                dataset,
+                None if detail is None else json.dumps(detail, ensure_ascii=False),
+            ],
+        )
 
-    def audit_log(self, *, tenant: str | None, key_id: str | None, action: str | None,
-                  dataset: str | None, limit: int, offset: int
-                  ) -> tuple[list[AuditRecord], int]:
+    def audit_log(
+        self,
+        *,
+        tenant: str | None,
+        key_id: str | None,
+        action: str | None,
+        dataset: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[AuditRecord], int]:
         where: list[str] = []
         params: list[object] = []
-        for col, value in (("tenant", tenant), ("key_id", key_id), ("action", action),
-                           ("dataset", dataset)):
+        for col, value in (
+            ("tenant", tenant),
+            ("key_id", key_id),
+            ("action", action),
+            ("dataset", dataset),
+        ):
             if value is not None:
                 where.append(f"{col} = ?")
                 params.append(value)
-        rows, total = self._page("api_audit", "seq, logged_at, key_id, role, tenant, action, "
-                                 "dataset, detail", where, params, "seq DESC", limit, offset)
-        return [AuditRecord(seq=int(r[0]), at=r[1], key_id=r[2], role=r[3], tenant=r[4],
-                            action=r[5], dataset=r[6], detail=_loads(r[7])) for r in rows], total
+        rows, total = self._page(
+            "api_audit",
+            "seq, logged_at, key_id, role, tenant, action, dataset, detail",
+            where,
+            params,
+            "seq DESC",
+            limit,
+            offset,
+        )
+        return [
+            AuditRecord(
+                seq=int(r[0]),
+                at=r[1],
+                key_id=r[2],
+                role=r[3],
+                tenant=r[4],
+                action=r[5],
+                dataset=r[6],
+                detail=_loads(r[7]),
+            )
+            for r in rows
+        ], total
 
     # ------------------------------------------------------------- datasets
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
 
     def add_dataset(self, rec: DatasetRecord) -> None:
-        self._sql("INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
-                  [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by])
+        self._sql(
+            "INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
+            [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by],
+        )
         self._datasets.pop((rec.tenant, rec.name), None)
 
     def dataset(self, tenant: str, name: str) -> DatasetRecord | None:
@@ -243,49 +325,78 @@ class MetaStore:
         key = (tenant, name)
         if key in self._datasets:
             return self._datasets[key]
-        rows = self._sql(f"SELECT {self._DS_COLS} FROM api_datasets WHERE tenant = ? AND "
-                         "name = ?", [tenant, name])
+        rows = self._sql(
+            f"SELECT {self._DS_COLS} FROM api_datasets WHERE tenant = ? AND name = ?",
+            [tenant, name],
+        )
         rec = DatasetRecord(*rows[0]) if rows else None
         if rec is not None or len(self._datasets) < 10_000:
             self._datasets[key] = rec
         return rec
 
-    def datasets(self, tenant: str, limit: int, offset: int
-                 ) -> tuple[list[DatasetRecord], int]:
-        rows, total = self._page("api_datasets", self._DS_COLS, ["tenant = ?"], [tenant],
-                                 "name", limit, offset)
+    def datasets(self, tenant: str, limit: int, offset: int) -> tuple[list[DatasetRecord], int]:
+        rows, total = self._page(
+            "api_datasets", self._DS_COLS, ["tenant = ?"], [tenant], "name", limit, offset
+        )
         return [DatasetRecord(*r) for r in rows], total
 
     def count_datasets(self, tenant: str) -> int:
-        return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?",
-                             [tenant])[0][0])
+        return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?", [tenant])[0][0])
 
     def delete_dataset(self, tenant: str, name: str) -> None:
         self._datasets.pop((tenant, name), None)
         with self._lock:
-            self._con.execute("DELETE FROM api_datasets WHERE tenant = ? AND name = ?",
-                              [tenant, name])
-            self._con.execute("DELETE FROM api_scans WHERE tenant = ? AND dataset = ?",
-                              [tenant, name])
+            self._con.execute(
+                "DELETE FROM api_datasets WHERE tenant = ? AND name = ?", [tenant, name]
+            )
+            self._con.execute(
+                "DELETE FROM api_scans WHERE tenant = ? AND dataset = ?", [tenant, name]
+            )
 
     # ---------------------------------------------------------------- scans
-    _SCAN_COLS = ("id, tenant, dataset, state, phase, progress, created_at, started_at, "
-                  "finished_at, created_by, options, error, summary")
+    _SCAN_COLS = (
+        "id, tenant, dataset, state, phase, progress, created_at, started_at, "
+        "finished_at, created_by, options, error, summary"
+    )
 
     @staticmethod
     def _scan(row: tuple[Any, ...]) -> ScanRecord:
-        return ScanRecord(id=row[0], tenant=row[1], dataset=row[2], state=row[3], phase=row[4],
-                          progress=float(row[5]), created_at=row[6], started_at=row[7],
-                          finished_at=row[8], created_by=row[9],
-                          options=_loads(row[10]) or {}, error=_loads(row[11]),
-                          summary=_loads(row[12]))
+        return ScanRecord(
+            id=row[0],
+            tenant=row[1],
+            dataset=row[2],
+            state=row[3],
+            phase=row[4],
+            progress=float(row[5]),
+            created_at=row[6],
+            started_at=row[7],
+            finished_at=row[8],
+            created_by=row[9],
+            options=_loads(row[10]) or {},
+            error=_loads(row[11]),
+            summary=_loads(row[12]),
+        )
 
     def add_scan(self, rec: ScanRecord) -> None:
-        self._sql(f"INSERT INTO api_scans ({self._SCAN_COLS}) VALUES "
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  [rec.id, rec.tenant, rec.dataset, rec.state, rec.phase, rec.progress,
-                   rec.created_at, rec.started_at, rec.finished_at, rec.created_by,
-                   json.dumps(rec.options), None, None])
+        self._sql(
+            f"INSERT INTO api_scans ({self._SCAN_COLS}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rec.id,
+                rec.tenant,
+                rec.dataset,
+                rec.state,
+                rec.phase,
+                rec.progress,
+                rec.created_at,
+                rec.started_at,
+                rec.finished_at,
+                rec.created_by,
+                json.dumps(rec.options),
+                None,
+                None,
+            ],
+        )
 
     def update_scan(self, scan_id: str, **fields: Any) -> None:
         cols, params = [], []
@@ -297,15 +408,24 @@ class MetaStore:
         self._sql(f"UPDATE api_scans SET {', '.join(cols)} WHERE id = ?", [*params, scan_id])
 
     def scan(self, tenant: str, scan_id: str) -> ScanRecord | None:
-        rows = self._sql(f"SELECT {self._SCAN_COLS} FROM api_scans WHERE tenant = ? AND "
-                         "id = ?", [tenant, scan_id])
+        rows = self._sql(
+            f"SELECT {self._SCAN_COLS} FROM api_scans WHERE tenant = ? AND id = ?",
+            [tenant, scan_id],
+        )
         return self._scan(rows[0]) if rows else None
 
-    def scans(self, tenant: str, dataset: str, limit: int, offset: int
-              ) -> tuple[list[ScanRecord], int]:
-        rows, total = self._page("api_scans", self._SCAN_COLS,
-                                 ["tenant = ?", "dataset = ?"], [tenant, dataset],
-                                 "created_at DESC, id", limit, offset)
+    def scans(
+        self, tenant: str, dataset: str, limit: int, offset: int
+    ) -> tuple[list[ScanRecord], int]:
+        rows, total = self._page(
+            "api_scans",
+            self._SCAN_COLS,
+            ["tenant = ?", "dataset = ?"],
+            [tenant, dataset],
+            "created_at DESC, id",
+            limit,
+            offset,
+        )
         return [self._scan(r) for r in rows], total
 
     def last_scan(self, tenant: str, dataset: str) -> ScanRecord | None:
@@ -313,18 +433,28 @@ class MetaStore:
         return rows[0] if rows else None
 
     def scan_report(self, tenant: str, scan_id: str) -> str | None:
-        rows = self._sql("SELECT report FROM api_scans WHERE tenant = ? AND id = ?",
-                         [tenant, scan_id])
+        rows = self._sql(
+            "SELECT report FROM api_scans WHERE tenant = ? AND id = ?", [tenant, scan_id]
+        )
         return None if not rows or rows[0][0] is None else str(rows[0][0])
 
     def fail_unfinished_scans(self) -> int:
         """Mark scans left queued or running by a previous process as failed."""
         with self._lock:
-            n = self._con.execute("SELECT count(*) FROM api_scans WHERE state IN "
-                                  "('queued', 'running')").fetchall()[0][0]
+            n = self._con.execute(
+                "SELECT count(*) FROM api_scans WHERE state IN ('queued', 'running')"
+            ).fetchall()[0][0]
             self._con.execute(
                 "UPDATE api_scans SET state = 'failed', finished_at = ?, error = ? "
                 "WHERE state IN ('queued', 'running')",
-                [now(), json.dumps({"code": "interrupted",
-                                    "message": "the service stopped before the scan ended"})])
+                [
+                    now(),
+                    json.dumps(
+                        {
+                            "code": "interrupted",
+                            "message": "the service stopped before the scan ended",
+                        }
+                    ),
+                ],
+            )
         return int(n)

@@ -23,15 +23,23 @@ UPLOAD_PATH = re.compile(r"^/v1/datasets/[^/]+/(files|evidence/[^/]+)/?$")
 
 class BodyTooLarge(HTTPException):
     """Raised from ``receive`` when a body passes its limit (FastAPI re-raises
-    HTTP exceptions unchanged, so the answer is 413 in the one shape)."""
+    HTTP exceptions unchanged, so the answer is 413 in the one shape).
+    """
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
 
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int,
-                 request_timeout: float, upload_timeout: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        request_timeout: float,
+        upload_timeout: float,
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
@@ -53,9 +61,11 @@ class LimitsMiddleware:
                     declared = -1
                 if declared > limit:
                     what = "upload" if upload else "request body"
-                    await error_response(413, "payload_too_large",
-                                         f"the {what} is larger than the limit of {limit} "
-                                         "bytes")(scope, receive, send)
+                    await error_response(
+                        413,
+                        "payload_too_large",
+                        f"the {what} is larger than the limit of {limit} bytes",
+                    )(scope, receive, send)
                     return
         seen = 0
 
@@ -79,5 +89,6 @@ class LimitsMiddleware:
         with anyio.move_on_after(timeout) as scope_timer:
             await self.app(scope, limited_receive, tracking_send)
         if scope_timer.cancelled_caught and not started:
-            await error_response(504, "request_timeout", f"the request took longer than "
-                                 f"{timeout:g} s")(scope, receive, send)
+            await error_response(
+                504, "request_timeout", f"the request took longer than {timeout:g} s"
+            )(scope, receive, send)

@@ -19,5 +19,10 @@ class _Paging(Protocol):
 def page(items: Sequence[Any], total: int, paging: _Paging) -> dict[str, Any]:
     """The page dict for :class:`~agentgraph.api.schemas.common.Page` (items already sliced)."""
     end = paging.offset + len(items)
-    return {"items": list(items), "total": total, "limit": paging.limit,
-            "offset": paging.offset, "next_offset": end if end < total else None}
+    return {
+        "items": list(items),
+        "total": total,
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "next_offset": end if end < total else None,
+    }

@@ -47,36 +47,51 @@ class DatasetState:
     info: DatasetInfo | None = None  # the store's catalog row, kept current by changes
 
     def current(self) -> LiveIndex | None:
-        return self.index if self.index is not None and self.index_version == self.version \
-            else None
+        return self.index if self.index is not None and self.index_version == self.version else None
 
 
-def recruitment_row(kind: str, upline_id: str, agent_id: str, at: datetime | None,
-                    rank: str | None) -> Relations:
+def recruitment_row(
+    kind: str, upline_id: str, agent_id: str, at: datetime | None, rank: str | None
+) -> Relations:
     """One store row recording a recruitment, for a member table or an edge list."""
     ts = pa.array([at], pa.timestamp("us"))
     if kind == "members":
-        table = pa.table({"agent_id": pa.array([agent_id], pa.string()),
-                          "upline_id": pa.array([upline_id], pa.string()),
-                          "joined_at": ts, "rank": pa.array([rank], pa.string())})
+        table = pa.table(
+            {
+                "agent_id": pa.array([agent_id], pa.string()),
+                "upline_id": pa.array([upline_id], pa.string()),
+                "joined_at": ts,
+                "rank": pa.array([rank], pa.string()),
+            }
+        )
         return Relations("members", table, "recruitment")
-    table = pa.table({"upline_id": pa.array([upline_id], pa.string()),
-                      "downline_id": pa.array([agent_id], pa.string()),
-                      "kind": pa.array(["recruited"], pa.string()), "at": ts})
+    table = pa.table(
+        {
+            "upline_id": pa.array([upline_id], pa.string()),
+            "downline_id": pa.array([agent_id], pa.string()),
+            "kind": pa.array(["recruited"], pa.string()),
+            "at": ts,
+        }
+    )
     return Relations("edges", table, "recruitment")
 
 
 def _fit(rel: Relations, columns: list[str]) -> Relations:
     """Drop optional columns the dataset lacks when they hold only nulls; 422 when
-    others carry values the dataset has no column for."""
+    others carry values the dataset has no column for.
+    """
     t = rel.table
     keep = [c for c in t.column_names if c in columns or t.column(c).null_count < t.num_rows]
     extra = [c for c in keep if c not in columns]
     if extra:
-        raise ApiError(422, "column_mismatch", f"the dataset has no column(s) "
-                       f"{', '.join(extra)} (it has {', '.join(columns)}); leave them out or "
-                       "replace the dataset", [{"field": c, "column": c, "message":
-                                               "not a column of the dataset"} for c in extra])
+        raise ApiError(
+            422,
+            "column_mismatch",
+            f"the dataset has no column(s) "
+            f"{', '.join(extra)} (it has {', '.join(columns)}); leave them out or "
+            "replace the dataset",
+            [{"field": c, "column": c, "message": "not a column of the dataset"} for c in extra],
+        )
     return Relations(rel.kind, t.select(keep), rel.source)
 
 
@@ -150,8 +165,12 @@ class Registry:
             info = await anyio.to_thread.run_sync(self.store.info, name)
             if mode == "append":
                 if info.kind != rel.kind:
-                    raise ApiError(409, "kind_mismatch", f"dataset holds {info.kind}, the "
-                                   f"input is {rel.kind}; use mode=replace to change it")
+                    raise ApiError(
+                        409,
+                        "kind_mismatch",
+                        f"dataset holds {info.kind}, the "
+                        f"input is {rel.kind}; use mode=replace to change it",
+                    )
                 if info.rows == 0:  # an empty dataset takes the input's columns
                     mode = "replace"
                 else:
@@ -161,6 +180,7 @@ class Registry:
                 if mode == "append":
                     return self.store.append(name, rel)
                 return self.store.load(name, rel, replace=True)
+
             with anyio.CancelScope(shield=True):
                 try:
                     out = await anyio.to_thread.run_sync(write)
@@ -171,9 +191,16 @@ class Registry:
                 st.info = out
         return out
 
-    async def recruit(self, name: str, upline_id: str, agent_id: str, *,
-                      at: datetime | None, rank: str | None, enforce: bool
-                      ) -> tuple[RecruitmentCheck, DatasetInfo]:
+    async def recruit(
+        self,
+        name: str,
+        upline_id: str,
+        agent_id: str,
+        *,
+        at: datetime | None,
+        rank: str | None,
+        enforce: bool,
+    ) -> tuple[RecruitmentCheck, DatasetInfo]:
         """Check, append to the store, then update the index in O(depth)."""
         st = self.state(name)
         while True:
@@ -184,11 +211,14 @@ class Registry:
                 result = index.check(upline_id, agent_id)
                 if enforce and (result.newly_fired or result.adds_agent_tier):
                     what = [f.rule for f in result.newly_fired] + (
-                        ["adds_agent_tier"] if result.adds_agent_tier else [])
-                    raise ApiError(409, "guardrail_blocked", "the recruitment would newly "
-                                   f"trigger: {', '.join(what)}; not applied",
-                                   [{"code": w, "message": f"would newly trigger {w}"}
-                                    for w in what])
+                        ["adds_agent_tier"] if result.adds_agent_tier else []
+                    )
+                    raise ApiError(
+                        409,
+                        "guardrail_blocked",
+                        f"the recruitment would newly trigger: {', '.join(what)}; not applied",
+                        [{"code": w, "message": f"would newly trigger {w}"} for w in what],
+                    )
                 known = st.info
                 if known is None:
                     known = await anyio.to_thread.run_sync(self.store.info, name)

@@ -15,8 +15,17 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Role", "ROLES", "KEY_PREFIX", "BOOTSTRAP_KEY_ID", "NewKey", "new_key",
-           "hash_secret", "parse_key", "secret_matches"]
+__all__ = [
+    "Role",
+    "ROLES",
+    "KEY_PREFIX",
+    "BOOTSTRAP_KEY_ID",
+    "NewKey",
+    "new_key",
+    "hash_secret",
+    "parse_key",
+    "secret_matches",
+]
 
 Role = Literal["admin", "analyst", "auditor"]
 ROLES: tuple[Role, ...] = ("admin", "analyst", "auditor")
@@ -51,7 +60,7 @@ def parse_key(token: str) -> tuple[str, str] | None:
     """``(id, secret)`` of a well-formed ``agk_`` token, else None."""
     if not token.startswith(KEY_PREFIX):
         return None
-    key_id, sep, secret = token[len(KEY_PREFIX):].partition("_")
+    key_id, sep, secret = token[len(KEY_PREFIX) :].partition("_")
     if not sep or len(key_id) != 12 or not secret:
         return None
     return key_id, secret

@@ -15,8 +15,9 @@ from agentgraph.api.settings import load_settings
 __all__ = ["run"]
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, store: str | None = None,
-        **settings: Any) -> None:
+def run(
+    host: str = "127.0.0.1", port: int = 8000, store: str | None = None, **settings: Any
+) -> None:
     """Start the service and block until it stops.
 
     Parameters
@@ -37,5 +38,12 @@ def run(host: str = "127.0.0.1", port: int = 8000, store: str | None = None,
     if store is not None:
         settings["store"] = store
     app = create_app(load_settings(**settings))
-    uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1,
-                server_header=False, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        workers=1,
+        server_header=False,
+        proxy_headers=False,
+    )

@@ -1,5 +1,6 @@
 """The service object behind one app: settings, graph store, metadata, evidence
-files, keys, live indexes and the scan runner (``app.state.service``)."""
+files, keys, live indexes and the scan runner (``app.state.service``).
+"""
 
 from __future__ import annotations
 
@@ -56,15 +57,17 @@ class Service:
 
     def start(self) -> None:
         """Run on startup: reopen after a shutdown; fail scans a previous run left
-        unfinished."""
+        unfinished.
+        """
         if self.closed:
             self._open()
         if self.scans is None:
             stale = self.meta.fail_unfinished_scans()
             if stale:
                 log.warning("%d unfinished scan(s) from a previous run marked failed", stale)
-            self.scans = ScanRunner(self.registry, self.meta, self.evidence,
-                                    self.settings.scan_workers)
+            self.scans = ScanRunner(
+                self.registry, self.meta, self.evidence, self.settings.scan_workers
+            )
 
     def runner(self) -> ScanRunner:
         if self.scans is None:
@@ -72,8 +75,15 @@ class Service:
         assert self.scans is not None
         return self.scans
 
-    def audit(self, who: Principal, action: str, *, tenant: str | None = None,
-              dataset: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    def audit(
+        self,
+        who: Principal,
+        action: str,
+        *,
+        tenant: str | None = None,
+        dataset: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
         """Append to the audit log (the key's id, never the key), stamped now.
 
         The row is written by one background thread in call order, so a DuckDB
@@ -81,8 +91,16 @@ class Service:
         """
         meta, at, scope = self.meta, now(), tenant or who.tenant
         future = self._audit_writer.submit(
-            lambda: meta.audit(key_id=who.key_id, role=who.role, tenant=scope, action=action,
-                               dataset=dataset, detail=detail, at=at))
+            lambda: meta.audit(
+                key_id=who.key_id,
+                role=who.role,
+                tenant=scope,
+                action=action,
+                dataset=dataset,
+                detail=detail,
+                at=at,
+            )
+        )
         future.add_done_callback(_log_failure)
 
     def flush_audit(self) -> None:

@@ -60,8 +60,12 @@ def make_tree(n: int, seed: int = 7) -> pa.Table:
     up = ids[np.maximum(parent, 0)].astype(object)
     up[parent < 0] = None
     order = rng.permutation(n)
-    return pa.table({"agent_id": pa.array(ids[order], pa.string()),
-                     "upline_id": pa.array(up[order], pa.string())})
+    return pa.table(
+        {
+            "agent_id": pa.array(ids[order], pa.string()),
+            "upline_id": pa.array(up[order], pa.string()),
+        }
+    )
 
 
 def free_port() -> int:
@@ -83,13 +87,18 @@ class Result:
         lat = sorted(self.latencies_ms) or [float("nan")]
         q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else lat * 99
         rate = self.ok / self.seconds if self.seconds else 0.0
-        return (f"{self.name:<19} {self.mode:<12} {self.sent:>7} {self.ok:>7} "
-                f"{rate:>9.0f} {q[49]:>8.2f} {q[89]:>8.2f} {q[98]:>8.2f} {lat[-1]:>8.2f}")
+        return (
+            f"{self.name:<19} {self.mode:<12} {self.sent:>7} {self.ok:>7} "
+            f"{rate:>9.0f} {q[49]:>8.2f} {q[89]:>8.2f} {q[98]:>8.2f} {lat[-1]:>8.2f}"
+        )
 
     def p99(self) -> float:
         lat = sorted(self.latencies_ms)
-        return statistics.quantiles(lat, n=100, method="inclusive")[98] if len(lat) > 1 \
+        return (
+            statistics.quantiles(lat, n=100, method="inclusive")[98]
+            if len(lat) > 1
             else float("nan")
+        )
 
 
 class RawClient:
@@ -101,8 +110,9 @@ class RawClient:
         self.port = port
         self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.connections = connections
-        self.pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = \
+        self.pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
             asyncio.Queue()
+        )
 
     async def open(self) -> None:
         for _ in range(self.connections):
@@ -134,12 +144,20 @@ class RawClient:
 
     def post(self, path: str, body: dict[str, object]) -> bytes:
         data = json.dumps(body).encode()
-        return (f"POST {path} HTTP/1.1\r\nHost: bench\r\n{self.head}Content-Type: "
-                f"application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data
+        return (
+            f"POST {path} HTTP/1.1\r\nHost: bench\r\n{self.head}Content-Type: "
+            f"application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        ).encode() + data
 
 
-async def open_loop(name: str, client: RawClient, make: Callable[[int], bytes], rate: float,
-                    seconds: float, limit: int) -> Result:
+async def open_loop(
+    name: str,
+    client: RawClient,
+    make: Callable[[int], bytes],
+    rate: float,
+    seconds: float,
+    limit: int,
+) -> Result:
     """Send at a fixed rate; latency from each request's scheduled start. Requests are
     started by one dispatcher as they fall due (not all scheduled up front)."""
     total = min(limit, int(rate * seconds))
@@ -164,8 +182,14 @@ async def open_loop(name: str, client: RawClient, make: Callable[[int], bytes], 
     return Result(name, f"open {rate:g}/s", total, ok, time.perf_counter() - start, lat)
 
 
-async def closed_loop(name: str, client: RawClient, make: Callable[[int], bytes],
-                      concurrency: int, seconds: float, limit: int) -> Result:
+async def closed_loop(
+    name: str,
+    client: RawClient,
+    make: Callable[[int], bytes],
+    concurrency: int,
+    seconds: float,
+    limit: int,
+) -> Result:
     """``concurrency`` requests in flight until the time or count runs out."""
     lat: list[float] = []
     ok = 0
@@ -188,10 +212,17 @@ async def closed_loop(name: str, client: RawClient, make: Callable[[int], bytes]
 
 
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    code = (f"from agentgraph.api.server import run; run(host='127.0.0.1', port={port}, "
-            f"store={str(folder / 'store.duckdb')!r}, log_level='warning')")
-    env = {**os.environ, "AGENTGRAPH_ADMIN_KEY": ADMIN, "PYTHONPATH": str(ROOT),
-           "AGENTGRAPH_MAX_UPLOAD_BYTES": str(4 << 30), "AGENTGRAPH_UPLOAD_DIR": str(folder)}
+    code = (
+        f"from agentgraph.api.server import run; run(host='127.0.0.1', port={port}, "
+        f"store={str(folder / 'store.duckdb')!r}, log_level='warning')"
+    )
+    env = {
+        **os.environ,
+        "AGENTGRAPH_ADMIN_KEY": ADMIN,
+        "PYTHONPATH": str(ROOT),
+        "AGENTGRAPH_MAX_UPLOAD_BYTES": str(4 << 30),
+        "AGENTGRAPH_UPLOAD_DIR": str(folder),
+    }
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=folder)
 
 
@@ -209,8 +240,9 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -
     raise SystemExit("server did not become ready")
 
 
-async def run_load(port: int, headers: dict[str, str], ids: list[str],
-                   args: argparse.Namespace) -> list[Result]:
+async def run_load(
+    port: int, headers: dict[str, str], ids: list[str], args: argparse.Namespace
+) -> list[Result]:
     rng = random.Random(11)
     picks = [quote(rng.choice(ids), safe="") for _ in range(200_000)]
     client = RawClient(port, headers, max(args.concurrency, 64))
@@ -221,27 +253,45 @@ async def run_load(port: int, headers: dict[str, str], ids: list[str],
         return client.get(f"/v1/datasets/big/agents/{picks[k % len(picks)]}?recruits_limit=10")
 
     def check(k: int) -> bytes:
-        return client.post("/v1/datasets/big/recruitment-check", {
-            "upline_id": picks[(k * 7919) % len(picks)], "agent_id": f"NEW{k:09d}"})
+        return client.post(
+            "/v1/datasets/big/recruitment-check",
+            {"upline_id": picks[(k * 7919) % len(picks)], "agent_id": f"NEW{k:09d}"},
+        )
 
     def apply(k: int) -> bytes:
-        return client.post("/v1/datasets/big/recruitments", {
-            "upline_id": picks[(k * 104729) % len(picks)], "agent_id": f"REC{k:09d}"})
+        return client.post(
+            "/v1/datasets/big/recruitments",
+            {"upline_id": picks[(k * 104729) % len(picks)], "agent_id": f"REC{k:09d}"},
+        )
 
     try:
         for k in range(300):  # warm the connections and code paths
             assert await client.send(agent(k)) == 200
             assert await client.send(check(k)) == 200
         for name, make in (("agent query", agent), ("recruitment check", check)):
-            results.append(await open_loop(name, client, make, args.rate, args.seconds,
-                                           args.max_requests))
-            results.append(await closed_loop(name, client, make, args.concurrency,
-                                             args.seconds, args.max_requests))
-        results.append(await open_loop("recruitment apply", client, apply, args.apply_rate,
-                                       args.seconds, args.max_requests))
-        results.append(await closed_loop("recruitment apply", client,
-                                         lambda k: apply(k + 1_000_000), 4, args.seconds,
-                                         args.max_requests))
+            results.append(
+                await open_loop(name, client, make, args.rate, args.seconds, args.max_requests)
+            )
+            results.append(
+                await closed_loop(
+                    name, client, make, args.concurrency, args.seconds, args.max_requests
+                )
+            )
+        results.append(
+            await open_loop(
+                "recruitment apply", client, apply, args.apply_rate, args.seconds, args.max_requests
+            )
+        )
+        results.append(
+            await closed_loop(
+                "recruitment apply",
+                client,
+                lambda k: apply(k + 1_000_000),
+                4,
+                args.seconds,
+                args.max_requests,
+            )
+        )
     finally:
         await client.close()
     return results
@@ -251,8 +301,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--agents", type=int, default=1_000_000)
     p.add_argument("--rate", type=float, default=TARGET_RATE, help="open-loop requests/s")
-    p.add_argument("--apply-rate", type=float, default=50.0,
-                   help="open-loop rate of applied recruitments (writes)")
+    p.add_argument(
+        "--apply-rate",
+        type=float,
+        default=50.0,
+        help="open-loop rate of applied recruitments (writes)",
+    )
     p.add_argument("--seconds", type=float, default=10.0, help="per workload and mode")
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--max-requests", type=int, default=20_000, help="per workload and mode")
@@ -264,8 +318,10 @@ def main() -> None:
         table = make_tree(args.agents)
         path = folder / "agents.parquet"
         pq.write_table(table, path)
-        print(f"generated {args.agents:,} agents -> {path.stat().st_size / 1e6:.1f} MB "
-              f"Parquet in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.agents:,} agents -> {path.stat().st_size / 1e6:.1f} MB "
+            f"Parquet in {time.perf_counter() - t:.1f} s"
+        )
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = start_server(folder, port)
@@ -274,35 +330,41 @@ def main() -> None:
             admin = {"Authorization": f"Bearer {ADMIN}"}
             with httpx.Client(base_url=base, timeout=600) as c:
                 c.post("/v1/tenants", json={"id": "bench"}, headers=admin).raise_for_status()
-                key = c.post("/v1/keys", json={"tenant": "bench", "role": "analyst"},
-                             headers=admin).json()["key"]
+                key = c.post(
+                    "/v1/keys", json={"tenant": "bench", "role": "analyst"}, headers=admin
+                ).json()["key"]
                 h = {"Authorization": f"Bearer {key}"}
                 c.post("/v1/datasets", json={"name": "big"}, headers=h).raise_for_status()
                 t = time.perf_counter()
                 with path.open("rb") as fh:
-                    r = c.post("/v1/datasets/big/files", files={"file": (path.name, fh)},
-                               headers=h)
+                    r = c.post("/v1/datasets/big/files", files={"file": (path.name, fh)}, headers=h)
                 r.raise_for_status()
                 print(f"upload + parse + store: {time.perf_counter() - t:.1f} s")
                 t = time.perf_counter()
                 shown = c.get("/v1/datasets/big", headers=h).json()
-                print(f"live index build (read + analyse + index): {time.perf_counter() - t:.1f} s;"
-                      f" counts {shown['counts']}")
+                print(
+                    f"live index build (read + analyse + index): {time.perf_counter() - t:.1f} s;"
+                    f" counts {shown['counts']}"
+                )
             ids = table.column("agent_id").to_pylist()
             results = asyncio.run(run_load(port, h, ids, args))
         finally:
             proc.terminate()
             proc.wait(30)
     print()
-    print(f"{'workload':<19} {'mode':<12} {'sent':>7} {'ok':>7} {'req/s':>9} "
-          f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    print(
+        f"{'workload':<19} {'mode':<12} {'sent':>7} {'ok':>7} {'req/s':>9} "
+        f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    )
     for res in results:
         print(res.row())
     print()
     for res in results:
         if res.mode.startswith("open") and res.name != "recruitment apply":
-            print(f"{res.name}: p99 {res.p99():.2f} ms at {res.ok / res.seconds:.0f} req/s = "
-                  f"{res.p99() / TARGET_P99_MS:.2f} x the {TARGET_P99_MS:g} ms target")
+            print(
+                f"{res.name}: p99 {res.p99():.2f} ms at {res.ok / res.seconds:.0f} req/s = "
+                f"{res.p99() / TARGET_P99_MS:.2f} x the {TARGET_P99_MS:g} ms target"
+            )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,11 @@ from agentgraph.synth import random_recursive, to_edges
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--uri", default=os.environ.get("AGENTGRAPH_TEST_NEO4J_URI")
-                    or os.environ.get("AGENTGRAPH_TEST_BOLT_URI"))
+    ap.add_argument(
+        "--uri",
+        default=os.environ.get("AGENTGRAPH_TEST_NEO4J_URI")
+        or os.environ.get("AGENTGRAPH_TEST_BOLT_URI"),
+    )
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--batch-size", type=int, default=150)
     ap.add_argument("--kind", choices=("edges", "members"), default="edges")
@@ -48,20 +51,27 @@ def main(argv: list[str] | None = None) -> int:
         ok = back.table.equals(rel.table)
         store.delete(name)
         result = {
-            "server": store.url, "kind": rel.kind, "rows": rel.rows,
-            "batch_size": store.batch_size, "max_query_bytes": store.max_query_bytes,
-            "load_seconds": round(t_load, 2), "load_rows_per_s": round(rel.rows / t_load),
-            "read_seconds": round(t_read, 2), "read_rows_per_s": round(rel.rows / t_read),
+            "server": store.url,
+            "kind": rel.kind,
+            "rows": rel.rows,
+            "batch_size": store.batch_size,
+            "max_query_bytes": store.max_query_bytes,
+            "load_seconds": round(t_load, 2),
+            "load_rows_per_s": round(rel.rows / t_load),
+            "read_seconds": round(t_read, 2),
+            "read_rows_per_s": round(rel.rows / t_read),
             "round_trip_equal": ok,
         }
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"{result['rows']:,} {rel.kind} rows over {result['server']} "
-              f"(batch {result['batch_size']}, query budget {result['max_query_bytes']}): "
-              f"load {result['load_seconds']} s = {result['load_rows_per_s']:,} rows/s; "
-              f"read {result['read_seconds']} s = {result['read_rows_per_s']:,} rows/s; "
-              f"round trip {'equal' if ok else 'DIFFERENT'}")
+        print(
+            f"{result['rows']:,} {rel.kind} rows over {result['server']} "
+            f"(batch {result['batch_size']}, query budget {result['max_query_bytes']}): "
+            f"load {result['load_seconds']} s = {result['load_rows_per_s']:,} rows/s; "
+            f"read {result['read_seconds']} s = {result['read_rows_per_s']:,} rows/s; "
+            f"round trip {'equal' if ok else 'DIFFERENT'}"
+        )
     return 0 if ok else 1
 
 

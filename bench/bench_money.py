@@ -44,7 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 
-_READ = r'''
+_READ = r"""
 import json, sys, time
 import pyarrow.parquet as pq
 from agentgraph.analysis import analyse
@@ -71,10 +71,11 @@ def scan(members, payments=None, orders=None):
     report = a.report()
     TIMES.update(read=t1 - t0, analyse=t2 - t1, report=time.perf_counter() - t2)
     return report
-'''
+"""
 
 WORKER = {
-    "depth": _READ + r'''
+    "depth": _READ
+    + r"""
 scan(warm)
 t = time.perf_counter()
 report = scan(members)
@@ -82,8 +83,9 @@ with open(out, "w", encoding="utf-8") as fh:
     fh.write(dumps(report))
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "agents": report["summary"]["agents"], **TIMES}))
-''',
-    "evidence": _READ + r'''
+""",
+    "evidence": _READ
+    + r"""
 scan(warm, warm.replace("members", "payments"), warm.replace("members", "orders"))
 t = time.perf_counter()
 report = scan(members, payments, orders)
@@ -96,8 +98,8 @@ print(json.dumps({"seconds": sec, "agents": report["summary"]["agents"], **TIMES
                   "flagged": report["summary"]["flagged"], "levels_up": m["payouts_levels_up"],
                   "entry_fees": m["entry_fees"]["amount"],
                   "team_pay": m["team_pay"]["amount"], "top_funds": top}))
-''',
-    "networkx": r'''
+""",
+    "networkx": r"""
 import json, sys, time
 import networkx as nx
 import pyarrow.parquet as pq
@@ -137,10 +139,10 @@ sec = time.perf_counter() - t
 hist = [levels_up.get(k, 0) for k in range(max(levels_up) + 1)] if levels_up else []
 print(json.dumps({"seconds": sec, "agents": g.number_of_nodes(), "levels_up": hist,
                   "entry_fees": round(entry, 2), "team_pay": round(team, 2), "top_funds": top}))
-''',
+""",
 }
 
-CHILD = r'''
+CHILD = r"""
 import resource, sys
 code = sys.argv[1]
 sys.argv = [sys.argv[0]] + sys.argv[2:]
@@ -149,7 +151,7 @@ try:
 finally:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("PEAK_RSS_KB", rss, file=sys.stderr)
-'''
+"""
 
 
 def make_input(agents: int, seed: int = 1) -> Path:
@@ -182,17 +184,28 @@ def make_input(agents: int, seed: int = 1) -> Path:
     parts = [fees]
     for payee in (ids, ups, up2):
         have = pc.is_valid(payee)
-        part = pa.table({"payer_id": pa.array(["brand"] * n), "payee_id": payee,
-                         "amount": pa.array(np.full(n, 30.0)),
-                         "kind": pa.array(["commission"] * n), "source_agent_id": ids,
-                         "order_id": order}).filter(have)
+        part = pa.table(
+            {
+                "payer_id": pa.array(["brand"] * n),
+                "payee_id": payee,
+                "amount": pa.array(np.full(n, 30.0)),
+                "kind": pa.array(["commission"] * n),
+                "source_agent_id": ids,
+                "order_id": order,
+            }
+        ).filter(have)
         parts.append(part)
     payments = pa.concat_tables(parts)
     rng = np.random.default_rng(seed)
     payments = payments.take(pa.array(rng.permutation(payments.num_rows)))
-    orders = pa.table({"order_id": order, "seller_id": ids,
-                       "buyer_id": pa.array([f"C{k}" for k in range(n)]),
-                       "amount": pa.array(np.full(n, 500.0))})
+    orders = pa.table(
+        {
+            "order_id": order,
+            "seller_id": ids,
+            "buyer_id": pa.array([f"C{k}" for k in range(n)]),
+            "amount": pa.array(np.full(n, 500.0)),
+        }
+    )
     pq.write_table(payments, str(path).replace("members", "payments"))
     pq.write_table(orders, str(path).replace("members", "orders"))
     pq.write_table(members, path)
@@ -201,15 +214,25 @@ def make_input(agents: int, seed: int = 1) -> Path:
 
 def run_once(method: str, src: Path, warm: Path) -> tuple[dict[str, object], float]:
     out = DATA / f"money_report_{method}.json"
-    files = [str(src), str(src).replace("members", "payments"),
-             str(src).replace("members", "orders"), str(out), str(warm)]
-    proc = subprocess.run([sys.executable, "-c", CHILD, WORKER[method], *files],
-                          capture_output=True, text=True, check=False)
+    files = [
+        str(src),
+        str(src).replace("members", "payments"),
+        str(src).replace("members", "orders"),
+        str(out),
+        str(warm),
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, WORKER[method], *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{method} failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    rss_kb = int(next(line.split()[1] for line in proc.stderr.splitlines()
-                      if line.startswith("PEAK_RSS_KB")))
+    rss_kb = int(
+        next(line.split()[1] for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB"))
+    )
     return result, rss_kb / 1024
 
 
@@ -219,8 +242,13 @@ def measure(method: str, src: Path, warm: Path, repeat: int) -> dict[str, object
         result, peak = run_once(method, src, warm)
         times.append(float(result["seconds"]))  # type: ignore[arg-type]
         peaks.append(peak)
-    return {"method": method, "seconds": statistics.median(times), "runs": times,
-            "peak_mb": statistics.median(peaks), "summary": result}
+    return {
+        "method": method,
+        "seconds": statistics.median(times),
+        "runs": times,
+        "peak_mb": statistics.median(peaks),
+        "summary": result,
+    }
 
 
 def _same(a: dict[str, object], b: dict[str, object]) -> bool:
@@ -247,11 +275,16 @@ def main() -> None:
             res["agents"] = n
             by[(method, n)] = res
             s = res["summary"]
-            parts = "".join(f" {k} {s[k]:.2f}" for k in ("read", "analyse", "report")  # type: ignore
-                            if k in s)  # type: ignore[operator]
-            print(f"{n:>11,} {method:<9} {res['seconds']:8.2f} s  peak {res['peak_mb']:7.0f} MB"
-                  f"  runs {[round(x, 2) for x in res['runs']]} (last run:{parts})",
-                  flush=True)  # type: ignore
+            parts = "".join(
+                f" {k} {s[k]:.2f}"
+                for k in ("read", "analyse", "report")  # type: ignore
+                if k in s
+            )  # type: ignore[operator]
+            print(
+                f"{n:>11,} {method:<9} {res['seconds']:8.2f} s  peak {res['peak_mb']:7.0f} MB"
+                f"  runs {[round(x, 2) for x in res['runs']]} (last run:{parts})",
+                flush=True,
+            )  # type: ignore
         ev = by[("evidence", n)]
         ratio = float(ev["seconds"]) / float(by[("depth", n)]["seconds"])  # type: ignore
         print(f"{n:>11,} evidence / depth-only: {ratio:.2f}x", flush=True)
@@ -259,9 +292,12 @@ def main() -> None:
             nx_res = by[("networkx", n)]
             if not _same(ev["summary"], nx_res["summary"]):  # type: ignore[arg-type]
                 raise SystemExit(f"networkx disagrees: {nx_res['summary']} vs {ev['summary']}")
-            print(f"{n:>11,} networkx / agentgraph (evidence): "
-                  f"{float(nx_res['seconds']) / float(ev['seconds']):.1f}x "  # type: ignore
-                  "(money measures agree)", flush=True)
+            print(
+                f"{n:>11,} networkx / agentgraph (evidence): "
+                f"{float(nx_res['seconds']) / float(ev['seconds']):.1f}x "  # type: ignore
+                "(money measures agree)",
+                flush=True,
+            )
     print("\ntargets:")
     verdicts = []
     big, small = by.get(("evidence", 1_000_000)), by.get(("evidence", 100_000))
@@ -276,17 +312,26 @@ def main() -> None:
         s = ev["summary"]
         measures = float(s["read"]) + float(s["analyse"])  # type: ignore[index]
         r = float(nx_res["seconds"]) / measures  # type: ignore[arg-type]
-        verdicts.append((f"{args.peer_size:,}: measures >= 5x faster than networkx",
-                         r >= 5.0, f"{r:.1f}x"))
+        verdicts.append(
+            (f"{args.peer_size:,}: measures >= 5x faster than networkx", r >= 5.0, f"{r:.1f}x")
+        )
         r = float(nx_res["seconds"]) / float(ev["seconds"])  # type: ignore[arg-type]
-        verdicts.append((f"{args.peer_size:,}: whole scan >= 2x faster than networkx",
-                         r >= 2.0, f"{r:.1f}x"))
+        verdicts.append(
+            (f"{args.peer_size:,}: whole scan >= 2x faster than networkx", r >= 2.0, f"{r:.1f}x")
+        )
     for name, ok, value in verdicts:
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}: {value}")
     print(f"(total {time.time() - t0:.0f} s)")
     if args.json:
-        args.json.write_text(json.dumps({"rows": list(by.values()), "targets": [
-            {"target": n, "pass": ok, "value": v} for n, ok, v in verdicts]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": list(by.values()),
+                    "targets": [{"target": n, "pass": ok, "value": v} for n, ok, v in verdicts],
+                },
+                indent=2,
+            )
+        )
     if not all(ok for _, ok, _ in verdicts):
         raise SystemExit(1)
 

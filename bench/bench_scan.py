@@ -30,7 +30,7 @@ DATA = HERE / "data"
 # Each worker prints one JSON line: {"seconds": float, "agents": int, "networks": int,
 # "flagged": int, "max_levels": int}. Imports and JIT loading are outside the timing.
 WORKER = {
-    "agentgraph": r'''
+    "agentgraph": r"""
 import json, sys, time
 import pyarrow.parquet as pq
 from agentgraph.analysis import analyse
@@ -47,8 +47,8 @@ sec = time.perf_counter() - t
 s = report["summary"]
 print(json.dumps({"seconds": sec, "agents": s["agents"], "networks": s["networks"],
                   "flagged": s["flagged"], "max_levels": s["max_levels"]}))
-''',
-    "networkx": r'''
+""",
+    "networkx": r"""
 import json, sys, time
 import networkx as nx
 import pyarrow.parquet as pq
@@ -87,8 +87,8 @@ with open(out, "w", encoding="utf-8") as fh:
     json.dump(report, fh, ensure_ascii=False)
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, **report["summary"]}))
-''',
-    "igraph": r'''
+""",
+    "igraph": r"""
 import json, sys, time
 import igraph as ig
 import numpy as np
@@ -140,10 +140,10 @@ with open(out, "w", encoding="utf-8") as fh:
     json.dump(report, fh, ensure_ascii=False)
 sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, **report["summary"]}))
-''',
+""",
 }
 
-CHILD = r'''
+CHILD = r"""
 import resource, runpy, sys
 code = sys.argv.pop(1)
 try:
@@ -151,7 +151,7 @@ try:
 finally:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print("PEAK_RSS_KB", rss, file=sys.stderr)
-'''
+"""
 
 
 def make_input(agents: int, seed: int = 1) -> Path:
@@ -170,13 +170,18 @@ def make_input(agents: int, seed: int = 1) -> Path:
 
 def run_once(method: str, src: Path, warm: Path) -> tuple[dict[str, float], float]:
     out = DATA / f"report_{method}.json"
-    proc = subprocess.run([sys.executable, "-c", CHILD, WORKER[method], str(src), str(out),
-                           str(warm)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, WORKER[method], str(src), str(out), str(warm)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"{method} failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    rss_kb = int(next(line.split()[1] for line in proc.stderr.splitlines()
-                      if line.startswith("PEAK_RSS_KB")))
+    rss_kb = int(
+        next(line.split()[1] for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB"))
+    )
     return result, rss_kb / 1024
 
 
@@ -186,8 +191,13 @@ def measure(method: str, src: Path, warm: Path, repeat: int) -> dict[str, object
         result, peak = run_once(method, src, warm)
         times.append(float(result["seconds"]))
         peaks.append(peak)
-    return {"method": method, "seconds": statistics.median(times), "runs": times,
-            "peak_mb": statistics.median(peaks), "summary": result}
+    return {
+        "method": method,
+        "seconds": statistics.median(times),
+        "runs": times,
+        "peak_mb": statistics.median(peaks),
+        "summary": result,
+    }
 
 
 def main() -> None:
@@ -208,41 +218,62 @@ def main() -> None:
         ours = measure("agentgraph", src, warm, args.repeat)
         ours["agents"] = n
         rows.append(ours)
-        print(f"{n:>11,} agentgraph {ours['seconds']:8.2f} s  peak {ours['peak_mb']:7.0f} MB  "
-              f"runs {[round(x, 2) for x in ours['runs']]}", flush=True)
+        print(
+            f"{n:>11,} agentgraph {ours['seconds']:8.2f} s  peak {ours['peak_mb']:7.0f} MB  "
+            f"runs {[round(x, 2) for x in ours['runs']]}",
+            flush=True,
+        )
         if n == args.peer_size and not args.no_peers:
             for peer in ("igraph", "networkx"):
                 res = measure(peer, src, warm, args.peer_repeat)
                 res["agents"] = n
                 rows.append(res)
                 if res["summary"].get("flagged") != ours["summary"].get("flagged") or (
-                        res["summary"].get("max_levels") != ours["summary"].get("max_levels")):
+                    res["summary"].get("max_levels") != ours["summary"].get("max_levels")
+                ):
                     raise SystemExit(f"{peer} disagrees: {res['summary']} vs {ours['summary']}")
                 ratio = float(res["seconds"]) / float(ours["seconds"])
-                print(f"{n:>11,} {peer:<10} {res['seconds']:8.2f} s  peak {res['peak_mb']:7.0f} MB"
-                      f"  -> agentgraph is {ratio:5.1f}x faster", flush=True)
+                print(
+                    f"{n:>11,} {peer:<10} {res['seconds']:8.2f} s  peak {res['peak_mb']:7.0f} MB"
+                    f"  -> agentgraph is {ratio:5.1f}x faster",
+                    flush=True,
+                )
     print("\ntargets:")
     verdicts = []
     by = {(r["method"], r["agents"]): r for r in rows}
     big = by.get(("agentgraph", 10_000_000))
     if big:
-        verdicts.append(("10M scan <= 6 s", float(big["seconds"]) <= 6.0,
-                         f"{big['seconds']:.2f} s"))
-        verdicts.append(("10M peak <= 1.5 GB", float(big["peak_mb"]) <= 1536,
-                         f"{big['peak_mb']:.0f} MB"))
+        verdicts.append(
+            ("10M scan <= 6 s", float(big["seconds"]) <= 6.0, f"{big['seconds']:.2f} s")
+        )
+        verdicts.append(
+            ("10M peak <= 1.5 GB", float(big["peak_mb"]) <= 1536, f"{big['peak_mb']:.0f} MB")
+        )
     small = by.get(("agentgraph", args.peer_size))
     for peer, need in (("networkx", 30.0), ("igraph", 5.0)):
         other = by.get((peer, args.peer_size))
         if small and other:
             ratio = float(other["seconds"]) / float(small["seconds"])
-            verdicts.append((f"{args.peer_size:,}: >= {need:.0f}x faster than {peer}",
-                             ratio >= need, f"{ratio:.1f}x"))
+            verdicts.append(
+                (
+                    f"{args.peer_size:,}: >= {need:.0f}x faster than {peer}",
+                    ratio >= need,
+                    f"{ratio:.1f}x",
+                )
+            )
     for name, ok, value in verdicts:
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}: {value}")
     print(f"(total {time.time() - t0:.0f} s)")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "targets": [
-            {"target": n, "pass": ok, "value": v} for n, ok, v in verdicts]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "targets": [{"target": n, "pass": ok, "value": v} for n, ok, v in verdicts],
+                },
+                indent=2,
+            )
+        )
     if not all(ok for _, ok, _ in verdicts):
         raise SystemExit(1)
 

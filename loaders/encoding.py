@@ -43,15 +43,21 @@ def detect_encoding(path: Path, source: str) -> str:
     if not sample:
         raise InputError("file is empty", source=source)
     if b"\x00" in sample:
-        raise InputError("file holds NUL bytes: binary data, not a CSV text file "
-                         "(give Parquet files a .parquet name)", source=source)
+        raise InputError(
+            "file holds NUL bytes: binary data, not a CSV text file "
+            "(give Parquet files a .parquet name)",
+            source=source,
+        )
     if sample.startswith(codecs.BOM_UTF8) or _decodes(sample, "utf-8", final):
         return "utf-8"
     if _decodes(sample, "gb18030", final):
         return "gb18030"
     bad = first_bad_line(path, "utf-8")
-    raise InputError("bytes that are neither UTF-8 nor GB18030 (give the encoding with "
-                     "--encoding)", source=source, row=bad)
+    raise InputError(
+        "bytes that are neither UTF-8 nor GB18030 (give the encoding with --encoding)",
+        source=source,
+        row=bad,
+    )
 
 
 def first_bad_line(path: Path, codec: str) -> int | None:

@@ -24,8 +24,17 @@ __all__ = ["read_orders", "normalise_orders", "ORDER_ALIASES"]
 
 ORDER_ALIASES: dict[str, tuple[str, ...]] = {
     "seller_id": ("seller_id", "seller", "卖家", "卖家id", "销售人", "销售人id", "代理id"),
-    "buyer_id": ("buyer_id", "buyer", "customer_id", "customer", "买家", "买家id", "客户",
-                 "客户id", "购买人"),
+    "buyer_id": (
+        "buyer_id",
+        "buyer",
+        "customer_id",
+        "customer",
+        "买家",
+        "买家id",
+        "客户",
+        "客户id",
+        "购买人",
+    ),
     "amount": ("amount", "total", "value", "金额", "订单金额", "实付金额"),
     "at": ("at", "time", "ordered_at", "timestamp", "date", "时间", "下单时间", "日期"),
     "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
@@ -33,16 +42,20 @@ ORDER_ALIASES: dict[str, tuple[str, ...]] = {
 _REQUIRED = ("seller_id", "buyer_id", "amount")
 
 
-def normalise_orders(table: pa.Table, columns: dict[str, str] | None = None,
-                     source: str = "<memory>") -> Orders:
+def normalise_orders(
+    table: pa.Table, columns: dict[str, str] | None = None, source: str = "<memory>"
+) -> Orders:
     """Check and normalise an Arrow table of orders (see :func:`read_orders`)."""
     names = table.column_names
     cols = resolve(names, columns, source, ORDER_ALIASES)
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} for an order table "
-                         f"(found: {', '.join(names) or 'none'})", source=source,
-                         column=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} for an order table "
+            f"(found: {', '.join(names) or 'none'})",
+            source=source,
+            column=missing[0],
+        )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
     out: dict[str, pa.ChunkedArray] = {}
@@ -61,8 +74,13 @@ def normalise_orders(table: pa.Table, columns: dict[str, str] | None = None,
     return Orders(pa.table({k: out[k] for k in order if k in out}), source)
 
 
-def read_orders(path: str | Path, *, columns: dict[str, str] | None = None,
-                encoding: str | None = None, fmt: str | None = None) -> Orders:
+def read_orders(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> Orders:
     """Read an order table (CSV, Parquet or JSON Lines) into :class:`Orders`.
 
     Raises

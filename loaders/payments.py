@@ -30,8 +30,14 @@ from agentgraph.loaders.read import (
 from agentgraph.errors import InputError
 from agentgraph.tables import PAYMENT_KINDS, Payments
 
-__all__ = ["read_payments", "normalise_payments", "read_table", "resolve", "amounts",
-           "PAYMENT_ALIASES"]
+__all__ = [
+    "read_payments",
+    "normalise_payments",
+    "read_table",
+    "resolve",
+    "amounts",
+    "PAYMENT_ALIASES",
+]
 
 PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "payer_id": ("payer_id", "payer", "from_id", "from", "付款人", "付款人id", "付款方"),
@@ -39,36 +45,64 @@ PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "sum", "value", "金额", "付款金额", "数额"),
     "kind": ("kind", "type", "payment_kind", "类型", "款项类型"),
     "at": ("at", "time", "paid_at", "timestamp", "date", "时间", "付款时间", "日期"),
-    "source_agent_id": ("source_agent_id", "source_agent", "caused_by", "来源代理",
-                        "来源代理id", "业绩来源"),
+    "source_agent_id": (
+        "source_agent_id",
+        "source_agent",
+        "caused_by",
+        "来源代理",
+        "来源代理id",
+        "业绩来源",
+    ),
     "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
 }
 _REQUIRED = ("payer_id", "payee_id", "amount")
 _KIND_WORDS = {
-    "entry_fee": "entry_fee", "entry": "entry_fee", "fee": "entry_fee", "入门费": "entry_fee",
-    "加盟费": "entry_fee", "代理费": "entry_fee",
-    "commission": "commission", "佣金": "commission", "提成": "commission",
+    "entry_fee": "entry_fee",
+    "entry": "entry_fee",
+    "fee": "entry_fee",
+    "入门费": "entry_fee",
+    "加盟费": "entry_fee",
+    "代理费": "entry_fee",
+    "commission": "commission",
+    "佣金": "commission",
+    "提成": "commission",
     "奖金": "commission",
-    "goods": "goods", "purchase": "goods", "货款": "goods", "进货": "goods",
-    "rebate": "rebate", "返利": "rebate", "返点": "rebate",
-    "other": "other", "其他": "other",
+    "goods": "goods",
+    "purchase": "goods",
+    "货款": "goods",
+    "进货": "goods",
+    "rebate": "rebate",
+    "返利": "rebate",
+    "返点": "rebate",
+    "other": "other",
+    "其他": "other",
 }
 
 
-def resolve(names: list[str], mapping: dict[str, str] | None, source: str,
-            aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def resolve(
+    names: list[str],
+    mapping: dict[str, str] | None,
+    source: str,
+    aliases: dict[str, tuple[str, ...]],
+) -> dict[str, str]:
     """Canonical name -> header, from a user mapping first, then known aliases."""
     mapping = mapping or {}
     folded = {n.strip().lower(): n for n in names}
     out: dict[str, str] = {}
     for canon, given in mapping.items():
         if canon not in aliases:
-            raise InputError(f"column mapping {canon}={given}: {canon!r} is not one of "
-                             f"{', '.join(aliases)}", source=source)
+            raise InputError(
+                f"column mapping {canon}={given}: {canon!r} is not one of {', '.join(aliases)}",
+                source=source,
+            )
         real = given if given in names else folded.get(given.strip().lower())
         if real is None:
-            raise InputError(f"mapped column {given!r} (for {canon}) is not in the header; "
-                             f"found: {', '.join(names)}", source=source, column=given)
+            raise InputError(
+                f"mapped column {given!r} (for {canon}) is not in the header; "
+                f"found: {', '.join(names)}",
+                source=source,
+                column=given,
+            )
         out[canon] = real
     taken = set(out.values())
     for canon, names_ in aliases.items():
@@ -84,8 +118,11 @@ def resolve(names: list[str], mapping: dict[str, str] | None, source: str,
 
 
 def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
-    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or \
-            pa.types.is_decimal(col.type):
+    if (
+        pa.types.is_integer(col.type)
+        or pa.types.is_floating(col.type)
+        or pa.types.is_decimal(col.type)
+    ):
         values = pc.cast(col, pa.float64())
     else:
         text = pc.utf8_trim_whitespace(as_string(col, name, source))
@@ -96,16 +133,21 @@ def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
             ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
             bad = pc.and_(pc.is_valid(text), pc.invert(ok))
             k = first_true(bad)
-            raise InputError(f"amount {col[k].as_py()!r} is not a number", source=source,
-                             row=k + 1, column=name) from None
+            raise InputError(
+                f"amount {col[k].as_py()!r} is not a number", source=source, row=k + 1, column=name
+            ) from None
     if values.null_count:
         k = first_true(pc.is_null(values))
         raise InputError("empty amount", source=source, row=k + 1, column=name)
     negative = pc.less(values, 0)
     if pc.any(negative).as_py():
         k = first_true(negative)
-        raise InputError(f"negative amount {values[k].as_py()} (record refunds as a payment "
-                         "the other way)", source=source, row=k + 1, column=name)
+        raise InputError(
+            f"negative amount {values[k].as_py()} (record refunds as a payment the other way)",
+            source=source,
+            row=k + 1,
+            column=name,
+        )
     return values
 
 
@@ -119,8 +161,12 @@ def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.Ch
     bad = pc.and_(pc.is_valid(text), pc.is_null(idx))
     if pc.any(bad).as_py():
         k = first_true(bad)
-        raise InputError(f"payment kind {col[k].as_py()!r} is not one of "
-                         f"{', '.join(PAYMENT_KINDS)}", source=source, row=k + 1, column=name)
+        raise InputError(
+            f"payment kind {col[k].as_py()!r} is not one of {', '.join(PAYMENT_KINDS)}",
+            source=source,
+            row=k + 1,
+            column=name,
+        )
     return pc.fill_null(pc.take(vals, idx), "other")
 
 
@@ -133,12 +179,22 @@ def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Ta
     if p.is_dir():
         raise InputError("is a folder, not a file", source=source)
     form = input_format(p, fmt)
-    return (_read_csv(p, source, encoding) if form == "csv" else
-            _read_parquet(p, source) if form == "parquet" else _read_jsonl(p, source))
+    return (
+        _read_csv(p, source, encoding)
+        if form == "csv"
+        else _read_parquet(p, source)
+        if form == "parquet"
+        else _read_jsonl(p, source)
+    )
 
 
-def read_payments(path: str | Path, *, columns: dict[str, str] | None = None,
-                  encoding: str | None = None, fmt: str | None = None) -> Payments:
+def read_payments(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> Payments:
     """Read a payment table (CSV, Parquet or JSON Lines) into :class:`Payments`.
 
     ``columns`` maps canonical names to the file's headers
@@ -153,16 +209,20 @@ def read_payments(path: str | Path, *, columns: dict[str, str] | None = None,
     return normalise_payments(read_table(path, encoding, fmt), columns, str(path))
 
 
-def normalise_payments(table: pa.Table, columns: dict[str, str] | None = None,
-                       source: str = "<memory>") -> Payments:
+def normalise_payments(
+    table: pa.Table, columns: dict[str, str] | None = None, source: str = "<memory>"
+) -> Payments:
     """Check and normalise an Arrow table of payments (see :func:`read_payments`)."""
     names = table.column_names
     cols = resolve(names, columns, source, PAYMENT_ALIASES)
     missing = [c for c in _REQUIRED if c not in cols]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} for a payment table "
-                         f"(found: {', '.join(names) or 'none'})", source=source,
-                         column=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} for a payment table "
+            f"(found: {', '.join(names) or 'none'})",
+            source=source,
+            column=missing[0],
+        )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
     out: dict[str, pa.ChunkedArray] = {}
@@ -175,8 +235,12 @@ def normalise_payments(table: pa.Table, columns: dict[str, str] | None = None,
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
     out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
-    out["kind"] = _kinds(table.column(cols["kind"]) if "kind" in cols else None,
-                         table.num_rows, cols.get("kind", "kind"), source)
+    out["kind"] = _kinds(
+        table.column(cols["kind"]) if "kind" in cols else None,
+        table.num_rows,
+        cols.get("kind", "kind"),
+        source,
+    )
     if "at" in cols:
         out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
     order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]

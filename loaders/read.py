@@ -29,8 +29,16 @@ from agentgraph.tables import Relations
 
 __all__ = ["read_relations", "input_format", "FORMATS"]
 
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet",
-           ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
 _ID_COLUMNS = ("agent_id", "upline_id", "downline_id")
 _DATE_FIXES = (  # 2024/1/5 08:00 -> 2024-01-05T08:00 (RE2: no look-ahead)
     (r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3"),
@@ -39,9 +47,15 @@ _DATE_FIXES = (  # 2024/1/5 08:00 -> 2024-01-05T08:00 (RE2: no look-ahead)
     (r"^(\d{4}-\d{2})-(\d)([ T])", r"\1-0\2\3"),
     (r"^(\d{4}-\d{2}-\d{2}) ", r"\1T"),
 )
-_KIND_VALUES = {"recruited": "recruited", "recruit": "recruited", "推荐": "recruited",
-                "招募": "recruited", "supplies": "supplies", "supply": "supplies",
-                "供货": "supplies"}
+_KIND_VALUES = {
+    "recruited": "recruited",
+    "recruit": "recruited",
+    "推荐": "recruited",
+    "招募": "recruited",
+    "supplies": "supplies",
+    "supply": "supplies",
+    "供货": "supplies",
+}
 
 
 def input_format(path: Path, fmt: str | None = None) -> str:
@@ -52,8 +66,11 @@ def input_format(path: Path, fmt: str | None = None) -> str:
         return fmt
     found = FORMATS.get(path.suffix.lower())
     if found is None:
-        raise InputError(f"cannot tell the format from the suffix {path.suffix!r}; use "
-                         "--input-format csv|parquet|jsonl", source=str(path))
+        raise InputError(
+            f"cannot tell the format from the suffix {path.suffix!r}; use "
+            "--input-format csv|parquet|jsonl",
+            source=str(path),
+        )
     return found
 
 
@@ -81,18 +98,25 @@ def _read_csv(path: Path, source: str, encoding: str | None) -> pa.Table:
             path,
             read_options=pacsv.ReadOptions(encoding=codec, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(column_types=as_string,
-                                                 strings_can_be_null=True,
-                                                 null_values=[""], quoted_strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=as_string,
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         msg = str(exc)
         if "UTF8" in msg or isinstance(exc, UnicodeDecodeError):
             row = first_bad_line(path, codec)
-            raise InputError(f"bytes that are not valid {codec} (give the encoding with "
-                             "--encoding)", source=source, row=row) from None
-        raise InputError(f"not a readable CSV file: {msg.splitlines()[0]}", source=source,
-                         row=_row_of(msg)) from None
+            raise InputError(
+                f"bytes that are not valid {codec} (give the encoding with --encoding)",
+                source=source,
+                row=row,
+            ) from None
+        raise InputError(
+            f"not a readable CSV file: {msg.splitlines()[0]}", source=source, row=_row_of(msg)
+        ) from None
     return table
 
 
@@ -100,8 +124,9 @@ def _read_parquet(path: Path, source: str) -> pa.Table:
     try:
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a readable Parquet file: {str(exc).splitlines()[0]}",
-                         source=source) from None
+        raise InputError(
+            f"not a readable Parquet file: {str(exc).splitlines()[0]}", source=source
+        ) from None
 
 
 def _read_jsonl(path: Path, source: str) -> pa.Table:
@@ -114,13 +139,17 @@ def _read_jsonl(path: Path, source: str) -> pa.Table:
         if "changed from" in msg:  # ids written as numbers in some rows, strings in others
             return _read_jsonl_mixed(path, source)
         row = _row_of(msg)
-        raise InputError(f"not readable JSON Lines: {msg.splitlines()[0]}", source=source,
-                         row=row + 1 if row is not None else None) from None
+        raise InputError(
+            f"not readable JSON Lines: {msg.splitlines()[0]}",
+            source=source,
+            row=row + 1 if row is not None else None,
+        ) from None
 
 
 def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:
     """Slow path for JSON Lines whose columns mix numbers and strings: every
-    scalar that is not a string becomes its JSON text (7 -> "7"). O(rows) Python."""
+    scalar that is not a string becomes its JSON text (7 -> "7"). O(rows) Python.
+    """
     rows: list[dict[str, object]] = []
     with path.open("rb") as fh:
         for k, line in enumerate(fh, start=1):
@@ -129,12 +158,15 @@ def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:
             try:
                 obj = json.loads(line)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"not readable JSON Lines: {exc}", source=source,
-                                 row=k) from None
+                raise InputError(f"not readable JSON Lines: {exc}", source=source, row=k) from None
             if not isinstance(obj, dict):
                 raise InputError("each line must be a JSON object", source=source, row=k)
-            rows.append({key: v if v is None or isinstance(v, str) else json.dumps(
-                v, ensure_ascii=False) for key, v in obj.items()})
+            rows.append(
+                {
+                    key: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                    for key, v in obj.items()
+                }
+            )
     names: dict[str, None] = {}
     for r in rows:
         names.update(dict.fromkeys(r))
@@ -153,8 +185,9 @@ def as_string(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
             return pc.cast(col, pa.string())
         except pa.ArrowInvalid:
             raise InputError("ids are not valid UTF-8", source=source, column=name) from None
-    raise InputError(f"ids must be strings or integers, found {col.type}", source=source,
-                     column=name)
+    raise InputError(
+        f"ids must be strings or integers, found {col.type}", source=source, column=name
+    )
 
 
 def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
@@ -174,23 +207,31 @@ def time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray
     try:
         return pc.cast(text, pa.timestamp("s"))
     except pa.ArrowInvalid:
-        parsed = [pc.strptime(chunk, "%Y-%m-%dT%H:%M:%S", "s", error_is_null=True)
-                  for chunk in text.chunks]
+        parsed = [
+            pc.strptime(chunk, "%Y-%m-%dT%H:%M:%S", "s", error_is_null=True)
+            for chunk in text.chunks
+        ]
         ok = pa.chunked_array(parsed, pa.timestamp("s"))
-        date_only = pc.cast(pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True),
-                            pa.timestamp("s"))
+        date_only = pc.cast(
+            pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True), pa.timestamp("s")
+        )
         ok = pc.coalesce(ok, date_only)
         bad = pc.and_(pc.is_valid(text), pc.is_null(ok))
         if pc.any(bad).as_py():
             k = first_true(bad)
-            raise InputError(f"{text[k].as_py()!r} is not a date or time (use ISO 8601, "
-                             "e.g. 2024-05-01 or 2024-05-01T08:30:00)", source=source,
-                             row=k + 1, column=name) from None
+            raise InputError(
+                f"{text[k].as_py()!r} is not a date or time (use ISO 8601, "
+                "e.g. 2024-05-01 or 2024-05-01T08:30:00)",
+                source=source,
+                row=k + 1,
+                column=name,
+            ) from None
         return ok
 
 
-def _normalise(table: pa.Table, kind: str | None, mapping: dict[str, str] | None,
-               source: str) -> Relations:
+def _normalise(
+    table: pa.Table, kind: str | None, mapping: dict[str, str] | None, source: str
+) -> Relations:
     names = table.column_names
     cols = resolve_columns(names, mapping, source)
     if kind is None:
@@ -198,14 +239,21 @@ def _normalise(table: pa.Table, kind: str | None, mapping: dict[str, str] | None
     need = ("agent_id", "upline_id") if kind == "members" else ("upline_id", "downline_id")
     missing = [c for c in need if c not in cols]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)} for a "
-                         f"{'member table' if kind == 'members' else 'edge list'} "
-                         f"(found: {', '.join(names) or 'none'}); map a column with "
-                         f"--column {missing[0]}=NAME", source=source, column=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} for a "
+            f"{'member table' if kind == 'members' else 'edge list'} "
+            f"(found: {', '.join(names) or 'none'}); map a column with "
+            f"--column {missing[0]}=NAME",
+            source=source,
+            column=missing[0],
+        )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
-    wanted = ["agent_id", "upline_id", "joined_at", "rank"] if kind == "members" else [
-        "upline_id", "downline_id", "kind", "at"]
+    wanted = (
+        ["agent_id", "upline_id", "joined_at", "rank"]
+        if kind == "members"
+        else ["upline_id", "downline_id", "kind", "at"]
+    )
     out_names: list[str] = []
     out_cols: list[pa.ChunkedArray] = []
     used = set()
@@ -245,14 +293,23 @@ def _kind_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArra
     bad = pc.and_(pc.is_valid(text), pc.is_null(idx))
     if pc.any(bad).as_py():
         k = first_true(bad)
-        raise InputError(f"kind {text[k].as_py()!r} is not recruited or supplies",
-                         source=source, row=k + 1, column=name)
+        raise InputError(
+            f"kind {text[k].as_py()!r} is not recruited or supplies",
+            source=source,
+            row=k + 1,
+            column=name,
+        )
     return pc.take(vals, idx)
 
 
-def read_relations(path: str | Path, *, kind: str | None = None,
-                   columns: dict[str, str] | None = None, encoding: str | None = None,
-                   fmt: str | None = None) -> Relations:
+def read_relations(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> Relations:
     """Read a member table or an edge list.
 
     Parameters

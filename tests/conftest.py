@@ -18,12 +18,20 @@ def fixtures() -> Path:
     return FIXTURES
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            input: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m agentgraph ARGS`` as a user would (a real process)."""
     full_env = dict(os.environ)
     full_env.pop("AGENTGRAPH_STORE", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "agentgraph", *args], cwd=cwd or ROOT,
-                          env=full_env, capture_output=True, text=True, input=input,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "agentgraph", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=300,
+        check=False,
+    )

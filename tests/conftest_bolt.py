@@ -27,22 +27,33 @@ import pytest
 
 from agentgraph.errors import DatasetNotFound
 
-__all__ = ["BOLT_SKIP_REASON", "bolt_target", "bolt_server", "bolt_store", "bolt_factory",
-           "names", "make_bolt_store"]
+__all__ = [
+    "BOLT_SKIP_REASON",
+    "bolt_target",
+    "bolt_server",
+    "bolt_store",
+    "bolt_factory",
+    "names",
+    "make_bolt_store",
+]
 
 BOLT_SKIP_REASON = (
     "no Bolt server: run under scripts/with-bolt.sh (FalkorDB stand-in, sets "
     "AGENTGRAPH_TEST_BOLT_URI) or set AGENTGRAPH_TEST_NEO4J_URI (+ AGENTGRAPH_TEST_NEO4J_USER"
-    " / AGENTGRAPH_TEST_NEO4J_PASSWORD) for a real Neo4j 5")
+    " / AGENTGRAPH_TEST_NEO4J_PASSWORD) for a real Neo4j 5"
+)
 
 
 def bolt_target() -> tuple[str, dict[str, Any]] | None:
     """(URI, store options) of the test server, or None."""
     uri = os.environ.get("AGENTGRAPH_TEST_NEO4J_URI")
     if uri:
-        return uri, {"user": os.environ.get("AGENTGRAPH_TEST_NEO4J_USER") or None,
-                     "password": os.environ.get("AGENTGRAPH_TEST_NEO4J_PASSWORD"),
-                     "batch_size": 100, "retry_time": 5.0}
+        return uri, {
+            "user": os.environ.get("AGENTGRAPH_TEST_NEO4J_USER") or None,
+            "password": os.environ.get("AGENTGRAPH_TEST_NEO4J_PASSWORD"),
+            "batch_size": 100,
+            "retry_time": 5.0,
+        }
     uri = os.environ.get("AGENTGRAPH_TEST_BOLT_URI")
     if uri:
         return uri, {"batch_size": 150, "retry_time": 1.0, "connect_timeout": 10.0}
@@ -57,8 +68,9 @@ def bolt_server() -> tuple[str, dict[str, Any]]:
         if os.environ.get("AGENTGRAPH_REQUIRE_BOLT") == "1":
             pytest.fail("AGENTGRAPH_REQUIRE_BOLT=1 but " + BOLT_SKIP_REASON)
         pytest.skip(BOLT_SKIP_REASON)
-    pytest.importorskip("neo4j", reason="the neo4j driver is not installed "
-                        "(pip install 'agentgraph[neo4j]')")
+    pytest.importorskip(
+        "neo4j", reason="the neo4j driver is not installed (pip install 'agentgraph[neo4j]')"
+    )
     return target
 
 
@@ -99,8 +111,9 @@ def _cleanup(store: Any, prefix: str) -> None:
 
 
 @pytest.fixture
-def bolt_store(bolt_server: tuple[str, dict[str, Any]], names: Callable[[str], str]
-               ) -> Iterator[Any]:
+def bolt_store(
+    bolt_server: tuple[str, dict[str, Any]], names: Callable[[str], str]
+) -> Iterator[Any]:
     """A Neo4jStore on the test server; this test's datasets are deleted afterwards."""
     store = make_bolt_store(bolt_server)
     try:

@@ -25,16 +25,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_api(cwd: Path, env: dict[str, str], *args: str,
-                start_timeout: float = 60) -> Iterator[str]:
+def running_api(
+    cwd: Path, env: dict[str, str], *args: str, start_timeout: float = 60
+) -> Iterator[str]:
     """Run ``python -m agentgraph serve --port P ARGS`` in ``cwd`` with ``env`` (on top
     of this process's environment) until the block ends; yields its base URL once
     ``/readyz`` answers 200. The server's log goes to ``cwd/serve.log``."""
     port = free_port()
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     log = (cwd / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "agentgraph", "serve", "--port", str(port),
-                             *args], cwd=cwd, env=environ, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agentgraph", "serve", "--port", str(port), *args],
+        cwd=cwd,
+        env=environ,
+        stdout=log,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_timeout
@@ -46,8 +52,10 @@ def running_api(cwd: Path, env: dict[str, str], *args: str,
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                raise AssertionError("the API server did not start:\n"
-                                     + (cwd / "serve.log").read_text(errors="replace"))
+                raise AssertionError(
+                    "the API server did not start:\n"
+                    + (cwd / "serve.log").read_text(errors="replace")
+                )
             time.sleep(0.1)
         yield base
     finally:

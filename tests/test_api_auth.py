@@ -19,9 +19,17 @@ if TYPE_CHECKING:
 pytest_plugins = ("agentgraph.api.testing",)
 
 
-@pytest.mark.parametrize("secret", ["", "changeme", "change-me-please-0123456789abc",
-                                    "short-but-random-Zk3", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                    "<your-admin-key-goes-here-1234>"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "",
+        "changeme",
+        "change-me-please-0123456789abc",
+        "short-but-random-Zk3",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "<your-admin-key-goes-here-1234>",
+    ],
+)
 def test_refuses_to_start_with_a_placeholder_secret(secret: str, tmp_path: Path) -> None:
     assert weak_secret(secret)
     with pytest.raises(SettingsError, match="refusing to start"):
@@ -40,16 +48,21 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_me_and_bootstrap_admin(api: Harness) -> None:
     assert api.client.get("/v1/me", headers=api.admin).json() == {
-        "key_id": "bootstrap", "role": "admin", "tenant": None}
+        "key_id": "bootstrap",
+        "role": "admin",
+        "tenant": None,
+    }
     api.error(api.client.get("/v1/me", headers={"Authorization": "Bearer " + "x" * 32}), 401)
 
 
-def test_keys_are_stored_hashed_and_never_logged(api: Harness, caplog: pytest.LogCaptureFixture,
-                                                 tmp_path: Path) -> None:
+def test_keys_are_stored_hashed_and_never_logged(
+    api: Harness, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
     caplog.set_level(logging.DEBUG)
     api.tenant("acme")
-    r = api.client.post("/v1/keys", json={"tenant": "acme", "role": "analyst", "name": "robot"},
-                        headers=api.admin)
+    r = api.client.post(
+        "/v1/keys", json={"tenant": "acme", "role": "analyst", "name": "robot"}, headers=api.admin
+    )
     assert r.status_code == 201
     made = r.json()
     token = made["key"]
@@ -78,8 +91,7 @@ def test_key_rules_and_revocation(api: Harness) -> None:
     c, admin = api.client, api.admin
     api.error(c.post("/v1/keys", json={"role": "analyst"}, headers=admin), 422)
     api.error(c.post("/v1/keys", json={"role": "admin", "tenant": "acme"}, headers=admin), 422)
-    api.error(c.post("/v1/keys", json={"role": "auditor", "tenant": "nobody"}, headers=admin),
-              404)
+    api.error(c.post("/v1/keys", json={"role": "auditor", "tenant": "nobody"}, headers=admin), 404)
     api.error(c.post("/v1/keys", json={"role": "root"}, headers=admin), 422)
     other_admin = c.post("/v1/keys", json={"role": "admin"}, headers=admin).json()
     h = {"Authorization": f"Bearer {other_admin['key']}"}
@@ -111,38 +123,48 @@ def test_roles(api: Harness, inputs: dict[str, Path]) -> None:
     scan = api.scan(analyst, "d")
     assert c.get(f"/v1/scans/{scan['id']}/report", headers=auditor).status_code == 200
     for method, path, body in (
-            ("POST", "/v1/datasets", {"name": "x"}),
-            ("DELETE", "/v1/datasets/d", None),
-            ("POST", "/v1/datasets/d/agents", {"agents": [{"agent_id": "z"}]}),
-            ("POST", "/v1/datasets/d/scans", None),
-            ("POST", "/v1/datasets/d/recruitment-check", {"upline_id": "001", "agent_id": "n"}),
-            ("POST", "/v1/datasets/d/recruitments", {"upline_id": "001", "agent_id": "n"})):
+        ("POST", "/v1/datasets", {"name": "x"}),
+        ("DELETE", "/v1/datasets/d", None),
+        ("POST", "/v1/datasets/d/agents", {"agents": [{"agent_id": "z"}]}),
+        ("POST", "/v1/datasets/d/scans", None),
+        ("POST", "/v1/datasets/d/recruitment-check", {"upline_id": "001", "agent_id": "n"}),
+        ("POST", "/v1/datasets/d/recruitments", {"upline_id": "001", "agent_id": "n"}),
+    ):
         api.error(c.request(method, path, json=body, headers=auditor), 403, "forbidden")
     assert c.get("/v1/datasets/d", headers=auditor).json()["rows"] == 30
 
 
-def test_another_tenants_dataset_is_exactly_a_missing_one(api: Harness,
-                                                          inputs: dict[str, Path]) -> None:
+def test_another_tenants_dataset_is_exactly_a_missing_one(
+    api: Harness, inputs: dict[str, Path]
+) -> None:
     c = api.client
     a, b = api.key("alpha", "analyst"), api.key("beta", "analyst")
     b_auditor = api.key("beta", "auditor")
     api.dataset(a, "secret", inputs["b30"])
     scan = api.scan(a, "secret")
     for headers in (b, b_auditor):
-        for path in ("/v1/datasets/{}", "/v1/datasets/{}/networks", "/v1/datasets/{}/agents/001",
-                     "/v1/datasets/{}/networks/001", "/v1/datasets/{}/organisers",
-                     "/v1/datasets/{}/scans"):
+        for path in (
+            "/v1/datasets/{}",
+            "/v1/datasets/{}/networks",
+            "/v1/datasets/{}/agents/001",
+            "/v1/datasets/{}/networks/001",
+            "/v1/datasets/{}/organisers",
+            "/v1/datasets/{}/scans",
+        ):
             theirs = c.get(path.format("secret"), headers=headers)
             missing = c.get(path.format("nothing"), headers=headers)
             assert theirs.status_code == missing.status_code == 404
-            assert theirs.json()["error"]["message"].replace("secret", "X") == \
-                missing.json()["error"]["message"].replace("nothing", "X")
+            assert theirs.json()["error"]["message"].replace("secret", "X") == missing.json()[
+                "error"
+            ]["message"].replace("nothing", "X")
         for suffix in ("", "/report", "/report.html"):
             api.error(c.get(f"/v1/scans/{scan['id']}{suffix}", headers=headers), 404)
-    for method, suffix, body in (("DELETE", "", None), ("POST", "/scans", None),
-                                 ("POST", "/recruitments", {"upline_id": "001",
-                                                            "agent_id": "x"}),
-                                 ("POST", "/agents", {"agents": [{"agent_id": "x"}]})):
+    for method, suffix, body in (
+        ("DELETE", "", None),
+        ("POST", "/scans", None),
+        ("POST", "/recruitments", {"upline_id": "001", "agent_id": "x"}),
+        ("POST", "/agents", {"agents": [{"agent_id": "x"}]}),
+    ):
         api.error(c.request(method, f"/v1/datasets/secret{suffix}", json=body, headers=b), 404)
     assert c.get("/v1/datasets", headers=b).json()["total"] == 0
     api.dataset(b, "secret", inputs["b29"])  # same name, another tenant: independent
@@ -152,8 +174,9 @@ def test_another_tenants_dataset_is_exactly_a_missing_one(api: Harness,
 
 def test_tenants_crud(api: Harness, inputs: dict[str, Path]) -> None:
     c, admin = api.client, api.admin
-    assert c.post("/v1/tenants", json={"id": "acme", "name": "ACME"}, headers=admin
-                  ).status_code == 201
+    assert (
+        c.post("/v1/tenants", json={"id": "acme", "name": "ACME"}, headers=admin).status_code == 201
+    )
     api.error(c.post("/v1/tenants", json={"id": "acme"}, headers=admin), 409, "conflict")
     assert c.get("/v1/tenants/acme", headers=admin).json()["name"] == "ACME"
     for k in range(12):
@@ -176,8 +199,9 @@ def test_audit_log(api: Harness, inputs: dict[str, Path]) -> None:
     analyst = api.key("acme", "analyst")
     me = c.get("/v1/me", headers=analyst).json()["key_id"]
     api.dataset(analyst, "d", inputs["b29"])
-    c.post("/v1/datasets/d/recruitments", json={"upline_id": "002", "agent_id": "new"},
-           headers=analyst)
+    c.post(
+        "/v1/datasets/d/recruitments", json={"upline_id": "002", "agent_id": "new"}, headers=analyst
+    )
     log = c.get("/v1/audit?tenant=acme", headers=api.admin).json()
     actions = [e["action"] for e in log["items"]]
     assert actions[:3] == ["recruitment.apply", "dataset.ingest", "dataset.create"]
@@ -190,8 +214,9 @@ def test_audit_log(api: Harness, inputs: dict[str, Path]) -> None:
     assert {"tenant.create", "key.create"} <= {x["action"] for x in admin_actions}
 
 
-def test_audit_reads_when_asked(api_factory: Callable[..., Harness],
-                                inputs: dict[str, Path]) -> None:
+def test_audit_reads_when_asked(
+    api_factory: Callable[..., Harness], inputs: dict[str, Path]
+) -> None:
     api = api_factory(audit_reads=True)
     h = api.key("acme", "auditor")
     writer = api.key("acme", "analyst")

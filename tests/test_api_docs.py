@@ -55,8 +55,10 @@ def test_every_operation_declares_errors_and_examples(openapi: dict[str, Any]) -
             errors = {c for c in codes if c.startswith(("4", "5"))}
             assert errors or path == "/healthz", where
             for c in errors:
-                assert op["responses"][c]["content"]["application/json"]["schema"] == \
-                    error_ref, (where, c)
+                assert op["responses"][c]["content"]["application/json"]["schema"] == error_ref, (
+                    where,
+                    c,
+                )
             if path not in ("/healthz", "/readyz"):
                 assert "401" in codes and op.get("security"), where
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
@@ -64,9 +66,11 @@ def test_every_operation_declares_errors_and_examples(openapi: dict[str, Any]) -
                 ref = body["schema"].get("$ref") or ""
                 name = ref.rsplit("/", 1)[-1]
                 target = schemas.get(name, body["schema"])
-                variants = [schemas[v["$ref"].rsplit("/", 1)[-1]]
-                            for v in target.get("oneOf", []) + target.get("anyOf", [])
-                            if "$ref" in v] or [target]
+                variants = [
+                    schemas[v["$ref"].rsplit("/", 1)[-1]]
+                    for v in target.get("oneOf", []) + target.get("anyOf", [])
+                    if "$ref" in v
+                ] or [target]
                 assert all(v.get("examples") for v in variants), where
     assert schemas["ErrorResponse"]["properties"]["error"]
 
@@ -77,24 +81,35 @@ def _walkthrough() -> str:
 
 
 def test_walkthrough_curl_paths_exist(openapi: dict[str, Any]) -> None:
-    patterns = [re.compile("^" + re.sub(r"\\{\w+\\}", "[^/?\"]+", re.escape(p)) + "$")
-                for p in openapi["paths"]]
+    patterns = [
+        re.compile("^" + re.sub(r"\\{\w+\\}", '[^/?"]+', re.escape(p)) + "$")
+        for p in openapi["paths"]
+    ]
     for url in re.findall(r"\$BASE(/[^\s\"']*)", _walkthrough()):
         path = url.split("?", 1)[0].replace("$SCAN", "scn_0123456789abcdef")
         assert any(p.match(path) for p in patterns), path
 
 
-@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("bash")),
-                    reason="needs curl and bash")
+@pytest.mark.skipif(
+    not (shutil.which("curl") and shutil.which("bash")), reason="needs curl and bash"
+)
 def test_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    env = {"AGENTGRAPH_ADMIN_KEY": ADMIN,
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        "AGENTGRAPH_ADMIN_KEY": ADMIN,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     with running_api(tmp_path, env, "--store", str(tmp_path / "agentgraph.duckdb")) as base:
         (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
         script = _walkthrough().replace("BASE=http://127.0.0.1:8000", f"BASE={base}")
-        run = subprocess.run(["bash", "-c", "set -eu\n" + script], cwd=tmp_path,
-                             env={**os.environ, **env}, capture_output=True, text=True,
-                             timeout=120, check=False)
+        run = subprocess.run(
+            ["bash", "-c", "set -eu\n" + script],
+            cwd=tmp_path,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     out = run.stdout
     assert run.returncode == 0, run.stderr + out
     assert '"code":"guardrail_blocked"' in out
@@ -103,5 +118,6 @@ def test_walkthrough_runs_as_written(tmp_path: Path) -> None:
     assert '"row":3' in out and '"file":"bad_utf8.csv"' in out
     report = json.loads((tmp_path / "ladder-report.json").read_text(encoding="utf-8"))
     assert report["schema"] == "agentgraph.report/1" and report["summary"]["agents"] == 29
-    assert (tmp_path / "ladder-report.html").read_text(encoding="utf-8").startswith(
-        "<!DOCTYPE html>")
+    assert (
+        (tmp_path / "ladder-report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    )

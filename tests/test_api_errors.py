@@ -15,8 +15,14 @@ if TYPE_CHECKING:
 
 pytest_plugins = ("agentgraph.api.testing",)
 
-PARAMS = {"dataset": "missing", "tenant_id": "nobody", "key_id": "0123456789ab",
-          "scan_id": "scn_0000000000000000", "root_id": "x", "agent_id": "x"}
+PARAMS = {
+    "dataset": "missing",
+    "tenant_id": "nobody",
+    "key_id": "0123456789ab",
+    "scan_id": "scn_0000000000000000",
+    "root_id": "x",
+    "agent_id": "x",
+}
 OPEN = {"/healthz", "/readyz"}
 
 
@@ -71,8 +77,9 @@ def test_404_on_every_route_with_a_missing_resource(api: Harness) -> None:
             continue
         admin_route = path.startswith(("/v1/tenants", "/v1/keys", "/v1/audit"))
         body = _body(path)
-        r = api.client.request(method, path, headers=api.admin if admin_route else analyst,
-                               json=body)
+        r = api.client.request(
+            method, path, headers=api.admin if admin_route else analyst, json=body
+        )
         api.error(r, 404, "not_found")
 
 
@@ -106,12 +113,20 @@ def test_405_on_every_route_with_a_wrong_method(api: Harness) -> None:
 def test_404_unknown_route_and_422_validation(api: Harness) -> None:
     api.error(api.client.get("/v1/nothing"), 404, "not_found")
     api.error(api.client.get("/nothing"), 404, "not_found")
-    err = api.error(api.client.post("/v1/tenants", json={"id": "Bad Id"},
-                                       headers=api.admin), 422, "validation_error")
+    err = api.error(
+        api.client.post("/v1/tenants", json={"id": "Bad Id"}, headers=api.admin),
+        422,
+        "validation_error",
+    )
     assert err["details"][0]["field"] == "id"
-    err = api.error(api.client.post("/v1/tenants", content=b"{not json",
-                                       headers={**api.admin,
-                                                "Content-Type": "application/json"}), 422)
+    err = api.error(
+        api.client.post(
+            "/v1/tenants",
+            content=b"{not json",
+            headers={**api.admin, "Content-Type": "application/json"},
+        ),
+        422,
+    )
     err = api.error(api.client.get("/v1/tenants?limit=0", headers=api.admin), 422)
     assert err["details"][0]["field"] == "limit"
     err = api.error(api.client.get("/v1/tenants?limit=51", headers=api.admin), 422)
@@ -122,8 +137,14 @@ def test_404_unknown_route_and_422_validation(api: Harness) -> None:
     assert err["details"][0]["field"] == "limit"
     analyst = api.key("acme", "analyst")
     api.dataset(analyst, "d")
-    err = api.error(api.client.post("/v1/datasets/d/agents", json={"agents": [
-        {"agent_id": "ok"}, {"agent_id": ""}, {"upline_id": "x"}]}, headers=analyst), 422)
+    err = api.error(
+        api.client.post(
+            "/v1/datasets/d/agents",
+            json={"agents": [{"agent_id": "ok"}, {"agent_id": ""}, {"upline_id": "x"}]},
+            headers=analyst,
+        ),
+        422,
+    )
     assert [d["field"] for d in err["details"]] == ["agents[1].agent_id", "agents[2].agent_id"]
 
 
@@ -131,23 +152,40 @@ def test_413_for_bodies_over_the_limit(api: Harness) -> None:
     analyst = api.key("acme", "analyst")
     api.dataset(analyst, "d")
     big = b"agent_id,upline_id\n" + b"A,\n" * (1 << 19)  # 1.5 MiB > 1 MiB
-    err = api.error(api.client.post("/v1/datasets/d/files?filename=a.csv", content=big,
-                                       headers=analyst), 413, "payload_too_large")
+    err = api.error(
+        api.client.post("/v1/datasets/d/files?filename=a.csv", content=big, headers=analyst),
+        413,
+        "payload_too_large",
+    )
     assert "limit" in err["message"]
 
     def chunks() -> Any:  # no Content-Length: counted while streaming
         for _ in range(24):
             yield b"A,\n" * 20000
-    api.error(api.client.post("/v1/datasets/d/files?filename=a.csv", content=chunks(),
-                                 headers=analyst), 413, "payload_too_large")
-    api.error(api.client.post("/v1/datasets/d/files", files={"file": ("a.csv", big)},
-                                 headers=analyst), 413)
+
+    api.error(
+        api.client.post("/v1/datasets/d/files?filename=a.csv", content=chunks(), headers=analyst),
+        413,
+        "payload_too_large",
+    )
+    api.error(
+        api.client.post("/v1/datasets/d/files", files={"file": ("a.csv", big)}, headers=analyst),
+        413,
+    )
     rows = [{"agent_id": f"a{k}"} for k in range(1001)]
-    api.error(api.client.post("/v1/datasets/d/agents", json={"agents": rows},
-                                 headers=analyst), 413, "payload_too_large")
+    api.error(
+        api.client.post("/v1/datasets/d/agents", json={"agents": rows}, headers=analyst),
+        413,
+        "payload_too_large",
+    )
     huge = b'{"id": "' + b"x" * (1 << 20) + b'"}'
-    api.error(api.client.post("/v1/tenants", content=huge, headers={
-        **api.admin, "Content-Type": "application/json"}), 413, "payload_too_large")
+    api.error(
+        api.client.post(
+            "/v1/tenants", content=huge, headers={**api.admin, "Content-Type": "application/json"}
+        ),
+        413,
+        "payload_too_large",
+    )
     assert api.client.get("/v1/datasets/d", headers=analyst).json()["rows"] == 0
 
 
@@ -155,11 +193,14 @@ def test_504_when_a_request_outlives_the_timeout(api: Harness) -> None:
     async def slow(scope: Scope, receive: Receive, send: Send) -> None:
         await asyncio.sleep(5)
 
-    app = LimitsMiddleware(slow, max_body_bytes=10, max_upload_bytes=10,
-                           request_timeout=0.05, upload_timeout=0.05)
+    app = LimitsMiddleware(
+        slow, max_body_bytes=10, max_upload_bytes=10, request_timeout=0.05, upload_timeout=0.05
+    )
 
     async def go() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://t") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
             return await c.get("/v1/anything")
+
     api.error(asyncio.run(go()), 504, "request_timeout")

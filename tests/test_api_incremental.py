@@ -21,8 +21,10 @@ from agentgraph.tables import Relations
 
 
 def _relations(ids: list[str], ups: list[str | None]) -> Relations:
-    return Relations("members", pa.table({"agent_id": pa.array(ids, pa.string()),
-                                          "upline_id": pa.array(ups, pa.string())}))
+    return Relations(
+        "members",
+        pa.table({"agent_id": pa.array(ids, pa.string()), "upline_id": pa.array(ups, pa.string())}),
+    )
 
 
 def _oracle(ids: list[str], ups: list[str | None]) -> dict[str, dict[str, object]]:
@@ -40,10 +42,16 @@ def _oracle(ids: list[str], ups: list[str | None]) -> dict[str, dict[str, object
         branching = round((len(depth) - 1) / recruiters, 3) if recruiters else 0.0
         for v, d in depth.items():
             below = nx.single_source_shortest_path_length(g, v)
-            out[v] = {"level": d + 1, "root": r, "downline": len(below),
-                      "downline_levels": max(below.values()) + 1,
-                      "members": len(depth), "levels": levels, "tiers": tiers,
-                      "branching": branching}
+            out[v] = {
+                "level": d + 1,
+                "root": r,
+                "downline": len(below),
+                "downline_levels": max(below.values()) + 1,
+                "members": len(depth),
+                "levels": levels,
+                "tiers": tiers,
+                "branching": branching,
+            }
     return out
 
 
@@ -53,10 +61,21 @@ def _compare(idx: LiveIndex, ids: list[str], ups: list[str | None]) -> None:
     for a in ids:
         t = truth[a]
         view = idx.agent(a)
-        assert (view.level, view.root, view.downline, view.downline_levels,
-                view.network_members, view.network_levels) == (
-            t["level"], t["root"], t["downline"], t["downline_levels"], t["members"],
-            t["levels"]), a
+        assert (
+            view.level,
+            view.root,
+            view.downline,
+            view.downline_levels,
+            view.network_members,
+            view.network_levels,
+        ) == (
+            t["level"],
+            t["root"],
+            t["downline"],
+            t["downline_levels"],
+            t["members"],
+            t["levels"],
+        ), a
         j = idx.network_of(idx.node(a))
         assert idx.nets.tier_counts(j) == t["tiers"]
         assert idx.nets.mean_branching(j) == t["branching"]

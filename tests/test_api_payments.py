@@ -28,8 +28,11 @@ Headers = dict[str, str]
 
 def _upload(api: Harness, h: Headers, name: str, path: Path, query: str = "") -> Any:
     with path.open("rb") as fh:
-        return api.client.post(f"/v1/datasets/{name}/evidence/payments{query}",
-                               files={"file": (path.name, fh)}, headers=h)
+        return api.client.post(
+            f"/v1/datasets/{name}/evidence/payments{query}",
+            files={"file": (path.name, fh)},
+            headers=h,
+        )
 
 
 def _report(api: Harness, h: Headers, name: str) -> dict[str, Any]:
@@ -46,8 +49,7 @@ def _library(members: Path, payments: Path | None) -> dict[str, Any]:
 
 
 def _fired(report: dict[str, Any]) -> dict[str, list[str]]:
-    return {net["root"]: sorted(f["rule"] for f in net["flags"])
-            for net in report["networks"]}
+    return {net["root"]: sorted(f["rule"] for f in net["flags"]) for net in report["networks"]}
 
 
 def _money(report: dict[str, Any]) -> dict[str, Any]:
@@ -75,10 +77,15 @@ def test_scan_with_payments_is_the_library_report(api: Harness) -> None:
     assert r.status_code == 200, r.text
     got = r.json()
     assert (got["dataset"], got["mode"], got["rows_added"], got["files"]) == (
-        "ladder", "replace", 82, ["ladder5_payments.csv"])
+        "ladder",
+        "replace",
+        82,
+        ["ladder5_payments.csv"],
+    )
     listed = _stored(api, h, "ladder")
     assert [(e["kind"], e["rows"], e["source"]) for e in listed] == [
-        ("payments", 82, "ladder5_payments.csv")]
+        ("payments", 82, "ladder5_payments.csv")
+    ]
     assert listed[0]["loaded_at"].endswith("Z")
 
     report = _report(api, h, "ladder")
@@ -108,8 +115,11 @@ def test_raw_body_parquet_gb18030_and_json_batch(api: Harness, tmp_path: Path) -
     api.dataset(h, "ladder", MEMBERS)
     # the same payments as a raw-body Parquet upload give the same report
     pq.write_table(read_payments(PAYMENTS).table, tmp_path / "pay.parquet")
-    r = c.post("/v1/datasets/ladder/evidence/payments?filename=pay.parquet", headers=h,
-               content=(tmp_path / "pay.parquet").read_bytes())
+    r = c.post(
+        "/v1/datasets/ladder/evidence/payments?filename=pay.parquet",
+        headers=h,
+        content=(tmp_path / "pay.parquet").read_bytes(),
+    )
     assert r.status_code == 200, r.text
     assert _money(_report(api, h, "ladder")) == _money(_library(MEMBERS, PAYMENTS))
     # GB18030 CSV with Chinese headers
@@ -119,8 +129,10 @@ def test_raw_body_parquet_gb18030_and_json_batch(api: Harness, tmp_path: Path) -
     assert r.status_code == 200, r.text
     assert r.json()["evidence"]["rows"] == 1
     # a JSON batch appends
-    batch: dict[str, Any] = {"mode": "append", "payments": [
-        {"payer_id": "L03", "payee_id": "L01", "amount": 1000, "kind": "entry_fee"}]}
+    batch: dict[str, Any] = {
+        "mode": "append",
+        "payments": [{"payer_id": "L03", "payee_id": "L01", "amount": 1000, "kind": "entry_fee"}],
+    }
     r = c.post("/v1/datasets/ladder/evidence/payments/batch", json=batch, headers=h)
     assert r.status_code == 200, r.text
     assert (r.json()["rows_added"], r.json()["evidence"]["rows"]) == (1, 2)
@@ -128,21 +140,35 @@ def test_raw_body_parquet_gb18030_and_json_batch(api: Harness, tmp_path: Path) -
     assert _report(api, h, "ladder")["money"]["entry_fees"]["payments"] == 2
     # appending rows with an order_id column to payments without one is refused
     batch["payments"][0]["order_id"] = None
-    err = api.error(c.post("/v1/datasets/ladder/evidence/payments/batch", json=batch,
-                           headers=h), 422, "column_mismatch")
+    err = api.error(
+        c.post("/v1/datasets/ladder/evidence/payments/batch", json=batch, headers=h),
+        422,
+        "column_mismatch",
+    )
     assert err["details"][0]["column"] == "order_id"
     # invalid rows name the field; nothing stored changes
-    bad = {"payments": [{"payer_id": "L02", "payee_id": "L01", "amount": 5},
-                        {"payer_id": "L02", "payee_id": "", "amount": -1}]}
-    err = api.error(c.post("/v1/datasets/ladder/evidence/payments/batch", json=bad,
-                           headers=h), 422, "validation_error")
-    assert {d["field"] for d in err["details"]} == {"payments[1].payee_id",
-                                                    "payments[1].amount"}
+    bad = {
+        "payments": [
+            {"payer_id": "L02", "payee_id": "L01", "amount": 5},
+            {"payer_id": "L02", "payee_id": "", "amount": -1},
+        ]
+    }
+    err = api.error(
+        c.post("/v1/datasets/ladder/evidence/payments/batch", json=bad, headers=h),
+        422,
+        "validation_error",
+    )
+    assert {d["field"] for d in err["details"]} == {"payments[1].payee_id", "payments[1].amount"}
     assert _stored(api, h, "ladder")[0]["rows"] == 2
     # replace
-    r = c.post("/v1/datasets/ladder/evidence/payments/batch", headers=h, json={
-        "mode": "replace", "payments": [{"payer_id": "L02", "payee_id": "L01",
-                                         "amount": 10, "order_id": "O1"}]})
+    r = c.post(
+        "/v1/datasets/ladder/evidence/payments/batch",
+        headers=h,
+        json={
+            "mode": "replace",
+            "payments": [{"payer_id": "L02", "payee_id": "L01", "amount": 10, "order_id": "O1"}],
+        },
+    )
     assert r.status_code == 200 and r.json()["evidence"]["rows"] == 1
     assert "order_id" in r.json()["evidence"]["columns"]
 
@@ -157,13 +183,13 @@ def test_bad_file_is_rejected_whole(api: Harness, tmp_path: Path) -> None:
     cells = lines[2].split(",")
     cells[2] = "-1000"  # data row 2
     bad = tmp_path / "bad_payments.csv"
-    bad.write_text("\n".join([lines[0], lines[1], ",".join(cells), *lines[3:]]) + "\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "\n".join([lines[0], lines[1], ",".join(cells), *lines[3:]]) + "\n", encoding="utf-8"
+    )
     err = api.error(_upload(api, h, "ladder", bad), 422, "input_error")
     assert len(err["details"]) == 1
     detail = err["details"][0]
-    assert (detail["file"], detail["row"], detail["column"]) == ("bad_payments.csv", 2,
-                                                                 "amount")
+    assert (detail["file"], detail["row"], detail["column"]) == ("bad_payments.csv", 2, "amount")
     assert "negative amount" in detail["message"]
     assert str(tmp_path) not in str(err)  # no server paths
     assert _stored(api, h, "ladder") == before
@@ -180,8 +206,14 @@ def test_bad_file_is_rejected_whole(api: Harness, tmp_path: Path) -> None:
     # the scan still uses the good payments
     assert _money(_report(api, h, "ladder")) == _money(_library(MEMBERS, PAYMENTS))
     # an unknown column mapping is a validation error naming the parameter
-    err = api.error(c.post("/v1/datasets/ladder/evidence/payments?columns=agent_id=x",
-                           headers=h, files={"file": ("p.csv", b"a\n1\n")}), 422)
+    err = api.error(
+        c.post(
+            "/v1/datasets/ladder/evidence/payments?columns=agent_id=x",
+            headers=h,
+            files={"file": ("p.csv", b"a\n1\n")},
+        ),
+        422,
+    )
     assert err["details"][0]["field"] == "columns"
 
 
@@ -206,19 +238,28 @@ def test_roles_and_tenants(api: Harness) -> None:
     api.error(c.get("/v1/datasets/ladder/evidence", headers=other), 404, "not_found")
     api.error(c.get("/v1/datasets/ladder/evidence/payments", headers=other), 404)
     api.error(c.delete("/v1/datasets/ladder/evidence/payments", headers=other), 404)
-    api.error(c.post("/v1/datasets/ladder/evidence/payments/batch", headers=other,
-                     json={"payments": [{"payer_id": "a", "payee_id": "b", "amount": 1}]}),
-              404)
+    api.error(
+        c.post(
+            "/v1/datasets/ladder/evidence/payments/batch",
+            headers=other,
+            json={"payments": [{"payer_id": "a", "payee_id": "b", "amount": 1}]},
+        ),
+        404,
+    )
     api.dataset(other, "ladder")  # the same name in another tenant: its own evidence
     assert _stored(api, other, "ladder") == []
     # the auditor reads the listing, cannot write
     assert [e["kind"] for e in _stored(api, auditor, "ladder")] == ["payments"]
-    assert c.get("/v1/datasets/ladder/evidence/payments",
-                 headers=auditor).json()["rows"] == 82
+    assert c.get("/v1/datasets/ladder/evidence/payments", headers=auditor).json()["rows"] == 82
     api.error(_upload(api, auditor, "ladder", PAYMENTS), 403, "forbidden")
-    api.error(c.post("/v1/datasets/ladder/evidence/payments/batch", headers=auditor,
-                     json={"payments": [{"payer_id": "a", "payee_id": "b", "amount": 1}]}),
-              403)
+    api.error(
+        c.post(
+            "/v1/datasets/ladder/evidence/payments/batch",
+            headers=auditor,
+            json={"payments": [{"payer_id": "a", "payee_id": "b", "amount": 1}]},
+        ),
+        403,
+    )
     api.error(c.delete("/v1/datasets/ladder/evidence/payments", headers=auditor), 403)
     # the admin has no data access
     api.error(c.get("/v1/datasets/ladder/evidence", headers=api.admin), 403)
@@ -265,8 +306,7 @@ def test_stored_beside_the_meta_store_and_kept_over_restart(api: Harness) -> Non
     assert "money" in _report(api, h, "ladder")
 
 
-def test_in_memory_store_uses_an_owned_temp_folder(api_factory: Callable[..., Harness]
-                                                   ) -> None:
+def test_in_memory_store_uses_an_owned_temp_folder(api_factory: Callable[..., Harness]) -> None:
     mem = api_factory(store="duckdb://:memory:")
     h = mem.key("acme", "analyst")
     mem.dataset(h, "ladder", MEMBERS)
@@ -294,24 +334,39 @@ def test_append_unifies_times(api: Harness) -> None:
     h = api.key("acme", "analyst")
     api.dataset(h, "ladder", MEMBERS)
     assert _upload(api, h, "ladder", PAYMENTS).status_code == 200
-    r = api.client.post("/v1/datasets/ladder/evidence/payments/batch", headers=h, json={
-        "payments": [{"payer_id": "L31", "payee_id": "L01", "amount": 1000.5,
-                      "kind": "entry_fee", "at": "2020-02-01T09:00:00+08:00",
-                      "order_id": None}]})
+    r = api.client.post(
+        "/v1/datasets/ladder/evidence/payments/batch",
+        headers=h,
+        json={
+            "payments": [
+                {
+                    "payer_id": "L31",
+                    "payee_id": "L01",
+                    "amount": 1000.5,
+                    "kind": "entry_fee",
+                    "at": "2020-02-01T09:00:00+08:00",
+                    "order_id": None,
+                }
+            ]
+        },
+    )
     assert r.status_code == 200, r.text
     path = api.app.state.service.evidence.path("acme", "ladder", "payments")
     table = pq.read_table(path)
     assert table.num_rows == 83 and table.schema.field("at").type == pa.timestamp("us")
     assert table.column("at")[82].as_py().isoformat() == "2020-02-01T01:00:00"
     money = _report(api, h, "ladder")["money"]
-    assert money["entry_fees"]["amount"] == _library(MEMBERS, PAYMENTS)["money"][
-        "entry_fees"]["amount"] + 1000.5
+    assert (
+        money["entry_fees"]["amount"]
+        == _library(MEMBERS, PAYMENTS)["money"]["entry_fees"]["amount"] + 1000.5
+    )
 
 
 def _upload_kind(api: Harness, h: Headers, name: str, kind: str, path: Path) -> Any:
     with path.open("rb") as fh:
-        return api.client.post(f"/v1/datasets/{name}/evidence/{kind}",
-                               files={"file": (path.name, fh)}, headers=h)
+        return api.client.post(
+            f"/v1/datasets/{name}/evidence/{kind}", files={"file": (path.name, fh)}, headers=h
+        )
 
 
 def test_orders_and_identities_reach_the_scan(api: Harness) -> None:
@@ -328,10 +383,12 @@ def test_orders_and_identities_reach_the_scan(api: Harness) -> None:
     assert r.status_code == 200, r.text
     assert sorted(e["kind"] for e in _stored(api, h, "ladder")) == ["orders", "payments"]
     got = _report(api, h, "ladder")
-    want = agentgraph.analyse(agentgraph.read(MEMBERS), payments=read_payments(PAYMENTS),
-                              orders=read_orders(orders)).report()
+    want = agentgraph.analyse(
+        agentgraph.read(MEMBERS), payments=read_payments(PAYMENTS), orders=read_orders(orders)
+    ).report()
     assert {k: v for k, v in got["sales"].items() if k != "source"} == {
-        k: v for k, v in want["sales"].items() if k != "source"}
+        k: v for k, v in want["sales"].items() if k != "source"
+    }
     assert got["sales"]["retail_ratio"] == 0.25 and _fired(got) == _fired(want)
 
     ids = MONEY.parent / "identities"
@@ -342,18 +399,22 @@ def test_orders_and_identities_reach_the_scan(api: Harness) -> None:
     got = _report(api, h, "split")
     want = agentgraph.analyse(
         agentgraph.read(ids / "split_members.csv"),
-        identities=resolve_identities(read_identities(ids / "split_identities.csv"))).report()
+        identities=resolve_identities(read_identities(ids / "split_identities.csv")),
+    ).report()
     assert got["identities"] == want["identities"] and got["summary"]["flagged"] == 1
-    bad = api.client.post("/v1/datasets/split/evidence/identities/batch",
-                          json={"identities": [{"agent_id": "", "phone": "1"}]}, headers=h)
+    bad = api.client.post(
+        "/v1/datasets/split/evidence/identities/batch",
+        json={"identities": [{"agent_id": "", "phone": "1"}]},
+        headers=h,
+    )
     assert bad.status_code == 422 and "agent_id" in bad.text
-    assert api.client.delete("/v1/datasets/split/evidence/identities",
-                             headers=h).status_code == 204
+    assert api.client.delete("/v1/datasets/split/evidence/identities", headers=h).status_code == 204
     assert "identities" not in _report(api, h, "split")
 
 
 def test_dataset_deleted_and_created_anew_during_an_upload(
-        api: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An upload whose dataset is deleted (and created anew) while its files are
     parsed answers 404 and leaves nothing behind, in the new dataset or on disk."""
     from agentgraph.api.routes import evidence as routes
@@ -381,13 +442,16 @@ def test_identity_columns_map_like_payments(api: Harness, tmp_path: Path) -> Non
     h = api.key("acme", "analyst")
     api.dataset(h, "split", MONEY.parent / "identities" / "split_members.csv")
     src = tmp_path / "ids.csv"
-    src.write_text("agent_id,code,mob2\nx,K10,13800000010\ny,M1,13800000010\n",
-                   encoding="utf-8")
+    src.write_text("agent_id,code,mob2\nx,K10,13800000010\ny,M1,13800000010\n", encoding="utf-8")
 
     def up(query: str) -> Any:
         with src.open("rb") as fh:
-            return c.post(f"/v1/datasets/split/evidence/identities{query}",
-                          files={"file": ("ids.csv", fh)}, headers=h)
+            return c.post(
+                f"/v1/datasets/split/evidence/identities{query}",
+                files={"file": ("ids.csv", fh)},
+                headers=h,
+            )
+
     err = api.error(up("?columns=agent_id=nothere"), 422, "input_error")
     assert "'nothere'" in str(err) and "ids.csv" in str(err)
     # agent_id mapped to another header: the file's own agent_id column is set aside
@@ -402,12 +466,11 @@ def test_nanosecond_times_in_parquet(api: Harness, tmp_path: Path) -> None:
     h = api.key("acme", "analyst")
     api.dataset(h, "ladder", MEMBERS)
     t = read_payments(PAYMENTS).table
-    at = pa.array([1_577_836_800_000_000_001 + k for k in range(t.num_rows)],
-                  pa.timestamp("ns"))
-    pq.write_table(t.set_column(t.schema.get_field_index("at"), "at", at),
-                   tmp_path / "ns.parquet")
+    at = pa.array([1_577_836_800_000_000_001 + k for k in range(t.num_rows)], pa.timestamp("ns"))
+    pq.write_table(t.set_column(t.schema.get_field_index("at"), "at", at), tmp_path / "ns.parquet")
     with (tmp_path / "ns.parquet").open("rb") as fh:
-        r = api.client.post("/v1/datasets/ladder/evidence/payments", headers=h,
-                            files={"file": ("ns.parquet", fh)})
+        r = api.client.post(
+            "/v1/datasets/ladder/evidence/payments", headers=h, files={"file": ("ns.parquet", fh)}
+        )
     assert r.status_code == 200, r.text
     assert _report(api, h, "ladder")["money"]["payments"] == t.num_rows

@@ -28,8 +28,9 @@ def _forest(path: Path) -> Path:
     rows += [(f"Y{k}", f"X{1 + k % 4}") for k in range(120)]
     rows += [("S", None)] + [(f"S{k}", "S") for k in range(1, 10)]
     rows += [("a/b", None), ("a/c", "a/b")] + [(f"lone{k}", None) for k in range(5)]
-    path.write_text("agent_id,upline_id\n" + "".join(f"{a},{u or ''}\n" for a, u in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "agent_id,upline_id\n" + "".join(f"{a},{u or ''}\n" for a, u in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -49,13 +50,19 @@ def test_networks_list_and_filters(api: Harness, forest: dict[str, str]) -> None
     assert roots[:4] == ["X", "001", "S", "a/b"]  # flagged first, then by size
     x = page["items"][0]
     assert (x["members"], x["levels"], x["structure"], x["flagged"], x["rules"]) == (
-        125, 3, "multi_level", True, ["cn.threshold", "cn.serious"])
+        125,
+        3,
+        "multi_level",
+        True,
+        ["cn.threshold", "cn.serious"],
+    )
     assert x["mean_branching"] == 24.8  # 124 recruits by X and X1..X4
 
     def roots_of(query: str) -> list[str]:
         r = c.get(f"/v1/datasets/f/networks?{query}", headers=h)
         assert r.status_code == 200, r.text
         return [n["root"] for n in r.json()["items"]]
+
     assert roots_of("flagged=true") == ["X", "001"]
     assert roots_of("rule=cn.serious") == ["X"]
     assert roots_of("structure=single_tier&min_members=2") == ["S", "a/b"]
@@ -80,34 +87,50 @@ def test_one_network(api: Harness, forest: dict[str, str]) -> None:
     assert "2013" in flag["citation"]
     assert c.get("/v1/datasets/f/networks/a/b", headers=h).json()["members"] == 2
     assert c.get("/v1/datasets/f/networks/001?chain_limit=1", headers=h).json()[
-        "deepest_chain"] == ["001"]
+        "deepest_chain"
+    ] == ["001"]
     err = api.error(c.get("/v1/datasets/f/networks/007", headers=h), 404)
     assert "'001'" in err["message"]
     api.error(c.get("/v1/datasets/f/networks/nobody", headers=h), 404)
 
 
-def test_one_agent_matches_the_library(api: Harness, forest: dict[str, str],
-                                       tmp_path: Path) -> None:
+def test_one_agent_matches_the_library(
+    api: Harness, forest: dict[str, str], tmp_path: Path
+) -> None:
     c, h = api.client, forest
     lib = agentgraph.scan(tmp_path / "forest.csv")
     for agent in ("001", "007", "X", "Y17", "S3", "a/c", "lone2"):
-        got = c.get(f"/v1/datasets/f/agents/{quote(agent, safe='')}?recruits_limit=50",
-                    headers=h).json()
+        got = c.get(
+            f"/v1/datasets/f/agents/{quote(agent, safe='')}?recruits_limit=50", headers=h
+        ).json()
         want = lib.agent(agent)
-        assert (got["level"], got["root"], got["upline_chain"], got["downline"],
-                got["downline_levels"], got["network_members"], got["network_levels"]) == (
-            want.level, want.root, want.upline_chain, want.downline, want.downline_levels,
-            want.network_members, want.network_levels), agent
+        assert (
+            got["level"],
+            got["root"],
+            got["upline_chain"],
+            got["downline"],
+            got["downline_levels"],
+            got["network_members"],
+            got["network_levels"],
+        ) == (
+            want.level,
+            want.root,
+            want.upline_chain,
+            want.downline,
+            want.downline_levels,
+            want.network_members,
+            want.network_levels,
+        ), agent
         assert got["direct_recruits"]["items"] == want.direct_recruits[:50]
         assert got["direct_recruits"]["total"] == len(want.direct_recruits)
     y = c.get("/v1/datasets/f/agents/Y17", headers=h).json()
     assert y["upline"] == "X2" and y["network_rules"] == ["cn.threshold", "cn.serious"]
     x1 = c.get("/v1/datasets/f/agents/X1?recruits_limit=7&recruits_offset=28", headers=h).json()
     rec = x1["direct_recruits"]
-    assert (rec["total"], len(rec["items"]), rec["offset"], rec["next_offset"]) == (30, 2, 28,
-                                                                                   None)
-    assert c.get("/v1/datasets/f/agents/Y0?chain_limit=1", headers=h).json()[
-        "upline_chain"] == ["X"]
+    assert (rec["total"], len(rec["items"]), rec["offset"], rec["next_offset"]) == (30, 2, 28, None)
+    assert c.get("/v1/datasets/f/agents/Y0?chain_limit=1", headers=h).json()["upline_chain"] == [
+        "X"
+    ]
     api.error(c.get("/v1/datasets/f/agents/ghost", headers=h), 404, "not_found")
     api.error(c.get("/v1/datasets/f/agents/X?recruits_limit=0", headers=h), 422)
     api.error(c.get("/v1/datasets/f/agents/X?recruits_limit=51", headers=h), 422)
@@ -117,7 +140,11 @@ def test_organisers(api: Harness, forest: dict[str, str]) -> None:
     c, h = api.client, forest
     page = c.get("/v1/datasets/f/organisers", headers=h).json()
     assert [(o["agent"], o["network"], o["downline"], o["levels"]) for o in page["items"]] == [
-        ("X", "X", 125, 3), ("001", "001", 30, 3)]
+        ("X", "X", 125, 3),
+        ("001", "001", 30, 3),
+    ]
     assert page["total"] == 2
-    assert c.get("/v1/datasets/f/organisers?offset=1&limit=1", headers=h).json()["items"][0][
-        "agent"] == "001"
+    assert (
+        c.get("/v1/datasets/f/organisers?offset=1&limit=1", headers=h).json()["items"][0]["agent"]
+        == "001"
+    )

@@ -28,8 +28,11 @@ def _ladder(api: Harness) -> Headers:
     h = api.key("acme", "analyst")
     api.dataset(h, "ladder", MONEY / "ladder5_members.csv")
     with (MONEY / "ladder5_payments.csv").open("rb") as fh:
-        r = api.client.post("/v1/datasets/ladder/evidence/payments",
-                            files={"file": ("ladder5_payments.csv", fh)}, headers=h)
+        r = api.client.post(
+            "/v1/datasets/ladder/evidence/payments",
+            files={"file": ("ladder5_payments.csv", fh)},
+            headers=h,
+        )
     assert r.status_code == 200, r.text
     return h
 
@@ -43,23 +46,25 @@ def _scan(api: Harness, h: Headers, body: dict[str, Any]) -> tuple[dict[str, Any
 
 
 def _library(policy: str) -> dict[str, Any]:
-    return dict(agentgraph.analyse(agentgraph.read(MONEY / "ladder5_members.csv"), policy,
-                                   payments=read_payments(MONEY / "ladder5_payments.csv"))
-                .report())
+    return dict(
+        agentgraph.analyse(
+            agentgraph.read(MONEY / "ladder5_members.csv"),
+            policy,
+            payments=read_payments(MONEY / "ladder5_payments.csv"),
+        ).report()
+    )
 
 
 def _flags(report: dict[str, Any]) -> list[list[str]]:
     return [[f["rule"] for f in n["flags"]] for n in report["networks"]]
 
 
-@pytest.mark.parametrize(("pack", "flagged"), [("us-ftc", True), ("cn", True),
-                                               ("eu-ucpd", False)])
+@pytest.mark.parametrize(("pack", "flagged"), [("us-ftc", True), ("cn", True), ("eu-ucpd", False)])
 def test_pack_per_scan(api: Harness, pack: str, flagged: bool) -> None:
     h = _ladder(api)
     done, report = _scan(api, h, {"policy": pack})
     want = _library(pack)
-    assert (report["policy"], report["policy_version"]) == (want["policy"],
-                                                            want["policy_version"])
+    assert (report["policy"], report["policy_version"]) == (want["policy"], want["policy_version"])
     assert report["networks"] == want["networks"] and report["rules"] == want["rules"]
     assert done["options"]["policy"] == pack
     assert any(_flags(report)) is flagged  # eu: payouts follow sales more than recruits
@@ -78,8 +83,11 @@ def test_custom_policy_document(api: Harness) -> None:
     done, report = _scan(api, h, {"custom_policy": doc, "max_networks": 5})
     want = _library(str(EXAMPLE))
     assert (report["policy"], report["policy_version"]) == ("acme-single-tier", "2026-11")
-    assert _flags(report) == [["acme.one_agent_tier", "acme.own_sales_only",
-                               "acme.no_joining_fee"]] == _flags(want)
+    assert (
+        _flags(report)
+        == [["acme.one_agent_tier", "acme.own_sales_only", "acme.no_joining_fee"]]
+        == _flags(want)
+    )
     assert report["rules"] == want["rules"]
     assert done["options"]["custom_policy"] == doc and "policy" not in done["options"]
     # the live index keeps the service's policy: queries still answer cn's rules
@@ -90,27 +98,56 @@ def test_custom_policy_document(api: Harness) -> None:
 def test_bad_policies_answer_422_and_start_nothing(api: Harness) -> None:
     h = _ladder(api)
     c = api.client
-    bad_rule = {"policy": {"name": "p", "version": "1"},
-                "rules": [{"id": "p.a", "kind": "network", "min_members": 1,
-                           "min_levels": "3", "severity": "high", "citation": "x"}]}
-    err = api.error(c.post("/v1/datasets/ladder/scans", json={"custom_policy": bad_rule},
-                           headers=h), 422, "policy_error")
+    bad_rule = {
+        "policy": {"name": "p", "version": "1"},
+        "rules": [
+            {
+                "id": "p.a",
+                "kind": "network",
+                "min_members": 1,
+                "min_levels": "3",
+                "severity": "high",
+                "citation": "x",
+            }
+        ],
+    }
+    err = api.error(
+        c.post("/v1/datasets/ladder/scans", json={"custom_policy": bad_rule}, headers=h),
+        422,
+        "policy_error",
+    )
     assert "min_levels: expected int" in err["message"]
     assert err["details"][0]["field"] == "custom_policy"
-    err = api.error(c.post("/v1/datasets/ladder/scans",
-                           json={"custom_policy": {"rules": []}}, headers=h), 422,
-                    "policy_error")
+    err = api.error(
+        c.post("/v1/datasets/ladder/scans", json={"custom_policy": {"rules": []}}, headers=h),
+        422,
+        "policy_error",
+    )
     assert "missing [policy] table" in err["message"]
     huge = {"policy": {"name": "p", "version": "1", "title": "x" * 70_000}, "rules": []}
-    err = api.error(c.post("/v1/datasets/ladder/scans", json={"custom_policy": huge},
-                           headers=h), 422, "policy_error")
+    err = api.error(
+        c.post("/v1/datasets/ladder/scans", json={"custom_policy": huge}, headers=h),
+        422,
+        "policy_error",
+    )
     assert "at most 65536" in err["message"]
-    api.error(c.post("/v1/datasets/ladder/scans", json={"policy": "cn",
-                     "custom_policy": bad_rule}, headers=h), 422, "validation_error")
+    api.error(
+        c.post(
+            "/v1/datasets/ladder/scans", json={"policy": "cn", "custom_policy": bad_rule}, headers=h
+        ),
+        422,
+        "validation_error",
+    )
     # a pack name only: never a path on the server
     for name in ("xx", "docs/examples/single-tier-platform.toml", "/etc/passwd"):
-        api.error(c.post("/v1/datasets/ladder/scans", json={"policy": name}, headers=h),
-                  422, "validation_error")
-    api.error(c.post("/v1/datasets/ladder/scans", json={"custom_policy": "cn"}, headers=h),
-              422, "validation_error")
+        api.error(
+            c.post("/v1/datasets/ladder/scans", json={"policy": name}, headers=h),
+            422,
+            "validation_error",
+        )
+    api.error(
+        c.post("/v1/datasets/ladder/scans", json={"custom_policy": "cn"}, headers=h),
+        422,
+        "validation_error",
+    )
     assert c.get("/v1/datasets/ladder/scans", headers=h).json()["total"] == 0

@@ -62,8 +62,9 @@ def test_scan_report_is_the_cli_report(api: Harness, inputs: dict[str, Path]) ->
     api.error(c.post("/v1/datasets/gb/scans", json={"max_networks": -1}, headers=h), 422)
 
 
-def test_a_running_scan_blocks_no_query(api: Harness, inputs: dict[str, Path],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_running_scan_blocks_no_query(
+    api: Harness, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     c = api.client
     h = api.key("acme", "analyst")
     api.dataset(h, "big", inputs["b30"])
@@ -92,8 +93,9 @@ def test_a_running_scan_blocks_no_query(api: Harness, inputs: dict[str, Path],
         assert c.get("/v1/datasets/other/networks", headers=h).json()["total"] == 1
         # the scanned dataset itself still answers, and takes recruitments
         assert c.get("/v1/datasets/big/agents/007", headers=h).json()["level"] == 3
-        r = c.post("/v1/datasets/big/recruitments", json={"upline_id": "007",
-                                                          "agent_id": "new"}, headers=h)
+        r = c.post(
+            "/v1/datasets/big/recruitments", json={"upline_id": "007", "agent_id": "new"}, headers=h
+        )
         assert r.status_code == 201
         assert time.monotonic() - t0 < 10
     finally:
@@ -105,8 +107,9 @@ def test_a_running_scan_blocks_no_query(api: Harness, inputs: dict[str, Path],
     assert c.get("/v1/datasets/big", headers=h).json()["counts"]["agents"] == 31
 
 
-def test_a_failing_scan_is_recorded(api: Harness, inputs: dict[str, Path],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_scan_is_recorded(
+    api: Harness, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     h = api.key("acme", "analyst")
     api.dataset(h, "d", inputs["b29"])
 
@@ -127,8 +130,9 @@ def test_a_failing_scan_is_recorded(api: Harness, inputs: dict[str, Path],
     assert done["error"]["code"] == "internal_error" and "secret" not in str(done)
 
 
-def test_reports_survive_a_restart_and_stale_jobs_fail(api: Harness,
-                                                        inputs: dict[str, Path]) -> None:
+def test_reports_survive_a_restart_and_stale_jobs_fail(
+    api: Harness, inputs: dict[str, Path]
+) -> None:
     h = api.key("acme", "analyst")
     api.dataset(h, "d", inputs["b30"])
     done = api.scan(h, "d")

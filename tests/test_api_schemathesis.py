@@ -29,8 +29,15 @@ HEADERS: dict[str, dict[str, str]] = {"admin": {"Authorization": f"Bearer {ADMIN
 _FOLDER = Path(tempfile.mkdtemp(prefix="agentgraph-schemathesis-"))
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # also when only collected
 # default body limits: a 413 for a big generated body would read as "accepted"
-app = create_app(Settings(store=str(_FOLDER / "store.duckdb"), admin_key=ADMIN,
-                          page_size_max=50, request_timeout=20, upload_dir=str(_FOLDER)))
+app = create_app(
+    Settings(
+        store=str(_FOLDER / "store.duckdb"),
+        admin_key=ADMIN,
+        page_size_max=50,
+        request_timeout=20,
+        upload_dir=str(_FOLDER),
+    )
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -41,12 +48,14 @@ def _seed() -> None:
     with TestClient(app) as c:  # lifespan: (re)opens the service
         admin = HEADERS["admin"]
         c.post("/v1/tenants", json={"id": "acme"}, headers=admin)
-        key = c.post("/v1/keys", json={"tenant": "acme", "role": "analyst"},
-                     headers=admin).json()["key"]
+        key = c.post("/v1/keys", json={"tenant": "acme", "role": "analyst"}, headers=admin).json()[
+            "key"
+        ]
         HEADERS["analyst"] = {"Authorization": f"Bearer {key}"}
         c.post("/v1/datasets", json={"name": "ladder"}, headers=HEADERS["analyst"])
-        rows = [{"agent_id": "001"}] + [{"agent_id": f"{k:03d}", "upline_id": "001"}
-                                        for k in range(2, 7)]
+        rows = [{"agent_id": "001"}] + [
+            {"agent_id": f"{k:03d}", "upline_id": "001"} for k in range(2, 7)
+        ]
         c.post("/v1/datasets/ladder/agents", json={"agents": rows}, headers=HEADERS["analyst"])
 
 

@@ -25,11 +25,19 @@ def _free_port() -> int:
 
 
 def _start(store: Path, port: int, admin: str = ADMIN, **env: str) -> subprocess.Popen[str]:
-    code = (f"from agentgraph.api.server import run; run(port={port}, store={str(store)!r}, "
-            "log_level='warning')")
+    code = (
+        f"from agentgraph.api.server import run; run(port={port}, store={str(store)!r}, "
+        "log_level='warning')"
+    )
     environ = {**os.environ, "AGENTGRAPH_ADMIN_KEY": admin, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.Popen([sys.executable, "-c", code], cwd=store.parent, env=environ,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=store.parent,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -59,24 +67,35 @@ def test_over_http(server: str, tmp_path: Path) -> None:
     with httpx.Client(base_url=server, timeout=30) as c:
         assert c.get("/healthz").json() == {"status": "ok", "checks": {}}
         assert c.post("/v1/tenants", json={"id": "acme"}, headers=admin).status_code == 201
-        key = c.post("/v1/keys", json={"tenant": "acme", "role": "analyst"},
-                     headers=admin).json()["key"]
+        key = c.post("/v1/keys", json={"tenant": "acme", "role": "analyst"}, headers=admin).json()[
+            "key"
+        ]
         h = {"Authorization": f"Bearer {key}"}
         assert c.post("/v1/datasets", json={"name": "ladder"}, headers=h).status_code == 201
-        rows = "agent_id,upline_id\n001,\n" + "".join(
-            f"{k:03d},001\n" for k in range(2, 7)) + "".join(
-            f"{k:03d},{2 + (k - 7) % 5:03d}\n" for k in range(7, 30))
+        rows = (
+            "agent_id,upline_id\n001,\n"
+            + "".join(f"{k:03d},001\n" for k in range(2, 7))
+            + "".join(f"{k:03d},{2 + (k - 7) % 5:03d}\n" for k in range(7, 30))
+        )
         path = tmp_path / "members.csv"
         path.write_text(rows, encoding="utf-8")
         with path.open("rb") as fh:  # multipart, streamed by the client
-            r = c.post("/v1/datasets/ladder/files", files={"file": ("members.csv", fh)},
-                       headers=h)
+            r = c.post("/v1/datasets/ladder/files", files={"file": ("members.csv", fh)}, headers=h)
         assert r.status_code == 200 and r.json()["rows_added"] == 29
-        check = c.post("/v1/datasets/ladder/recruitment-check",
-                       json={"upline_id": "002", "agent_id": "030"}, headers=h).json()
+        check = c.post(
+            "/v1/datasets/ladder/recruitment-check",
+            json={"upline_id": "002", "agent_id": "030"},
+            headers=h,
+        ).json()
         assert [f["rule"] for f in check["newly_fired"]] == ["cn.threshold"]
-        assert c.post("/v1/datasets/ladder/recruitments", json={
-            "upline_id": "002", "agent_id": "030"}, headers=h).status_code == 201
+        assert (
+            c.post(
+                "/v1/datasets/ladder/recruitments",
+                json={"upline_id": "002", "agent_id": "030"},
+                headers=h,
+            ).status_code
+            == 201
+        )
         scan = c.post("/v1/datasets/ladder/scans", headers=h).json()
         for _ in range(300):
             state = c.get(scan["links"]["self"], headers=h).json()

@@ -18,12 +18,17 @@ def test_scan_json_to_stdout_is_only_the_report() -> None:
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)  # nothing but JSON on stdout
     jsonschema.validate(report, SCHEMA)
-    assert report["summary"] == report["summary"] | {"agents": 30, "networks": 1, "flagged": 1,
-                                                     "max_levels": 3}
+    assert report["summary"] == report["summary"] | {
+        "agents": 30,
+        "networks": 1,
+        "flagged": 1,
+        "max_levels": 3,
+    }
 
 
-@pytest.mark.parametrize("name", ["empty.csv", "header_only.csv", "no_upline_column.csv",
-                                  "garbage.csv", "bad_utf8.csv"])
+@pytest.mark.parametrize(
+    "name", ["empty.csv", "header_only.csv", "no_upline_column.csv", "garbage.csv", "bad_utf8.csv"]
+)
 def test_bad_input_exits_2_with_a_message_naming_the_file(name: str) -> None:
     path = FIXTURES / "bad" / name
     res = run_cli("scan", str(path))
@@ -116,8 +121,9 @@ def test_agent_text_output_from_a_file() -> None:
 
 def test_synth_then_scan(tmp_path: Path) -> None:
     out = tmp_path / "ladder.parquet"
-    res = run_cli("synth", "ladder", "--tiers", "5", "--branching", "3", "--seed", "1",
-                  "--out", str(out))
+    res = run_cli(
+        "synth", "ladder", "--tiers", "5", "--branching", "3", "--seed", "1", "--out", str(out)
+    )
     assert res.returncode == 0, res.stderr
     report = json.loads(run_cli("scan", str(out)).stdout)
     assert report["summary"]["max_levels"] == 5
@@ -131,7 +137,6 @@ def test_hundred_thousand_deep_chain_end_to_end(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     net = report["networks"][0]
-    assert (net["members"], net["levels"], net["structure"]) == (100_000, 100_000,
-                                                                  "five_tier_plus")
+    assert (net["members"], net["levels"], net["structure"]) == (100_000, 100_000, "five_tier_plus")
     assert len(net["deepest_chain"]) == 100_000
     assert [f["rule"] for f in net["flags"]] == ["cn.threshold", "cn.serious"]

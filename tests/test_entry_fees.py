@@ -46,8 +46,9 @@ Order = tuple[str, str, float]  # seller, buyer, amount
 
 
 # --------------------------------------------------------------------------- oracle
-def oracle(members: list[Member], payments: list[Payment], orders: list[Order] | None
-           ) -> dict[str, Any]:
+def oracle(
+    members: list[Member], payments: list[Payment], orders: list[Order] | None
+) -> dict[str, Any]:
     """The rules of the brief, written out plainly (dicts and loops, no agentgraph):
     1-based rows of joining-window, disguised and join-package payments, the package of
     each network (root -> (amount, agents, recruits with a join time)) and the roots
@@ -110,10 +111,18 @@ def oracle(members: list[Member], payments: list[Payment], orders: list[Order] |
     for payer, payee, amount, kind, _ in payments:
         if kind == "entry_fee" and payer in upline:
             explicit[root(payee if payee in upline else payer)] += amount
-    fires = ({r for r, v in explicit.items() if v > 0} | set(package)
-             | {root(payments[i - 1][0]) for i in disguised})
-    return {"window": window, "disguised": disguised, "package": package,
-            "package_rows": package_rows, "fires": fires}
+    fires = (
+        {r for r, v in explicit.items() if v > 0}
+        | set(package)
+        | {root(payments[i - 1][0]) for i in disguised}
+    )
+    return {
+        "window": window,
+        "disguised": disguised,
+        "package": package,
+        "package_rows": package_rows,
+        "fires": fires,
+    }
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -126,37 +135,64 @@ def _when(text: str) -> datetime | None:
 
 
 def _fixture_oracle(case: str, with_orders: bool = True) -> dict[str, Any]:
-    members = [(r["agent_id"], r["upline_id"] or None, _when(r["joined_at"]))
-               for r in _read_csv(MONEY / f"{case}_members.csv")]
-    payments = [(r["payer_id"], r["payee_id"], float(r["amount"]), r["kind"], _when(r["at"]))
-                for r in _read_csv(MONEY / f"{case}_payments.csv")]
-    orders = ([(r["seller_id"], r["buyer_id"], float(r["amount"]))
-               for r in _read_csv(MONEY / f"{case}_orders.csv")] if with_orders else None)
+    members = [
+        (r["agent_id"], r["upline_id"] or None, _when(r["joined_at"]))
+        for r in _read_csv(MONEY / f"{case}_members.csv")
+    ]
+    payments = [
+        (r["payer_id"], r["payee_id"], float(r["amount"]), r["kind"], _when(r["at"]))
+        for r in _read_csv(MONEY / f"{case}_payments.csv")
+    ]
+    orders = (
+        [
+            (r["seller_id"], r["buyer_id"], float(r["amount"]))
+            for r in _read_csv(MONEY / f"{case}_orders.csv")
+        ]
+        if with_orders
+        else None
+    )
     return oracle(members, payments, orders)
 
 
 # ----------------------------------------------------------------------- helpers
-def _analyse(members: list[Member], payments: list[Payment], orders: list[Order] | None,
-             policy: str = "cn", extra: dict[str, list[Any]] | None = None
-             ) -> agentgraph.Analysis:
-    rel = Relations("members", pa.table({
-        "agent_id": [a for a, _, _ in members],
-        "upline_id": pa.array([u for _, u, _ in members], pa.string()),
-        "joined_at": pa.array([j for _, _, j in members], pa.timestamp("s"))}))
+def _analyse(
+    members: list[Member],
+    payments: list[Payment],
+    orders: list[Order] | None,
+    policy: str = "cn",
+    extra: dict[str, list[Any]] | None = None,
+) -> agentgraph.Analysis:
+    rel = Relations(
+        "members",
+        pa.table(
+            {
+                "agent_id": [a for a, _, _ in members],
+                "upline_id": pa.array([u for _, u, _ in members], pa.string()),
+                "joined_at": pa.array([j for _, _, j in members], pa.timestamp("s")),
+            }
+        ),
+    )
     cols: dict[str, Any] = {
-        "payer_id": [p[0] for p in payments], "payee_id": [p[1] for p in payments],
+        "payer_id": [p[0] for p in payments],
+        "payee_id": [p[1] for p in payments],
         "amount": pa.array([p[2] for p in payments], pa.float64()),
         "kind": [p[3] for p in payments],
-        "at": pa.array([p[4] for p in payments], pa.timestamp("s"))}
+        "at": pa.array([p[4] for p in payments], pa.timestamp("s")),
+    }
     cols.update(extra or {})
     pays = normalise_payments(pa.table(cols))
     ords = None
     if orders is not None:
         orders = orders or [("brand", "nobody", 1.0)]  # an order table needs a row
-        ords = normalise_orders(pa.table({
-            "seller_id": pa.array([o[0] for o in orders], pa.string()),
-            "buyer_id": pa.array([o[1] for o in orders], pa.string()),
-            "amount": pa.array([o[2] for o in orders], pa.float64())}))
+        ords = normalise_orders(
+            pa.table(
+                {
+                    "seller_id": pa.array([o[0] for o in orders], pa.string()),
+                    "buyer_id": pa.array([o[1] for o in orders], pa.string()),
+                    "amount": pa.array([o[2] for o in orders], pa.float64()),
+                }
+            )
+        )
     return agentgraph.analyse(rel, policy, payments=pays, orders=ords)
 
 
@@ -165,9 +201,12 @@ def _flags(report: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _fixture(case: str, *, orders: bool = True, policy: str = "cn") -> dict[str, Any]:
-    a = agentgraph.analyse(agentgraph.read(MONEY / f"{case}_members.csv"), policy,
-                           payments=read_payments(MONEY / f"{case}_payments.csv"),
-                           orders=read_orders(MONEY / f"{case}_orders.csv") if orders else None)
+    a = agentgraph.analyse(
+        agentgraph.read(MONEY / f"{case}_members.csv"),
+        policy,
+        payments=read_payments(MONEY / f"{case}_payments.csv"),
+        orders=read_orders(MONEY / f"{case}_orders.csv") if orders else None,
+    )
     report = a.report()
     jsonschema.validate(report, SCHEMA)
     return report
@@ -201,19 +240,36 @@ def test_join_package_scheme_known_answer() -> None:
     assert d["measured"] is True and d["payments"] == 35 and d["amount"] == 35 * 3980
     assert d["payment_rows"] == list(range(1, 21))  # rows 1-35 (first 20); row 36 is a restock
     assert d["joining_window_payments"] == 35 and d["joining_window_rows"] == list(range(1, 21))
-    assert d["unmatched_pairs"][0] == {"payer": "J01", "payee": "J00", "first_row": 1,
-                                       "paid": 3980.0, "goods_received": 398.0}
+    assert d["unmatched_pairs"][0] == {
+        "payer": "J01",
+        "payee": "J00",
+        "first_row": 1,
+        "paid": 3980.0,
+        "goods_received": 398.0,
+    }
     p = ev["join_package"]
     assert (p["amount"], p["agents"], p["recruits_with_join_time"], p["share"]) == (
-        3980, 35, 35, 1.0)
+        3980,
+        35,
+        35,
+        1.0,
+    )
     assert p["payments"] == 35 and p["total_paid"] == 139300.0
     assert p["payment_rows"] == list(range(1, 21))
     fees = r["money"]["entry_fees"]
     assert fees["payments"] == 0 and fees["amount"] == 0.0
-    assert fees["joining_window"] == {"measured": True, "payments": 35, "amount": 139300.0,
-                                      "window_days": 7}
-    assert fees["disguised"] == {"measured": True, "payments": 35, "amount": 139300.0,
-                                 "match_ratio": 0.8}
+    assert fees["joining_window"] == {
+        "measured": True,
+        "payments": 35,
+        "amount": 139300.0,
+        "window_days": 7,
+    }
+    assert fees["disguised"] == {
+        "measured": True,
+        "payments": 35,
+        "amount": 139300.0,
+        "match_ratio": 0.8,
+    }
     assert fees["join_packages"] == {"networks": 1, "payments": 35, "amount": 139300.0}
     assert fees["any_form"] == {"payments": 35, "amount": 139300.0}
     # the 30/3 gate opens on the fee in disguise; threshold evidence unchanged
@@ -221,9 +277,11 @@ def test_join_package_scheme_known_answer() -> None:
 
 
 def test_join_package_scheme_matches_the_oracle() -> None:
-    a = agentgraph.analyse(agentgraph.read(MONEY / "join3980_members.csv"),
-                           payments=read_payments(MONEY / "join3980_payments.csv"),
-                           orders=read_orders(MONEY / "join3980_orders.csv"))
+    a = agentgraph.analyse(
+        agentgraph.read(MONEY / "join3980_members.csv"),
+        payments=read_payments(MONEY / "join3980_payments.csv"),
+        orders=read_orders(MONEY / "join3980_orders.csv"),
+    )
     want = _fixture_oracle("join3980")
     f = a.money.fees  # type: ignore[union-attr]
     assert f is not None
@@ -263,8 +321,9 @@ def test_legitimate_purchases_at_joining_matched_by_goods() -> None:
     want = _fixture_oracle("fairjoin")
     assert want["disguised"] == set() and want["package"] == {} and want["fires"] == set()
     assert len(want["window"]) == 35
-    criminal = {x["rule"] for x in _fixture("fairjoin")["rules"]
-                if x.get("liability") == "criminal"}
+    criminal = {
+        x["rule"] for x in _fixture("fairjoin")["rules"] if x.get("liability") == "criminal"
+    }
     assert criminal and not criminal & {f["rule"] for n in r["networks"] for f in n["flags"]}
 
 
@@ -278,15 +337,22 @@ def test_existing_fixtures_keep_their_answers() -> None:
     legit = _fixture("legit3")
     assert legit["summary"]["flagged"] == 0
     assert legit["money"]["entry_fees"]["joining_window"] == {
-        "measured": False, "payments": 0, "amount": 0.0, "window_days": 7}
+        "measured": False,
+        "payments": 0,
+        "amount": 0.0,
+        "window_days": 7,
+    }
 
 
 # ---------------------------------------------------------------- boundaries
-@pytest.mark.parametrize(("after", "fires"), [
-    (timedelta(days=7), True),
-    (timedelta(days=7, seconds=1), False),
-    (timedelta(days=-30), True),  # paid before joining: counts
-])
+@pytest.mark.parametrize(
+    ("after", "fires"),
+    [
+        (timedelta(days=7), True),
+        (timedelta(days=7, seconds=1), False),
+        (timedelta(days=-30), True),  # paid before joining: counts
+    ],
+)
 def test_joining_window_boundary(after: timedelta, fires: bool) -> None:
     # one recruit buys goods, no goods come back: disguised iff in the window
     a = _analyse(_star(4), [("B1", "A", 500.0, "goods", T0 + after)], [("A", "C9", 10.0)])
@@ -301,11 +367,14 @@ def test_window_needs_both_times() -> None:
     assert f.window.tolist() == [False, False] and a.flags(0) == []
 
 
-@pytest.mark.parametrize(("delivered", "fires"), [
-    (800.0, False),  # exactly 80%: matched
-    (799.99, True),  # just under
-    (1000.0, False),
-])
+@pytest.mark.parametrize(
+    ("delivered", "fires"),
+    [
+        (800.0, False),  # exactly 80%: matched
+        (799.99, True),  # just under
+        (1000.0, False),
+    ],
+)
 def test_goods_match_boundary(delivered: float, fires: bool) -> None:
     pays = [("B1", "A", 600.0, "goods", T0), ("B1", "A", 400.0, "other", T0 + timedelta(days=2))]
     # delivered in two orders; an order from someone else does not count
@@ -334,16 +403,28 @@ def test_join_package_needs_three_recruits(payers: int, fires: bool) -> None:
     assert int(a.money.fees.net_package_amount[0]) == (3980 if fires else 0)  # type: ignore
 
 
-@pytest.mark.parametrize(("recruits", "joined_unknown", "fires"), [
-    (6, 0, True),  # 3 of 6: exactly half
-    (7, 0, False),  # 3 of 7: just under half
-    (7, 1, True),  # 3 of the 6 recruits whose joined_at is known
-])
-def test_join_package_needs_half_of_the_recruits(recruits: int, joined_unknown: int,
-                                                 fires: bool) -> None:
+@pytest.mark.parametrize(
+    ("recruits", "joined_unknown", "fires"),
+    [
+        (6, 0, True),  # 3 of 6: exactly half
+        (7, 0, False),  # 3 of 7: just under half
+        (7, 1, True),  # 3 of the 6 recruits whose joined_at is known
+    ],
+)
+def test_join_package_needs_half_of_the_recruits(
+    recruits: int, joined_unknown: int, fires: bool
+) -> None:
     times: list[datetime | None] = [T0] * (recruits - joined_unknown) + [None] * joined_unknown
-    pays = [(f"B{k}", "A", 3980.0 + 0.4 * (k - 2), "other" if k == 1 else "goods",
-             T0 + timedelta(days=1)) for k in range(1, 4)]  # 3979.6, 3980, 3980.4: 3980
+    pays = [
+        (
+            f"B{k}",
+            "A",
+            3980.0 + 0.4 * (k - 2),
+            "other" if k == 1 else "goods",
+            T0 + timedelta(days=1),
+        )
+        for k in range(1, 4)
+    ]  # 3979.6, 3980, 3980.4: 3980
     pays += [(f"B{k}", "A", 100.0 * k, "goods", T0) for k in range(4, 7)]  # other amounts
     a = _analyse(_star(recruits, times), pays, None)
     assert ("cn.entry_fee" in [f.rule for f in a.flags(0)]) is fires
@@ -356,7 +437,8 @@ def test_join_package_needs_half_of_the_recruits(recruits: int, joined_unknown: 
 
 def test_the_root_is_not_a_recruit() -> None:
     pays = [("A", "brand", 3980.0, "goods", T0)] + [
-        (f"B{k}", "A", 3980.0, "goods", T0) for k in (1, 2)]
+        (f"B{k}", "A", 3980.0, "goods", T0) for k in (1, 2)
+    ]
     a = _analyse(_star(2), pays, None)
     assert a.flags(0) == []  # 2 recruits (the root's own purchase does not count)
 
@@ -365,8 +447,12 @@ def test_no_orders_means_not_measured_and_nothing_fires() -> None:
     a = _analyse(_star(4), [("B1", "A", 500.0, "goods", T0)], None)
     assert a.flags(0) == []
     r = a.report()
-    assert r["money"]["entry_fees"]["disguised"] == {"measured": False, "payments": 0,
-                                                     "amount": 0.0, "match_ratio": 0.8}
+    assert r["money"]["entry_fees"]["disguised"] == {
+        "measured": False,
+        "payments": 0,
+        "amount": 0.0,
+        "match_ratio": 0.8,
+    }
     assert r["money"]["entry_fees"]["joining_window"]["payments"] == 1
 
 
@@ -386,11 +472,14 @@ def test_other_packs_read_the_broadened_notion() -> None:
     fee as the consideration when pay follows recruitment."""
     r = _fixture("join3980", policy="us-ftc")
     us = _flags(r)["J00"]
-    assert "us.ftc.entry_payment" in us and us["us.ftc.entry_payment"]["join_package"][
-        "agents"] == 35
+    assert (
+        "us.ftc.entry_payment" in us and us["us.ftc.entry_payment"]["join_package"]["agents"] == 35
+    )
     pays = [("B1", "A", 500.0, "goods", T0), ("A", "A", 50.0, "rebate", T0)]
-    extra = {"source_agent_id": pa.array(["B1", "B1"], pa.string()),
-             "order_id": pa.array([None, None], pa.string())}
+    extra = {
+        "source_agent_id": pa.array(["B1", "B1"], pa.string()),
+        "order_id": pa.array([None, None], pa.string()),
+    }
     eu = _analyse(_star(4), pays, [], "eu-ucpd", extra)
     (flag,) = eu.flags(0)
     assert flag.rule == "eu.ucpd.annex1_14"
@@ -407,13 +496,23 @@ def _cases(draw: st.DrawFn) -> tuple[list[Member], list[Payment], list[Order] | 
     days = [draw(st.one_of(st.none(), st.integers(0, 4))) for _ in range(n)]
     ids = [f"a{k}" for k in range(n)]
     members: list[Member] = [
-        (ids[k], ids[parents[k]] if parents[k] >= 0 else None,
-         T0 + timedelta(days=days[k]) if days[k] is not None else None) for k in range(n)]
+        (
+            ids[k],
+            ids[parents[k]] if parents[k] >= 0 else None,
+            T0 + timedelta(days=days[k]) if days[k] is not None else None,
+        )
+        for k in range(n)
+    ]
     pool = ids + ["brand"]
-    amounts = st.one_of(st.sampled_from([3980.0, 3980.0, 3979.5, 100.0, 0.4, 0.0]),
-                        st.integers(0, 500_000).map(lambda c: c / 100))
-    offsets = st.one_of(st.none(), st.sampled_from([7 * 86400, 7 * 86400 + 1, -86400, 0]),
-                        st.integers(-3 * 86400, 12 * 86400))
+    amounts = st.one_of(
+        st.sampled_from([3980.0, 3980.0, 3979.5, 100.0, 0.4, 0.0]),
+        st.integers(0, 500_000).map(lambda c: c / 100),
+    )
+    offsets = st.one_of(
+        st.none(),
+        st.sampled_from([7 * 86400, 7 * 86400 + 1, -86400, 0]),
+        st.integers(-3 * 86400, 12 * 86400),
+    )
     payments: list[Payment] = []
     mirrored: list[Order] = []
     for _ in range(draw(st.integers(0, 25))):
@@ -430,8 +529,15 @@ def _cases(draw: st.DrawFn) -> tuple[list[Member], list[Payment], list[Order] | 
     if draw(st.booleans()):  # a candidate join package: some recruits pay ~3,980 at joining
         for agent, up, when in members:
             if up is not None and draw(st.booleans()):
-                payments.append((agent, up, draw(st.sampled_from([3980.0, 3980.4, 3979.5])),
-                                 draw(st.sampled_from(["goods", "entry_fee", "other"])), when))
+                payments.append(
+                    (
+                        agent,
+                        up,
+                        draw(st.sampled_from([3980.0, 3980.4, 3979.5])),
+                        draw(st.sampled_from(["goods", "entry_fee", "other"])),
+                        when,
+                    )
+                )
     if not payments:
         payments.append(("a0", "brand", 1.0, "other", None))
     orders = draw(st.one_of(st.none(), st.just(mirrored)))
@@ -452,9 +558,15 @@ def test_against_the_oracle_on_random_forests(case: tuple) -> None:
     assert set((np.flatnonzero(f.disguised) + 1).tolist()) == want["disguised"]
     assert set((np.flatnonzero(f.package) + 1).tolist()) == want["package_rows"]
     roots = a.graph.names(a.networks.roots)
-    got_pkg = {roots[j]: (int(f.net_package_amount[j]), int(f.net_package_agents[j]),
-                          int(f.net_recruits_timed[j]))
-               for j in range(len(roots)) if f.net_package_amount[j] > 0}
+    got_pkg = {
+        roots[j]: (
+            int(f.net_package_amount[j]),
+            int(f.net_package_agents[j]),
+            int(f.net_recruits_timed[j]),
+        )
+        for j in range(len(roots))
+        if f.net_package_amount[j] > 0
+    }
     assert got_pkg == want["package"]
     fired = {roots[j] for j in range(len(roots)) if a.flag_mask["cn.entry_fee"][j]}
     assert fired == want["fires"]
@@ -463,9 +575,14 @@ def test_against_the_oracle_on_random_forests(case: tuple) -> None:
 
 # ---------------------------------------------------------- CLI, schema, HTML
 def test_cli_scan_with_payments_and_orders() -> None:
-    run = run_cli("scan", str(MONEY / "join3980_members.csv"), "--payments",
-                  str(MONEY / "join3980_payments.csv"), "--orders",
-                  str(MONEY / "join3980_orders.csv"))
+    run = run_cli(
+        "scan",
+        str(MONEY / "join3980_members.csv"),
+        "--payments",
+        str(MONEY / "join3980_payments.csv"),
+        "--orders",
+        str(MONEY / "join3980_orders.csv"),
+    )
     assert run.returncode == 0, run.stderr
     r = json.loads(run.stdout)
     jsonschema.validate(r, SCHEMA)
@@ -477,9 +594,14 @@ def test_cli_scan_with_payments_and_orders() -> None:
     rule = next(x for x in r["rules"] if x["rule"] == "cn.entry_fee")
     assert "变相交纳费用" in rule["citation"]
 
-    fair = run_cli("scan", str(MONEY / "fairjoin_members.csv"), "--payments",
-                   str(MONEY / "fairjoin_payments.csv"), "--orders",
-                   str(MONEY / "fairjoin_orders.csv"))
+    fair = run_cli(
+        "scan",
+        str(MONEY / "fairjoin_members.csv"),
+        "--payments",
+        str(MONEY / "fairjoin_payments.csv"),
+        "--orders",
+        str(MONEY / "fairjoin_orders.csv"),
+    )
     assert fair.returncode == 0, fair.stderr
     rf = json.loads(fair.stdout)
     jsonschema.validate(rf, SCHEMA)
@@ -490,7 +612,8 @@ def test_schema_declares_the_new_keys() -> None:
     money = SCHEMA["properties"]["money"]["properties"]["entry_fees"]["properties"]
     assert {"joining_window", "disguised", "join_packages", "any_form"} <= set(money)
     evidence = SCHEMA["properties"]["networks"]["items"]["properties"]["flags"]["items"][
-        "properties"]["evidence"]["properties"]
+        "properties"
+    ]["evidence"]["properties"]
     r = _fixture("join3980")
     ev = _flags(r)["J00"]["cn.entry_fee"]
     for key in ("disguised", "join_package"):
@@ -508,11 +631,12 @@ def _card(page: str, key: str) -> str:
 def test_html_shows_disguised_fees_and_join_packages() -> None:
     page = render_html(_fixture("join3980"))
     assert "Disguised entry fees 变相入门费 ¥139,300.00 35 payments" in _card(
-        page, "disguised_entry_fees")
+        page, "disguised_entry_fees"
+    )
     assert "¥139,300.00 35 payments 笔; 1 network(s)" in _card(page, "join_packages")
     assert "Entry fees 入门费 ¥0.00 0 payments" in _card(page, "entry_fees")
-    flag = page[page.index('<span class="rule">cn.entry_fee</span>'):]
-    flag = flag[:flag.index('<div class="flag">') if '<div class="flag">' in flag else None]
+    flag = page[page.index('<span class="rule">cn.entry_fee</span>') :]
+    flag = flag[: flag.index('<div class="flag">') if '<div class="flag">' in flag else None]
     text = " ".join(re.sub(r"<[^>]+>", " ", flag).split())
     assert "Join package 入门套餐" in text and "¥3,980.00" in text
     assert "first 20 of 35 payments" in text and "¥398.00" in text  # unmatched pairs table
@@ -524,14 +648,32 @@ def test_html_shows_disguised_fees_and_join_packages() -> None:
 def test_a_roots_own_purchase_is_no_fee() -> None:
     """An organiser (a root) buying stock at its joining date joins no one's network:
     no disguised fee, even with no goods delivered in the orders."""
-    rel = Relations("members", pa.table({
-        "agent_id": ["R", "A"], "upline_id": pa.array([None, "R"], pa.string()),
-        "joined_at": pa.array([datetime(2024, 1, 1), datetime(2024, 1, 2)])}))
-    pay = normalise_payments(pa.table({
-        "payer_id": ["R"], "payee_id": ["supplier"], "amount": [50_000.0], "kind": ["goods"],
-        "at": pa.array([datetime(2024, 1, 1)])}), None, "p")
-    orders = normalise_orders(pa.table({"seller_id": ["A"], "buyer_id": ["c"],
-                                        "amount": [1.0]}), None, "o")
+    rel = Relations(
+        "members",
+        pa.table(
+            {
+                "agent_id": ["R", "A"],
+                "upline_id": pa.array([None, "R"], pa.string()),
+                "joined_at": pa.array([datetime(2024, 1, 1), datetime(2024, 1, 2)]),
+            }
+        ),
+    )
+    pay = normalise_payments(
+        pa.table(
+            {
+                "payer_id": ["R"],
+                "payee_id": ["supplier"],
+                "amount": [50_000.0],
+                "kind": ["goods"],
+                "at": pa.array([datetime(2024, 1, 1)]),
+            }
+        ),
+        None,
+        "p",
+    )
+    orders = normalise_orders(
+        pa.table({"seller_id": ["A"], "buyer_id": ["c"], "amount": [1.0]}), None, "o"
+    )
     a = agentgraph.analyse(rel, payments=pay, orders=orders)
     assert [f.rule for f in a.flags(0)] == []
     fees = a.report()["money"]["entry_fees"]

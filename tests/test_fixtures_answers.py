@@ -13,8 +13,10 @@ from .conftest import FIXTURES
 
 
 def _nets(report: dict) -> dict[str, tuple[int, int, list[int], list[str]]]:
-    return {n["root"]: (n["members"], n["levels"], n["tier_counts"],
-                        [f["rule"] for f in n["flags"]]) for n in report["networks"]}
+    return {
+        n["root"]: (n["members"], n["levels"], n["tier_counts"], [f["rule"] for f in n["flags"]])
+        for n in report["networks"]
+    }
 
 
 def test_chain5() -> None:
@@ -39,8 +41,13 @@ def test_thirty_members_over_three_levels_fires() -> None:
     flag = r["networks"][0]["flags"][0]
     assert flag["severity"] == "high" and "2013" in flag["citation"]
     assert flag["evidence"]["members"] == 30 and flag["evidence"]["levels"] == 3
-    assert r["organisers"][0] == {"agent": "001", "network": "001", "downline": 30,
-                                  "levels": 3, "direct_recruits": 5}
+    assert r["organisers"][0] == {
+        "agent": "001",
+        "network": "001",
+        "downline": 30,
+        "levels": 3,
+        "direct_recruits": 5,
+    }
     assert a.agent("007").level == 3
     assert a.agent("002").level == 2 and a.agent("001").level == 1
 
@@ -97,13 +104,16 @@ def test_jsonl_members_keep_extra_columns_and_string_ids() -> None:
     assert "007" in agentgraph.scan(rel).agent("N1").direct_recruits
 
 
-@pytest.mark.parametrize(("name", "needle", "row"), [
-    ("empty.csv", "empty", None),
-    ("header_only.csv", "no data rows", None),
-    ("no_upline_column.csv", "upline_id", None),
-    ("garbage.csv", "binary", None),
-    ("bad_utf8.csv", "UTF-8", 3),
-])
+@pytest.mark.parametrize(
+    ("name", "needle", "row"),
+    [
+        ("empty.csv", "empty", None),
+        ("header_only.csv", "no data rows", None),
+        ("no_upline_column.csv", "upline_id", None),
+        ("garbage.csv", "binary", None),
+        ("bad_utf8.csv", "UTF-8", 3),
+    ],
+)
 def test_bad_inputs_raise_clear_errors(name: str, needle: str, row: int | None) -> None:
     path: Path = FIXTURES / "bad" / name
     with pytest.raises(InputError) as info:

@@ -37,7 +37,8 @@ def test_outputs_identical(outputs: dict[str, str]) -> None:
     for name, text in sorted(outputs.items()):
         old = (cases.OUTPUTS / name).read_text(encoding="utf-8")
         if old != text:
-            diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), "stored",
-                                        "now", n=1)
+            diff = difflib.unified_diff(
+                old.splitlines(True), text.splitlines(True), "stored", "now", n=1
+            )
             changed.append(f"{name}:\n" + "".join(list(diff)[:12]))
     assert not changed, "outputs changed:\n" + "\n".join(changed[:5])

@@ -9,8 +9,9 @@ from agentgraph.tables import Relations
 
 
 def _members(rows: list[tuple[str, str | None]]) -> Relations:
-    return Relations("members", pa.table({"agent_id": [a for a, _ in rows],
-                                          "upline_id": [u for _, u in rows]}))
+    return Relations(
+        "members", pa.table({"agent_id": [a for a, _ in rows], "upline_id": [u for _, u in rows]})
+    )
 
 
 def _issues(report: dict, kind: str) -> list[dict]:
@@ -38,11 +39,13 @@ def test_unknown_upline_becomes_an_implicit_root() -> None:
 
 
 def test_multiple_uplines_keep_the_earliest_at() -> None:
-    edges = pa.table({
-        "upline_id": ["r", "q", "r", "p"],
-        "downline_id": ["x", "x", "q", "x"],
-        "at": pa.array([3, 1, 0, None], pa.int64()).cast(pa.timestamp("s")),
-    })
+    edges = pa.table(
+        {
+            "upline_id": ["r", "q", "r", "p"],
+            "downline_id": ["x", "x", "q", "x"],
+            "at": pa.array([3, 1, 0, None], pa.int64()).cast(pa.timestamp("s")),
+        }
+    )
     a = agentgraph.analyse(Relations("edges", edges))
     multi = _issues(a.report(), "multiple_uplines")
     assert multi[0]["agents"][:2] == ["x", "q"]

@@ -81,10 +81,12 @@ def test_network_stats_match_networkx(parent: np.ndarray) -> None:
         assert nx.is_path(g, chain)
         assert nets.max_direct[j] == max(g.out_degree(v) for v in lengths)
         recruiters = sum(1 for v in lengths if g.out_degree(v) > 0)
-        assert nets.mean_branching(j) == (round((len(lengths) - 1) / recruiters, 3)
-                                          if recruiters else 0.0)
+        assert nets.mean_branching(j) == (
+            round((len(lengths) - 1) / recruiters, 3) if recruiters else 0.0
+        )
         assert structure_class(levels) == (
-            "single_tier" if levels <= 2 else "multi_level" if levels <= 4 else "five_tier_plus")
+            "single_tier" if levels <= 2 else "multi_level" if levels <= 4 else "five_tier_plus"
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -127,11 +129,14 @@ def test_organisers_and_flags_match_networkx(n: int, seed: int) -> None:
     from agentgraph.tables import Relations
 
     rng = np.random.default_rng(seed)
-    parent = np.array([-1 if v == 0 or rng.random() < 0.02 else int(rng.integers(0, v))
-                       for v in range(n)])
+    parent = np.array(
+        [-1 if v == 0 or rng.random() < 0.02 else int(rng.integers(0, v)) for v in range(n)]
+    )
     ids = [f"a{v:04d}" for v in range(n)]
-    rel = Relations("members", pa.table({
-        "agent_id": ids, "upline_id": [None if p < 0 else ids[p] for p in parent]}))
+    rel = Relations(
+        "members",
+        pa.table({"agent_id": ids, "upline_id": [None if p < 0 else ids[p] for p in parent]}),
+    )
     report = agentgraph.analyse(rel).report(max_organisers=10**6)
     g = _digraph(parent)
     expected = set()

@@ -25,10 +25,13 @@ AGENTS = ("a", "b", "c", "d", "e", "f", "g", "007", "7", " a")
 VALUES = ("1", " 1", "1 ", "2", "007", "7", "ff00", "", "  ", "\t", None)
 
 
-def _members(rows: list[tuple[str, str | None]], joined: list[int | None] | None = None
-             ) -> Relations:
-    cols: dict[str, Any] = {"agent_id": pa.array([a for a, _ in rows], pa.string()),
-                            "upline_id": pa.array([u for _, u in rows], pa.string())}
+def _members(
+    rows: list[tuple[str, str | None]], joined: list[int | None] | None = None
+) -> Relations:
+    cols: dict[str, Any] = {
+        "agent_id": pa.array([a for a, _ in rows], pa.string()),
+        "upline_id": pa.array([u for _, u in rows], pa.string()),
+    }
     if joined is not None:
         cols["joined_at"] = pa.array(joined, pa.int64()).cast(pa.timestamp("s"))
     return Relations("members", pa.table(cols))
@@ -44,8 +47,9 @@ def _ids(rows: list[dict[str, str | None]]) -> pa.Table:
 def identity_tables(draw: st.DrawFn) -> pa.Table:
     n = draw(st.integers(0, 25))
     cols = draw(st.lists(st.sampled_from(COLUMNS), unique=True, max_size=4))
-    data: dict[str, list[str | None]] = {"agent_id": [draw(st.sampled_from(AGENTS))
-                                                      for _ in range(n)]}
+    data: dict[str, list[str | None]] = {
+        "agent_id": [draw(st.sampled_from(AGENTS)) for _ in range(n)]
+    }
     for c in cols:
         data[c] = [draw(st.sampled_from(VALUES)) for _ in range(n)]
     return pa.table({k: pa.array(v, pa.string()) for k, v in data.items()})
@@ -80,8 +84,7 @@ def test_persons_match_networkx_components(table: pa.Table) -> None:
     res = resolve_identities(table)
     person, shared = _oracle(table)
     got = res.person_of.to_pylist()
-    assert [r["agent_id"] for r in got] == list(dict.fromkeys(table.column("agent_id")
-                                                              .to_pylist()))
+    assert [r["agent_id"] for r in got] == list(dict.fromkeys(table.column("agent_id").to_pylist()))
     assert {r["agent_id"]: r["person_id"] for r in got} == person
     # groups: every person with >= 2 accounts, its accounts and the linking values
     accounts_of: dict[str, set[str]] = {}
@@ -89,16 +92,18 @@ def test_persons_match_networkx_components(table: pa.Table) -> None:
         accounts_of.setdefault(p, set()).add(acct)
     expected_groups = {p: a for p, a in accounts_of.items() if len(a) >= 2}
     assert {g["person"]: set(g["accounts"]) for g in res.groups} == expected_groups
-    evidence = {(s["identifier"], s["value"]): set(s["accounts"])
-                for g in res.groups for s in g["shared"]}
+    evidence = {
+        (s["identifier"], s["value"]): set(s["accounts"]) for g in res.groups for s in g["shared"]
+    }
     assert evidence == {k: v for k, v in shared.items() if k[0] in STRONG_IDENTIFIERS}
     for g in res.groups:
         for s in g["shared"]:
             assert {person[a] for a in s["accounts"]} == {g["person"]}
     # weak links: device values shared by accounts of >= 2 persons, never merged
     weak = {(w["identifier"], w["value"]): set(w["accounts"]) for w in res.weak_links}
-    assert weak == {k: v for k, v in shared.items()
-                    if k[0] == "device" and len({person[a] for a in v}) >= 2}
+    assert weak == {
+        k: v for k, v in shared.items() if k[0] == "device" and len({person[a] for a in v}) >= 2
+    }
     assert res.persons == len(set(person.values()))
 
 
@@ -113,7 +118,8 @@ def member_tables(draw: st.DrawFn) -> Relations:
 @settings(max_examples=200, deadline=None)
 @given(identity_tables(), member_tables())
 def test_merge_rewrites_every_account_and_keeps_one_row_per_merged_person(
-        table: pa.Table, rel: Relations) -> None:
+    table: pa.Table, rel: Relations
+) -> None:
     res = resolve_identities(table)
     person, _ = _oracle(table)
     merged = merge_relations(rel, res)
@@ -134,8 +140,11 @@ def test_merge_rewrites_every_account_and_keeps_one_row_per_merged_person(
     for p in merged_persons:
         assert ids_out.count(p) == 1
     # rows of accounts that were not merged are untouched except for upline rewrites
-    plain = [r for r in rows if r["agent_id"] not in person
-             or len(accounts_of[person[r["agent_id"]]]) < 2]
+    plain = [
+        r
+        for r in rows
+        if r["agent_id"] not in person or len(accounts_of[person[r["agent_id"]]]) < 2
+    ]
     assert len(out) == len(plain) + len(merged_persons)
     agentgraph.analyse(merged)  # the engine accepts the result
 
@@ -151,9 +160,13 @@ def _ladder_split() -> tuple[Relations, pa.Table]:
     level3 = [f"B{k}{j}" for k in range(1, 4) for j in (1, 2)]
     rows += [(x, x[:2]) for x in level3]
     rows += [(f"{x}x", x) for x in level3]
-    ids = _ids([{"agent_id": "A14", "phone": "13800000001", "device": "dev-9"},
-                {"agent_id": "B0", "phone": " 13800000001 ", "bank_card": "6222"},
-                {"agent_id": "A3", "phone": "13900000003"}])
+    ids = _ids(
+        [
+            {"agent_id": "A14", "phone": "13800000001", "device": "dev-9"},
+            {"agent_id": "B0", "phone": " 13800000001 ", "bank_card": "6222"},
+            {"agent_id": "A3", "phone": "13900000003"},
+        ]
+    )
     return _members(rows), ids
 
 
@@ -164,14 +177,20 @@ def test_split_ladder_merges_into_one_five_level_network_that_fires() -> None:
     assert sorted((n["members"], n["levels"]) for n in before["networks"]) == [(15, 2), (16, 4)]
 
     res = resolve_identities(ids)
-    assert res.groups == [{"person": "A14", "accounts": ["A14", "B0"], "shared": [
-        {"identifier": "phone", "value": "13800000001", "accounts": ["A14", "B0"]}]}]
+    assert res.groups == [
+        {
+            "person": "A14",
+            "accounts": ["A14", "B0"],
+            "shared": [{"identifier": "phone", "value": "13800000001", "accounts": ["A14", "B0"]}],
+        }
+    ]
     merged = merge_relations(rel, res)
     assert isinstance(merged, MergedRelations)
     assert merged.self_links == 0 and merged.rewritten == 4  # B0's row, B1..B3's uplines
     assert merged.dropped is not None
     assert merged.dropped.select(["agent_id", "upline_id", "row", "person_id"]).to_pylist() == [
-        {"agent_id": "B0", "upline_id": None, "row": 16, "person_id": "A14"}]
+        {"agent_id": "B0", "upline_id": None, "row": 16, "person_id": "A14"}
+    ]
 
     a = agentgraph.analyse(merged)
     r = a.report()
@@ -187,12 +206,27 @@ def test_split_ladder_merges_into_one_five_level_network_that_fires() -> None:
 
 
 def test_roots_sharing_a_bank_card_are_one_network_of_sum_minus_one() -> None:
-    rel = _members([("R1", None), ("x1", "R1"), ("x2", "x1"), ("x3", "x2"), ("x4", "R1"),
-                    ("R2", None), ("y1", "R2"), ("y2", "R2"), ("y3", "y1")])
+    rel = _members(
+        [
+            ("R1", None),
+            ("x1", "R1"),
+            ("x2", "x1"),
+            ("x3", "x2"),
+            ("x4", "R1"),
+            ("R2", None),
+            ("y1", "R2"),
+            ("y2", "R2"),
+            ("y3", "y1"),
+        ]
+    )
     before = agentgraph.analyse(rel).report()
     assert sorted(n["members"] for n in before["networks"]) == [4, 5]
-    ids = _ids([{"agent_id": "R2", "bank_card": "6222 0000"},
-                {"agent_id": "R1", "bank_card": "6222 0000", "phone": "1"}])
+    ids = _ids(
+        [
+            {"agent_id": "R2", "bank_card": "6222 0000"},
+            {"agent_id": "R1", "bank_card": "6222 0000", "phone": "1"},
+        ]
+    )
     merged = merge_relations(rel, resolve_identities(ids))
     r = agentgraph.analyse(merged).report()
     assert r["summary"]["networks"] == 1
@@ -203,16 +237,27 @@ def test_roots_sharing_a_bank_card_are_one_network_of_sum_minus_one() -> None:
 
 
 def test_edge_list_merge_reports_multiple_uplines_and_drops_self_links() -> None:
-    edges = pa.table({"upline_id": ["R1", "R2", "u", "P1"],
-                      "downline_id": ["u", "P1", "P2", "P2b"],
-                      "at": pa.array([1, 2, 0, 3], pa.int64()).cast(pa.timestamp("s"))})
-    ids = _ids([{"agent_id": "P1", "id_number": "110"}, {"agent_id": "P2", "id_number": "110"},
-                {"agent_id": "P2b", "id_number": "110"}])
+    edges = pa.table(
+        {
+            "upline_id": ["R1", "R2", "u", "P1"],
+            "downline_id": ["u", "P1", "P2", "P2b"],
+            "at": pa.array([1, 2, 0, 3], pa.int64()).cast(pa.timestamp("s")),
+        }
+    )
+    ids = _ids(
+        [
+            {"agent_id": "P1", "id_number": "110"},
+            {"agent_id": "P2", "id_number": "110"},
+            {"agent_id": "P2b", "id_number": "110"},
+        ]
+    )
     merged = merge_relations(Relations("edges", edges), resolve_identities(ids))
     assert merged.kind == "edges" and merged.self_links == 1
     assert merged.table.select(["upline_id", "downline_id"]).to_pylist() == [
-        {"upline_id": "R1", "downline_id": "u"}, {"upline_id": "R2", "downline_id": "P1"},
-        {"upline_id": "u", "downline_id": "P1"}]
+        {"upline_id": "R1", "downline_id": "u"},
+        {"upline_id": "R2", "downline_id": "P1"},
+        {"upline_id": "u", "downline_id": "P1"},
+    ]
     r = agentgraph.analyse(merged).report()
     multi = [i for i in r["data_issues"] if i["kind"] == "multiple_uplines"]
     assert multi and multi[0]["agents"][:2] == ["P1", "u"]  # earliest 'at' kept
@@ -226,11 +271,14 @@ def test_account_recruited_by_its_own_person_becomes_part_of_it() -> None:
     merged = merge_relations(rel, resolve_identities(ids))
     assert merged.self_links == 1 and merged.dropped is not None
     assert merged.dropped.select(["agent_id", "upline_id"]).to_pylist() == [
-        {"agent_id": "X2", "upline_id": "X"}]  # as in the input
+        {"agent_id": "X2", "upline_id": "X"}
+    ]  # as in the input
     assert merged.table.to_pylist() == [
-        {"agent_id": "R", "upline_id": None}, {"agent_id": "X", "upline_id": "R"},
+        {"agent_id": "R", "upline_id": None},
+        {"agent_id": "X", "upline_id": "R"},
         {"agent_id": "k1", "upline_id": "X"},
-        {"agent_id": "k2", "upline_id": "X"}]
+        {"agent_id": "k2", "upline_id": "X"},
+    ]
     r = agentgraph.analyse(merged).report()
     assert r["networks"][0]["members"] == 4 and r["networks"][0]["levels"] == 3
     assert sum(r["summary"]["data_issues"].values()) == 0
@@ -261,63 +309,94 @@ def test_duplicate_rows_of_unmerged_agents_are_left_to_the_engine() -> None:
 # ----------------------------------------------------------------- what never links
 def test_device_only_sharing_is_reported_not_merged() -> None:
     rel = _members([("r1", None), ("a", "r1"), ("r2", None), ("b", "r2")])
-    ids = _ids([{"agent_id": "a", "device": "imei-1", "phone": "1"},
-                {"agent_id": "b", "device": " imei-1", "phone": "2"},
-                {"agent_id": "r1", "device": "imei-2"}])
+    ids = _ids(
+        [
+            {"agent_id": "a", "device": "imei-1", "phone": "1"},
+            {"agent_id": "b", "device": " imei-1", "phone": "2"},
+            {"agent_id": "r1", "device": "imei-2"},
+        ]
+    )
     res = resolve_identities(ids)
     assert res.groups == [] and res.persons == 3
-    assert res.weak_links == [{"identifier": "device", "value": "imei-1",
-                               "accounts": ["a", "b"], "persons": ["a", "b"]}]
+    assert res.weak_links == [
+        {"identifier": "device", "value": "imei-1", "accounts": ["a", "b"], "persons": ["a", "b"]}
+    ]
     merged = merge_relations(rel, res)
     assert merged.table.equals(rel.table) and merged.rewritten == 0
     assert agentgraph.analyse(merged).report()["summary"]["networks"] == 2
 
 
 def test_weak_values_within_one_person_are_not_weak_links() -> None:
-    ids = _ids([{"agent_id": "a", "phone": "1", "device": "d"},
-                {"agent_id": "b", "phone": "1", "device": "d"}])
+    ids = _ids(
+        [
+            {"agent_id": "a", "phone": "1", "device": "d"},
+            {"agent_id": "b", "phone": "1", "device": "d"},
+        ]
+    )
     res = resolve_identities(ids)
     assert res.weak_links == [] and len(res.groups) == 1
 
 
 def test_a_value_shared_across_columns_does_not_link() -> None:
-    ids = _ids([{"agent_id": "a", "phone": "6222"}, {"agent_id": "b", "bank_card": "6222"},
-                {"agent_id": "c", "id_number": "6222"}])
+    ids = _ids(
+        [
+            {"agent_id": "a", "phone": "6222"},
+            {"agent_id": "b", "bank_card": "6222"},
+            {"agent_id": "c", "id_number": "6222"},
+        ]
+    )
     res = resolve_identities(ids)
     assert res.groups == [] and res.persons == 3
 
 
 def test_empty_and_whitespace_identifiers_never_link() -> None:
-    ids = _ids([{"agent_id": a, "phone": v, "bank_card": v, "id_number": v, "device": v}
-                for a, v in (("a", ""), ("b", ""), ("c", "  "), ("d", "\t "), ("e", None),
-                             ("f", None))])
+    ids = _ids(
+        [
+            {"agent_id": a, "phone": v, "bank_card": v, "id_number": v, "device": v}
+            for a, v in (("a", ""), ("b", ""), ("c", "  "), ("d", "\t "), ("e", None), ("f", None))
+        ]
+    )
     res = resolve_identities(ids)
     assert res.groups == [] and res.weak_links == [] and res.persons == 6
     assert res.person_of.column("person_id").to_pylist() == ["a", "b", "c", "d", "e", "f"]
 
 
 def test_ids_and_values_compare_as_exact_strings() -> None:
-    ids = _ids([{"agent_id": "007", "phone": "007"}, {"agent_id": "7", "phone": "7"},
-                {"agent_id": "07", "phone": "7 "}])
+    ids = _ids(
+        [
+            {"agent_id": "007", "phone": "007"},
+            {"agent_id": "7", "phone": "7"},
+            {"agent_id": "07", "phone": "7 "},
+        ]
+    )
     res = resolve_identities(ids)
-    assert res.person_of.to_pylist() == [{"agent_id": "007", "person_id": "007"},
-                                         {"agent_id": "7", "person_id": "7"},
-                                         {"agent_id": "07", "person_id": "7"}]
+    assert res.person_of.to_pylist() == [
+        {"agent_id": "007", "person_id": "007"},
+        {"agent_id": "7", "person_id": "7"},
+        {"agent_id": "07", "person_id": "7"},
+    ]
     rel = _members([("007", None), ("7", "007"), ("07", None), ("x", "07")])
     out = merge_relations(rel, res).table.to_pylist()
-    assert out == [{"agent_id": "007", "upline_id": None}, {"agent_id": "7", "upline_id": "007"},
-                   {"agent_id": "x", "upline_id": "7"}]
+    assert out == [
+        {"agent_id": "007", "upline_id": None},
+        {"agent_id": "7", "upline_id": "007"},
+        {"agent_id": "x", "upline_id": "7"},
+    ]
     assert res.person_id("07") == "7" and res.person_id("nobody") == "nobody"
 
 
 def test_accounts_missing_from_the_identities_table_stay_themselves() -> None:
     rel = _members([("r", None), ("a", "r"), ("b", "a")])
     # zz is listed first, so the person is zz; r and b are unknown and stay as they are
-    res = resolve_identities(_ids([{"agent_id": "zz", "phone": "1"},
-                                   {"agent_id": "a", "phone": "1"}]))
+    res = resolve_identities(
+        _ids([{"agent_id": "zz", "phone": "1"}, {"agent_id": "a", "phone": "1"}])
+    )
     out = merge_relations(rel, res).table.to_pylist()
-    assert out == [{"agent_id": "r", "upline_id": None}, {"agent_id": "zz", "upline_id": "r"},
-                   {"agent_id": "b", "upline_id": "zz"}]
+    assert out == [
+        {"agent_id": "r", "upline_id": None},
+        {"agent_id": "zz", "upline_id": "r"},
+        {"agent_id": "b", "upline_id": "zz"},
+    ]
 
 
 def test_empty_tables_and_bad_input() -> None:

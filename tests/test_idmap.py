@@ -35,8 +35,9 @@ def test_leading_zeros_and_numbers_are_distinct_ids() -> None:
 
 
 def test_large_string_and_chunked_input() -> None:
-    keys = pa.chunked_array([pa.array(["a", "b"], pa.large_string()),
-                             pa.array(["c", "a"], pa.large_string())])
+    keys = pa.chunked_array(
+        [pa.array(["a", "b"], pa.large_string()), pa.array(["c", "a"], pa.large_string())]
+    )
     enc = encode_ids(keys, pa.chunked_array([pa.array(["c", None, "d"])]))
     assert enc.node_a.tolist() == [0, 1, 2, 0]
     assert enc.node_b.tolist() == [2, -1, 3]

@@ -32,13 +32,16 @@ def test_numbers_stay_strings_in_every_format(tmp_path: Path) -> None:
     csv.write_text("agent_id,upline_id\n0138000,\n138000,0138000\n", encoding="utf-8")
     assert read_relations(csv).table.column("agent_id").to_pylist() == ["0138000", "138000"]
     pq_path = tmp_path / "m.parquet"
-    pq.write_table(pa.table({"agent_id": [1, 2], "upline_id": pa.array([None, 1], pa.int64())}),
-                   pq_path)
+    pq.write_table(
+        pa.table({"agent_id": [1, 2], "upline_id": pa.array([None, 1], pa.int64())}), pq_path
+    )
     rel = read_relations(pq_path)
     assert rel.table.column("upline_id").to_pylist() == [None, "1"]
     jl = tmp_path / "m.jsonl"
-    jl.write_text('{"agent_id": 7, "upline_id": null}\n{"agent_id": "007", "upline_id": 7}\n',
-                  encoding="utf-8")
+    jl.write_text(
+        '{"agent_id": 7, "upline_id": null}\n{"agent_id": "007", "upline_id": 7}\n',
+        encoding="utf-8",
+    )
     rel = read_relations(jl)
     assert rel.table.column("agent_id").to_pylist() == ["7", "007"]
     assert rel.table.column("upline_id").to_pylist() == [None, "7"]
@@ -64,22 +67,31 @@ def test_mapping_aliases_and_extra_columns(tmp_path: Path) -> None:
 
 def test_edge_list_kinds_and_times(tmp_path: Path) -> None:
     csv = tmp_path / "e.csv"
-    csv.write_text("upline_id,downline_id,kind,at\na,b,推荐,2024/1/5\n"
-                   "a,c,SUPPLIES,2024-01-06 08:30\nb,d,,2024-1-7T09:00:00\n", encoding="utf-8")
+    csv.write_text(
+        "upline_id,downline_id,kind,at\na,b,推荐,2024/1/5\n"
+        "a,c,SUPPLIES,2024-01-06 08:30\nb,d,,2024-1-7T09:00:00\n",
+        encoding="utf-8",
+    )
     rel = read_relations(csv)
     assert rel.kind == "edges"
     assert rel.table.column("kind").to_pylist() == ["recruited", "supplies", None]
     assert [t.isoformat() for t in rel.table.column("at").to_pylist()] == [
-        "2024-01-05T00:00:00", "2024-01-06T08:30:00", "2024-01-07T09:00:00"]
+        "2024-01-05T00:00:00",
+        "2024-01-06T08:30:00",
+        "2024-01-07T09:00:00",
+    ]
 
 
-@pytest.mark.parametrize(("text", "needle", "row"), [
-    ("upline_id,downline_id,kind\na,b,hired\n", "not recruited or supplies", 1),
-    ("agent_id,upline_id,joined_at\na,,2024-01-01\nb,a,yesterday\n", "not a date", 2),
-    ("agent_id,upline_id\na,\n,a\n", "empty agent_id", 2),
-    ("agent_id,upline_id\na,b,c\n", "CSV", None),
-    ("\n\n", "no header", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "needle", "row"),
+    [
+        ("upline_id,downline_id,kind\na,b,hired\n", "not recruited or supplies", 1),
+        ("agent_id,upline_id,joined_at\na,,2024-01-01\nb,a,yesterday\n", "not a date", 2),
+        ("agent_id,upline_id\na,\n,a\n", "empty agent_id", 2),
+        ("agent_id,upline_id\na,b,c\n", "CSV", None),
+        ("\n\n", "no header", 0),
+    ],
+)
 def test_bad_values_name_the_row(tmp_path: Path, text: str, needle: str, row: int | None) -> None:
     csv = tmp_path / "bad.csv"
     csv.write_text(text, encoding="utf-8")

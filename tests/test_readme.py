@@ -22,8 +22,9 @@ pytest_plugins = ("tests.conftest_bolt",)
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ADMIN = "readme-Tq7Wm3Kx9Lb2Rz5Hv8Nc4Pd"
-needs_shell = pytest.mark.skipif(not (shutil.which("curl") and shutil.which("bash")),
-                                 reason="needs curl and bash")
+needs_shell = pytest.mark.skipif(
+    not (shutil.which("curl") and shutil.which("bash")), reason="needs curl and bash"
+)
 
 
 def _blocks(section: str) -> list[str]:
@@ -33,9 +34,15 @@ def _blocks(section: str) -> list[str]:
 
 
 def _bash(script: str, cwd: Path, env: dict[str, str]) -> str:
-    run = subprocess.run(["bash", "-c", "set -eu\n" + script], cwd=cwd,
-                         env={**os.environ, **env}, capture_output=True, text=True,
-                         timeout=300, check=False)
+    run = subprocess.run(
+        ["bash", "-c", "set -eu\n" + script],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr + run.stdout
     return run.stdout
 
@@ -58,8 +65,10 @@ def _check_api_walkthrough(out: str) -> None:
     by_key = {next(iter(d)): d for d in _json_values(out)}
     report = by_key["schema"]
     assert report["schema"] == "agentgraph.report/1"
-    assert report["summary"] | {"agents": 29, "networks": 1, "flagged": 0, "max_levels": 3} \
+    assert (
+        report["summary"] | {"agents": 29, "networks": 1, "flagged": 0, "max_levels": 3}
         == report["summary"]
+    )
     agent = by_key["agent"]
     assert (agent["agent"], agent["level"], agent["upline_chain"]) == ("007", 3, ["001", "002"])
     check = by_key["upline_id"]
@@ -75,23 +84,27 @@ def test_api_block_runs_as_written(tmp_path: Path) -> None:
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
     env = {"AGENTGRAPH_ADMIN_KEY": ADMIN}
     with running_api(tmp_path, env) as base:  # the embedded default store, as in the README
-        out = _bash(walkthrough.replace("BASE=http://127.0.0.1:8000", f"BASE={base}"),
-                    tmp_path, env)
+        out = _bash(
+            walkthrough.replace("BASE=http://127.0.0.1:8000", f"BASE={base}"), tmp_path, env
+        )
     _check_api_walkthrough(out)
     assert (tmp_path / "agentgraph.duckdb").exists()
 
 
 @needs_shell
 @pytest.mark.bolt
-def test_neo4j_block_runs_as_written(tmp_path: Path, bolt_server: tuple[str, dict[str, Any]],
-                                     names: Any) -> None:
+def test_neo4j_block_runs_as_written(
+    tmp_path: Path, bolt_server: tuple[str, dict[str, Any]], names: Any
+) -> None:
     (cli_block,) = _blocks("Neo4j store")
     uri, options = bolt_server
     name = names("shop")  # a shared Neo4j keeps nothing of this test
     env = {"AGENTGRAPH_STORE": uri, "AGENTGRAPH_ADMIN_KEY": ADMIN}
     if options.get("user"):
-        env |= {"AGENTGRAPH_NEO4J_USER": options["user"],
-                "AGENTGRAPH_NEO4J_PASSWORD": options.get("password") or ""}
+        env |= {
+            "AGENTGRAPH_NEO4J_USER": options["user"],
+            "AGENTGRAPH_NEO4J_PASSWORD": options.get("password") or "",
+        }
     (tmp_path / "fixtures").symlink_to(ROOT / "fixtures")
     script = _as_installed(cli_block).replace("bolt://127.0.0.1:7687", uri)
     script = script.replace("--dataset shop", f"--dataset {name}")
@@ -108,13 +121,19 @@ def test_neo4j_block_runs_as_written(tmp_path: Path, bolt_server: tuple[str, dic
         walkthrough = walkthrough.replace("datasets/shop", f"datasets/{name}")
         walkthrough = walkthrough.replace('{"name": "shop"}', f'{{"name": "{name}"}}')
         with running_api(tmp_path, env) as base:  # AGENTGRAPH_STORE: the Bolt server
-            out = _bash(walkthrough.replace("BASE=http://127.0.0.1:8000", f"BASE={base}"),
-                        tmp_path, env)
+            out = _bash(
+                walkthrough.replace("BASE=http://127.0.0.1:8000", f"BASE={base}"), tmp_path, env
+            )
         _check_api_walkthrough(out)
         listed = _bash(_as_installed(".venv/bin/agentgraph datasets"), tmp_path, env)
         assert f"acme:{name}\tmembers\t29 rows" in listed  # the API's dataset is on Bolt
     finally:
         for dataset in (name, f"acme:{name}"):
-            subprocess.run([sys.executable, "-m", "agentgraph", "drop", dataset],
-                           env={**os.environ, **env}, cwd=tmp_path, capture_output=True,
-                           timeout=120, check=False)
+            subprocess.run(
+                [sys.executable, "-m", "agentgraph", "drop", dataset],
+                env={**os.environ, **env},
+                cwd=tmp_path,
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )

@@ -299,13 +299,15 @@ def test_sales_and_identities_sections() -> None:
 
     from agentgraph.evidence.identities import resolve_identities
 
-    a = agentgraph.analyse(agentgraph.read(MONEY / "ladder5_members.csv"),
-                           payments=read_payments(MONEY / "ladder5_payments.csv"),
-                           orders=read_orders(MONEY / "ladder5_orders.csv"))
+    a = agentgraph.analyse(
+        agentgraph.read(MONEY / "ladder5_members.csv"),
+        payments=read_payments(MONEY / "ladder5_payments.csv"),
+        orders=read_orders(MONEY / "ladder5_orders.csv"),
+    )
     page = render_html(a.report())
     sales = _section(page, "sales")
     assert "retail ratio 零售比例 25.0%" in sales and 'href="#sales"' in page
-    assert "<td>L02</td><td class=\"n\">¥560.00</td>" in sales  # paid over the cap
+    assert '<td>L02</td><td class="n">¥560.00</td>' in sales  # paid over the cap
     ids_dir = MONEY.parent / "identities"
     res = resolve_identities(read_identities(ids_dir / "split_identities.csv"))
     b = agentgraph.analyse(agentgraph.read(ids_dir / "split_members.csv"), identities=res)

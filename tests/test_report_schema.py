@@ -25,11 +25,17 @@ def test_fixture_reports_validate() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-1, 40)), min_size=1, max_size=120),
-       st.integers(0, 3))
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(-1, 40)), min_size=1, max_size=120),
+    st.integers(0, 3),
+)
 def test_random_member_tables_validate_and_add_up(rows: list[tuple[int, int]], cap: int) -> None:
-    table = pa.table({"agent_id": [str(a) for a, _ in rows],
-                      "upline_id": [None if u < 0 else str(u) for _, u in rows]})
+    table = pa.table(
+        {
+            "agent_id": [str(a) for a, _ in rows],
+            "upline_id": [None if u < 0 else str(u) for _, u in rows],
+        }
+    )
     a = agentgraph.analyse(Relations("members", table))
     report = a.report(max_networks=cap)
     jsonschema.validate(report, SCHEMA)
@@ -40,7 +46,7 @@ def test_random_member_tables_validate_and_add_up(rows: list[tuple[int, int]], c
     flagged = [n for n in report["networks"] if n["flags"]]
     assert len(flagged) == s["flagged"]  # every flagged network listed, whatever the cap
     assert report["networks"][: len(flagged)] == flagged  # flagged first
-    sizes = [n["members"] for n in report["networks"][len(flagged):]]
+    sizes = [n["members"] for n in report["networks"][len(flagged) :]]
     assert sizes == sorted(sizes, reverse=True)
     assert sum(report["depth_histogram"]) == s["agents"]
     assert s["max_levels"] == int(np.max(a.networks.levels))
@@ -53,9 +59,12 @@ def test_schema_revision_declares_every_key_it_emits() -> None:
     from agentgraph.loaders.payments import read_payments
 
     money = FIXTURES / "money"
-    a = agentgraph.analyse(agentgraph.read(money / "ladder5_members.csv"), "cn",
-                           payments=read_payments(money / "ladder5_payments.csv"),
-                           orders=read_orders(money / "ladder5_orders.csv"))
+    a = agentgraph.analyse(
+        agentgraph.read(money / "ladder5_members.csv"),
+        "cn",
+        payments=read_payments(money / "ladder5_payments.csv"),
+        orders=read_orders(money / "ladder5_orders.csv"),
+    )
     report = a.report()
     jsonschema.validate(report, SCHEMA)
     assert report["schema"] == "agentgraph.report/1"

@@ -32,8 +32,7 @@ def test_reports_from_store_and_file_are_identical(tmp_path: Path) -> None:
             st.load(name, rel)
             stored = st.read(name)
         fixed = {"generated_at": "2026-01-01T00:00:00Z", "source_name": name}
-        assert (agentgraph.analyse(stored).report(**fixed)
-                == agentgraph.analyse(rel).report(**fixed))
+        assert agentgraph.analyse(stored).report(**fixed) == agentgraph.analyse(rel).report(**fixed)
 
 
 def test_failed_load_changes_nothing(tmp_path: Path) -> None:
@@ -90,10 +89,10 @@ def test_second_process_gets_a_clear_error(tmp_path: Path) -> None:
 
     path = tmp_path / "owned.duckdb"
     with DuckDBStore(path):
-        code = ("from agentgraph.stores import DuckDBStore\n"
-                f"DuckDBStore({str(path)!r})\n")
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=False)
+        code = f"from agentgraph.stores import DuckDBStore\nDuckDBStore({str(path)!r})\n"
+        res = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
     assert res.returncode != 0
     assert "cannot open store" in res.stderr
 

@@ -52,8 +52,10 @@ def counts(store: Any, name: str) -> dict[str, int]:
     def one(text: str) -> int:
         return int(store._query("count", text, name=n)[0]["c"])
 
-    out = {"datasets": one("MATCH (d:Dataset {name: $name}) RETURN count(d) AS c"),
-           "agents": one("MATCH (a:Agent {dataset: $name}) RETURN count(a) AS c")}
+    out = {
+        "datasets": one("MATCH (d:Dataset {name: $name}) RETURN count(d) AS c"),
+        "agents": one("MATCH (a:Agent {dataset: $name}) RETURN count(a) AS c"),
+    }
     for typ in ("ROOT", "RECRUITED", "SUPPLIES"):
         out[typ] = one(f"MATCH ()-[e:{typ}]->(a:Agent {{dataset: $name}}) RETURN count(e) AS c")
     return out
@@ -76,21 +78,31 @@ def failing_writes(store: Any, monkeypatch: pytest.MonkeyPatch, fail_at: int) ->
 
 
 def members(rows: list[tuple[str, str | None]], source: str = "t") -> Relations:
-    return Relations("members", pa.table({"agent_id": pa.array([r[0] for r in rows]),
-                                          "upline_id": pa.array([r[1] for r in rows],
-                                                                pa.string())}), source)
+    return Relations(
+        "members",
+        pa.table(
+            {
+                "agent_id": pa.array([r[0] for r in rows]),
+                "upline_id": pa.array([r[1] for r in rows], pa.string()),
+            }
+        ),
+        source,
+    )
 
 
 # ------------------------------------------------------------ without a server
 def test_base_package_does_not_import_the_driver() -> None:
-    code = ("import sys, agentgraph, agentgraph.stores, agentgraph.stores.neo4j.admin_csv, "
-            "agentgraph.loaders, agentgraph.analysis; assert 'neo4j' not in sys.modules, "
-            "sorted(m for m in sys.modules if m.startswith('neo4j'))")
+    code = (
+        "import sys, agentgraph, agentgraph.stores, agentgraph.stores.neo4j.admin_csv, "
+        "agentgraph.loaders, agentgraph.analysis; assert 'neo4j' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.startswith('neo4j'))"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_credentials_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_credentials_never_appear_in_errors(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     pytest.importorskip("neo4j")
     from agentgraph.stores.neo4j.store import Neo4jStore
 
@@ -100,7 +112,8 @@ def test_credentials_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch,
     cases: list[tuple[str, dict[str, Any]]] = [
         (f"bolt://agent:{secret}@127.0.0.1:9", {}),
         ("bolt://127.0.0.1:9", {"user": "agent", "password": secret}),
-        ("bolt://127.0.0.1:9", {"user": "agent"})]
+        ("bolt://127.0.0.1:9", {"user": "agent"}),
+    ]
     for url, kwargs in cases:
         with pytest.raises(StoreError) as err:
             Neo4jStore(url, **kwargs, connect_timeout=2.0)
@@ -124,26 +137,37 @@ def test_bad_options_are_refused_before_connecting(monkeypatch: pytest.MonkeyPat
 
 def _typed_extras() -> Relations:
     n = 4
-    table = pa.table({
-        "agent_id": pa.array(["a", "b", "c", "d"]),
-        "upline_id": pa.array([None, "a", "a", "b"], pa.string()),
-        "joined_at": pa.array([dt.datetime(2020, 1, 1, 8, 30, 1)] * n, pa.timestamp("s")),
-        "rank": pa.array(["总代", None, "x'", "\\"]),
-        "count": pa.array([1, -2**62, None, 7], pa.int64()),
-        "score": pa.array([0.1 + 0.2, 1e-300, -0.0, None], pa.float64()),
-        "ok": pa.array([True, False, None, True]),
-        "day": pa.array([dt.date(2021, 2, 3), None, dt.date(1999, 12, 31),
-                         dt.date(2024, 2, 29)]),
-        "seen": pa.array([dt.datetime(2022, 1, 31, 10, 0, 0, 123000), None,
-                          dt.datetime(2000, 1, 1), dt.datetime(2030, 6, 1)],
-                         pa.timestamp("ms", "Asia/Shanghai")),
-        "amount": pa.array([decimal.Decimal("12.30"), None, decimal.Decimal("-0.01"),
-                            decimal.Decimal("1e3")], pa.decimal128(10, 2)),
-        "tags": pa.array([[1, 2], [], None, [3]], pa.list_(pa.int64())),
-        "blob": pa.array([b"\x00\xff'", None, b"", b"ok"], pa.binary()),
-        "city": pa.array(["杭州", "北京", None, "x'}) //"]).dictionary_encode(),
-        "big": pa.array([2**64 - 1, 0, None, 5], pa.uint64()),
-    })
+    table = pa.table(
+        {
+            "agent_id": pa.array(["a", "b", "c", "d"]),
+            "upline_id": pa.array([None, "a", "a", "b"], pa.string()),
+            "joined_at": pa.array([dt.datetime(2020, 1, 1, 8, 30, 1)] * n, pa.timestamp("s")),
+            "rank": pa.array(["总代", None, "x'", "\\"]),
+            "count": pa.array([1, -(2**62), None, 7], pa.int64()),
+            "score": pa.array([0.1 + 0.2, 1e-300, -0.0, None], pa.float64()),
+            "ok": pa.array([True, False, None, True]),
+            "day": pa.array(
+                [dt.date(2021, 2, 3), None, dt.date(1999, 12, 31), dt.date(2024, 2, 29)]
+            ),
+            "seen": pa.array(
+                [
+                    dt.datetime(2022, 1, 31, 10, 0, 0, 123000),
+                    None,
+                    dt.datetime(2000, 1, 1),
+                    dt.datetime(2030, 6, 1),
+                ],
+                pa.timestamp("ms", "Asia/Shanghai"),
+            ),
+            "amount": pa.array(
+                [decimal.Decimal("12.30"), None, decimal.Decimal("-0.01"), decimal.Decimal("1e3")],
+                pa.decimal128(10, 2),
+            ),
+            "tags": pa.array([[1, 2], [], None, [3]], pa.list_(pa.int64())),
+            "blob": pa.array([b"\x00\xff'", None, b"", b"ok"], pa.binary()),
+            "city": pa.array(["杭州", "北京", None, "x'}) //"]).dictionary_encode(),
+            "big": pa.array([2**64 - 1, 0, None, 5], pa.uint64()),
+        }
+    )
     return Relations("members", table, "typed")
 
 
@@ -152,8 +176,11 @@ def test_codec_round_trips_every_column_type() -> None:
     for f in rel.table.schema:
         col = rel.table.column(f.name)
         stored = to_storable(col)
-        assert pa.types.is_string(stored.type) or pa.types.is_int64(stored.type) or (
-            pa.types.is_boolean(stored.type)), f
+        assert (
+            pa.types.is_string(stored.type)
+            or pa.types.is_int64(stored.type)
+            or (pa.types.is_boolean(stored.type))
+        ), f
         assert from_storable(stored, f.type).equals(col.combine_chunks()), f.name
 
 
@@ -167,8 +194,15 @@ def test_percent_escaping_round_trips() -> None:
     assert pct_decode(enc).to_pylist() == texts
 
 
-ADMIN_CASES = ["chain5.csv", "star.csv", "cycle.csv", "gb18030_members.csv",
-               "ladder_edges.csv", "mixed.jsonl", "boundary_30_3.csv"]
+ADMIN_CASES = [
+    "chain5.csv",
+    "star.csv",
+    "cycle.csv",
+    "gb18030_members.csv",
+    "ladder_edges.csv",
+    "mixed.jsonl",
+    "boundary_30_3.csv",
+]
 
 
 @pytest.mark.parametrize("case", ADMIN_CASES + ["nasty", "typed", "defects", "edges"])
@@ -180,9 +214,15 @@ def test_admin_csv_round_trip(tmp_path: Path, case: str) -> None:
     elif case == "typed":
         rel = _typed_extras()
     elif case == "defects":
-        rel = synth.with_defects(synth.random_recursive(800, seed=1), seed=3, cycles=2,
-                                 self_referrals=2, multiple_uplines=4, unknown_uplines=3,
-                                 duplicate_agents=3)
+        rel = synth.with_defects(
+            synth.random_recursive(800, seed=1),
+            seed=3,
+            cycles=2,
+            self_referrals=2,
+            multiple_uplines=4,
+            unknown_uplines=3,
+            duplicate_agents=3,
+        )
     else:
         rel = synth.to_edges(synth.forest(700, seed=2, ids="zh"))
     out = export_admin_csv(rel, tmp_path / "imp", dataset="demo")
@@ -218,8 +258,12 @@ def test_admin_csv_types_and_supply_edges(tmp_path: Path) -> None:
 
 
 def test_admin_csv_is_the_same_whatever_the_chunk_size(tmp_path: Path) -> None:
-    rel = synth.with_defects(synth.random_recursive(500, seed=4, ids="zh"), seed=1,
-                             duplicate_agents=3, multiple_uplines=3)
+    rel = synth.with_defects(
+        synth.random_recursive(500, seed=4, ids="zh"),
+        seed=1,
+        duplicate_agents=3,
+        multiple_uplines=3,
+    )
     export_admin_csv(rel, tmp_path / "big")
     export_admin_csv(rel, tmp_path / "small", chunk_rows=7)
     for f in ("agents.csv", "relationships.csv", "agentgraph.json"):
@@ -254,8 +298,9 @@ def test_open_store_dispatches_bolt_urls(bolt_server: tuple[str, dict[str, Any]]
 
 
 @bolt
-def test_options_from_the_environment(bolt_server: tuple[str, dict[str, Any]],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_options_from_the_environment(
+    bolt_server: tuple[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from agentgraph.stores.neo4j.store import Neo4jStore
 
     monkeypatch.setenv("AGENTGRAPH_NEO4J_BATCH_SIZE", "37")
@@ -265,8 +310,9 @@ def test_options_from_the_environment(bolt_server: tuple[str, dict[str, Any]],
 
 
 @bolt
-def test_wrong_credentials_give_a_clear_error(bolt_factory: Callable[..., Any],
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_wrong_credentials_give_a_clear_error(
+    bolt_factory: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret = "wr0ng-s3cret-pw"
     with pytest.raises(StoreError, match="authentication failed") as err:
@@ -280,33 +326,54 @@ def test_graph_model(bolt_store: Any, names: Callable[[str], str]) -> None:
     store = bolt_store
     gb = agentgraph.read(FIXTURES / "gb18030_members.csv")
     store.load(names("gb"), gb)
-    assert counts(store, names("gb")) == {"datasets": 1, "agents": 34, "ROOT": 2,
-                                          "RECRUITED": 32, "SUPPLIES": 0}
-    got = store._query("agent", "MATCH (a:Agent {dataset: $name, id: $id}) RETURN a.rank AS"
-                       " rank, a.joined_at AS joined, a.row AS row",
-                       name=store._s(names("gb")), id=store._s("钱18"))
+    assert counts(store, names("gb")) == {
+        "datasets": 1,
+        "agents": 34,
+        "ROOT": 2,
+        "RECRUITED": 32,
+        "SUPPLIES": 0,
+    }
+    got = store._query(
+        "agent",
+        "MATCH (a:Agent {dataset: $name, id: $id}) RETURN a.rank AS"
+        " rank, a.joined_at AS joined, a.row AS row",
+        name=store._s(names("gb")),
+        id=store._s("钱18"),
+    )
     row = gb.table.column("agent_id").to_pylist().index("钱18")
     assert len(got) == 1 and got[0]["row"] == row
     assert store._d(got[0]["rank"]) == "一级代理"
     joined = gb.table.column("joined_at")[row].as_py()
     assert store._d(got[0]["joined"]) == joined.isoformat()
-    ds = store._query("dataset", "MATCH (d:Dataset {name: $name}) RETURN d.complete AS c,"
-                      " d.kind AS k, d.rows AS r", name=store._s(names("gb")))
+    ds = store._query(
+        "dataset",
+        "MATCH (d:Dataset {name: $name}) RETURN d.complete AS c, d.kind AS k, d.rows AS r",
+        name=store._s(names("gb")),
+    )
     assert ds == [{"c": True, "k": "members", "r": 34}]
 
     edges = agentgraph.read(FIXTURES / "ladder_edges.csv")
     store.load(names("edges"), edges)
-    assert counts(store, names("edges")) == {"datasets": 1, "agents": 31, "ROOT": 0,
-                                             "RECRUITED": 31, "SUPPLIES": 1}
-    sup = store._query("sup", "MATCH (u:Agent {dataset: $name})-[e:SUPPLIES]->(d) RETURN"
-                       " u.id AS u, d.id AS d, e.kind AS k", name=store._s(names("edges")))
+    assert counts(store, names("edges")) == {
+        "datasets": 1,
+        "agents": 31,
+        "ROOT": 0,
+        "RECRUITED": 31,
+        "SUPPLIES": 1,
+    }
+    sup = store._query(
+        "sup",
+        "MATCH (u:Agent {dataset: $name})-[e:SUPPLIES]->(d) RETURN"
+        " u.id AS u, d.id AS d, e.kind AS k",
+        name=store._s(names("edges")),
+    )
     assert [{k: store._d(v) for k, v in r.items()} for r in sup] == [
-        {"u": "P04", "d": "P20", "k": "supplies"}]
+        {"u": "P04", "d": "P20", "k": "supplies"}
+    ]
 
 
 @bolt
-def test_reload_does_not_duplicate_anything(bolt_store: Any, names: Callable[[str], str]
-                                            ) -> None:
+def test_reload_does_not_duplicate_anything(bolt_store: Any, names: Callable[[str], str]) -> None:
     rel = agentgraph.read(FIXTURES / "gb18030_members.csv")
     bolt_store.load(names("gb"), rel)
     once = counts(bolt_store, names("gb"))
@@ -316,8 +383,9 @@ def test_reload_does_not_duplicate_anything(bolt_store: Any, names: Callable[[st
 
 
 @bolt
-def test_resume_after_a_failed_batch(bolt_store: Any, names: Callable[[str], str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resume_after_a_failed_batch(
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("resume")
     store.batch_size = 150
     rel = synth.random_recursive(1000, seed=7)
@@ -330,22 +398,29 @@ def test_resume_after_a_failed_batch(bolt_store: Any, names: Callable[[str], str
     with pytest.raises(StoreError, match="incomplete"):
         store.read(name)
     assert name not in [d.name for d in store.datasets()]
-    assert [(u.name, u.op, u.done, u.target) for u in store.unfinished()
-            if u.name == name] == [(name, "load", 300, 1000)]
+    assert [(u.name, u.op, u.done, u.target) for u in store.unfinished() if u.name == name] == [
+        (name, "load", 300, 1000)
+    ]
     seen: list[tuple[int, int]] = []
     store.load(name, rel, progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (450, 1000) and seen[-1] == (1000, 1000)
     back = store.read(name)
     assert back.table.equals(rel.table)
     assert analyse(back).report(**FIXED) == analyse(rel).report(**FIXED)
-    assert counts(store, name) == {"datasets": 1, "agents": 1000, "ROOT": 1, "RECRUITED": 999,
-                                   "SUPPLIES": 0}
+    assert counts(store, name) == {
+        "datasets": 1,
+        "agents": 1000,
+        "ROOT": 1,
+        "RECRUITED": 999,
+        "SUPPLIES": 0,
+    }
     assert name not in [u.name for u in store.unfinished()]
 
 
 @bolt
-def test_a_failed_replacement_keeps_the_old_data(bolt_store: Any, names: Callable[[str], str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_replacement_keeps_the_old_data(
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("replace")
     store.batch_size = 100
     old = agentgraph.read(FIXTURES / "chain5.csv")
@@ -360,13 +435,19 @@ def test_a_failed_replacement_keeps_the_old_data(bolt_store: Any, names: Callabl
     assert [u.target for u in store.unfinished() if u.name == name] == [201]
     store.load(name, new, replace=True)
     assert store.read(name).table.equals(new.table)
-    assert counts(store, name) == {"datasets": 1, "agents": 201, "ROOT": 1, "RECRUITED": 200,
-                                   "SUPPLIES": 0}
+    assert counts(store, name) == {
+        "datasets": 1,
+        "agents": 201,
+        "ROOT": 1,
+        "RECRUITED": 200,
+        "SUPPLIES": 0,
+    }
 
 
 @bolt
 def test_an_unfinished_load_of_other_data_needs_replace(
-        bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("other")
     store.batch_size = 100
     failing_writes(store, monkeypatch, fail_at=2)
@@ -378,13 +459,19 @@ def test_an_unfinished_load_of_other_data_needs_replace(
         store.load(name, chain)
     store.load(name, chain, replace=True)
     assert store.read(name).table.equals(chain.table)
-    assert counts(store, name) == {"datasets": 1, "agents": 5, "ROOT": 1, "RECRUITED": 4,
-                                   "SUPPLIES": 0}
+    assert counts(store, name) == {
+        "datasets": 1,
+        "agents": 5,
+        "ROOT": 1,
+        "RECRUITED": 4,
+        "SUPPLIES": 0,
+    }
 
 
 @bolt
 def test_a_failed_append_is_invisible_then_resumed_or_replaced(
-        bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("append")
     store.batch_size = 100
     rel = synth.random_recursive(600, seed=12)
@@ -398,12 +485,12 @@ def test_a_failed_append_is_invisible_then_resumed_or_replaced(
     assert store.info(name).rows == 250
     assert store.read(name).table.equals(head.table)
     assert [(u.op, u.done, u.target) for u in store.unfinished() if u.name == name] == [
-        ("append", 450, 600)]
+        ("append", 450, 600)
+    ]
     # other rows: what the failed append left is removed first
     other = members([(f"new{i}", "new0" if i else None) for i in range(30)])
     store.append(name, other)
-    expected = pa.concat_tables([head.table, store._conform(store._current(name),
-                                                            other.table)])
+    expected = pa.concat_tables([head.table, store._conform(store._current(name), other.table)])
     assert store.read(name).table.equals(expected)
     c = counts(store, name)
     assert c["ROOT"] + c["RECRUITED"] == 280 and c["agents"] == 280
@@ -420,8 +507,9 @@ def test_a_failed_append_is_invisible_then_resumed_or_replaced(
 
 
 @bolt
-def test_delete_removes_an_unfinished_load(bolt_store: Any, names: Callable[[str], str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_delete_removes_an_unfinished_load(
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("half")
     store.batch_size = 100
     failing_writes(store, monkeypatch, fail_at=2)
@@ -429,25 +517,41 @@ def test_delete_removes_an_unfinished_load(bolt_store: Any, names: Callable[[str
         store.load(name, agentgraph.read(FIXTURES / "star.csv"))
     monkeypatch.undo()
     store.delete(name)
-    assert counts(store, name) == {"datasets": 0, "agents": 0, "ROOT": 0, "RECRUITED": 0,
-                                   "SUPPLIES": 0}
+    assert counts(store, name) == {
+        "datasets": 0,
+        "agents": 0,
+        "ROOT": 0,
+        "RECRUITED": 0,
+        "SUPPLIES": 0,
+    }
 
 
 @bolt
 def test_progress_is_reported_per_batch(bolt_store: Any, names: Callable[[str], str]) -> None:
     bolt_store.batch_size = 150
     seen: list[tuple[int, int]] = []
-    bolt_store.load(names("p"), synth.random_recursive(1000, seed=1),
-                    progress=lambda d, t: seen.append((d, t)))
+    bolt_store.load(
+        names("p"), synth.random_recursive(1000, seed=1), progress=lambda d, t: seen.append((d, t))
+    )
     assert seen == [(min(k, 1000), 1000) for k in range(150, 1150, 150)]
 
 
 @bolt
-@pytest.mark.parametrize("case", ["chain5.csv", "boundary_30_3.csv", "gb18030_members.csv",
-                                  "star.csv", "mixed.jsonl", "ladder_edges.csv", "cycle.csv"])
-def test_single_agent_queries_agree_with_the_engine(bolt_store: Any,
-                                                    names: Callable[[str], str],
-                                                    case: str) -> None:
+@pytest.mark.parametrize(
+    "case",
+    [
+        "chain5.csv",
+        "boundary_30_3.csv",
+        "gb18030_members.csv",
+        "star.csv",
+        "mixed.jsonl",
+        "ladder_edges.csv",
+        "cycle.csv",
+    ],
+)
+def test_single_agent_queries_agree_with_the_engine(
+    bolt_store: Any, names: Callable[[str], str], case: str
+) -> None:
     rel = agentgraph.read(FIXTURES / case)
     bolt_store.load(names("q"), rel)
     a = analyse(rel)
@@ -465,8 +569,9 @@ def test_single_agent_queries_agree_with_the_engine(bolt_store: Any,
 
 
 @bolt
-def test_depth_bound_and_errors(bolt_store: Any, names: Callable[[str], str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_depth_bound_and_errors(
+    bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, name = bolt_store, names("chain")
     rel = synth.chain(12, ids="seq")
     store.load(name, rel)
@@ -492,8 +597,9 @@ def test_depth_bound_and_errors(bolt_store: Any, names: Callable[[str], str],
 
 
 @bolt
-def test_single_agent_queries_with_injection_looking_ids(bolt_store: Any,
-                                                         names: Callable[[str], str]) -> None:
+def test_single_agent_queries_with_injection_looking_ids(
+    bolt_store: Any, names: Callable[[str], str]
+) -> None:
     bolt_store.load(names("nasty"), nasty_members())
     for k, agent in enumerate(NASTY_IDS):
         assert bolt_store.agent_level(names("nasty"), agent) == k + 1
@@ -511,8 +617,9 @@ def test_every_column_type_reads_back(bolt_store: Any, names: Callable[[str], st
 
 
 @bolt
-def test_long_values_are_sent_in_small_enough_queries(bolt_store: Any,
-                                                      names: Callable[[str], str]) -> None:
+def test_long_values_are_sent_in_small_enough_queries(
+    bolt_store: Any, names: Callable[[str], str]
+) -> None:
     """300-character Chinese ids (900 bytes): a 150-row batch would overflow the
     stand-in's 4 KB parameter buffer unless it is cut to fit."""
     ids = [f"{k:04d}" + "传销" * 148 for k in range(200)]
@@ -525,7 +632,8 @@ def test_long_values_are_sent_in_small_enough_queries(bolt_store: Any,
 
 @bolt
 def test_a_row_larger_than_the_query_budget_is_refused(
-        bolt_factory: Callable[..., Any], names: Callable[[str], str]) -> None:
+    bolt_factory: Callable[..., Any], names: Callable[[str], str]
+) -> None:
     with bolt_factory(max_query_bytes=1500) as store:
         rel = members([("x" * 1200, None)])
         with pytest.raises(StoreError, match="max_query_bytes"):

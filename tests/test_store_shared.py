@@ -26,14 +26,39 @@ from .conftest import FIXTURES
 pytest_plugins = ("tests.conftest_bolt",)  # bolt_server, bolt_store, names
 
 FIXED = {"generated_at": "2024-01-01T00:00:00Z", "source_name": "fixed"}
-FIXTURE_FILES = ["chain5.csv", "star.csv", "boundary_30_3.csv", "boundary_29_3.csv",
-                 "cycle.csv", "gb18030_members.csv", "ladder_edges.csv", "mixed.jsonl"]
+FIXTURE_FILES = [
+    "chain5.csv",
+    "star.csv",
+    "boundary_30_3.csv",
+    "boundary_29_3.csv",
+    "cycle.csv",
+    "gb18030_members.csv",
+    "ladder_edges.csv",
+    "mixed.jsonl",
+]
 
 #: ids that would break a query built by pasting text (Cypher or SQL)
 NASTY_IDS = [
-    "x'}) DETACH DELETE n //", "a\\b", "\\'", "%27", "%", "%25%", 'say "hi"', "逗号,中文",
-    "line\nbreak", "cr\r\nlf", "tab\tid", "`n`", "$rows", "{x: 1}", "  spaced  ", "007",
-    "7", "", "𠮷😀", "') RETURN 1 UNION MATCH (n) DETACH DELETE n //",
+    "x'}) DETACH DELETE n //",
+    "a\\b",
+    "\\'",
+    "%27",
+    "%",
+    "%25%",
+    'say "hi"',
+    "逗号,中文",
+    "line\nbreak",
+    "cr\r\nlf",
+    "tab\tid",
+    "`n`",
+    "$rows",
+    "{x: 1}",
+    "  spaced  ",
+    "007",
+    "7",
+    "",
+    "𠮷😀",
+    "') RETURN 1 UNION MATCH (n) DETACH DELETE n //",
 ]
 
 
@@ -56,9 +81,15 @@ def synthetic() -> dict[str, Relations]:
     clean = synth.random_recursive(500, seed=3, ids="seq")
     return {
         "ladder": synth.ladder(4, 5, seed=1),
-        "defects": synth.with_defects(synth.random_recursive(700, seed=5), seed=2, cycles=2,
-                                      self_referrals=2, multiple_uplines=3,
-                                      unknown_uplines=2, duplicate_agents=3),
+        "defects": synth.with_defects(
+            synth.random_recursive(700, seed=5),
+            seed=2,
+            cycles=2,
+            self_referrals=2,
+            multiple_uplines=3,
+            unknown_uplines=2,
+            duplicate_agents=3,
+        ),
         "edges": synth.to_edges(clean),
         "zh_forest": synth.forest(600, seed=4, ids="zh"),
     }
@@ -66,19 +97,22 @@ def synthetic() -> dict[str, Relations]:
 
 def nasty_members() -> Relations:
     ids = NASTY_IDS
-    table = pa.table({
-        "agent_id": pa.array(ids, pa.string()),
-        "upline_id": pa.array([None] + ids[:-1], pa.string()),
-        "rank": pa.array([f"r'{i}\\" for i in range(len(ids))], pa.string()),
-        "城市'x": pa.array(ids[::-1], pa.string()),
-    })
+    table = pa.table(
+        {
+            "agent_id": pa.array(ids, pa.string()),
+            "upline_id": pa.array([None] + ids[:-1], pa.string()),
+            "rank": pa.array([f"r'{i}\\" for i in range(len(ids))], pa.string()),
+            "城市'x": pa.array(ids[::-1], pa.string()),
+        }
+    )
     return Relations("members", table, "nasty")
 
 
 # ------------------------------------------------------------------ round trips
 @pytest.mark.parametrize("file", FIXTURE_FILES)
-def test_fixture_reads_back_as_loaded_with_the_same_report(store: Any, names: Callable[[str], str],
-                                                          file: str) -> None:
+def test_fixture_reads_back_as_loaded_with_the_same_report(
+    store: Any, names: Callable[[str], str], file: str
+) -> None:
     rel = agentgraph.read(FIXTURES / file)
     name = names(file.split(".")[0])
     info = store.load(name, rel)
@@ -92,7 +126,8 @@ def test_fixture_reads_back_as_loaded_with_the_same_report(store: Any, names: Ca
 
 @pytest.mark.parametrize("case", sorted(synthetic()))
 def test_synthetic_reads_back_as_loaded_with_the_same_report(
-        store: Any, names: Callable[[str], str], case: str) -> None:
+    store: Any, names: Callable[[str], str], case: str
+) -> None:
     rel = synthetic()[case]
     store.load(names(case), rel)
     back = store.read(names(case))
@@ -101,11 +136,13 @@ def test_synthetic_reads_back_as_loaded_with_the_same_report(
 
 
 @pytest.mark.bolt
-@pytest.mark.parametrize("case", ["gb18030_members.csv", "ladder_edges.csv", "cycle.csv",
-                                  "defects", "edges"])
-def test_duckdb_and_bolt_give_identical_reports(bolt_store: Any, names: Callable[[str], str],
-                                                tmp_path: Path, case: str) -> None:
-    rel = (agentgraph.read(FIXTURES / case) if "." in case else synthetic()[case])
+@pytest.mark.parametrize(
+    "case", ["gb18030_members.csv", "ladder_edges.csv", "cycle.csv", "defects", "edges"]
+)
+def test_duckdb_and_bolt_give_identical_reports(
+    bolt_store: Any, names: Callable[[str], str], tmp_path: Path, case: str
+) -> None:
+    rel = agentgraph.read(FIXTURES / case) if "." in case else synthetic()[case]
     with DuckDBStore(tmp_path / "d.duckdb") as duck:
         duck.load("x", rel)
         from_duck = report(duck.read("x"))
@@ -116,7 +153,8 @@ def test_duckdb_and_bolt_give_identical_reports(bolt_store: Any, names: Callable
 
 # ------------------------------------------------------------------- lifecycle
 def test_existing_dataset_needs_replace_and_reload_is_idempotent(
-        store: Any, names: Callable[[str], str]) -> None:
+    store: Any, names: Callable[[str], str]
+) -> None:
     rel = agentgraph.read(FIXTURES / "gb18030_members.csv")
     name = names("reload")
     store.load(name, rel)
@@ -139,8 +177,7 @@ def test_replace_with_other_data(store: Any, names: Callable[[str], str]) -> Non
     assert store.read(name).table.equals(edges.table)
 
 
-def test_interrupted_load_completes_when_run_again(store: Any, names: Callable[[str], str]
-                                                   ) -> None:
+def test_interrupted_load_completes_when_run_again(store: Any, names: Callable[[str], str]) -> None:
     """A load stopped after its first batch (here by the progress callback) is either
     rolled back or complete (a transactional store) or refused as incomplete (a
     store without rollback); loading again finishes it without duplicating a row."""
@@ -186,8 +223,7 @@ def test_append_adds_rows_in_order(store: Any, names: Callable[[str], str]) -> N
 
 
 # ------------------------------------------------------------ ids and isolation
-def test_injection_looking_ids_are_stored_verbatim(store: Any, names: Callable[[str], str]
-                                                   ) -> None:
+def test_injection_looking_ids_are_stored_verbatim(store: Any, names: Callable[[str], str]) -> None:
     sentinel = agentgraph.read(FIXTURES / "chain5.csv")
     store.load(names("sentinel"), sentinel)
     rel = nasty_members()
@@ -199,8 +235,11 @@ def test_injection_looking_ids_are_stored_verbatim(store: Any, names: Callable[[
     assert report(back) == report(rel)
     assert store.info(name).columns == rel.table.column_names
     assert store.read(names("sentinel")).table.equals(sentinel.table)
-    edges = Relations("edges", pa.table({"upline_id": NASTY_IDS[:-1],
-                                         "downline_id": NASTY_IDS[1:]}), "nasty edges")
+    edges = Relations(
+        "edges",
+        pa.table({"upline_id": NASTY_IDS[:-1], "downline_id": NASTY_IDS[1:]}),
+        "nasty edges",
+    )
     store.load(names("nasty-edges"), edges)
     assert store.read(names("nasty-edges")).table.equals(edges.table)
 

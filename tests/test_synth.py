@@ -80,8 +80,9 @@ def test_ladder_has_branching_power_agents_per_tier(tiers: int, branching: int) 
     assert levels == [branching**t for t in range(tiers)]
     root = next(iter(networks(g)))
     depth = nx.single_source_shortest_path_length(g, root)
-    for agent, rank in zip(rel.table["agent_id"].to_pylist(), rel.table["rank"].to_pylist(),
-                           strict=True):
+    for agent, rank in zip(
+        rel.table["agent_id"].to_pylist(), rel.table["rank"].to_pylist(), strict=True
+    ):
         assert rank == synth.RANK_TITLES[min(depth[agent], len(synth.RANK_TITLES) - 1)]
     check_times(rel)
 
@@ -148,8 +149,9 @@ def test_forest_is_reproducible() -> None:
     assert not synth.forest(5_000, seed=3).table.equals(synth.forest(5_000, seed=4).table)
 
 
-@pytest.mark.parametrize(("ids", "pattern"), [("phone", r"1[3-9]\d{9}"), ("seq", r"A\d{8}"),
-                                              ("zh", r"代理\d{4,}")])
+@pytest.mark.parametrize(
+    ("ids", "pattern"), [("phone", r"1[3-9]\d{9}"), ("seq", r"A\d{8}"), ("zh", r"代理\d{4,}")]
+)
 def test_ids_are_unique_strings_of_the_style(ids: str, pattern: str) -> None:
     for rel in (synth.forest(30_000, ids=ids), synth.chain(12_345, ids=ids)):
         agent = rel.table["agent_id"]
@@ -173,8 +175,15 @@ def test_unknown_id_style_is_refused() -> None:
 
 def test_with_defects_injects_exactly_what_it_says() -> None:
     clean = synth.random_recursive(500, seed=2)
-    rel = synth.with_defects(clean, seed=9, cycles=3, self_referrals=2, multiple_uplines=4,
-                             unknown_uplines=5, duplicate_agents=6)
+    rel = synth.with_defects(
+        clean,
+        seed=9,
+        cycles=3,
+        self_referrals=2,
+        multiple_uplines=4,
+        unknown_uplines=5,
+        duplicate_agents=6,
+    )
     rows = rel.table.to_pylist()
     assert rel.rows == 500 + 4 + 6
     g = nx.DiGraph()
@@ -227,16 +236,26 @@ def test_to_edges_keeps_every_recruitment() -> None:
     assert edges.table.column_names == ["upline_id", "downline_id", "kind", "at"]
     assert edges.rows == members.rows - 1  # one root
     assert set(edges.table["kind"].to_pylist()) == {"recruited"}
-    got = sorted(zip(edges.table["upline_id"].to_pylist(), edges.table["downline_id"].to_pylist(),
-                     edges.table["at"].to_pylist(), strict=True))
-    want = sorted((r["upline_id"], r["agent_id"], r["joined_at"])
-                  for r in members.table.to_pylist() if r["upline_id"] is not None)
+    got = sorted(
+        zip(
+            edges.table["upline_id"].to_pylist(),
+            edges.table["downline_id"].to_pylist(),
+            edges.table["at"].to_pylist(),
+            strict=True,
+        )
+    )
+    want = sorted(
+        (r["upline_id"], r["agent_id"], r["joined_at"])
+        for r in members.table.to_pylist()
+        if r["upline_id"] is not None
+    )
     assert got == want
     assert synth.to_edges(edges) is edges
 
 
-@pytest.mark.parametrize("shape_name", ["single_tier", "ladder", "chain", "random_recursive",
-                                        "forest"])
+@pytest.mark.parametrize(
+    "shape_name", ["single_tier", "ladder", "chain", "random_recursive", "forest"]
+)
 @pytest.mark.parametrize("agents", [1, 2, 30, 1_000])
 def test_generate_gives_exactly_n_rows(shape_name: str, agents: int) -> None:
     rel = synth.generate(shape_name, agents, seed=1)
@@ -264,10 +283,18 @@ def test_generate_calibrated_and_errors() -> None:
 
 
 def read_csv(data: bytes) -> pa.Table:
-    types = {"agent_id": pa.string(), "upline_id": pa.string(), "joined_at": pa.timestamp("s"),
-             "rank": pa.string()}
-    return pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
-        column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False))
+    types = {
+        "agent_id": pa.string(),
+        "upline_id": pa.string(),
+        "joined_at": pa.timestamp("s"),
+        "rank": pa.string(),
+    }
+    return pacsv.read_csv(
+        io.BytesIO(data),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
 
 
 def test_write_round_trips_every_format(tmp_path: Path) -> None:
@@ -300,11 +327,13 @@ def test_write_refuses_unknown_suffix_and_encoding(tmp_path: Path) -> None:
 
 
 def test_make_fixtures_reproduces_the_committed_files(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(FIXTURES / "make_fixtures.py"), str(tmp_path)],
-                   check=True)
+    subprocess.run([sys.executable, str(FIXTURES / "make_fixtures.py"), str(tmp_path)], check=True)
     made = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
-    committed = {p.relative_to(FIXTURES) for p in FIXTURES.rglob("*")
-                 if p.is_file() and p.suffix not in (".py", ".md") and "__pycache__" not in p.parts}
+    committed = {
+        p.relative_to(FIXTURES)
+        for p in FIXTURES.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".md") and "__pycache__" not in p.parts
+    }
     assert made == committed
     for rel in sorted(made):
         assert (tmp_path / rel).read_bytes() == (FIXTURES / rel).read_bytes(), rel
@@ -347,7 +376,8 @@ def test_edge_fixture_known_answers() -> None:
     for r in recruited:
         ups[r["downline_id"]].append((r["at"], r["upline_id"]))
     assert {d: sorted(u) for d, u in ups.items() if len(u) > 1} == {
-        "P31": [("2022-01-31 10:00:00", "P15"), ("2022-03-15 10:00:00", "P14")]}
+        "P31": [("2022-01-31 10:00:00", "P15"), ("2022-03-15 10:00:00", "P14")]
+    }
     g = nx.DiGraph([(min(u)[1], d) for d, u in ups.items()])
     assert networks(g) == {"P01": [1, 2, 4, 8, 16]}
 

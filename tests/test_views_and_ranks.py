@@ -40,11 +40,25 @@ def test_agent_lookup_errors() -> None:
     assert info.direct_recruits == [] and info.downline == 3 and info.downline_levels == 3
 
 
-@pytest.mark.parametrize(("title", "tier"), [
-    ("总代", 0), ("总代理", 0), ("一级代理", 1), ("二级代理", 2), ("5级", 5), ("十级", 10),
-    ("十二级代理", 12), ("二十级", 20), ("V3", 3), ("level 4", 4), ("品牌方", -1),
-    ("会员", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("title", "tier"),
+    [
+        ("总代", 0),
+        ("总代理", 0),
+        ("一级代理", 1),
+        ("二级代理", 2),
+        ("5级", 5),
+        ("十级", 10),
+        ("十二级代理", 12),
+        ("二十级", 20),
+        ("V3", 3),
+        ("level 4", 4),
+        ("品牌方", -1),
+        ("会员", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_title_tiers(title: str | None, tier: int | None) -> None:
     assert title_tier(title) == tier
 
@@ -62,7 +76,9 @@ def test_rank_offset_adapts_to_whether_the_brand_is_in_the_data() -> None:
 
 
 def test_ranks_without_any_title_are_skipped() -> None:
-    rel = Relations("members", pa.table({"agent_id": ["a"], "upline_id": pa.nulls(1, pa.string()),
-                                         "rank": ["会员"]}))
+    rel = Relations(
+        "members",
+        pa.table({"agent_id": ["a"], "upline_id": pa.nulls(1, pa.string()), "rank": ["会员"]}),
+    )
     r = agentgraph.analyse(rel).report()
     assert r["rank_mismatches"]["total"] == 0

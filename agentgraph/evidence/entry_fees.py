@@ -44,10 +44,21 @@ from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
 from agentgraph.tables import Orders, Payments, Relations, kind_mask
 
-__all__ = ["JOIN_WINDOW_DAYS", "GOODS_MATCH_RATIO", "JOIN_PACKAGE_MIN_AGENTS",
-           "JOIN_PACKAGE_MIN_SHARE", "WINDOW_KINDS", "PACKAGE_KINDS", "JoinTimes",
-           "EntryFeeEvidence", "join_times", "joining_window", "goods_received",
-           "join_packages", "entry_fee_evidence"]
+__all__ = [
+    "JOIN_WINDOW_DAYS",
+    "GOODS_MATCH_RATIO",
+    "JOIN_PACKAGE_MIN_AGENTS",
+    "JOIN_PACKAGE_MIN_SHARE",
+    "WINDOW_KINDS",
+    "PACKAGE_KINDS",
+    "JoinTimes",
+    "EntryFeeEvidence",
+    "join_times",
+    "joining_window",
+    "goods_received",
+    "join_packages",
+    "entry_fee_evidence",
+]
 
 JOIN_WINDOW_DAYS = 7  # a purchase up to 7 days after joining (or any time before) is "at joining"
 GOODS_MATCH_RATIO = 0.8  # goods received >= 80% of what was paid at joining: a real purchase
@@ -63,7 +74,8 @@ _US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
 @dataclass(frozen=True)
 class JoinTimes:
     """``joined_at`` per dense agent id, in microseconds since the epoch (``known``
-    False where the member table has no time for the agent)."""
+    False where the member table has no time for the agent).
+    """
 
     us: np.ndarray  # int64
     known: np.ndarray  # bool
@@ -85,8 +97,8 @@ def join_times(rel: Relations, graph: RecruitmentGraph) -> JoinTimes | None:
     """``joined_at`` of every agent of ``graph`` from a member table (the agent's first
     row, as the graph keeps it), or None without the column (or for an edge list).
 
-    Complexity: O(rows) hash lookup plus O(rows log rows) to find first rows."""
-
+    Complexity: O(rows) hash lookup plus O(rows log rows) to find first rows.
+    """
     t = rel.table
     if rel.kind != "members" or "joined_at" not in t.column_names:
         return None
@@ -101,11 +113,17 @@ def join_times(rel: Relations, graph: RecruitmentGraph) -> JoinTimes | None:
     return JoinTimes(out, known)
 
 
-def joining_window(kinds_ok: np.ndarray, payer: np.ndarray, at_us: np.ndarray,
-                   at_known: np.ndarray, joined: JoinTimes) -> np.ndarray:
+def joining_window(
+    kinds_ok: np.ndarray,
+    payer: np.ndarray,
+    at_us: np.ndarray,
+    at_known: np.ndarray,
+    joined: JoinTimes,
+) -> np.ndarray:
     """Payments made at joining: ``kinds_ok``, the payer an agent, ``at`` and the payer's
     ``joined_at`` known, and ``at <= joined_at + JOIN_WINDOW_DAYS`` (boundary included;
-    earlier payments count). Vectorised, O(p)."""
+    earlier payments count). Vectorised, O(p).
+    """
     safe = np.maximum(payer, 0)
     ok = kinds_ok & (payer >= 0) & at_known & joined.known[safe]
     limit = joined.us[safe] + JOIN_WINDOW_DAYS * _DAY_US
@@ -116,13 +134,22 @@ def _codes(cols: list[pa.ChunkedArray]) -> list[np.ndarray]:
     """One integer code per distinct id string across several id columns (nulls: -1)."""
     strings = [pc.cast(c, pa.string()) for c in cols]
     values = pc.unique(pa.chunked_array([ch for c in strings for ch in c.chunks], pa.string()))
-    return [np.asarray(pc.fill_null(pc.index_in(c, value_set=values), -1).to_numpy(
-        zero_copy_only=False), np.int64) for c in strings]
+    return [
+        np.asarray(
+            pc.fill_null(pc.index_in(c, value_set=values), -1).to_numpy(zero_copy_only=False),
+            np.int64,
+        )
+        for c in strings
+    ]
 
 
-def goods_received(window: np.ndarray, payer_id: pa.ChunkedArray, payee_id: pa.ChunkedArray,
-                   amount: np.ndarray, orders: Orders
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def goods_received(
+    window: np.ndarray,
+    payer_id: pa.ChunkedArray,
+    payee_id: pa.ChunkedArray,
+    amount: np.ndarray,
+    orders: Orders,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each payment under ``window``: what the payer paid that payee at joining
     (all its window payments to that payee), the goods it received from that payee
     (order amounts with buyer = payer, seller = payee, any time), and whether the pair
@@ -130,7 +157,8 @@ def goods_received(window: np.ndarray, payer_id: pa.ChunkedArray, payee_id: pa.C
 
     Ids are compared as strings, so a payee outside the member table (a brand) is
     matched with the orders it sold. Returns ``(paid, received, matched)``, per payment
-    (zeros / True outside ``window``). Complexity: O(p + o) hashing, O(p log p) to group."""
+    (zeros / True outside ``window``). Complexity: O(p + o) hashing, O(p log p) to group.
+    """
     p = len(window)
     paid, received = np.zeros(p, np.float64), np.zeros(p, np.float64)
     matched = np.ones(p, np.bool_)
@@ -138,10 +166,18 @@ def goods_received(window: np.ndarray, payer_id: pa.ChunkedArray, payee_id: pa.C
     if not len(idx):
         return paid, received, matched
     ot = orders.table
-    a, b, buyer, seller = _codes([payer_id, payee_id, ot.column("buyer_id"),
-                                  ot.column("seller_id")])
-    width = np.int64(max(int(a.max(initial=0)), int(b.max(initial=0)),
-                         int(buyer.max(initial=0)), int(seller.max(initial=0))) + 1)
+    a, b, buyer, seller = _codes(
+        [payer_id, payee_id, ot.column("buyer_id"), ot.column("seller_id")]
+    )
+    width = np.int64(
+        max(
+            int(a.max(initial=0)),
+            int(b.max(initial=0)),
+            int(buyer.max(initial=0)),
+            int(seller.max(initial=0)),
+        )
+        + 1
+    )
     key = a[idx] * width + b[idx]
     pairs, inv = np.unique(key, return_inverse=True)
     pair_paid = np.bincount(inv, weights=amount[idx], minlength=len(pairs))
@@ -157,9 +193,13 @@ def goods_received(window: np.ndarray, payer_id: pa.ChunkedArray, payee_id: pa.C
     return paid, received, matched
 
 
-def join_packages(candidate: np.ndarray, payer: np.ndarray, amount: np.ndarray,
-                  net: np.ndarray, recruits_timed: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def join_packages(
+    candidate: np.ndarray,
+    payer: np.ndarray,
+    amount: np.ndarray,
+    net: np.ndarray,
+    recruits_timed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The join package of each network, if any.
 
     ``candidate`` marks the recruits' joining-window payments (kinds
@@ -171,7 +211,8 @@ def join_packages(candidate: np.ndarray, payer: np.ndarray, amount: np.ndarray,
 
     Returns ``(package, agents, is_package)``: the amount (0: none) and its payers per
     network, and per payment whether it is a candidate of its network's package amount.
-    Complexity: O(p log p) (``np.unique`` over (network, amount, payer))."""
+    Complexity: O(p log p) (``np.unique`` over (network, amount, payer)).
+    """
     k = len(recruits_timed)
     package = np.zeros(k, np.int64)
     agents = np.zeros(k, np.int64)
@@ -179,12 +220,17 @@ def join_packages(candidate: np.ndarray, payer: np.ndarray, amount: np.ndarray,
     cand = candidate & (yuan > 0)
     idx = np.flatnonzero(cand)
     if len(idx):
-        triples = np.unique(np.stack([net[payer[idx]].astype(np.int64), yuan[idx],
-                                      payer[idx].astype(np.int64)], axis=1), axis=0)
+        triples = np.unique(
+            np.stack(
+                [net[payer[idx]].astype(np.int64), yuan[idx], payer[idx].astype(np.int64)], axis=1
+            ),
+            axis=0,
+        )
         groups, counts = np.unique(triples[:, :2], axis=0, return_counts=True)
         gnet, gamt = groups[:, 0], groups[:, 1]
-        ok = ((counts >= JOIN_PACKAGE_MIN_AGENTS)
-              & (counts >= JOIN_PACKAGE_MIN_SHARE * recruits_timed[gnet]))
+        ok = (counts >= JOIN_PACKAGE_MIN_AGENTS) & (
+            counts >= JOIN_PACKAGE_MIN_SHARE * recruits_timed[gnet]
+        )
         gnet, gamt, counts = gnet[ok], gamt[ok], counts[ok]
         best = np.lexsort((gamt, counts, gnet))  # within a network: most agents, then larger
         last = np.ones(len(best), np.bool_)
@@ -200,7 +246,8 @@ def join_packages(candidate: np.ndarray, payer: np.ndarray, amount: np.ndarray,
 @dataclass(frozen=True)
 class EntryFeeEvidence:
     """Entry fees beyond kind ``entry_fee``, per payment and per network (see the module
-    docstring)."""
+    docstring).
+    """
 
     window_measured: bool  # the member table has joined_at and the payments have at
     disguised_measured: bool  # window measured and orders given: goods can be compared
@@ -228,17 +275,25 @@ class EntryFeeEvidence:
 
     def rows_where(self, mask: np.ndarray, j: int, limit: int = 20) -> list[int]:
         """1-based payment rows of network ``j`` (the payer's) under ``mask``.
-        O(payments of the network)."""
+        O(payments of the network).
+        """
         return (self.by_payer_network.where(mask, j, limit) + 1).tolist()
 
     def in_net(self, mask: np.ndarray, j: int) -> np.ndarray:
         """Positions of the payments under ``mask`` whose payer is in network ``j``,
-        ascending. O(payments of the network)."""
+        ascending. O(payments of the network).
+        """
         return self.by_payer_network.where(mask, j)
 
 
-def entry_fee_evidence(h: Hierarchy, nets: Networks, payments: Payments, payer: np.ndarray,
-                       joined: JoinTimes | None, orders: Orders | None) -> EntryFeeEvidence:
+def entry_fee_evidence(
+    h: Hierarchy,
+    nets: Networks,
+    payments: Payments,
+    payer: np.ndarray,
+    joined: JoinTimes | None,
+    orders: Orders | None,
+) -> EntryFeeEvidence:
     """Measure disguised entry fees and join packages (see the module docstring).
 
     Parameters
@@ -271,22 +326,32 @@ def entry_fee_evidence(h: Hierarchy, nets: Networks, payments: Payments, payer: 
         kind = t.column("kind")
         # only recruits join: a root's purchases (an organiser buying stock) are not fees
         recruit = (payer >= 0) & (h.depth[np.maximum(payer, 0)] > 0)
-        window = recruit & joining_window(kind_mask(kind, WINDOW_KINDS), payer, at_us,
-                                          at_known, joined)
-        any_kind = joining_window(kind_mask(kind, PACKAGE_KINDS), payer, at_us, at_known,
-                                  joined)
+        window = recruit & joining_window(
+            kind_mask(kind, WINDOW_KINDS), payer, at_us, at_known, joined
+        )
+        any_kind = joining_window(kind_mask(kind, PACKAGE_KINDS), payer, at_us, at_known, joined)
         timed = np.bincount(h.net[joined.known & (h.depth > 0)], minlength=k)[:k]
-        pkg_amount, pkg_agents, package = join_packages(any_kind & recruit, payer, amount,
-                                                        h.net, timed)
+        pkg_amount, pkg_agents, package = join_packages(
+            any_kind & recruit, payer, amount, h.net, timed
+        )
         if orders is not None:
-            paid, received, matched = goods_received(window, t.column("payer_id"),
-                                                     t.column("payee_id"), amount, orders)
+            paid, received, matched = goods_received(
+                window, t.column("payer_id"), t.column("payee_id"), amount, orders
+            )
             disguised = window & ~matched
         else:
             paid, received = np.zeros(p), np.zeros(p)
             disguised = none
     return EntryFeeEvidence(
-        window_measured=measured, disguised_measured=told, payer_net=payer_net,
-        window=window, paid_at_joining=paid, goods_received=received, disguised=disguised,
-        package=package, net_package_amount=pkg_amount, net_package_agents=pkg_agents,
-        net_recruits_timed=timed.astype(np.int64))
+        window_measured=measured,
+        disguised_measured=told,
+        payer_net=payer_net,
+        window=window,
+        paid_at_joining=paid,
+        goods_received=received,
+        disguised=disguised,
+        package=package,
+        net_package_amount=pkg_amount,
+        net_package_agents=pkg_agents,
+        net_recruits_timed=timed.astype(np.int64),
+    )

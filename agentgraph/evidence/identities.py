@@ -51,8 +51,15 @@ from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.networks import Networks
 from agentgraph.tables import Relations
 
-__all__ = ["IdentityEvidence", "STRONG_IDENTIFIERS", "IdentityResolution", "MergedRelations",
-           "resolve_identities", "merge_relations", "person_ids"]
+__all__ = [
+    "IdentityEvidence",
+    "STRONG_IDENTIFIERS",
+    "IdentityResolution",
+    "MergedRelations",
+    "resolve_identities",
+    "merge_relations",
+    "person_ids",
+]
 
 STRONG_IDENTIFIERS: tuple[str, ...] = ("phone", "id_number", "bank_card")
 """Identifier columns that merge accounts; every other column is weak."""
@@ -116,11 +123,11 @@ class _Shared:
 
 def _shared_values(column: str, values: pa.Array, agent: np.ndarray) -> _Shared:
     """Distinct (value, account) pairs of one column, kept where >= 2 accounts share
-    a value. O(r log r): one sort of the pairs."""
+    a value. O(r log r): one sort of the pairs.
+    """
     valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=np.bool_)
     rows = np.flatnonzero(valid)
-    empty = _Shared(column, pa.array([], pa.string()), np.zeros(1, np.int64),
-                    np.zeros(0, np.int32))
+    empty = _Shared(column, pa.array([], pa.string()), np.zeros(1, np.int64), np.zeros(0, np.int32))
     if len(rows) == 0:
         return empty
     enc = pc.dictionary_encode(values.take(pa.array(rows)))
@@ -166,14 +173,16 @@ class IdentityResolution:
         """Persons with >= 2 accounts, in order of their person id's first appearance:
         ``{"person", "accounts", "shared": [{"identifier", "value", "accounts"}]}``.
         ``shared`` lists every strong value held by >= 2 of the person's accounts, so
-        an auditor can follow each link. Built on first use: O(n log n + evidence)."""
+        an auditor can follow each link. Built on first use: O(n log n + evidence).
+        """
         return _evidence(self)
 
     @cached_property
     def weak_links(self) -> list[dict[str, Any]]:
         """Weak values shared by accounts of different persons (reported, never
         merged): ``{"identifier", "value", "accounts", "persons"}``, column by column.
-        Built on first use."""
+        Built on first use.
+        """
         return [link for s in self.shared_weak for link in _weak_links(self, s)]
 
     @property
@@ -194,8 +203,12 @@ class IdentityResolution:
     @property
     def person_of(self) -> pa.Table:
         """``agent_id`` -> ``person_id``, one row per account, first-appearance order."""
-        return pa.table({"agent_id": self.ids,
-                         "person_id": self.ids.take(pa.array(self.person.astype(np.int64)))})
+        return pa.table(
+            {
+                "agent_id": self.ids,
+                "person_id": self.ids.take(pa.array(self.person.astype(np.int64))),
+            }
+        )
 
     def person_id(self, agent_id: str) -> str:
         """Person id of one account (the account itself when unknown). O(n) scan."""
@@ -206,16 +219,22 @@ class IdentityResolution:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary and evidence."""
-        return {"accounts": self.accounts, "persons": self.persons,
-                "merged_persons": self.merged_persons,
-                "strong_identifiers": list(self.strong), "weak_identifiers": list(self.weak),
-                "groups": self.groups, "weak_links": self.weak_links}
+        return {
+            "accounts": self.accounts,
+            "persons": self.persons,
+            "merged_persons": self.merged_persons,
+            "strong_identifiers": list(self.strong),
+            "weak_identifiers": list(self.weak),
+            "groups": self.groups,
+            "weak_links": self.weak_links,
+        }
 
 
 def _agent_column(identities: pa.Table) -> pa.Array:
     if "agent_id" not in identities.column_names:
-        raise InputError("the identities table has no agent_id column", source=_SOURCE,
-                         column="agent_id")
+        raise InputError(
+            "the identities table has no agent_id column", source=_SOURCE, column="agent_id"
+        )
     col = identities.column("agent_id").combine_chunks()
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = pc.cast(col, pa.string())
@@ -225,8 +244,12 @@ def _agent_column(identities: pa.Table) -> pa.Array:
     return col
 
 
-def resolve_identities(identities: pa.Table, strong: Sequence[str] = STRONG_IDENTIFIERS, *,
-                       weak: Sequence[str] | None = None) -> IdentityResolution:
+def resolve_identities(
+    identities: pa.Table,
+    strong: Sequence[str] = STRONG_IDENTIFIERS,
+    *,
+    weak: Sequence[str] | None = None,
+) -> IdentityResolution:
     """Group the accounts of ``identities`` into persons.
 
     Parameters
@@ -268,17 +291,24 @@ def resolve_identities(identities: pa.Table, strong: Sequence[str] = STRONG_IDEN
     n = len(ids)
     strong_cols = tuple(c for c in strong if c in names)
     weak_src = names if weak is None else list(weak)
-    weak_cols = tuple(c for c in weak_src if c in names and c != "agent_id"
-                      and c not in strong)
+    weak_cols = tuple(c for c in weak_src if c in names and c != "agent_id" and c not in strong)
 
     shared = [_shared_values(c, _clean(identities.column(c)), agent) for c in strong_cols]
     a = np.concatenate([s.agents for s in shared] + [np.zeros(0, np.int32)])
-    b = np.concatenate([np.repeat(s.agents[s.start[:-1]], np.diff(s.start)) for s in shared]
-                       + [np.zeros(0, np.int32)])
+    b = np.concatenate(
+        [np.repeat(s.agents[s.start[:-1]], np.diff(s.start)) for s in shared]
+        + [np.zeros(0, np.int32)]
+    )
     person = _components(n, a.astype(np.int32), b.astype(np.int32))
     weak_shared = [_shared_values(c, _clean(identities.column(c)), agent) for c in weak_cols]
-    return IdentityResolution(ids=ids, person=person, strong=strong_cols, weak=weak_cols,
-                              shared_strong=shared, shared_weak=weak_shared)
+    return IdentityResolution(
+        ids=ids,
+        person=person,
+        strong=strong_cols,
+        weak=weak_cols,
+        shared_strong=shared,
+        shared_weak=weak_shared,
+    )
 
 
 def _names(ids: pa.Array, vs: np.ndarray) -> list[str]:
@@ -287,7 +317,8 @@ def _names(ids: pa.Array, vs: np.ndarray) -> list[str]:
 
 def _evidence(res: IdentityResolution) -> list[dict[str, Any]]:
     """Accounts of every merged person and the strong values that linked them.
-    O(n log n) + O(evidence)."""
+    O(n log n) + O(evidence).
+    """
     person = res.person
     sizes = np.bincount(person, minlength=len(person))
     merged = np.flatnonzero(sizes >= 2)
@@ -300,7 +331,7 @@ def _evidence(res: IdentityResolution) -> list[dict[str, Any]]:
     names = _names(res.ids, members)
     group_of: dict[int, dict[str, Any]] = {}
     for k, p in enumerate(merged.tolist()):
-        accounts = names[bounds[k]:bounds[k + 1]]
+        accounts = names[bounds[k] : bounds[k + 1]]
         group = {"person": accounts[0], "accounts": accounts, "shared": []}
         group_of[p] = group
         groups.append(group)
@@ -309,9 +340,13 @@ def _evidence(res: IdentityResolution) -> list[dict[str, Any]]:
         accounts = _names(res.ids, s.agents)
         owner = person[s.agents[s.start[:-1]]].tolist()
         for k, value in enumerate(values):
-            group_of[owner[k]]["shared"].append({
-                "identifier": s.column, "value": value,
-                "accounts": accounts[s.start[k]:s.start[k + 1]]})
+            group_of[owner[k]]["shared"].append(
+                {
+                    "identifier": s.column,
+                    "value": value,
+                    "accounts": accounts[s.start[k] : s.start[k + 1]],
+                }
+            )
     return groups
 
 
@@ -328,10 +363,16 @@ def _weak_links(res: IdentityResolution, s: _Shared) -> list[dict[str, Any]]:
         return links
     values = s.values.take(pa.array(across)).to_pylist()
     for k, value in zip(across.tolist(), values, strict=True):
-        accs = s.agents[s.start[k]:s.start[k + 1]]
+        accs = s.agents[s.start[k] : s.start[k + 1]]
         persons = np.unique(res.person[accs])
-        links.append({"identifier": s.column, "value": value,
-                      "accounts": _names(res.ids, accs), "persons": _names(res.ids, persons)})
+        links.append(
+            {
+                "identifier": s.column,
+                "value": value,
+                "accounts": _names(res.ids, accs),
+                "persons": _names(res.ids, persons),
+            }
+        )
     return links
 
 
@@ -355,14 +396,17 @@ class MergedRelations(Relations):
     def merge_summary(self) -> dict[str, Any]:
         """JSON-ready counts of what the merge changed."""
         dropped = self.dropped
-        return {"self_links": self.self_links, "rewritten_rows": self.rewritten,
-                "dropped_rows": 0 if dropped is None else dropped.num_rows}
+        return {
+            "self_links": self.self_links,
+            "rewritten_rows": self.rewritten,
+            "dropped_rows": 0 if dropped is None else dropped.num_rows,
+        }
 
 
-def _lookup(col: pa.ChunkedArray, res: IdentityResolution
-            ) -> tuple[np.ndarray, pa.Array]:
+def _lookup(col: pa.ChunkedArray, res: IdentityResolution) -> tuple[np.ndarray, pa.Array]:
     """Account index of every value of ``col`` (-1: not an account of ``res``) and the
-    column with accounts replaced by their person ids. O(m) hash lookups."""
+    column with accounts replaced by their person ids. O(m) hash lookups.
+    """
     arr = col.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = pc.cast(arr, pa.string())
@@ -396,7 +440,8 @@ def _time_key(table: pa.Table, name: str) -> np.ndarray:
 def _with_row(table: pa.Table, rows: np.ndarray, person_ids: pa.Array) -> pa.Table:
     out = table.take(pa.array(rows.astype(np.int64)))
     return out.append_column("row", pa.array(rows.astype(np.int64) + 1)).append_column(
-        "person_id", person_ids.take(pa.array(rows.astype(np.int64))))
+        "person_id", person_ids.take(pa.array(rows.astype(np.int64)))
+    )
 
 
 def merge_relations(rel: Relations, res: IdentityResolution) -> MergedRelations:
@@ -443,14 +488,21 @@ def merge_relations(rel: Relations, res: IdentityResolution) -> MergedRelations:
     """
     t = rel.table
     if res.accounts == 0:
-        return MergedRelations(rel.kind, t, rel.source, dropped=_with_row(
-            t, np.zeros(0, np.int64), pa.array([], pa.string())))
+        return MergedRelations(
+            rel.kind,
+            t,
+            rel.source,
+            dropped=_with_row(t, np.zeros(0, np.int64), pa.array([], pa.string())),
+        )
     if rel.kind == "members":
         return _merge_members(rel, res)
     up_acc, up = _lookup(t.column("upline_id"), res)
     down_acc, down = _lookup(t.column("downline_id"), res)
-    rewritten = int(np.count_nonzero(_changed(up, t.column("upline_id"))
-                                     | _changed(down, t.column("downline_id"))))
+    rewritten = int(
+        np.count_nonzero(
+            _changed(up, t.column("upline_id")) | _changed(down, t.column("downline_id"))
+        )
+    )
     both = (up_acc >= 0) & (down_acc >= 0)
     pu = res.person[np.where(both, up_acc, 0)]
     pd = res.person[np.where(both, down_acc, 0)]
@@ -462,8 +514,14 @@ def merge_relations(rel: Relations, res: IdentityResolution) -> MergedRelations:
     dropped = _with_row(t, dropped_rows, down)
     if len(dropped_rows):
         out = out.take(pa.array(keep))
-    return MergedRelations(rel.kind, out, rel.source, self_links=len(dropped_rows),
-                           rewritten=rewritten, dropped=dropped)
+    return MergedRelations(
+        rel.kind,
+        out,
+        rel.source,
+        self_links=len(dropped_rows),
+        rewritten=rewritten,
+        dropped=dropped,
+    )
 
 
 def _merge_members(rel: Relations, res: IdentityResolution) -> MergedRelations:
@@ -472,8 +530,11 @@ def _merge_members(rel: Relations, res: IdentityResolution) -> MergedRelations:
     m = t.num_rows
     agent_acc, agent = _lookup(t.column("agent_id"), res)
     up_acc, up = _lookup(t.column("upline_id"), res)
-    rewritten = int(np.count_nonzero(_changed(agent, t.column("agent_id"))
-                                     | _changed(up, t.column("upline_id"))))
+    rewritten = int(
+        np.count_nonzero(
+            _changed(agent, t.column("agent_id")) | _changed(up, t.column("upline_id"))
+        )
+    )
     person = res.person
     found = agent_acc >= 0
     p_row = np.where(found, person[np.where(found, agent_acc, 0)], -1)
@@ -511,13 +572,20 @@ def _merge_members(rel: Relations, res: IdentityResolution) -> MergedRelations:
         dropped_rows = np.flatnonzero(merged & ~is_chosen)
         out = out.take(pa.array(take[keep]))
     dropped = _with_row(t, dropped_rows, agent)
-    return MergedRelations(rel.kind, out, rel.source, self_links=int(self_link.sum()),
-                           rewritten=rewritten, dropped=dropped)
+    return MergedRelations(
+        rel.kind,
+        out,
+        rel.source,
+        self_links=int(self_link.sum()),
+        rewritten=rewritten,
+        dropped=dropped,
+    )
 
 
 def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.Array:
     """``col`` with every account id replaced by its person id (other values kept).
-    O(m) hash lookups; used to carry payments and orders over to merged persons."""
+    O(m) hash lookups; used to carry payments and orders over to merged persons.
+    """
     chunked = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
     return _lookup(chunked, res)[1]
 
@@ -525,7 +593,8 @@ def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.A
 @dataclass(frozen=True)
 class IdentityEvidence:
     """What merging accounts into persons changed: the resolution, the merged
-    relations, and the networks measured on the accounts before the merge."""
+    relations, and the networks measured on the accounts before the merge.
+    """
 
     resolution: IdentityResolution
     merged: Relations

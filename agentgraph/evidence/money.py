@@ -48,11 +48,13 @@ from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments, ki
 __all__ = ["MoneyEvidence", "money_evidence", "pay_levels"]
 
 
-def pay_levels(parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee: np.ndarray
-               ) -> np.ndarray:
+def pay_levels(
+    parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee: np.ndarray
+) -> np.ndarray:
     """Levels from ``source[i]`` up to ``payee[i]`` when the payee is on the source's
     upline chain (0 when they are the same agent), else -1. Vectorised climb over
-    the pairs still under way: O(pairs x largest gap)."""
+    the pairs still under way: O(pairs x largest gap).
+    """
     out = np.full(len(source), -1, np.int32)
     ok = (source >= 0) & (payee >= 0)
     out[ok & (source == payee)] = 0
@@ -73,10 +75,12 @@ def pay_levels(parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee:
 
 
 @nb.njit(cache=True, nogil=True)
-def _downline_sums(parent: np.ndarray, order: np.ndarray, own: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _downline_sums(
+    parent: np.ndarray, order: np.ndarray, own: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per agent: sum of ``own`` over its downline (itself excluded) and over its
-    direct recruits. Children first (``order`` reversed): O(n)."""
+    direct recruits. Children first (``order`` reversed): O(n).
+    """
     n = len(parent)
     below = np.zeros(n, np.float64)
     direct = np.zeros(n, np.float64)
@@ -122,9 +126,11 @@ class MoneyEvidence:
     @cached_property
     def example_columns(self) -> pa.Table:
         """payer_id, payee_id, amount, kind in one chunk: row gathers for the flags'
-        examples stay O(rows taken)."""
-        return self.payments.table.select(["payer_id", "payee_id", "amount", "kind"]
-                                          ).combine_chunks()
+        examples stay O(rows taken).
+        """
+        return self.payments.table.select(
+            ["payer_id", "payee_id", "amount", "kind"]
+        ).combine_chunks()
 
     @cached_property
     def by_network(self) -> Groups:
@@ -133,7 +139,8 @@ class MoneyEvidence:
 
     def rows_where(self, mask: Mask, j: int, limit: int = 20) -> list[int]:
         """1-based payment rows of network ``j`` under ``mask`` (first ``limit``).
-        O(payments of the network)."""
+        O(payments of the network).
+        """
         return (self.by_network.where(mask, j, limit) + 1).tolist()
 
     def count(self, mask: Mask, j: int) -> int:
@@ -141,12 +148,19 @@ class MoneyEvidence:
         return self.by_network.count(mask, j)
 
 
-def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
-                   payments: Payments, *, joined: JoinTimes | None = None,
-                   orders: Orders | None = None) -> MoneyEvidence:
+def money_evidence(
+    graph: RecruitmentGraph,
+    h: Hierarchy,
+    nets: Networks,
+    payments: Payments,
+    *,
+    joined: JoinTimes | None = None,
+    orders: Orders | None = None,
+) -> MoneyEvidence:
     """Measure ``payments`` on the analysed tree (see the module docstring); ``joined``
     (the agents' ``joined_at``) and ``orders`` let entry fees in disguise be measured
-    (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`)."""
+    (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`).
+    """
     t = payments.table
     n_pay = t.num_rows
     payer = dense_ids(graph, t.column("payer_id"), n_pay)
@@ -163,8 +177,11 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
     payout = kind_mask(kind, PAYOUT_KINDS)
     order_col = payments.column("order_id")
     measured = order_col is not None
-    has_order = (np.asarray(pc.is_valid(order_col).to_numpy(zero_copy_only=False), np.bool_)
-                 if order_col is not None else np.ones(n_pay, np.bool_))
+    has_order = (
+        np.asarray(pc.is_valid(order_col).to_numpy(zero_copy_only=False), np.bool_)
+        if order_col is not None
+        else np.ones(n_pay, np.bool_)
+    )
     upline_paid = payout & (levels >= 1)
     team_pay = upline_paid & has_order
     headcount = upline_paid & ~has_order if measured else np.zeros(n_pay, np.bool_)
@@ -186,12 +203,24 @@ def money_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks,
     team_levels = np.zeros(k, np.int32)
     np.maximum.at(team_levels, network[team_pay & on], levels[team_pay & on])
     return MoneyEvidence(
-        payments=payments, payer=payer, payee=payee, source=source, levels_up=levels,
-        network=network, team_pay=team_pay, headcount=headcount, entry_fee=entry_fee,
-        headcount_measured=measured, funds_below=below, funds_direct=direct,
-        net_team_pay_levels=team_levels, net_team_pay=per_net(team_pay),
-        net_headcount=per_net(headcount), net_entry_fees=per_net(entry_fee),
-        net_beyond_own=per_net(upline_paid), net_payouts=per_net(payout),
+        payments=payments,
+        payer=payer,
+        payee=payee,
+        source=source,
+        levels_up=levels,
+        network=network,
+        team_pay=team_pay,
+        headcount=headcount,
+        entry_fee=entry_fee,
+        headcount_measured=measured,
+        funds_below=below,
+        funds_direct=direct,
+        net_team_pay_levels=team_levels,
+        net_team_pay=per_net(team_pay),
+        net_headcount=per_net(headcount),
+        net_entry_fees=per_net(entry_fee),
+        net_beyond_own=per_net(upline_paid),
+        net_payouts=per_net(payout),
         net_funds=below[nets.roots] if k else np.zeros(0),
         fees=entry_fee_evidence(h, nets, payments, payer, joined, orders),
     )

@@ -54,17 +54,24 @@ class SalesEvidence:
 
     def over_cap(self, h: Hierarchy, j: int) -> np.ndarray:
         """Agents of network ``j`` paid more than the cap on their own sales, ascending
-        dense ids. O(agents of the network)."""
+        dense ids. O(agents of the network).
+        """
         if self.payouts is None:
             return np.zeros(0, np.int64)
         payouts, sold = self.payouts, self.sold
         return h.by_network.where(lambda v: payouts[v] > PAY_CAP * sold[v], j)
 
 
-def sales_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks, orders: Orders,
-                   money: MoneyEvidence | None) -> SalesEvidence:
+def sales_evidence(
+    graph: RecruitmentGraph,
+    h: Hierarchy,
+    nets: Networks,
+    orders: Orders,
+    money: MoneyEvidence | None,
+) -> SalesEvidence:
     """Measure ``orders`` (and, with payments, pay against own sales); see the module
-    docstring."""
+    docstring.
+    """
     t = orders.table
     n_o = t.num_rows
     seller = dense_ids(graph, t.column("seller_id"), n_o)
@@ -88,5 +95,6 @@ def sales_evidence(graph: RecruitmentGraph, h: Hierarchy, nets: Networks, orders
         payouts = np.bincount(money.payee[paid], weights=pay_amount[paid], minlength=n)[:n]
         over = payouts > PAY_CAP * sold
         net_over = np.bincount(net_of[over], minlength=k)[:k].astype(np.int32)
-    return SalesEvidence(orders, seller, buyer, retail, sold, sold_retail, payouts,
-                         net_sold, net_retail, net_over)
+    return SalesEvidence(
+        orders, seller, buyer, retail, sold, sold_retail, payouts, net_sold, net_retail, net_over
+    )

@@ -59,8 +59,11 @@ def string_column(values: pa.Array | pa.ChunkedArray) -> StringColumn:
     bufs = values.buffers()
     size = np.dtype(width).itemsize
     offsets = np.frombuffer(bufs[1], dtype=width, count=n + 1, offset=values.offset * size)
-    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None
-            else np.zeros(0, dtype=np.uint8))
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)
+        if bufs[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
     if values.null_count:
         valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
     else:
@@ -100,8 +103,9 @@ def hash_span(data: np.ndarray, s: int, e: int) -> tuple[np.uint64, np.uint64]:
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _hash_column(offs: np.ndarray, data: np.ndarray, valid: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _hash_column(
+    offs: np.ndarray, data: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     n = len(valid)
     h1 = np.empty(n, np.uint64)
     h2 = np.empty(n, np.uint64)
@@ -128,8 +132,17 @@ _HIGH32 = np.uint64(0xFFFFFFFF00000000)
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _count(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, shift: int, n_sub: int,
-           base: int, part: np.ndarray, counts: np.ndarray, row0: int) -> None:
+def _count(
+    offs: np.ndarray,
+    data: np.ndarray,
+    valid: np.ndarray,
+    shift: int,
+    n_sub: int,
+    base: int,
+    part: np.ndarray,
+    counts: np.ndarray,
+    row0: int,
+) -> None:
     """Partition number of every valid row of one chunk, counted per sub-chunk."""
     n = len(valid)
     size = (n + n_sub - 1) // n_sub
@@ -159,8 +172,17 @@ def _prefix(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _scatter(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, n_sub: int, base: int,
-             part: np.ndarray, fill: np.ndarray, row0: int, rec: np.ndarray) -> None:
+def _scatter(
+    offs: np.ndarray,
+    data: np.ndarray,
+    valid: np.ndarray,
+    n_sub: int,
+    base: int,
+    part: np.ndarray,
+    fill: np.ndarray,
+    row0: int,
+    rec: np.ndarray,
+) -> None:
     """Place the records of one chunk: ``h1`` and ``(h2 & high 32 bits) | row``."""
     n = len(valid)
     size = (n + n_sub - 1) // n_sub
@@ -175,8 +197,9 @@ def _scatter(offs: np.ndarray, data: np.ndarray, valid: np.ndarray, n_sub: int, 
                 rec[j, 1] = (h2 & _HIGH32) | np.uint64(base + i)
 
 
-def _partition(cols: list[StringColumn], shift: int, n_parts: int, n_sub: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _partition(
+    cols: list[StringColumn], shift: int, n_parts: int, n_sub: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Stable radix scatter of a column's valid rows by their top hash bits. O(n + bytes).
 
     Works chunk by chunk on Arrow's own buffers (no combined copy). Rows are
@@ -207,8 +230,14 @@ def _columns(values: pa.Array | pa.ChunkedArray) -> list[StringColumn]:
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _join(n_a: int, n_b: int, sa: np.ndarray, ra: np.ndarray, sb: np.ndarray, rb: np.ndarray,
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _join(
+    n_a: int,
+    n_b: int,
+    sa: np.ndarray,
+    ra: np.ndarray,
+    sb: np.ndarray,
+    rb: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per partition: first-occurrence key of every ``a`` row, then of every ``b`` row.
 
     ``first_a[i]`` is the first ``a`` row with the same id as row ``i``.
@@ -267,8 +296,9 @@ def _join(n_a: int, n_b: int, sa: np.ndarray, ra: np.ndarray, sb: np.ndarray, rb
 
 
 @nb.njit(cache=True, nogil=True)
-def _number(first_a: np.ndarray, match_b: np.ndarray, n_b: int
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+def _number(
+    first_a: np.ndarray, match_b: np.ndarray, n_b: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Dense ids: unique ``a`` ids in row order, then ``b``-only ids in row order."""
     n_a = len(first_a)
     node_a = np.empty(n_a, np.int32)
@@ -325,8 +355,9 @@ def _partition_bits(n: int) -> int:
     return bits
 
 
-def encode_ids(keys: pa.Array | pa.ChunkedArray,
-               refs: pa.Array | pa.ChunkedArray | None = None) -> Encoding:
+def encode_ids(
+    keys: pa.Array | pa.ChunkedArray, refs: pa.Array | pa.ChunkedArray | None = None
+) -> Encoding:
     """Give every distinct id in ``keys`` (then in ``refs``) a dense int32 id.
 
     Parameters

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["ISSUE_KINDS", "DataIssue", "IssueLog"]
 
-ISSUE_KINDS = ("cycle", "self_referral", "multiple_uplines", "unknown_upline",
-               "duplicate_agent")
+ISSUE_KINDS = ("cycle", "self_referral", "multiple_uplines", "unknown_upline", "duplicate_agent")
 
 
 @dataclass(frozen=True)

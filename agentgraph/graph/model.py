@@ -66,7 +66,8 @@ class RecruitmentGraph:
     @cached_property
     def flat_ids(self) -> pa.Array:
         """``ids`` as one contiguous array (a gather from a chunked array costs
-        O(n) per call in Arrow; from this one, O(ids gathered)). Built once, O(n)."""
+        O(n) per call in Arrow; from this one, O(ids gathered)). Built once, O(n).
+        """
         ids = self.ids
         if isinstance(ids, pa.ChunkedArray):
             return ids.combine_chunks() if ids.num_chunks != 1 else ids.chunk(0)
@@ -94,8 +95,9 @@ def _time_key(col: pa.ChunkedArray | None, n: int) -> np.ndarray:
 
 
 @nb.njit(cache=True, nogil=True)
-def _choose_upline(down: np.ndarray, up: np.ndarray, at: np.ndarray, n: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _choose_upline(
+    down: np.ndarray, up: np.ndarray, at: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every downline keep the earliest edge (then the first row). O(edges)."""
     best = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int32)
@@ -120,8 +122,9 @@ def _row_list(rows: np.ndarray) -> str:
     return shown + more
 
 
-def _members_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, int,
-                                                             pa.Array | None]:
+def _members_parent(
+    rel: Relations, log: IssueLog
+) -> tuple[np.ndarray, pa.Array, int, pa.Array | None]:
     t = rel.table
     enc = encode_ids(t.column("agent_id"), t.column("upline_id"))
     first = enc.first_row_a
@@ -144,16 +147,18 @@ def _members_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array
             if not log.wants("duplicate_agent"):
                 log.count("duplicate_agent", len(uniq) - k)
                 break
-            rows = dup_rows[order[bounds[k]:bounds[k + 1]]]
+            rows = dup_rows[order[bounds[k] : bounds[k + 1]]]
             kept = int(first[v])
             ups = {int(enc.node_b[r]) for r in rows} - {int(enc.node_b[kept])}
-            detail = (f"listed in rows {kept + 1} and {_row_list(rows)}; row {kept + 1} kept")
+            detail = f"listed in rows {kept + 1} and {_row_list(rows)}; row {kept + 1} kept"
             if ups:
                 names = [enc.ids[u].as_py() if u >= 0 else "(none)" for u in sorted(ups)]
                 kept_up = enc.node_b[kept]
                 kept_name = enc.ids[kept_up].as_py() if kept_up >= 0 else "(none)"
-                detail += (f"; its upline {kept_name!s} kept, other upline(s) "
-                           f"{', '.join(map(str, names[:_SAMPLE]))} dropped")
+                detail += (
+                    f"; its upline {kept_name!s} kept, other upline(s) "
+                    f"{', '.join(map(str, names[:_SAMPLE]))} dropped"
+                )
             log.add("duplicate_agent", [enc.ids[int(v)].as_py()], detail)
     # uplines never listed as agents: implicit roots
     if enc.n > enc.n_keys:
@@ -168,15 +173,19 @@ def _members_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array
                 break
             lo, hi = np.searchsorted(sorted_nodes, [v, v + 1])
             rows = ref_rows[by_node[lo:hi]]
-            log.add("unknown_upline", [enc.ids[int(v)].as_py()],
-                    f"upline of {hi - lo} agent(s) (rows {_row_list(rows)}) but never listed "
-                    "as an agent; kept as a root")
+            log.add(
+                "unknown_upline",
+                [enc.ids[int(v)].as_py()],
+                f"upline of {hi - lo} agent(s) (rows {_row_list(rows)}) but never listed "
+                "as an agent; kept as a root",
+            )
     rank = None
     if "rank" in t.column_names:
         col = t.column("rank").combine_chunks().take(pa.array(first))
         if enc.n > enc.n_keys:
-            col = pa.concat_arrays([pc.cast(col, pa.string()),
-                                    pa.nulls(enc.n - enc.n_keys, pa.string())])
+            col = pa.concat_arrays(
+                [pc.cast(col, pa.string()), pa.nulls(enc.n - enc.n_keys, pa.string())]
+            )
         rank = pc.cast(col, pa.string())
     return parent, enc.ids, enc.n_keys, rank
 
@@ -208,17 +217,21 @@ def _edges_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, 
         kept_row = rows[best[v]]
         kept_up = enc.ids[int(parent[v])].as_py()
         if distinct[v]:
-            others = sorted({enc.ids[int(enc.node_b[r])].as_py() for r in edge_rows}
-                            - {kept_up})
+            others = sorted({enc.ids[int(enc.node_b[r])].as_py() for r in edge_rows} - {kept_up})
             how = "earliest 'at'" if "at" in t.column_names else "first row"
-            detail = (f"{len(edge_rows)} recruitment rows ({_row_list(edge_rows)}); kept upline "
-                      f"{kept_up} (row {kept_row + 1}, {how}); dropped "
-                      f"{', '.join(others[:_SAMPLE])}")
+            detail = (
+                f"{len(edge_rows)} recruitment rows ({_row_list(edge_rows)}); kept upline "
+                f"{kept_up} (row {kept_row + 1}, {how}); dropped "
+                f"{', '.join(others[:_SAMPLE])}"
+            )
             log.add(kind_name, [enc.ids[int(v)].as_py(), kept_up, *others[:_SAMPLE]], detail)
         else:
-            log.add(kind_name, [enc.ids[int(v)].as_py()],
-                    f"the same recruitment by {kept_up} is listed {len(edge_rows)} times "
-                    f"(rows {_row_list(edge_rows)}); counted once")
+            log.add(
+                kind_name,
+                [enc.ids[int(v)].as_py()],
+                f"the same recruitment by {kept_up} is listed {len(edge_rows)} times "
+                f"(rows {_row_list(edge_rows)}); counted once",
+            )
     return parent, enc.ids, n, supplies
 
 
@@ -230,8 +243,11 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> Walk:
     selfref = np.flatnonzero(parent == np.arange(len(parent), dtype=np.int32))
     for v in selfref:
         if log.wants("self_referral"):
-            log.add("self_referral", [ids[int(v)].as_py()],
-                    "agent lists itself as its own upline; treated as a root")
+            log.add(
+                "self_referral",
+                [ids[int(v)].as_py()],
+                "agent lists itself as its own upline; treated as a root",
+            )
         else:
             log.count("self_referral", 1)
     parent[selfref] = -1
@@ -240,9 +256,12 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> Walk:
         head = int(cyc.min())
         if log.wants("cycle"):
             names = ids.take(pa.array(cyc.astype(np.int64))).to_pylist()
-            log.add("cycle", names,
-                    f"{len(cyc)} agents recruit each other in a cycle; broken at "
-                    f"{ids[head].as_py()} (first listed), which is treated as a root")
+            log.add(
+                "cycle",
+                names,
+                f"{len(cyc)} agents recruit each other in a cycle; broken at "
+                f"{ids[head].as_py()} (first listed), which is treated as a root",
+            )
         else:
             log.count("cycle", 1)
     return walk
@@ -275,14 +294,24 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     else:
         parent, ids, n_listed, supplies = _edges_parent(rel, log)
     walk = _repair(parent, ids, log)
-    return RecruitmentGraph(ids=ids, parent=parent, n_listed=n_listed, issues=log,
-                            source=rel.source, kind=rel.kind, rows=rel.rows, rank=rank,
-                            supplies=supplies, walk=walk)
+    return RecruitmentGraph(
+        ids=ids,
+        parent=parent,
+        n_listed=n_listed,
+        issues=log,
+        source=rel.source,
+        kind=rel.kind,
+        rows=rel.rows,
+        rank=rank,
+        supplies=supplies,
+        walk=walk,
+    )
 
 
 def dense_ids(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
     """Dense id of every value of ``col`` in ``graph`` (-1: not an agent of the graph, or
-    empty); ``n`` values of -1 when ``col`` is None. O(len(col)) (an Arrow hash lookup)."""
+    empty); ``n`` values of -1 when ``col`` is None. O(len(col)) (an Arrow hash lookup).
+    """
     if col is None:
         return np.full(n, -1, np.int32)
     ids = graph.ids

@@ -27,12 +27,13 @@ def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
     agent visited once).
     """
     _, _, _, _, members, starts = _walk(parent.copy(), False)
-    return [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
+    return [members[starts[k] : starts[k + 1]] for k in range(len(starts) - 1)]
 
 
 @nb.njit(cache=True, nogil=True)
-def _walk(parent: np.ndarray, break_cycles: bool
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _walk(
+    parent: np.ndarray, break_cycles: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Depth, root and a parents-first order in one pass; cycles broken on the way.
 
     From each agent of unknown depth, walk up (marking the path) to the first
@@ -149,7 +150,7 @@ def break_cycles(parent: np.ndarray) -> tuple[Walk, list[np.ndarray]]:
     root's dense id.
     """
     depth, found_net, order, found, members, starts = _walk(parent, True)
-    cycles = [members[starts[k]:starts[k + 1]] for k in range(len(starts) - 1)]
+    cycles = [members[starts[k] : starts[k + 1]] for k in range(len(starts) - 1)]
     rank = np.argsort(found, kind="stable")
     renumber = np.empty(len(found), np.int32)
     renumber[rank] = np.arange(len(found), dtype=np.int32)

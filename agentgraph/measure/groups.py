@@ -40,7 +40,8 @@ class Groups:
     @classmethod
     def of(cls, keys: np.ndarray, n_groups: int) -> Groups:
         """Group the rows of ``keys`` (ints in ``[-1, n_groups)``).
-        O(rows log rows + groups)."""
+        O(rows log rows + groups).
+        """
         keys = np.asarray(keys)
         valid = keys >= 0
         counts = np.bincount(keys[valid], minlength=n_groups)[:n_groups]
@@ -54,11 +55,12 @@ class Groups:
         """Positions of the rows of group ``j``, ascending. O(1) (a view)."""
         if j < 0 or j + 1 >= len(self.starts):
             return self.order[:0]
-        return self.order[self.starts[j]:self.starts[j + 1]]
+        return self.order[self.starts[j] : self.starts[j + 1]]
 
     def where(self, mask: Mask, j: int, limit: int | None = None) -> np.ndarray:
         """Positions in group ``j`` where ``mask`` holds, ascending, at most ``limit``.
-        O(rows of the group)."""
+        O(rows of the group).
+        """
         rows = self.rows(j)
         hit = rows[_at(mask, rows)]
         return hit if limit is None else hit[:limit]

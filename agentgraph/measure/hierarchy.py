@@ -25,8 +25,9 @@ __all__ = ["Hierarchy", "downline_stats", "hierarchy"]
 
 
 @nb.njit(cache=True, nogil=True)
-def _downline_stats(parent: np.ndarray, order: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _downline_stats(
+    parent: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(parent)
     size = np.ones(n, np.int32)
     height = np.zeros(n, np.int32)
@@ -42,8 +43,9 @@ def _downline_stats(parent: np.ndarray, order: np.ndarray
     return size, height, direct
 
 
-def downline_stats(parent: np.ndarray, order: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def downline_stats(
+    parent: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Downline size (the agent included), height and direct recruits per agent.
 
     ``height[v]`` is the number of layers below ``v``; the agent's own downline

@@ -17,14 +17,23 @@ import numpy as np
 
 from agentgraph.measure.hierarchy import Hierarchy
 
-__all__ = ["Networks", "network_stats", "networks_of", "structure_class", "upline_chain",
-           "deepest_chain", "chains"]
+__all__ = [
+    "Networks",
+    "network_stats",
+    "networks_of",
+    "structure_class",
+    "upline_chain",
+    "deepest_chain",
+    "chains",
+]
 
 
 @nb.njit(cache=True, nogil=True)
-def _network_stats(depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                              np.ndarray, np.ndarray, np.ndarray]:
+def _network_stats(
+    depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct: np.ndarray
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
     k = len(roots)
     members = np.zeros(k, np.int64)
     levels = np.ones(k, np.int32)
@@ -73,11 +82,12 @@ class Networks:
 
     def tier_counts(self, j: int) -> list[int]:
         """Members per level of network ``j`` (index 0 = the root's level)."""
-        return self.tiers[self.tier_offsets[j]:self.tier_offsets[j + 1]].tolist()
+        return self.tiers[self.tier_offsets[j] : self.tier_offsets[j + 1]].tolist()
 
 
-def network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
-                  direct: np.ndarray) -> Networks:
+def network_stats(
+    parent: np.ndarray, depth: np.ndarray, root: np.ndarray, direct: np.ndarray
+) -> Networks:
     """Members, levels, tier counts, deepest member and branching of every network.
 
     Networks are numbered by their root's dense id. Two sequential passes over
@@ -91,7 +101,8 @@ def network_stats(parent: np.ndarray, depth: np.ndarray, root: np.ndarray,
 
 def networks_of(h: Hierarchy) -> Networks:
     """:func:`network_stats` from a :class:`~agentgraph.measure.hierarchy.Hierarchy`, which
-    already knows every agent's network. O(n + total levels)."""
+    already knows every agent's network. O(n + total levels).
+    """
     return Networks(*_network_stats(h.depth, h.net, h.roots, h.direct))
 
 
@@ -120,8 +131,9 @@ def _chain(parent: np.ndarray, v: int) -> np.ndarray:
 
 
 @nb.njit(cache=True, nogil=True)
-def _chains(parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _chains(
+    parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(ends) + 1, np.int64)
     for k in range(len(ends)):
         offsets[k + 1] = offsets[k] + lengths[k]
@@ -134,8 +146,9 @@ def _chains(parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
     return flat, offsets
 
 
-def chains(parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+def chains(
+    parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Root .. ``ends[k]`` chains of known ``lengths`` (depth + 1), flattened.
 
     Returns ``(flat, offsets)``: chain ``k`` is ``flat[offsets[k]:offsets[k+1]]``.

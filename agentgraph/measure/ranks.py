@@ -24,8 +24,20 @@ import pyarrow.compute as pc
 
 __all__ = ["title_tier", "RankCheck", "rank_check"]
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _TOP = ("总代", "总代理", "总经销", "总经销商", "联创", "董事", "官方总代")
 _BRAND = ("品牌", "品牌方", "公司", "厂家", "brand")
 _NUMBERED = re.compile(r"^\s*(?:([0-9]+)|([零一二两三四五六七八九十]+))\s*级")
@@ -83,10 +95,12 @@ def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
     """Compare declared titles with measured levels (root = level 1)."""
     enc = pc.dictionary_encode(rank)
     titles = enc.dictionary.to_pylist()
-    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False),
-                       dtype=np.int64)
-    tiers = np.array([t if (t := title_tier(x)) is not None else np.iinfo(np.int32).min
-                      for x in titles] + [np.iinfo(np.int32).min], dtype=np.int64)
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    tiers = np.array(
+        [t if (t := title_tier(x)) is not None else np.iinfo(np.int32).min for x in titles]
+        + [np.iinfo(np.int32).min],
+        dtype=np.int64,
+    )
     tier = tiers[codes]  # code -1 picks the sentinel at the end
     known = tier != np.iinfo(np.int32).min
     if not known.any():
@@ -96,7 +110,10 @@ def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
     offset = int(values[np.argmax(counts)])
     declared = tier + offset
     bad = known & (declared != level)
-    title_levels = {x: int(tiers[k] + offset) for k, x in enumerate(titles)
-                    if tiers[k] != np.iinfo(np.int32).min}
+    title_levels = {
+        x: int(tiers[k] + offset)
+        for k, x in enumerate(titles)
+        if tiers[k] != np.iinfo(np.int32).min
+    }
     ids = np.flatnonzero(bad)
     return RankCheck(offset, title_levels, ids, declared[ids], int(known.sum()))

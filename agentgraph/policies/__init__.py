@@ -1,5 +1,6 @@
 """Policy packs. ``get_policy(name)`` is the one place that resolves a name: a pack
-(``cn``, ``us-ftc``, ``eu-ucpd``) or a TOML or YAML policy file (:mod:`.custom`)."""
+(``cn``, ``us-ftc``, ``eu-ucpd``) or a TOML or YAML policy file (:mod:`.custom`).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from agentgraph.policies.cn import POLICY as CN
 from agentgraph.policies.eu_ucpd import POLICY as EU_UCPD
 from agentgraph.policies.us_ftc import POLICY as US_FTC
 
-__all__ = ["Flag", "NetworkRule", "Policy", "ThresholdRule", "SEVERITY_ORDER",
-           "POLICIES", "get_policy"]
+__all__ = [
+    "Flag",
+    "NetworkRule",
+    "Policy",
+    "ThresholdRule",
+    "SEVERITY_ORDER",
+    "POLICIES",
+    "get_policy",
+]
 
 POLICIES: dict[str, Policy] = {p.name: p for p in (CN, US_FTC, EU_UCPD)}
 
@@ -27,5 +35,7 @@ def get_policy(name: str | Policy) -> Policy:
         from agentgraph.policies.custom import load_policy_file
 
         return load_policy_file(name)
-    raise PolicyError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}, "
-                      "or a TOML or YAML policy file")
+    raise PolicyError(
+        f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}, "
+        "or a TOML or YAML policy file"
+    )

@@ -29,8 +29,12 @@ class Flag:
     evidence: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "citation": self.citation,
-                "evidence": self.evidence}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "citation": self.citation,
+            "evidence": self.evidence,
+        }
 
 
 class NetworkRule(Protocol):
@@ -87,7 +91,7 @@ class ThresholdRule:
             "min_levels": self.min_levels,
             "tier_counts": nets.tier_counts(j),
             "counting": "members include the root; the root is level 1; "
-                        "thresholds include their boundary",
+            "thresholds include their boundary",
         }
 
 
@@ -112,20 +116,35 @@ class Policy:
     def describe(self, *, inputs: list[str] | None = None) -> list[dict[str, Any]]:
         """The rules as the report lists them. Money rules name the evidence they
         need and their liability, and whether they were evaluated (``inputs``: the
-        evidence the scan had, e.g. ``["payments"]``)."""
+        evidence the scan had, e.g. ``["payments"]``).
+        """
         have = set(inputs or ())
-        gate = (list(self.network_rules_need)
-                if "payments" in have and self.network_rules_need else None)
+        gate = (
+            list(self.network_rules_need)
+            if "payments" in have and self.network_rules_need
+            else None
+        )
         out: list[dict[str, Any]] = []
         for r in self.rules:
-            out.append({"rule": r.id, "severity": r.severity, "citation": r.citation,
-                        "description": r.description})
+            out.append(
+                {
+                    "rule": r.id,
+                    "severity": r.severity,
+                    "citation": r.citation,
+                    "description": r.description,
+                }
+            )
             if gate:
                 out[-1]["requires_any"] = gate
         for m in self.money_rules:
-            row: dict[str, Any] = {"rule": m.id, "severity": m.severity, "citation": m.citation,
-                                   "description": m.description, "needs": list(m.needs),
-                                   "liability": m.liability}
+            row: dict[str, Any] = {
+                "rule": m.id,
+                "severity": m.severity,
+                "citation": m.citation,
+                "description": m.description,
+                "needs": list(m.needs),
+                "liability": m.liability,
+            }
             if inputs is not None:
                 row["evaluated"] = set(m.needs) <= have
             if gate and getattr(m, "needs_offence", False):

@@ -60,8 +60,14 @@ from agentgraph.policies.money import (
 __all__ = ["load_policy_file", "policy_from_text", "policy_from_dict", "RULE_KINDS"]
 
 LIABILITIES = ("criminal", "administrative", "civil", "contractual")
-_COMMON = {"id": str, "kind": str, "severity": str, "citation": str, "description": str,
-           "liability": str}
+_COMMON = {
+    "id": str,
+    "kind": str,
+    "severity": str,
+    "citation": str,
+    "description": str,
+    "liability": str,
+}
 # kind -> (rule class, {parameter: (type, default or None when required)})
 RULE_KINDS: dict[str, tuple[type, dict[str, tuple[type, Any]]]] = {
     "network": (ThresholdRule, {"min_members": (int, None), "min_levels": (int, None)}),
@@ -69,12 +75,19 @@ RULE_KINDS: dict[str, tuple[type, dict[str, tuple[type, Any]]]] = {
     "entry_fee": (EntryFeeRule, {}),
     "team_pay": (TeamPayRule, {"min_levels_up": (int, 2)}),
     "beyond_own_sales": (BeyondOwnSalesRule, {}),
-    "funds": (FundsRule, {"min_amount": (float, None), "min_members": (int, 30),
-                          "min_levels": (int, 3)}),
+    "funds": (
+        FundsRule,
+        {"min_amount": (float, None), "min_members": (int, 30), "min_levels": (int, 3)},
+    ),
     "retail_ratio": (RetailRatioRule, {"min_ratio": (float, 0.5)}),
 }
-_POLICY_KEYS = {"name": str, "version": str, "title": str, "organiser_min_downline": int,
-                "organiser_min_levels": int}
+_POLICY_KEYS = {
+    "name": str,
+    "version": str,
+    "title": str,
+    "organiser_min_downline": int,
+    "organiser_min_levels": int,
+}
 
 
 def _typed(value: Any, want: type, where: str) -> Any:
@@ -92,18 +105,24 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
     cls, params = RULE_KINDS[kind]
     unknown = set(raw) - set(_COMMON) - set(params)
     if unknown:
-        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} for kind "
-                          f"{kind!r} (allowed: {', '.join(sorted(set(_COMMON) | set(params)))})")
+        raise PolicyError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} for kind "
+            f"{kind!r} (allowed: {', '.join(sorted(set(_COMMON) | set(params)))})"
+        )
     for key in ("id", "severity", "citation"):
         if key not in raw:
             raise PolicyError(f"{where}: missing key {key!r}")
     values = {k: _typed(raw[k], t, f"{where}.{k}") for k, t in _COMMON.items() if k in raw}
     if values["severity"] not in SEVERITY_ORDER:
-        raise PolicyError(f"{where}.severity: {values['severity']!r} is not one of "
-                          f"{', '.join(SEVERITY_ORDER)}")
-    args: dict[str, Any] = {"id": values["id"], "severity": values["severity"],
-                            "citation": values["citation"],
-                            "description": values.get("description", "")}
+        raise PolicyError(
+            f"{where}.severity: {values['severity']!r} is not one of {', '.join(SEVERITY_ORDER)}"
+        )
+    args: dict[str, Any] = {
+        "id": values["id"],
+        "severity": values["severity"],
+        "citation": values["citation"],
+        "description": values.get("description", ""),
+    }
     for name, (want, default) in params.items():
         if name in raw:
             args[name] = _typed(raw[name], want, f"{where}.{name}")
@@ -117,8 +136,9 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
         return cls(**args)
     liability = values.get("liability", "contractual")
     if liability not in LIABILITIES:
-        raise PolicyError(f"{where}.liability: {liability!r} is not one of "
-                          f"{', '.join(LIABILITIES)}")
+        raise PolicyError(
+            f"{where}.liability: {liability!r} is not one of {', '.join(LIABILITIES)}"
+        )
     if kind == "funds":
         args["needs_offence"] = False  # a platform's own limit stands on its own
     return cls(liability=liability, **args)
@@ -126,7 +146,8 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
 
 def load_policy_file(path: str | Path) -> Policy:
     """Read a policy file into a :class:`Policy`: TOML, or YAML when the name ends in
-    ``.yaml`` / ``.yml`` (see the module docstring). O(file size)."""
+    ``.yaml`` / ``.yml`` (see the module docstring). O(file size).
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -138,10 +159,12 @@ def load_policy_file(path: str | Path) -> Policy:
     return policy_from_text(text, fmt=fmt, where=str(p), file_name=p.name)
 
 
-def policy_from_text(text: str, *, fmt: str = "toml", where: str = "<policy>",
-                     file_name: str | None = None) -> Policy:
+def policy_from_text(
+    text: str, *, fmt: str = "toml", where: str = "<policy>", file_name: str | None = None
+) -> Policy:
     """Parse a TOML or YAML policy document and validate it
-    (:func:`policy_from_dict`); ``where`` names it in every error."""
+    (:func:`policy_from_dict`); ``where`` names it in every error.
+    """
     if fmt == "toml":
         try:
             data = tomllib.loads(text)
@@ -159,18 +182,19 @@ def policy_from_text(text: str, *, fmt: str = "toml", where: str = "<policy>",
     return policy_from_dict(data, where=where, file_name=file_name)
 
 
-def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | None = None
-                     ) -> Policy:
+def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | None = None) -> Policy:
     """Validate a parsed policy document (``{"policy": {...}, "rules": [...]}``, as a
     TOML or YAML file or a JSON object gives it) into a :class:`Policy`. Every
-    problem is a :class:`PolicyError` naming ``where`` and the rule. O(rules)."""
+    problem is a :class:`PolicyError` naming ``where`` and the rule. O(rules).
+    """
     p = where
     if not isinstance(data, dict):
         raise PolicyError(f"{p}: expected a table with [policy] and [[rules]]")
     extra = set(data) - {"policy", "rules"}
     if extra:
-        raise PolicyError(f"{p}: unknown table(s) {', '.join(sorted(extra))} "
-                          "(expected [policy] and [[rules]])")
+        raise PolicyError(
+            f"{p}: unknown table(s) {', '.join(sorted(extra))} (expected [policy] and [[rules]])"
+        )
     head = data.get("policy")
     if not isinstance(head, dict):
         raise PolicyError(f"{p}: missing [policy] table")
@@ -188,8 +212,9 @@ def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | Non
     money: list[Any] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_rules, start=1):
-        where = f"{p}: rule {i}" + (f" ({raw['id']})" if isinstance(raw, dict)
-                                    and isinstance(raw.get("id"), str) else "")
+        where = f"{p}: rule {i}" + (
+            f" ({raw['id']})" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+        )
         if not isinstance(raw, dict):
             raise PolicyError(f"{where}: expected a table")
         rule = _rule(raw, where)
@@ -198,10 +223,16 @@ def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | Non
         seen.add(rule.id)
         (network if isinstance(rule, ThresholdRule) else money).append(rule)
     return Policy(
-        name=meta["name"], version=meta["version"], title=meta.get("title", meta["name"]),
-        rules=tuple(network), money_rules=tuple(money),
+        name=meta["name"],
+        version=meta["version"],
+        title=meta.get("title", meta["name"]),
+        rules=tuple(network),
+        money_rules=tuple(money),
         organiser_min_downline=meta.get("organiser_min_downline", 30),
         organiser_min_levels=meta.get("organiser_min_levels", 3),
-        organiser_citation=(f"policy file {file_name}, version {meta['version']}" if file_name
-                            else f"policy {meta['name']}, version {meta['version']}"),
+        organiser_citation=(
+            f"policy file {file_name}, version {meta['version']}"
+            if file_name
+            else f"policy {meta['name']}, version {meta['version']}"
+        ),
     )

@@ -29,31 +29,33 @@ __all__ = ["POLICY", "AnnexOnePointFourteen"]
 @dataclass(frozen=True)
 class AnnexOnePointFourteen(MoneyRule):
     """Consideration paid (any amount; an entry fee or one in disguise) and compensation
-    derived primarily (> ``share`` of payouts by amount) from introducing others."""
+    derived primarily (> ``share`` of payouts by amount) from introducing others.
+    """
 
     share: float = 0.5
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
         m = ev.m
         with np.errstate(invalid="ignore", divide="ignore"):
-            recruit_share = np.where(m.net_payouts > 0,
-                                     m.net_headcount / np.maximum(m.net_payouts, 1e-300), 0.0)
+            recruit_share = np.where(
+                m.net_payouts > 0, m.net_headcount / np.maximum(m.net_payouts, 1e-300), 0.0
+            )
         return paid_to_join(m) & (recruit_share > self.share)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
         m = ev.m
         payouts = float(m.net_payouts[j])
-        return {"liability": self.liability,
-                "consideration_payments": m.count(m.entry_fee, j),
-                "consideration": round(float(m.net_entry_fees[j]), 2),
-                "recruitment_pay": round(float(m.net_headcount[j]), 2),
-                "payouts": round(payouts, 2),
-                "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4)
-                if payouts else None,
-                "min_share_exclusive": self.share,
-                "payment_rows": m.rows_where(
-                    lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
-                **fee_evidence(m, j)}
+        return {
+            "liability": self.liability,
+            "consideration_payments": m.count(m.entry_fee, j),
+            "consideration": round(float(m.net_entry_fees[j]), 2),
+            "recruitment_pay": round(float(m.net_headcount[j]), 2),
+            "payouts": round(payouts, 2),
+            "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
+            "min_share_exclusive": self.share,
+            "payment_rows": m.rows_where(lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
+            **fee_evidence(m, j),
+        }
 
 
 ANNEX_I_14 = AnnexOnePointFourteen(
@@ -61,8 +63,8 @@ ANNEX_I_14 = AnnexOnePointFourteen(
     severity="high",
     citation="Directive 2005/29/EC, Annex I point 14; CJEU C-515/12 4finance (2014)",
     description="Consumers give consideration (any amount, an entry fee or one in disguise) "
-                "for compensation derived primarily (> 50% of payouts) from introducing "
-                "other consumers.",
+    "for compensation derived primarily (> 50% of payouts) from introducing "
+    "other consumers.",
     liability="administrative",
 )
 

@@ -25,7 +25,7 @@ RECRUITMENT_REWARDS = HeadcountPayRule(
     severity="high",
     citation=f"{_KOSCOT}; {_BURNLOUNGE}; FTC Act §5 (15 U.S.C. §45)",
     description="Rewards paid to uplines for recruiting, with no sale to an ultimate user "
-                "behind them (Koscot, second prong).",
+    "behind them (Koscot, second prong).",
     liability="civil",
 )
 
@@ -34,8 +34,8 @@ ENTRY_PAYMENT = EntryFeeRule(
     severity="medium",
     citation=f"{_KOSCOT} (first prong: payment for the right to sell and recruit)",
     description="Participants pay to join or to gain the right to recruit (Koscot, first "
-                "prong; unlawful together with recruitment rewards): an entry fee, or one in "
-                "disguise (a purchase at joining not matched by goods, a join package).",
+    "prong; unlawful together with recruitment rewards): an entry fee, or one in "
+    "disguise (a purchase at joining not matched by goods, a join package).",
     liability="civil",
 )
 
@@ -43,9 +43,9 @@ RETAIL_RATIO = RetailRatioRule(
     id="us.ftc.retail_ratio",
     severity="high",
     citation="FTC v. Vemma Development Co., No. CV-15-01578 (D. Ariz. 2016), stipulated "
-             "order (> 50% of revenue from non-participants); FTC v. Herbalife (2016)",
+    "order (> 50% of revenue from non-participants); FTC v. Herbalife (2016)",
     description="Members sell half or less of their sales (by amount) to people outside the "
-                "network: revenue comes from participants, not ultimate users.",
+    "network: revenue comes from participants, not ultimate users.",
     liability="civil",
     min_ratio=0.5,
 )

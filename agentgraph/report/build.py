@@ -56,17 +56,19 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
     max_direct = nets.max_direct[chosen].tolist()
     starts = offsets.tolist()
     for k, j in enumerate(chosen.tolist()):
-        out.append({
-            "root": roots[k],
-            "members": members[k],
-            "levels": levels[k],
-            "tier_counts": nets.tier_counts(j),
-            "structure": structure_class(levels[k]),
-            "deepest_chain": names[starts[k]:starts[k + 1]],
-            "max_direct_recruits": max_direct[k],
-            "mean_branching": nets.mean_branching(j),
-            "flags": [f.as_dict() for f in a.flags(j)] if a.flagged[j] else [],
-        })
+        out.append(
+            {
+                "root": roots[k],
+                "members": members[k],
+                "levels": levels[k],
+                "tier_counts": nets.tier_counts(j),
+                "structure": structure_class(levels[k]),
+                "deepest_chain": names[starts[k] : starts[k + 1]],
+                "max_direct_recruits": max_direct[k],
+                "mean_branching": nets.mean_branching(j),
+                "flags": [f.as_dict() for f in a.flags(j)] if a.flagged[j] else [],
+            }
+        )
     omitted = {
         "networks": int(rest.sum()),
         "agents": int(nets.members[rest].sum()),
@@ -80,9 +82,16 @@ def _organisers(a: Scanned, limit: int) -> list[dict[str, Any]]:
     ids = a.organisers[:limit]
     names = a.graph.names(ids)
     roots = a.graph.names(h.root[ids])
-    return [{"agent": names[k], "network": roots[k], "downline": int(h.size[v]),
-             "levels": int(h.height[v]) + 1, "direct_recruits": int(h.direct[v])}
-            for k, v in enumerate(ids.tolist())]
+    return [
+        {
+            "agent": names[k],
+            "network": roots[k],
+            "downline": int(h.size[v]),
+            "levels": int(h.height[v]) + 1,
+            "direct_recruits": int(h.direct[v]),
+        }
+        for k, v in enumerate(ids.tolist())
+    ]
 
 
 def _ranks(a: Scanned, limit: int) -> dict[str, Any] | None:
@@ -98,14 +107,27 @@ def _ranks(a: Scanned, limit: int) -> dict[str, Any] | None:
         "total": int(len(rc.mismatched)),
         "titled_agents": rc.titled,
         "title_levels": rc.title_levels,
-        "agents": [{"agent": names[k], "rank": titles[k], "declared_level": int(rc.declared[k]),
-                    "measured_level": int(level[v])} for k, v in enumerate(ids.tolist())],
+        "agents": [
+            {
+                "agent": names[k],
+                "rank": titles[k],
+                "declared_level": int(rc.declared[k]),
+                "measured_level": int(level[v]),
+            }
+            for k, v in enumerate(ids.tolist())
+        ],
     }
 
 
-def build_report(a: Scanned, *, max_networks: int = 1000, max_organisers: int = 1000,
-                 max_rank_mismatches: int = 1000, generated_at: str | None = None,
-                 source_name: str | None = None) -> dict[str, Any]:
+def build_report(
+    a: Scanned,
+    *,
+    max_networks: int = 1000,
+    max_organisers: int = 1000,
+    max_rank_mismatches: int = 1000,
+    generated_at: str | None = None,
+    source_name: str | None = None,
+) -> dict[str, Any]:
     """Assemble the JSON-ready report of an analysis.
 
     Parameters
@@ -133,8 +155,12 @@ def build_report(a: Scanned, *, max_networks: int = 1000, max_organisers: int = 
         "policy": a.policy.name,
         "policy_version": a.policy.version,
         "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "source": {"name": source_name or a.graph.source, "kind": a.graph.kind,
-                   "rows": a.graph.rows, "supply_edges": a.graph.supplies},
+        "source": {
+            "name": source_name or a.graph.source,
+            "kind": a.graph.kind,
+            "rows": a.graph.rows,
+            "supply_edges": a.graph.supplies,
+        },
         "summary": {
             "agents": len(a.graph),
             "networks": len(nets),
@@ -157,8 +183,7 @@ def build_report(a: Scanned, *, max_networks: int = 1000, max_organisers: int = 
     if a.sales is not None:
         report["sales"] = sales_section(a.sales, a.graph, a.hierarchy, max_organisers)
     if a.money is not None:
-        report["money"] = money_section(a.money, a.graph, a.hierarchy, a.organisers,
-                                        max_organisers)
+        report["money"] = money_section(a.money, a.graph, a.hierarchy, a.organisers, max_organisers)
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:
         report["rank_mismatches"] = ranks

@@ -31,7 +31,9 @@ __all__ = ["entry_fee_totals", "identities_section", "money_section", "sales_sec
 def entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
     """The ``money.entry_fees`` totals: explicit fees (kind ``entry_fee``; the first two
     keys), and with the entry-fee evidence the joining-window purchases, disguised fees,
-    join packages and all entry fees in any form (each payment counted once). O(p)."""
+    join packages and all entry fees in any form (each payment counted once). O(p).
+    """
+
     def total(mask: np.ndarray) -> dict[str, Any]:
         return {"payments": int(mask.sum()), "amount": round(float(amount[mask].sum()), 2)}
 
@@ -39,28 +41,44 @@ def entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
     f = m.fees
     if f is None:
         return out
-    out["joining_window"] = {"measured": f.window_measured, **total(f.window),
-                             "window_days": JOIN_WINDOW_DAYS}
-    out["disguised"] = {"measured": f.disguised_measured, **total(f.disguised),
-                        "match_ratio": GOODS_MATCH_RATIO}
-    out["join_packages"] = {"networks": int(np.count_nonzero(f.net_package_amount)),
-                            **total(f.package)}
+    out["joining_window"] = {
+        "measured": f.window_measured,
+        **total(f.window),
+        "window_days": JOIN_WINDOW_DAYS,
+    }
+    out["disguised"] = {
+        "measured": f.disguised_measured,
+        **total(f.disguised),
+        "match_ratio": GOODS_MATCH_RATIO,
+    }
+    out["join_packages"] = {
+        "networks": int(np.count_nonzero(f.net_package_amount)),
+        **total(f.package),
+    }
     out["any_form"] = total(m.entry_fee | f.disguised | f.package)
     return out
 
 
-def money_section(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
-                  organisers: np.ndarray, limit: int = 100) -> dict[str, Any]:
+def money_section(
+    m: MoneyEvidence,
+    graph: RecruitmentGraph,
+    h: Hierarchy,
+    organisers: np.ndarray,
+    limit: int = 100,
+) -> dict[str, Any]:
     """The report's ``money`` section: totals, pay-levels histogram and funds
-    collected per organiser (largest first)."""
+    collected per organiser (largest first).
+    """
     t = m.payments.table
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     by_kind: dict[str, dict[str, float | int]] = {}
     for kd in PAYMENT_KINDS:
         mask = kind_mask(t.column("kind"), (kd,))
         if mask.any():
-            by_kind[kd] = {"payments": int(mask.sum()),
-                           "amount": round(float(amount[mask].sum()), 2)}
+            by_kind[kd] = {
+                "payments": int(mask.sum()),
+                "amount": round(float(amount[mask].sum()), 2),
+            }
     payout = kind_mask(t.column("kind"), PAYOUT_KINDS)
     attributed = payout & (m.levels_up >= 0)
     hist = np.bincount(m.levels_up[attributed]).tolist() if attributed.any() else []
@@ -76,26 +94,36 @@ def money_section(m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy,
         "by_kind": by_kind,
         "unmatched_payments": int(np.count_nonzero((m.payer < 0) & (m.payee < 0))),
         "payouts_levels_up": hist,
-        "team_pay": {"payments": int(m.team_pay.sum()),
-                     "amount": round(float(amount[m.team_pay].sum()), 2),
-                     "max_levels_up": int(m.levels_up[m.team_pay].max())
-                     if m.team_pay.any() else 0},
-        "headcount_pay": {"measured": m.headcount_measured,
-                          "payments": int(m.headcount.sum()),
-                          "amount": round(float(amount[m.headcount].sum()), 2)},
+        "team_pay": {
+            "payments": int(m.team_pay.sum()),
+            "amount": round(float(amount[m.team_pay].sum()), 2),
+            "max_levels_up": int(m.levels_up[m.team_pay].max()) if m.team_pay.any() else 0,
+        },
+        "headcount_pay": {
+            "measured": m.headcount_measured,
+            "payments": int(m.headcount.sum()),
+            "amount": round(float(amount[m.headcount].sum()), 2),
+        },
         "entry_fees": entry_fee_totals(m, amount),
-        "funds": [{"agent": names[i], "network": roots[i],
-                   "collected": round(float(m.funds_below[v]), 2),
-                   "direct": round(float(m.funds_direct[v]), 2),
-                   "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2)}
-                  for i, v in enumerate(top.tolist())],
+        "funds": [
+            {
+                "agent": names[i],
+                "network": roots[i],
+                "collected": round(float(m.funds_below[v]), 2),
+                "direct": round(float(m.funds_direct[v]), 2),
+                "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2),
+            }
+            for i, v in enumerate(top.tolist())
+        ],
     }
 
 
-def sales_section(s: SalesEvidence, graph: RecruitmentGraph, h: Hierarchy,
-                  limit: int = 100) -> dict[str, Any]:
+def sales_section(
+    s: SalesEvidence, graph: RecruitmentGraph, h: Hierarchy, limit: int = 100
+) -> dict[str, Any]:
     """The report's ``sales`` section: totals, retail share, and the agents whose
-    sales go mostly to other agents (largest sales first)."""
+    sales go mostly to other agents (largest sales first).
+    """
     t = s.orders.table
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     mine = s.seller >= 0
@@ -115,18 +143,27 @@ def sales_section(s: SalesEvidence, graph: RecruitmentGraph, h: Hierarchy,
         "retail_ratio": round(retail / total, 4) if total else None,
         "unmatched_orders": int(np.count_nonzero(~mine)),
         "mostly_internal_sellers": [
-            {"agent": names[i], "sold": round(float(s.sold[v]), 2),
-             "retail": round(float(s.sold_retail[v]), 2),
-             "retail_share": round(float(s.sold_retail[v] / s.sold[v]), 4)}
-            for i, v in enumerate(low.tolist())],
+            {
+                "agent": names[i],
+                "sold": round(float(s.sold[v]), 2),
+                "retail": round(float(s.sold_retail[v]), 2),
+                "retail_share": round(float(s.sold_retail[v] / s.sold[v]), 4),
+            }
+            for i, v in enumerate(low.tolist())
+        ],
     }
     if s.payouts is not None:
         over = np.flatnonzero(s.payouts > PAY_CAP * s.sold)
         over = over[np.lexsort((over, -s.payouts[over]))][:limit]
         onames = graph.names(over)
         out["paid_over_cap"] = [
-            {"agent": onames[i], "payouts": round(float(s.payouts[v]), 2),
-             "own_sales": round(float(s.sold[v]), 2)} for i, v in enumerate(over.tolist())]
+            {
+                "agent": onames[i],
+                "payouts": round(float(s.payouts[v]), 2),
+                "own_sales": round(float(s.sold[v]), 2),
+            }
+            for i, v in enumerate(over.tolist())
+        ]
     return out
 
 
@@ -143,16 +180,19 @@ def identities_section(a: Scanned, limit: int) -> dict[str, Any]:
     out["weak_links"] = out["weak_links"][:limit]
     merge = getattr(ev.merged, "merge_summary", None)
     out["merge"] = merge() if merge is not None else {}
-    out["before"] = {"networks": len(before),
-                     "max_levels": int(before.levels.max()) if len(before) else 0}
-    out["after"] = {"networks": len(nets),
-                    "max_levels": int(nets.levels.max()) if len(nets) else 0}
+    out["before"] = {
+        "networks": len(before),
+        "max_levels": int(before.levels.max()) if len(before) else 0,
+    }
+    out["after"] = {"networks": len(nets), "max_levels": int(nets.levels.max()) if len(nets) else 0}
     # networks that were several networks of accounts: one organisation, counts added
     roots_before = ev.graph_before.ids.take(pa.array(before.roots.astype(np.int64)))
     persons = person_ids(roots_before, res).to_pylist()
     ids = a.graph.ids
-    idx = pc.index_in(pa.array(persons, pa.string()), value_set=ids.combine_chunks()
-                      if isinstance(ids, pa.ChunkedArray) else ids)
+    idx = pc.index_in(
+        pa.array(persons, pa.string()),
+        value_set=ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids,
+    )
     node = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int64)
     after_net = np.where(node >= 0, a.hierarchy.net[np.maximum(node, 0)], -1)
     joined: list[dict[str, Any]] = []
@@ -161,12 +201,21 @@ def identities_section(a: Scanned, limit: int) -> dict[str, Any]:
         parts = by_net.rows(j)
         grew = int(nets.levels[j]) > int(before.levels[parts].max())
         if len(parts) > 1 or grew:
-            joined.append({"root": a.graph.id_of(int(nets.roots[j])),
-                           "members": int(nets.members[j]), "levels": int(nets.levels[j]),
-                           "from_networks": [{"root": roots_before[int(k)].as_py(),
-                                              "members": int(before.members[k]),
-                                              "levels": int(before.levels[k])}
-                                             for k in parts[:limit].tolist()]})
+            joined.append(
+                {
+                    "root": a.graph.id_of(int(nets.roots[j])),
+                    "members": int(nets.members[j]),
+                    "levels": int(nets.levels[j]),
+                    "from_networks": [
+                        {
+                            "root": roots_before[int(k)].as_py(),
+                            "members": int(before.members[k]),
+                            "levels": int(before.levels[k]),
+                        }
+                        for k in parts[:limit].tolist()
+                    ],
+                }
+            )
     joined.sort(key=lambda x: (-x["members"], x["root"]))
     out["merged_networks"] = joined[:limit]
     return out

@@ -17,8 +17,15 @@ from agentgraph.errors import StoreError
 from agentgraph.stores.base import DatasetInfo, GraphStore, Progress, check_dataset_name
 from agentgraph.stores.duckdb_store import DuckDBStore
 
-__all__ = ["GraphStore", "DatasetInfo", "Progress", "DuckDBStore", "open_store",
-           "DEFAULT_STORE", "check_dataset_name"]
+__all__ = [
+    "GraphStore",
+    "DatasetInfo",
+    "Progress",
+    "DuckDBStore",
+    "open_store",
+    "DEFAULT_STORE",
+    "check_dataset_name",
+]
 
 DEFAULT_STORE = "agentgraph.duckdb"
 
@@ -36,8 +43,11 @@ def open_store(url: str | None = None, **options: Any) -> GraphStore:
         try:
             from agentgraph.stores.neo4j.store import Neo4jStore
         except ImportError as exc:
-            raise StoreError(f"{url}: the Neo4j store needs the driver: pip install "
-                             f"'agentgraph[neo4j]' ({exc})") from None
+            raise StoreError(
+                f"{url}: the Neo4j store needs the driver: pip install 'agentgraph[neo4j]' ({exc})"
+            ) from None
         return Neo4jStore(url, **options)  # type: ignore[no-any-return,unused-ignore]
-    raise StoreError(f"unknown store URL {url!r}: use a .duckdb path, duckdb:///PATH, "
-                     "bolt://HOST:PORT or neo4j://HOST:PORT")
+    raise StoreError(
+        f"unknown store URL {url!r}: use a .duckdb path, duckdb:///PATH, "
+        "bolt://HOST:PORT or neo4j://HOST:PORT"
+    )

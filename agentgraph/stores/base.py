@@ -27,8 +27,10 @@ _NAME = re.compile(r"^[^\x00-\x1f/\\]{1,200}$")
 def check_dataset_name(name: str) -> str:
     """A dataset name: 1-200 characters, no control characters or slashes."""
     if not isinstance(name, str) or not _NAME.match(name) or name.strip() != name:
-        raise StoreError(f"invalid dataset name {name!r}: 1-200 characters, no slashes, "
-                         "control characters or surrounding spaces")
+        raise StoreError(
+            f"invalid dataset name {name!r}: 1-200 characters, no slashes, "
+            "control characters or surrounding spaces"
+        )
     return name
 
 
@@ -61,8 +63,9 @@ class GraphStore(Protocol):
         """One dataset; raises :class:`~agentgraph.errors.DatasetNotFound`."""
         ...
 
-    def load(self, name: str, rel: Relations, *, replace: bool = False,
-             progress: Progress | None = None) -> DatasetInfo:
+    def load(
+        self, name: str, rel: Relations, *, replace: bool = False, progress: Progress | None = None
+    ) -> DatasetInfo:
         """Store ``rel`` as dataset ``name``, all or nothing.
 
         Raises :class:`~agentgraph.errors.DatasetExists` unless ``replace``.
@@ -81,11 +84,8 @@ class GraphStore(Protocol):
         """Remove a dataset; raises DatasetNotFound."""
         ...
 
-    def close(self) -> None:
-        ...
+    def close(self) -> None: ...
 
-    def __enter__(self) -> GraphStore:
-        ...
+    def __enter__(self) -> GraphStore: ...
 
-    def __exit__(self, *exc: object) -> None:
-        ...
+    def __exit__(self, *exc: object) -> None: ...

@@ -31,8 +31,9 @@ _CATALOG = "agentgraph_datasets"
 class DuckDBStore:
     """A :class:`~agentgraph.stores.base.GraphStore` in a DuckDB file (or ``:memory:``)."""
 
-    def __init__(self, path: str | Path = "agentgraph.duckdb", *, threads: int | None = None
-                 ) -> None:
+    def __init__(
+        self, path: str | Path = "agentgraph.duckdb", *, threads: int | None = None
+    ) -> None:
         self.path = str(path)
         self.url = f"duckdb://{self.path}"
         if self.path != ":memory:":
@@ -42,20 +43,24 @@ class DuckDBStore:
         try:
             self._con = duckdb.connect(self.path)
         except duckdb.IOException as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc} (another agentgraph "
-                             "process, e.g. the API service, may own it)") from None
+            raise StoreError(
+                f"cannot open store {self.path}: {exc} (another agentgraph "
+                "process, e.g. the API service, may own it)"
+            ) from None
         if threads:
             self._sql(f"SET threads = {int(threads)}")
         self._lock = threading.RLock()
         self._sql(
             f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name VARCHAR PRIMARY KEY, tbl VARCHAR, "
-            "kind VARCHAR, rows BIGINT, source VARCHAR, loaded_at VARCHAR, columns VARCHAR)")
+            "kind VARCHAR, rows BIGINT, source VARCHAR, loaded_at VARCHAR, columns VARCHAR)"
+        )
 
     # -------------------------------------------------------------- helpers
     def _row(self, name: str) -> tuple[str, str, int, str, str, str] | None:
         rows = self._sql(
             f"SELECT tbl, kind, rows, source, loaded_at, columns FROM {_CATALOG} WHERE name = ?",
-            [name])
+            [name],
+        )
         return cast(tuple[str, str, int, str, str, str], rows[0]) if rows else None
 
     def _sql(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -64,17 +69,25 @@ class DuckDBStore:
 
     @staticmethod
     def _info(name: str, row: tuple[str, str, int, str, str, str]) -> DatasetInfo:
-        return DatasetInfo(name=name, kind=row[1], rows=int(row[2]), source=row[3],
-                           loaded_at=row[4], columns=json.loads(row[5]))
+        return DatasetInfo(
+            name=name,
+            kind=row[1],
+            rows=int(row[2]),
+            source=row[3],
+            loaded_at=row[4],
+            columns=json.loads(row[5]),
+        )
 
     # ------------------------------------------------------------- protocol
     def datasets(self) -> list[DatasetInfo]:
         with self._lock:
             rows = self._sql(
                 f"SELECT name, tbl, kind, rows, source, loaded_at, columns FROM {_CATALOG} "
-                "ORDER BY name")
-        return [self._info(str(r[0]), cast(tuple[str, str, int, str, str, str], r[1:]))
-                for r in rows]
+                "ORDER BY name"
+            )
+        return [
+            self._info(str(r[0]), cast(tuple[str, str, int, str, str, str], r[1:])) for r in rows
+        ]
 
     def info(self, name: str) -> DatasetInfo:
         with self._lock:
@@ -83,8 +96,9 @@ class DuckDBStore:
             raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
         return self._info(name, row)
 
-    def load(self, name: str, rel: Relations, *, replace: bool = False,
-             progress: Progress | None = None) -> DatasetInfo:
+    def load(
+        self, name: str, rel: Relations, *, replace: bool = False, progress: Progress | None = None
+    ) -> DatasetInfo:
         check_dataset_name(name)
         tbl = f"ds_{uuid.uuid4().hex}"
         loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -94,8 +108,9 @@ class DuckDBStore:
             try:
                 old = self._row(name)
                 if old is not None and not replace:
-                    raise DatasetExists(f"dataset {name!r} exists in {self.url}; "
-                                        "replace it explicitly")
+                    raise DatasetExists(
+                        f"dataset {name!r} exists in {self.url}; replace it explicitly"
+                    )
                 src = rel.table
                 con.register("_agentgraph_src", src)
                 self._sql(f'CREATE TABLE "{tbl}" AS SELECT * FROM _agentgraph_src')
@@ -103,9 +118,18 @@ class DuckDBStore:
                 if old is not None:
                     self._sql(f'DROP TABLE "{old[0]}"')
                     self._sql(f"DELETE FROM {_CATALOG} WHERE name = ?", [name])
-                self._sql(f"INSERT INTO {_CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [name, tbl, rel.kind, rel.rows, rel.source, loaded_at,
-                             json.dumps(src.column_names, ensure_ascii=False)])
+                self._sql(
+                    f"INSERT INTO {_CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        name,
+                        tbl,
+                        rel.kind,
+                        rel.rows,
+                        rel.source,
+                        loaded_at,
+                        json.dumps(src.column_names, ensure_ascii=False),
+                    ],
+                )
                 if progress:  # may raise (e.g. a cancelled job): then nothing is kept
                     progress(rel.rows, rel.rows)
                 self._sql("COMMIT")
@@ -127,8 +151,7 @@ class DuckDBStore:
                 con.register("_agentgraph_src", rel.table)
                 self._sql(f'INSERT INTO "{row[0]}" BY NAME SELECT * FROM _agentgraph_src')
                 con.unregister("_agentgraph_src")
-                self._sql(f"UPDATE {_CATALOG} SET rows = rows + ? WHERE name = ?",
-                            [rel.rows, name])
+                self._sql(f"UPDATE {_CATALOG} SET rows = rows + ? WHERE name = ?", [rel.rows, name])
                 self._sql("COMMIT")
             except duckdb.Error as exc:
                 self._sql("ROLLBACK")

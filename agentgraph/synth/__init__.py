@@ -61,8 +61,12 @@ CALIBRATED_CASES = {"shenzhou": (10_350, 50), "xiaoxiaole": (90_000, 245)}
 SHAPES = ("single_tier", "ladder", "chain", "random_recursive", "forest", *CALIBRATED_CASES)
 
 MEMBER_SCHEMA = pa.schema(
-    [("agent_id", pa.string()), ("upline_id", pa.string()),
-     ("joined_at", pa.timestamp("s")), ("rank", pa.string())]
+    [
+        ("agent_id", pa.string()),
+        ("upline_id", pa.string()),
+        ("joined_at", pa.timestamp("s")),
+        ("rank", pa.string()),
+    ]
 )
 _EPOCH = 1_420_070_400  # 2015-01-01T00:00:00Z
 _YEAR = 365 * 86_400
@@ -93,8 +97,9 @@ def _depths(parent: IntArray) -> IntArray:
     return depth
 
 
-def _block(kind: str, sizes: IntArray, rng: np.random.Generator,
-           branching: IntArray | None = None) -> _Tree:
+def _block(
+    kind: str, sizes: IntArray, rng: np.random.Generator, branching: IntArray | None = None
+) -> _Tree:
     """Many networks of one kind at once: ``star``, ``chain``, ``pyramid``, ``rr``."""
     sizes = np.asarray(sizes, dtype=np.int64)
     total = int(sizes.sum())
@@ -128,8 +133,9 @@ def _concat(trees: list[_Tree]) -> _Tree:
     parent = np.concatenate(
         [np.where(t.parent >= 0, t.parent + off, -1) for t, off in zip(trees, offsets, strict=True)]
     )
-    return _Tree(parent, np.concatenate([t.depth for t in trees]),
-                 np.concatenate([t.sizes for t in trees]))
+    return _Tree(
+        parent, np.concatenate([t.depth for t in trees]), np.concatenate([t.sizes for t in trees])
+    )
 
 
 def _prefix(tree: _Tree, rows: int) -> _Tree:
@@ -152,8 +158,11 @@ def _phone_heads() -> npt.NDArray[np.bytes_]:
 def _phone_key(seed: int) -> tuple[IntArray, IntArray, IntArray]:
     """Round tables of a Feistel-like bijection of the phone space, chosen by the seed."""
     rng = np.random.default_rng([seed, 0x1D])
-    return (rng.integers(0, 100_000, _PHONE_HEADS), rng.integers(0, _PHONE_HEADS, 100_000),
-            rng.integers(0, 100_000, _PHONE_HEADS))
+    return (
+        rng.integers(0, 100_000, _PHONE_HEADS),
+        rng.integers(0, _PHONE_HEADS, 100_000),
+        rng.integers(0, 100_000, _PHONE_HEADS),
+    )
 
 
 def _fixed_width(parts: list[tuple[str, Any]], n: int, mask: npt.NDArray[np.bool_]) -> pa.Array:
@@ -163,19 +172,26 @@ def _fixed_width(parts: list[tuple[str, Any]], n: int, mask: npt.NDArray[np.bool
     if n * width >= 2**31:  # int32 offsets: split
         half = n // 2
         return pa.chunked_array(
-            [_fixed_width([(k, v if k == "const" else v[:half]) for k, v in parts], half,
-                          mask[:half]),
-             _fixed_width([(k, v if k == "const" else v[half:]) for k, v in parts], n - half,
-                          mask[half:])]
+            [
+                _fixed_width(
+                    [(k, v if k == "const" else v[:half]) for k, v in parts], half, mask[:half]
+                ),
+                _fixed_width(
+                    [(k, v if k == "const" else v[half:]) for k, v in parts], n - half, mask[half:]
+                ),
+            ]
         )
     data = np.empty(n, layout)
     for i, (_, values) in enumerate(parts):
         data[f"f{i}"] = values
     nulls = int(mask.sum())
     return pa.StringArray.from_buffers(
-        n, pa.py_buffer(np.arange(0, width * (n + 1), width, dtype=np.int32)),
+        n,
+        pa.py_buffer(np.arange(0, width * (n + 1), width, dtype=np.int32)),
         pa.py_buffer(data.view(np.uint8)),
-        pa.py_buffer(np.packbits(~mask, bitorder="little")) if nulls else None, nulls)
+        pa.py_buffer(np.packbits(~mask, bitorder="little")) if nulls else None,
+        nulls,
+    )
 
 
 def _add_mod(values: IntArray, shift: IntArray, size: int) -> None:
@@ -184,8 +200,9 @@ def _add_mod(values: IntArray, shift: IntArray, size: int) -> None:
     np.subtract(values, size, out=values, where=values >= size)
 
 
-def _id_strings(index: IntArray, style: str, key: tuple[IntArray, IntArray, IntArray],
-                width: int) -> pa.Array:
+def _id_strings(
+    index: IntArray, style: str, key: tuple[IntArray, IntArray, IntArray], width: int
+) -> pa.Array:
     """Distinct id strings for distinct row numbers; index -1 gives null. O(n)."""
     mask = index < 0
     index = np.maximum(index, 0)
@@ -194,8 +211,9 @@ def _id_strings(index: IntArray, style: str, key: tuple[IntArray, IntArray, IntA
         _add_mod(tail, key[0][head], 100_000)
         _add_mod(head, key[1][tail], _PHONE_HEADS)
         _add_mod(tail, key[2][head], 100_000)
-        return _fixed_width([("head", _phone_heads()[head]), ("tail", _digits(5)[tail])],
-                            index.size, mask)
+        return _fixed_width(
+            [("head", _phone_heads()[head]), ("tail", _digits(5)[tail])], index.size, mask
+        )
     parts: list[tuple[str, Any]] = []
     while width > 0:  # groups of up to 5 digits, right to left
         step = min(5, width)
@@ -211,8 +229,9 @@ def _check_style(ids: str) -> None:
         raise ValueError(f"unknown id style {ids!r}; expected one of {', '.join(ID_STYLES)}")
 
 
-def _members(tree: _Tree, *, seed: int, ids: str, source: str, rank_noise: float = 0.0,
-             shuffle: bool = False) -> Relations:
+def _members(
+    tree: _Tree, *, seed: int, ids: str, source: str, rank_noise: float = 0.0, shuffle: bool = False
+) -> Relations:
     """Turn a tree layout into a member table. O(n) time and memory."""
     _check_style(ids)
     rng = np.random.default_rng([seed, 0x7AB1E])
@@ -236,9 +255,12 @@ def _members(tree: _Tree, *, seed: int, ids: str, source: str, rank_noise: float
         parent, joined, title = parent[rows], joined[rows], title[rows]
     key, width = _phone_key(seed), max(8 if ids == "seq" else 4, len(str(max(n - 1, 0))))
     table = pa.Table.from_arrays(
-        [_id_strings(rows, ids, key, width), _id_strings(parent, ids, key, width),
-         pa.array(joined.view("datetime64[s]")),
-         pc.take(pa.array(RANK_TITLES), pa.array(title.astype(np.int8)))],
+        [
+            _id_strings(rows, ids, key, width),
+            _id_strings(parent, ids, key, width),
+            pa.array(joined.view("datetime64[s]")),
+            pc.take(pa.array(RANK_TITLES), pa.array(title.astype(np.int8))),
+        ],
         schema=MEMBER_SCHEMA,
     )
     return Relations("members", table, source)
@@ -308,8 +330,9 @@ def _checked_ladder(tiers: int, branching: int, seed: int, jitter: float) -> _Tr
     return _ladder_tree(tiers, branching, np.random.default_rng(seed), jitter)
 
 
-def ladder(tiers: int, branching: int, *, seed: int = 0, ids: str = "phone",
-           jitter: float = 0.0) -> Relations:
+def ladder(
+    tiers: int, branching: int, *, seed: int = 0, ids: str = "phone", jitter: float = 0.0
+) -> Relations:
     """A pyramid of ``tiers`` levels (root counted) where every agent recruits ``branching``.
 
     Tier ``t`` (root = tier 0) holds ``branching**t`` agents, so the table has
@@ -402,8 +425,13 @@ def random_recursive(agents: int, *, seed: int = 0, ids: str = "phone") -> Relat
     """
     agents = _count("agents", agents)
     tree = _block("rr", np.array([agents]), np.random.default_rng(seed))
-    return _members(tree, seed=seed, ids=ids, rank_noise=_RANK_NOISE,
-                    source=_src("random_recursive", agents=agents, seed=seed))
+    return _members(
+        tree,
+        seed=seed,
+        ids=ids,
+        rank_noise=_RANK_NOISE,
+        source=_src("random_recursive", agents=agents, seed=seed),
+    )
 
 
 def _calibrated_tree(members: int, levels: int, rng: np.random.Generator) -> _Tree:
@@ -456,12 +484,18 @@ def calibrated(case: str, *, seed: int = 0, ids: str = "phone") -> Relations:
         raise ValueError(f"unknown case {case!r}; expected one of {', '.join(CALIBRATED_CASES)}")
     members, levels = CALIBRATED_CASES[case]
     tree = _calibrated_tree(members, levels, np.random.default_rng(seed))
-    return _members(tree, seed=seed, ids=ids, rank_noise=_RANK_NOISE,
-                    source=_src("calibrated", case=case, seed=seed))
+    return _members(
+        tree,
+        seed=seed,
+        ids=ids,
+        rank_noise=_RANK_NOISE,
+        source=_src("calibrated", case=case, seed=seed),
+    )
 
 
-def _fill(budget: int, draw: Callable[[int], tuple[IntArray, IntArray]],
-          mean: int) -> tuple[IntArray, IntArray]:
+def _fill(
+    budget: int, draw: Callable[[int], tuple[IntArray, IntArray]], mean: int
+) -> tuple[IntArray, IntArray]:
     """Network sizes (and a parameter each) adding up to exactly ``budget``."""
     sizes, params, left = [np.empty(0, np.int64)], [np.empty(0, np.int64)], budget
     while left > 0:
@@ -497,9 +531,12 @@ def _forest_tree(agents: int, rng: np.random.Generator) -> _Tree:
         s = rng.integers(1, 30, m)  # below the 30-member threshold
         return s, s
 
-    plan = [("star", 0.20, lognormal(2_000, 1.2, 200_000), 2_000),
-            ("pyramid", 0.20, pyramids, 1_500), ("chain", 0.05, chains, 10_000),
-            ("rr", 0.25, lognormal(300, 1.5, 100_000), 500)]
+    plan = [
+        ("star", 0.20, lognormal(2_000, 1.2, 200_000), 2_000),
+        ("pyramid", 0.20, pyramids, 1_500),
+        ("chain", 0.05, chains, 10_000),
+        ("rr", 0.25, lognormal(300, 1.5, 100_000), 500),
+    ]
     trees, used = [], 0
     for kind, share, draw, mean in plan:
         sizes, param = _fill(int(agents * share), draw, mean)
@@ -539,8 +576,14 @@ def forest(agents: int, *, seed: int = 0, ids: str = "phone") -> Relations:
     agents = _count("agents", agents)
     rng = np.random.default_rng(seed)
     tree = _forest_tree(agents, rng) if agents else _block("star", np.empty(0, np.int64), rng)
-    return _members(tree, seed=seed, ids=ids, rank_noise=_RANK_NOISE, shuffle=True,
-                    source=_src("forest", agents=agents, seed=seed))
+    return _members(
+        tree,
+        seed=seed,
+        ids=ids,
+        rank_noise=_RANK_NOISE,
+        shuffle=True,
+        source=_src("forest", agents=agents, seed=seed),
+    )
 
 
 def _rows_of(agent: pa.Array, values: pa.Array) -> IntArray:
@@ -554,8 +597,15 @@ def _rows_of(agent: pa.Array, values: pa.Array) -> IntArray:
     return np.where(pos >= 0, np.append(row_of, -1)[pos], -1)
 
 
-def _pick(rng: np.random.Generator, n: int, want: int, taken: set[int],
-          agent: pa.Array, upline: pa.Array, deep: bool) -> list[tuple[int, ...]]:
+def _pick(
+    rng: np.random.Generator,
+    n: int,
+    want: int,
+    taken: set[int],
+    agent: pa.Array,
+    upline: pa.Array,
+    deep: bool,
+) -> list[tuple[int, ...]]:
     """``want`` disjoint untouched rows (with upline and grand-upline rows if ``deep``)."""
     picked: list[tuple[int, ...]] = []
     for rows in (rng.choice(n, min(n, 32 * want + 1024), replace=False), rng.permutation(n)):
@@ -590,9 +640,16 @@ def _replace(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> 
     return table.set_column(table.column_names.index(name), name, column)
 
 
-def with_defects(rel: Relations, *, seed: int = 0, cycles: int = 0, self_referrals: int = 0,
-                 multiple_uplines: int = 0, unknown_uplines: int = 0,
-                 duplicate_agents: int = 0) -> Relations:
+def with_defects(
+    rel: Relations,
+    *,
+    seed: int = 0,
+    cycles: int = 0,
+    self_referrals: int = 0,
+    multiple_uplines: int = 0,
+    unknown_uplines: int = 0,
+    duplicate_agents: int = 0,
+) -> Relations:
     """Inject a known number of each defect into a clean member table.
 
     Every defect touches its own agents (no agent is in two defects), so the
@@ -636,9 +693,13 @@ def with_defects(rel: Relations, *, seed: int = 0, cycles: int = 0, self_referra
     """
     if rel.kind != "members":
         raise ValueError("with_defects needs a member table; convert with to_edges afterwards")
-    for name, v in [("cycles", cycles), ("self_referrals", self_referrals),
-                    ("multiple_uplines", multiple_uplines), ("unknown_uplines", unknown_uplines),
-                    ("duplicate_agents", duplicate_agents)]:
+    for name, v in [
+        ("cycles", cycles),
+        ("self_referrals", self_referrals),
+        ("multiple_uplines", multiple_uplines),
+        ("unknown_uplines", unknown_uplines),
+        ("duplicate_agents", duplicate_agents),
+    ]:
         _count(name, v)
     rng, table, n = np.random.default_rng([seed, 0xDEF]), rel.table, rel.rows
     agent = table.column("agent_id").combine_chunks()
@@ -649,25 +710,31 @@ def with_defects(rel: Relations, *, seed: int = 0, cycles: int = 0, self_referra
         return _pick(rng, n, want, taken, agent, upline, deep) if want else []
 
     loops, seconds = pick(cycles, True), pick(multiple_uplines, True)
-    selfs, lost, dups = pick(self_referrals, False), pick(unknown_uplines, False), pick(
-        duplicate_agents, False)
+    selfs, lost, dups = (
+        pick(self_referrals, False),
+        pick(unknown_uplines, False),
+        pick(duplicate_agents, False),
+    )
     changes = {z: agent[x].as_py() for x, _, z in loops}
     changes.update({s: agent[s].as_py() for (s,) in selfs})
     changes.update(zip([u for (u,) in lost], _unknown_ids(rng, agent, len(lost)), strict=True))
     mask = np.zeros(n, bool)
     mask[list(changes)] = True
-    new_up = pc.replace_with_mask(upline, pa.array(mask),
-                                  pa.array([changes[r] for r in sorted(changes)], pa.string()))
+    new_up = pc.replace_with_mask(
+        upline, pa.array(mask), pa.array([changes[r] for r in sorted(changes)], pa.string())
+    )
     table = _replace(table, "upline_id", new_up)
     second = table.take(np.array([x for x, _, _ in seconds], np.int64))
-    second = _replace(second, "upline_id", pa.array([agent[z].as_py() for _, _, z in seconds],
-                                                     pa.string()))
+    second = _replace(
+        second, "upline_id", pa.array([agent[z].as_py() for _, _, z in seconds], pa.string())
+    )
     if "joined_at" in second.column_names and pa.types.is_timestamp(second["joined_at"].type):
         late = pa.scalar(timedelta(days=30), pa.duration(second["joined_at"].type.unit))
         second = _replace(second, "joined_at", pc.add(second["joined_at"], late))
     extra = pa.concat_tables([table.take(np.array([r for (r,) in dups], np.int64)), second])
-    order = np.insert(np.arange(n), rng.integers(0, n + 1, extra.num_rows),
-                      np.arange(n, n + extra.num_rows))
+    order = np.insert(
+        np.arange(n), rng.integers(0, n + 1, extra.num_rows), np.arange(n, n + extra.num_rows)
+    )
     out = pa.concat_tables([table, extra]).take(order)
     return Relations("members", out, f"{rel.source}+defects(seed={seed})")
 
@@ -685,10 +752,19 @@ def to_edges(rel: Relations) -> Relations:
     if rel.kind == "edges":
         return rel
     t = rel.table.filter(pc.is_valid(rel.table.column("upline_id")))
-    at = t.column("joined_at") if "joined_at" in t.column_names else pa.nulls(t.num_rows,
-                                                                              pa.timestamp("s"))
-    edges = pa.table({"upline_id": t.column("upline_id"), "downline_id": t.column("agent_id"),
-                      "kind": pa.repeat(pa.scalar("recruited"), t.num_rows), "at": at})
+    at = (
+        t.column("joined_at")
+        if "joined_at" in t.column_names
+        else pa.nulls(t.num_rows, pa.timestamp("s"))
+    )
+    edges = pa.table(
+        {
+            "upline_id": t.column("upline_id"),
+            "downline_id": t.column("agent_id"),
+            "kind": pa.repeat(pa.scalar("recruited"), t.num_rows),
+            "at": at,
+        }
+    )
     return Relations("edges", edges, rel.source)
 
 
@@ -699,14 +775,16 @@ def _ladder_rows(agents: int, tiers: int, seed: int, jitter: float) -> _Tree:
     branching = max(1, int((agents / tiers) ** (1 / max(tiers - 1, 1))))  # lower bound
     while sum(branching**t for t in range(tiers)) < agents:
         branching += 1
-    while (full := _ladder_tree(tiers, branching, np.random.default_rng(seed), jitter)
-           ).parent.size < agents:  # jitter may fall short
+    while (
+        full := _ladder_tree(tiers, branching, np.random.default_rng(seed), jitter)
+    ).parent.size < agents:  # jitter may fall short
         branching += 1
     return _prefix(full, agents)
 
 
-def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str = "phone",
-             **kw: Any) -> Relations:
+def generate(
+    shape: str, agents: int | None = None, *, seed: int = 0, ids: str = "phone", **kw: Any
+) -> Relations:
     """Dispatch by shape name; ``agents`` is the number of rows of the result.
 
     Shapes: ``single_tier`` (root + ``agents - 1``), ``ladder`` (keywords
@@ -728,8 +806,9 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
     """
     if shape in CALIBRATED_CASES:
         if kw or agents not in (None, CALIBRATED_CASES[shape][0]):
-            raise ValueError(f"{shape} has exactly {CALIBRATED_CASES[shape][0]} members and "
-                             "takes no keywords")
+            raise ValueError(
+                f"{shape} has exactly {CALIBRATED_CASES[shape][0]} members and takes no keywords"
+            )
         return calibrated(shape, seed=seed, ids=ids)
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
@@ -752,8 +831,14 @@ def generate(shape: str, agents: int | None = None, *, seed: int = 0, ids: str =
     else:
         tree = _checked_ladder(tiers, kw["branching"], seed, jitter)
         tree = _prefix(tree, min(agents, tree.parent.size))
-    return _members(tree, seed=seed, ids=ids, source=_src(
-        "generate", shape="ladder", agents=agents, tiers=tiers, seed=seed, jitter=jitter))
+    return _members(
+        tree,
+        seed=seed,
+        ids=ids,
+        source=_src(
+            "generate", shape="ladder", agents=agents, tiers=tiers, seed=seed, jitter=jitter
+        ),
+    )
 
 
 def _write_csv(table: pa.Table, path: Path, encoding: str) -> None:
@@ -772,8 +857,10 @@ def _write_csv(table: pa.Table, path: Path, encoding: str) -> None:
 def _write_jsonl(table: pa.Table, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for batch in table.to_batches(max_chunksize=65_536):
-            cols = [pc.strftime(c, "%Y-%m-%dT%H:%M:%S") if pa.types.is_timestamp(c.type) else c
-                    for c in batch.columns]
+            cols = [
+                pc.strftime(c, "%Y-%m-%dT%H:%M:%S") if pa.types.is_timestamp(c.type) else c
+                for c in batch.columns
+            ]
             frame = pa.RecordBatch.from_arrays(cols, batch.schema.names).to_pandas()
             text = frame.to_json(orient="records", lines=True, force_ascii=False)
             out.write(text if text.endswith("\n") else text + "\n")

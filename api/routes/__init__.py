@@ -22,7 +22,17 @@ from fastapi import APIRouter
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
-    health.router, me.router, tenants.router, keys.router, audit.router, datasets.router,
-    ingest.router, evidence.router, scans.router, networks.router, agents.router, organisers.router,
+    health.router,
+    me.router,
+    tenants.router,
+    keys.router,
+    audit.router,
+    datasets.router,
+    ingest.router,
+    evidence.router,
+    scans.router,
+    networks.router,
+    agents.router,
+    organisers.router,
     guardrail.router,
 )

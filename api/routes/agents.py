@@ -20,33 +20,69 @@ class _Paging:
         self.limit, self.offset = limit, offset
 
 
-@router.get("/{agent_id:path}", response_model=AgentOut, responses=responses(401, 403, 404, 422),
-            summary="Where one agent stands (direct recruits paginated)")
+@router.get(
+    "/{agent_id:path}",
+    response_model=AgentOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Where one agent stands (direct recruits paginated)",
+)
 async def show_agent(
-        ds: ReadableDataset, service: ServiceDep,
-        agent_id: Annotated[str, Path(min_length=1, description="The agent's id.")],
-        recruits_limit: Annotated[int | None, Query(ge=1, description=(
-            "Direct recruits per page (default page_size_default, at most "
-            "page_size_max)."))] = None,
-        recruits_offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
-        chain_limit: Annotated[int | None, Query(ge=1, description=(
-            "Ids of the upline chain listed from the root (default and most: "
-            "page_size_max)."))] = None,
+    ds: ReadableDataset,
+    service: ServiceDep,
+    agent_id: Annotated[str, Path(min_length=1, description="The agent's id.")],
+    recruits_limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description=(
+                "Direct recruits per page (default page_size_default, at most page_size_max)."
+            ),
+        ),
+    ] = None,
+    recruits_offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    chain_limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description=(
+                "Ids of the upline chain listed from the root (default and most: page_size_max)."
+            ),
+        ),
+    ] = None,
 ) -> AgentOut:
     s = service.settings
     if recruits_limit is not None and recruits_limit > s.page_size_max:
-        raise ApiError(422, "validation_error", f"recruits_limit must be <= {s.page_size_max}",
-                       [{"field": "recruits_limit", "message": f"at most {s.page_size_max}"}])
+        raise ApiError(
+            422,
+            "validation_error",
+            f"recruits_limit must be <= {s.page_size_max}",
+            [{"field": "recruits_limit", "message": f"at most {s.page_size_max}"}],
+        )
     limit = recruits_limit or min(s.page_size_default, s.page_size_max)
     idx = await service.registry.index(ds.store_name)
-    view = idx.agent(agent_id, recruits_offset=recruits_offset, recruits_limit=limit,
-                     chain_limit=min(chain_limit or s.page_size_max, s.page_size_max))
+    view = idx.agent(
+        agent_id,
+        recruits_offset=recruits_offset,
+        recruits_limit=limit,
+        chain_limit=min(chain_limit or s.page_size_max, s.page_size_max),
+    )
     service.audit_read(ds.who, "agent.read", ds.name)
     return AgentOut(
-        agent=view.agent, level=view.level, root=view.root, upline=view.upline,
-        upline_chain=view.upline_chain, upline_chain_length=view.upline_chain_length,
-        direct_recruits=page(view.direct_recruits, view.direct_recruits_total,  # type: ignore[arg-type]
-                             _Paging(limit, recruits_offset)),
-        downline=view.downline, downline_levels=view.downline_levels,
-        network_members=view.network_members, network_levels=view.network_levels,
-        network_rules=view.network_flags, rank=view.rank)
+        agent=view.agent,
+        level=view.level,
+        root=view.root,
+        upline=view.upline,
+        upline_chain=view.upline_chain,
+        upline_chain_length=view.upline_chain_length,
+        direct_recruits=page(
+            view.direct_recruits,
+            view.direct_recruits_total,  # type: ignore[arg-type]
+            _Paging(limit, recruits_offset),
+        ),
+        downline=view.downline,
+        downline_levels=view.downline_levels,
+        network_members=view.network_members,
+        network_levels=view.network_levels,
+        network_rules=view.network_flags,
+        rank=view.rank,
+    )

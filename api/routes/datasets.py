@@ -37,32 +37,46 @@ def _empty(kind: str) -> Relations:
     return Relations("members" if kind == "members" else "edges", table, "(created empty)")
 
 
-async def dataset_out(service: Service, rec: DatasetRecord, *, counts: bool = False
-                      ) -> DatasetOut:
+async def dataset_out(service: Service, rec: DatasetRecord, *, counts: bool = False) -> DatasetOut:
     """The API view of a dataset: store info, last scan and (optionally) live counts."""
     try:
         info = await anyio.to_thread.run_sync(service.store.info, rec.store_name)
     except DatasetNotFound:  # metadata without store rows: a failed create
         raise ApiError(404, "not_found", f"no dataset {rec.name!r}") from None
     last = service.meta.last_scan(rec.tenant, rec.name)
-    out = DatasetOut(name=rec.name, kind=info.kind, rows=info.rows, columns=info.columns,
-                     source=info.source, created_at=rec.created_at, loaded_at=info.loaded_at,
-                     last_scan=None if last is None else ScanBrief(
-                         id=last.id, state=last.state, created_at=last.created_at,
-                         finished_at=last.finished_at))
+    out = DatasetOut(
+        name=rec.name,
+        kind=info.kind,
+        rows=info.rows,
+        columns=info.columns,
+        source=info.source,
+        created_at=rec.created_at,
+        loaded_at=info.loaded_at,
+        last_scan=None
+        if last is None
+        else ScanBrief(
+            id=last.id, state=last.state, created_at=last.created_at, finished_at=last.finished_at
+        ),
+    )
     if counts:
         idx = await service.registry.index(rec.store_name)
         nets = idx.nets
-        out.counts = DatasetCounts(agents=len(idx), networks=len(nets),
-                                   flagged=int(idx.flagged.sum()),
-                                   max_levels=int(nets.levels.max()) if len(nets) else 0)
+        out.counts = DatasetCounts(
+            agents=len(idx),
+            networks=len(nets),
+            flagged=int(idx.flagged.sum()),
+            max_levels=int(nets.levels.max()) if len(nets) else 0,
+        )
     return out
 
 
-@router.get("", response_model=Page[DatasetOut], responses=responses(401, 403, 422),
-            summary="List the tenant's datasets")
-async def list_datasets(service: ServiceDep, who: ReaderDep, paging: PagingDep
-                        ) -> Page[DatasetOut]:
+@router.get(
+    "",
+    response_model=Page[DatasetOut],
+    responses=responses(401, 403, 422),
+    summary="List the tenant's datasets",
+)
+async def list_datasets(service: ServiceDep, who: ReaderDep, paging: PagingDep) -> Page[DatasetOut]:
     assert who.tenant is not None
     recs, total = service.meta.datasets(who.tenant, paging.limit, paging.offset)
     items = []
@@ -75,10 +89,14 @@ async def list_datasets(service: ServiceDep, who: ReaderDep, paging: PagingDep
     return Page[DatasetOut].model_validate(page(items, total, paging))
 
 
-@router.post("", status_code=201, response_model=DatasetOut,
-             responses=responses(401, 403, 409, 422), summary="Create an empty dataset")
-async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystDep
-                         ) -> DatasetOut:
+@router.post(
+    "",
+    status_code=201,
+    response_model=DatasetOut,
+    responses=responses(401, 403, 409, 422),
+    summary="Create an empty dataset",
+)
+async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystDep) -> DatasetOut:
     assert who.tenant is not None
     if service.meta.dataset(who.tenant, body.name) is not None:
         raise ApiError(409, "conflict", f"dataset {body.name!r} exists already")
@@ -88,6 +106,7 @@ async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystD
     def create() -> None:
         service.evidence.drop_dataset(tenant, body.name)  # left by a failed delete
         service.store.load(name, _empty(body.kind), replace=True)
+
     await anyio.to_thread.run_sync(create)
     rec = DatasetRecord(who.tenant, body.name, name, now(), who.key_id)
     service.meta.add_dataset(rec)
@@ -96,23 +115,30 @@ async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystD
     return await dataset_out(service, rec)
 
 
-@router.get("/{dataset}", response_model=DatasetOut, responses=responses(401, 403, 404, 422),
-            summary="Show a dataset: rows, counts measured now, last scan")
+@router.get(
+    "/{dataset}",
+    response_model=DatasetOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Show a dataset: rows, counts measured now, last scan",
+)
 async def show_dataset(ds: ReadableDataset, service: ServiceDep) -> DatasetOut:
     service.audit_read(ds.who, "dataset.read", ds.name)
     return await dataset_out(service, ds.record, counts=True)
 
 
-@router.delete("/{dataset}", status_code=204, response_class=Response,
-               responses=responses(401, 403, 404, 422),
-               summary="Delete a dataset, its rows, evidence and scans")
+@router.delete(
+    "/{dataset}",
+    status_code=204,
+    response_class=Response,
+    responses=responses(401, 403, 404, 422),
+    summary="Delete a dataset, its rows, evidence and scans",
+)
 async def delete_dataset(ds: WritableDataset, service: ServiceDep) -> Response:
     st = service.registry.state(ds.store_name)
     async with st.lock:
         with contextlib.suppress(DatasetNotFound):
             await anyio.to_thread.run_sync(service.store.delete, ds.store_name)
-        await anyio.to_thread.run_sync(service.evidence.drop_dataset, ds.record.tenant,
-                                       ds.name)
+        await anyio.to_thread.run_sync(service.evidence.drop_dataset, ds.record.tenant, ds.name)
         service.meta.delete_dataset(ds.record.tenant, ds.name)
         service.registry.drop(ds.store_name)
     service.audit(ds.who, "dataset.delete", dataset=ds.name)

@@ -65,22 +65,36 @@ router = APIRouter(prefix="/v1/datasets/{dataset}/evidence", tags=["evidence"])
 
 
 def _out(info: EvidenceInfo) -> EvidenceOut:
-    return EvidenceOut(kind=EvidenceKind(info.kind), rows=info.rows, columns=info.columns,
-                       source=info.source, loaded_at=info.loaded_at)
+    return EvidenceOut(
+        kind=EvidenceKind(info.kind),
+        rows=info.rows,
+        columns=info.columns,
+        source=info.source,
+        loaded_at=info.loaded_at,
+    )
 
 
 def _mismatch(spec: EvidenceSpec, cols: list[str], stored: bool) -> ApiError:
     what = "the stored" if stored else "another file's"
-    return ApiError(422, "column_mismatch", f"column(s) {', '.join(cols)} in the input and "
-                    f"{what} {spec.noun} differ (present in one, absent in the other), which "
-                    "would change what the rows mean; give them everywhere or use "
-                    "mode=replace", [{"column": c, "field": c, "message": "present in one "
-                                      "input only"} for c in cols])
+    return ApiError(
+        422,
+        "column_mismatch",
+        f"column(s) {', '.join(cols)} in the input and "
+        f"{what} {spec.noun} differ (present in one, absent in the other), which "
+        "would change what the rows mean; give them everywhere or use "
+        "mode=replace",
+        [{"column": c, "field": c, "message": "present in one input only"} for c in cols],
+    )
 
 
-def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: str | None,
-                         encoding: str | None, columns: dict[str, str] | None
-                         ) -> pa.Table:
+def parse_evidence_files(
+    spec: EvidenceSpec,
+    files: list[SpooledFile],
+    *,
+    fmt: str | None,
+    encoding: str | None,
+    columns: dict[str, str] | None,
+) -> pa.Table:
     """Read every spooled file with the kind's reader: one normalised table, or 422
     listing each problem (file, row, column)."""
     tables: list[pa.Table] = []
@@ -88,8 +102,13 @@ def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: s
     for f in files:
         form = format_of(f, fmt)
         if form is None:
-            details.append({"file": f.filename, "message": "cannot tell the format: name "
-                            "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl"})
+            details.append(
+                {
+                    "file": f.filename,
+                    "message": "cannot tell the format: name "
+                    "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl",
+                }
+            )
             continue
         try:
             got = spec.read(f.path, columns=columns, encoding=encoding, fmt=form)
@@ -98,8 +117,12 @@ def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: s
             continue
         tables.append(unify(got.table))
     if details:
-        raise ApiError(422, "input_error", f"{len(details)} of {len(files)} file(s) rejected; "
-                       f"the {spec.noun} are unchanged", details)
+        raise ApiError(
+            422,
+            "input_error",
+            f"{len(details)} of {len(files)} file(s) rejected; the {spec.noun} are unchanged",
+            details,
+        )
     for t in tables[1:]:
         cols = mismatched_columns(spec, tables[0], t)
         if cols:
@@ -109,8 +132,11 @@ def parse_evidence_files(spec: EvidenceSpec, files: list[SpooledFile], *, fmt: s
     try:
         return pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ApiError(422, "input_error", "the files' columns do not fit together: "
-                       f"{str(exc).splitlines()[0]}") from None
+        raise ApiError(
+            422,
+            "input_error",
+            f"the files' columns do not fit together: {str(exc).splitlines()[0]}",
+        ) from None
 
 
 def _still_there(service: Service, ds: DatasetRef) -> None:
@@ -121,8 +147,9 @@ def _still_there(service: Service, ds: DatasetRef) -> None:
         raise not_found_dataset(ds.name)
 
 
-async def _store(service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa.Table,
-                 source: str, mode: str) -> EvidenceInfo:
+async def _store(
+    service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa.Table, source: str, mode: str
+) -> EvidenceInfo:
     """Write (replace, or append to) the stored evidence under the dataset's lock."""
     spec = EVIDENCE[kind]
     store, tenant, name = service.evidence, ds.record.tenant, ds.name
@@ -135,8 +162,7 @@ async def _store(service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa
                 cols = mismatched_columns(spec, old[0], table)
                 if cols:
                     raise _mismatch(spec, cols, stored=True)
-                new = pa.concat_tables([unify(old[0]), unify(table)],
-                                       promote_options="permissive")
+                new = pa.concat_tables([unify(old[0]), unify(table)], promote_options="permissive")
                 label = source if old[1].source == source else f"{old[1].source} + {source}"
         return store.write(tenant, name, kind, new, label[:500])
 
@@ -150,41 +176,65 @@ async def _store(service: Service, ds: DatasetRef, kind: EvidenceKind, table: pa
     return info
 
 
-async def _upload(request: Request, kind: EvidenceKind, ds: DatasetRef, service: Service,
-                  mode: IngestMode, fmt: str | None, encoding: str | None,
-                  columns: list[str] | None, filename: str | None) -> EvidenceIngestResult:
+async def _upload(
+    request: Request,
+    kind: EvidenceKind,
+    ds: DatasetRef,
+    service: Service,
+    mode: IngestMode,
+    fmt: str | None,
+    encoding: str | None,
+    columns: list[str] | None,
+    filename: str | None,
+) -> EvidenceIngestResult:
     spec = EVIDENCE[kind]
     settings = service.settings
     mapping = upload_options(columns, encoding, spec.columns)
     table, names = await parse_upload(
-        request, settings.upload_dir, settings.max_upload_bytes, filename,
-        lambda files: parse_evidence_files(spec, files, fmt=fmt, encoding=encoding,
-                                           columns=mapping or None))
+        request,
+        settings.upload_dir,
+        settings.max_upload_bytes,
+        filename,
+        lambda files: parse_evidence_files(
+            spec, files, fmt=fmt, encoding=encoding, columns=mapping or None
+        ),
+    )
     info = await _store(service, ds, kind, table, ", ".join(names), mode)
-    service.audit(ds.who, "evidence.ingest", dataset=ds.name, detail={
-        "kind": kind.value, "files": names, "rows": table.num_rows, "mode": mode})
-    return EvidenceIngestResult(dataset=ds.name, evidence=_out(info), mode=mode,
-                                rows_added=table.num_rows, files=names)
+    service.audit(
+        ds.who,
+        "evidence.ingest",
+        dataset=ds.name,
+        detail={"kind": kind.value, "files": names, "rows": table.num_rows, "mode": mode},
+    )
+    return EvidenceIngestResult(
+        dataset=ds.name, evidence=_out(info), mode=mode, rows_added=table.num_rows, files=names
+    )
 
 
-async def _batch(kind: EvidenceKind, body: EvidenceBatchBase, ds: DatasetRef, service: Service
-                 ) -> EvidenceIngestResult:
+async def _batch(
+    kind: EvidenceKind, body: EvidenceBatchBase, ds: DatasetRef, service: Service
+) -> EvidenceIngestResult:
     spec = EVIDENCE[kind]
     check_size(body.rows(), service.settings.max_batch_rows, kind.value)
 
     def check() -> pa.Table:
         return unify(spec.normalise(body.table(), "JSON batch").table)
+
     table = await anyio.to_thread.run_sync(check)
     info = await _store(service, ds, kind, table, "JSON batch", body.mode)
-    service.audit(ds.who, "evidence.ingest", dataset=ds.name, detail={
-        "kind": kind.value, "batch": kind.value, "rows": table.num_rows, "mode": body.mode})
-    return EvidenceIngestResult(dataset=ds.name, evidence=_out(info), mode=body.mode,
-                                rows_added=table.num_rows)
+    service.audit(
+        ds.who,
+        "evidence.ingest",
+        dataset=ds.name,
+        detail={"kind": kind.value, "batch": kind.value, "rows": table.num_rows, "mode": body.mode},
+    )
+    return EvidenceIngestResult(
+        dataset=ds.name, evidence=_out(info), mode=body.mode, rows_added=table.num_rows
+    )
 
 
 async def _show(kind: EvidenceKind, ds: DatasetRef, service: Service) -> EvidenceOut:
-    info = await anyio.to_thread.run_sync(service.evidence.info, ds.record.tenant, ds.name,
-                                          kind)
+    info = await anyio.to_thread.run_sync(service.evidence.info, ds.record.tenant, ds.name, kind)
     if info is None:
         raise ApiError(404, "not_found", f"dataset {ds.name!r} has no {kind.value}")
     service.audit_read(ds.who, "evidence.read", ds.name)
@@ -196,24 +246,28 @@ async def _delete(kind: EvidenceKind, ds: DatasetRef, service: Service) -> Respo
     async with st.lock:
         _still_there(service, ds)
         with anyio.CancelScope(shield=True):
-            gone = await anyio.to_thread.run_sync(service.evidence.delete, ds.record.tenant,
-                                                  ds.name, kind)
+            gone = await anyio.to_thread.run_sync(
+                service.evidence.delete, ds.record.tenant, ds.name, kind
+            )
     if not gone:
         raise ApiError(404, "not_found", f"dataset {ds.name!r} has no {kind.value}")
     service.audit(ds.who, "evidence.delete", dataset=ds.name, detail={"kind": kind.value})
     return Response(status_code=204)
 
 
-@router.get("", response_model=Page[EvidenceOut], responses=responses(401, 403, 404, 422),
-            summary="The evidence a dataset carries: kind, rows, source, loaded_at")
-async def list_evidence(ds: ReadableDataset, service: ServiceDep, paging: PagingDep
-                        ) -> Page[EvidenceOut]:
-    infos = await anyio.to_thread.run_sync(service.evidence.listing, ds.record.tenant,
-                                           ds.name)
+@router.get(
+    "",
+    response_model=Page[EvidenceOut],
+    responses=responses(401, 403, 404, 422),
+    summary="The evidence a dataset carries: kind, rows, source, loaded_at",
+)
+async def list_evidence(
+    ds: ReadableDataset, service: ServiceDep, paging: PagingDep
+) -> Page[EvidenceOut]:
+    infos = await anyio.to_thread.run_sync(service.evidence.listing, ds.record.tenant, ds.name)
     service.audit_read(ds.who, "evidence.list", ds.name)
-    chosen = infos[paging.offset:paging.offset + paging.limit]
-    return Page[EvidenceOut].model_validate(page([_out(i) for i in chosen], len(infos),
-                                                 paging))
+    chosen = infos[paging.offset : paging.offset + paging.limit]
+    return Page[EvidenceOut].model_validate(page([_out(i) for i in chosen], len(infos), paging))
 
 
 def _add_routes(kind: EvidenceKind) -> None:
@@ -222,26 +276,48 @@ def _add_routes(kind: EvidenceKind) -> None:
     noun = spec.noun
 
     async def upload(
-            request: Request, ds: WritableDataset, service: ServiceDep,
-            mode: Annotated[IngestMode, Query(description=(
-                f"replace the stored {noun}, or append to them"))] = "replace",
-            fmt: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(
-                alias="format", description="Default: from the file name or Content-Type.")
-            ] = None,
-            encoding: Annotated[str | None, Query(max_length=40, description=(
-                "CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."))] = None,
-            columns: Annotated[list[str] | None, Query(max_length=20, description=(
-                f"Column mapping, e.g. {spec.column_example} (repeatable; names: "
-                f"{', '.join(spec.columns)})."))] = None,
-            filename: Annotated[str | None, Query(max_length=200, description=(
-                "Name of a raw-body upload (its suffix gives the format)."))] = None,
+        request: Request,
+        ds: WritableDataset,
+        service: ServiceDep,
+        mode: Annotated[
+            IngestMode, Query(description=(f"replace the stored {noun}, or append to them"))
+        ] = "replace",
+        fmt: Annotated[
+            Literal["csv", "parquet", "jsonl"] | None,
+            Query(alias="format", description="Default: from the file name or Content-Type."),
+        ] = None,
+        encoding: Annotated[
+            str | None,
+            Query(
+                max_length=40,
+                description=("CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."),
+            ),
+        ] = None,
+        columns: Annotated[
+            list[str] | None,
+            Query(
+                max_length=20,
+                description=(
+                    f"Column mapping, e.g. {spec.column_example} (repeatable; names: "
+                    f"{', '.join(spec.columns)})."
+                ),
+            ),
+        ] = None,
+        filename: Annotated[
+            str | None,
+            Query(
+                max_length=200,
+                description=("Name of a raw-body upload (its suffix gives the format)."),
+            ),
+        ] = None,
     ) -> EvidenceIngestResult:
-        return await _upload(request, kind, ds, service, mode, fmt, encoding, columns,
-                             filename)
+        return await _upload(request, kind, ds, service, mode, fmt, encoding, columns, filename)
 
-    async def batch(body: EvidenceBatchBase, ds: WritableDataset, service: ServiceDep
-                    ) -> EvidenceIngestResult:
+    async def batch(
+        body: EvidenceBatchBase, ds: WritableDataset, service: ServiceDep
+    ) -> EvidenceIngestResult:
         return await _batch(kind, body, ds, service)
+
     batch.__annotations__["body"] = spec.batch  # FastAPI validates the kind's own model
 
     async def show(ds: ReadableDataset, service: ServiceDep) -> EvidenceOut:
@@ -252,22 +328,43 @@ def _add_routes(kind: EvidenceKind) -> None:
 
     path = f"/{kind.value}"
     router.add_api_route(
-        path, upload, methods=["POST"], name=f"upload_{kind.value}",
-        response_model=EvidenceIngestResult, openapi_extra={"requestBody": UPLOAD_BODY},
+        path,
+        upload,
+        methods=["POST"],
+        name=f"upload_{kind.value}",
+        response_model=EvidenceIngestResult,
+        openapi_extra={"requestBody": UPLOAD_BODY},
         responses=responses(401, 403, 404, 413, 422, 504),
-        summary=f"Upload {noun} files (streamed to disk, all or nothing)")
+        summary=f"Upload {noun} files (streamed to disk, all or nothing)",
+    )
     router.add_api_route(
-        f"{path}/batch", batch, methods=["POST"], name=f"batch_{kind.value}",
-        response_model=EvidenceIngestResult, responses=responses(401, 403, 404, 413, 422, 504),
-        summary=f"Add (or replace with) a JSON batch of {noun}")
+        f"{path}/batch",
+        batch,
+        methods=["POST"],
+        name=f"batch_{kind.value}",
+        response_model=EvidenceIngestResult,
+        responses=responses(401, 403, 404, 413, 422, 504),
+        summary=f"Add (or replace with) a JSON batch of {noun}",
+    )
     router.add_api_route(
-        path, show, methods=["GET"], name=f"show_{kind.value}", response_model=EvidenceOut,
+        path,
+        show,
+        methods=["GET"],
+        name=f"show_{kind.value}",
+        response_model=EvidenceOut,
         responses=responses(401, 403, 404, 422),
-        summary=f"The dataset's {noun}: rows, columns, source, loaded_at")
+        summary=f"The dataset's {noun}: rows, columns, source, loaded_at",
+    )
     router.add_api_route(
-        path, delete, methods=["DELETE"], name=f"delete_{kind.value}", status_code=204,
-        response_class=Response, responses=responses(401, 403, 404, 422),
-        summary=f"Delete the dataset's {noun}")
+        path,
+        delete,
+        methods=["DELETE"],
+        name=f"delete_{kind.value}",
+        status_code=204,
+        response_class=Response,
+        responses=responses(401, 403, 404, 422),
+        summary=f"Delete the dataset's {noun}",
+    )
 
 
 for _kind in EVIDENCE:

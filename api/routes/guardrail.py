@@ -29,12 +29,18 @@ router = APIRouter(prefix="/v1/datasets/{dataset}", tags=["guardrail"])
 
 def _out(c: RecruitmentCheck) -> dict[str, object]:
     return {
-        "upline_id": c.upline_id, "agent_id": c.agent_id, "level": c.level,
-        "network": NetworkChange(root=c.root, members_before=c.members_before,
-                                 members_after=c.members_after, levels_before=c.levels_before,
-                                 levels_after=c.levels_after,
-                                 structure_before=c.structure_before,  # type: ignore[arg-type]
-                                 structure_after=c.structure_after),  # type: ignore[arg-type]
+        "upline_id": c.upline_id,
+        "agent_id": c.agent_id,
+        "level": c.level,
+        "network": NetworkChange(
+            root=c.root,
+            members_before=c.members_before,
+            members_after=c.members_after,
+            levels_before=c.levels_before,
+            levels_after=c.levels_after,
+            structure_before=c.structure_before,  # type: ignore[arg-type]
+            structure_after=c.structure_after,
+        ),  # type: ignore[arg-type]
         "adds_agent_tier": c.adds_agent_tier,
         "newly_fired": [FlagOut(**f.as_dict()) for f in c.newly_fired],
         "rules_after": c.firing_after,
@@ -42,27 +48,48 @@ def _out(c: RecruitmentCheck) -> dict[str, object]:
     }
 
 
-@router.post("/recruitment-check", response_model=RecruitmentCheckOut,
-             responses=responses(401, 403, 404, 409, 422),
-             summary="What a recruitment would do (changes nothing)")
-async def check_recruitment(body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
-                            ) -> RecruitmentCheckOut:
+@router.post(
+    "/recruitment-check",
+    response_model=RecruitmentCheckOut,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="What a recruitment would do (changes nothing)",
+)
+async def check_recruitment(
+    body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
+) -> RecruitmentCheckOut:
     idx = await service.registry.index(ds.store_name)
     result = idx.check(body.upline_id, body.agent_id)
     service.audit_read(ds.who, "recruitment.check", ds.name)
     return RecruitmentCheckOut(**_out(result))  # type: ignore[arg-type]
 
 
-@router.post("/recruitments", status_code=201, response_model=RecruitmentApplied,
-             responses=responses(401, 403, 404, 409, 422),
-             summary="Record a recruitment (guarded; O(depth) index update)")
-async def apply_recruitment(body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
-                            ) -> RecruitmentApplied:
+@router.post(
+    "/recruitments",
+    status_code=201,
+    response_model=RecruitmentApplied,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Record a recruitment (guarded; O(depth) index update)",
+)
+async def apply_recruitment(
+    body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
+) -> RecruitmentApplied:
     result, info = await service.registry.recruit(
-        ds.store_name, body.upline_id, body.agent_id, at=body.joined_at, rank=body.rank,
-        enforce=body.enforce)
-    service.audit(ds.who, "recruitment.apply", dataset=ds.name,
-                  detail={"upline_id": body.upline_id, "agent_id": body.agent_id,
-                          "newly_fired": [f.rule for f in result.newly_fired],
-                          "adds_agent_tier": result.adds_agent_tier})
+        ds.store_name,
+        body.upline_id,
+        body.agent_id,
+        at=body.joined_at,
+        rank=body.rank,
+        enforce=body.enforce,
+    )
+    service.audit(
+        ds.who,
+        "recruitment.apply",
+        dataset=ds.name,
+        detail={
+            "upline_id": body.upline_id,
+            "agent_id": body.agent_id,
+            "newly_fired": [f.rule for f in result.newly_fired],
+            "adds_agent_tier": result.adds_agent_tier,
+        },
+    )
     return RecruitmentApplied(**_out(result), rows=info.rows)  # type: ignore[arg-type]

@@ -19,8 +19,12 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses=responses(503),
-            summary="Readiness: the graph store and the metadata store answer")
+@router.get(
+    "/readyz",
+    response_model=Health,
+    responses=responses(503),
+    summary="Readiness: the graph store and the metadata store answer",
+)
 async def readyz(service: ServiceDep) -> Health | JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -30,9 +34,12 @@ async def readyz(service: ServiceDep) -> Health | JSONResponse:
         checks["store"] = "ok"
     except Exception as exc:
         failed = "store" if "meta_store" in checks else "meta_store"
-        return error_response(503, "unavailable", f"{failed} is not available: "
-                              f"{type(exc).__name__}", [{"field": failed,
-                                                         "message": "not available"}])
+        return error_response(
+            503,
+            "unavailable",
+            f"{failed} is not available: {type(exc).__name__}",
+            [{"field": failed, "message": "not available"}],
+        )
     if service.closed:
         return error_response(503, "unavailable", "the service is shutting down")
     return Health(status="ok", checks=checks)

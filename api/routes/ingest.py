@@ -34,9 +34,16 @@ __all__ = ["router", "parse_files"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}", tags=["ingest"])
 
-def parse_files(files: list[SpooledFile], *, kind: str | None, fmt: str | None,
-                encoding: str | None, columns: dict[str, str] | None, max_errors: int
-                ) -> Relations:
+
+def parse_files(
+    files: list[SpooledFile],
+    *,
+    kind: str | None,
+    fmt: str | None,
+    encoding: str | None,
+    columns: dict[str, str] | None,
+    max_errors: int,
+) -> Relations:
     """Read every spooled file; one normalised relation, or 422 listing each problem."""
     rels: list[tuple[SpooledFile, Relations]] = []
     details: list[dict[str, Any]] = []
@@ -45,67 +52,117 @@ def parse_files(files: list[SpooledFile], *, kind: str | None, fmt: str | None,
         form = format_of(f, fmt)
         if form is None:
             rejected += 1
-            details.append({"file": f.filename, "message": "cannot tell the format: name "
-                            "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl"})
+            details.append(
+                {
+                    "file": f.filename,
+                    "message": "cannot tell the format: name "
+                    "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl",
+                }
+            )
             continue
         try:
-            rel = read_relations(f.path, kind=kind, columns=columns, encoding=encoding,
-                                 fmt=form)
+            rel = read_relations(f.path, kind=kind, columns=columns, encoding=encoding, fmt=form)
         except InputError as exc:
             rejected += 1
             details.append(file_error(exc, f))
             continue
         rels.append((f, rel))
     if rejected:
-        raise ApiError(422, "input_error", f"{rejected} of {len(files)} file(s) rejected; "
-                       "the dataset is unchanged", details[: max_errors * len(files)])
+        raise ApiError(
+            422,
+            "input_error",
+            f"{rejected} of {len(files)} file(s) rejected; the dataset is unchanged",
+            details[: max_errors * len(files)],
+        )
     kinds = {rel.kind for _, rel in rels}
     if len(kinds) > 1:
-        raise ApiError(422, "input_error", "the files mix member tables and edge lists",
-                       [{"file": f.filename, "message": f"a {rel.kind} file"} for f, rel in rels])
+        raise ApiError(
+            422,
+            "input_error",
+            "the files mix member tables and edge lists",
+            [{"file": f.filename, "message": f"a {rel.kind} file"} for f, rel in rels],
+        )
     source = ", ".join(f.filename for f, _ in rels)
     if len(rels) == 1:
         return Relations(rels[0][1].kind, rels[0][1].table, source)
     try:
         table = pa.concat_tables([rel.table for _, rel in rels], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ApiError(422, "input_error", "the files' columns do not fit together: "
-                       f"{str(exc).splitlines()[0]}") from None
+        raise ApiError(
+            422,
+            "input_error",
+            f"the files' columns do not fit together: {str(exc).splitlines()[0]}",
+        ) from None
     return Relations(rels[0][1].kind, table, source)
 
 
-@router.post("/files", response_model=IngestResult, openapi_extra={"requestBody": UPLOAD_BODY},
-             responses=responses(401, 403, 404, 409, 413, 422, 504),
-             summary="Upload member tables or edge lists (streamed to disk, all or nothing)")
+@router.post(
+    "/files",
+    response_model=IngestResult,
+    openapi_extra={"requestBody": UPLOAD_BODY},
+    responses=responses(401, 403, 404, 409, 413, 422, 504),
+    summary="Upload member tables or edge lists (streamed to disk, all or nothing)",
+)
 async def upload_files(
-        request: Request, ds: WritableDataset, service: ServiceDep,
-        mode: Annotated[IngestMode, Query(description=(
-            "replace the dataset's rows, or append to them"))] = "replace",
-        kind: Annotated[Literal["members", "edges"] | None, Query(description=(
-            "Default: edges when a downline_id column is found, else members."))] = None,
-        fmt: Annotated[Literal["csv", "parquet", "jsonl"] | None, Query(
-            alias="format", description="Default: from the file name or Content-Type.")
-        ] = None,
-        encoding: Annotated[str | None, Query(max_length=40, description=(
-            "CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."))] = None,
-        columns: Annotated[list[str] | None, Query(max_length=20, description=(
-            "Column mapping, e.g. agent_id=会员编号 (repeatable)."))] = None,
-        filename: Annotated[str | None, Query(max_length=200, description=(
-            "Name of a raw-body upload (its suffix gives the format)."))] = None,
+    request: Request,
+    ds: WritableDataset,
+    service: ServiceDep,
+    mode: Annotated[
+        IngestMode, Query(description=("replace the dataset's rows, or append to them"))
+    ] = "replace",
+    kind: Annotated[
+        Literal["members", "edges"] | None,
+        Query(description=("Default: edges when a downline_id column is found, else members.")),
+    ] = None,
+    fmt: Annotated[
+        Literal["csv", "parquet", "jsonl"] | None,
+        Query(alias="format", description="Default: from the file name or Content-Type."),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description=("CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."),
+        ),
+    ] = None,
+    columns: Annotated[
+        list[str] | None,
+        Query(max_length=20, description=("Column mapping, e.g. agent_id=会员编号 (repeatable).")),
+    ] = None,
+    filename: Annotated[
+        str | None,
+        Query(
+            max_length=200, description=("Name of a raw-body upload (its suffix gives the format).")
+        ),
+    ] = None,
 ) -> IngestResult:
     settings = service.settings
     mapping = upload_options(columns, encoding)
     rel, names = await parse_upload(
-        request, settings.upload_dir, settings.max_upload_bytes, filename,
-        lambda files: parse_files(files, kind=kind, fmt=fmt, encoding=encoding,
-                                  columns=mapping or None,
-                                  max_errors=settings.max_errors_per_file))
+        request,
+        settings.upload_dir,
+        settings.max_upload_bytes,
+        filename,
+        lambda files: parse_files(
+            files,
+            kind=kind,
+            fmt=fmt,
+            encoding=encoding,
+            columns=mapping or None,
+            max_errors=settings.max_errors_per_file,
+        ),
+    )
     info = await service.registry.load(ds.store_name, rel, mode=mode)
-    service.audit(ds.who, "dataset.ingest", dataset=ds.name,
-                  detail={"files": names, "rows": rel.rows, "mode": mode, "kind": rel.kind})
+    service.audit(
+        ds.who,
+        "dataset.ingest",
+        dataset=ds.name,
+        detail={"files": names, "rows": rel.rows, "mode": mode, "kind": rel.kind},
+    )
     del info
-    return IngestResult(dataset=await dataset_out(service, ds.record), mode=mode,
-                        rows_added=rel.rows, files=names)
+    return IngestResult(
+        dataset=await dataset_out(service, ds.record), mode=mode, rows_added=rel.rows, files=names
+    )
 
 
 def _utc(t: datetime | None) -> datetime | None:
@@ -127,35 +184,60 @@ def _columns(rows: list[dict[str, Any]], spec: dict[str, pa.DataType]) -> pa.Tab
     return pa.table(cols)
 
 
-@router.post("/agents", response_model=IngestResult,
-             responses=responses(401, 403, 404, 409, 413, 422, 504),
-             summary="Add (or replace with) a JSON batch of member rows")
-async def ingest_agents(body: AgentBatch, ds: WritableDataset, service: ServiceDep
-                        ) -> IngestResult:
+@router.post(
+    "/agents",
+    response_model=IngestResult,
+    responses=responses(401, 403, 404, 409, 413, 422, 504),
+    summary="Add (or replace with) a JSON batch of member rows",
+)
+async def ingest_agents(body: AgentBatch, ds: WritableDataset, service: ServiceDep) -> IngestResult:
     check_size(len(body.agents), service.settings.max_batch_rows, "agents")
     rows = [r.model_dump() for r in body.agents]
-    table = _columns(rows, {"agent_id": pa.string(), "upline_id": pa.string(),
-                            "joined_at": pa.timestamp("us"), "rank": pa.string()})
+    table = _columns(
+        rows,
+        {
+            "agent_id": pa.string(),
+            "upline_id": pa.string(),
+            "joined_at": pa.timestamp("us"),
+            "rank": pa.string(),
+        },
+    )
     return await _ingest(service, ds, Relations("members", table, "JSON batch"), body.mode)
 
 
-@router.post("/edges", response_model=IngestResult,
-             responses=responses(401, 403, 404, 409, 413, 422, 504),
-             summary="Add (or replace with) a JSON batch of edge-list rows")
-async def ingest_edges(body: EdgeBatch, ds: WritableDataset, service: ServiceDep
-                       ) -> IngestResult:
+@router.post(
+    "/edges",
+    response_model=IngestResult,
+    responses=responses(401, 403, 404, 409, 413, 422, 504),
+    summary="Add (or replace with) a JSON batch of edge-list rows",
+)
+async def ingest_edges(body: EdgeBatch, ds: WritableDataset, service: ServiceDep) -> IngestResult:
     check_size(len(body.edges), service.settings.max_batch_rows, "edges")
     rows = [r.model_dump() for r in body.edges]
-    table = _columns(rows, {"upline_id": pa.string(), "downline_id": pa.string(),
-                            "kind": pa.string(), "at": pa.timestamp("us")})
+    table = _columns(
+        rows,
+        {
+            "upline_id": pa.string(),
+            "downline_id": pa.string(),
+            "kind": pa.string(),
+            "at": pa.timestamp("us"),
+        },
+    )
     return await _ingest(service, ds, Relations("edges", table, "JSON batch"), body.mode)
 
 
-async def _ingest(service: ServiceDep, ds: WritableDataset, rel: Relations, mode: str
-                  ) -> IngestResult:
+async def _ingest(
+    service: ServiceDep, ds: WritableDataset, rel: Relations, mode: str
+) -> IngestResult:
     await service.registry.load(ds.store_name, rel, mode=mode)
-    service.audit(ds.who, "dataset.ingest", dataset=ds.name,
-                  detail={"batch": rel.kind, "rows": rel.rows, "mode": mode})
-    return IngestResult(dataset=await dataset_out(service, ds.record),
-                        mode=mode,  # type: ignore[arg-type]
-                        rows_added=rel.rows)
+    service.audit(
+        ds.who,
+        "dataset.ingest",
+        dataset=ds.name,
+        detail={"batch": rel.kind, "rows": rel.rows, "mode": mode},
+    )
+    return IngestResult(
+        dataset=await dataset_out(service, ds.record),
+        mode=mode,  # type: ignore[arg-type]
+        rows_added=rel.rows,
+    )

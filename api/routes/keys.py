@@ -21,38 +21,63 @@ KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="Key id (12 h
 
 
 def _out(rec: KeyRecord) -> KeyOut:
-    return KeyOut(id=rec.id, tenant=rec.tenant, role=rec.role,  # type: ignore[arg-type]
-                  name=rec.name, created_at=rec.created_at, revoked_at=rec.revoked_at)
+    return KeyOut(
+        id=rec.id,
+        tenant=rec.tenant,
+        role=rec.role,  # type: ignore[arg-type]
+        name=rec.name,
+        created_at=rec.created_at,
+        revoked_at=rec.revoked_at,
+    )
 
 
-@router.post("", status_code=201, response_model=KeyCreated,
-             responses=responses(401, 403, 404, 422),
-             summary="Create an API key (the secret is in this answer only)")
+@router.post(
+    "",
+    status_code=201,
+    response_model=KeyCreated,
+    responses=responses(401, 403, 404, 422),
+    summary="Create an API key (the secret is in this answer only)",
+)
 async def create_key(body: KeyCreate, service: ServiceDep, who: AdminDep) -> KeyCreated:
     tenant = body.tenant if isinstance(body, TenantKeyCreate) else None
     if tenant is not None and service.meta.tenant(tenant) is None:
-        raise ApiError(404, "not_found", f"no tenant {tenant!r}",
-                       [{"field": "tenant", "message": "no such tenant"}])
+        raise ApiError(
+            404,
+            "not_found",
+            f"no tenant {tenant!r}",
+            [{"field": "tenant", "message": "no such tenant"}],
+        )
     made = new_key()
-    rec = KeyRecord(made.id, tenant, body.role, body.name, made.salt, made.hash, now(),
-                    who.key_id, None)
+    rec = KeyRecord(
+        made.id, tenant, body.role, body.name, made.salt, made.hash, now(), who.key_id, None
+    )
     service.meta.add_key(rec)
-    service.audit(who, "key.create", tenant=tenant,
-                  detail={"key_id": rec.id, "role": rec.role})
+    service.audit(who, "key.create", tenant=tenant, detail={"key_id": rec.id, "role": rec.role})
     return KeyCreated(**_out(rec).model_dump(), key=made.token)
 
 
-@router.get("", response_model=Page[KeyOut], responses=responses(401, 403, 422),
-            summary="List keys (never their secrets)")
-async def list_keys(service: ServiceDep, who: AdminDep, paging: PagingDep,
-                    tenant: Annotated[str | None, Query(pattern=ID_PATTERN)] = None
-                    ) -> Page[KeyOut]:
+@router.get(
+    "",
+    response_model=Page[KeyOut],
+    responses=responses(401, 403, 422),
+    summary="List keys (never their secrets)",
+)
+async def list_keys(
+    service: ServiceDep,
+    who: AdminDep,
+    paging: PagingDep,
+    tenant: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+) -> Page[KeyOut]:
     recs, total = service.meta.keys(tenant, paging.limit, paging.offset)
     return Page[KeyOut].model_validate(page([_out(r) for r in recs], total, paging))
 
 
-@router.get("/{key_id}", response_model=KeyOut, responses=responses(401, 403, 404, 422),
-            summary="Show a key")
+@router.get(
+    "/{key_id}",
+    response_model=KeyOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Show a key",
+)
 async def show_key(key_id: KeyId, service: ServiceDep, who: AdminDep) -> KeyOut:
     rec = service.meta.key(key_id)
     if rec is None:
@@ -60,8 +85,13 @@ async def show_key(key_id: KeyId, service: ServiceDep, who: AdminDep) -> KeyOut:
     return _out(rec)
 
 
-@router.delete("/{key_id}", status_code=204, response_class=Response,
-               responses=responses(401, 403, 404, 422), summary="Revoke a key")
+@router.delete(
+    "/{key_id}",
+    status_code=204,
+    response_class=Response,
+    responses=responses(401, 403, 404, 422),
+    summary="Revoke a key",
+)
 async def revoke_key(key_id: KeyId, service: ServiceDep, who: AdminDep) -> Response:
     rec = service.meta.key(key_id)
     if rec is None:

@@ -25,23 +25,40 @@ _LEVELS = {"single_tier": (1, 2), "multi_level": (3, 4), "five_tier_plus": (5, 2
 def summary_of(idx: LiveIndex, j: int, root: str) -> dict[str, object]:
     nets = idx.nets
     rules = [r.id for r in idx.policy.rules if idx.masks[r.id][j]]
-    return {"root": root, "members": int(nets.members[j]), "levels": int(nets.levels[j]),
-            "structure": structure_class(int(nets.levels[j])), "flagged": bool(rules),
-            "rules": rules, "max_direct_recruits": int(nets.max_direct[j]),
-            "mean_branching": nets.mean_branching(j)}
+    return {
+        "root": root,
+        "members": int(nets.members[j]),
+        "levels": int(nets.levels[j]),
+        "structure": structure_class(int(nets.levels[j])),
+        "flagged": bool(rules),
+        "rules": rules,
+        "max_direct_recruits": int(nets.max_direct[j]),
+        "mean_branching": nets.mean_branching(j),
+    }
 
 
-@router.get("", response_model=Page[NetworkSummary], responses=responses(401, 403, 404, 422),
-            summary="Networks, flagged first then by size; filter by structure, flag, size")
+@router.get(
+    "",
+    response_model=Page[NetworkSummary],
+    responses=responses(401, 403, 404, 422),
+    summary="Networks, flagged first then by size; filter by structure, flag, size",
+)
 async def list_networks(
-        ds: ReadableDataset, service: ServiceDep, paging: PagingDep,
-        structure: Structure | None = None,
-        flagged: Annotated[bool | None, Query(description="Only flagged (true) or "
-                                              "unflagged (false) networks.")] = None,
-        rule: Annotated[str | None, Query(max_length=100, description=(
-            "Only networks where this rule fires, e.g. cn.serious."))] = None,
-        min_members: Annotated[int | None, Query(ge=0, le=2**62)] = None,
-        min_levels: Annotated[int | None, Query(ge=0, le=2**31)] = None,
+    ds: ReadableDataset,
+    service: ServiceDep,
+    paging: PagingDep,
+    structure: Structure | None = None,
+    flagged: Annotated[
+        bool | None, Query(description="Only flagged (true) or unflagged (false) networks.")
+    ] = None,
+    rule: Annotated[
+        str | None,
+        Query(
+            max_length=100, description=("Only networks where this rule fires, e.g. cn.serious.")
+        ),
+    ] = None,
+    min_members: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    min_levels: Annotated[int | None, Query(ge=0, le=2**31)] = None,
 ) -> Page[NetworkSummary]:
     idx = await service.registry.index(ds.store_name)
     nets = idx.nets
@@ -56,29 +73,41 @@ async def list_networks(
     if rule is not None:
         mask = idx.masks.get(rule)
         if mask is None:
-            raise ApiError(422, "validation_error", f"unknown rule {rule!r}; known: "
-                           f"{', '.join(idx.masks)}", [{"field": "rule", "message": "unknown"}])
+            raise ApiError(
+                422,
+                "validation_error",
+                f"unknown rule {rule!r}; known: {', '.join(idx.masks)}",
+                [{"field": "rule", "message": "unknown"}],
+            )
         keep &= mask[order]
     if min_members is not None:
         keep &= nets.members[order] >= min_members
     if min_levels is not None:
         keep &= nets.levels[order] >= min_levels
     chosen = order[keep]
-    sel = chosen[paging.offset:paging.offset + paging.limit]
+    sel = chosen[paging.offset : paging.offset + paging.limit]
     roots = idx.names(nets.roots[sel]) if len(sel) else []
     items = [summary_of(idx, int(j), roots[k]) for k, j in enumerate(sel.tolist())]
     service.audit_read(ds.who, "network.list", ds.name)
     return Page[NetworkSummary].model_validate(page(items, len(chosen), paging))
 
 
-@router.get("/{root_id:path}", response_model=NetworkDetail,
-            responses=responses(401, 403, 404, 422),
-            summary="One network by its root: tier counts, deepest chain, flags")
+@router.get(
+    "/{root_id:path}",
+    response_model=NetworkDetail,
+    responses=responses(401, 403, 404, 422),
+    summary="One network by its root: tier counts, deepest chain, flags",
+)
 async def show_network(
-        ds: ReadableDataset, service: ServiceDep,
-        root_id: Annotated[str, Path(min_length=1, description="The root agent's id.")],
-        chain_limit: Annotated[int | None, Query(ge=1, description=(
-            "Ids of the deepest chain listed (default and most: page_size_max)."))] = None,
+    ds: ReadableDataset,
+    service: ServiceDep,
+    root_id: Annotated[str, Path(min_length=1, description="The root agent's id.")],
+    chain_limit: Annotated[
+        int | None,
+        Query(
+            ge=1, description=("Ids of the deepest chain listed (default and most: page_size_max).")
+        ),
+    ] = None,
 ) -> NetworkDetail:
     idx = await service.registry.index(ds.store_name)
     v = idx.node(root_id)
@@ -86,14 +115,20 @@ async def show_network(
         raise ApiError(404, "not_found", f"no agent {root_id!r}")
     if idx.parent[v] != -1:
         root = idx.id_of(int(idx.root[v]))
-        raise ApiError(404, "not_found", f"{root_id!r} is not a network root; its network's "
-                       f"root is {root!r}", [{"field": "root_id", "message": f"root: {root}"}])
+        raise ApiError(
+            404,
+            "not_found",
+            f"{root_id!r} is not a network root; its network's root is {root!r}",
+            [{"field": "root_id", "message": f"root: {root}"}],
+        )
     j = idx.network_of(v)
     chain = idx.deepest_chain(j)
     limit = min(chain_limit or service.settings.page_size_max, service.settings.page_size_max)
     service.audit_read(ds.who, "network.read", ds.name)
     return NetworkDetail(
         **summary_of(idx, j, root_id),  # type: ignore[arg-type]
-        tier_counts=idx.nets.tier_counts(j), deepest_chain=idx.names(chain[:limit]),
+        tier_counts=idx.nets.tier_counts(j),
+        deepest_chain=idx.names(chain[:limit]),
         deepest_chain_length=len(chain),
-        flags=[FlagOut(**f.as_dict()) for f in idx.flags(j)])
+        flags=[FlagOut(**f.as_dict()) for f in idx.flags(j)],
+    )

@@ -33,48 +33,67 @@ ScanId = Annotated[str, Path(pattern=r"^scn_[0-9a-f]{16}$", description="Scan id
 _REPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": f"The JSON report, contract {SCHEMA} (docs/report.schema.json): "
-                   "schema, policy, summary, networks, organisers, data_issues, ...",
+    "schema, policy, summary, networks, organisers, data_issues, ...",
     "required": ["schema", "policy", "summary", "networks", "organisers", "data_issues"],
-    "properties": {"schema": {"type": "string", "enum": [SCHEMA]},
-                   "schema_revision": {"type": "integer", "minimum": 1},
-                   "policy": {"type": "string"}, "summary": {"type": "object"},
-                   "networks": {"type": "array", "items": {"type": "object"}},
-                   "organisers": {"type": "array", "items": {"type": "object"}},
-                   "data_issues": {"type": "array", "items": {"type": "object"}}},
+    "properties": {
+        "schema": {"type": "string", "enum": [SCHEMA]},
+        "schema_revision": {"type": "integer", "minimum": 1},
+        "policy": {"type": "string"},
+        "summary": {"type": "object"},
+        "networks": {"type": "array", "items": {"type": "object"}},
+        "organisers": {"type": "array", "items": {"type": "object"}},
+        "data_issues": {"type": "array", "items": {"type": "object"}},
+    },
 }
 
 
 def check_custom_policy(doc: dict[str, Any]) -> None:
     """422 ``policy_error`` unless ``doc`` is a valid policy of bounded size."""
     size = len(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
-    problem = (f"custom_policy is {size} bytes; at most {CUSTOM_POLICY_MAX_BYTES}"
-               if size > CUSTOM_POLICY_MAX_BYTES else None)
+    problem = (
+        f"custom_policy is {size} bytes; at most {CUSTOM_POLICY_MAX_BYTES}"
+        if size > CUSTOM_POLICY_MAX_BYTES
+        else None
+    )
     if problem is None:
         try:
             policy_from_dict(doc, where="custom_policy")
         except PolicyError as exc:
             problem = str(exc)
     if problem is not None:
-        raise ApiError(422, "policy_error", problem,
-                       [{"field": "custom_policy", "message": problem}])
+        raise ApiError(
+            422, "policy_error", problem, [{"field": "custom_policy", "message": problem}]
+        )
 
 
 def _out(rec: ScanRecord) -> ScanOut:
     base = f"/v1/scans/{rec.id}"
-    return ScanOut(id=rec.id, dataset=rec.dataset, state=rec.state,  # type: ignore[arg-type]
-                   phase=rec.phase, progress=rec.progress, created_at=rec.created_at,
-                   started_at=rec.started_at, finished_at=rec.finished_at,
-                   options=rec.options, summary=rec.summary,
-                   error=None if rec.error is None else ErrorInfo(**rec.error),
-                   links=ScanLinks(self=base, report=f"{base}/report",
-                                   report_html=f"{base}/report.html"))
+    return ScanOut(
+        id=rec.id,
+        dataset=rec.dataset,
+        state=rec.state,  # type: ignore[arg-type]
+        phase=rec.phase,
+        progress=rec.progress,
+        created_at=rec.created_at,
+        started_at=rec.started_at,
+        finished_at=rec.finished_at,
+        options=rec.options,
+        summary=rec.summary,
+        error=None if rec.error is None else ErrorInfo(**rec.error),
+        links=ScanLinks(self=base, report=f"{base}/report", report_html=f"{base}/report.html"),
+    )
 
 
-@router.post("/datasets/{dataset}/scans", status_code=202, response_model=ScanOut,
-             responses=responses(401, 403, 404, 422),
-             summary="Start a scan; answers at once with the job to follow")
-async def start_scan(ds: WritableDataset, service: ServiceDep,
-                     body: ScanCreate | None = None) -> ScanOut:
+@router.post(
+    "/datasets/{dataset}/scans",
+    status_code=202,
+    response_model=ScanOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Start a scan; answers at once with the job to follow",
+)
+async def start_scan(
+    ds: WritableDataset, service: ServiceDep, body: ScanCreate | None = None
+) -> ScanOut:
     body = body or ScanCreate()
     if body.custom_policy is not None:
         check_custom_policy(body.custom_policy)
@@ -82,15 +101,22 @@ async def start_scan(ds: WritableDataset, service: ServiceDep,
     if body.custom_policy is None:
         options["policy"] = body.policy or service.settings.policy
     rec = service.runner().start(ds.record, options, ds.who.key_id)
-    service.audit(ds.who, "scan.start", dataset=ds.name, detail={
-        "scan_id": rec.id, "policy": scan_policy(options).name})
+    service.audit(
+        ds.who,
+        "scan.start",
+        dataset=ds.name,
+        detail={"scan_id": rec.id, "policy": scan_policy(options).name},
+    )
     return _out(rec)
 
 
-@router.get("/datasets/{dataset}/scans", response_model=Page[ScanOut],
-            responses=responses(401, 403, 404, 422), summary="The dataset's scans, newest first")
-async def list_scans(ds: ReadableDataset, service: ServiceDep, paging: PagingDep
-                     ) -> Page[ScanOut]:
+@router.get(
+    "/datasets/{dataset}/scans",
+    response_model=Page[ScanOut],
+    responses=responses(401, 403, 404, 422),
+    summary="The dataset's scans, newest first",
+)
+async def list_scans(ds: ReadableDataset, service: ServiceDep, paging: PagingDep) -> Page[ScanOut]:
     recs, total = service.meta.scans(ds.record.tenant, ds.name, paging.limit, paging.offset)
     service.audit_read(ds.who, "scan.list", ds.name)
     return Page[ScanOut].model_validate(page([_out(r) for r in recs], total, paging))
@@ -103,8 +129,12 @@ def _scan(service: ServiceDep, who: ReaderDep, scan_id: str) -> ScanRecord:
     return rec
 
 
-@router.get("/scans/{scan_id}", response_model=ScanOut, responses=responses(401, 403, 404, 422),
-            summary="State and progress of a scan")
+@router.get(
+    "/scans/{scan_id}",
+    response_model=ScanOut,
+    responses=responses(401, 403, 404, 422),
+    summary="State and progress of a scan",
+)
 async def show_scan(scan_id: ScanId, service: ServiceDep, who: ReaderDep) -> ScanOut:
     rec = _scan(service, who, scan_id)
     service.audit_read(who, "scan.read", rec.dataset)
@@ -115,28 +145,45 @@ def _report_text(service: ServiceDep, who: ReaderDep, scan_id: str) -> tuple[Sca
     rec = _scan(service, who, scan_id)
     text = service.meta.scan_report(rec.tenant, scan_id)
     if text is None:
-        raise ApiError(409, "scan_not_ready", f"scan {scan_id} is {rec.state}; its report "
-                       "exists once it has succeeded")
+        raise ApiError(
+            409,
+            "scan_not_ready",
+            f"scan {scan_id} is {rec.state}; its report exists once it has succeeded",
+        )
     service.audit(who, "scan.report", dataset=rec.dataset, detail={"scan_id": scan_id})
     return rec, text
 
 
-@router.get("/scans/{scan_id}/report", responses={
-    200: {"description": f"The {SCHEMA} JSON report",
-          "content": {"application/json": {"schema": _REPORT_SCHEMA}}},
-    **responses(401, 403, 404, 409, 422)}, response_class=Response,
-    summary="The scan's JSON report (the CLI's format)")
+@router.get(
+    "/scans/{scan_id}/report",
+    responses={
+        200: {
+            "description": f"The {SCHEMA} JSON report",
+            "content": {"application/json": {"schema": _REPORT_SCHEMA}},
+        },
+        **responses(401, 403, 404, 409, 422),
+    },
+    response_class=Response,
+    summary="The scan's JSON report (the CLI's format)",
+)
 async def scan_report(scan_id: ScanId, service: ServiceDep, who: ReaderDep) -> Response:
     _, text = _report_text(service, who, scan_id)
     return Response(text, media_type="application/json")
 
 
-@router.get("/scans/{scan_id}/report.html", response_class=HTMLResponse, responses={
-    200: {"description": "Self-contained bilingual HTML report",
-          "content": {"text/html": {"schema": {"type": "string"}}}},
-    **responses(401, 403, 404, 409, 422)}, summary="The scan's report as one HTML page")
-async def scan_report_html(scan_id: ScanId, service: ServiceDep, who: ReaderDep
-                           ) -> HTMLResponse:
+@router.get(
+    "/scans/{scan_id}/report.html",
+    response_class=HTMLResponse,
+    responses={
+        200: {
+            "description": "Self-contained bilingual HTML report",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        **responses(401, 403, 404, 409, 422),
+    },
+    summary="The scan's report as one HTML page",
+)
+async def scan_report_html(scan_id: ScanId, service: ServiceDep, who: ReaderDep) -> HTMLResponse:
     _, text = _report_text(service, who, scan_id)
     page_html = await anyio.to_thread.run_sync(lambda: render_html(json.loads(text)))
     return HTMLResponse(page_html)

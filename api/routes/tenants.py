@@ -27,8 +27,13 @@ def _missing(tenant_id: str) -> ApiError:
     return ApiError(404, "not_found", f"no tenant {tenant_id!r}")
 
 
-@router.post("", status_code=201, response_model=TenantOut,
-             responses=responses(401, 403, 409, 422), summary="Create a tenant")
+@router.post(
+    "",
+    status_code=201,
+    response_model=TenantOut,
+    responses=responses(401, 403, 409, 422),
+    summary="Create a tenant",
+)
 async def create_tenant(body: TenantCreate, service: ServiceDep, who: AdminDep) -> TenantOut:
     rec = service.meta.add_tenant(body.id, body.name or body.id)
     if rec is None:
@@ -37,16 +42,20 @@ async def create_tenant(body: TenantCreate, service: ServiceDep, who: AdminDep) 
     return _out(rec)
 
 
-@router.get("", response_model=Page[TenantOut], responses=responses(401, 403, 422),
-            summary="List tenants")
-async def list_tenants(service: ServiceDep, who: AdminDep, paging: PagingDep
-                       ) -> Page[TenantOut]:
+@router.get(
+    "", response_model=Page[TenantOut], responses=responses(401, 403, 422), summary="List tenants"
+)
+async def list_tenants(service: ServiceDep, who: AdminDep, paging: PagingDep) -> Page[TenantOut]:
     recs, total = service.meta.tenants(paging.limit, paging.offset)
     return Page[TenantOut].model_validate(page([_out(r) for r in recs], total, paging))
 
 
-@router.get("/{tenant_id}", response_model=TenantOut, responses=responses(401, 403, 404, 422),
-            summary="Show a tenant")
+@router.get(
+    "/{tenant_id}",
+    response_model=TenantOut,
+    responses=responses(401, 403, 404, 422),
+    summary="Show a tenant",
+)
 async def show_tenant(tenant_id: TenantId, service: ServiceDep, who: AdminDep) -> TenantOut:
     rec = service.meta.tenant(tenant_id)
     if rec is None:
@@ -54,16 +63,23 @@ async def show_tenant(tenant_id: TenantId, service: ServiceDep, who: AdminDep) -
     return _out(rec)
 
 
-@router.delete("/{tenant_id}", status_code=204, response_class=Response,
-               responses=responses(401, 403, 404, 409, 422),
-               summary="Delete a tenant without datasets; its keys are revoked")
+@router.delete(
+    "/{tenant_id}",
+    status_code=204,
+    response_class=Response,
+    responses=responses(401, 403, 404, 409, 422),
+    summary="Delete a tenant without datasets; its keys are revoked",
+)
 async def delete_tenant(tenant_id: TenantId, service: ServiceDep, who: AdminDep) -> Response:
     if service.meta.tenant(tenant_id) is None:
         raise _missing(tenant_id)
     n = service.meta.count_datasets(tenant_id)
     if n:
-        raise ApiError(409, "tenant_not_empty", f"tenant {tenant_id!r} still has {n} "
-                       "dataset(s); delete them first")
+        raise ApiError(
+            409,
+            "tenant_not_empty",
+            f"tenant {tenant_id!r} still has {n} dataset(s); delete them first",
+        )
     revoked = service.meta.delete_tenant(tenant_id)
     service.auth.forget(*revoked)
     service.audit(who, "tenant.delete", tenant=tenant_id, detail={"keys_revoked": revoked})

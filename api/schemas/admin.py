@@ -8,14 +8,23 @@ from agentgraph.api.schemas.common import ID_PATTERN
 from agentgraph.api.security import Role
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["TenantCreate", "TenantOut", "KeyCreate", "TenantKeyCreate", "AdminKeyCreate",
-           "KeyOut", "KeyCreated", "AuditEntry",
-           "Me"]
+__all__ = [
+    "TenantCreate",
+    "TenantOut",
+    "KeyCreate",
+    "TenantKeyCreate",
+    "AdminKeyCreate",
+    "KeyOut",
+    "KeyCreated",
+    "AuditEntry",
+    "Me",
+]
 
 
 class TenantCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"id": "acme", "name": "ACME Compliance"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"id": "acme", "name": "ACME Compliance"}]}
+    )
 
     id: str = Field(pattern=ID_PATTERN, description="Lower-case id, used in key scopes.")
     name: str = Field(default="", max_length=200)
@@ -39,8 +48,12 @@ class TenantOut(BaseModel):
 class TenantKeyCreate(BaseModel):
     """An analyst (ingest, scan, guardrail) or auditor (read-only) key of one tenant."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"tenant": "acme", "role": "analyst", "name": "ingest robot"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"tenant": "acme", "role": "analyst", "name": "ingest robot"}]
+        },
+    )
 
     role: Literal["analyst", "auditor"]
     tenant: str = Field(pattern=ID_PATTERN, description="Tenant the key works for.")
@@ -50,8 +63,10 @@ class TenantKeyCreate(BaseModel):
 class AdminKeyCreate(BaseModel):
     """An admin key: tenants, keys and the audit log of every tenant; no data."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"role": "admin", "name": "second operator"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"role": "admin", "name": "second operator"}]},
+    )
 
     role: Literal["admin"]
     name: str = Field(default="", max_length=200, description="A note saying what the key is for.")
@@ -82,8 +97,10 @@ class KeyOut(BaseModel):
 
 
 class KeyCreated(KeyOut):
-    key: str = Field(description="The key itself. Shown once: only a salted hash is kept.",
-                     examples=["agk_3f2a9c0d11e4_Zk..."])
+    key: str = Field(
+        description="The key itself. Shown once: only a salted hash is kept.",
+        examples=["agk_3f2a9c0d11e4_Zk..."],
+    )
 
 
 _EX_AUDIT_ENTRY: dict[str, Any] = {

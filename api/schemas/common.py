@@ -6,8 +6,15 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ErrorDetail", "ErrorInfo", "ErrorResponse", "Page", "Health", "ID_PATTERN",
-           "NAME_PATTERN"]
+__all__ = [
+    "ErrorDetail",
+    "ErrorInfo",
+    "ErrorResponse",
+    "Page",
+    "Health",
+    "ID_PATTERN",
+    "NAME_PATTERN",
+]
 
 T = TypeVar("T")
 
@@ -21,8 +28,13 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 class ErrorDetail(BaseModel):
     """One precise problem: where (field, file, row, column) and what."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"message": "empty agent_id", "file": "members.csv", "row": 3, "column": "agent_id"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"message": "empty agent_id", "file": "members.csv", "row": 3, "column": "agent_id"}
+            ]
+        }
+    )
 
     message: str
     field: str | None = Field(default=None, description="Request field, e.g. 'agents[3].agent_id'.")
@@ -41,8 +53,13 @@ class ErrorInfo(BaseModel):
 class ErrorResponse(BaseModel):
     """The one error shape of every 4xx/5xx answer."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"error": {"code": "not_found", "message": "no dataset 'ladder'", "details": []}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"error": {"code": "not_found", "message": "no dataset 'ladder'", "details": []}}
+            ]
+        }
+    )
 
     error: ErrorInfo
 

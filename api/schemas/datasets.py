@@ -8,20 +8,35 @@ from typing import Any, Literal
 from agentgraph.api.schemas.common import NAME_PATTERN
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DatasetCreate", "DatasetCounts", "DatasetOut", "IngestResult", "AgentRow",
-           "AgentBatch", "EdgeRow", "EdgeBatch", "IngestMode", "ScanBrief"]
+__all__ = [
+    "DatasetCreate",
+    "DatasetCounts",
+    "DatasetOut",
+    "IngestResult",
+    "AgentRow",
+    "AgentBatch",
+    "EdgeRow",
+    "EdgeBatch",
+    "IngestMode",
+    "ScanBrief",
+]
 
 IngestMode = Literal["append", "replace"]
 AgentId = Field(min_length=1, max_length=512)
 
 
 class DatasetCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "ladder", "kind": "members"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "ladder", "kind": "members"}]}
+    )
 
     name: str = Field(pattern=NAME_PATTERN, description="Unique within the tenant.")
-    kind: Literal["members", "edges"] = Field(default="members", description=(
-        "members: one row per agent with its upline; edges: one row per relationship."))
+    kind: Literal["members", "edges"] = Field(
+        default="members",
+        description=(
+            "members: one row per agent with its upline; edges: one row per relationship."
+        ),
+    )
 
 
 _EX_DATASET_COUNTS: dict[str, Any] = {
@@ -102,14 +117,26 @@ class AgentRow(BaseModel):
     agent_id: str = AgentId
     upline_id: str | None = Field(default=None, max_length=512)
     joined_at: datetime | None = None
-    rank: str | None = Field(default=None, max_length=200,
-                             description="Declared title (not a level).")
+    rank: str | None = Field(
+        default=None, max_length=200, description="Declared title (not a level)."
+    )
 
 
 class AgentBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"mode": "append", "agents": [{"agent_id": "A1", "upline_id": None},
-                                      {"agent_id": "A2", "upline_id": "A1", "rank": "一级代理"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "append",
+                    "agents": [
+                        {"agent_id": "A1", "upline_id": None},
+                        {"agent_id": "A2", "upline_id": "A1", "rank": "一级代理"},
+                    ],
+                }
+            ]
+        },
+    )
 
     mode: IngestMode = "append"
     agents: list[AgentRow] = Field(min_length=1)
@@ -127,8 +154,12 @@ class EdgeRow(BaseModel):
 
 
 class EdgeBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"mode": "append", "edges": [{"upline_id": "P01", "downline_id": "P02"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"mode": "append", "edges": [{"upline_id": "P01", "downline_id": "P02"}]}]
+        },
+    )
 
     mode: IngestMode = "append"
     edges: list[EdgeRow] = Field(min_length=1)

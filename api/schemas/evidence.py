@@ -10,9 +10,18 @@ import pyarrow as pa
 from agentgraph.api.schemas.datasets import IngestMode
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["EvidenceKind", "EvidenceOut", "EvidenceIngestResult", "EvidenceBatchBase",
-           "PaymentRow", "PaymentBatch", "OrderRow", "OrderBatch", "IdentityRow",
-           "IdentityBatch"]
+__all__ = [
+    "EvidenceKind",
+    "EvidenceOut",
+    "EvidenceIngestResult",
+    "EvidenceBatchBase",
+    "PaymentRow",
+    "PaymentBatch",
+    "OrderRow",
+    "OrderBatch",
+    "IdentityRow",
+    "IdentityBatch",
+]
 
 
 class EvidenceKind(StrEnum):
@@ -28,8 +37,7 @@ class EvidenceKind(StrEnum):
 _EX_EVIDENCE_OUT: dict[str, Any] = {
     "kind": "payments",
     "rows": 82,
-    "columns": ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id",
-                "order_id"],
+    "columns": ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"],
     "source": "payments.csv",
     "loaded_at": "2024-05-01T08:02:00.000Z",
 }
@@ -41,8 +49,10 @@ class EvidenceOut(BaseModel):
     kind: EvidenceKind
     rows: int = Field(ge=0)
     columns: list[str] = Field(description="Normalised columns as stored.")
-    source: str = Field(description="File name(s) of the last upload, or 'JSON batch' "
-                                    "(appends join the names with ' + ').")
+    source: str = Field(
+        description="File name(s) of the last upload, or 'JSON batch' "
+        "(appends join the names with ' + ')."
+    )
     loaded_at: str = Field(description="When the stored evidence was last written (UTC).")
 
 
@@ -81,12 +91,15 @@ class PaymentRow(BaseModel):
     payee_id: str = Field(min_length=1, max_length=512, description="Who was paid.")
     amount: float = Field(ge=0, le=1e15, allow_inf_nan=False, description="Yuan, >= 0.")
     kind: Literal["entry_fee", "commission", "goods", "rebate", "other"] | None = Field(
-        default=None, description="Default: other.")
+        default=None, description="Default: other."
+    )
     at: datetime | None = None
-    source_agent_id: str | None = Field(default=None, max_length=512, description=(
-        "Whose sale or recruitment caused the payment."))
-    order_id: str | None = Field(default=None, max_length=512, description=(
-        "The sale behind the payment; null: none."))
+    source_agent_id: str | None = Field(
+        default=None, max_length=512, description=("Whose sale or recruitment caused the payment.")
+    )
+    order_id: str | None = Field(
+        default=None, max_length=512, description=("The sale behind the payment; null: none.")
+    )
 
 
 class EvidenceBatchBase(BaseModel):
@@ -105,15 +118,39 @@ class EvidenceBatchBase(BaseModel):
 class PaymentBatch(EvidenceBatchBase):
     """Payments as JSON; ``mode`` append (default) or replace."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"mode": "append", "payments": [
-            {"payer_id": "L02", "payee_id": "L01", "amount": 1000, "kind": "entry_fee",
-             "at": "2020-01-03T09:00:00", "source_agent_id": "L02", "order_id": None},
-            {"payer_id": "brand", "payee_id": "L01", "amount": 50, "kind": "commission",
-             "source_agent_id": "L04", "order_id": "O-17"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "append",
+                    "payments": [
+                        {
+                            "payer_id": "L02",
+                            "payee_id": "L01",
+                            "amount": 1000,
+                            "kind": "entry_fee",
+                            "at": "2020-01-03T09:00:00",
+                            "source_agent_id": "L02",
+                            "order_id": None,
+                        },
+                        {
+                            "payer_id": "brand",
+                            "payee_id": "L01",
+                            "amount": 50,
+                            "kind": "commission",
+                            "source_agent_id": "L04",
+                            "order_id": "O-17",
+                        },
+                    ],
+                }
+            ]
+        },
+    )
 
-    mode: IngestMode = Field(default="append", description=(
-        "append to the stored payments, or replace them"))
+    mode: IngestMode = Field(
+        default="append", description=("append to the stored payments, or replace them")
+    )
     payments: list[PaymentRow] = Field(min_length=1)
 
     def rows(self) -> int:
@@ -128,7 +165,8 @@ class PaymentBatch(EvidenceBatchBase):
             "payer_id": pa.array([r.payer_id for r in rows], pa.string()),
             "payee_id": pa.array([r.payee_id for r in rows], pa.string()),
             "amount": pa.array([r.amount for r in rows], pa.float64()),
-            "kind": pa.array([r.kind for r in rows], pa.string())}
+            "kind": pa.array([r.kind for r in rows], pa.string()),
+        }
         if any(r.at is not None for r in rows):
             cols["at"] = pa.array([_naive_utc(r.at) for r in rows], pa.timestamp("us"))
         if any(r.source_agent_id is not None for r in rows):
@@ -136,7 +174,6 @@ class PaymentBatch(EvidenceBatchBase):
         if "order_id" in given:
             cols["order_id"] = pa.array([r.order_id for r in rows], pa.string())
         return pa.table(cols)
-
 
 
 class OrderRow(BaseModel):
@@ -155,14 +192,30 @@ class OrderRow(BaseModel):
 class OrderBatch(EvidenceBatchBase):
     """Orders as JSON; ``mode`` append (default) or replace."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"mode": "append", "orders": [
-            {"seller_id": "L16", "buyer_id": "L01", "amount": 500, "order_id": "O16",
-             "at": "2020-02-26T09:00:00"},
-            {"seller_id": "L28", "buyer_id": "C1", "amount": 500, "order_id": "O28"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "append",
+                    "orders": [
+                        {
+                            "seller_id": "L16",
+                            "buyer_id": "L01",
+                            "amount": 500,
+                            "order_id": "O16",
+                            "at": "2020-02-26T09:00:00",
+                        },
+                        {"seller_id": "L28", "buyer_id": "C1", "amount": 500, "order_id": "O28"},
+                    ],
+                }
+            ]
+        },
+    )
 
-    mode: IngestMode = Field(default="append", description=(
-        "append to the stored orders, or replace them"))
+    mode: IngestMode = Field(
+        default="append", description=("append to the stored orders, or replace them")
+    )
     orders: list[OrderRow] = Field(min_length=1)
 
     def rows(self) -> int:
@@ -173,7 +226,8 @@ class OrderBatch(EvidenceBatchBase):
         cols: dict[str, pa.Array] = {
             "seller_id": pa.array([r.seller_id for r in rows], pa.string()),
             "buyer_id": pa.array([r.buyer_id for r in rows], pa.string()),
-            "amount": pa.array([r.amount for r in rows], pa.float64())}
+            "amount": pa.array([r.amount for r in rows], pa.float64()),
+        }
         if any(r.at is not None for r in rows):
             cols["at"] = pa.array([_naive_utc(r.at) for r in rows], pa.timestamp("us"))
         if any(r.order_id is not None for r in rows):
@@ -197,13 +251,24 @@ class IdentityRow(BaseModel):
 class IdentityBatch(EvidenceBatchBase):
     """Identity records as JSON; ``mode`` append (default) or replace."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"mode": "append", "identities": [
-            {"agent_id": "K10", "phone": "13800000010", "device": "dev-a"},
-            {"agent_id": "M1", "phone": "13800000010", "bank_card": "6222000011112222"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "append",
+                    "identities": [
+                        {"agent_id": "K10", "phone": "13800000010", "device": "dev-a"},
+                        {"agent_id": "M1", "phone": "13800000010", "bank_card": "6222000011112222"},
+                    ],
+                }
+            ]
+        },
+    )
 
-    mode: IngestMode = Field(default="append", description=(
-        "append to the stored identities, or replace them"))
+    mode: IngestMode = Field(
+        default="append", description=("append to the stored identities, or replace them")
+    )
     identities: list[IdentityRow] = Field(min_length=1)
 
     def rows(self) -> int:
@@ -211,5 +276,9 @@ class IdentityBatch(EvidenceBatchBase):
 
     def table(self) -> pa.Table:
         rows = self.identities
-        return pa.table({name: pa.array([getattr(r, name) for r in rows], pa.string())
-                         for name in ("agent_id", "phone", "id_number", "bank_card", "device")})
+        return pa.table(
+            {
+                name: pa.array([getattr(r, name) for r in rows], pa.string())
+                for name in ("agent_id", "phone", "id_number", "bank_card", "device")
+            }
+        )

@@ -11,17 +11,23 @@ __all__ = ["RecruitmentIn", "RecruitmentCheckOut", "RecruitmentApplied", "Networ
 
 
 class RecruitmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"upline_id": "002", "agent_id": "031"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"upline_id": "002", "agent_id": "031"}]}
+    )
 
     upline_id: str = Field(min_length=1, max_length=512, description="An existing agent.")
     agent_id: str = Field(min_length=1, max_length=512, description="A new agent id.")
-    joined_at: datetime | None = Field(default=None, description="Stored as joined_at (members) "
-                                       "or at (edges).")
+    joined_at: datetime | None = Field(
+        default=None, description="Stored as joined_at (members) or at (edges)."
+    )
     rank: str | None = Field(default=None, max_length=200, description="Declared title (members).")
-    enforce: bool = Field(default=False, description=(
-        "Apply only: refuse (409 guardrail_blocked) when a rule would newly fire or a "
-        "single-tier network would get a second agent tier."))
+    enforce: bool = Field(
+        default=False,
+        description=(
+            "Apply only: refuse (409 guardrail_blocked) when a rule would newly fire or a "
+            "single-tier network would get a second agent tier."
+        ),
+    )
 
 
 class NetworkChange(BaseModel):
@@ -35,21 +41,41 @@ class NetworkChange(BaseModel):
 
 
 class RecruitmentCheckOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "upline_id": "002", "agent_id": "031", "level": 3,
-        "network": {"root": "001", "members_before": 29, "members_after": 30,
-                    "levels_before": 3, "levels_after": 3, "structure_before": "multi_level",
-                    "structure_after": "multi_level"},
-        "adds_agent_tier": False, "newly_fired": [], "rules_after": ["cn.threshold"],
-        "would_flag": True}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "upline_id": "002",
+                    "agent_id": "031",
+                    "level": 3,
+                    "network": {
+                        "root": "001",
+                        "members_before": 29,
+                        "members_after": 30,
+                        "levels_before": 3,
+                        "levels_after": 3,
+                        "structure_before": "multi_level",
+                        "structure_after": "multi_level",
+                    },
+                    "adds_agent_tier": False,
+                    "newly_fired": [],
+                    "rules_after": ["cn.threshold"],
+                    "would_flag": True,
+                }
+            ]
+        }
+    )
 
     upline_id: str
     agent_id: str
     level: int = Field(description="Level the new agent would have (root = 1).")
     network: NetworkChange
-    adds_agent_tier: bool = Field(description=(
-        "True when a single-tier network (levels <= 2) would get a second agent tier "
-        "(levels 3): the step from a lawful distributor to a multi-level scheme."))
+    adds_agent_tier: bool = Field(
+        description=(
+            "True when a single-tier network (levels <= 2) would get a second agent tier "
+            "(levels 3): the step from a lawful distributor to a multi-level scheme."
+        )
+    )
     newly_fired: list[FlagOut] = Field(description="Policy rules that would start firing.")
     rules_after: list[str] = Field(description="Every rule that would fire afterwards.")
     would_flag: bool = Field(description="Something new: newly_fired or adds_agent_tier.")

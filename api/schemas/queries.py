@@ -7,8 +7,7 @@ from typing import Any, Literal
 from agentgraph.api.schemas.common import Page
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserOut",
-           "Structure"]
+__all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserOut", "Structure"]
 
 Structure = Literal["single_tier", "multi_level", "five_tier_plus"]
 
@@ -17,8 +16,13 @@ _EX_FLAG_OUT: dict[str, Any] = {
     "rule": "cn.threshold",
     "severity": "high",
     "citation": "《关于办理组织领导传销活动刑事案件适用法律若干问题的意见》(2013) §1",
-    "evidence": {"members": 30, "levels": 3, "min_members": 30, "min_levels": 3,
-                 "tier_counts": [1, 5, 24]},
+    "evidence": {
+        "members": 30,
+        "levels": 3,
+        "min_members": 30,
+        "min_levels": 3,
+        "tier_counts": [1, 5, 24],
+    },
 }
 
 
@@ -55,39 +59,77 @@ class NetworkSummary(BaseModel):
     flagged: bool
     rules: list[str] = Field(description="Ids of the rules that fire.")
     max_direct_recruits: int
-    mean_branching: float = Field(description="Direct recruits per member who recruited "
-                                  "anyone: (members - 1) / recruiters.")
+    mean_branching: float = Field(
+        description="Direct recruits per member who recruited anyone: (members - 1) / recruiters."
+    )
 
 
 class NetworkDetail(NetworkSummary):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "root": "001", "members": 30, "levels": 3, "structure": "multi_level",
-        "flagged": True, "rules": ["cn.threshold"], "max_direct_recruits": 5,
-        "mean_branching": 4.833, "tier_counts": [1, 5, 24], "deepest_chain": ["001", "002", "007"],
-        "deepest_chain_length": 3, "flags": []}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "root": "001",
+                    "members": 30,
+                    "levels": 3,
+                    "structure": "multi_level",
+                    "flagged": True,
+                    "rules": ["cn.threshold"],
+                    "max_direct_recruits": 5,
+                    "mean_branching": 4.833,
+                    "tier_counts": [1, 5, 24],
+                    "deepest_chain": ["001", "002", "007"],
+                    "deepest_chain_length": 3,
+                    "flags": [],
+                }
+            ]
+        }
+    )
 
     tier_counts: list[int] = Field(description="Members per level, index 0 = the root's.")
-    deepest_chain: list[str] = Field(description="Root .. a deepest member (first "
-                                     "chain_limit ids).")
+    deepest_chain: list[str] = Field(
+        description="Root .. a deepest member (first chain_limit ids)."
+    )
     deepest_chain_length: int
     flags: list[FlagOut]
 
 
 class AgentOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "agent": "007", "level": 3, "root": "001", "upline": "002",
-        "upline_chain": ["001", "002"], "upline_chain_length": 2,
-        "direct_recruits": {"items": [], "total": 0, "limit": 100, "offset": 0,
-                            "next_offset": None},
-        "downline": 1, "downline_levels": 1, "network_members": 30, "network_levels": 3,
-        "network_rules": ["cn.threshold"], "rank": None}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "agent": "007",
+                    "level": 3,
+                    "root": "001",
+                    "upline": "002",
+                    "upline_chain": ["001", "002"],
+                    "upline_chain_length": 2,
+                    "direct_recruits": {
+                        "items": [],
+                        "total": 0,
+                        "limit": 100,
+                        "offset": 0,
+                        "next_offset": None,
+                    },
+                    "downline": 1,
+                    "downline_levels": 1,
+                    "network_members": 30,
+                    "network_levels": 3,
+                    "network_rules": ["cn.threshold"],
+                    "rank": None,
+                }
+            ]
+        }
+    )
 
     agent: str
     level: int = Field(description="Root = level 1.")
     root: str
     upline: str | None
-    upline_chain: list[str] = Field(description="Root .. the agent's upline (first "
-                                    "chain_limit ids).")
+    upline_chain: list[str] = Field(
+        description="Root .. the agent's upline (first chain_limit ids)."
+    )
     upline_chain_length: int
     direct_recruits: Page[str]
     downline: int = Field(description="Downline size, the agent included.")

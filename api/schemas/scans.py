@@ -16,31 +16,63 @@ REPORT_OPTIONS = ("max_networks", "max_organisers", "max_rank_mismatches")
 _EX_CUSTOM_POLICY: dict[str, Any] = {
     "policy": {"name": "acme-single-tier", "version": "2026-11"},
     "rules": [
-        {"id": "acme.one_agent_tier", "kind": "network", "min_members": 1, "min_levels": 3,
-         "severity": "high", "citation": "ACME distributor agreement §4.2"},
-        {"id": "acme.own_sales_only", "kind": "team_pay", "min_levels_up": 1,
-         "severity": "high", "citation": "ACME compensation plan §2"}]}
+        {
+            "id": "acme.one_agent_tier",
+            "kind": "network",
+            "min_members": 1,
+            "min_levels": 3,
+            "severity": "high",
+            "citation": "ACME distributor agreement §4.2",
+        },
+        {
+            "id": "acme.own_sales_only",
+            "kind": "team_pay",
+            "min_levels_up": 1,
+            "severity": "high",
+            "citation": "ACME compensation plan §2",
+        },
+    ],
+}
 
 ScanState = Literal["queued", "running", "succeeded", "failed"]
 
 
 class ScanCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"max_networks": 1000, "max_organisers": 1000},
-        {"policy": "us-ftc"},
-        {"custom_policy": _EX_CUSTOM_POLICY}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"max_networks": 1000, "max_organisers": 1000},
+                {"policy": "us-ftc"},
+                {"custom_policy": _EX_CUSTOM_POLICY},
+            ]
+        },
+    )
 
-    policy: PolicyPack | None = Field(default=None, description=(
-        "Policy pack for this scan (docs/legal.md). Default: the service's "
-        "AGENTGRAPH_POLICY."))
-    custom_policy: dict[str, Any] | None = Field(default=None, description=(
-        "A platform's own policy, the document of a TOML/YAML policy file as a JSON "
-        "object: {'policy': {name, version, ...}, 'rules': [{id, kind, severity, "
-        "citation, ...}]} (docs/legal.md, 'Custom policy files'). Checked when the "
-        "scan is requested: a bad one answers 422 policy_error."),
-        json_schema_extra={"example": _EX_CUSTOM_POLICY})
-    max_networks: int = Field(default=1000, ge=0, le=100_000, description=(
-        "Unflagged networks (>= 2 members) listed in the report; flagged ones always are."))
+    policy: PolicyPack | None = Field(
+        default=None,
+        description=(
+            "Policy pack for this scan (docs/legal.md). Default: the service's AGENTGRAPH_POLICY."
+        ),
+    )
+    custom_policy: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "A platform's own policy, the document of a TOML/YAML policy file as a JSON "
+            "object: {'policy': {name, version, ...}, 'rules': [{id, kind, severity, "
+            "citation, ...}]} (docs/legal.md, 'Custom policy files'). Checked when the "
+            "scan is requested: a bad one answers 422 policy_error."
+        ),
+        json_schema_extra={"example": _EX_CUSTOM_POLICY},
+    )
+    max_networks: int = Field(
+        default=1000,
+        ge=0,
+        le=100_000,
+        description=(
+            "Unflagged networks (>= 2 members) listed in the report; flagged ones always are."
+        ),
+    )
     max_organisers: int = Field(default=1000, ge=0, le=100_000)
     max_rank_mismatches: int = Field(default=1000, ge=0, le=100_000)
 
@@ -58,14 +90,29 @@ class ScanLinks(BaseModel):
 
 
 class ScanOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "scn_5b0c2f8e9a41d7c3", "dataset": "ladder", "state": "succeeded",
-        "phase": "done", "progress": 1.0, "created_at": "2024-05-01T08:00:00.000Z",
-        "started_at": "2024-05-01T08:00:00.010Z", "finished_at": "2024-05-01T08:00:01.200Z",
-        "summary": {"agents": 30, "networks": 1, "flagged": 1, "max_levels": 3},
-        "error": None, "links": {"self": "/v1/scans/scn_5b0c2f8e9a41d7c3",
-                                 "report": "/v1/scans/scn_5b0c2f8e9a41d7c3/report",
-                                 "report_html": "/v1/scans/scn_5b0c2f8e9a41d7c3/report.html"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "scn_5b0c2f8e9a41d7c3",
+                    "dataset": "ladder",
+                    "state": "succeeded",
+                    "phase": "done",
+                    "progress": 1.0,
+                    "created_at": "2024-05-01T08:00:00.000Z",
+                    "started_at": "2024-05-01T08:00:00.010Z",
+                    "finished_at": "2024-05-01T08:00:01.200Z",
+                    "summary": {"agents": 30, "networks": 1, "flagged": 1, "max_levels": 3},
+                    "error": None,
+                    "links": {
+                        "self": "/v1/scans/scn_5b0c2f8e9a41d7c3",
+                        "report": "/v1/scans/scn_5b0c2f8e9a41d7c3/report",
+                        "report_html": "/v1/scans/scn_5b0c2f8e9a41d7c3/report.html",
+                    },
+                }
+            ]
+        }
+    )
 
     id: str
     dataset: str
@@ -76,7 +123,8 @@ class ScanOut(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
-    summary: dict[str, Any] | None = Field(default=None,
-                                           description="The report's summary when done.")
+    summary: dict[str, Any] | None = Field(
+        default=None, description="The report's summary when done."
+    )
     error: ErrorInfo | None = None
     links: ScanLinks

@@ -22,18 +22,40 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = Path(__file__).resolve().parent / "outputs"
 FX = "fixtures"
 
-POLICIES = ["cn", "us-ftc", "eu-ucpd", "docs/examples/single-tier-platform.toml",
-            "docs/examples/single-tier-platform.yaml"]
-MEMBER_FIXTURES = ["chain5.csv", "star.csv", "boundary_30_3.csv", "boundary_29_3.csv",
-                   "cycle.csv", "gb18030_members.csv", "ladder_edges.csv", "mixed.jsonl"]
+POLICIES = [
+    "cn",
+    "us-ftc",
+    "eu-ucpd",
+    "docs/examples/single-tier-platform.toml",
+    "docs/examples/single-tier-platform.yaml",
+]
+MEMBER_FIXTURES = [
+    "chain5.csv",
+    "star.csv",
+    "boundary_30_3.csv",
+    "boundary_29_3.csv",
+    "cycle.csv",
+    "gb18030_members.csv",
+    "ladder_edges.csv",
+    "mixed.jsonl",
+]
 MONEY = ["ladder5", "legit3", "join3980", "fairjoin"]
-BAD = ["bad/bad_utf8.csv", "bad/empty.csv", "bad/garbage.csv", "bad/header_only.csv",
-       "bad/no_upline_column.csv"]
-SYNTH = [("single_tier", ["--agents", "40"]), ("ladder", ["--tiers", "4", "--branching", "3"]),
-         ("chain", ["--agents", "30"]), ("random_recursive", ["--agents", "60"]),
-         ("forest", ["--agents", "80"]), ("ladder", ["--tiers", "3", "--branching", "2",
-                                                     "--ids", "zh", "--edges"]),
-         ("random_recursive", ["--agents", "50", "--ids", "seq"])]
+BAD = [
+    "bad/bad_utf8.csv",
+    "bad/empty.csv",
+    "bad/garbage.csv",
+    "bad/header_only.csv",
+    "bad/no_upline_column.csv",
+]
+SYNTH = [
+    ("single_tier", ["--agents", "40"]),
+    ("ladder", ["--tiers", "4", "--branching", "3"]),
+    ("chain", ["--agents", "30"]),
+    ("random_recursive", ["--agents", "60"]),
+    ("forest", ["--agents", "80"]),
+    ("ladder", ["--tiers", "3", "--branching", "2", "--ids", "zh", "--edges"]),
+    ("random_recursive", ["--agents", "50", "--ids", "seq"]),
+]
 
 _STAMP = re.compile(r'("generated_at": ?")[0-9TZ:-]+(")')
 _HTML_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -51,47 +73,109 @@ def cases(tmp: Path) -> Iterator[tuple[str, list[str]]]:
         for pol in POLICIES:
             tag = Path(pol).suffix.lstrip(".") or pol
             yield f"scan-{stem}-{tag}.json", ["scan", f"{FX}/{f}", "--policy", pol]
-        yield f"scan-{stem}-html.html", ["scan", f"{FX}/{f}", "--format", "html",
-                                          "--out", str(tmp / f"{stem}.html")]
-        yield f"scan-{stem}-csv.csv", ["scan", f"{FX}/{f}", "--format", "csv",
-                                        "--out", str(tmp / f"{stem}.csv")]
-        yield f"scan-{stem}-indent.json", ["scan", f"{FX}/{f}", "--indent", "2",
-                                           "--max-networks", "1"]
+        yield (
+            f"scan-{stem}-html.html",
+            ["scan", f"{FX}/{f}", "--format", "html", "--out", str(tmp / f"{stem}.html")],
+        )
+        yield (
+            f"scan-{stem}-csv.csv",
+            ["scan", f"{FX}/{f}", "--format", "csv", "--out", str(tmp / f"{stem}.csv")],
+        )
+        yield (
+            f"scan-{stem}-indent.json",
+            ["scan", f"{FX}/{f}", "--indent", "2", "--max-networks", "1"],
+        )
     for m in MONEY:
         base = f"{FX}/money/{m}"
         for pol in POLICIES:
             tag = Path(pol).suffix.lstrip(".") or pol
             yield f"money-{m}-{tag}.json", ["scan", f"{base}_members.csv", "--policy", pol]
-            yield f"money-{m}-pay-{tag}.json", ["scan", f"{base}_members.csv", "--policy", pol,
-                                                "--payments", f"{base}_payments.csv"]
-            yield f"money-{m}-pay-orders-{tag}.json", [
-                "scan", f"{base}_members.csv", "--policy", pol,
-                "--payments", f"{base}_payments.csv", "--orders", f"{base}_orders.csv"]
-        yield f"money-{m}-orders.json", ["scan", f"{base}_members.csv",
-                                         "--orders", f"{base}_orders.csv"]
-        yield f"money-{m}-html.html", ["scan", f"{base}_members.csv", "--payments",
-                                       f"{base}_payments.csv", "--orders", f"{base}_orders.csv",
-                                       "--format", "html", "--out", str(tmp / f"{m}.html")]
+            yield (
+                f"money-{m}-pay-{tag}.json",
+                [
+                    "scan",
+                    f"{base}_members.csv",
+                    "--policy",
+                    pol,
+                    "--payments",
+                    f"{base}_payments.csv",
+                ],
+            )
+            yield (
+                f"money-{m}-pay-orders-{tag}.json",
+                [
+                    "scan",
+                    f"{base}_members.csv",
+                    "--policy",
+                    pol,
+                    "--payments",
+                    f"{base}_payments.csv",
+                    "--orders",
+                    f"{base}_orders.csv",
+                ],
+            )
+        yield (
+            f"money-{m}-orders.json",
+            ["scan", f"{base}_members.csv", "--orders", f"{base}_orders.csv"],
+        )
+        yield (
+            f"money-{m}-html.html",
+            [
+                "scan",
+                f"{base}_members.csv",
+                "--payments",
+                f"{base}_payments.csv",
+                "--orders",
+                f"{base}_orders.csv",
+                "--format",
+                "html",
+                "--out",
+                str(tmp / f"{m}.html"),
+            ],
+        )
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     ids = [f"{k:03d}" for k in range(1, 31)]
     ups = [None] + [ids[0]] * 5 + [ids[1 + (k - 6) % 5] for k in range(6, 30)]
     pq.write_table(pa.table({"agent_id": ids, "upline_id": ups}), tmp / "b30.parquet")
-    pq.write_table(pa.table({"upline_id": ups[1:], "downline_id": ids[1:],
-                             "kind": ["recruited"] * 29}), tmp / "b30_edges.parquet")
+    pq.write_table(
+        pa.table({"upline_id": ups[1:], "downline_id": ids[1:], "kind": ["recruited"] * 29}),
+        tmp / "b30_edges.parquet",
+    )
     for f in ("b30.parquet", "b30_edges.parquet"):
         yield f"parquet-{f}.json", ["scan", str(tmp / f)]
-        yield f"parquet-{f}-html.html", ["scan", str(tmp / f), "--format", "html",
-                                         "--out", str(tmp / f"{f}.html")]
+        yield (
+            f"parquet-{f}-html.html",
+            ["scan", str(tmp / f), "--format", "html", "--out", str(tmp / f"{f}.html")],
+        )
     ident = f"{FX}/identities"
     for pol in POLICIES[:3]:
         yield f"ident-none-{pol}.json", ["scan", f"{ident}/split_members.csv", "--policy", pol]
-        yield f"ident-merged-{pol}.json", ["scan", f"{ident}/split_members.csv", "--policy", pol,
-                                           "--identities", f"{ident}/split_identities.csv"]
-    yield "ident-merged-html.html", ["scan", f"{ident}/split_members.csv", "--identities",
-                                     f"{ident}/split_identities.csv", "--format", "html",
-                                     "--out", str(tmp / "ident.html")]
+        yield (
+            f"ident-merged-{pol}.json",
+            [
+                "scan",
+                f"{ident}/split_members.csv",
+                "--policy",
+                pol,
+                "--identities",
+                f"{ident}/split_identities.csv",
+            ],
+        )
+    yield (
+        "ident-merged-html.html",
+        [
+            "scan",
+            f"{ident}/split_members.csv",
+            "--identities",
+            f"{ident}/split_identities.csv",
+            "--format",
+            "html",
+            "--out",
+            str(tmp / "ident.html"),
+        ],
+    )
     yield "folder-scan.jsonl", ["scan", f"{FX}/money"]
     for b in BAD:
         yield f"bad-{Path(b).stem}.txt", ["scan", f"{FX}/{b}"]
@@ -100,13 +184,17 @@ def cases(tmp: Path) -> Iterator[tuple[str, list[str]]]:
     yield "agent-missing.txt", ["agent", "nobody", "--input", f"{FX}/chain5.csv"]
     for k, (shape, extra) in enumerate(SYNTH):
         for suffix in (".csv", ".jsonl"):
-            yield f"synth-{k}-{shape}{suffix}.sha256", [
-                "synth", shape, "--seed", "7", *extra, "--out", str(tmp / f"s{k}{suffix}")]
+            yield (
+                f"synth-{k}-{shape}{suffix}.sha256",
+                ["synth", shape, "--seed", "7", *extra, "--out", str(tmp / f"s{k}{suffix}")],
+            )
     for cmd in ["", "scan", "load", "datasets", "drop", "agent", "synth", "serve"]:
         yield f"help-{cmd or 'main'}.txt", [*([cmd] if cmd else []), "--help"]
     store = str(tmp / "golden.duckdb")
-    yield "store-load.txt", ["load", f"{FX}/gb18030_members.csv", "--dataset", "demo",
-                             "--store", store]
+    yield (
+        "store-load.txt",
+        ["load", f"{FX}/gb18030_members.csv", "--dataset", "demo", "--store", store],
+    )
     yield "store-scan.json", ["scan", "--dataset", "demo", "--store", store]
     yield "store-agent.json", ["agent", "钱18", "--dataset", "demo", "--store", store, "--json"]
 
@@ -117,8 +205,9 @@ def run_case(args: list[str]) -> str:
 
     from agentgraph.cli import app
 
-    res = CliRunner().invoke(app, args, env={"COLUMNS": "100", "AGENTGRAPH_NO_PROGRESS": "1",
-                                            "TERM": "dumb"})
+    res = CliRunner().invoke(
+        app, args, env={"COLUMNS": "100", "AGENTGRAPH_NO_PROGRESS": "1", "TERM": "dumb"}
+    )
     out = res.stdout
     err = res.stderr if res.stderr_bytes is not None else ""
     target = None
@@ -145,9 +234,13 @@ def openapi_document() -> str:
     from pydantic import SecretStr
 
     with tempfile.TemporaryDirectory() as d:
-        app = create_app(Settings(store=str(Path(d) / "s.duckdb"),
-                                  meta_store=str(Path(d) / "m.duckdb"),
-                                  admin_key=SecretStr("Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd")))
+        app = create_app(
+            Settings(
+                store=str(Path(d) / "s.duckdb"),
+                meta_store=str(Path(d) / "m.duckdb"),
+                admin_key=SecretStr("Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd"),
+            )
+        )
         doc = app.openapi()
     doc["info"]["version"] = "<version>"
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -180,7 +273,10 @@ if __name__ == "__main__":
             (OUTPUTS / name).write_text(text, encoding="utf-8")
         print(f"wrote {len(outputs)} golden outputs to {OUTPUTS}")
     else:
-        bad = [n for n, t in outputs.items()
-               if not (OUTPUTS / n).exists() or (OUTPUTS / n).read_text(encoding="utf-8") != t]
+        bad = [
+            n
+            for n, t in outputs.items()
+            if not (OUTPUTS / n).exists() or (OUTPUTS / n).read_text(encoding="utf-8") != t
+        ]
         print("\n".join(bad) or f"all {len(outputs)} outputs identical")
         sys.exit(1 if bad else 0)

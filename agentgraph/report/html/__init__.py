@@ -129,8 +129,16 @@ _MONEY_EVIDENCE_LABEL = {
     "counting": "Counting 计算口径",
 }
 _MONEY_AMOUNT_KEYS = frozenset(
-    {"amount", "collected", "direct", "through_downline", "min_amount", "min_collected",
-     "joining_window_amount", "total_paid"}
+    {
+        "amount",
+        "collected",
+        "direct",
+        "through_downline",
+        "min_amount",
+        "min_collected",
+        "joining_window_amount",
+        "total_paid",
+    }
 )
 _MONEY_NESTED_KEYS = frozenset({"disguised", "join_package"})  # entry fees in disguise
 _MONEY_RATIO_KEYS = frozenset({"match_ratio", "min_share"})
@@ -690,9 +698,11 @@ def _header(report: Mapping[str, Any]) -> str:
         ("Source 数据来源", src),
         ("Policy 政策", policy),
         ("Generated 生成时间", _e(report.get("generated_at", "–"))),
-        ("Schema 格式", _e(report.get("schema", "–")) + (
-            f" rev {_e(str(report['schema_revision']))}" if "schema_revision" in report
-            else "")),
+        (
+            "Schema 格式",
+            _e(report.get("schema", "–"))
+            + (f" rev {_e(str(report['schema_revision']))}" if "schema_revision" in report else ""),
+        ),
     ]
     dl = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
     return (
@@ -766,35 +776,48 @@ def _summary(report: Mapping[str, Any], networks: Sequence[Mapping[str, Any]]) -
 def _disguised_fee_cards(fees: Mapping[str, Any], card: Callable[..., str]) -> list[str]:
     """Cards for entry fees in disguise, beside the entry-fee card: purchases at joining
     not matched by goods (or "not measured") and join packages. None for reports without
-    these keys."""
+    these keys.
+    """
     out: list[str] = []
     disguised, window = fees.get("disguised"), _mapping(fees.get("joining_window"))
     if isinstance(disguised, Mapping):
         if disguised.get("measured") is False:
-            why = ("no orders 无订单数据" if window.get("measured")
-                   else "no joined_at or payment time 无加入时间或付款时间")
-            out.append(card(
-                "disguised_entry_fees", "Disguised entry fees 变相入门费",
-                '<span class="noeval">Not measured 未测量</span>',
-                f"{_num(window.get('payments', 0))} payments at joining 入会期间付款; {why}",
-            ).replace('class="v"', 'class="v small"', 1))
+            why = (
+                "no orders 无订单数据"
+                if window.get("measured")
+                else "no joined_at or payment time 无加入时间或付款时间"
+            )
+            out.append(
+                card(
+                    "disguised_entry_fees",
+                    "Disguised entry fees 变相入门费",
+                    '<span class="noeval">Not measured 未测量</span>',
+                    f"{_num(window.get('payments', 0))} payments at joining 入会期间付款; {why}",
+                ).replace('class="v"', 'class="v small"', 1)
+            )
         else:
-            out.append(card(
-                "disguised_entry_fees", "Disguised entry fees 变相入门费",
-                _yuan(disguised.get("amount")),
-                f"{_num(disguised.get('payments', '–'))} payments 笔; purchases at joining not "
-                "matched by goods 入会购货未见等值货物",
-                "alert" if _int(disguised.get("payments")) else "",
-            ))
+            out.append(
+                card(
+                    "disguised_entry_fees",
+                    "Disguised entry fees 变相入门费",
+                    _yuan(disguised.get("amount")),
+                    f"{_num(disguised.get('payments', '–'))} payments 笔; purchases at joining not "
+                    "matched by goods 入会购货未见等值货物",
+                    "alert" if _int(disguised.get("payments")) else "",
+                )
+            )
     packages = fees.get("join_packages")
     if isinstance(packages, Mapping):
-        out.append(card(
-            "join_packages", "Join packages 入门套餐 (forced first purchase 强制首购)",
-            _yuan(packages.get("amount")),
-            f"{_num(packages.get('payments', '–'))} payments 笔; "
-            f"{_num(packages.get('networks', '–'))} network(s) 个网络",
-            "alert" if _int(packages.get("networks")) else "",
-        ))
+        out.append(
+            card(
+                "join_packages",
+                "Join packages 入门套餐 (forced first purchase 强制首购)",
+                _yuan(packages.get("amount")),
+                f"{_num(packages.get('payments', '–'))} payments 笔; "
+                f"{_num(packages.get('networks', '–'))} network(s) 个网络",
+                "alert" if _int(packages.get("networks")) else "",
+            )
+        )
     return out
 
 
@@ -998,7 +1021,8 @@ _RECORD_AMOUNT_KEYS = frozenset(
 
 def _records_table(records: Sequence[Mapping[str, Any]]) -> str:
     """A list of flat records (e.g. agents paid over the cap) as a small table whose
-    columns are the records' keys; amounts in yuan."""
+    columns are the records' keys; amounts in yuan.
+    """
     keys: list[str] = []
     for r in records[:_MAX_EXAMPLES]:
         keys += [str(k) for k in r if str(k) not in keys]

@@ -79,13 +79,17 @@ _TEMPORAL_AS_INT = (pa.types.is_time, pa.types.is_duration)
 
 # ----------------------------------------------------------------------- codec
 def _is_text(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t)
-                or getattr(pa.types, "is_string_view", lambda _t: False)(t))
+    return bool(
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or getattr(pa.types, "is_string_view", lambda _t: False)(t)
+    )
 
 
 def _is_binary(t: pa.DataType) -> bool:
-    return bool(pa.types.is_binary(t) or pa.types.is_large_binary(t)
-                or pa.types.is_fixed_size_binary(t))
+    return bool(
+        pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+    )
 
 
 def to_storable(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -120,10 +124,17 @@ def to_storable(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if any(f(t) for f in _TEMPORAL_AS_INT):
         return pc.cast(arr, pa.int64())
     if _is_binary(t):
-        return pa.array([None if v is None else base64.b64encode(v).decode("ascii")
-                         for v in arr.to_pylist()], pa.string())
-    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-                     for v in arr.to_pylist()], pa.string())
+        return pa.array(
+            [None if v is None else base64.b64encode(v).decode("ascii") for v in arr.to_pylist()],
+            pa.string(),
+        )
+    return pa.array(
+        [
+            None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+            for v in arr.to_pylist()
+        ],
+        pa.string(),
+    )
 
 
 def from_storable(arr: pa.Array | pa.ChunkedArray, typ: pa.DataType) -> pa.Array:
@@ -135,8 +146,7 @@ def from_storable(arr: pa.Array | pa.ChunkedArray, typ: pa.DataType) -> pa.Array
     if pa.types.is_null(typ):
         return pa.nulls(len(arr), pa.null())
     if _is_binary(typ):
-        return pa.array([None if v is None else base64.b64decode(v)
-                         for v in arr.to_pylist()], typ)
+        return pa.array([None if v is None else base64.b64decode(v) for v in arr.to_pylist()], typ)
     if pa.types.is_nested(typ):
         return pa.array([None if v is None else json.loads(v) for v in arr.to_pylist()], typ)
     if arr.type == typ:
@@ -158,8 +168,11 @@ def extras_to_json(table: pa.Table, names: list[str]) -> list[str | None]:
         if all(v is None for v in values):
             out.append(None)
         else:
-            out.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False,
-                                  separators=(",", ":")))
+            out.append(
+                json.dumps(
+                    dict(zip(names, values, strict=True)), ensure_ascii=False, separators=(",", ":")
+                )
+            )
     return out
 
 
@@ -192,7 +205,8 @@ def pct_encode(arr: pa.Array) -> pa.Array:
 
 def pct_decode(arr: pa.Array) -> pa.Array:
     """Inverse of :func:`pct_encode` (every ``%`` of encoded text starts an escape,
-    so replacing one escape kind at a time, ``%25`` last, is exact)."""
+    so replacing one escape kind at a time, ``%25`` last, is exact).
+    """
     arr = pc.utf8_slice_codeunits(arr, 1, -1)
     for raw, esc in reversed(_PCT):
         arr = pc.replace_substring(arr, esc, raw)
@@ -215,14 +229,21 @@ def _slices(table: pa.Table, rows: int) -> Iterator[tuple[int, pa.Table]]:
 
 
 def _col(table: pa.Table, name: str) -> pa.Array:
-    return to_storable(table.column(name)) if name in table.column_names else pa.nulls(
-        table.num_rows, pa.string())
+    return (
+        to_storable(table.column(name))
+        if name in table.column_names
+        else pa.nulls(table.num_rows, pa.string())
+    )
 
 
 def _first_seen(ids: list[pa.ChunkedArray], positions: list[np.ndarray]) -> pa.Table:
     """Distinct ids ordered by first position: table (id, pos). O(n) hash group-by."""
-    t = pa.table({"id": pa.chunked_array([c for col in ids for c in col.chunks], pa.string()),
-                  "pos": pa.array(np.concatenate(positions))})
+    t = pa.table(
+        {
+            "id": pa.chunked_array([c for col in ids for c in col.chunks], pa.string()),
+            "pos": pa.array(np.concatenate(positions)),
+        }
+    )
     first = t.group_by("id", use_threads=False).aggregate([("pos", "min")])
     return first.sort_by("pos_min").rename_columns(["id", "pos"])
 
@@ -236,13 +257,11 @@ def _agents_table(rel: Relations) -> pa.Table:
         up = t.column("upline_id").cast(pa.string())
         down = t.column("downline_id").cast(pa.string())
         order = _first_seen([up, down], [2 * idx, 2 * idx + 1])
-        return pa.table({"id": order.column("id"),
-                         "row": pa.nulls(order.num_rows, pa.int64())})
+        return pa.table({"id": order.column("id"), "row": pa.nulls(order.num_rows, pa.int64())})
     agent = t.column("agent_id").cast(pa.string())
     upline = t.column("upline_id").cast(pa.string())
     has_up = pc.is_valid(upline).to_numpy(zero_copy_only=False)
-    order = _first_seen([upline.filter(pa.array(has_up)), agent],
-                        [2 * idx[has_up], 2 * idx + 1])
+    order = _first_seen([upline.filter(pa.array(has_up)), agent], [2 * idx[has_up], 2 * idx + 1])
     ids = order.column("id")
     k = order.num_rows
     owner = pc.index_in(agent, value_set=ids.combine_chunks()).to_numpy(zero_copy_only=False)
@@ -255,8 +274,9 @@ def _agents_table(rel: Relations) -> pa.Table:
     by_owner = np.argsort(root_owner, kind="stable")
     offsets = np.zeros(k + 1, np.int64)
     np.cumsum(np.bincount(root_owner, minlength=k), out=offsets[1:])
-    roots = pa.LargeListArray.from_arrays(pa.array(offsets),
-                                          pa.array(root_at[by_owner].astype(np.int64)))
+    roots = pa.LargeListArray.from_arrays(
+        pa.array(offsets), pa.array(root_at[by_owner].astype(np.int64))
+    )
     first_arr = pa.array(first, mask=~valid)
     cols: dict[str, Any] = {"id": ids, "row": first_arr, "root_rows": roots}
     mask = pa.array(valid)
@@ -269,8 +289,9 @@ def _agents_table(rel: Relations) -> pa.Table:
     return pa.table(cols)
 
 
-def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "default",
-                     chunk_rows: int = 1_000_000) -> dict[str, Any]:
+def export_admin_csv(
+    rel: Relations, folder: str | Path, *, dataset: str = "default", chunk_rows: int = 1_000_000
+) -> dict[str, Any]:
     """Write ``rel`` in the ``neo4j-admin database import`` CSV layout.
 
     Parameters
@@ -305,10 +326,18 @@ def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "defa
     wopts = pacsv.WriteOptions(quoting_style="needed")
 
     # agents.csv
-    a_names = ["id:ID", "dataset", ":LABEL", "row:long", "root_rows:long[]", "rank",
-               "joined_at"] + (["extra"] if extras and rel.kind == "members" else [])
-    a_schema = pa.schema([(name, pa.int64() if name == "row:long" else pa.string())
-                          for name in a_names])
+    a_names = [
+        "id:ID",
+        "dataset",
+        ":LABEL",
+        "row:long",
+        "root_rows:long[]",
+        "rank",
+        "joined_at",
+    ] + (["extra"] if extras and rel.kind == "members" else [])
+    a_schema = pa.schema(
+        [(name, pa.int64() if name == "row:long" else pa.string()) for name in a_names]
+    )
     with pacsv.CSVWriter(out / AGENTS_FILE, a_schema, write_options=wopts) as w:
         for _lo, part in _slices(agents, chunk_rows):
             k = part.num_rows
@@ -321,30 +350,41 @@ def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "defa
             if "root_rows" in part.column_names:
                 rr = part.column("root_rows").combine_chunks()
                 joined = pc.binary_join(pc.cast(rr, pa.large_list(pa.string())), ";")
-                cols.append(pc.if_else(pc.greater(pc.list_value_length(rr), 0), joined,
-                                       pa.nulls(k, pa.string())))
+                cols.append(
+                    pc.if_else(
+                        pc.greater(pc.list_value_length(rr), 0), joined, pa.nulls(k, pa.string())
+                    )
+                )
             else:
                 cols.append(pa.nulls(k, pa.string()))
             for name in ("rank", "joined_at"):
-                cols.append(_col(part, name) if name in part.column_names
-                            else pa.nulls(k, pa.string()))
+                cols.append(
+                    _col(part, name) if name in part.column_names else pa.nulls(k, pa.string())
+                )
             if "extra" in a_names:
                 rows = t.take(part.column("_take"))
                 texts = extras_to_json(rows, extras)
                 valid = part.column("_valid").to_pylist()
-                cols.append(pa.array([x if ok else None for x, ok in zip(texts, valid,
-                                                                         strict=True)],
-                                     pa.string()))
-            w.write_table(pa.Table.from_arrays(
-                [pc.cast(c, a_schema.field(i).type) for i, c in enumerate(cols)],
-                schema=a_schema))
+                cols.append(
+                    pa.array(
+                        [x if ok else None for x, ok in zip(texts, valid, strict=True)], pa.string()
+                    )
+                )
+            w.write_table(
+                pa.Table.from_arrays(
+                    [pc.cast(c, a_schema.field(i).type) for i, c in enumerate(cols)],
+                    schema=a_schema,
+                )
+            )
 
     # relationships.csv
     last = "rank" if rel.kind == "members" else "kind"
     r_names = [":START_ID", ":END_ID", ":TYPE", "at", "row:long", last] + (
-        ["extra"] if extras else [])
-    r_schema = pa.schema([(name, pa.int64() if name == "row:long" else pa.string())
-                          for name in r_names])
+        ["extra"] if extras else []
+    )
+    r_schema = pa.schema(
+        [(name, pa.int64() if name == "row:long" else pa.string()) for name in r_names]
+    )
     n_rels = 0
     with pacsv.CSVWriter(out / RELATIONSHIPS_FILE, r_schema, write_options=wopts) as w:
         for lo, part in _slices(t, chunk_rows):
@@ -352,8 +392,9 @@ def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "defa
             if rel.kind == "members":
                 keep = pc.is_valid(part.column("upline_id"))
                 part = part.filter(keep)
-                rows = rows.filter(keep.combine_chunks() if isinstance(
-                    keep, pa.ChunkedArray) else keep)
+                rows = rows.filter(
+                    keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep
+                )
                 start, end = _col(part, "upline_id"), _col(part, "agent_id")
                 typ = pa.repeat(pa.scalar("RECRUITED"), part.num_rows)
                 at, tail = _col(part, "joined_at"), _col(part, "rank")
@@ -367,25 +408,39 @@ def export_admin_csv(rel: Relations, folder: str | Path, *, dataset: str = "defa
             if extras:
                 cols.append(pa.array(extras_to_json(part, extras), pa.string()))
             n_rels += part.num_rows
-            w.write_table(pa.Table.from_arrays(
-                [pc.cast(c, r_schema.field(i).type) for i, c in enumerate(cols)],
-                schema=r_schema))
+            w.write_table(
+                pa.Table.from_arrays(
+                    [pc.cast(c, r_schema.field(i).type) for i, c in enumerate(cols)],
+                    schema=r_schema,
+                )
+            )
 
-    manifest = {"format": FORMAT, "kind": rel.kind, "dataset": dataset, "rows": rel.rows,
-                "source": rel.source, "columns": t.column_names,
-                "schema": schema_to_text(t.schema), "agents": n_agents,
-                "relationships": n_rels}
-    (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
-                                     encoding="utf-8")
-    return {"agents": n_agents, "relationships": n_rels,
-            "files": [str(out / AGENTS_FILE), str(out / RELATIONSHIPS_FILE),
-                      str(out / MANIFEST_FILE)]}
+    manifest = {
+        "format": FORMAT,
+        "kind": rel.kind,
+        "dataset": dataset,
+        "rows": rel.rows,
+        "source": rel.source,
+        "columns": t.column_names,
+        "schema": schema_to_text(t.schema),
+        "agents": n_agents,
+        "relationships": n_rels,
+    }
+    (out / MANIFEST_FILE).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return {
+        "agents": n_agents,
+        "relationships": n_rels,
+        "files": [str(out / AGENTS_FILE), str(out / RELATIONSHIPS_FILE), str(out / MANIFEST_FILE)],
+    }
 
 
 # ---------------------------------------------------------------------- import
 def _read(path: Path, int_columns: tuple[str, ...]) -> pa.Table:
     """A CSV file with every column text (ids such as ``007`` stay as written) except
-    ``int_columns``; quoted empty strings stay "", unquoted empty fields are null."""
+    ``int_columns``; quoted empty strings stay "", unquoted empty fields are null.
+    """
     if not path.is_file():
         raise InputError("no such file", source=str(path))
     with open(path, encoding="utf-8", newline="") as fh:
@@ -393,11 +448,14 @@ def _read(path: Path, int_columns: tuple[str, ...]) -> pa.Table:
     if not names:
         raise InputError("empty file", source=str(path))
     schema = pa.schema([(c, pa.int64() if c in int_columns else pa.string()) for c in names])
-    with pacsv.open_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                        convert_options=pacsv.ConvertOptions(
-                            strings_can_be_null=True, quoted_strings_can_be_null=False,
-                            column_types=schema),
-                        read_options=pacsv.ReadOptions(block_size=1 << 24)) as reader:
+    with pacsv.open_csv(
+        path,
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=True, quoted_strings_can_be_null=False, column_types=schema
+        ),
+        read_options=pacsv.ReadOptions(block_size=1 << 24),
+    ) as reader:
         batches = list(reader)
     return pa.Table.from_batches(batches, schema=schema)
 
@@ -432,21 +490,30 @@ def import_admin_csv(folder: str | Path) -> Relations:
     rels = _read(src / RELATIONSHIPS_FILE, ("row:long",))
     for need in (":START_ID", ":END_ID"):
         if need not in rels.column_names:
-            raise InputError(f"missing column {need}", source=str(src / RELATIONSHIPS_FILE),
-                             column=need)
-    kind = cast(RelationKind, manifest.get("kind") or (
-        "edges" if "kind" in rels.column_names else "members"))
+            raise InputError(
+                f"missing column {need}", source=str(src / RELATIONSHIPS_FILE), column=need
+            )
+    kind = cast(
+        RelationKind,
+        manifest.get("kind") or ("edges" if "kind" in rels.column_names else "members"),
+    )
     schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
     nr = rels.num_rows
     rrow = _pick(rels, "row:long", nr, pa.int64())
     if rrow.null_count:
         rrow = pa.array(np.arange(nr, dtype=np.int64))
     if kind == "edges":
-        kinds = _pick(rels, "kind", nr) if "kind" in rels.column_names else pc.utf8_lower(
-            _pick(rels, ":TYPE", nr))
-        stored = {"upline_id": _pick(rels, ":START_ID", nr),
-                  "downline_id": _pick(rels, ":END_ID", nr),
-                  "kind": kinds, "at": _pick(rels, "at", nr)}
+        kinds = (
+            _pick(rels, "kind", nr)
+            if "kind" in rels.column_names
+            else pc.utf8_lower(_pick(rels, ":TYPE", nr))
+        )
+        stored = {
+            "upline_id": _pick(rels, ":START_ID", nr),
+            "downline_id": _pick(rels, ":END_ID", nr),
+            "kind": kinds,
+            "at": _pick(rels, "at", nr),
+        }
         order = pc.sort_indices(rrow)
         extra_text = _pick(rels, "extra", nr)
     else:
@@ -459,23 +526,25 @@ def import_admin_csv(folder: str | Path) -> Relations:
         owner_idx = pc.list_parent_indices(roots).filter(keep)
         k = len(flat)
         stored = {
-            "agent_id": pa.concat_arrays([_pick(rels, ":END_ID", nr),
-                                          _pick(agents, "id:ID", na).take(owner_idx)]),
-            "upline_id": pa.concat_arrays([_pick(rels, ":START_ID", nr),
-                                           pa.nulls(k, pa.string())]),
-            "joined_at": pa.concat_arrays([_pick(rels, "at", nr),
-                                           _pick(agents, "joined_at", na).take(owner_idx)]),
-            "rank": pa.concat_arrays([_pick(rels, "rank", nr),
-                                      _pick(agents, "rank", na).take(owner_idx)]),
+            "agent_id": pa.concat_arrays(
+                [_pick(rels, ":END_ID", nr), _pick(agents, "id:ID", na).take(owner_idx)]
+            ),
+            "upline_id": pa.concat_arrays([_pick(rels, ":START_ID", nr), pa.nulls(k, pa.string())]),
+            "joined_at": pa.concat_arrays(
+                [_pick(rels, "at", nr), _pick(agents, "joined_at", na).take(owner_idx)]
+            ),
+            "rank": pa.concat_arrays(
+                [_pick(rels, "rank", nr), _pick(agents, "rank", na).take(owner_idx)]
+            ),
         }
         rrow = pa.concat_arrays([rrow, pc.cast(flat, pa.int64())])
-        extra_text = pa.concat_arrays([_pick(rels, "extra", nr),
-                                       _pick(agents, "extra", na).take(owner_idx)])
+        extra_text = pa.concat_arrays(
+            [_pick(rels, "extra", nr), _pick(agents, "extra", na).take(owner_idx)]
+        )
         order = pc.sort_indices(rrow)
     stored = {name: col.take(order) for name, col in stored.items()}
     extra_list = extra_text.take(order).to_pylist()
-    names = manifest.get("columns") or [c for c in KNOWN_COLUMNS[kind]
-                                        if c in stored]
+    names = manifest.get("columns") or [c for c in KNOWN_COLUMNS[kind] if c in stored]
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
     extra_fields = []
@@ -489,8 +558,9 @@ def import_admin_csv(folder: str | Path) -> Relations:
         fields.append(f)
         if name not in stored:
             extra_fields.append(f)
-    extra_cols = dict(zip([f.name for f in extra_fields],
-                          extras_from_json(extra_list, extra_fields), strict=True))
+    extra_cols = dict(
+        zip([f.name for f in extra_fields], extras_from_json(extra_list, extra_fields), strict=True)
+    )
     for f in fields:
         if f.name in stored:
             col = stored[f.name]

@@ -111,8 +111,14 @@ from agentgraph.stores.neo4j.admin_csv import (
 )
 from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
 
-__all__ = ["Neo4jStore", "UnfinishedLoad", "DEFAULT_BATCH_SIZE", "DEFAULT_MAX_DEPTH",
-           "MAX_DEPTH", "STANDIN_QUERY_BYTES"]
+__all__ = [
+    "Neo4jStore",
+    "UnfinishedLoad",
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_MAX_DEPTH",
+    "MAX_DEPTH",
+    "STANDIN_QUERY_BYTES",
+]
 
 log = logging.getLogger("agentgraph.stores.neo4j")
 
@@ -127,7 +133,7 @@ STANDIN_QUERY_BYTES = 4000
 
 _PROBE = "a\\nb"
 #: Bolt magic, then version proposals 5.0-5.8, 5.4, 4.4
-_HANDSHAKE = bytes.fromhex("6060B017" "00080805" "00000405" "00000404" "00000000")
+_HANDSHAKE = bytes.fromhex("6060B01700080805000004050000040400000000")
 _ROW_TYPES = {"members": ("ROOT", "RECRUITED"), "edges": ("RECRUITED", "SUPPLIES")}
 _INDEXES = (
     "CREATE INDEX FOR (a:Agent) ON (a.id)",
@@ -144,18 +150,33 @@ _INDEXES = (
 # pattern predicates; no IF NOT EXISTS, CALL {}, EXISTS {}, shortestPath.
 _AGENT_A = "MERGE (a:Agent {dataset: $name, load: $load, id: r.a})"
 _AGENT_U = "MERGE (u:Agent {dataset: $name, load: $load, id: r.u})"
-_OWN = (" WITH {keep}, coalesce(a.row, r.i) >= r.i AS own"
-        " SET a.rank = CASE WHEN own THEN r.n ELSE a.rank END,"
-        " a.joined_at = CASE WHEN own THEN r.t ELSE a.joined_at END,"
-        " a.row = CASE WHEN own THEN r.i ELSE a.row END")
-_ROOT = ("MATCH (d:Dataset {name: $name, load: $load}) UNWIND $rows AS r " + _AGENT_A
-         + "{own} MERGE (d)-[e:ROOT {row: r.i}]->(a)"
-         " SET e.at = r.t, e.rank = r.n, e.extra = r.x")
-_UP = ("UNWIND $rows AS r " + _AGENT_U + " " + _AGENT_A
-       + "{own} MERGE (u)-[e:RECRUITED {row: r.i}]->(a)"
-       " SET e.at = r.t, e.rank = r.n, e.extra = r.x")
-_EDGE = ("UNWIND $rows AS r " + _AGENT_U + " " + _AGENT_A
-         + " MERGE (u)-[e:{typ} {row: r.i}]->(a) SET e.at = r.t, e.kind = r.k, e.extra = r.x")
+_OWN = (
+    " WITH {keep}, coalesce(a.row, r.i) >= r.i AS own"
+    " SET a.rank = CASE WHEN own THEN r.n ELSE a.rank END,"
+    " a.joined_at = CASE WHEN own THEN r.t ELSE a.joined_at END,"
+    " a.row = CASE WHEN own THEN r.i ELSE a.row END"
+)
+_ROOT = (
+    "MATCH (d:Dataset {name: $name, load: $load}) UNWIND $rows AS r "
+    + _AGENT_A
+    + "{own} MERGE (d)-[e:ROOT {row: r.i}]->(a)"
+    " SET e.at = r.t, e.rank = r.n, e.extra = r.x"
+)
+_UP = (
+    "UNWIND $rows AS r "
+    + _AGENT_U
+    + " "
+    + _AGENT_A
+    + "{own} MERGE (u)-[e:RECRUITED {row: r.i}]->(a)"
+    " SET e.at = r.t, e.rank = r.n, e.extra = r.x"
+)
+_EDGE = (
+    "UNWIND $rows AS r "
+    + _AGENT_U
+    + " "
+    + _AGENT_A
+    + " MERGE (u)-[e:{typ} {row: r.i}]->(a) SET e.at = r.t, e.kind = r.k, e.extra = r.x"
+)
 _WRITE = {
     "root": _ROOT.replace("{own}", ""),
     "root_own": _ROOT.replace("{own}", _OWN.replace("{keep}", "d, r, a")),
@@ -167,25 +188,35 @@ _WRITE = {
 _DONE = "MATCH (d:Dataset {name: $name, load: $load}) SET d.done = $done"
 # No label on the end nodes and the dataset test after WITH: the stand-in's planner
 # then seeks the row index instead of scanning every agent.
-_READ_PART = ("MATCH (s)-[e:{typ}]->(a) WHERE e.row >= $lo AND e.row < $hi"
-              " WITH s, e, a WHERE a.dataset = $name AND a.load = $load RETURN e.row AS i,"
-              " s.id AS u, a.id AS a, e.at AS t, e.{tail} AS v, e.extra AS x")
-_DATASET_FIELDS = ("d.name AS name, d.load AS load, d.kind AS kind, d.rows AS rows,"
-                   " d.source AS source, d.loaded_at AS loaded_at, d.columns AS columns,"
-                   " d.schema AS schema, d.complete AS complete, d.superseded AS superseded,"
-                   " d.op AS op, d.done AS done, d.target AS target,"
-                   " d.pending_fp AS fp, d.encoding AS encoding")
+_READ_PART = (
+    "MATCH (s)-[e:{typ}]->(a) WHERE e.row >= $lo AND e.row < $hi"
+    " WITH s, e, a WHERE a.dataset = $name AND a.load = $load RETURN e.row AS i,"
+    " s.id AS u, a.id AS a, e.at AS t, e.{tail} AS v, e.extra AS x"
+)
+_DATASET_FIELDS = (
+    "d.name AS name, d.load AS load, d.kind AS kind, d.rows AS rows,"
+    " d.source AS source, d.loaded_at AS loaded_at, d.columns AS columns,"
+    " d.schema AS schema, d.complete AS complete, d.superseded AS superseded,"
+    " d.op AS op, d.done AS done, d.target AS target,"
+    " d.pending_fp AS fp, d.encoding AS encoding"
+)
 _COMMITTED = "all(e IN relationships(p) WHERE e.row < $rows)"
-_ROOT_OF = ("MATCH (b:Agent {dataset: $name, load: $load, id: $id})"
-            " MATCH p = (t)-[:RECRUITED*0..{depth}]->(b) WHERE " + _COMMITTED
-            + " WITH p, t OPTIONAL MATCH (x)-[f:RECRUITED]->(t) WHERE f.row < $rows"
-            " WITH p, count(f) AS ups WHERE ups = 0 WITH p ORDER BY length(p) LIMIT 1"
-            " UNWIND range(0, length(p)) AS k"
-            " RETURN k, length(p) AS hops, nodes(p)[k].id AS id")
+_ROOT_OF = (
+    "MATCH (b:Agent {dataset: $name, load: $load, id: $id})"
+    " MATCH p = (t)-[:RECRUITED*0..{depth}]->(b) WHERE "
+    + _COMMITTED
+    + " WITH p, t OPTIONAL MATCH (x)-[f:RECRUITED]->(t) WHERE f.row < $rows"
+    " WITH p, count(f) AS ups WHERE ups = 0 WITH p ORDER BY length(p) LIMIT 1"
+    " UNWIND range(0, length(p)) AS k"
+    " RETURN k, length(p) AS hops, nodes(p)[k].id AS id"
+)
 # (one record per node of the path: the stand-in hangs on records over 64 KB)
-_DOWNLINE = ("MATCH (b:Agent {dataset: $name, load: $load, id: $id})"
-             " OPTIONAL MATCH p = (b)-[:RECRUITED*1..{depth}]->(x) WHERE " + _COMMITTED
-             + " RETURN count(DISTINCT x) AS n")
+_DOWNLINE = (
+    "MATCH (b:Agent {dataset: $name, load: $load, id: $id})"
+    " OPTIONAL MATCH p = (b)-[:RECRUITED*1..{depth}]->(x) WHERE "
+    + _COMMITTED
+    + " RETURN count(DISTINCT x) AS n"
+)
 _EXISTS = "MATCH (b:Agent {dataset: $name, load: $load, id: $id}) RETURN count(b) AS n"
 
 
@@ -277,7 +308,8 @@ def _handshake(host: str, port: int, timeout: float) -> bool:
 
 def _env_int(name: str, value: int | None, default: int | None, label: str) -> int | None:
     """``value``, else the whole number in environment variable ``name``, else
-    ``default``; StoreError unless it is at least 1."""
+    ``default``; StoreError unless it is at least 1.
+    """
     if value is None:
         text = os.environ.get(name)
         if not text:
@@ -328,11 +360,20 @@ class Neo4jStore:
         The server cannot be reached or refuses the credentials.
     """
 
-    def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
-                 batch_size: int | None = None, database: str | None = None,
-                 page_size: int | None = None, max_query_bytes: int | None = None,
-                 escape_strings: bool | None = None, retry_time: float = 15.0,
-                 connect_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        batch_size: int | None = None,
+        database: str | None = None,
+        page_size: int | None = None,
+        max_query_bytes: int | None = None,
+        escape_strings: bool | None = None,
+        retry_time: float = 15.0,
+        connect_timeout: float = 60.0,
+    ) -> None:
         parts = urlsplit(url)
         url_user = unquote(parts.username) if parts.username else None
         url_password = unquote(parts.password) if parts.password else None
@@ -342,8 +383,10 @@ class Neo4jStore:
         netloc = f"{host}:{parts.port}" if parts.port else host
         self.url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
         self.database = database
-        self.batch_size = cast(int, _env_int("AGENTGRAPH_NEO4J_BATCH_SIZE", batch_size,
-                                             DEFAULT_BATCH_SIZE, "batch_size"))
+        self.batch_size = cast(
+            int,
+            _env_int("AGENTGRAPH_NEO4J_BATCH_SIZE", batch_size, DEFAULT_BATCH_SIZE, "batch_size"),
+        )
         self.page_size = page_size or max(self.batch_size, 5000)
         user = user or os.environ.get("AGENTGRAPH_NEO4J_USER") or url_user
         if password is None:
@@ -358,17 +401,20 @@ class Neo4jStore:
             self._settle()
             try:
                 self._driver = neo4j.GraphDatabase.driver(
-                    self.url, auth=auth, max_transaction_retry_time=retry_time,
+                    self.url,
+                    auth=auth,
+                    max_transaction_retry_time=retry_time,
                     connection_acquisition_timeout=connect_timeout,
-                    connection_timeout=min(connect_timeout, 30.0), user_agent="agentgraph")
+                    connection_timeout=min(connect_timeout, 30.0),
+                    user_agent="agentgraph",
+                )
             except (DriverError, Neo4jError, ValueError) as exc:
                 raise self._error("connect", exc) from None
             try:
                 self._driver.verify_connectivity()
                 if escape_strings is None:
                     with self._driver.session(database=database) as session:
-                        got = session.run("RETURN $p AS p", {"p": _PROBE}).single(
-                            strict=True)["p"]
+                        got = session.run("RETURN $p AS p", {"p": _PROBE}).single(strict=True)["p"]
                     escape_strings = got != _PROBE
                 break
             except ServiceUnavailable as exc:
@@ -381,9 +427,12 @@ class Neo4jStore:
                 raise self._error("connect", exc) from None
         del auth
         self.escape_strings = bool(escape_strings)
-        self.max_query_bytes = _env_int("AGENTGRAPH_NEO4J_MAX_QUERY_BYTES", max_query_bytes,
-                                        STANDIN_QUERY_BYTES if self.escape_strings else None,
-                                        "max_query_bytes")
+        self.max_query_bytes = _env_int(
+            "AGENTGRAPH_NEO4J_MAX_QUERY_BYTES",
+            max_query_bytes,
+            STANDIN_QUERY_BYTES if self.escape_strings else None,
+            "max_query_bytes",
+        )
         self._encoding = "pct" if self.escape_strings else "none"
 
     def __repr__(self) -> str:
@@ -408,8 +457,9 @@ class Neo4jStore:
         meta = getattr(exc, "_metadata", None)
         raw = str(meta.get("code") or "") if isinstance(meta, dict) else ""  # as sent
         if isinstance(exc, AuthError) or ".Security." in raw:
-            detail = ("authentication failed (check AGENTGRAPH_NEO4J_USER / "
-                      "AGENTGRAPH_NEO4J_PASSWORD)")
+            detail = (
+                "authentication failed (check AGENTGRAPH_NEO4J_USER / AGENTGRAPH_NEO4J_PASSWORD)"
+            )
         elif isinstance(exc, ServiceUnavailable):
             detail = "server unavailable"
         elif isinstance(exc, Neo4jError):
@@ -436,12 +486,13 @@ class Neo4jStore:
         """Refuse a query the server's parameter buffer cannot take (it would crash)."""
         if self.max_query_bytes is None:
             return
-        size = 16 + len(text.encode()) + sum(len(k) + 2 + _wire_size(v)
-                                             for k, v in params.items())
+        size = 16 + len(text.encode()) + sum(len(k) + 2 + _wire_size(v) for k, v in params.items())
         if size > self.max_query_bytes:
-            raise StoreError(f"{self.url}: {what}: the values take {size} bytes as query "
-                             f"text; this server takes at most {self.max_query_bytes} "
-                             "(max_query_bytes): use shorter ids/values or a real Neo4j")
+            raise StoreError(
+                f"{self.url}: {what}: the values take {size} bytes as query "
+                f"text; this server takes at most {self.max_query_bytes} "
+                "(max_query_bytes): use shorter ids/values or a real Neo4j"
+            )
 
     def _query(self, what: str, text: str, **params: Any) -> list[dict[str, Any]]:
         self._fits(what, text, params)
@@ -453,7 +504,8 @@ class Neo4jStore:
 
     def _write(self, what: str, stmts: list[tuple[str, dict[str, Any]]]) -> None:
         """Run statements in order in one transaction (one by one on servers
-        without transactions)."""
+        without transactions).
+        """
         for text, params in stmts:
             self._fits(what, text, params)
 
@@ -480,15 +532,21 @@ class Neo4jStore:
                 raise self._error("create indexes", exc) from exc
         self._schema_ready = True
 
-    def _chunks(self, text: str, fixed: dict[str, Any], rows: list[dict[str, Any]]
-                ) -> Iterator[list[dict[str, Any]]]:
+    def _chunks(
+        self, text: str, fixed: dict[str, Any], rows: list[dict[str, Any]]
+    ) -> Iterator[list[dict[str, Any]]]:
         """Split ``rows`` so that every query stays within :attr:`max_query_bytes`."""
         if self.max_query_bytes is None:
             yield rows
             return
         room = self.max_query_bytes - (  # what _fits counts, "rows: []" included
-            16 + len(text.encode()) + sum(len(k) + 2 + _wire_size(v) for k, v in fixed.items())
-            + len("rows") + 2 + 2)
+            16
+            + len(text.encode())
+            + sum(len(k) + 2 + _wire_size(v) for k, v in fixed.items())
+            + len("rows")
+            + 2
+            + 2
+        )
         chunk: list[dict[str, Any]] = []
         size = 0
         for r in rows:
@@ -497,7 +555,8 @@ class Neo4jStore:
                 raise StoreError(
                     f"{self.url}: row {r['i'] + 1} takes {need} bytes as query parameters; "
                     f"this server takes at most {max(room, 0)} per query (max_query_bytes="
-                    f"{self.max_query_bytes}): shorten its ids/values or use a real Neo4j")
+                    f"{self.max_query_bytes}): shorten its ids/values or use a real Neo4j"
+                )
             if chunk and size + need > room:
                 yield chunk
                 chunk, size = [], 0
@@ -508,17 +567,32 @@ class Neo4jStore:
 
     # ---------------------------------------------------------- Dataset nodes
     def _nodes(self, name: str) -> list[_Node]:
-        rows = self._query("read dataset", "MATCH (d:Dataset {name: $name}) RETURN "
-                           + _DATASET_FIELDS, name=self._s(name))
+        rows = self._query(
+            "read dataset",
+            "MATCH (d:Dataset {name: $name}) RETURN " + _DATASET_FIELDS,
+            name=self._s(name),
+        )
         out = []
         for r in rows:
-            out.append(_Node(
-                name=name, load=r["load"], kind=r["kind"], rows=int(r["rows"] or 0),
-                source=self._d(r["source"]) or "", loaded_at=r["loaded_at"] or "",
-                columns=[self._d(c) or "" for c in (r["columns"] or [])],
-                schema=r["schema"] or "", complete=bool(r["complete"]),
-                superseded=bool(r["superseded"]), op=r["op"], done=int(r["done"] or 0),
-                target=int(r["target"] or 0), fp=r["fp"], encoding=r["encoding"] or "none"))
+            out.append(
+                _Node(
+                    name=name,
+                    load=r["load"],
+                    kind=r["kind"],
+                    rows=int(r["rows"] or 0),
+                    source=self._d(r["source"]) or "",
+                    loaded_at=r["loaded_at"] or "",
+                    columns=[self._d(c) or "" for c in (r["columns"] or [])],
+                    schema=r["schema"] or "",
+                    complete=bool(r["complete"]),
+                    superseded=bool(r["superseded"]),
+                    op=r["op"],
+                    done=int(r["done"] or 0),
+                    target=int(r["target"] or 0),
+                    fp=r["fp"],
+                    encoding=r["encoding"] or "none",
+                )
+            )
         return out
 
     def _current(self, name: str) -> _Node:
@@ -527,16 +601,19 @@ class Neo4jStore:
         for d in nodes:
             if d.complete:
                 if d.encoding != self._encoding:
-                    raise StoreError(f"dataset {name!r} in {self.url} was written with "
-                                     f"string encoding {d.encoding!r}, this connection uses "
-                                     f"{self._encoding!r} (escape_strings)")
+                    raise StoreError(
+                        f"dataset {name!r} in {self.url} was written with "
+                        f"string encoding {d.encoding!r}, this connection uses "
+                        f"{self._encoding!r} (escape_strings)"
+                    )
                 return d
         if nodes:
             d = nodes[0]
             raise StoreError(
                 f"dataset {name!r} in {self.url} is incomplete: its {d.op or 'load'} stopped "
                 f"after {d.done} of {d.target} rows. Load the same data again to resume, "
-                "load other data with replace=True, or delete it")
+                "load other data with replace=True, or delete it"
+            )
         raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
 
     def _set_props(self, node: _Node, props: dict[str, Any]) -> None:
@@ -552,48 +629,86 @@ class Neo4jStore:
             else:
                 groups[-1] = cand
         for group in groups:
-            if self.max_query_bytes and (_wire_size(group) + _wire_size(fixed) + len(base)
-                                         + 30 * len(group) + 16) > self.max_query_bytes:
-                raise StoreError(f"{self.url}: dataset property {next(iter(group))!r} is too "
-                                 f"large for this server's {self.max_query_bytes}-byte queries")
+            if (
+                self.max_query_bytes
+                and (_wire_size(group) + _wire_size(fixed) + len(base) + 30 * len(group) + 16)
+                > self.max_query_bytes
+            ):
+                raise StoreError(
+                    f"{self.url}: dataset property {next(iter(group))!r} is too "
+                    f"large for this server's {self.max_query_bytes}-byte queries"
+                )
             sets = ", ".join(f"d.{k} = $p_{k}" for k in group)
-            self._query("update dataset", base + sets, **fixed,
-                        **{f"p_{k}": v for k, v in group.items()})
+            self._query(
+                "update dataset", base + sets, **fixed, **{f"p_{k}": v for k, v in group.items()}
+            )
 
     def _create(self, name: str, rel: Relations) -> _Node:
-        node = _Node(name=name, load=uuid.uuid4().hex[:16], kind=rel.kind, rows=0,
-                     source=rel.source, loaded_at=datetime.now(UTC).strftime(
-                         "%Y-%m-%dT%H:%M:%SZ"), columns=rel.table.column_names,
-                     schema=schema_to_text(rel.table.schema), complete=False,
-                     superseded=False, op="load", done=0, target=rel.rows,
-                     fp=_fingerprint(rel), encoding=self._encoding)
-        self._query("create dataset",
-                    "CREATE (d:Dataset {name: $name, load: $load, kind: $kind, rows: 0,"
-                    " complete: false, superseded: false, op: 'load', done: 0,"
-                    " target: $target, encoding: $enc, loaded_at: $at})",
-                    name=self._s(name), load=node.load, kind=rel.kind, target=rel.rows,
-                    enc=self._encoding, at=node.loaded_at)
-        self._set_props(node, {"pending_fp": node.fp, "source": self._s(node.source),
-                               "columns": [self._s(c) for c in node.columns],
-                               "schema": node.schema})
+        node = _Node(
+            name=name,
+            load=uuid.uuid4().hex[:16],
+            kind=rel.kind,
+            rows=0,
+            source=rel.source,
+            loaded_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            columns=rel.table.column_names,
+            schema=schema_to_text(rel.table.schema),
+            complete=False,
+            superseded=False,
+            op="load",
+            done=0,
+            target=rel.rows,
+            fp=_fingerprint(rel),
+            encoding=self._encoding,
+        )
+        self._query(
+            "create dataset",
+            "CREATE (d:Dataset {name: $name, load: $load, kind: $kind, rows: 0,"
+            " complete: false, superseded: false, op: 'load', done: 0,"
+            " target: $target, encoding: $enc, loaded_at: $at})",
+            name=self._s(name),
+            load=node.load,
+            kind=rel.kind,
+            target=rel.rows,
+            enc=self._encoding,
+            at=node.loaded_at,
+        )
+        self._set_props(
+            node,
+            {
+                "pending_fp": node.fp,
+                "source": self._s(node.source),
+                "columns": [self._s(c) for c in node.columns],
+                "schema": node.schema,
+            },
+        )
         return node
 
     def _drop_load(self, name: str, load: str) -> None:
         """Delete one load's agents (batched) and then its Dataset node."""
         step = max(self.batch_size, 1000)
         while True:
-            got = self._query("delete agents",
-                              "MATCH (a:Agent {dataset: $name, load: $load}) WITH a LIMIT $n"
-                              " DETACH DELETE a RETURN count(a) AS c",
-                              name=self._s(name), load=load, n=step)
+            got = self._query(
+                "delete agents",
+                "MATCH (a:Agent {dataset: $name, load: $load}) WITH a LIMIT $n"
+                " DETACH DELETE a RETURN count(a) AS c",
+                name=self._s(name),
+                load=load,
+                n=step,
+            )
             if not got or not got[0]["c"]:
                 break
-        self._query("delete dataset", "MATCH (d:Dataset {name: $name, load: $load})"
-                    " DETACH DELETE d", name=self._s(name), load=load)
+        self._query(
+            "delete dataset",
+            "MATCH (d:Dataset {name: $name, load: $load}) DETACH DELETE d",
+            name=self._s(name),
+            load=load,
+        )
 
     def _purge(self, name: str) -> None:
         """Delete superseded loads of ``name`` (best effort: a failure leaves them
-        marked superseded, and the next write or delete tries again)."""
+        marked superseded, and the next write or delete tries again).
+        """
         for d in self._nodes(name):
             if d.superseded:
                 try:
@@ -607,8 +722,7 @@ class Neo4jStore:
     def _check(rel: Relations) -> None:
         if rel.kind not in _ROW_TYPES:
             raise StoreError(f"unknown relation kind {rel.kind!r}")
-        need = ("agent_id", "upline_id") if rel.kind == "members" else (
-            "upline_id", "downline_id")
+        need = ("agent_id", "upline_id") if rel.kind == "members" else ("upline_id", "downline_id")
         missing = [c for c in need if c not in rel.table.column_names]
         if missing:
             raise StoreError(f"{rel.source}: missing column(s) {', '.join(missing)}")
@@ -621,8 +735,9 @@ class Neo4jStore:
             arr = pct_encode(arr)
         return cast(list[Any], arr.to_pylist())
 
-    def _batch_rows(self, kind: str, part: pa.Table, first: int, own: np.ndarray | None,
-                    extras: list[str]) -> dict[str, list[dict[str, Any]]]:
+    def _batch_rows(
+        self, kind: str, part: pa.Table, first: int, own: np.ndarray | None, extras: list[str]
+    ) -> dict[str, list[dict[str, Any]]]:
         """Parameter maps of one batch, grouped by the query that writes them."""
         n = part.num_rows
         texts = extras_to_json(part, extras)
@@ -652,14 +767,16 @@ class Neo4jStore:
                 r["x"] = texts[j]
             if kind == "members":
                 group = ("up" if u[j] is not None else "root") + (
-                    "_own" if own is not None and own[j] else "")
+                    "_own" if own is not None and own[j] else ""
+                )
             else:
                 group = "sup" if supplies[j] else "rec"
             groups.setdefault(group, []).append(r)
         return groups
 
-    def _write_rows(self, node: _Node, table: pa.Table, base: int, start: int,
-                    progress: Progress | None) -> None:
+    def _write_rows(
+        self, node: _Node, table: pa.Table, base: int, start: int, progress: Progress | None
+    ) -> None:
         """Write rows ``start - base ..`` of ``table`` as row numbers ``start ..``.
 
         O(n) rows in ``ceil(n / batch_size)`` transactions (more on servers with a
@@ -672,9 +789,9 @@ class Neo4jStore:
         fixed = {"name": self._s(node.name), "load": node.load}
         for j in range(start - base, n, self.batch_size):
             part = table.slice(j, self.batch_size)
-            groups = self._batch_rows(kind, part, base + j,
-                                      None if own is None else own[j:j + part.num_rows],
-                                      extras)
+            groups = self._batch_rows(
+                kind, part, base + j, None if own is None else own[j : j + part.num_rows], extras
+            )
             stmts: list[tuple[str, dict[str, Any]]] = []
             for group, rows in groups.items():
                 text = _WRITE[group]
@@ -687,8 +804,15 @@ class Neo4jStore:
             if progress:
                 progress(j + part.num_rows, n)
 
-    def load(self, name: str, rel: Relations, *, replace: bool = False,
-             progress: Progress | None = None, resume: bool = True) -> DatasetInfo:
+    def load(
+        self,
+        name: str,
+        rel: Relations,
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        resume: bool = True,
+    ) -> DatasetInfo:
         """Store ``rel`` as dataset ``name``; readable only once every batch is in.
 
         Parameters
@@ -724,33 +848,44 @@ class Neo4jStore:
             current = next((d for d in nodes if d.complete), None)
             pending = [d for d in nodes if not d.complete]
             if current is not None and not replace:
-                raise DatasetExists(f"dataset {name!r} exists in {self.url}; "
-                                    "replace it explicitly")
-            target = next((d for d in pending if resume and d.fp == fp and d.kind == rel.kind
-                           and d.encoding == self._encoding), None)
+                raise DatasetExists(f"dataset {name!r} exists in {self.url}; replace it explicitly")
+            target = next(
+                (
+                    d
+                    for d in pending
+                    if resume and d.fp == fp and d.kind == rel.kind and d.encoding == self._encoding
+                ),
+                None,
+            )
             stale = [d for d in pending if d is not target]
             if stale and not replace and target is None:
                 d = stale[0]
                 other = " of other data" if d.fp != fp else " (resume=False)"
                 raise DatasetExists(
                     f"dataset {name!r} in {self.url} has an unfinished load ({d.done} of "
-                    f"{d.target} rows){other}: load with replace=True or delete it")
+                    f"{d.target} rows){other}: load with replace=True or delete it"
+                )
             for d in stale:
-                self._query("discard unfinished load", "MATCH (d:Dataset {name: $name, "
-                            "load: $load}) SET d.superseded = true", name=self._s(name),
-                            load=d.load)
+                self._query(
+                    "discard unfinished load",
+                    "MATCH (d:Dataset {name: $name, load: $load}) SET d.superseded = true",
+                    name=self._s(name),
+                    load=d.load,
+                )
             if target is None:
                 target = self._create(name, rel)
             elif target.done:
                 log.info("%s: resuming after row %d of %d", name, target.done, rel.rows)
             self._write_rows(target, rel.table, 0, target.done, progress)
-            finish = ("MATCH (n:Dataset {name: $name, load: $load}) SET n.complete = true,"
-                      " n.rows = $rows, n.done = $rows, n.op = null, n.pending_fp = null")
-            params: dict[str, Any] = {"name": self._s(name), "load": target.load,
-                                      "rows": rel.rows}
+            finish = (
+                "MATCH (n:Dataset {name: $name, load: $load}) SET n.complete = true,"
+                " n.rows = $rows, n.done = $rows, n.op = null, n.pending_fp = null"
+            )
+            params: dict[str, Any] = {"name": self._s(name), "load": target.load, "rows": rel.rows}
             if current is not None:
-                finish += (" WITH n MATCH (o:Dataset {name: $name, load: $old})"
-                           " SET o.superseded = true")
+                finish += (
+                    " WITH n MATCH (o:Dataset {name: $name, load: $old}) SET o.superseded = true"
+                )
                 params["old"] = current.load
             self._query("finish load", finish, **params)
             self._purge(name)
@@ -771,14 +906,14 @@ class Neo4jStore:
                 try:
                     cols.append(col if col.type == f.type else pc.cast(col, f.type))
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                    raise StoreError(f"column {f.name!r} cannot become {f.type}: {exc}"
-                                     ) from None
+                    raise StoreError(f"column {f.name!r} cannot become {f.type}: {exc}") from None
             else:
                 cols.append(pa.nulls(table.num_rows, f.type))
         return pa.Table.from_arrays(cols, schema=schema)
 
-    def append(self, name: str, rel: Relations, *, progress: Progress | None = None,
-               resume: bool = True) -> DatasetInfo:
+    def append(
+        self, name: str, rel: Relations, *, progress: Progress | None = None, resume: bool = True
+    ) -> DatasetInfo:
         """Add rows of the same kind; readers see them only once all are written.
 
         An append that failed is resumed by appending the same rows again; other
@@ -802,13 +937,25 @@ class Neo4jStore:
                 else:
                     self._drop_rows_from(node, base)
             if start == base:
-                self._query("start append", "MATCH (d:Dataset {name: $name, load: $load})"
-                            " SET d.op = 'append', d.done = $base, d.target = $target,"
-                            " d.pending_fp = $fp", **fixed, base=base, target=base + n, fp=fp)
+                self._query(
+                    "start append",
+                    "MATCH (d:Dataset {name: $name, load: $load})"
+                    " SET d.op = 'append', d.done = $base, d.target = $target,"
+                    " d.pending_fp = $fp",
+                    **fixed,
+                    base=base,
+                    target=base + n,
+                    fp=fp,
+                )
             self._write_rows(node, table, base, start, progress)
-            self._query("finish append", "MATCH (d:Dataset {name: $name, load: $load})"
-                        " SET d.rows = $target, d.done = $target, d.op = null,"
-                        " d.pending_fp = null", **fixed, target=base + n)
+            self._query(
+                "finish append",
+                "MATCH (d:Dataset {name: $name, load: $load})"
+                " SET d.rows = $target, d.done = $target, d.op = null,"
+                " d.pending_fp = null",
+                **fixed,
+                target=base + n,
+            )
         return self.info(name)
 
     def _drop_rows_from(self, node: _Node, first: int) -> None:
@@ -817,16 +964,25 @@ class Neo4jStore:
         step = max(self.batch_size, 1000)
         for typ in _ROW_TYPES[node.kind]:
             while True:
-                got = self._query("drop unfinished rows",
-                                  "MATCH ()-[e:" + typ + "]->(a:Agent {dataset: $name,"
-                                  " load: $load}) WHERE e.row >= $first WITH e LIMIT $n DELETE e"
-                                  " RETURN count(e) AS c", **fixed, first=first, n=step)
+                got = self._query(
+                    "drop unfinished rows",
+                    "MATCH ()-[e:" + typ + "]->(a:Agent {dataset: $name,"
+                    " load: $load}) WHERE e.row >= $first WITH e LIMIT $n DELETE e"
+                    " RETURN count(e) AS c",
+                    **fixed,
+                    first=first,
+                    n=step,
+                )
                 if not got or not got[0]["c"]:
                     break
         while True:
-            got = self._query("drop orphan agents",
-                              "MATCH (a:Agent {dataset: $name, load: $load}) WHERE NOT (a)--()"
-                              " WITH a LIMIT $n DELETE a RETURN count(a) AS c", **fixed, n=step)
+            got = self._query(
+                "drop orphan agents",
+                "MATCH (a:Agent {dataset: $name, load: $load}) WHERE NOT (a)--()"
+                " WITH a LIMIT $n DELETE a RETURN count(a) AS c",
+                **fixed,
+                n=step,
+            )
             if not got or not got[0]["c"]:
                 break
 
@@ -834,28 +990,46 @@ class Neo4jStore:
     def datasets(self) -> list[DatasetInfo]:
         """Readable datasets by name (see :meth:`unfinished` for the others)."""
         with self._lock:
-            rows = self._query("list datasets", "MATCH (d:Dataset) WHERE d.complete = true"
-                               " AND d.superseded = false RETURN d.name AS name")
+            rows = self._query(
+                "list datasets",
+                "MATCH (d:Dataset) WHERE d.complete = true"
+                " AND d.superseded = false RETURN d.name AS name",
+            )
         names = sorted({self._d(r["name"]) or "" for r in rows})
         return [self.info(n) for n in names]
 
     def unfinished(self) -> list[UnfinishedLoad]:
         """Loads and appends that stopped before their last batch, by name."""
         with self._lock:
-            rows = self._query("list unfinished loads",
-                               "MATCH (d:Dataset) WHERE d.superseded = false AND"
-                               " (d.complete = false OR d.op IS NOT NULL) RETURN d.name AS"
-                               " name, d.op AS op, d.done AS done, d.target AS target")
-        out = [UnfinishedLoad(self._d(r["name"]) or "", r["op"] or "load", int(r["done"] or 0),
-                              int(r["target"] or 0)) for r in rows]
+            rows = self._query(
+                "list unfinished loads",
+                "MATCH (d:Dataset) WHERE d.superseded = false AND"
+                " (d.complete = false OR d.op IS NOT NULL) RETURN d.name AS"
+                " name, d.op AS op, d.done AS done, d.target AS target",
+            )
+        out = [
+            UnfinishedLoad(
+                self._d(r["name"]) or "",
+                r["op"] or "load",
+                int(r["done"] or 0),
+                int(r["target"] or 0),
+            )
+            for r in rows
+        ]
         return sorted(out, key=lambda u: u.name)
 
     def info(self, name: str) -> DatasetInfo:
         """One readable dataset; DatasetNotFound, or StoreError if it is unfinished."""
         with self._lock:
             d = self._current(name)
-        return DatasetInfo(name=name, kind=d.kind, rows=d.rows, source=d.source,
-                           loaded_at=d.loaded_at, columns=d.columns)
+        return DatasetInfo(
+            name=name,
+            kind=d.kind,
+            rows=d.rows,
+            source=d.source,
+            loaded_at=d.loaded_at,
+            columns=d.columns,
+        )
 
     def read(self, name: str) -> Relations:
         """The dataset's rows in load order, as loaded (types included).
@@ -872,19 +1046,26 @@ class Neo4jStore:
             node = self._current(name)
             kind = cast(RelationKind, node.kind)
             tail = "rank" if kind == "members" else "kind"
-            text = " UNION ALL ".join(_READ_PART.replace("{typ}", typ).replace("{tail}", tail)
-                                      for typ in _ROW_TYPES[kind])
+            text = " UNION ALL ".join(
+                _READ_PART.replace("{typ}", typ).replace("{tail}", tail) for typ in _ROW_TYPES[kind]
+            )
             fixed = {"name": self._s(name), "load": node.load}
             schema = schema_from_text(node.schema)
             types = {"i": pa.int64(), "u": pa.string(), "a": pa.string(), "x": pa.string()}
-            for key, col in (("t", "joined_at" if kind == "members" else "at"),
-                             ("v", "rank" if kind == "members" else "kind")):
-                types[key] = (to_storable(pa.nulls(0, schema.field(col).type)).type
-                              if col in schema.names else pa.string())
+            for key, col in (
+                ("t", "joined_at" if kind == "members" else "at"),
+                ("v", "rank" if kind == "members" else "kind"),
+            ):
+                types[key] = (
+                    to_storable(pa.nulls(0, schema.field(col).type)).type
+                    if col in schema.names
+                    else pa.string()
+                )
             chunks: dict[str, list[pa.Array]] = {k: [] for k in types}
             for lo in range(0, node.rows, self.page_size):
-                recs = self._query(f"read {name!r}", text, **fixed, lo=lo,
-                                   hi=min(lo + self.page_size, node.rows))
+                recs = self._query(
+                    f"read {name!r}", text, **fixed, lo=lo, hi=min(lo + self.page_size, node.rows)
+                )
                 recs.sort(key=lambda r: r["i"])
                 for k, typ in types.items():
                     chunks[k].append(pa.array([r[k] for r in recs], typ))
@@ -892,19 +1073,23 @@ class Neo4jStore:
 
     def _assemble(self, node: _Node, chunks: dict[str, list[pa.Array]]) -> Relations:
         kind = cast(RelationKind, node.kind)
-        got = {k: (pa.concat_arrays(v) if v else pa.array([], pa.string()))
-               for k, v in chunks.items()}
+        got = {
+            k: (pa.concat_arrays(v) if v else pa.array([], pa.string())) for k, v in chunks.items()
+        }
         rows = got["i"].to_numpy(zero_copy_only=False) if len(got["i"]) else np.array([])
-        if len(rows) != node.rows or (node.rows and not np.array_equal(
-                rows, np.arange(node.rows))):
-            raise StoreError(f"dataset {node.name!r} in {self.url} is damaged: expected rows "
-                             f"0..{node.rows - 1}, found {len(rows)} row(s)")
+        if len(rows) != node.rows or (node.rows and not np.array_equal(rows, np.arange(node.rows))):
+            raise StoreError(
+                f"dataset {node.name!r} in {self.url} is damaged: expected rows "
+                f"0..{node.rows - 1}, found {len(rows)} row(s)"
+            )
         schema = schema_from_text(node.schema)
         stored: dict[str, pa.Array] = {}
-        for key, names in (("u", ("upline_id",)),
-                           ("a", ("agent_id",) if kind == "members" else ("downline_id",)),
-                           ("t", ("joined_at",) if kind == "members" else ("at",)),
-                           ("v", ("rank",) if kind == "members" else ("kind",))):
+        for key, names in (
+            ("u", ("upline_id",)),
+            ("a", ("agent_id",) if kind == "members" else ("downline_id",)),
+            ("t", ("joined_at",) if kind == "members" else ("at",)),
+            ("v", ("rank",) if kind == "members" else ("kind",)),
+        ):
             col = got[key]
             if pa.types.is_string(col.type) or pa.types.is_null(col.type):
                 col = self._decode(pc.cast(col, pa.string()))
@@ -913,8 +1098,13 @@ class Neo4jStore:
         texts = got["x"]
         if extra_fields:
             texts = self._decode(pc.cast(texts, pa.string()))
-        extra = dict(zip([f.name for f in extra_fields],
-                         extras_from_json(texts.to_pylist(), extra_fields), strict=True))
+        extra = dict(
+            zip(
+                [f.name for f in extra_fields],
+                extras_from_json(texts.to_pylist(), extra_fields),
+                strict=True,
+            )
+        )
         arrays = []
         for f in schema:
             if f.name in extra:
@@ -923,31 +1113,38 @@ class Neo4jStore:
                 try:
                     arrays.append(from_storable(stored[f.name], f.type))
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                    raise StoreError(f"dataset {node.name!r}: column {f.name!r} does not read "
-                                     f"back as {f.type}: {exc}") from None
+                    raise StoreError(
+                        f"dataset {node.name!r}: column {f.name!r} does not read "
+                        f"back as {f.type}: {exc}"
+                    ) from None
         table = pa.Table.from_arrays(arrays, schema=schema)
         return Relations(kind, table, source=f"{self.url}#{node.name}")
 
     # ------------------------------------------------------ single-agent queries
     @staticmethod
     def _depth(max_depth: int) -> int:
-        if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not (
-                1 <= max_depth <= MAX_DEPTH):
+        if (
+            isinstance(max_depth, bool)
+            or not isinstance(max_depth, int)
+            or not (1 <= max_depth <= MAX_DEPTH)
+        ):
             raise StoreError(f"max_depth must be a whole number from 1 to {MAX_DEPTH}")
         return max_depth
 
     def _agent_params(self, name: str, agent_id: str) -> dict[str, Any]:
         node = self._current(name)
-        params = {"name": self._s(name), "load": node.load, "id": self._s(agent_id),
-                  "rows": node.rows}
-        got = self._query("find agent", _EXISTS, **{k: params[k] for k in ("name", "load",
-                                                                           "id")})
+        params = {
+            "name": self._s(name),
+            "load": node.load,
+            "id": self._s(agent_id),
+            "rows": node.rows,
+        }
+        got = self._query("find agent", _EXISTS, **{k: params[k] for k in ("name", "load", "id")})
         if not got or not got[0]["n"]:
             raise AgentNotFound(f"no agent {agent_id!r} in dataset {name!r} of {self.url}")
         return params
 
-    def _root_path(self, name: str, agent_id: str, max_depth: int
-                   ) -> tuple[int, list[str]] | None:
+    def _root_path(self, name: str, agent_id: str, max_depth: int) -> tuple[int, list[str]] | None:
         depth = self._depth(max_depth)
         with self._lock:
             params = self._agent_params(name, agent_id)
@@ -957,8 +1154,9 @@ class Neo4jStore:
         got.sort(key=lambda r: r["k"])
         return int(got[0]["hops"]), [self._d(r["id"]) or "" for r in got]
 
-    def agent_level(self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH
-                    ) -> int | None:
+    def agent_level(
+        self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH
+    ) -> int | None:
         """Level of one agent (a root is level 1), computed in Cypher.
 
         The level is 1 + the length of the shortest ``RECRUITED`` path from a root
@@ -981,8 +1179,9 @@ class Neo4jStore:
         found = self._root_path(name, agent_id, max_depth)
         return None if found is None else found[0] + 1
 
-    def upline_chain(self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH
-                     ) -> list[str] | None:
+    def upline_chain(
+        self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH
+    ) -> list[str] | None:
         """Ids from the root down to the agent's upline (``[]`` for a root).
 
         Same path and bound as :meth:`agent_level`; ``None`` when no root is within
@@ -991,8 +1190,7 @@ class Neo4jStore:
         found = self._root_path(name, agent_id, max_depth)
         return None if found is None else found[1][:-1]
 
-    def downline_size(self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH
-                      ) -> int:
+    def downline_size(self, name: str, agent_id: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> int:
         """Agents reachable down ``RECRUITED`` relationships within ``max_depth`` hops
         (default 100), the agent included.
 
@@ -1016,8 +1214,11 @@ class Neo4jStore:
             nodes = self._nodes(name)
             if not nodes:
                 raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
-            self._query("delete dataset", "MATCH (d:Dataset {name: $name})"
-                        " SET d.superseded = true", name=self._s(name))
+            self._query(
+                "delete dataset",
+                "MATCH (d:Dataset {name: $name}) SET d.superseded = true",
+                name=self._s(name),
+            )
             for d in nodes:
                 self._drop_load(name, d.load)
 
