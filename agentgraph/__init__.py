@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from agentgraph.stores import GraphStore, open_store
     from agentgraph.tables import Relations
 
-__version__ = "0.1.0"
+from agentgraph.version import __version__
 
 _LAZY = {
     "scan": "agentgraph.facade",

@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from agentgraph.errors import AgentgraphError, InputError
-from agentgraph.tables import Relations
+from agentgraph.version import __version__
+
+if TYPE_CHECKING:  # the CLI imports the engine only when a command runs
+    from agentgraph.tables import Relations
 
 __all__ = ["app", "main"]
 
@@ -33,6 +36,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"agentgraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 class ReportFormat(StrEnum):
@@ -511,7 +535,7 @@ def synth(
     encoding: Annotated[str, typer.Option("--encoding", help="CSV encoding.")] = "utf-8",
 ) -> None:
     """Generate synthetic recruitment data (with a seed) to a file."""
-    from agentgraph import synth as synthetic
+    import agentgraph.synth as synthetic
     from agentgraph.synth import CALIBRATED_CASES
 
     if agents is None and shape == "ladder" and branching:
