@@ -28,3 +28,19 @@ def test_readme_lists_every_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"agentgraph {name}" in readme
+
+
+def test_top_level_options_documented() -> None:
+    for param in COMMAND.params:
+        longest = max(param.opts, key=len)
+        if longest != "--help":
+            assert f"`agentgraph {longest}`" in DOC, f"{longest} is not in docs/cli.md"
+
+
+def test_version_option_prints_the_version() -> None:
+    from typer.testing import CliRunner
+
+    from agentgraph.version import __version__
+
+    res = CliRunner().invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout.strip() == f"agentgraph {__version__}"

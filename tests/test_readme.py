@@ -137,3 +137,17 @@ def test_neo4j_block_runs_as_written(
                 timeout=120,
                 check=False,
             )
+
+
+def test_library_block_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python block runs with the import paths it shows, and gives the
+    answers its comments state."""
+    text = README.split("\n## Library\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    monkeypatch.chdir(ROOT)
+    ns: dict[str, Any] = {}
+    exec(compile(block, "README.md#Library", "exec"), ns)
+    assert ns["m"].report()["money"]["payouts_levels_up"] == [0, 20, 16, 16]
+    info = ns["a"].agent("007")
+    assert (info.level, info.root) == (3, "001")
+    assert ns["report"]["summary"]["flagged"] == 1
