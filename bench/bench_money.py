@@ -48,12 +48,10 @@ _READ = r"""
 import json, sys, time
 import pyarrow.parquet as pq
 from agentgraph.analysis import analyse
-from agentgraph.tables import Payments
-from agentgraph.tables import Relations
-from agentgraph.report.build import dumps
-from agentgraph.tables import Orders
 from agentgraph.loaders.orders import normalise_orders
 from agentgraph.loaders.payments import normalise_payments
+from agentgraph.report.build import dumps
+from agentgraph.tables import Orders, Payments, Relations
 members, payments, orders, out, warm = sys.argv[1:6]
 
 TIMES = {}
