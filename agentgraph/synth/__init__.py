@@ -24,8 +24,9 @@ The package is made of:
 - :mod:`~agentgraph.synth.writers`: :func:`write` (CSV, Parquet, JSON Lines) and
   :func:`to_edges`;
 - :mod:`~agentgraph.synth.ids` (id styles :data:`ID_STYLES`),
-  :mod:`~agentgraph.synth.members` (member tables from layouts, :data:`RANK_TITLES`)
-  and :mod:`~agentgraph.synth.trees` (the layouts).
+  :mod:`~agentgraph.synth.members` (member tables from layouts, :data:`RANK_TITLES`),
+  :mod:`~agentgraph.synth.ladders` (ladder layouts) and
+  :mod:`~agentgraph.synth.trees` (the layouts of the other shapes).
 
 Every error for a bad argument is an :class:`agentgraph.errors.ArgumentError`
 (also a ``ValueError``).

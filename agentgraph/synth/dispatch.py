@@ -6,15 +6,9 @@ from typing import Any
 
 from agentgraph.errors import ArgumentError
 from agentgraph.synth.calibrated import CALIBRATED_CASES, calibrated
+from agentgraph.synth.ladders import ladder_layout, ladder_layout_of_rows
 from agentgraph.synth.members import check_count, member_table, source_label
-from agentgraph.synth.shapes import (
-    chain,
-    forest,
-    ladder_layout,
-    ladder_layout_of_rows,
-    random_recursive,
-    single_tier,
-)
+from agentgraph.synth.shapes import chain, forest, random_recursive, single_tier
 from agentgraph.synth.trees import prefix
 from agentgraph.tables import Relations
 
