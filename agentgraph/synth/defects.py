@@ -105,7 +105,7 @@ def with_defects(
     Parameters
     ----------
     rel : Relations
-        A member table without defects (e.g. from this module).
+        A member table without defects (e.g. from :mod:`agentgraph.synth`).
     seed : int
         Seed for which agents are hit.
     cycles, self_referrals, multiple_uplines, unknown_uplines, duplicate_agents : int
