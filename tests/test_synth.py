@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -19,6 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from agentgraph import synth
+from agentgraph.errors import ArgumentError
+from agentgraph.synth.ids import id_strings, phone_key
 from agentgraph.tables import Relations
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -162,14 +165,14 @@ def test_ids_are_unique_strings_of_the_style(ids: str, pattern: str) -> None:
 
 
 def test_phone_ids_stay_distinct_across_the_whole_space() -> None:
-    key = synth._phone_key(5)
+    key = phone_key(5)
     index = pa.array(range(0, 7_000_000_000, 6_999)).to_numpy()
-    ids = synth._id_strings(index, "phone", key, 0)
+    ids = id_strings(index, "phone", key, 0)
     assert pc.count_distinct(ids).as_py() == len(index)
 
 
 def test_unknown_id_style_is_refused() -> None:
-    with pytest.raises(ValueError, match="id style"):
+    with pytest.raises(ArgumentError, match="id style"):
         synth.chain(3, ids="uuid")
 
 
@@ -222,9 +225,9 @@ def test_with_defects_second_upline_joins_later_and_is_an_ancestor() -> None:
 
 
 def test_with_defects_refuses_what_it_cannot_do() -> None:
-    with pytest.raises(ValueError, match="not enough"):
+    with pytest.raises(ArgumentError, match="not enough"):
         synth.with_defects(synth.single_tier(10), cycles=1)
-    with pytest.raises(ValueError, match="member table"):
+    with pytest.raises(ArgumentError, match="member table"):
         synth.with_defects(synth.to_edges(synth.chain(5)), cycles=1)
     assert synth.with_defects(synth.chain(5)).table.equals(synth.chain(5).table)
 
@@ -274,12 +277,39 @@ def test_generate_ladder_uses_the_requested_tiers() -> None:
 def test_generate_calibrated_and_errors() -> None:
     assert synth.generate("shenzhou").rows == 10_350
     assert synth.generate("xiaoxiaole", 90_000).rows == 90_000
-    with pytest.raises(ValueError, match="exactly"):
+    with pytest.raises(ArgumentError, match="exactly"):
         synth.generate("shenzhou", 10)
-    with pytest.raises(ValueError, match="unknown shape"):
+    with pytest.raises(ArgumentError, match="unknown shape"):
         synth.generate("pyramid", 10)
-    with pytest.raises(TypeError, match="unexpected"):
+    with pytest.raises(ArgumentError, match="unexpected"):
         synth.generate("chain", 10, branching=3)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: synth.single_tier(-1), "agents must be an integer >= 0, got -1"),
+        (lambda: synth.ladder(0, 2), "tiers must be an integer >= 1, got 0"),
+        (lambda: synth.ladder(3, 2.5), "branching must be an integer >= 1, got 2.5"),
+        (lambda: synth.ladder(3, 2, jitter=1.5), "jitter must be in [0, 1], got 1.5"),
+        (lambda: synth.ladder(3, 2, jitter=None), "jitter must be in [0, 1], got None"),
+        (lambda: synth.ladder(40, 3), "ladder too large (more than 10**9 agents)"),
+        (lambda: synth.chain(None), "length must be an integer >= 0, got None"),
+        (lambda: synth.chain("x"), "length must be an integer >= 0, got 'x'"),
+        (lambda: synth.random_recursive(3, ids="uuid"), "unknown id style 'uuid'"),
+        (lambda: synth.calibrated("nope"), "unknown case 'nope'"),
+        (lambda: synth.generate("ladder", 5, tiers=1), "a 1-tier ladder has exactly 1 agent"),
+        (lambda: synth.generate("ladder", 5, jitter="x"), "jitter must be in [0, 1], got 'x'"),
+        (lambda: synth.generate("ladder", 5, jitter=2.0), "jitter must be in [0, 1], got 2.0"),
+        (lambda: synth.generate("chain"), "generate('chain') needs a number of agents"),
+        (lambda: synth.generate("chain", 0), "agents must be an integer >= 1, got 0"),
+        (lambda: synth.with_defects(synth.chain(3), cycles=-1), "cycles must be an integer"),
+    ],
+)
+def test_bad_arguments_raise_argument_errors(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ArgumentError, match=re.escape(message)) as info:
+        call()
+    assert isinstance(info.value, ValueError)  # old `except ValueError` still works
 
 
 def read_csv(data: bytes) -> pa.Table:
@@ -320,9 +350,9 @@ def test_write_csv_root_upline_is_an_empty_field(tmp_path: Path) -> None:
 
 
 def test_write_refuses_unknown_suffix_and_encoding(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="format"):
+    with pytest.raises(ArgumentError, match="format"):
         synth.write(synth.chain(2), tmp_path / "x.xlsx")
-    with pytest.raises(ValueError, match="UTF-8"):
+    with pytest.raises(ArgumentError, match="UTF-8"):
         synth.write(synth.chain(2), tmp_path / "x.parquet", encoding="gb18030")
 
 
