@@ -547,10 +547,8 @@ def synth(
         kw["tiers"] = tiers
     if branching is not None:
         kw["branching"] = branching
-    try:
+    with _errors():  # a bad shape, size or id style is an ArgumentError
         rel = synthetic.generate(shape, agents, seed=seed, ids=ids, **kw)
-    except (ValueError, TypeError) as exc:
-        raise _fail(str(exc)) from None
     if edges:
         rel = synthetic.to_edges(rel)
     with _errors():
