@@ -113,3 +113,67 @@ def test_unknown_suffix_and_folder(tmp_path: Path) -> None:
         bad = tmp_path / "x.parquet"
         bad.write_bytes(b"not parquet at all")
         read_relations(bad)
+
+
+LOADERS = Path(__file__).resolve().parents[1] / "loaders"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at module level or inside functions."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_loaders_import_only_tables_errors_and_each_other() -> None:
+    """The lowest room above agentgraph.tables and agentgraph.errors."""
+    allowed = {"agentgraph.tables", "agentgraph.errors"}
+    files = sorted(LOADERS.glob("*.py"))
+    assert len(files) >= 9
+    wrong = {
+        f"{path.name}: {mod}"
+        for path in files
+        for mod in _imported_modules(path)
+        if (
+            mod.split(".")[0] == "agentgraph"
+            and mod not in allowed
+            and not mod.startswith("agentgraph.loaders.")
+        )
+        or mod.split(".")[0] in ("loaders", "api", "fastapi", "typer")
+    }
+    assert not wrong, sorted(wrong)
+
+
+def test_public_paths_keep_working() -> None:
+    import agentgraph.loaders as loaders
+    from agentgraph.loaders import identities, orders, payments, read
+
+    assert set(loaders.__all__) == {
+        "ALIASES",
+        "parse_mapping",
+        "FORMATS",
+        "input_format",
+        "read_relations",
+    }
+    assert read.read_relations is loaders.read_relations
+    assert read.input_format is loaders.input_format and read.FORMATS is loaders.FORMATS
+    for mod, names in (
+        (payments, ("read_payments", "normalise_payments", "PAYMENT_ALIASES")),
+        (orders, ("read_orders", "normalise_orders", "ORDER_ALIASES")),
+        (identities, ("read_identities", "normalise_identities", "IDENTITY_ALIASES")),
+    ):
+        assert set(names) <= set(mod.__all__)
+
+
+def test_shared_helpers_live_in_values_files_and_columns() -> None:
+    from agentgraph.loaders import columns, files, values
+
+    assert {"as_string", "first_true", "time_column", "amounts"} <= set(values.__all__)
+    assert {"read_table", "input_format", "FORMATS"} <= set(files.__all__)
+    assert {"resolve", "resolve_columns", "parse_mapping", "ALIASES"} <= set(columns.__all__)
