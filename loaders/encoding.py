@@ -39,7 +39,8 @@ def normalise_encoding(name: str) -> str:
     Raises
     ------
     InputError
-        A name no codec answers to.
+        A name no codec answers to, or a codec that is not a text encoding
+        (``rot13``, ``base64``...).
 
     Notes
     -----
@@ -58,6 +59,12 @@ def normalise_encoding(name: str) -> str:
         codec = codecs.lookup(name).name
     except LookupError:
         raise InputError(f"unknown encoding {name!r}") from None
+    try:
+        b"\0\0\0\0".decode(codec)
+    except LookupError:  # rot13, base64, zlib...: codecs, but not text encodings
+        raise InputError(f"encoding {name!r} is not a text encoding") from None
+    except UnicodeError:
+        pass  # a text encoding that cannot decode NUL bytes
     return "utf-8" if codec in ("utf-8", "utf-8-sig") else codec
 
 
@@ -169,6 +176,6 @@ def first_bad_line(path: Path, codec: str) -> int | None:
         for k, line in enumerate(fh):
             try:
                 line.decode(codec)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 return k
     return None

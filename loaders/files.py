@@ -31,7 +31,7 @@ from agentgraph.loaders.encoding import detect_encoding, first_bad_line, normali
 
 from agentgraph.errors import InputError
 
-__all__ = ["FORMATS", "input_format", "read_table"]
+__all__ = ["FORMATS", "input_format", "read_table", "column"]
 
 FORMATS = {
     ".csv": "csv",
@@ -153,6 +153,55 @@ def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Ta
     return _read_jsonl(p, source)
 
 
+def column(table: pa.Table, name: str, source: str) -> pa.ChunkedArray:
+    """Take the column ``name`` of a raw table, which its header must hold only once.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A raw table (from :func:`read_table` or an upload).
+    name : str
+        A column name of ``table``.
+    source : str
+        How messages name the file or stream.
+
+    Returns
+    -------
+    pyarrow.ChunkedArray
+        The column.
+
+    Raises
+    ------
+    InputError
+        The header holds ``name`` more than once (row 0 is the header).
+
+    Notes
+    -----
+    O(columns) to look the name up.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> raw = pa.table([pa.array(["a"]), pa.array(["b"])], names=["agent_id", "备注"])
+    >>> column(raw, "agent_id", "m.csv").to_pylist()
+    ['a']
+    >>> column(raw.rename_columns(["备注", "备注"]), "备注", "m.csv")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: m.csv, row 0, column '备注': column '备注' appears 2 times in the header; give each column its own name
+    """  # noqa: E501
+    found = table.schema.get_all_field_indices(name)
+    if len(found) > 1:
+        raise InputError(
+            f"column {name!r} appears {len(found)} times in the header; "
+            "give each column its own name",
+            source=source,
+            row=0,
+            column=name,
+        )
+    return table.column(name)
+
+
 def _row_of(message: str) -> int | None:
     m = re.search(r"row #?(\d+)", message, re.IGNORECASE)
     return int(m.group(1)) if m else None
@@ -166,7 +215,7 @@ def _read_csv(path: Path, source: str, encoding: str | None) -> pa.Table:
     delimiter = "\t" if tabbed else ","
     try:
         header = head.decode(codec).lstrip("\ufeff").rstrip("\r\n")
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise InputError(f"header is not valid {codec}", source=source, row=0) from None
     names = [c.strip().strip('"') for c in header.split(delimiter)]
     if not any(names):
@@ -184,9 +233,9 @@ def _read_csv(path: Path, source: str, encoding: str | None) -> pa.Table:
                 quoted_strings_can_be_null=True,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+    except (pa.ArrowInvalid, UnicodeError) as exc:
         msg = str(exc)
-        if "UTF8" in msg or isinstance(exc, UnicodeDecodeError):
+        if "UTF8" in msg or isinstance(exc, UnicodeError):
             row = first_bad_line(path, codec)
             raise InputError(
                 f"bytes that are not valid {codec} (give the encoding with --encoding)",
@@ -211,7 +260,7 @@ def _read_jsonl(path: Path, source: str) -> pa.Table:
     if path.stat().st_size == 0:
         raise InputError("file is empty", source=source)
     try:
-        return pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK))
+        table = pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK))
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "changed from" in msg:  # ids written as numbers in some rows, strings in others
@@ -222,6 +271,16 @@ def _read_jsonl(path: Path, source: str) -> pa.Table:
             source=source,
             row=row + 1 if row is not None else None,
         ) from None
+    try:  # Arrow's JSON reader does not check that strings are UTF-8
+        table.validate(full=True)
+    except pa.ArrowInvalid:
+        line = first_bad_line(path, "utf-8")
+        raise InputError(
+            "bytes that are not valid UTF-8 (JSON Lines text is UTF-8)",
+            source=source,
+            row=line + 1 if line is not None else None,
+        ) from None
+    return table
 
 
 def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:

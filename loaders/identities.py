@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from agentgraph.loaders.columns import ALIASES, resolve
-from agentgraph.loaders.files import read_table
+from agentgraph.loaders.files import column, read_table
 from agentgraph.loaders.values import as_string
 
 from agentgraph.errors import InputError
@@ -95,7 +95,7 @@ def normalise_identities(
     chosen = resolve(names, columns, source, IDENTITY_ALIASES)
     rename = {real: canon for canon, real in chosen.items()}
     keep = [n for n in names if n in rename or n not in IDENTITY_ALIASES]
-    table = table.select(keep)
+    kept = [column(table, n, source) for n in keep]
     names = keep
     if "agent_id" not in rename.values():
         raise InputError(
@@ -111,7 +111,7 @@ def normalise_identities(
         )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
-    cols = [as_string(table.column(n), n, source) for n in names]
+    cols = [as_string(col, n, source) for col, n in zip(kept, names, strict=True)]
     return pa.table(cols, names=[rename.get(n, n) for n in names])
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from agentgraph.loaders.columns import resolve
-from agentgraph.loaders.files import read_table
+from agentgraph.loaders.files import column, read_table
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -106,14 +106,14 @@ def normalise_orders(
     for canon in ("seller_id", "buyer_id", "order_id"):
         if canon not in cols:
             continue
-        col = as_string(table.column(cols[canon]), cols[canon], source)
+        col = as_string(column(table, cols[canon], source), cols[canon], source)
         if canon != "order_id" and col.null_count:
             k = first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
-    out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
+    out["amount"] = amounts(column(table, cols["amount"], source), cols["amount"], source)
     if "at" in cols:
-        out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
+        out["at"] = time_column(column(table, cols["at"], source), cols["at"], source)
     order = ["seller_id", "buyer_id", "amount", "at", "order_id"]
     return Orders(pa.table({k: out[k] for k in order if k in out}), source)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from agentgraph.loaders.columns import resolve
-from agentgraph.loaders.files import read_table
+from agentgraph.loaders.files import column, read_table
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -203,19 +203,19 @@ def normalise_payments(
     for canon in ("payer_id", "payee_id", "source_agent_id", "order_id"):
         if canon not in cols:
             continue
-        col = as_string(table.column(cols[canon]), cols[canon], source)
+        col = as_string(column(table, cols[canon], source), cols[canon], source)
         if canon in ("payer_id", "payee_id") and col.null_count:
             k = first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
-    out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
+    out["amount"] = amounts(column(table, cols["amount"], source), cols["amount"], source)
     out["kind"] = _kinds(
-        table.column(cols["kind"]) if "kind" in cols else None,
+        column(table, cols["kind"], source) if "kind" in cols else None,
         table.num_rows,
         cols.get("kind", "kind"),
         source,
     )
     if "at" in cols:
-        out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
+        out["at"] = time_column(column(table, cols["at"], source), cols["at"], source)
     order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]
     return Payments(pa.table({k: out[k] for k in order if k in out}), source)

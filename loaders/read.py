@@ -26,7 +26,7 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 from agentgraph.loaders.columns import resolve_columns
-from agentgraph.loaders.files import FORMATS, input_format, read_table
+from agentgraph.loaders.files import FORMATS, column, input_format, read_table
 from agentgraph.loaders.values import as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -79,7 +79,7 @@ def _normalise(
             continue
         real = cols[canon]
         used.add(real)
-        col = table.column(real)
+        col = column(table, real, source)
         if canon in _ID_COLUMNS:
             col = as_string(col, real, source)
             must = canon != "upline_id" or kind == "edges"
@@ -89,7 +89,7 @@ def _normalise(
         elif canon in ("joined_at", "at"):
             col = time_column(col, real, source)
         elif canon == "rank":
-            col = pc.cast(col, pa.string())
+            col = _rank_column(col, real, source)
         elif canon == "kind":
             col = _kind_column(col, real, source)
         out_names.append(canon)
@@ -97,9 +97,18 @@ def _normalise(
     for name in names:
         if name not in used:
             out_names.append(name)
-            out_cols.append(table.column(name))
+            out_cols.append(column(table, name, source))
     rel_kind: Literal["members", "edges"] = "members" if kind == "members" else "edges"
     return Relations(rel_kind, pa.table(out_cols, names=out_names), source)
+
+
+def _rank_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+    try:
+        return pc.cast(col, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InputError(
+            f"ranks must be text or numbers, found {col.type}", source=source, column=name
+        ) from None
 
 
 def _kind_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
