@@ -101,7 +101,7 @@ def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
 
     Notes
     -----
-    O(rows) at worst: Arrow's ``index`` kernel stops scanning at the first match.
+    O(rows): one scan by Arrow's ``index`` kernel.
 
     Examples
     --------
