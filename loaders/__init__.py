@@ -1,12 +1,29 @@
 """Ingest: member tables and edge lists from CSV, Parquet and JSON Lines.
 
-Loaders only read and normalise; they never write to a store. See
-:func:`read_relations`.
+Loaders only read and normalise; they never write to a store. They are the lowest
+room above :mod:`agentgraph.tables` and :mod:`agentgraph.errors`, the only two
+modules of the namespace they import. See :func:`read_relations`.
+
+The modules, low to high: :mod:`~agentgraph.loaders.encoding` (CSV text encodings),
+:mod:`~agentgraph.loaders.files` (formats, raw Arrow tables),
+:mod:`~agentgraph.loaders.columns` (column names and aliases),
+:mod:`~agentgraph.loaders.values` (ids, times, amounts), then the readers:
+:mod:`~agentgraph.loaders.read` (member tables and edge lists),
+:mod:`~agentgraph.loaders.payments`, :mod:`~agentgraph.loaders.orders` and
+:mod:`~agentgraph.loaders.identities`.
+
+Examples
+--------
+>>> from agentgraph.loaders import parse_mapping, read_relations
+>>> rel = read_relations("fixtures/boundary_30_3.csv", columns=parse_mapping(["agent_id=agent_id"]))
+>>> rel.kind, rel.rows, rel.table.column("agent_id")[0].as_py()
+('members', 30, '001')
 """
 
 from __future__ import annotations
 
 from agentgraph.loaders.columns import ALIASES, parse_mapping
-from agentgraph.loaders.read import FORMATS, input_format, read_relations
+from agentgraph.loaders.files import FORMATS, input_format
+from agentgraph.loaders.read import read_relations
 
 __all__ = ["read_relations", "input_format", "parse_mapping", "ALIASES", "FORMATS"]

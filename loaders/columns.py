@@ -3,14 +3,20 @@
 Exports name their columns many ways (``会员ID``, ``推荐人``, ``parent_id``...).
 A user mapping (``agent_id=会员编号``) wins; otherwise a known alias is used
 when the canonical column is absent. Matching ignores case and surrounding
-spaces.
+spaces. :data:`ALIASES` holds the member-table and edge-list names; the payment,
+order and identities loaders pass their own alias tables to :func:`resolve`.
+
+Examples
+--------
+>>> ALIASES["upline_id"][:3]
+('upline_id', 'upline', 'parent_id')
 """
 
 from __future__ import annotations
 
-__all__ = ["ALIASES", "resolve_columns", "parse_mapping"]
-
 from agentgraph.errors import InputError
+
+__all__ = ["ALIASES", "parse_mapping", "resolve", "resolve_columns"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "agent_id": (
@@ -66,9 +72,40 @@ _CANONICAL = tuple(ALIASES)
 def parse_mapping(
     items: list[str] | None, canonical: tuple[str, ...] | None = None
 ) -> dict[str, str]:
-    """``["agent_id=会员编号", ...]`` -> ``{"agent_id": "会员编号"}``; names must be
-    among ``canonical`` (default: the member-table and edge-list columns).
-    """
+    """Column mappings given as ``NAME=COLUMN`` (``--column``), as a dictionary.
+
+    Parameters
+    ----------
+    items : list of str or None
+        ``["agent_id=会员编号", ...]``; spaces around either side are dropped.
+    canonical : tuple of str, optional
+        The names a mapping may give; default: the member-table and edge-list
+        columns (the keys of :data:`ALIASES`).
+
+    Returns
+    -------
+    dict
+        Canonical name -> column name in the file, e.g. ``{"agent_id": "会员编号"}``;
+        empty when ``items`` is None or empty. A later mapping of the same name wins.
+
+    Raises
+    ------
+    InputError
+        An item that is not ``NAME=COLUMN``, or a name not among ``canonical``.
+
+    Notes
+    -----
+    O(items).
+
+    Examples
+    --------
+    >>> parse_mapping(["agent_id=会员号", " upline_id = 推荐人 "])
+    {'agent_id': '会员号', 'upline_id': '推荐人'}
+    >>> parse_mapping(["payer=付款人"], ("payer_id", "payee_id"))
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: column mapping 'payer=付款人': 'payer' is not one of payer_id, payee_id
+    """  # noqa: E501
     known = canonical or _CANONICAL
     out: dict[str, str] = {}
     for item in items or []:
@@ -85,27 +122,136 @@ def parse_mapping(
 def resolve_columns(
     names: list[str], mapping: dict[str, str] | None, source: str
 ) -> dict[str, str]:
-    """Canonical name -> input column name, for every canonical column found."""
+    """Canonical name -> input column name, for every member-table or edge-list column found.
+
+    Parameters
+    ----------
+    names : list of str
+        The input's header.
+    mapping : dict or None
+        The user's mapping (canonical name -> header, see :func:`parse_mapping`);
+        it wins over the aliases. Names outside :data:`ALIASES` are passed through.
+    source : str
+        The file or stream (for the error message).
+
+    Returns
+    -------
+    dict
+        Canonical name -> header, for the mapped names and for every canonical
+        column whose alias (case and surrounding spaces ignored) is in the header and
+        not taken already.
+
+    Raises
+    ------
+    InputError
+        A mapped column that is not in the header.
+
+    Notes
+    -----
+    O(names + aliases).
+
+    Examples
+    --------
+    >>> resolve_columns(["会员编号", "推荐人", "城市"], None, "m.csv")
+    {'agent_id': '会员编号', 'upline_id': '推荐人'}
+    >>> resolve_columns(["ID号", "Parent"], {"agent_id": "id号"}, "m.csv")
+    {'agent_id': 'ID号', 'upline_id': 'Parent'}
+    """
     mapping = mapping or {}
     folded = {n.strip().lower(): n for n in names}
     out: dict[str, str] = {}
     for canon, given in mapping.items():
         if given not in names and given.strip().lower() not in folded:
-            raise InputError(
-                f"mapped column {given!r} (for {canon}) is not in the header; "
-                f"found: {', '.join(names)}",
-                source=source,
-                column=given,
-            )
+            raise _not_in_header(given, canon, names, source)
         out[canon] = given if given in names else folded[given.strip().lower()]
+    _add_aliases(out, folded, ALIASES)
+    return out
+
+
+def resolve(
+    names: list[str],
+    mapping: dict[str, str] | None,
+    source: str,
+    aliases: dict[str, tuple[str, ...]],
+) -> dict[str, str]:
+    """Canonical name -> header, from a user mapping first, then known aliases.
+
+    Parameters
+    ----------
+    names : list of str
+        The input's header.
+    mapping : dict or None
+        The user's mapping (canonical name -> header); every name must be a key of
+        ``aliases``.
+    source : str
+        The file or stream (for the error message).
+    aliases : dict
+        Canonical name -> the headers it is known under, lower case, most specific
+        first (e.g. :data:`agentgraph.loaders.payments.PAYMENT_ALIASES`).
+
+    Returns
+    -------
+    dict
+        Canonical name -> header, for the mapped names and for every canonical
+        column whose alias (case and surrounding spaces ignored) is in the header and
+        not taken already.
+
+    Raises
+    ------
+    InputError
+        A mapped name that is not a key of ``aliases``, or a mapped column that is
+        not in the header.
+
+    Notes
+    -----
+    O(names + aliases).
+
+    Examples
+    --------
+    >>> aliases = {"payer_id": ("payer_id", "付款人"), "amount": ("amount", "金额")}
+    >>> resolve(["付款人", "金额", "备注"], None, "p.csv", aliases)
+    {'payer_id': '付款人', 'amount': '金额'}
+    >>> resolve(["付款人"], {"payer_id": "付款方"}, "p.csv", aliases)
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: p.csv, column '付款方': mapped column '付款方' (for payer_id) is not in the header; found: 付款人
+    """  # noqa: E501
+    mapping = mapping or {}
+    folded = {n.strip().lower(): n for n in names}
+    out: dict[str, str] = {}
+    for canon, given in mapping.items():
+        if canon not in aliases:
+            raise InputError(
+                f"column mapping {canon}={given}: {canon!r} is not one of {', '.join(aliases)}",
+                source=source,
+            )
+        real = given if given in names else folded.get(given.strip().lower())
+        if real is None:
+            raise _not_in_header(given, canon, names, source)
+        out[canon] = real
+    _add_aliases(out, folded, aliases)
+    return out
+
+
+def _not_in_header(given: str, canon: str, names: list[str], source: str) -> InputError:
+    return InputError(
+        f"mapped column {given!r} (for {canon}) is not in the header; found: {', '.join(names)}",
+        source=source,
+        column=given,
+    )
+
+
+def _add_aliases(
+    out: dict[str, str], folded: dict[str, str], aliases: dict[str, tuple[str, ...]]
+) -> None:
+    """Add to ``out`` the first untaken header of every canonical name not mapped yet."""
     taken = set(out.values())
-    for canon in _CANONICAL:
+    for canon, known in aliases.items():
         if canon in out:
             continue
-        for alias in ALIASES[canon]:
+        for alias in known:
             real = folded.get(alias)
             if real is not None and real not in taken:
                 out[canon] = real
                 taken.add(real)
                 break
-    return out

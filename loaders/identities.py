@@ -7,6 +7,11 @@ sha256 hex work the same: only equality matters). Same formats, encodings and
 bad-input behaviour as :func:`agentgraph.loaders.read_relations`.
 
 Complexity: one pass over the file plus O(rows) casts.
+
+Examples
+--------
+>>> IDENTITY_ALIASES["phone"][:3]
+('phone', 'mobile', 'phone_number')
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-from agentgraph.loaders.columns import ALIASES
-from agentgraph.loaders.payments import read_table, resolve
-from agentgraph.loaders.read import as_string
+from agentgraph.loaders.columns import ALIASES, resolve
+from agentgraph.loaders.files import column, read_table
+from agentgraph.loaders.values import as_string
 
 from agentgraph.errors import InputError
 
@@ -42,16 +47,55 @@ IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
 def normalise_identities(
     table: pa.Table, source: str = "<memory>", columns: dict[str, str] | None = None
 ) -> pa.Table:
-    """Rename recognised headers (or those ``columns`` maps, e.g. ``{"phone": "手机2"}``)
-    to ``agent_id``, ``phone``, ``id_number``, ``bank_card``, ``device`` and read every
-    column as strings. A column that carries a canonical name but was not chosen for
-    it (``agent_id`` when ``columns`` maps ``agent_id`` to another header) is dropped.
-    """
+    """Check an Arrow table of identities and give its columns their canonical names.
+
+    Recognised headers (or those ``columns`` maps, e.g. ``{"phone": "手机2"}``) are
+    renamed to ``agent_id``, ``phone``, ``id_number``, ``bank_card``, ``device`` and
+    every column is read as strings. A column that carries a canonical name but was
+    not chosen for it (``agent_id`` when ``columns`` maps ``agent_id`` to another
+    header) is dropped.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Identities as read (e.g. from an upload).
+    source : str, default "<memory>"
+        Where the table came from (for messages).
+    columns : dict, optional
+        Canonical name -> header in ``table``; wins over :data:`IDENTITY_ALIASES`.
+
+    Returns
+    -------
+    pyarrow.Table
+        The kept columns, in their input order, all ``string``; recognised ones
+        under their canonical names, the others as they came.
+
+    Raises
+    ------
+    InputError
+        No ``agent_id`` column, no identifier column beside it, no rows, or a column
+        that is not text or integers.
+
+    Notes
+    -----
+    O(rows): one cast per column that is not text already.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> raw = pa.table({"会员编号": ["K10", "M1"], "手机号": [13800000010, 13800000010]})
+    >>> normalise_identities(raw).to_pylist()[1]
+    {'agent_id': 'M1', 'phone': '13800000010'}
+    >>> normalise_identities(raw.select(["会员编号"]), "ids.csv")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: ids.csv: no identifier columns beside agent_id (phone, id_number, bank_card, device, ...)
+    """  # noqa: E501
     names = table.column_names
     chosen = resolve(names, columns, source, IDENTITY_ALIASES)
     rename = {real: canon for canon, real in chosen.items()}
     keep = [n for n in names if n in rename or n not in IDENTITY_ALIASES]
-    table = table.select(keep)
+    kept = [column(table, n, source) for n in keep]
     names = keep
     if "agent_id" not in rename.values():
         raise InputError(
@@ -67,7 +111,7 @@ def normalise_identities(
         )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
-    cols = [as_string(table.column(n), n, source) for n in names]
+    cols = [as_string(col, n, source) for col, n in zip(kept, names, strict=True)]
     return pa.table(cols, names=[rename.get(n, n) for n in names])
 
 
@@ -80,10 +124,43 @@ def read_identities(
 ) -> pa.Table:
     """Read an identities table (CSV, Parquet or JSON Lines); see the module docstring.
 
+    Parameters
+    ----------
+    path : str or Path
+        The identities file; same formats and encodings as
+        :func:`agentgraph.loaders.read_relations`.
+    encoding : str, optional
+        CSV text encoding; detected when not given.
+    fmt : {"csv", "parquet", "jsonl"}, optional
+        Default: from the suffix.
+    columns : dict, optional
+        Canonical name -> the file's header (``{"phone": "手机2"}``); common Chinese
+        and English headers are recognised (:data:`IDENTITY_ALIASES`).
+
+    Returns
+    -------
+    pyarrow.Table
+        ``agent_id`` and the identifier columns, all strings (see
+        :func:`normalise_identities`).
+
     Raises
     ------
     InputError
         Missing file, no ``agent_id`` column, no identifier column, no rows,
         undecodable bytes: naming file, row and column.
-    """
+
+    Notes
+    -----
+    O(bytes) to read the file plus O(rows) casts.
+
+    Examples
+    --------
+    >>> ids = read_identities("fixtures/identities/split_identities.csv")
+    >>> ids.column_names, ids.column("phone")[1].as_py()
+    (['agent_id', 'phone', 'bank_card', 'device'], ' 13800000010 ')
+    >>> read_identities("fixtures/money/ladder5_orders.csv")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: fixtures/money/ladder5_orders.csv, column 'agent_id': missing column agent_id for an identities table (found: order_id, seller_id, buyer_id, amount, at)
+    """  # noqa: E501
     return normalise_identities(read_table(path, encoding, fmt), str(path), columns)

@@ -9,6 +9,11 @@ bad-input behaviour as :func:`agentgraph.loaders.read_relations`: ids stay strin
 file raises :class:`~agentgraph.errors.InputError` naming file, row and column.
 
 Complexity: one pass over the file through Arrow's readers plus O(rows) compute.
+
+Examples
+--------
+>>> PAYMENT_ALIASES["payer_id"][:2]
+('payer_id', 'payer')
 """
 
 from __future__ import annotations
@@ -17,27 +22,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from agentgraph.loaders.read import (
-    _read_csv,
-    _read_jsonl,
-    _read_parquet,
-    as_string,
-    first_true,
-    input_format,
-    time_column,
-)
+from agentgraph.loaders.columns import resolve
+from agentgraph.loaders.files import column, read_table
+from agentgraph.loaders.values import amounts, as_string, first_true, time_column
 
 from agentgraph.errors import InputError
 from agentgraph.tables import PAYMENT_KINDS, Payments
 
-__all__ = [
-    "read_payments",
-    "normalise_payments",
-    "read_table",
-    "resolve",
-    "amounts",
-    "PAYMENT_ALIASES",
-]
+__all__ = ["read_payments", "normalise_payments", "PAYMENT_ALIASES"]
 
 PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "payer_id": ("payer_id", "payer", "from_id", "from", "付款人", "付款人id", "付款方"),
@@ -79,78 +71,6 @@ _KIND_WORDS = {
 }
 
 
-def resolve(
-    names: list[str],
-    mapping: dict[str, str] | None,
-    source: str,
-    aliases: dict[str, tuple[str, ...]],
-) -> dict[str, str]:
-    """Canonical name -> header, from a user mapping first, then known aliases."""
-    mapping = mapping or {}
-    folded = {n.strip().lower(): n for n in names}
-    out: dict[str, str] = {}
-    for canon, given in mapping.items():
-        if canon not in aliases:
-            raise InputError(
-                f"column mapping {canon}={given}: {canon!r} is not one of {', '.join(aliases)}",
-                source=source,
-            )
-        real = given if given in names else folded.get(given.strip().lower())
-        if real is None:
-            raise InputError(
-                f"mapped column {given!r} (for {canon}) is not in the header; "
-                f"found: {', '.join(names)}",
-                source=source,
-                column=given,
-            )
-        out[canon] = real
-    taken = set(out.values())
-    for canon, names_ in aliases.items():
-        if canon in out:
-            continue
-        for alias in names_:
-            real = folded.get(alias)
-            if real is not None and real not in taken:
-                out[canon] = real
-                taken.add(real)
-                break
-    return out
-
-
-def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
-    if (
-        pa.types.is_integer(col.type)
-        or pa.types.is_floating(col.type)
-        or pa.types.is_decimal(col.type)
-    ):
-        values = pc.cast(col, pa.float64())
-    else:
-        text = pc.utf8_trim_whitespace(as_string(col, name, source))
-        text = pc.replace_substring_regex(text, r"^[¥￥]|元$|,", "")
-        try:
-            values = pc.cast(text, pa.float64())
-        except pa.ArrowInvalid:
-            ok = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-            bad = pc.and_(pc.is_valid(text), pc.invert(ok))
-            k = first_true(bad)
-            raise InputError(
-                f"amount {col[k].as_py()!r} is not a number", source=source, row=k + 1, column=name
-            ) from None
-    if values.null_count:
-        k = first_true(pc.is_null(values))
-        raise InputError("empty amount", source=source, row=k + 1, column=name)
-    negative = pc.less(values, 0)
-    if pc.any(negative).as_py():
-        k = first_true(negative)
-        raise InputError(
-            f"negative amount {values[k].as_py()} (record refunds as a payment the other way)",
-            source=source,
-            row=k + 1,
-            column=name,
-        )
-    return values
-
-
 def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.ChunkedArray:
     if col is None:
         return pa.chunked_array([pa.array(["other"] * n, pa.string())])
@@ -170,24 +90,6 @@ def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.Ch
     return pc.fill_null(pc.take(vals, idx), "other")
 
 
-def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Table:
-    """The raw table of a CSV, Parquet or JSON Lines file (CSV cells as strings)."""
-    p = Path(path)
-    source = str(path)
-    if not p.exists():
-        raise InputError("no such file", source=source)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    form = input_format(p, fmt)
-    return (
-        _read_csv(p, source, encoding)
-        if form == "csv"
-        else _read_parquet(p, source)
-        if form == "parquet"
-        else _read_jsonl(p, source)
-    )
-
-
 def read_payments(
     path: str | Path,
     *,
@@ -197,22 +99,94 @@ def read_payments(
 ) -> Payments:
     """Read a payment table (CSV, Parquet or JSON Lines) into :class:`Payments`.
 
-    ``columns`` maps canonical names to the file's headers
-    (``{"payer_id": "付款人"}``); common Chinese and English headers are recognised.
+    Parameters
+    ----------
+    path : str or Path
+        The payment file; same formats and encodings as
+        :func:`agentgraph.loaders.read_relations`.
+    columns : dict, optional
+        Canonical name -> the file's header (``{"payer_id": "付款人"}``); common
+        Chinese and English headers are recognised (:data:`PAYMENT_ALIASES`).
+    encoding : str, optional
+        CSV text encoding; detected when not given.
+    fmt : {"csv", "parquet", "jsonl"}, optional
+        Default: from the suffix.
+
+    Returns
+    -------
+    Payments
+        ``payer_id``, ``payee_id`` (strings), ``amount`` (float64 yuan), ``kind`` (one
+        of :data:`~agentgraph.tables.PAYMENT_KINDS`), and where present ``at``,
+        ``source_agent_id``, ``order_id``; ``source`` is ``str(path)``.
 
     Raises
     ------
     InputError
         Missing file, missing columns, no rows, empty ids, amounts that are not
         non-negative numbers, unknown kinds, bad dates: naming file, row and column.
-    """
+
+    Notes
+    -----
+    O(bytes) to read the file plus O(rows) vectorised compute
+    (see :func:`normalise_payments`).
+
+    Examples
+    --------
+    >>> pay = read_payments("fixtures/money/ladder5_payments.csv")
+    >>> pay.rows, pay.table.column("kind")[0].as_py(), pay.table.column("amount")[0].as_py()
+    (82, 'entry_fee', 1000.0)
+    >>> read_payments("fixtures/money/ladder5_members.csv")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: fixtures/money/ladder5_members.csv, column 'payer_id': missing column(s) payer_id, payee_id, amount for a payment table (found: agent_id, upline_id, joined_at)
+    """  # noqa: E501
     return normalise_payments(read_table(path, encoding, fmt), columns, str(path))
 
 
 def normalise_payments(
     table: pa.Table, columns: dict[str, str] | None = None, source: str = "<memory>"
 ) -> Payments:
-    """Check and normalise an Arrow table of payments (see :func:`read_payments`)."""
+    """Check and normalise an Arrow table of payments (see :func:`read_payments`).
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Payments as read (e.g. from an upload), under any known header.
+    columns : dict, optional
+        Canonical name -> header in ``table``; wins over :data:`PAYMENT_ALIASES`.
+    source : str, default "<memory>"
+        Where the table came from (for messages and ``Payments.source``).
+
+    Returns
+    -------
+    Payments
+        The columns in the order ``payer_id``, ``payee_id``, ``amount``, ``kind``,
+        ``at``, ``source_agent_id``, ``order_id`` (the optional ones when present);
+        ``kind`` is ``other`` where the column is absent or a cell empty. Other
+        columns are dropped.
+
+    Raises
+    ------
+    InputError
+        Missing ``payer_id``, ``payee_id`` or ``amount`` columns, no rows, an empty
+        payer or payee, an amount that is not a non-negative number, an unknown kind,
+        a bad time: naming source, row and column.
+
+    Notes
+    -----
+    O(rows): vectorised Arrow casts and look-ups, one per column.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> raw = pa.table({"付款人": ["A2"], "收款人": ["A1"], "金额": ["¥1,000"], "类型": ["入门费"]})
+    >>> normalise_payments(raw).table.to_pylist()
+    [{'payer_id': 'A2', 'payee_id': 'A1', 'amount': 1000.0, 'kind': 'entry_fee'}]
+    >>> normalise_payments(raw.set_column(3, "类型", pa.array(["gift"])))
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: <memory>, row 1, column '类型': payment kind 'gift' is not one of entry_fee, commission, goods, rebate, other
+    """  # noqa: E501
     names = table.column_names
     cols = resolve(names, columns, source, PAYMENT_ALIASES)
     missing = [c for c in _REQUIRED if c not in cols]
@@ -229,19 +203,19 @@ def normalise_payments(
     for canon in ("payer_id", "payee_id", "source_agent_id", "order_id"):
         if canon not in cols:
             continue
-        col = as_string(table.column(cols[canon]), cols[canon], source)
+        col = as_string(column(table, cols[canon], source), cols[canon], source)
         if canon in ("payer_id", "payee_id") and col.null_count:
             k = first_true(pc.is_null(col))
             raise InputError(f"empty {canon}", source=source, row=k + 1, column=cols[canon])
         out[canon] = col
-    out["amount"] = amounts(table.column(cols["amount"]), cols["amount"], source)
+    out["amount"] = amounts(column(table, cols["amount"], source), cols["amount"], source)
     out["kind"] = _kinds(
-        table.column(cols["kind"]) if "kind" in cols else None,
+        column(table, cols["kind"], source) if "kind" in cols else None,
         table.num_rows,
         cols.get("kind", "kind"),
         source,
     )
     if "at" in cols:
-        out["at"] = time_column(table.column(cols["at"]), cols["at"], source)
+        out["at"] = time_column(column(table, cols["at"], source), cols["at"], source)
     order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]
     return Payments(pa.table({k: out[k] for k in order if k in out}), source)

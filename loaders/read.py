@@ -3,50 +3,38 @@
 Every reader returns a normalised :class:`~agentgraph.tables.Relations`
 whose id columns are strings (never numbers: "007" stays "007"), or raises
 :class:`~agentgraph.errors.InputError` naming the file, the row and the problem.
-Nothing is written anywhere.
+Nothing is written anywhere. The file is opened by
+:func:`agentgraph.loaders.files.read_table` (formats, encodings; :data:`FORMATS` and
+:func:`input_format` are re-exported here), its columns are found by
+:func:`agentgraph.loaders.columns.resolve_columns` and its values normalised by
+:mod:`agentgraph.loaders.values`.
 
 Complexity: one pass over the file through Arrow's readers; CSV in GB18030 is
 transcoded on the fly.
+
+Examples
+--------
+>>> read_relations("fixtures/chain5.csv").table.column("upline_id").to_pylist()
+[None, 'C1', 'C2', 'C3', 'C4']
 """
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.json as pajson
-import pyarrow.parquet as pq
 from agentgraph.loaders.columns import resolve_columns
-from agentgraph.loaders.encoding import detect_encoding, first_bad_line, normalise_encoding
+from agentgraph.loaders.files import FORMATS, column, input_format, read_table
+from agentgraph.loaders.values import as_string, first_true, time_column
 
 from agentgraph.errors import InputError
 from agentgraph.tables import Relations
 
 __all__ = ["read_relations", "input_format", "FORMATS"]
 
-FORMATS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
 _ID_COLUMNS = ("agent_id", "upline_id", "downline_id")
-_DATE_FIXES = (  # 2024/1/5 08:00 -> 2024-01-05T08:00 (RE2: no look-ahead)
-    (r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3"),
-    (r"^(\d{4})-(\d)-", r"\1-0\2-"),
-    (r"^(\d{4}-\d{2})-(\d)$", r"\1-0\2"),
-    (r"^(\d{4}-\d{2})-(\d)([ T])", r"\1-0\2\3"),
-    (r"^(\d{4}-\d{2}-\d{2}) ", r"\1T"),
-)
 _KIND_VALUES = {
     "recruited": "recruited",
     "recruit": "recruited",
@@ -56,177 +44,6 @@ _KIND_VALUES = {
     "supply": "supplies",
     "供货": "supplies",
 }
-
-
-def input_format(path: Path, fmt: str | None = None) -> str:
-    """``csv``, ``parquet`` or ``jsonl`` from ``fmt`` or the file's suffix."""
-    if fmt:
-        if fmt not in ("csv", "parquet", "jsonl"):
-            raise InputError(f"unknown format {fmt!r} (csv, parquet, jsonl)", source=str(path))
-        return fmt
-    found = FORMATS.get(path.suffix.lower())
-    if found is None:
-        raise InputError(
-            f"cannot tell the format from the suffix {path.suffix!r}; use "
-            "--input-format csv|parquet|jsonl",
-            source=str(path),
-        )
-    return found
-
-
-def _row_of(message: str) -> int | None:
-    m = re.search(r"row #?(\d+)", message, re.IGNORECASE)
-    return int(m.group(1)) if m else None
-
-
-def _read_csv(path: Path, source: str, encoding: str | None) -> pa.Table:
-    codec = normalise_encoding(encoding) if encoding else detect_encoding(path, source)
-    with path.open("rb") as fh:
-        head = fh.readline()
-    tabbed = path.suffix.lower() == ".tsv" or (b"\t" in head and b"," not in head)
-    delimiter = "\t" if tabbed else ","
-    try:
-        header = head.decode(codec).lstrip("\ufeff").rstrip("\r\n")
-    except UnicodeDecodeError:
-        raise InputError(f"header is not valid {codec}", source=source, row=0) from None
-    names = [c.strip().strip('"') for c in header.split(delimiter)]
-    if not any(names):
-        raise InputError("no header row (the first line is empty)", source=source, row=0)
-    as_string = {n: pa.string() for n in names}
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=codec, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types=as_string,
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        msg = str(exc)
-        if "UTF8" in msg or isinstance(exc, UnicodeDecodeError):
-            row = first_bad_line(path, codec)
-            raise InputError(
-                f"bytes that are not valid {codec} (give the encoding with --encoding)",
-                source=source,
-                row=row,
-            ) from None
-        raise InputError(
-            f"not a readable CSV file: {msg.splitlines()[0]}", source=source, row=_row_of(msg)
-        ) from None
-    return table
-
-
-def _read_parquet(path: Path, source: str) -> pa.Table:
-    try:
-        return pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {str(exc).splitlines()[0]}", source=source
-        ) from None
-
-
-def _read_jsonl(path: Path, source: str) -> pa.Table:
-    if path.stat().st_size == 0:
-        raise InputError("file is empty", source=source)
-    try:
-        return pajson.read_json(path, read_options=pajson.ReadOptions(block_size=1 << 24))
-    except pa.ArrowInvalid as exc:
-        msg = str(exc)
-        if "changed from" in msg:  # ids written as numbers in some rows, strings in others
-            return _read_jsonl_mixed(path, source)
-        row = _row_of(msg)
-        raise InputError(
-            f"not readable JSON Lines: {msg.splitlines()[0]}",
-            source=source,
-            row=row + 1 if row is not None else None,
-        ) from None
-
-
-def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:
-    """Slow path for JSON Lines whose columns mix numbers and strings: every
-    scalar that is not a string becomes its JSON text (7 -> "7"). O(rows) Python.
-    """
-    rows: list[dict[str, object]] = []
-    with path.open("rb") as fh:
-        for k, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"not readable JSON Lines: {exc}", source=source, row=k) from None
-            if not isinstance(obj, dict):
-                raise InputError("each line must be a JSON object", source=source, row=k)
-            rows.append(
-                {
-                    key: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                    for key, v in obj.items()
-                }
-            )
-    names: dict[str, None] = {}
-    for r in rows:
-        names.update(dict.fromkeys(r))
-    return pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
-
-
-def as_string(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        return col
-    if pa.types.is_integer(col.type) or pa.types.is_null(col.type):
-        return pc.cast(col, pa.string())
-    if pa.types.is_dictionary(col.type):
-        return pc.cast(col, pa.string())
-    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
-        try:
-            return pc.cast(col, pa.string())
-        except pa.ArrowInvalid:
-            raise InputError("ids are not valid UTF-8", source=source, column=name) from None
-    raise InputError(
-        f"ids must be strings or integers, found {col.type}", source=source, column=name
-    )
-
-
-def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
-    return int(pc.index(mask, True).as_py())
-
-
-def time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
-    if pa.types.is_timestamp(col.type):
-        return col
-    if pa.types.is_date(col.type):
-        return pc.cast(col, pa.timestamp("s"))
-    if pa.types.is_integer(col.type):  # epoch seconds
-        return pc.cast(col, pa.timestamp("s"))
-    text = pc.utf8_trim_whitespace(as_string(col, name, source))
-    for pattern, repl in _DATE_FIXES:
-        text = pc.replace_substring_regex(text, pattern, repl)
-    try:
-        return pc.cast(text, pa.timestamp("s"))
-    except pa.ArrowInvalid:
-        parsed = [
-            pc.strptime(chunk, "%Y-%m-%dT%H:%M:%S", "s", error_is_null=True)
-            for chunk in text.chunks
-        ]
-        ok = pa.chunked_array(parsed, pa.timestamp("s"))
-        date_only = pc.cast(
-            pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True), pa.timestamp("s")
-        )
-        ok = pc.coalesce(ok, date_only)
-        bad = pc.and_(pc.is_valid(text), pc.is_null(ok))
-        if pc.any(bad).as_py():
-            k = first_true(bad)
-            raise InputError(
-                f"{text[k].as_py()!r} is not a date or time (use ISO 8601, "
-                "e.g. 2024-05-01 or 2024-05-01T08:30:00)",
-                source=source,
-                row=k + 1,
-                column=name,
-            ) from None
-        return ok
 
 
 def _normalise(
@@ -262,7 +79,7 @@ def _normalise(
             continue
         real = cols[canon]
         used.add(real)
-        col = table.column(real)
+        col = column(table, real, source)
         if canon in _ID_COLUMNS:
             col = as_string(col, real, source)
             must = canon != "upline_id" or kind == "edges"
@@ -272,7 +89,7 @@ def _normalise(
         elif canon in ("joined_at", "at"):
             col = time_column(col, real, source)
         elif canon == "rank":
-            col = pc.cast(col, pa.string())
+            col = _rank_column(col, real, source)
         elif canon == "kind":
             col = _kind_column(col, real, source)
         out_names.append(canon)
@@ -280,9 +97,18 @@ def _normalise(
     for name in names:
         if name not in used:
             out_names.append(name)
-            out_cols.append(table.column(name))
+            out_cols.append(column(table, name, source))
     rel_kind: Literal["members", "edges"] = "members" if kind == "members" else "edges"
     return Relations(rel_kind, pa.table(out_cols, names=out_names), source)
+
+
+def _rank_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+    try:
+        return pc.cast(col, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InputError(
+            f"ranks must be text or numbers, found {col.type}", source=source, column=name
+        ) from None
 
 
 def _kind_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
@@ -325,25 +151,40 @@ def read_relations(
     fmt : {"csv", "parquet", "jsonl"}, optional
         Default: from the suffix.
 
+    Returns
+    -------
+    Relations
+        ``members``: ``agent_id``, ``upline_id`` (null for a root), optional
+        ``joined_at`` and ``rank``; ``edges``: ``upline_id``, ``downline_id``,
+        optional ``kind`` (``recruited`` or ``supplies``; Chinese words accepted,
+        null means recruited) and ``at``. Ids are strings, times ``timestamp[s]``;
+        other columns are kept after these, as they came. ``source`` is ``str(path)``.
+
     Raises
     ------
     InputError
         Missing file, no header, missing columns, empty file, binary garbage,
         undecodable bytes, bad dates: the message names the file, row and column.
-    """
-    p = Path(path)
+
+    Notes
+    -----
+    O(bytes) to read the file (Arrow's readers) plus O(rows) vectorised compute to
+    check and normalise the columns.
+
+    Examples
+    --------
+    >>> rel = read_relations("fixtures/gb18030_members.csv")
+    >>> rel.kind, rel.rows, rel.table.column("agent_id")[1].as_py()
+    ('members', 34, '李一')
+    >>> edges = read_relations("fixtures/ladder_edges.csv")
+    >>> edges.kind, edges.rows, edges.table.column("kind")[:2].to_pylist()
+    ('edges', 32, [None, 'recruited'])
+    >>> read_relations("fixtures/bad/no_upline_column.csv")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: fixtures/bad/no_upline_column.csv, column 'upline_id': missing column(s) upline_id for a member table (found: agent_id, rank); map a column with --column upline_id=NAME
+    """  # noqa: E501
     source = str(path)
     if kind not in (None, "members", "edges"):
         raise InputError(f"unknown kind {kind!r} (members or edges)", source=source)
-    if not p.exists():
-        raise InputError("no such file", source=source)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    form = input_format(p, fmt)
-    if form == "csv":
-        table = _read_csv(p, source, encoding)
-    elif form == "parquet":
-        table = _read_parquet(p, source)
-    else:
-        table = _read_jsonl(p, source)
-    return _normalise(table, kind, columns, source)
+    return _normalise(read_table(path, encoding, fmt), kind, columns, source)

@@ -113,3 +113,116 @@ def test_unknown_suffix_and_folder(tmp_path: Path) -> None:
         bad = tmp_path / "x.parquet"
         bad.write_bytes(b"not parquet at all")
         read_relations(bad)
+
+
+LOADERS = Path(__file__).resolve().parents[1] / "loaders"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at module level or inside functions."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_loaders_import_only_tables_errors_and_each_other() -> None:
+    """The lowest room above agentgraph.tables and agentgraph.errors."""
+    allowed = {"agentgraph.tables", "agentgraph.errors"}
+    files = sorted(LOADERS.glob("*.py"))
+    assert len(files) >= 9
+    wrong = {
+        f"{path.name}: {mod}"
+        for path in files
+        for mod in _imported_modules(path)
+        if (
+            mod.split(".")[0] == "agentgraph"
+            and mod not in allowed
+            and not mod.startswith("agentgraph.loaders.")
+        )
+        or mod.split(".")[0] in ("loaders", "api", "fastapi", "typer")
+    }
+    assert not wrong, sorted(wrong)
+
+
+def test_public_paths_keep_working() -> None:
+    import agentgraph.loaders as loaders
+    from agentgraph.loaders import identities, orders, payments, read
+
+    assert set(loaders.__all__) == {
+        "ALIASES",
+        "parse_mapping",
+        "FORMATS",
+        "input_format",
+        "read_relations",
+    }
+    assert read.read_relations is loaders.read_relations
+    assert read.input_format is loaders.input_format and read.FORMATS is loaders.FORMATS
+    for mod, names in (
+        (payments, ("read_payments", "normalise_payments", "PAYMENT_ALIASES")),
+        (orders, ("read_orders", "normalise_orders", "ORDER_ALIASES")),
+        (identities, ("read_identities", "normalise_identities", "IDENTITY_ALIASES")),
+    ):
+        assert set(names) <= set(mod.__all__)
+
+
+def test_shared_helpers_live_in_values_files_and_columns() -> None:
+    from agentgraph.loaders import columns, files, values
+
+    assert {"as_string", "first_true", "time_column", "amounts"} <= set(values.__all__)
+    assert {"read_table", "input_format", "FORMATS"} <= set(files.__all__)
+    assert {"resolve", "resolve_columns", "parse_mapping", "ALIASES"} <= set(columns.__all__)
+
+
+@pytest.mark.parametrize(
+    ("read", "text"),
+    [
+        ("relations", "agent_id,upline_id,x,x\na,,1,2\n"),
+        ("payments", "payer_id,payer_id,payee_id,amount\na,a,b,1\n"),
+        ("orders", "seller_id,buyer_id,amount,amount\na,b,1,2\n"),
+        ("identities", "agent_id,phone,phone\na,1,2\n"),
+    ],
+)
+def test_a_column_named_twice_is_an_input_error(tmp_path: Path, read: str, text: str) -> None:
+    from agentgraph.loaders.identities import read_identities
+    from agentgraph.loaders.orders import read_orders
+    from agentgraph.loaders.payments import read_payments
+
+    reader = {
+        "relations": read_relations,
+        "payments": read_payments,
+        "orders": read_orders,
+        "identities": read_identities,
+    }[read]
+    csv = tmp_path / "dup.csv"
+    csv.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="times in the header") as info:
+        reader(csv)
+    assert info.value.row == 0
+
+
+def test_nested_ranks_bad_utf8_json_and_non_text_codecs(tmp_path: Path) -> None:
+    jl = tmp_path / "m.jsonl"
+    jl.write_text('{"agent_id": "a", "upline_id": null, "rank": {"x": 1}}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="ranks must be text or numbers") as info:
+        read_relations(jl)
+    assert info.value.column == "rank"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(
+        b'{"agent_id": "a", "upline_id": null}\n{"agent_id": "\xff", "upline_id": "a"}\n'
+    )
+    with pytest.raises(InputError, match="not valid UTF-8") as info:
+        read_relations(bad)
+    assert info.value.row == 2
+    csv = tmp_path / "m.csv"
+    csv.write_text("agent_id,upline_id\na,\n", encoding="utf-8")
+    for codec in ("rot13", "base64"):
+        with pytest.raises(InputError, match="not a text encoding"):
+            read_relations(csv, encoding=codec)
+    with pytest.raises(InputError, match="header is not valid"):
+        read_relations(csv, encoding="undefined")
