@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 
 from agentgraph.errors import ArgumentError
 
-__all__ = ["StringColumn", "Encoding", "string_column", "encode_ids", "hash_strings"]
+__all__ = ["StringColumn", "Encoding", "string_column", "encode_ids", "hash_strings", "hash_span"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,32 @@ def _mix(h: np.uint64) -> np.uint64:
 
 @nb.njit(cache=True, nogil=True, inline="always")
 def hash_span(data: np.ndarray, s: int, e: int) -> tuple[np.uint64, np.uint64]:
-    """Two hashes of ``data[s:e]``, consumed 8 bytes at a time."""
+    """Two hashes of ``data[s:e]``, consumed 8 bytes at a time.
+
+    Parameters
+    ----------
+    data : ndarray of uint8
+        Bytes (an Arrow string column's data buffer).
+    s, e : int
+        Start and end (exclusive) of the span.
+
+    Returns
+    -------
+    h1, h2 : numpy.uint64
+        The same two hashes :func:`hash_strings` gives for those bytes.
+
+    Notes
+    -----
+    O(e - s), a loop over 8-byte words (numba, inlined into the callers' kernels).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.graph.idmap import hash_span, hash_strings
+    >>> h1, h2 = hash_span(np.frombuffer(b"x007", np.uint8), 1, 4)
+    >>> bool(h1 == hash_strings(["007"])[0][0])
+    True
+    """
     h1 = np.uint64(0xCBF29CE484222325) ^ np.uint64(e - s)
     h2 = np.uint64(0x9E3779B97F4A7C15) + np.uint64(e - s)
     k = s
