@@ -96,6 +96,7 @@ class InputError(AgentgraphError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        """The location (source, row, column) and the message."""
         where = []
         if self.source:
             where.append(self.source)

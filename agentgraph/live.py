@@ -184,6 +184,7 @@ class LiveIndex:
 
     # ------------------------------------------------------------------ ids
     def __len__(self) -> int:
+        """Number of agents now."""
         return self.n
 
     def node(self, agent_id: str) -> int:

@@ -174,6 +174,7 @@ class HashedIds:
         self._h1, self._h2, self._order = h1[order], h2[order], order
 
     def __len__(self) -> int:
+        """Number of ids indexed."""
         return len(self._h1)
 
     def find(self, agent_id: str) -> int:
