@@ -17,27 +17,48 @@ without a rescan. A new agent is always a leaf, so exactly these measures change
 without changing anything; :meth:`LiveIndex.add` applies it. Both are
 O(depth of the upline) time; ids are found through the engine's 128-bit id
 hashes kept sorted (O(log n) per lookup, 20 bytes per agent, no Python object
-per agent), plus a dict for the agents added since the build.
+per agent: :class:`~agentgraph.live_kernels.HashedIds`), plus a dict for the
+agents added since the build.
 
 The result equals a full :func:`~agentgraph.analysis.analyse` of the same rows
 (tests compare against a networkx oracle): counting follows the 2013
 SPC/SPP/MPS opinion (root = level 1, members include the root).
 
-This module is pure numpy/numba/pyarrow; it knows nothing about HTTP.
+This module is pure numpy/numba/pyarrow; it knows nothing about HTTP. Its array
+kernels live in :mod:`agentgraph.live_kernels`, the answers it gives
+(:class:`RecruitmentCheck`, :class:`AgentView`, ...) in
+:mod:`agentgraph.live_results`; both are re-exported here.
+
+References
+----------
+.. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+   适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+   organising or leading pyramid selling), 2013, §1: >= 30 members over >= 3
+   levels, the organiser included and counted as level 1.
+
+Examples
+--------
+``fixtures/boundary_29_3.csv`` has 29 members over 3 levels; one more recruit
+on level 3 reaches the threshold:
+
+>>> import agentgraph
+>>> from agentgraph.live import LiveIndex
+>>> index = LiveIndex.from_analysis(agentgraph.scan("fixtures/boundary_29_3.csv"))
+>>> [f.rule for f in index.check("002", "031").newly_fired]
+['cn.threshold']
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 
-from agentgraph.errors import AgentgraphError, AgentNotFound
-from agentgraph.graph.idmap import hash_span, hash_strings
-from agentgraph.measure.networks import Networks, structure_class, upline_chain
+from agentgraph.errors import AgentNotFound
+from agentgraph.live_kernels import HashedIds, add_leaf, contiguous, grow
+from agentgraph.live_results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
+from agentgraph.measure.networks import Networks, upline_chain
 from agentgraph.policies import Flag, Policy
 
 if TYPE_CHECKING:
@@ -46,117 +67,67 @@ if TYPE_CHECKING:
 __all__ = ["LiveIndex", "LiveNetworks", "RecruitmentCheck", "RecruitmentRejected", "AgentView"]
 
 
-class RecruitmentRejected(AgentgraphError):
-    """A recruitment that cannot be applied: unknown upline, existing agent,
-    self-recruitment. ``problems`` lists ``(code, field, message)`` for each.
-    """
-
-    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
-        self.problems = problems
-        self.code = problems[0][0]
-        super().__init__("; ".join(p[2] for p in problems))
-
-
-@dataclass(frozen=True)
-class LiveNetworks(Networks):
-    """:class:`~agentgraph.measure.networks.Networks` whose tier counts may have outgrown
-    the flat layout: networks that gained a level keep their counts in ``grown``.
-    """
-
-    grown: dict[int, list[int]] = field(default_factory=dict)
-
-    def tier_counts(self, j: int) -> list[int]:
-        got = self.grown.get(j)
-        return list(got) if got is not None else super().tier_counts(j)
-
-
-@dataclass(frozen=True)
-class RecruitmentCheck:
-    """What one recruitment does (or would do) to its network."""
-
-    upline_id: str
-    agent_id: str
-    level: int  # the new agent's level (root = 1)
-    root: str
-    members_before: int
-    members_after: int
-    levels_before: int
-    levels_after: int
-    newly_fired: list[Flag]  # rules that fire after but not before
-    firing_after: list[str]  # every rule id that fires after
-
-    @property
-    def structure_before(self) -> str:
-        return structure_class(self.levels_before)
-
-    @property
-    def structure_after(self) -> str:
-        return structure_class(self.levels_after)
-
-    @property
-    def adds_agent_tier(self) -> bool:
-        """A single-tier platform (organiser + one agent tier) would get a second
-        agent tier: levels go from <= 2 to 3.
-        """
-        return self.levels_before <= 2 < self.levels_after
-
-
-@dataclass(frozen=True)
-class AgentView:
-    """Where one agent stands now (see :class:`~agentgraph.analysis.AgentInfo`)."""
-
-    agent: str
-    level: int
-    root: str
-    upline: str | None
-    upline_chain: list[str]  # root .. upline, first ``chain_limit`` entries
-    upline_chain_length: int
-    direct_recruits: list[str]  # one page
-    direct_recruits_total: int
-    downline: int  # the agent included
-    downline_levels: int
-    network_members: int
-    network_levels: int
-    network_flags: list[str]
-    rank: str | None
-
-
-@nb.njit(cache=True, nogil=True)
-def _hash_one(data: np.ndarray) -> tuple[np.uint64, np.uint64]:
-    return hash_span(data, 0, len(data))
-
-
-@nb.njit(cache=True, nogil=True)
-def _add_leaf(parent: np.ndarray, size: np.ndarray, height: np.ndarray, p: int) -> None:
-    """Downline size + 1 and height >= distance along the chain p .. root. O(depth)."""
-    u = p
-    dist = 1
-    while u != -1:
-        size[u] += 1
-        if height[u] < dist:
-            height[u] = dist
-        u = parent[u]
-        dist += 1
-
-
-def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    return values
-
-
-def _grow(a: np.ndarray, cap: int) -> np.ndarray:
-    out = np.empty(cap, a.dtype)
-    out[: len(a)] = a
-    return out
-
-
 class LiveIndex:
     """One dataset's hierarchy, kept current recruitment by recruitment.
 
-    Build with :meth:`from_analysis`; read with :meth:`agent`, :meth:`networks`,
+    Build with :meth:`from_analysis`; read with :meth:`agent`, :attr:`nets`,
     :meth:`flags`, :meth:`network_order`, :meth:`organisers`; change with
     :meth:`add`. Not thread-safe: one writer, and readers not concurrent with it.
+
+    Parameters
+    ----------
+    a : Analysis
+        A finished analysis (:func:`agentgraph.scan`); its arrays are copied.
+
+    Attributes
+    ----------
+    policy : Policy
+        The rules checked.
+    n, n_base : int
+        Agents now, and agents of the analysis it was built from.
+    parent, depth, root, size, height, direct : ndarray
+        Per-agent arrays (the first ``n`` entries are in use; capacity grows by
+        doubling).
+    nets : LiveNetworks
+        Per-network measures, kept current.
+    masks : dict of str to ndarray of bool
+        Per rule, which networks it fires on.
+    version : int
+        Bumped by every :meth:`add`.
+
+    Notes
+    -----
+    Built in O(n log n) (arrays copied, id hashes sorted); :meth:`check` and
+    :meth:`add` are O(depth of the upline + levels of its network), a lookup
+    O(log n). Counting follows the 2013 SPC/SPP/MPS opinion: root = level 1,
+    members include the root, thresholds include their boundary.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+       适用法律若干问题的意见》(2013) §1.
+
+    Examples
+    --------
+    ``fixtures/boundary_29_3.csv``: root 001 with 29 members over 3 levels, one
+    short of the threshold. Recruiting ``031`` under ``002`` (level 2) reaches
+    30 members over 3 levels, and ``cn.threshold`` fires:
+
+    >>> import agentgraph
+    >>> from agentgraph.live import LiveIndex
+    >>> index = LiveIndex.from_analysis(agentgraph.scan("fixtures/boundary_29_3.csv"))
+    >>> len(index), [f.rule for f in index.flags(0)]
+    (29, [])
+    >>> check = index.check("002", "031")  # changes nothing
+    >>> check.members_after, check.levels_after, [f.rule for f in check.newly_fired]
+    (30, 3, ['cn.threshold'])
+    >>> check.newly_fired[0].evidence
+    {'members': 30, 'levels': 3, 'tier_counts': [1, 5, 24], 'min_members': 30, 'min_levels': 3}
+    >>> len(index)
+    29
+    >>> _ = index.add("002", "031")
+    >>> len(index), index.version, [f.rule for f in index.flags(0)], index.nets.tier_counts(0)
+    (30, 1, ['cn.threshold'], [1, 5, 24])
     """
 
     def __init__(self, a: Analysis) -> None:
@@ -170,13 +141,13 @@ class LiveIndex:
         self.kind = g.kind
         # one contiguous array each: take() on a many-chunk column concatenates per call
         self._ids: pa.Array = g.flat_ids
-        self._rank: pa.Array | None = None if g.rank is None else _contiguous(g.rank)
-        self.parent = _grow(g.parent.astype(np.int32, copy=False), cap)
-        self.depth = _grow(h.depth.astype(np.int32, copy=False), cap)
-        self.root = _grow(h.root.astype(np.int32, copy=False), cap)
-        self.size = _grow(h.size.astype(np.int64, copy=False), cap)
-        self.height = _grow(h.height.astype(np.int32, copy=False), cap)
-        self.direct = _grow(h.direct.astype(np.int32, copy=False), cap)
+        self._rank: pa.Array | None = None if g.rank is None else contiguous(g.rank)
+        self.parent = grow(g.parent.astype(np.int32, copy=False), cap)
+        self.depth = grow(h.depth.astype(np.int32, copy=False), cap)
+        self.root = grow(h.root.astype(np.int32, copy=False), cap)
+        self.size = grow(h.size.astype(np.int64, copy=False), cap)
+        self.height = grow(h.height.astype(np.int32, copy=False), cap)
+        self.direct = grow(h.direct.astype(np.int32, copy=False), cap)
         start, kids = a.children
         self._kid_start, self._kids = start, kids
         self._new_kids: dict[int, list[int]] = {}
@@ -184,9 +155,7 @@ class LiveIndex:
         self._new_rank: list[str | None] = []
         self._new_lookup: dict[str, int] = {}
         # id lookup: engine hashes, sorted by the first hash
-        h1, h2 = hash_strings(self._ids) if n else (np.zeros(0, np.uint64),) * 2
-        order = np.argsort(h1, kind="stable").astype(np.int32)
-        self._h1, self._h2, self._horder = h1[order], h2[order], order
+        self._lookup = HashedIds(self._ids)
         # networks (their number never changes: a recruitment adds a leaf)
         k = len(nets)
         self.net_of_root = np.full(n, -1, np.int32)
@@ -215,6 +184,7 @@ class LiveIndex:
 
     # ------------------------------------------------------------------ ids
     def __len__(self) -> int:
+        """Number of agents now."""
         return self.n
 
     def node(self, agent_id: str) -> int:
@@ -222,18 +192,7 @@ class LiveIndex:
         v = self._new_lookup.get(agent_id)
         if v is not None:
             return v
-        if not self.n_base:
-            return -1
-        h1, h2 = _hash_one(np.frombuffer(agent_id.encode("utf-8"), np.uint8))
-        a, b = np.uint64(h1), np.uint64(h2)  # a Python int would make numpy cast the array
-        lo = int(self._h1.searchsorted(a, "left"))
-        while lo < len(self._h1) and self._h1[lo] == a:
-            if self._h2[lo] == b:
-                cand = int(self._horder[lo])
-                if self._ids[cand].as_py() == agent_id:
-                    return cand
-            lo += 1
-        return -1
+        return self._lookup.find(agent_id)
 
     def require(self, agent_id: str) -> int:
         """Dense id of ``agent_id``; raises :class:`AgentNotFound`."""
@@ -243,6 +202,7 @@ class LiveIndex:
         return v
 
     def id_of(self, v: int) -> str:
+        """Id string of dense id ``v``. O(1)."""
         if v < self.n_base:
             return str(self._ids[v].as_py())
         return self._new_ids[v - self.n_base]
@@ -257,12 +217,14 @@ class LiveIndex:
         return [self.id_of(int(v)) for v in arr]
 
     def rank_of(self, v: int) -> str | None:
+        """Declared title of dense id ``v``, or None. O(1)."""
         if v >= self.n_base:
             return self._new_rank[v - self.n_base]
         return None if self._rank is None else self._rank[v].as_py()
 
     # ------------------------------------------------------------- networks
     def network_of(self, v: int) -> int:
+        """Network number of dense id ``v``. O(1)."""
         return int(self.net_of_root[self.root[v]])
 
     def flags(self, j: int) -> list[Flag]:
@@ -284,20 +246,23 @@ class LiveIndex:
     def _cached(self, key: str, make: Any) -> np.ndarray:
         hit = self._cache.get(key)
         if hit is not None and hit[0] == self.version:
-            return hit[1]
-        value = make()
+            cached: np.ndarray = hit[1]
+            return cached
+        value: np.ndarray = make()
         self._cache[key] = (self.version, value)
         return value
 
     def network_order(self) -> np.ndarray:
-        """Flagged first, then by members (descending), then root. O(k log k), cached
-        until the next change.
+        """Flagged first, then by members (descending), then root.
+
+        O(k log k), cached until the next change.
         """
         nets = self.nets
         return self._cached("order", lambda: np.lexsort((nets.roots, -nets.members, ~self.flagged)))
 
     def organisers(self) -> np.ndarray:
         """Agents meeting the policy's organiser thresholds, largest downline first.
+
         O(n) mask + O(k log k), cached until the next change.
         """
 
@@ -317,6 +282,7 @@ class LiveIndex:
         return upline_chain(self.parent[: self.n], int(v))
 
     def deepest_chain(self, j: int) -> np.ndarray:
+        """Dense ids root .. the first deepest member of network ``j``. O(levels)."""
         return self.chain(int(self.nets.deepest[j]))
 
     # --------------------------------------------------------------- agents
@@ -346,8 +312,10 @@ class LiveIndex:
         recruits_limit: int | None = None,
         chain_limit: int | None = None,
     ) -> AgentView:
-        """Level, root, upline chain, direct recruits (one page) and downline of one
-        agent. O(depth + page).
+        """Level, root, upline chain, direct recruits (one page) and downline of one agent.
+
+        Raises :class:`~agentgraph.errors.AgentNotFound` for an unknown id.
+        O(depth + page).
         """
         v = self.require(agent_id)
         chain = self.chain(v)[:-1]
@@ -457,8 +425,10 @@ class LiveIndex:
     def add(self, upline_id: str, agent_id: str, rank: str | None = None) -> RecruitmentCheck:
         """Apply one recruitment: ``upline_id`` recruits the new agent ``agent_id``.
 
-        Returns the same :class:`RecruitmentCheck` as :meth:`check` did before.
-        O(depth of the upline) time, amortised O(1) growth of the arrays.
+        Returns the same :class:`RecruitmentCheck` as :meth:`check` did before;
+        raises :class:`RecruitmentRejected` as :meth:`check` does (nothing
+        changes then). O(depth of the upline) time, amortised O(1) growth of the
+        arrays.
         """
         result = self.check(upline_id, agent_id)
         p = self.node(upline_id)
@@ -466,7 +436,7 @@ class LiveIndex:
         if v == len(self.parent):
             cap = 2 * v
             for name in ("parent", "depth", "root", "size", "height", "direct"):
-                setattr(self, name, _grow(getattr(self, name)[:v], cap))
+                setattr(self, name, grow(getattr(self, name)[:v], cap))
         d = int(self.depth[p]) + 1
         self.parent[v] = p
         self.depth[v] = d
@@ -475,7 +445,7 @@ class LiveIndex:
         self.height[v] = 0
         self.direct[v] = 0
         self.direct[p] += 1
-        _add_leaf(self.parent, self.size, self.height, p)
+        add_leaf(self.parent, self.size, self.height, p)
         self.n = v + 1
         self._new_ids.append(agent_id)
         self._new_rank.append(rank)

@@ -5,3 +5,5 @@
   built from a normalised table, one upline per agent;
 - :mod:`agentgraph.graph.issues`: the defects found and repaired on the way.
 """
+
+__all__: list[str] = []

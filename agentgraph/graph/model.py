@@ -13,6 +13,14 @@ dictionary, with every defect logged and repaired by a stated rule:
 - cycles: broken at the cycle's first listed agent, which becomes a root.
 
 Complexity: O(n + id bytes); no Python object per agent.
+
+Examples
+--------
+>>> import agentgraph
+>>> from agentgraph.graph.model import build_graph
+>>> g = build_graph(agentgraph.read("fixtures/chain5.csv"))
+>>> g.parent.tolist(), g.issues.summary()["cycle"]
+([-1, 0, 1, 2, 3], 0)
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from agentgraph.graph.issues import IssueLog
 from agentgraph.graph.repair import Walk, break_cycles
 from agentgraph.tables import Relations
 
-__all__ = ["RecruitmentGraph", "build_graph"]
+__all__ = ["RecruitmentGraph", "build_graph", "dense_ids"]
 
 _SAMPLE = 5  # how many rows or uplines a defect's detail names
 
@@ -39,10 +47,40 @@ _SAMPLE = 5  # how many rows or uplines a defect's detail names
 class RecruitmentGraph:
     """A recruitment forest: ``parent[v]`` is the upline of agent ``v`` (-1: root).
 
-    ``ids[v]`` is agent ``v``'s id string. The first ``n_listed`` agents were
-    listed in the input (rows of a member table, or any end of an edge list);
-    the rest are uplines referenced but never listed. ``rank`` holds the
-    declared title per agent when the input has one.
+    Attributes
+    ----------
+    ids : pyarrow.Array or pyarrow.ChunkedArray
+        ``ids[v]`` is agent ``v``'s id string.
+    parent : ndarray of int32
+        Upline's dense id of every agent, -1 for a root; acyclic after repair.
+    n_listed : int
+        The first ``n_listed`` agents were listed in the input (rows of a member
+        table, or any end of an edge list); the rest are uplines referenced but
+        never listed.
+    issues : IssueLog
+        Every defect found and how it was repaired.
+    source : str
+        Where the input came from.
+    kind : str
+        ``members`` or ``edges``.
+    rows : int
+        Input rows.
+    rank : pyarrow.Array, optional
+        The declared title per agent when the input has one.
+    supplies : int
+        Supply edges seen (not recruitment).
+    walk : Walk, optional
+        Depth, network and parents-first order from the walk that broke the cycles.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.graph.model import build_graph
+    >>> g = build_graph(agentgraph.read("fixtures/cycle.csv"))
+    >>> len(g), g.n_listed, g.id_of(3), g.node("X2"), g.node("nope")
+    (9, 9, 'R4', 5, -1)
+    >>> g.names([0, 4]), g.rank.to_pylist()[:2]
+    (['R1', 'X1'], ['总代', '一级代理'])
     """
 
     ids: pa.Array
@@ -58,15 +96,19 @@ class RecruitmentGraph:
     """Depth, network and parents-first order from the walk that broke the cycles."""
 
     def __len__(self) -> int:
+        """Number of agents, listed or not."""
         return len(self.parent)
 
     def id_of(self, v: int) -> str:
+        """Id string of dense id ``v``. O(1) for one chunk."""
         return str(self.ids[v].as_py())
 
     @cached_property
     def flat_ids(self) -> pa.Array:
-        """``ids`` as one contiguous array (a gather from a chunked array costs
-        O(n) per call in Arrow; from this one, O(ids gathered)). Built once, O(n).
+        """``ids`` as one contiguous array, built once in O(n).
+
+        A gather from a chunked array costs O(n) per call in Arrow; from this one,
+        O(ids gathered).
         """
         ids = self.ids
         if isinstance(ids, pa.ChunkedArray):
@@ -75,7 +117,8 @@ class RecruitmentGraph:
 
     def names(self, vs: np.ndarray | list[int]) -> list[str]:
         """Id strings of several dense ids. O(len(vs))."""
-        return self.flat_ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
+        names: list[str] = self.flat_ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
+        return names
 
     def node(self, agent_id: str) -> int:
         """Dense id of ``agent_id`` or -1. O(n) scan; cached lookups live in the index."""
@@ -284,7 +327,38 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
 
     Notes
     -----
-    O(n + id bytes) time and memory.
+    O(n + id bytes) time and memory. Repairs, each reported as a data issue:
+    duplicate agent rows keep the first row; of several uplines (edge list) the
+    earliest ``at`` is kept, else the first row; a self-referral becomes a root;
+    an upline never listed (member table) is kept as an implicit root; a cycle is
+    broken at its first listed agent, which becomes a root (iterative numba walk,
+    no recursion).
+
+    Examples
+    --------
+    ``fixtures/cycle.csv`` holds the cycle X1 -> X2 -> X3 -> X1 (X4 below it) and
+    the self-referral S1:
+
+    >>> import agentgraph
+    >>> from agentgraph.graph.model import build_graph
+    >>> g = build_graph(agentgraph.read("fixtures/cycle.csv"))
+    >>> {k: n for k, n in g.issues.summary().items() if n}
+    {'cycle': 1, 'self_referral': 1}
+    >>> for issue in g.issues.items:
+    ...     print(issue.kind, issue.agents)
+    self_referral ['S1']
+    cycle ['X1', 'X3', 'X2']
+    >>> print(g.issues.items[1].detail)
+    3 agents recruit each other in a cycle; broken at X1 (first listed),
+    which is treated as a root
+    >>> g.parent.tolist()  # X1 and S1 are roots now
+    [-1, 0, 0, 1, -1, 4, 5, 5, -1]
+
+    An edge list where P31 has two uplines keeps the earliest:
+
+    >>> e = build_graph(agentgraph.read("fixtures/ladder_edges.csv"))
+    >>> e.kind, e.supplies, e.issues.items[0].agents
+    ('edges', 1, ['P31', 'P15', 'P14'])
     """
     log = IssueLog(limit=issue_limit)
     rank = None
@@ -309,8 +383,37 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
 
 
 def dense_ids(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
-    """Dense id of every value of ``col`` in ``graph`` (-1: not an agent of the graph, or
-    empty); ``n`` values of -1 when ``col`` is None. O(len(col)) (an Arrow hash lookup).
+    """Dense id of every value of ``col`` in ``graph``.
+
+    Parameters
+    ----------
+    graph : RecruitmentGraph
+        The graph whose ids are looked up.
+    col : pyarrow.ChunkedArray, optional
+        Agent ids (of payments, orders, ...); None when the column is absent.
+    n : int
+        Rows, used when ``col`` is None.
+
+    Returns
+    -------
+    ndarray of int32
+        Dense id per value, -1 for a value that is not an agent of the graph or
+        empty; ``n`` values of -1 when ``col`` is None.
+
+    Notes
+    -----
+    O(len(col) + n agents): one Arrow hash lookup.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> import agentgraph
+    >>> from agentgraph.graph.model import build_graph, dense_ids
+    >>> g = build_graph(agentgraph.read("fixtures/chain5.csv"))
+    >>> dense_ids(g, pa.chunked_array([["C3", "Q", None]]), 3).tolist()
+    [2, -1, -1]
+    >>> dense_ids(g, None, 2).tolist()
+    [-1, -1]
     """
     if col is None:
         return np.full(n, -1, np.int32)

@@ -15,16 +15,41 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from agentgraph.errors import ArgumentError
+
 __all__ = ["Walk", "break_cycles", "depth_and_root", "find_cycles"]
 
 
 def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
     """Every cycle of the upline relation, each as its agents in upline order.
 
+    Parameters
+    ----------
+    parent : ndarray of int32
+        ``parent[v]`` is the upline's dense id of agent ``v``, -1 for a root. Not
+        changed (the walk runs on a copy).
+
+    Returns
+    -------
+    list of ndarray of int32
+        One array per cycle, its agents in walk order (each agent followed by its
+        upline), cycles in the order the walk meets them.
+
+    Notes
+    -----
     Each agent has at most one upline, so the relation is a functional graph and
     every weakly connected component holds at most one cycle. Self-loops count
     as cycles of length 1. O(n) time and memory (one walk per agent, each
-    agent visited once).
+    agent visited once); iterative numba kernel, no recursion.
+
+    Examples
+    --------
+    A self-loop at 0 and a 2-cycle 2 <-> 3 below nothing:
+
+    >>> import numpy as np
+    >>> from agentgraph.graph.repair import find_cycles
+    >>> [c.tolist() for c in find_cycles(np.array([0, -1, 3, 2], np.int32))]
+    [[0], [2, 3]]
     """
     _, _, _, _, members, starts = _walk(parent.copy(), False)
     return [members[starts[k] : starts[k + 1]] for k in range(len(starts) - 1)]
@@ -128,7 +153,27 @@ def _walk(
 
 @dataclass(frozen=True)
 class Walk:
-    """What one walk over the upline relation yields (see :func:`break_cycles`)."""
+    """What one walk over the upline relation yields (see :func:`break_cycles`).
+
+    Attributes
+    ----------
+    depth : ndarray of int32
+        Depth of every agent, root = 0 (its level is ``depth + 1``).
+    net : ndarray of int32
+        Network number of every agent; networks are numbered by their root's dense id.
+    order : ndarray of int32
+        Every agent after its upline (parents first).
+    roots : ndarray of int32
+        Dense id of the root of each network, ascending.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.graph.repair import break_cycles
+    >>> walk, _ = break_cycles(np.array([-1, 0, 0, 1, -1], np.int32))
+    >>> walk.depth.tolist(), walk.net.tolist(), walk.roots.tolist()
+    ([0, 1, 1, 2, 0], [0, 0, 0, 0, 1], [0, 4])
+    """
 
     depth: np.ndarray  # int32, root = 0
     net: np.ndarray  # int32, network number: networks numbered by their root's dense id
@@ -139,15 +184,44 @@ class Walk:
 def break_cycles(parent: np.ndarray) -> tuple[Walk, list[np.ndarray]]:
     """Depth (root = 0), network and a parents-first order of every agent; cycles broken.
 
+    Parameters
+    ----------
+    parent : ndarray of int32
+        ``parent[v]`` is the upline's dense id of agent ``v``, -1 for a root.
+        Changed in place: each cycle's smallest dense id gets -1.
+
+    Returns
+    -------
+    walk : Walk
+        Depth, network, parents-first order and roots of the repaired forest.
+    cycles : list of ndarray of int32
+        The cycles broken, each as its agents in walk order.
+
+    Notes
+    -----
     Each agent has at most one upline, so the relation is a functional graph and
     each weakly connected component holds at most one cycle. Every cycle is
     broken in place at its smallest dense id (the first listed agent), which
-    becomes a root; the cycles are returned, each as its agents in walk order.
+    becomes a root.
 
     Walks up from each agent to the first agent of known depth and fills the
     path back, so every agent is touched about twice: O(n) time and memory, no
-    recursion (a 10-million-deep chain works). Networks are numbered by their
-    root's dense id.
+    recursion (an iterative numba kernel: a 10-million-deep chain works).
+    Networks are numbered by their root's dense id.
+
+    Examples
+    --------
+    A 3-cycle 0 -> 1 -> 2 -> 0 with agent 3 recruited by 0: the cycle is broken
+    at agent 0, which becomes the root.
+
+    >>> import numpy as np
+    >>> from agentgraph.graph.repair import break_cycles
+    >>> parent = np.array([1, 2, 0, 0], np.int32)
+    >>> walk, cycles = break_cycles(parent)
+    >>> [c.tolist() for c in cycles], parent.tolist()
+    ([[0, 1, 2]], [-1, 2, 0, 0])
+    >>> walk.depth.tolist(), walk.roots.tolist(), walk.order.tolist()
+    ([0, 2, 1, 1], [0], [0, 2, 1, 3])
     """
     depth, found_net, order, found, members, starts = _walk(parent, True)
     cycles = [members[starts[k] : starts[k + 1]] for k in range(len(starts) - 1)]
@@ -159,8 +233,39 @@ def break_cycles(parent: np.ndarray) -> tuple[Walk, list[np.ndarray]]:
 
 
 def depth_and_root(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Depth (root = 0) and root of every agent of an acyclic parent array. O(n)."""
+    """Depth (root = 0) and root of every agent of an acyclic parent array.
+
+    Parameters
+    ----------
+    parent : ndarray of int32
+        ``parent[v]`` is the upline's dense id of agent ``v``, -1 for a root. Not
+        changed.
+
+    Returns
+    -------
+    depth : ndarray of int32
+        Depth of every agent, root = 0.
+    root : ndarray of int32
+        Dense id of every agent's root.
+
+    Raises
+    ------
+    ArgumentError
+        ``parent`` has a cycle (repair it with :func:`break_cycles` first).
+
+    Notes
+    -----
+    O(n) time and memory: one :func:`break_cycles` walk over a copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.graph.repair import depth_and_root
+    >>> depth, root = depth_and_root(np.array([-1, 0, 0, 1, -1, 4], np.int32))
+    >>> depth.tolist(), root.tolist()
+    ([0, 1, 1, 2, 0, 1], [0, 0, 0, 0, 4, 4])
+    """
     walk, cycles = break_cycles(parent.copy())
     if cycles:
-        raise ValueError("parent array has cycles; use break_cycles")
+        raise ArgumentError("parent array has cycles; use break_cycles")
     return walk.depth, walk.roots[walk.net]

@@ -5,3 +5,5 @@
 - :mod:`agentgraph.measure.groups`: rows grouped by network, sorted once;
 - :mod:`agentgraph.measure.ranks`: declared rank titles against measured levels.
 """
+
+__all__: list[str] = []

@@ -6,6 +6,21 @@ depth + 1; ``tier_counts[k]`` is the number of members at level ``k + 1``.
 
 Structure classes: ``single_tier`` (levels <= 2: an organiser and one agent
 tier), ``multi_level`` (3 or 4 levels), ``five_tier_plus`` (>= 5 levels).
+
+References
+----------
+.. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+   适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+   organising or leading pyramid selling), 2013, §1.
+
+Examples
+--------
+>>> import numpy as np
+>>> from agentgraph.measure.hierarchy import hierarchy
+>>> from agentgraph.measure.networks import networks_of
+>>> nets = networks_of(hierarchy(np.array([-1, 0, 0, 1, -1, 4], np.int32)))
+>>> nets.members.tolist(), nets.levels.tolist(), nets.tier_counts(0)
+([4, 2], [3, 2], [1, 2, 1])
 """
 
 from __future__ import annotations
@@ -61,7 +76,47 @@ def _network_stats(
 
 @dataclass(frozen=True)
 class Networks:
-    """Per-network arrays (index = network number, roots in dense-id order)."""
+    """Per-network arrays (index = network number, roots in dense-id order).
+
+    Attributes
+    ----------
+    roots : ndarray of int32
+        Dense id of each root.
+    members : ndarray of int64
+        Members including the root.
+    levels : ndarray of int32
+        Layers, root = level 1.
+    deepest : ndarray of int32
+        Dense id of the first deepest member.
+    max_direct : ndarray of int32
+        Largest number of direct recruits of any member.
+    tier_offsets : ndarray of int64
+        The tier counts of network ``j`` are ``tiers[tier_offsets[j]:tier_offsets[j + 1]]``.
+    tiers : ndarray of int64
+        Members per level of every network, back to back.
+    recruiters : ndarray of int64
+        Members with at least one direct recruit.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+       适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+       organising or leading pyramid selling), 2013, §1: members include the
+       organiser, levels are counted from the organiser as level 1.
+
+    Examples
+    --------
+    Network 0: root 0, recruits 1 and 2, 1 recruited 3; network 1: root 4 and 5.
+
+    >>> import numpy as np
+    >>> from agentgraph.measure.hierarchy import hierarchy
+    >>> from agentgraph.measure.networks import networks_of
+    >>> nets = networks_of(hierarchy(np.array([-1, 0, 0, 1, -1, 4], np.int32)))
+    >>> len(nets), nets.roots.tolist(), nets.members.tolist(), nets.levels.tolist()
+    (2, [0, 4], [4, 2], [3, 2])
+    >>> nets.tier_counts(0), nets.deepest.tolist(), nets.mean_branching(0)
+    ([1, 2, 1], [3, 5], 1.5)
+    """
 
     roots: np.ndarray  # dense id of each root
     members: np.ndarray  # members including the root
@@ -78,11 +133,13 @@ class Networks:
         return round((int(self.members[j]) - 1) / r, 3) if r else 0.0
 
     def __len__(self) -> int:
+        """Number of networks."""
         return len(self.roots)
 
     def tier_counts(self, j: int) -> list[int]:
         """Members per level of network ``j`` (index 0 = the root's level)."""
-        return self.tiers[self.tier_offsets[j] : self.tier_offsets[j + 1]].tolist()
+        counts: list[int] = self.tiers[self.tier_offsets[j] : self.tier_offsets[j + 1]].tolist()
+        return counts
 
 
 def network_stats(
@@ -90,8 +147,46 @@ def network_stats(
 ) -> Networks:
     """Members, levels, tier counts, deepest member and branching of every network.
 
-    Networks are numbered by their root's dense id. Two sequential passes over
-    the agents: O(n + total levels) time and memory.
+    Parameters
+    ----------
+    parent : ndarray of int32
+        Upline's dense id of every agent, -1 for a root; acyclic.
+    depth : ndarray of int32
+        Depth of every agent, root = 0.
+    root : ndarray of int32
+        Dense id of every agent's root.
+    direct : ndarray of int32
+        Direct recruits of every agent.
+
+    Returns
+    -------
+    Networks
+        One entry per root, networks numbered by their root's dense id.
+
+    Notes
+    -----
+    Two sequential passes over the agents (an iterative numba kernel): O(n +
+    total levels) time and memory. Members include the root; levels count the
+    root as level 1.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+       适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+       organising or leading pyramid selling), 2013, §1: members include the
+       organiser, levels are counted from the organiser as level 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.graph.repair import depth_and_root
+    >>> from agentgraph.measure.networks import network_stats
+    >>> parent = np.array([-1, 0, 0, 1, -1, 4], np.int32)
+    >>> depth, root = depth_and_root(parent)
+    >>> direct = np.array([2, 1, 0, 0, 1, 0], np.int32)
+    >>> nets = network_stats(parent, depth, root, direct)
+    >>> nets.members.tolist(), nets.levels.tolist(), nets.recruiters.tolist()
+    ([4, 2], [3, 2], [2, 1])
     """
     roots = np.flatnonzero(parent == -1).astype(np.int32)
     number = np.full(len(parent), -1, np.int32)
@@ -100,14 +195,68 @@ def network_stats(
 
 
 def networks_of(h: Hierarchy) -> Networks:
-    """:func:`network_stats` from a :class:`~agentgraph.measure.hierarchy.Hierarchy`, which
-    already knows every agent's network. O(n + total levels).
+    """Per-network measures of a :class:`~agentgraph.measure.hierarchy.Hierarchy`.
+
+    The same as :func:`network_stats`, from a hierarchy that already knows every
+    agent's network.
+
+    Parameters
+    ----------
+    h : Hierarchy
+        Per-agent measures of the forest.
+
+    Returns
+    -------
+    Networks
+        One entry per network of ``h``, in the same order.
+
+    Notes
+    -----
+    O(n + total levels) time and memory, one iterative numba pass.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+       适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+       organising or leading pyramid selling), 2013, §1: members include the
+       organiser, levels are counted from the organiser as level 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.measure.hierarchy import hierarchy
+    >>> from agentgraph.measure.networks import networks_of
+    >>> nets = networks_of(hierarchy(np.array([-1, 0, 0, 1], np.int32)))
+    >>> int(nets.members[0]), int(nets.levels[0]), nets.tier_counts(0)
+    (4, 3, [1, 2, 1])
     """
     return Networks(*_network_stats(h.depth, h.net, h.roots, h.direct))
 
 
 def structure_class(levels: int) -> str:
-    """``single_tier`` (<= 2 levels), ``multi_level`` (3-4) or ``five_tier_plus`` (>= 5)."""
+    """Structure class of a network with ``levels`` levels.
+
+    Parameters
+    ----------
+    levels : int
+        Levels of the network, root = level 1.
+
+    Returns
+    -------
+    str
+        ``single_tier`` (<= 2 levels: an organiser and one agent tier),
+        ``multi_level`` (3-4) or ``five_tier_plus`` (>= 5).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.measure.networks import structure_class
+    >>> [structure_class(n) for n in (1, 2, 3, 4, 5)]
+    ['single_tier', 'single_tier', 'multi_level', 'multi_level', 'five_tier_plus']
+    """
     if levels <= 2:
         return "single_tier"
     if levels <= 4:
@@ -151,17 +300,98 @@ def chains(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Root .. ``ends[k]`` chains of known ``lengths`` (depth + 1), flattened.
 
-    Returns ``(flat, offsets)``: chain ``k`` is ``flat[offsets[k]:offsets[k+1]]``.
-    O(total length), one compiled call however many chains.
+    Parameters
+    ----------
+    parent : ndarray of int32
+        Upline's dense id of every agent, -1 for a root; acyclic.
+    ends : ndarray of int
+        The last agent of each chain.
+    lengths : ndarray of int
+        Agents on each chain: ``depth[ends[k]] + 1``.
+
+    Returns
+    -------
+    flat : ndarray of int32
+        All chains back to back, each from its root down to its end.
+    offsets : ndarray of int64
+        Chain ``k`` is ``flat[offsets[k]:offsets[k + 1]]``.
+
+    Notes
+    -----
+    O(total length), one compiled (iterative) call however many chains.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.measure.networks import chains
+    >>> parent = np.array([-1, 0, 0, 1, -1, 4], np.int32)
+    >>> flat, offsets = chains(parent, np.array([3, 5]), np.array([3, 2]))
+    >>> flat.tolist(), offsets.tolist()
+    ([0, 1, 3, 4, 5], [0, 3, 5])
     """
-    return _chains(parent, np.asarray(ends, np.int32), np.asarray(lengths, np.int64))
+    flat, offsets = _chains(parent, np.asarray(ends, np.int32), np.asarray(lengths, np.int64))
+    return flat, offsets
 
 
 def upline_chain(parent: np.ndarray, v: int) -> np.ndarray:
-    """Dense ids from the root down to ``v`` (both included). O(depth)."""
-    return _chain(parent, v)
+    """Dense ids from the root down to ``v`` (both included).
+
+    Parameters
+    ----------
+    parent : ndarray of int32
+        Upline's dense id of every agent, -1 for a root; acyclic.
+    v : int
+        Dense id of the agent.
+
+    Returns
+    -------
+    ndarray of int32
+        Root first, ``v`` last: ``depth[v] + 1`` ids.
+
+    Notes
+    -----
+    O(depth): two iterative walks up (count, then fill).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.measure.networks import upline_chain
+    >>> upline_chain(np.array([-1, 0, 0, 1], np.int32), 3).tolist()
+    [0, 1, 3]
+    """
+    chain: np.ndarray = _chain(parent, v)
+    return chain
 
 
 def deepest_chain(parent: np.ndarray, networks: Networks, j: int) -> np.ndarray:
-    """Root .. first deepest member of network ``j``. O(levels)."""
-    return _chain(parent, int(networks.deepest[j]))
+    """Root .. first deepest member of network ``j``.
+
+    Parameters
+    ----------
+    parent : ndarray of int32
+        Upline's dense id of every agent, -1 for a root; acyclic.
+    networks : Networks
+        The per-network measures of the same forest.
+    j : int
+        Network number.
+
+    Returns
+    -------
+    ndarray of int32
+        Dense ids from the root down to the network's first deepest member.
+
+    Notes
+    -----
+    O(levels of the network).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.measure.hierarchy import hierarchy
+    >>> from agentgraph.measure.networks import deepest_chain, networks_of
+    >>> parent = np.array([-1, 0, 0, 1, -1, 4], np.int32)
+    >>> deepest_chain(parent, networks_of(hierarchy(parent)), 0).tolist()
+    [0, 1, 3]
+    """
+    chain: np.ndarray = _chain(parent, int(networks.deepest[j]))
+    return chain

@@ -11,6 +11,19 @@ level differs from ``tier + offset`` are reported.
 
 Complexity: O(n) over the rank column (titles are dictionary-encoded once),
 plus O(distinct titles) Python work.
+
+References
+----------
+.. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+   适用法律若干问题的意见》(SPC, SPP and MPS, Opinions on criminal cases of
+   organising or leading pyramid selling), 2013, §1: levels by the
+   upline-downline relationship, the organiser as level 1.
+
+Examples
+--------
+>>> from agentgraph.measure.ranks import title_tier
+>>> title_tier("二级代理")
+2
 """
 
 from __future__ import annotations
@@ -59,8 +72,29 @@ def _cn_number(text: str) -> int:
 def title_tier(title: str | None) -> int | None:
     """Tier number of a rank title, or None when it does not name a tier.
 
+    Parameters
+    ----------
+    title : str or None
+        A declared rank title: 品牌/公司 (the brand), 总代 and its synonyms, N级代理
+        (N in Arabic or Chinese numerals up to 九十九), "level N", "LN", "VN".
+
+    Returns
+    -------
+    int or None
+        -1 for the brand, 0 for 总代, N for the N-th agent tier; None when the
+        title names no tier (or is empty or None).
+
+    Notes
+    -----
+    O(len(title)): two anchored regular expressions.
+
+    Examples
+    --------
+    >>> from agentgraph.measure.ranks import title_tier
     >>> title_tier("总代"), title_tier("一级代理"), title_tier("3级"), title_tier("V5")
     (0, 1, 3, 5)
+    >>> title_tier("品牌"), title_tier("十二级代理"), title_tier("店长"), title_tier(None)
+    (-1, 12, None, None)
     """
     if title is None:
         return None
@@ -82,7 +116,32 @@ def title_tier(title: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class RankCheck:
-    """Agents whose title disagrees with their measured level."""
+    """Agents whose title disagrees with their measured level.
+
+    Attributes
+    ----------
+    offset : int or None
+        ``level = tier + offset`` for most titled agents; None when no agent has a
+        recognised title.
+    title_levels : dict of str to int
+        Title -> the level it declares under that offset.
+    mismatched : ndarray of int64
+        Dense ids of the agents whose level differs, in id order.
+    declared : ndarray of int64
+        The level each mismatched agent's title declares.
+    titled : int
+        Agents with a recognised title.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pyarrow as pa
+    >>> from agentgraph.measure.ranks import rank_check
+    >>> titles = pa.array(["总代", "一级代理", "一级代理", "二级代理"])
+    >>> rc = rank_check(titles, np.array([1, 2, 2, 2]))
+    >>> rc.offset, rc.title_levels, rc.mismatched.tolist(), rc.declared.tolist(), rc.titled
+    (1, {'总代': 1, '一级代理': 2, '二级代理': 3}, [3], [3], 4)
+    """
 
     offset: int | None  # level = tier + offset for most agents; None: no titled agent
     title_levels: dict[str, int]  # title -> level it declares under that offset
@@ -92,7 +151,45 @@ class RankCheck:
 
 
 def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
-    """Compare declared titles with measured levels (root = level 1)."""
+    """Compare declared titles with measured levels (root = level 1).
+
+    Parameters
+    ----------
+    rank : pyarrow.Array
+        Declared title per agent (nulls allowed), index = dense id.
+    level : ndarray of int
+        Measured level per agent, root = level 1.
+
+    Returns
+    -------
+    RankCheck
+        The offset most agents agree on (the mode of ``level - tier``) and the
+        agents whose title declares another level.
+
+    Notes
+    -----
+    O(n) over the rank column (dictionary-encoded once) plus O(distinct titles)
+    Python work. A title is not a level: the 2013 opinion counts levels by the
+    recruitment relationship.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件
+       适用法律若干问题的意见》(2013) §1.
+
+    Examples
+    --------
+    In ``fixtures/gb18030_members.csv`` 钱18 is on level 4 but declares 一级代理:
+
+    >>> import agentgraph
+    >>> from agentgraph.graph.model import build_graph
+    >>> from agentgraph.measure.hierarchy import hierarchy
+    >>> from agentgraph.measure.ranks import rank_check
+    >>> g = build_graph(agentgraph.read("fixtures/gb18030_members.csv"))
+    >>> rc = rank_check(g.rank, hierarchy(g.parent, g.walk).level)
+    >>> rc.offset, g.names(rc.mismatched), rc.declared.tolist(), rc.titled
+    (1, ['钱18'], [2], 34)
+    """
     enc = pc.dictionary_encode(rank)
     titles = enc.dictionary.to_pylist()
     codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
