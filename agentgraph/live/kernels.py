@@ -14,7 +14,7 @@ Pure numpy/numba/pyarrow.
 Examples
 --------
 >>> import pyarrow as pa
->>> from agentgraph.live_kernels import HashedIds
+>>> from agentgraph.live.kernels import HashedIds
 >>> HashedIds(pa.array(["001", "002", "007"])).find("007")
 2
 """
@@ -59,7 +59,7 @@ def add_leaf(parent: np.ndarray, size: np.ndarray, height: np.ndarray, p: int) -
     A chain 0 <- 1 whose agent 1 recruits a new agent:
 
     >>> import numpy as np
-    >>> from agentgraph.live_kernels import add_leaf
+    >>> from agentgraph.live.kernels import add_leaf
     >>> parent = np.array([-1, 0], np.int32)
     >>> size, height = np.array([2, 1], np.int64), np.array([1, 0], np.int32)
     >>> add_leaf(parent, size, height, 1)
@@ -96,7 +96,7 @@ def contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     Examples
     --------
     >>> import pyarrow as pa
-    >>> from agentgraph.live_kernels import contiguous
+    >>> from agentgraph.live.kernels import contiguous
     >>> contiguous(pa.chunked_array([["A"], ["B", "C"]])).to_pylist()
     ['A', 'B', 'C']
     """
@@ -127,7 +127,7 @@ def grow(a: np.ndarray, cap: int) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from agentgraph.live_kernels import grow
+    >>> from agentgraph.live.kernels import grow
     >>> out = grow(np.array([3, 4], np.int32), 4)
     >>> len(out), out[:2].tolist(), out.dtype.name
     (4, [3, 4], 'int32')
@@ -160,7 +160,7 @@ class HashedIds:
     Examples
     --------
     >>> import pyarrow as pa
-    >>> from agentgraph.live_kernels import HashedIds
+    >>> from agentgraph.live.kernels import HashedIds
     >>> index = HashedIds(pa.array(["001", "002", "007", "7"]))
     >>> index.find("007"), index.find("7"), index.find("008"), len(index)
     (2, 3, -1, 4)

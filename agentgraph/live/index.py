@@ -17,7 +17,7 @@ without a rescan. A new agent is always a leaf, so exactly these measures change
 without changing anything; :meth:`LiveIndex.add` applies it. Both are
 O(depth of the upline) time; ids are found through the engine's 128-bit id
 hashes kept sorted (O(log n) per lookup, 20 bytes per agent, no Python object
-per agent: :class:`~agentgraph.live_kernels.HashedIds`), plus a dict for the
+per agent: :class:`~agentgraph.live.kernels.HashedIds`), plus a dict for the
 agents added since the build.
 
 The result equals a full :func:`~agentgraph.analysis.analyse` of the same rows
@@ -25,9 +25,9 @@ The result equals a full :func:`~agentgraph.analysis.analyse` of the same rows
 SPC/SPP/MPS opinion (root = level 1, members include the root).
 
 This module is pure numpy/numba/pyarrow; it knows nothing about HTTP. Its array
-kernels live in :mod:`agentgraph.live_kernels`, the answers it gives
+kernels live in :mod:`agentgraph.live.kernels`, the answers it gives
 (:class:`RecruitmentCheck`, :class:`AgentView`, ...) in
-:mod:`agentgraph.live_results`; both are re-exported here.
+:mod:`agentgraph.live.results`; both are re-exported here.
 
 References
 ----------
@@ -56,15 +56,15 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.errors import AgentNotFound
-from agentgraph.live_kernels import HashedIds, add_leaf, contiguous, grow
-from agentgraph.live_results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
+from agentgraph.live.kernels import HashedIds, add_leaf, contiguous, grow
+from agentgraph.live.results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
 from agentgraph.measure.networks import Networks, upline_chain
 from agentgraph.policies import Flag, Policy
 
 if TYPE_CHECKING:
     from agentgraph.analysis import Analysis
 
-__all__ = ["LiveIndex", "LiveNetworks", "RecruitmentCheck", "RecruitmentRejected", "AgentView"]
+__all__ = ["LiveIndex"]
 
 
 class LiveIndex:
