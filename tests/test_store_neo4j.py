@@ -279,6 +279,30 @@ def test_admin_csv_without_manifest(tmp_path: Path) -> None:
     assert back.table.select(["agent_id", "upline_id"]).equals(zeros.table)
 
 
+def test_admin_csv_that_does_not_parse_is_an_input_error(tmp_path: Path) -> None:
+    from agentgraph.errors import InputError
+
+    rel = agentgraph.read(FIXTURES / "chain5.csv")
+    export_admin_csv(rel, tmp_path)
+    manifest = tmp_path / "agentgraph.json"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="not a JSON manifest") as err:
+        import_admin_csv(tmp_path)
+    assert err.value.source == str(manifest)
+    manifest.write_text(good.replace('"schema": "', '"schema": "x'), encoding="utf-8")
+    with pytest.raises(InputError, match="schema does not parse"):
+        import_admin_csv(tmp_path)
+    manifest.write_text(good, encoding="utf-8")
+    rels = tmp_path / "relationships.csv"
+    rels.write_text(
+        rels.read_text(encoding="utf-8").replace("2020-03-01T09:00:00", "soon"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="does not read back") as err:
+        import_admin_csv(tmp_path)
+    assert err.value.column == "joined_at"
+
+
 # ------------------------------------------------------------------ with a server
 @bolt
 def test_open_store_dispatches_bolt_urls(bolt_server: tuple[str, dict[str, Any]]) -> None:

@@ -104,6 +104,8 @@ class DuckDBStore:
                 f"cannot open store {self.path}: {exc} (another agentgraph "
                 "process, e.g. the API service, may own it)"
             ) from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from None
         if threads:
             self._sql(f"SET threads = {int(threads)}")
         self._lock = threading.RLock()
@@ -160,7 +162,8 @@ class DuckDBStore:
     ) -> DatasetInfo:
         """Store ``rel`` as dataset ``name`` in one transaction.
 
-        Raises :class:`~agentgraph.errors.DatasetExists` unless ``replace``;
+        Raises :class:`~agentgraph.errors.DatasetExists` unless ``replace``, and
+        :class:`~agentgraph.errors.StoreError` when DuckDB refuses the table;
         ``progress(rows, rows)`` is called once before the commit (if it raises,
         nothing is kept). O(n) rows copied.
         """
@@ -198,6 +201,9 @@ class DuckDBStore:
                 if progress:  # may raise (e.g. a cancelled job): then nothing is kept
                     progress(rel.rows, rel.rows)
                 self._sql("COMMIT")
+            except duckdb.Error as exc:
+                self._sql("ROLLBACK")
+                raise StoreError(f"cannot load {name!r}: {exc}") from None
             except BaseException:
                 self._sql("ROLLBACK")
                 raise

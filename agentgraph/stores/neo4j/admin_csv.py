@@ -324,20 +324,26 @@ def _read(path: Path, int_columns: tuple[str, ...]) -> pa.Table:
     """
     if not path.is_file():
         raise InputError("no such file", source=str(path))
-    with open(path, encoding="utf-8", newline="") as fh:
-        names = next(csv.reader(fh), [])
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            names = next(csv.reader(fh), [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"not a UTF-8 CSV file: {exc}", source=str(path)) from None
     if not names:
         raise InputError("empty file", source=str(path))
     schema = pa.schema([(c, pa.int64() if c in int_columns else pa.string()) for c in names])
-    with pacsv.open_csv(
-        path,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=True, quoted_strings_can_be_null=False, column_types=schema
-        ),
-        read_options=pacsv.ReadOptions(block_size=1 << 24),
-    ) as reader:
-        batches = list(reader)
+    try:
+        with pacsv.open_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=True, quoted_strings_can_be_null=False, column_types=schema
+            ),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+        ) as reader:
+            batches = list(reader)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputError(f"does not parse: {exc}", source=str(path)) from None
     return pa.Table.from_batches(batches, schema=schema)
 
 
@@ -369,7 +375,8 @@ def import_admin_csv(folder: str | Path) -> Relations:
     Raises
     ------
     InputError
-        Missing files or columns.
+        Missing files or columns, files that do not parse, or values that do not
+        read back as the manifest's column types.
 
     Notes
     -----
@@ -392,8 +399,14 @@ def import_admin_csv(folder: str | Path) -> Relations:
     """
     src = Path(folder)
     manifest: dict[str, Any] = {}
+    where = str(src / MANIFEST_FILE)
     if (src / MANIFEST_FILE).is_file():
-        manifest = json.loads((src / MANIFEST_FILE).read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads((src / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"not a JSON manifest: {exc}", source=where) from None
+        if not isinstance(manifest, dict):
+            raise InputError("not a JSON manifest: not an object", source=where)
     rels = _read(src / RELATIONSHIPS_FILE, ("row:long",))
     for need in (":START_ID", ":END_ID"):
         if need not in rels.column_names:
@@ -404,7 +417,10 @@ def import_admin_csv(folder: str | Path) -> Relations:
         RelationKind,
         manifest.get("kind") or ("edges" if "kind" in rels.column_names else "members"),
     )
-    schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
+    try:
+        schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise InputError(f"the schema does not parse: {exc}", source=where) from None
     nr = rels.num_rows
     rrow = _pick(rels, "row:long", nr, pa.int64())
     if rrow.null_count:
@@ -457,6 +473,8 @@ def import_admin_csv(folder: str | Path) -> Relations:
     extra_fields = []
     for name in names:
         if schema is not None:
+            if name not in schema.names:
+                raise InputError(f"column {name!r} is not in the schema", source=where)
             f = schema.field(name)
         elif name in ("joined_at", "at"):
             f = pa.field(name, pa.timestamp("s"))
@@ -465,17 +483,23 @@ def import_admin_csv(folder: str | Path) -> Relations:
         fields.append(f)
         if name not in stored:
             extra_fields.append(f)
-    extra_cols = dict(
-        zip([f.name for f in extra_fields], extras_from_json(extra_list, extra_fields), strict=True)
-    )
+    try:
+        extra_values = extras_from_json(extra_list, extra_fields)
+    except (ValueError, TypeError, AttributeError, pa.ArrowException) as exc:
+        raise InputError(
+            f"extra values do not read back: {exc}", source=str(src), column="extra"
+        ) from None
+    extra_cols = dict(zip([f.name for f in extra_fields], extra_values, strict=True))
     for f in fields:
         if f.name in stored:
             col = stored[f.name]
             try:
                 arrays.append(from_storable(col, f.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 if schema is not None:
-                    raise
+                    raise InputError(
+                        f"does not read back as {f.type}: {exc}", source=str(src), column=f.name
+                    ) from None
                 arrays.append(col)
                 fields[fields.index(f)] = pa.field(f.name, col.type)
         else:
