@@ -100,3 +100,17 @@ def test_second_process_gets_a_clear_error(tmp_path: Path) -> None:
 def test_unknown_url_scheme() -> None:
     with pytest.raises(StoreError):
         open_store("mysql://x")
+
+
+def test_a_table_duckdb_refuses_is_a_store_error_and_changes_nothing(tmp_path: Path) -> None:
+    union = pa.UnionArray.from_dense(
+        pa.array([0], pa.int8()), pa.array([0], pa.int32()), [pa.array([1])]
+    )
+    table = pa.table({"agent_id": ["a"], "upline_id": pa.array([None], pa.string()), "u": union})
+    with DuckDBStore(tmp_path / "s.duckdb") as st:
+        st.load("chain", agentgraph.read(FIXTURES / "chain5.csv"))
+        with pytest.raises(StoreError, match="cannot load 'odd'"):
+            st.load("odd", Relations("members", table, "odd"))
+        assert [d.name for d in st.datasets()] == ["chain"]
+        st.load("after", agentgraph.read(FIXTURES / "star.csv"))  # the store still works
+        assert [d.name for d in st.datasets()] == ["after", "chain"]

@@ -26,14 +26,8 @@ import agentgraph
 from agentgraph import synth
 from agentgraph.analysis import analyse
 from agentgraph.errors import AgentNotFound, DatasetExists, StoreError
-from agentgraph.stores.neo4j.admin_csv import (
-    export_admin_csv,
-    from_storable,
-    import_admin_csv,
-    pct_decode,
-    pct_encode,
-    to_storable,
-)
+from agentgraph.stores.neo4j.admin_csv import export_admin_csv, import_admin_csv
+from agentgraph.stores.neo4j.codec import from_storable, pct_decode, pct_encode, to_storable
 from agentgraph.tables import Relations
 
 from .conftest import FIXTURES
@@ -47,10 +41,10 @@ bolt = pytest.mark.bolt
 # --------------------------------------------------------------------- helpers
 def counts(store: Any, name: str) -> dict[str, int]:
     """What the server holds for dataset ``name`` (every load of it)."""
-    n = store._s(name)
+    n = store.bolt.codec.encode(name)
 
     def one(text: str) -> int:
-        return int(store._query("count", text, name=n)[0]["c"])
+        return int(store.bolt.query("count", text, name=n)[0]["c"])
 
     out = {
         "datasets": one("MATCH (d:Dataset {name: $name}) RETURN count(d) AS c"),
@@ -64,7 +58,7 @@ def counts(store: Any, name: str) -> dict[str, int]:
 def failing_writes(store: Any, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
     """Make the ``fail_at``-th batch fail half way: half of its statements reach the
     server (without its ``done`` mark), then an error, as on a server crash."""
-    real = store._write
+    real = store.bolt.write
     calls = {"n": 0}
 
     def write(what: str, stmts: list[tuple[str, dict[str, Any]]]) -> None:
@@ -74,7 +68,7 @@ def failing_writes(store: Any, monkeypatch: pytest.MonkeyPatch, fail_at: int) ->
             raise StoreError("injected failure")
         real(what, stmts)
 
-    monkeypatch.setattr(store, "_write", write)
+    monkeypatch.setattr(store.bolt, "write", write)
 
 
 def members(rows: list[tuple[str, str | None]], source: str = "t") -> Relations:
@@ -94,6 +88,7 @@ def members(rows: list[tuple[str, str | None]], source: str = "t") -> Relations:
 def test_base_package_does_not_import_the_driver() -> None:
     code = (
         "import sys, agentgraph, agentgraph.stores, agentgraph.stores.neo4j.admin_csv, "
+        "agentgraph.stores.neo4j.codec, agentgraph.stores.neo4j.cypher, "
         "agentgraph.loaders, agentgraph.analysis; assert 'neo4j' not in sys.modules, "
         "sorted(m for m in sys.modules if m.startswith('neo4j'))"
     )
@@ -284,6 +279,30 @@ def test_admin_csv_without_manifest(tmp_path: Path) -> None:
     assert back.table.select(["agent_id", "upline_id"]).equals(zeros.table)
 
 
+def test_admin_csv_that_does_not_parse_is_an_input_error(tmp_path: Path) -> None:
+    from agentgraph.errors import InputError
+
+    rel = agentgraph.read(FIXTURES / "chain5.csv")
+    export_admin_csv(rel, tmp_path)
+    manifest = tmp_path / "agentgraph.json"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="not a JSON manifest") as err:
+        import_admin_csv(tmp_path)
+    assert err.value.source == str(manifest)
+    manifest.write_text(good.replace('"schema": "', '"schema": "x'), encoding="utf-8")
+    with pytest.raises(InputError, match="schema does not parse"):
+        import_admin_csv(tmp_path)
+    manifest.write_text(good, encoding="utf-8")
+    rels = tmp_path / "relationships.csv"
+    rels.write_text(
+        rels.read_text(encoding="utf-8").replace("2020-03-01T09:00:00", "soon"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="does not read back") as err:
+        import_admin_csv(tmp_path)
+    assert err.value.column == "joined_at"
+
+
 # ------------------------------------------------------------------ with a server
 @bolt
 def test_open_store_dispatches_bolt_urls(bolt_server: tuple[str, dict[str, Any]]) -> None:
@@ -333,22 +352,22 @@ def test_graph_model(bolt_store: Any, names: Callable[[str], str]) -> None:
         "RECRUITED": 32,
         "SUPPLIES": 0,
     }
-    got = store._query(
+    got = store.bolt.query(
         "agent",
         "MATCH (a:Agent {dataset: $name, id: $id}) RETURN a.rank AS"
         " rank, a.joined_at AS joined, a.row AS row",
-        name=store._s(names("gb")),
-        id=store._s("钱18"),
+        name=store.bolt.codec.encode(names("gb")),
+        id=store.bolt.codec.encode("钱18"),
     )
     row = gb.table.column("agent_id").to_pylist().index("钱18")
     assert len(got) == 1 and got[0]["row"] == row
-    assert store._d(got[0]["rank"]) == "一级代理"
+    assert store.bolt.codec.decode(got[0]["rank"]) == "一级代理"
     joined = gb.table.column("joined_at")[row].as_py()
-    assert store._d(got[0]["joined"]) == joined.isoformat()
-    ds = store._query(
+    assert store.bolt.codec.decode(got[0]["joined"]) == joined.isoformat()
+    ds = store.bolt.query(
         "dataset",
         "MATCH (d:Dataset {name: $name}) RETURN d.complete AS c, d.kind AS k, d.rows AS r",
-        name=store._s(names("gb")),
+        name=store.bolt.codec.encode(names("gb")),
     )
     assert ds == [{"c": True, "k": "members", "r": 34}]
 
@@ -361,13 +380,13 @@ def test_graph_model(bolt_store: Any, names: Callable[[str], str]) -> None:
         "RECRUITED": 31,
         "SUPPLIES": 1,
     }
-    sup = store._query(
+    sup = store.bolt.query(
         "sup",
         "MATCH (u:Agent {dataset: $name})-[e:SUPPLIES]->(d) RETURN"
         " u.id AS u, d.id AS d, e.kind AS k",
-        name=store._s(names("edges")),
+        name=store.bolt.codec.encode(names("edges")),
     )
-    assert [{k: store._d(v) for k, v in r.items()} for r in sup] == [
+    assert [{k: store.bolt.codec.decode(v) for k, v in r.items()} for r in sup] == [
         {"u": "P04", "d": "P20", "k": "supplies"}
     ]
 
@@ -472,6 +491,9 @@ def test_an_unfinished_load_of_other_data_needs_replace(
 def test_a_failed_append_is_invisible_then_resumed_or_replaced(
     bolt_store: Any, names: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from agentgraph.stores.neo4j.datasets import current_node
+    from agentgraph.stores.neo4j.load import conform
+
     store, name = bolt_store, names("append")
     store.batch_size = 100
     rel = synth.random_recursive(600, seed=12)
@@ -490,7 +512,7 @@ def test_a_failed_append_is_invisible_then_resumed_or_replaced(
     # other rows: what the failed append left is removed first
     other = members([(f"new{i}", "new0" if i else None) for i in range(30)])
     store.append(name, other)
-    expected = pa.concat_tables([head.table, store._conform(store._current(name), other.table)])
+    expected = pa.concat_tables([head.table, conform(current_node(store.bolt, name), other.table)])
     assert store.read(name).table.equals(expected)
     c = counts(store, name)
     assert c["ROOT"] + c["RECRUITED"] == 280 and c["agents"] == 280

@@ -5,7 +5,16 @@ URLs:
 - ``duckdb://PATH`` (``duckdb:///abs/file.duckdb``, ``duckdb://rel.duckdb``,
   ``duckdb://:memory:``) or a plain path;
 - ``bolt://host:port`` / ``neo4j://host:port``: a Neo4j (or Bolt-compatible)
-  server through the official driver (``pip install agentgraph[neo4j]``).
+  server through the official driver (``pip install agentgraph[neo4j]``), see
+  :mod:`agentgraph.stores.neo4j`.
+
+Examples
+--------
+>>> import agentgraph
+>>> from agentgraph.stores import open_store
+>>> with open_store("duckdb://:memory:") as store:
+...     store.load("star", agentgraph.read("fixtures/star.csv")).kind
+'members'
 """
 
 from __future__ import annotations
@@ -27,11 +36,54 @@ __all__ = [
     "check_dataset_name",
 ]
 
+#: the store file when no URL and no ``$AGENTGRAPH_STORE`` is given
 DEFAULT_STORE = "agentgraph.duckdb"
 
 
 def open_store(url: str | None = None, **options: Any) -> GraphStore:
-    """Open the store named by ``url`` (see the module doc)."""
+    """Open the store named by ``url``.
+
+    Parameters
+    ----------
+    url : str, optional
+        ``None`` or ``""``: ``$AGENTGRAPH_STORE``, else ``./agentgraph.duckdb``;
+        ``duckdb://PATH`` (``duckdb:///abs/file.duckdb``, ``duckdb://rel.duckdb``,
+        ``duckdb://:memory:``) or a plain path: a
+        :class:`~agentgraph.stores.duckdb_store.DuckDBStore`;
+        ``bolt://``, ``bolt+s://``, ``bolt+ssc://``, ``neo4j://``, ``neo4j+s://``,
+        ``neo4j+ssc://`` ``host:port``: a
+        :class:`~agentgraph.stores.neo4j.store.Neo4jStore`.
+    **options
+        Passed to the store's constructor (``threads``; ``user``, ``batch_size``,
+        ...).
+
+    Returns
+    -------
+    GraphStore
+        The open store (a context manager: close it).
+
+    Raises
+    ------
+    StoreError
+        Unknown scheme, the Neo4j driver is not installed, or the store cannot be
+        opened.
+
+    Notes
+    -----
+    O(1) besides opening the store; the Neo4j module (and the driver) is imported
+    only for Bolt URLs.
+
+    Examples
+    --------
+    >>> store = open_store("duckdb://:memory:")
+    >>> type(store).__name__, store.url
+    ('DuckDBStore', 'duckdb://:memory:')
+    >>> store.close()
+    >>> open_store("ftp://example.com/x")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.StoreError: unknown store URL 'ftp://example.com/x': use a .duckdb path, duckdb:///PATH, bolt://HOST:PORT or neo4j://HOST:PORT
+    """  # noqa: E501
     url = url or os.environ.get("AGENTGRAPH_STORE") or DEFAULT_STORE
     scheme, sep, rest = url.partition("://")
     if not sep:

@@ -5,6 +5,20 @@ Each dataset is one table holding the normalised relation table as loaded
 appends and deletes run in one transaction each, so a failure leaves the file
 as it was. DuckDB allows one read-write process per file: a second process gets
 a clear :class:`~agentgraph.errors.StoreError`.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> import agentgraph
+>>> from agentgraph.stores.duckdb_store import DuckDBStore
+>>> rel = agentgraph.read("fixtures/chain5.csv")
+>>> with tempfile.TemporaryDirectory() as folder:
+...     with DuckDBStore(Path(folder) / "shop.duckdb") as store:
+...         _ = store.load("chain", rel)
+...     with DuckDBStore(Path(folder) / "shop.duckdb") as store:  # opened again
+...         store.read("chain").table.equals(rel.table)
+True
 """
 
 from __future__ import annotations
@@ -29,7 +43,50 @@ _CATALOG = "agentgraph_datasets"
 
 
 class DuckDBStore:
-    """A :class:`~agentgraph.stores.base.GraphStore` in a DuckDB file (or ``:memory:``)."""
+    """A :class:`~agentgraph.stores.base.GraphStore` in a DuckDB file (or ``:memory:``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file (created if missing; its folder must exist) or
+        ``":memory:"``.
+    threads : int, optional
+        DuckDB worker threads (default: DuckDB's, one per core).
+
+    Attributes
+    ----------
+    path : str
+        As given.
+    url : str
+        ``duckdb://<path>``.
+
+    Raises
+    ------
+    StoreError
+        The folder does not exist, or the file cannot be opened (not a DuckDB
+        file, or another process owns it).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> store = DuckDBStore(":memory:")
+    >>> store.url
+    'duckdb://:memory:'
+    >>> info = store.load("chain", agentgraph.read("fixtures/chain5.csv"))
+    >>> info.kind, info.rows, info.columns
+    ('members', 5, ['agent_id', 'upline_id', 'joined_at', 'rank'])
+    >>> store.load("chain", agentgraph.read("fixtures/chain5.csv"))
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.DatasetExists: dataset 'chain' exists in duckdb://:memory:; replace it explicitly
+    >>> _ = store.append("chain", agentgraph.read("fixtures/chain5.csv"))
+    >>> store.info("chain").rows
+    10
+    >>> store.delete("chain")
+    >>> store.datasets()
+    []
+    >>> store.close()
+    """  # noqa: E501
 
     def __init__(
         self, path: str | Path = "agentgraph.duckdb", *, threads: int | None = None
@@ -47,6 +104,8 @@ class DuckDBStore:
                 f"cannot open store {self.path}: {exc} (another agentgraph "
                 "process, e.g. the API service, may own it)"
             ) from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from None
         if threads:
             self._sql(f"SET threads = {int(threads)}")
         self._lock = threading.RLock()
@@ -80,6 +139,7 @@ class DuckDBStore:
 
     # ------------------------------------------------------------- protocol
     def datasets(self) -> list[DatasetInfo]:
+        """All datasets, by name."""
         with self._lock:
             rows = self._sql(
                 f"SELECT name, tbl, kind, rows, source, loaded_at, columns FROM {_CATALOG} "
@@ -90,6 +150,7 @@ class DuckDBStore:
         ]
 
     def info(self, name: str) -> DatasetInfo:
+        """One dataset; raises :class:`~agentgraph.errors.DatasetNotFound`."""
         with self._lock:
             row = self._row(name)
         if row is None:
@@ -99,6 +160,13 @@ class DuckDBStore:
     def load(
         self, name: str, rel: Relations, *, replace: bool = False, progress: Progress | None = None
     ) -> DatasetInfo:
+        """Store ``rel`` as dataset ``name`` in one transaction.
+
+        Raises :class:`~agentgraph.errors.DatasetExists` unless ``replace``, and
+        :class:`~agentgraph.errors.StoreError` when DuckDB refuses the table;
+        ``progress(rows, rows)`` is called once before the commit (if it raises,
+        nothing is kept). O(n) rows copied.
+        """
         check_dataset_name(name)
         tbl = f"ds_{uuid.uuid4().hex}"
         loaded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -133,12 +201,20 @@ class DuckDBStore:
                 if progress:  # may raise (e.g. a cancelled job): then nothing is kept
                     progress(rel.rows, rel.rows)
                 self._sql("COMMIT")
+            except duckdb.Error as exc:
+                self._sql("ROLLBACK")
+                raise StoreError(f"cannot load {name!r}: {exc}") from None
             except BaseException:
                 self._sql("ROLLBACK")
                 raise
         return self.info(name)
 
     def append(self, name: str, rel: Relations) -> DatasetInfo:
+        """Add rows of the same kind, by column name, in one transaction.
+
+        Raises DatasetNotFound, or StoreError for another kind or columns that do
+        not fit.
+        """
         with self._lock:
             con = self._con
             self._sql("BEGIN TRANSACTION")
@@ -162,6 +238,7 @@ class DuckDBStore:
         return self.info(name)
 
     def read(self, name: str) -> Relations:
+        """The dataset's rows in load order, as loaded (types included)."""
         with self._lock:
             row = self._row(name)
             if row is None:
@@ -171,6 +248,7 @@ class DuckDBStore:
         return Relations(kind, table, source=f"{self.url}#{name}")
 
     def delete(self, name: str) -> None:
+        """Remove a dataset in one transaction; raises DatasetNotFound."""
         with self._lock:
             self._sql("BEGIN TRANSACTION")
             try:
@@ -185,11 +263,14 @@ class DuckDBStore:
                 raise
 
     def close(self) -> None:
+        """Close the file (other processes may open it then)."""
         with self._lock:
             self._con.close()
 
     def __enter__(self) -> DuckDBStore:
+        """The store itself (closed on exit)."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the store."""
         self.close()

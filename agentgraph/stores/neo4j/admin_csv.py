@@ -1,5 +1,4 @@
-"""Relations <-> the CSV layout of ``neo4j-admin database import``, and the value codec
-the Neo4j store shares with it.
+r"""Relations <-> the CSV layout of ``neo4j-admin database import``.
 
 :func:`export_admin_csv` writes any :class:`~agentgraph.tables.Relations` as
 
@@ -19,11 +18,13 @@ the Neo4j store shares with it.
     a manifest (kind, rows, source, the Arrow schema) that ``neo4j-admin`` ignores and
     :func:`import_admin_csv` uses to give back the exact column types.
 
-Times are ISO 8601 strings, extra columns one JSON object per row (``extra``). Ids
+Values go through the codec the Neo4j store uses
+(:func:`~agentgraph.stores.neo4j.codec.to_storable`): times are ISO 8601 strings,
+extra columns one JSON object per row (``extra``). Ids
 are quoted CSV strings, so commas, quotes, newlines and any Unicode survive; import
 with ``--multiline-fields=true``::
 
-    neo4j-admin database import full neo4j --nodes=agents.csv \\
+    neo4j-admin database import full neo4j --nodes=agents.csv \
         --relationships=relationships.csv --multiline-fields=true
 
 Both functions stream: Arrow compute per slice of ``chunk_rows`` rows and
@@ -33,11 +34,22 @@ The graph this gives is for Cypher work at scale; the :class:`Neo4jStore`
 as a dataset.
 
 This module does not need the ``neo4j`` driver.
+
+Examples
+--------
+>>> import tempfile
+>>> import agentgraph
+>>> from agentgraph.stores.neo4j.admin_csv import export_admin_csv, import_admin_csv
+>>> rel = agentgraph.read("fixtures/chain5.csv")
+>>> with tempfile.TemporaryDirectory() as folder:
+...     counts = export_admin_csv(rel, folder, dataset="chain")
+...     back = import_admin_csv(folder)
+>>> counts["agents"], counts["relationships"], back.table.equals(rel.table)
+(5, 4, True)
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 from collections.abc import Iterator
@@ -50,6 +62,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from agentgraph.errors import InputError
+from agentgraph.stores.neo4j.codec import (
+    extras_from_json,
+    extras_to_json,
+    from_storable,
+    schema_from_text,
+    schema_to_text,
+    to_storable,
+)
 from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
 
 __all__ = [
@@ -58,168 +78,13 @@ __all__ = [
     "MANIFEST_FILE",
     "export_admin_csv",
     "import_admin_csv",
-    "to_storable",
-    "from_storable",
-    "extras_to_json",
-    "extras_from_json",
-    "pct_encode",
-    "pct_decode",
-    "schema_to_text",
-    "schema_from_text",
 ]
 
 AGENTS_FILE = "agents.csv"
 RELATIONSHIPS_FILE = "relationships.csv"
 MANIFEST_FILE = "agentgraph.json"
+#: the manifest's ``format``
 FORMAT = "agentgraph.neo4j-admin/1"
-
-_TEMPORAL_AS_TEXT = (pa.types.is_timestamp, pa.types.is_date)
-_TEMPORAL_AS_INT = (pa.types.is_time, pa.types.is_duration)
-
-
-# ----------------------------------------------------------------------- codec
-def _is_text(t: pa.DataType) -> bool:
-    return bool(
-        pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-        or getattr(pa.types, "is_string_view", lambda _t: False)(t)
-    )
-
-
-def _is_binary(t: pa.DataType) -> bool:
-    return bool(
-        pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
-    )
-
-
-def to_storable(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A column as values every Bolt server and CSV file keeps exactly.
-
-    Strings stay strings; booleans stay booleans; integers become int64 (uint64
-    becomes text); floats and decimals become their shortest round-trip text;
-    timestamps and dates become ISO 8601 text (``2022-01-31T10:00:00``, fraction and
-    offset kept); times and durations their integer count; binary values base64
-    text; dictionaries their values; anything else (lists, structs) JSON text.
-    :func:`from_storable` reverses it given the original type. O(n), vectorised
-    except for binary and nested values.
-    """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    t = arr.type
-    if pa.types.is_dictionary(t):
-        return to_storable(arr.dictionary_decode())
-    if pa.types.is_null(t):
-        return pa.nulls(len(arr), pa.string())
-    if _is_text(t):
-        return pc.cast(arr, pa.string())
-    if pa.types.is_boolean(t):
-        return arr
-    if pa.types.is_integer(t):
-        return pc.cast(arr, pa.string() if t == pa.uint64() else pa.int64())
-    if pa.types.is_floating(t) or pa.types.is_decimal(t):
-        return pc.cast(arr, pa.string())
-    if any(f(t) for f in _TEMPORAL_AS_TEXT):
-        text = pc.cast(arr, pa.string())
-        return pc.replace_substring(text, " ", "T", max_replacements=1)
-    if any(f(t) for f in _TEMPORAL_AS_INT):
-        return pc.cast(arr, pa.int64())
-    if _is_binary(t):
-        return pa.array(
-            [None if v is None else base64.b64encode(v).decode("ascii") for v in arr.to_pylist()],
-            pa.string(),
-        )
-    return pa.array(
-        [
-            None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-            for v in arr.to_pylist()
-        ],
-        pa.string(),
-    )
-
-
-def from_storable(arr: pa.Array | pa.ChunkedArray, typ: pa.DataType) -> pa.Array:
-    """Inverse of :func:`to_storable`: the stored values as a column of type ``typ``."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    if pa.types.is_dictionary(typ):
-        return pc.cast(pc.dictionary_encode(from_storable(arr, typ.value_type)), typ)
-    if pa.types.is_null(typ):
-        return pa.nulls(len(arr), pa.null())
-    if _is_binary(typ):
-        return pa.array([None if v is None else base64.b64decode(v) for v in arr.to_pylist()], typ)
-    if pa.types.is_nested(typ):
-        return pa.array([None if v is None else json.loads(v) for v in arr.to_pylist()], typ)
-    if arr.type == typ:
-        return arr
-    return pc.cast(arr, typ)
-
-
-def extras_to_json(table: pa.Table, names: list[str]) -> list[str | None]:
-    """One JSON object per row with the storable values of columns ``names``.
-
-    All-null rows give ``None``. O(rows x len(names)) in Python (only extra columns
-    take this path).
-    """
-    if not names or table.num_rows == 0:
-        return [None] * table.num_rows
-    cols = [to_storable(table.column(n)).to_pylist() for n in names]
-    out: list[str | None] = []
-    for values in zip(*cols, strict=True):
-        if all(v is None for v in values):
-            out.append(None)
-        else:
-            out.append(
-                json.dumps(
-                    dict(zip(names, values, strict=True)), ensure_ascii=False, separators=(",", ":")
-                )
-            )
-    return out
-
-
-def extras_from_json(texts: list[str | None], fields: list[pa.Field]) -> list[pa.Array]:
-    """Columns ``fields`` back from :func:`extras_to_json` output."""
-    rows = [json.loads(t) if t else {} for t in texts]
-    out = []
-    for f in fields:
-        vals = [r.get(f.name) for r in rows]
-        stored = to_storable(pa.nulls(0, f.type)).type  # the storable type of f
-        out.append(from_storable(pa.array(vals, stored), f.type))
-    return out
-
-
-_PCT = (("%", "%25"), ("'", "%27"), ("\\", "%5C"), ("\x00", "%00"))
-
-
-def pct_encode(arr: pa.Array) -> pa.Array:
-    """Text safe for servers that paste parameters into the query text.
-
-    ``% ' \\ NUL`` become ``%25 %27 %5C %00`` and the value is wrapped in ``<`` ``>``,
-    so it is never empty and never starts or ends with white space (the FalkorDB
-    stand-in's index does not find such values, and MERGE would duplicate them).
-    Nulls stay null. Vectorised, O(bytes).
-    """
-    for raw, esc in _PCT:
-        arr = pc.replace_substring(arr, raw, esc)
-    return pc.binary_join_element_wise("<", arr, ">", "")
-
-
-def pct_decode(arr: pa.Array) -> pa.Array:
-    """Inverse of :func:`pct_encode` (every ``%`` of encoded text starts an escape,
-    so replacing one escape kind at a time, ``%25`` last, is exact).
-    """
-    arr = pc.utf8_slice_codeunits(arr, 1, -1)
-    for raw, esc in reversed(_PCT):
-        arr = pc.replace_substring(arr, esc, raw)
-    return arr
-
-
-def schema_to_text(schema: pa.Schema) -> str:
-    """An Arrow schema (metadata dropped) as base64 text."""
-    return base64.b64encode(schema.remove_metadata().serialize().to_pybytes()).decode("ascii")
-
-
-def schema_from_text(text: str) -> pa.Schema:
-    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
 
 
 # ---------------------------------------------------------------------- export
@@ -315,7 +180,21 @@ def export_admin_csv(
     -----
     O(n) time; memory O(agents) for the first-appearance order plus one chunk of
     text, so tens of millions of rows fit in a few GB. Ids are written as they are
-    (quoted CSV).
+    (quoted CSV). The files do not depend on ``chunk_rows``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import agentgraph
+    >>> rel = agentgraph.read("fixtures/chain5.csv")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = export_admin_csv(rel, folder, dataset="chain")
+    ...     lines = (Path(folder) / "relationships.csv").read_text().splitlines()
+    >>> out["agents"], out["relationships"], [Path(f).name for f in out["files"]]
+    (5, 4, ['agents.csv', 'relationships.csv', 'agentgraph.json'])
+    >>> lines[0]
+    '":START_ID",":END_ID",":TYPE","at","row:long","rank"'
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -438,25 +317,33 @@ def export_admin_csv(
 
 # ---------------------------------------------------------------------- import
 def _read(path: Path, int_columns: tuple[str, ...]) -> pa.Table:
-    """A CSV file with every column text (ids such as ``007`` stay as written) except
-    ``int_columns``; quoted empty strings stay "", unquoted empty fields are null.
+    """A CSV file with every column text except ``int_columns``.
+
+    Ids such as ``007`` stay as written; quoted empty strings stay "", unquoted
+    empty fields are null.
     """
     if not path.is_file():
         raise InputError("no such file", source=str(path))
-    with open(path, encoding="utf-8", newline="") as fh:
-        names = next(csv.reader(fh), [])
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            names = next(csv.reader(fh), [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"not a UTF-8 CSV file: {exc}", source=str(path)) from None
     if not names:
         raise InputError("empty file", source=str(path))
     schema = pa.schema([(c, pa.int64() if c in int_columns else pa.string()) for c in names])
-    with pacsv.open_csv(
-        path,
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=True, quoted_strings_can_be_null=False, column_types=schema
-        ),
-        read_options=pacsv.ReadOptions(block_size=1 << 24),
-    ) as reader:
-        batches = list(reader)
+    try:
+        with pacsv.open_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=True, quoted_strings_can_be_null=False, column_types=schema
+            ),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+        ) as reader:
+            batches = list(reader)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputError(f"does not parse: {exc}", source=str(path)) from None
     return pa.Table.from_batches(batches, schema=schema)
 
 
@@ -474,19 +361,52 @@ def import_admin_csv(folder: str | Path) -> Relations:
     ``timestamp[s]`` when they parse and rows keep the ``row:long`` order (else
     the file order); ``:TYPE`` gives ``kind`` when there is no ``kind`` column.
 
+    Parameters
+    ----------
+    folder : str or Path
+        Holds ``relationships.csv``, ``agents.csv`` (member tables) and optionally
+        ``agentgraph.json``.
+
+    Returns
+    -------
+    Relations
+        A member table or an edge list; source from the manifest, else the folder.
+
     Raises
     ------
     InputError
-        Missing files or columns.
+        Missing files or columns, files that do not parse, or values that do not
+        read back as the manifest's column types.
 
     Notes
     -----
     O(n) time and memory; multi-line quoted ids are read as written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import agentgraph
+    >>> rel = agentgraph.read("fixtures/ladder_edges.csv")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = export_admin_csv(rel, folder)
+    ...     back = import_admin_csv(folder)
+    >>> back.kind, back.rows == rel.rows, back.table.equals(rel.table)
+    ('edges', True, True)
+    >>> import_admin_csv("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.InputError: no/such/folder/relationships.csv: no such file
     """
     src = Path(folder)
     manifest: dict[str, Any] = {}
+    where = str(src / MANIFEST_FILE)
     if (src / MANIFEST_FILE).is_file():
-        manifest = json.loads((src / MANIFEST_FILE).read_text(encoding="utf-8"))
+        try:
+            manifest = json.loads((src / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"not a JSON manifest: {exc}", source=where) from None
+        if not isinstance(manifest, dict):
+            raise InputError("not a JSON manifest: not an object", source=where)
     rels = _read(src / RELATIONSHIPS_FILE, ("row:long",))
     for need in (":START_ID", ":END_ID"):
         if need not in rels.column_names:
@@ -497,7 +417,10 @@ def import_admin_csv(folder: str | Path) -> Relations:
         RelationKind,
         manifest.get("kind") or ("edges" if "kind" in rels.column_names else "members"),
     )
-    schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
+    try:
+        schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise InputError(f"the schema does not parse: {exc}", source=where) from None
     nr = rels.num_rows
     rrow = _pick(rels, "row:long", nr, pa.int64())
     if rrow.null_count:
@@ -550,6 +473,8 @@ def import_admin_csv(folder: str | Path) -> Relations:
     extra_fields = []
     for name in names:
         if schema is not None:
+            if name not in schema.names:
+                raise InputError(f"column {name!r} is not in the schema", source=where)
             f = schema.field(name)
         elif name in ("joined_at", "at"):
             f = pa.field(name, pa.timestamp("s"))
@@ -558,17 +483,23 @@ def import_admin_csv(folder: str | Path) -> Relations:
         fields.append(f)
         if name not in stored:
             extra_fields.append(f)
-    extra_cols = dict(
-        zip([f.name for f in extra_fields], extras_from_json(extra_list, extra_fields), strict=True)
-    )
+    try:
+        extra_values = extras_from_json(extra_list, extra_fields)
+    except (ValueError, TypeError, AttributeError, pa.ArrowException) as exc:
+        raise InputError(
+            f"extra values do not read back: {exc}", source=str(src), column="extra"
+        ) from None
+    extra_cols = dict(zip([f.name for f in extra_fields], extra_values, strict=True))
     for f in fields:
         if f.name in stored:
             col = stored[f.name]
             try:
                 arrays.append(from_storable(col, f.type))
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 if schema is not None:
-                    raise
+                    raise InputError(
+                        f"does not read back as {f.type}: {exc}", source=str(src), column=f.name
+                    ) from None
                 arrays.append(col)
                 fields[fields.index(f)] = pa.field(f.name, col.type)
         else:
