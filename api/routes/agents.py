@@ -6,18 +6,13 @@ from typing import Annotated
 
 from agentgraph.api.deps import ReadableDataset, ServiceDep
 from agentgraph.api.errors import ApiError, responses
-from agentgraph.api.paging import page
+from agentgraph.api.paging import Paging, page
 from agentgraph.api.schemas.queries import AgentOut
 from fastapi import APIRouter, Path, Query
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}/agents", tags=["queries"])
-
-
-class _Paging:
-    def __init__(self, limit: int, offset: int) -> None:
-        self.limit, self.offset = limit, offset
 
 
 @router.get(
@@ -77,7 +72,7 @@ async def show_agent(
         direct_recruits=page(
             view.direct_recruits,
             view.direct_recruits_total,  # type: ignore[arg-type]
-            _Paging(limit, recruits_offset),
+            Paging(limit, recruits_offset),
         ),
         downline=view.downline,
         downline_levels=view.downline_levels,
