@@ -1,5 +1,7 @@
-"""Service metadata in DuckDB: tenants, hashed API keys, audit log, dataset
-ownership and scan jobs (storage records; API schemas live in :mod:`agentgraph.api.schemas`).
+"""Service metadata in DuckDB: tenants, keys, audit log, datasets and scans.
+
+Tenants, hashed API keys, the audit log, dataset ownership and scan jobs, as
+storage records (API schemas live in :mod:`agentgraph.api.schemas`).
 
 By default the file is a sibling of the graph store's file
 (``agentgraph.duckdb`` -> ``agentgraph.duckdb.meta.duckdb``); pointing
@@ -51,12 +53,47 @@ _SCHEMA = (
 
 
 def now() -> str:
-    """UTC time stamp, ISO 8601 with milliseconds."""
+    """UTC time stamp, ISO 8601 with milliseconds.
+
+    Returns
+    -------
+    str
+        E.g. ``2026-12-01T20:19:11.123Z`` (24 characters, sorts as time does).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import now
+    >>> stamp = now()
+    >>> len(stamp), stamp[4], stamp[10], stamp[-1]
+    (24, '-', 'T', 'Z')
+    """
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass(frozen=True)
 class TenantRecord:
+    """A tenant as stored.
+
+    Attributes
+    ----------
+    id : str
+        The tenant id.
+    name : str
+        Its display name.
+    created_at : str
+        When it was created (:func:`now`).
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import TenantRecord
+    >>> TenantRecord("acme", "Acme Ltd", "2026-01-01T00:00:00.000Z").name
+    'Acme Ltd'
+    """
+
     id: str
     name: str
     created_at: str
@@ -64,6 +101,35 @@ class TenantRecord:
 
 @dataclass(frozen=True)
 class KeyRecord:
+    """An API key as stored: its salted hash, never the key.
+
+    Attributes
+    ----------
+    id : str
+        The public key id (12 hex digits).
+    tenant : str or None
+        The key's tenant; None for admin keys.
+    role : str
+        ``admin``, ``analyst`` or ``auditor``.
+    name : str
+        A label given at creation.
+    salt, hash : str
+        Hex salt and ``sha256(salt || secret)`` (:mod:`agentgraph.api.security`).
+    created_at : str
+        When it was created.
+    created_by : str or None
+        The id of the key that created it.
+    revoked_at : str or None
+        When it was revoked; None while valid.
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import KeyRecord
+    >>> rec = KeyRecord("0123456789ab", "acme", "analyst", "ci", "00", "ab", "t", None, None)
+    >>> rec.role, rec.revoked_at is None
+    ('analyst', True)
+    """
+
     id: str
     tenant: str | None
     role: str
@@ -77,6 +143,34 @@ class KeyRecord:
 
 @dataclass(frozen=True)
 class AuditRecord:
+    """One audit log row: who did what, when.
+
+    Attributes
+    ----------
+    seq : int
+        Position in the log (increasing).
+    at : str
+        When (:func:`now`).
+    key_id : str
+        The key's id (never the key).
+    role : str
+        The key's role.
+    tenant : str or None
+        The tenant acted on.
+    action : str
+        E.g. ``dataset.create``, ``recruitment.apply``.
+    dataset : str or None
+        The dataset acted on.
+    detail : dict or None
+        More about the action (JSON).
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import AuditRecord
+    >>> AuditRecord(1, "t", "bootstrap", "admin", "acme", "tenant.create", None, None).action
+    'tenant.create'
+    """
+
     seq: int
     at: str
     key_id: str
@@ -89,6 +183,28 @@ class AuditRecord:
 
 @dataclass(frozen=True)
 class DatasetRecord:
+    """A dataset's ownership record.
+
+    Attributes
+    ----------
+    tenant : str
+        The owning tenant.
+    name : str
+        The dataset's name within the tenant.
+    store_name : str
+        Its name in the graph store (``tenant:name``).
+    created_at : str
+        When it was created.
+    created_by : str or None
+        The id of the key that created it.
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import DatasetRecord
+    >>> DatasetRecord("acme", "ladder", "acme:ladder", "t", None).store_name
+    'acme:ladder'
+    """
+
     tenant: str
     name: str
     store_name: str
@@ -98,6 +214,45 @@ class DatasetRecord:
 
 @dataclass(frozen=True)
 class ScanRecord:
+    """A scan job as stored (the report is kept beside it, :meth:`MetaStore.scan_report`).
+
+    Attributes
+    ----------
+    id : str
+        ``scn_`` + 16 hex digits.
+    tenant, dataset : str
+        The dataset scanned.
+    state : str
+        ``queued``, ``running``, ``succeeded`` or ``failed``.
+    phase : str
+        ``queued``, ``reading``, ``analysing``, ``reporting``, ``indexing``, ``done``
+        or ``failed``.
+    progress : float
+        0 to 1.
+    created_at : str
+        When it was started.
+    started_at, finished_at : str or None
+        When it ran and ended.
+    created_by : str or None
+        The id of the key that started it.
+    options : dict
+        The scan's options (policy, report caps).
+    error : dict or None
+        ``code`` and ``message`` of a failed scan.
+    summary : dict or None
+        The report's summary once it succeeded.
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import ScanRecord
+    >>> rec = ScanRecord(
+    ...     "scn_0", "acme", "ladder", "queued", "queued", 0.0, "t", None, None, None, {},
+    ...     None, None,
+    ... )
+    >>> rec.state, rec.progress
+    ('queued', 0.0)
+    """
+
     id: str
     tenant: str
     dataset: str
@@ -118,7 +273,43 @@ def _loads(text: object) -> Any:
 
 
 class MetaStore:
-    """Tenants, keys, audit, datasets and scans in one DuckDB file; thread-safe."""
+    """Tenants, keys, audit, datasets and scans in one DuckDB file; thread-safe.
+
+    Every table is prefixed ``api_``; one lock serialises the connection; dataset
+    ownership records are cached (every data request asks).
+
+    Parameters
+    ----------
+    path : str
+        The DuckDB file, or ``:memory:``.
+
+    Raises
+    ------
+    StoreError
+        The file's folder does not exist, or DuckDB cannot open the file (e.g.
+        another process owns it).
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import DatasetRecord, MetaStore, now
+    >>> meta = MetaStore(":memory:")
+    >>> meta.add_tenant("acme", "Acme Ltd").name, meta.add_tenant("acme", "again")
+    ('Acme Ltd', None)
+    >>> meta.add_dataset(DatasetRecord("acme", "ladder", "acme:ladder", now(), None))
+    >>> records, total = meta.datasets("acme", limit=10, offset=0)
+    >>> [r.store_name for r in records], total
+    (['acme:ladder'], 1)
+    >>> meta.audit(key_id="bootstrap", role="admin", tenant="acme", action="tenant.create")
+    >>> rows, _ = meta.audit_log(tenant="acme", key_id=None, action=None, dataset=None,
+    ...                          limit=10, offset=0)
+    >>> [(r.seq, r.action) for r in rows]
+    [(1, 'tenant.create')]
+    >>> meta.close()
+    >>> MetaStore("/no/such/folder/meta.duckdb")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.StoreError: cannot create /no/such/folder/meta.duckdb: folder ... does not exist
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -161,9 +352,11 @@ class MetaStore:
         return rows, int(total)
 
     def ping(self) -> None:
+        """Run a trivial query (the readiness probe)."""
         self._sql("SELECT 1")
 
     def close(self) -> None:
+        """Close the DuckDB connection."""
         with self._lock:
             self._con.close()
 
@@ -180,10 +373,12 @@ class MetaStore:
         return rec
 
     def tenant(self, tenant_id: str) -> TenantRecord | None:
+        """One tenant, or None."""
         rows = self._sql("SELECT id, name, created_at FROM api_tenants WHERE id = ?", [tenant_id])
         return TenantRecord(*rows[0]) if rows else None
 
     def tenants(self, limit: int, offset: int) -> tuple[list[TenantRecord], int]:
+        """A page of tenants by id, and how many there are."""
         rows, total = self._page("api_tenants", "id, name, created_at", [], [], "id", limit, offset)
         return [TenantRecord(*r) for r in rows], total
 
@@ -207,6 +402,7 @@ class MetaStore:
     _KEY_COLS = "id, tenant, role, name, salt, hash, created_at, created_by, revoked_at"
 
     def add_key(self, rec: KeyRecord) -> None:
+        """Store a new key's record."""
         self._sql(
             "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -223,10 +419,12 @@ class MetaStore:
         )
 
     def key(self, key_id: str) -> KeyRecord | None:
+        """One key's record (revoked ones too), or None."""
         rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
         return KeyRecord(*rows[0]) if rows else None
 
     def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
+        """A page of keys (of one tenant, or all), oldest first, and how many there are."""
         where: list[str] = [] if tenant is None else ["tenant = ?"]
         params: list[object] = [] if tenant is None else [tenant]
         rows, total = self._page(
@@ -235,6 +433,7 @@ class MetaStore:
         return [KeyRecord(*r) for r in rows], total
 
     def revoke_key(self, key_id: str) -> None:
+        """Revoke a key now (a revoked key stays revoked)."""
         self._sql(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             [now(), key_id],
@@ -252,6 +451,7 @@ class MetaStore:
         detail: dict[str, Any] | None = None,
         at: str | None = None,
     ) -> None:
+        """Append one audit row (``at`` default now; ``detail`` stored as JSON)."""
         self._sql(
             "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -276,6 +476,7 @@ class MetaStore:
         limit: int,
         offset: int,
     ) -> tuple[list[AuditRecord], int]:
+        """A page of audit rows matching every given filter, newest first, and the count."""
         where: list[str] = []
         params: list[object] = []
         for col, value in (
@@ -314,6 +515,7 @@ class MetaStore:
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
 
     def add_dataset(self, rec: DatasetRecord) -> None:
+        """Record a dataset's owner."""
         self._sql(
             "INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
             [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by],
@@ -335,15 +537,18 @@ class MetaStore:
         return rec
 
     def datasets(self, tenant: str, limit: int, offset: int) -> tuple[list[DatasetRecord], int]:
+        """A page of a tenant's datasets by name, and how many it has."""
         rows, total = self._page(
             "api_datasets", self._DS_COLS, ["tenant = ?"], [tenant], "name", limit, offset
         )
         return [DatasetRecord(*r) for r in rows], total
 
     def count_datasets(self, tenant: str) -> int:
+        """How many datasets a tenant has."""
         return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?", [tenant])[0][0])
 
     def delete_dataset(self, tenant: str, name: str) -> None:
+        """Forget a dataset and its scans."""
         self._datasets.pop((tenant, name), None)
         with self._lock:
             self._con.execute(
@@ -378,6 +583,7 @@ class MetaStore:
         )
 
     def add_scan(self, rec: ScanRecord) -> None:
+        """Record a new scan job."""
         self._sql(
             f"INSERT INTO api_scans ({self._SCAN_COLS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -399,6 +605,7 @@ class MetaStore:
         )
 
     def update_scan(self, scan_id: str, **fields: Any) -> None:
+        """Set columns of a scan (``error``, ``summary``, ``options`` as JSON)."""
         cols, params = [], []
         for key, value in fields.items():
             cols.append(f"{key} = ?")
@@ -408,6 +615,7 @@ class MetaStore:
         self._sql(f"UPDATE api_scans SET {', '.join(cols)} WHERE id = ?", [*params, scan_id])
 
     def scan(self, tenant: str, scan_id: str) -> ScanRecord | None:
+        """One scan of the tenant, or None."""
         rows = self._sql(
             f"SELECT {self._SCAN_COLS} FROM api_scans WHERE tenant = ? AND id = ?",
             [tenant, scan_id],
@@ -417,6 +625,7 @@ class MetaStore:
     def scans(
         self, tenant: str, dataset: str, limit: int, offset: int
     ) -> tuple[list[ScanRecord], int]:
+        """A page of a dataset's scans, newest first, and how many it has."""
         rows, total = self._page(
             "api_scans",
             self._SCAN_COLS,
@@ -429,10 +638,12 @@ class MetaStore:
         return [self._scan(r) for r in rows], total
 
     def last_scan(self, tenant: str, dataset: str) -> ScanRecord | None:
+        """The dataset's newest scan, or None."""
         rows, _ = self.scans(tenant, dataset, 1, 0)
         return rows[0] if rows else None
 
     def scan_report(self, tenant: str, scan_id: str) -> str | None:
+        """A succeeded scan's JSON report text, or None."""
         rows = self._sql(
             "SELECT report FROM api_scans WHERE tenant = ? AND id = ?", [tenant, scan_id]
         )
