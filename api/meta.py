@@ -305,10 +305,10 @@ class MetaStore:
     >>> [(r.seq, r.action) for r in rows]
     [(1, 'tenant.create')]
     >>> meta.close()
-    >>> MetaStore("/no/such/folder/meta.duckdb")
+    >>> MetaStore("/no/such/m.duckdb")
     Traceback (most recent call last):
     ...
-    agentgraph.errors.StoreError: cannot create /no/such/folder/meta.duckdb: folder ... does not exist
+    agentgraph.errors.StoreError: cannot create /no/such/m.duckdb: folder /no/such does not exist
     """
 
     def __init__(self, path: str) -> None:
