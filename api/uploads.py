@@ -51,9 +51,42 @@ T = TypeVar("T")
 def upload_options(
     columns: list[str] | None, encoding: str | None, canonical: tuple[str, ...] | None = None
 ) -> dict[str, str]:
-    """Check an upload's ``columns`` mapping (names from ``canonical``, default the
-    member-table columns) and ``encoding`` before any byte is read: the mapping, or
-    422 ``validation_error`` naming the query parameter.
+    """Check an upload's ``columns`` mapping and ``encoding`` before any byte is read.
+
+    Parameters
+    ----------
+    columns : list of str or None
+        ``NAME=COLUMN`` items of the ``columns`` query parameter.
+    encoding : str or None
+        The ``encoding`` query parameter.
+    canonical : tuple of str, optional
+        The names ``columns`` may map (default: the member-table columns).
+
+    Returns
+    -------
+    dict
+        Canonical name -> the file's column.
+
+    Raises
+    ------
+    ApiError
+        422 ``validation_error`` naming the query parameter (``columns`` or
+        ``encoding``).
+
+    Notes
+    -----
+    O(len(columns)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.uploads import upload_options
+    >>> upload_options(["agent_id=会员编号"], "gb18030")
+    {'agent_id': '会员编号'}
+    >>> try:
+    ...     upload_options(None, "no-such-codec")
+    ... except Exception as exc:
+    ...     print(exc.status, exc.details[0]["field"])
+    422 encoding
     """
     try:
         mapping = parse_mapping(columns, canonical)
@@ -74,10 +107,54 @@ async def parse_upload(
     filename: str | None,
     parse: Callable[[list[SpooledFile]], T],
 ) -> tuple[T, list[str]]:
-    """Spool the request's files (multipart parts, or the raw body named ``filename``)
-    to a temp folder under ``upload_dir``, at most ``limit`` bytes, and ``parse`` them
-    in a worker thread; the folder is removed whatever happens. Returns what ``parse``
-    gave and the files' names.
+    r"""Spool the request's files to a temp folder and parse them in a worker thread.
+
+    Multipart parts, or the raw body named ``filename``; the folder is removed
+    whatever happens.
+
+    Parameters
+    ----------
+    request : Request
+        The upload request (its body is streamed, never held in memory).
+    upload_dir : str or None
+        Where the temp folder goes (default: the system temp folder).
+    limit : int
+        Most bytes accepted.
+    filename : str or None
+        The raw body's file name (``?filename=``); default ``upload``.
+    parse : callable
+        Files on disk -> the parsed result (runs in a worker thread).
+
+    Returns
+    -------
+    tuple
+        What ``parse`` gave, and the files' names.
+
+    Raises
+    ------
+    ApiError
+        413 past ``limit``; 422 for an empty or malformed body; whatever ``parse``
+        raises (:class:`~agentgraph.errors.InputError` for a bad file).
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> from fastapi import FastAPI, Request
+    >>> from fastapi.testclient import TestClient
+    >>> from agentgraph.api.uploads import parse_upload
+    >>> app = FastAPI()
+    >>> @app.post("/up")
+    ... async def up(request: Request) -> dict:
+    ...     sizes, names = await parse_upload(
+    ...         request, None, 1000, None, lambda files: [f.size for f in files]
+    ...     )
+    ...     return {"sizes": sizes, "names": names}
+    >>> client = TestClient(app)
+    >>> client.post("/up", files={"file": ("a.csv", b"agent_id,upline_id\nA,\n")}).json()
+    {'sizes': [22], 'names': ['a.csv']}
     """
     folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=upload_dir))
     try:
@@ -110,7 +187,26 @@ _MAX_FIELD = 4096
 
 @dataclass
 class SpooledFile:
-    """One uploaded file on disk."""
+    """One uploaded file on disk.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Where it was spooled.
+    filename : str
+        The name the client gave (folders and unprintable characters removed).
+    content_type : str or None
+        The part's (or body's) Content-Type.
+    size : int
+        Bytes.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, format_of
+    >>> format_of(SpooledFile(Path("/tmp/0.parquet"), "members.parquet"), None)
+    'parquet'
+    """
 
     path: Path
     filename: str
@@ -119,6 +215,29 @@ class SpooledFile:
 
 
 def too_large(limit: int) -> ApiError:
+    """The answer for an upload past its limit.
+
+    Parameters
+    ----------
+    limit : int
+        The limit, bytes (``AGENTGRAPH_MAX_UPLOAD_BYTES``).
+
+    Returns
+    -------
+    ApiError
+        413 ``payload_too_large`` naming the setting (to raise).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.uploads import too_large
+    >>> err = too_large(10)
+    >>> err.status, err.message
+    (413, 'the upload is larger than the limit of 10 bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)')
+    """
     return ApiError(
         413,
         "payload_too_large",
@@ -127,7 +246,33 @@ def too_large(limit: int) -> ApiError:
 
 
 def format_of(f: SpooledFile, given: str | None) -> str | None:
-    """``csv`` / ``parquet`` / ``jsonl`` from the parameter, the name or the type."""
+    """``csv`` / ``parquet`` / ``jsonl`` from the parameter, the name or the type.
+
+    Parameters
+    ----------
+    f : SpooledFile
+        The uploaded file.
+    given : str or None
+        The ``format`` query parameter, which wins.
+
+    Returns
+    -------
+    str or None
+        The format, or None when neither the name's suffix nor the Content-Type
+        tells (the reader then sniffs).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, format_of
+    >>> f = SpooledFile(Path("/tmp/0"), "upload", "application/x-ndjson; charset=utf-8")
+    >>> format_of(f, None), format_of(f, "csv")
+    ('jsonl', 'csv')
+    """
     if given:
         return given
     suffix = Path(f.filename).suffix.lower()
@@ -145,7 +290,49 @@ def _safe_name(name: str) -> str:
 async def spool_body(
     chunks: AsyncIterator[bytes], folder: Path, filename: str, content_type: str | None, limit: int
 ) -> SpooledFile:
-    """Write a raw body to ``folder``, chunk by chunk; 413 past ``limit`` bytes."""
+    r"""Write a raw body to ``folder``, chunk by chunk; 413 past ``limit`` bytes.
+
+    Parameters
+    ----------
+    chunks : async iterator of bytes
+        The body.
+    folder : pathlib.Path
+        Where to write it.
+    filename : str
+        The file's name (its suffix is kept for the reader).
+    content_type : str or None
+        The body's Content-Type.
+    limit : int
+        Most bytes accepted.
+
+    Returns
+    -------
+    SpooledFile
+        The file on disk.
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for an empty body.
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> import asyncio, tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import spool_body
+    >>> async def body():
+    ...     yield b"agent_id,upline_id\n"
+    ...     yield b"A,\n"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     f = asyncio.run(spool_body(body(), Path(tmp), "dir/a.csv", "text/csv", 100))
+    ...     text = f.path.read_text()
+    >>> f.filename, f.path.name, f.size, text
+    ('a.csv', '0.csv', 22, 'agent_id,upline_id\nA,\n')
+    """
     name = _safe_name(filename)
     out = SpooledFile(folder / f"0{Path(name).suffix.lower()[:12]}", name, content_type)
     with out.path.open("wb") as fh:
@@ -179,7 +366,52 @@ class _PartState:
 async def spool_multipart(
     chunks: AsyncIterator[bytes], folder: Path, content_type: str, limit: int
 ) -> list[SpooledFile]:
-    """Write every file part of a multipart body to ``folder``; 413 past ``limit``."""
+    r"""Write every file part of a multipart body to ``folder``; 413 past ``limit``.
+
+    Parameters
+    ----------
+    chunks : async iterator of bytes
+        The body.
+    folder : pathlib.Path
+        Where to write the files (``0.csv``, ``1.parquet``, ...).
+    content_type : str
+        The body's Content-Type (with its ``boundary``).
+    limit : int
+        Most bytes accepted, all parts together.
+
+    Returns
+    -------
+    list of SpooledFile
+        The file parts, in order (other form fields are not read).
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for no
+        boundary, a malformed body, no file part or a large form field.
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> import asyncio, tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import spool_multipart
+    >>> body = (
+    ...     b"--XX\r\nContent-Disposition: form-data; name=file; filename=a.csv\r\n\r\n"
+    ...     b"agent_id,upline_id\nA,\n\r\n--XX--\r\n"
+    ... )
+    >>> async def chunks():
+    ...     yield body
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = asyncio.run(
+    ...         spool_multipart(chunks(), Path(tmp), "multipart/form-data; boundary=XX", 1000)
+    ...     )
+    >>> [(f.filename, f.size) for f in files]
+    [('a.csv', 22)]
+    """
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
@@ -307,7 +539,35 @@ _CLI_HINTS = (
 
 
 def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
-    """One file's input error as an error detail, in the API's words (not the CLI's)."""
+    """One file's input error as an error detail, in the API's words (not the CLI's).
+
+    Parameters
+    ----------
+    exc : InputError
+        The reader's error.
+    f : SpooledFile
+        The file it is about (its temp path is replaced by the client's name).
+
+    Returns
+    -------
+    dict
+        ``file``, ``row``, ``column`` and ``message``; CLI options in the message
+        are named as the query parameters (``--encoding`` -> the encoding parameter).
+
+    Notes
+    -----
+    O(len(message)).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, file_error
+    >>> from agentgraph.errors import InputError
+    >>> f = SpooledFile(Path("/tmp/up/0.csv"), "members.csv")
+    >>> file_error(InputError("cannot decode /tmp/up/0.csv; try --encoding", row=3), f)
+    {'file': 'members.csv', 'row': 3, 'column': None,
+     'message': 'cannot decode members.csv; try the encoding parameter'}
+    """
     message = exc.message.replace(str(f.path), f.filename)
     for cli, api in _CLI_HINTS:
         message = message.replace(cli, api)
@@ -315,7 +575,36 @@ def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
 
 
 def check_size(n: int, limit: int, field: str) -> None:
-    """413 ``payload_too_large`` when a JSON batch holds more than ``limit`` rows."""
+    """413 ``payload_too_large`` when a JSON batch holds more than ``limit`` rows.
+
+    Parameters
+    ----------
+    n : int
+        Rows in the batch.
+    limit : int
+        Most rows accepted (``AGENTGRAPH_MAX_BATCH_ROWS``).
+    field : str
+        The batch's field, named in the detail.
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` when ``n > limit``.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.uploads import check_size
+    >>> check_size(10, 10, "agents")
+    >>> try:
+    ...     check_size(11, 10, "agents")
+    ... except Exception as exc:
+    ...     print(exc.status, exc.message)
+    413 11 rows in one batch; at most 10 (AGENTGRAPH_MAX_BATCH_ROWS)
+    """
     if n > limit:
         raise ApiError(
             413,
