@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass
+from typing import cast
 
 from agentgraph.api.meta import DatasetRecord, KeyRecord, MetaStore
 from agentgraph.api.security import BOOTSTRAP_KEY_ID, Role, parse_key, secret_matches
@@ -101,8 +102,7 @@ class Authenticator:
             return None
         with self._lock:
             self._cache[key_id] = rec
-        role: Role = rec.role  # type: ignore[assignment]
-        return Principal(rec.id, role, rec.tenant)
+        return Principal(rec.id, cast(Role, rec.role), rec.tenant)
 
     def forget(self, *key_ids: str) -> None:
         """Drop cached keys (after revocation)."""

@@ -51,10 +51,13 @@ def run(
     Settings are checked before anything listens:
 
     >>> from agentgraph.api.server import run
-    >>> run(store="duckdb://:memory:", admin_key="changeme")
-    Traceback (most recent call last):
-    ...
-    agentgraph.api.settings.SettingsError: refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24 characters). ...
+    >>> from agentgraph.api.settings import SettingsError
+    >>> try:
+    ...     run(store="duckdb://:memory:", admin_key="changeme")
+    ... except SettingsError as exc:
+    ...     print(exc)
+    refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24
+    characters). ...
     """
     log_level = settings.pop("log_level", "info")
     if store is not None:

@@ -141,10 +141,12 @@ class Settings(BaseSettings):
     >>> s = Settings(store="data/x.duckdb", admin_key=SecretStr("changeme"))
     >>> s.meta_path(), s.page_size_max
     ('data/x.duckdb.meta.duckdb', 1000)
-    >>> s.check_secrets()
-    Traceback (most recent call last):
-    ...
-    agentgraph.api.settings.SettingsError: refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24 characters). ...
+    >>> try:
+    ...     s.check_secrets()
+    ... except SettingsError as exc:
+    ...     print(exc)
+    refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24
+    characters). ...
     >>> Settings(store="x.duckdb", admin_key=SecretStr("changeme"), dev_mode=True).check_secrets()
     """
 
@@ -309,13 +311,14 @@ def load_settings(**values: Any) -> Settings:
 
     Examples
     --------
-    >>> from agentgraph.api.settings import load_settings
+    >>> from agentgraph.api.settings import SettingsError, load_settings
     >>> s = load_settings(store="duckdb://:memory:", page_size_default=20)
     >>> s.page_size_default, s.meta_path()
     (20, ':memory:')
-    >>> load_settings(page_sise=3)
-    Traceback (most recent call last):
-    ...
-    agentgraph.api.settings.SettingsError: invalid settings: AGENTGRAPH_PAGE_SISE: Extra inputs are not permitted
+    >>> try:
+    ...     load_settings(page_sise=3)
+    ... except SettingsError as exc:
+    ...     print(exc)
+    invalid settings: AGENTGRAPH_PAGE_SISE: Extra inputs are not permitted
     """
     return Settings(**values)

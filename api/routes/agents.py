@@ -7,6 +7,7 @@ from typing import Annotated
 from agentgraph.api.deps import ReadableDataset, ServiceDep
 from agentgraph.api.errors import ApiError, responses
 from agentgraph.api.paging import Paging, page
+from agentgraph.api.schemas.common import Page
 from agentgraph.api.schemas.queries import AgentOut
 from fastapi import APIRouter, Path, Query
 
@@ -69,10 +70,8 @@ async def show_agent(
         upline=view.upline,
         upline_chain=view.upline_chain,
         upline_chain_length=view.upline_chain_length,
-        direct_recruits=page(
-            view.direct_recruits,
-            view.direct_recruits_total,  # type: ignore[arg-type]
-            Paging(limit, recruits_offset),
+        direct_recruits=Page[str].model_validate(
+            page(view.direct_recruits, view.direct_recruits_total, Paging(limit, recruits_offset))
         ),
         downline=view.downline,
         downline_levels=view.downline_levels,
