@@ -32,7 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from agentgraph.api.meta import now
+from agentgraph.api.records import now
 from agentgraph.api.schemas.evidence import (
     EvidenceBatchBase,
     EvidenceKind,

@@ -8,8 +8,8 @@ Two ways to send files to ``POST /v1/datasets/{name}/files``:
   (or the Content-Type: ``text/csv``, ``application/vnd.apache.parquet``,
   ``application/x-ndjson``...).
 
-Bytes go to disk chunk by chunk as they arrive; a body over the limit stops
-the upload with 413. Parsing then reads the files from disk with
+Bytes go to disk chunk by chunk as they arrive (:mod:`agentgraph.api.spooling`);
+a body over the limit stops the upload with 413. Parsing then reads the files from disk with
 :func:`agentgraph.loaders.read_relations`.
 """
 
@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from agentgraph.api.errors import ApiError
+from agentgraph.api.spooling import SpooledFile, spool_body, spool_multipart, too_large
 from agentgraph.loaders import FORMATS, parse_mapping
 from agentgraph.loaders.encoding import normalise_encoding
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from agentgraph.errors import InputError
@@ -79,12 +77,13 @@ def upload_options(
 
     Examples
     --------
+    >>> from agentgraph.api.errors import ApiError
     >>> from agentgraph.api.uploads import upload_options
     >>> upload_options(["agent_id=会员编号"], "gb18030")
     {'agent_id': '会员编号'}
     >>> try:
     ...     upload_options(None, "no-such-codec")
-    ... except Exception as exc:
+    ... except ApiError as exc:
     ...     print(exc.status, exc.details[0]["field"])
     422 encoding
     """
@@ -182,67 +181,6 @@ CONTENT_TYPES = {
     "application/jsonlines": "jsonl",
     "application/x-jsonlines": "jsonl",
 }
-_MAX_FIELD = 4096
-
-
-@dataclass
-class SpooledFile:
-    """One uploaded file on disk.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        Where it was spooled.
-    filename : str
-        The name the client gave (folders and unprintable characters removed).
-    content_type : str or None
-        The part's (or body's) Content-Type.
-    size : int
-        Bytes.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> from agentgraph.api.uploads import SpooledFile, format_of
-    >>> format_of(SpooledFile(Path("/tmp/0.parquet"), "members.parquet"), None)
-    'parquet'
-    """
-
-    path: Path
-    filename: str
-    content_type: str | None = None
-    size: int = 0
-
-
-def too_large(limit: int) -> ApiError:
-    """The answer for an upload past its limit.
-
-    Parameters
-    ----------
-    limit : int
-        The limit, bytes (``AGENTGRAPH_MAX_UPLOAD_BYTES``).
-
-    Returns
-    -------
-    ApiError
-        413 ``payload_too_large`` naming the setting (to raise).
-
-    Notes
-    -----
-    O(1).
-
-    Examples
-    --------
-    >>> from agentgraph.api.uploads import too_large
-    >>> err = too_large(10)
-    >>> err.status, err.message
-    (413, 'the upload is larger than the limit of 10 bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)')
-    """
-    return ApiError(
-        413,
-        "payload_too_large",
-        f"the upload is larger than the limit of {limit} bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)",
-    )
 
 
 def format_of(f: SpooledFile, given: str | None) -> str | None:
@@ -280,235 +218,6 @@ def format_of(f: SpooledFile, given: str | None) -> str | None:
         return FORMATS[suffix]
     ctype = (f.content_type or "").split(";")[0].strip().lower()
     return CONTENT_TYPES.get(ctype)
-
-
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return "".join(ch for ch in base if ch.isprintable())[:200] or "upload"
-
-
-async def spool_body(
-    chunks: AsyncIterator[bytes], folder: Path, filename: str, content_type: str | None, limit: int
-) -> SpooledFile:
-    r"""Write a raw body to ``folder``, chunk by chunk; 413 past ``limit`` bytes.
-
-    Parameters
-    ----------
-    chunks : async iterator of bytes
-        The body.
-    folder : pathlib.Path
-        Where to write it.
-    filename : str
-        The file's name (its suffix is kept for the reader).
-    content_type : str or None
-        The body's Content-Type.
-    limit : int
-        Most bytes accepted.
-
-    Returns
-    -------
-    SpooledFile
-        The file on disk.
-
-    Raises
-    ------
-    ApiError
-        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for an empty body.
-
-    Notes
-    -----
-    O(body size) in time, O(chunk size) in memory.
-
-    Examples
-    --------
-    >>> import asyncio, tempfile
-    >>> from pathlib import Path
-    >>> from agentgraph.api.uploads import spool_body
-    >>> async def body():
-    ...     yield b"agent_id,upline_id\n"
-    ...     yield b"A,\n"
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     f = asyncio.run(spool_body(body(), Path(tmp), "dir/a.csv", "text/csv", 100))
-    ...     text = f.path.read_text()
-    >>> f.filename, f.path.name, f.size, text
-    ('a.csv', '0.csv', 22, 'agent_id,upline_id\nA,\n')
-    """
-    name = _safe_name(filename)
-    out = SpooledFile(folder / f"0{Path(name).suffix.lower()[:12]}", name, content_type)
-    with out.path.open("wb") as fh:
-        async for chunk in chunks:
-            out.size += len(chunk)
-            if out.size > limit:
-                raise too_large(limit)
-            fh.write(chunk)
-    if out.size == 0:
-        raise ApiError(
-            422,
-            "input_error",
-            "the request body is empty: send the file as the body or as multipart/form-data",
-            [{"field": "body", "message": "empty body"}],
-        )
-    return out
-
-
-@dataclass
-class _PartState:
-    files: list[SpooledFile] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    header_field: bytearray = field(default_factory=bytearray)
-    header_value: bytearray = field(default_factory=bytearray)
-    headers: dict[bytes, bytes] = field(default_factory=dict)
-    current: SpooledFile | None = None
-    handle: IO[bytes] | None = None
-    field_size: int = 0
-
-
-async def spool_multipart(
-    chunks: AsyncIterator[bytes], folder: Path, content_type: str, limit: int
-) -> list[SpooledFile]:
-    r"""Write every file part of a multipart body to ``folder``; 413 past ``limit``.
-
-    Parameters
-    ----------
-    chunks : async iterator of bytes
-        The body.
-    folder : pathlib.Path
-        Where to write the files (``0.csv``, ``1.parquet``, ...).
-    content_type : str
-        The body's Content-Type (with its ``boundary``).
-    limit : int
-        Most bytes accepted, all parts together.
-
-    Returns
-    -------
-    list of SpooledFile
-        The file parts, in order (other form fields are not read).
-
-    Raises
-    ------
-    ApiError
-        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for no
-        boundary, a malformed body, no file part or a large form field.
-
-    Notes
-    -----
-    O(body size) in time, O(chunk size) in memory.
-
-    Examples
-    --------
-    >>> import asyncio, tempfile
-    >>> from pathlib import Path
-    >>> from agentgraph.api.uploads import spool_multipart
-    >>> body = (
-    ...     b"--XX\r\nContent-Disposition: form-data; name=file; filename=a.csv\r\n\r\n"
-    ...     b"agent_id,upline_id\nA,\n\r\n--XX--\r\n"
-    ... )
-    >>> async def chunks():
-    ...     yield body
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     files = asyncio.run(
-    ...         spool_multipart(chunks(), Path(tmp), "multipart/form-data; boundary=XX", 1000)
-    ...     )
-    >>> [(f.filename, f.size) for f in files]
-    [('a.csv', 22)]
-    """
-    _, params = parse_options_header(content_type)
-    boundary = params.get(b"boundary")
-    if not boundary:
-        raise ApiError(
-            422,
-            "input_error",
-            "multipart body without a boundary",
-            [{"field": "Content-Type", "message": "no boundary parameter"}],
-        )
-    st = _PartState()
-
-    def on_part_begin() -> None:
-        st.headers = {}
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        st.header_field += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        st.header_value += data[start:end]
-
-    def on_header_end() -> None:
-        st.headers[bytes(st.header_field).lower()] = bytes(st.header_value)
-        st.header_field.clear()
-        st.header_value.clear()
-
-    def on_headers_finished() -> None:
-        _, disp = parse_options_header(st.headers.get(b"content-disposition", b""))
-        raw = disp.get(b"filename")
-        if raw is None:
-            st.current = None
-            st.fields.append(disp.get(b"name", b"").decode("utf-8", "replace"))
-            st.field_size = 0
-            return
-        name = _safe_name(raw.decode("utf-8", "replace"))
-        k = len(st.files)
-        ctype = st.headers.get(b"content-type", b"").decode("latin-1") or None
-        st.current = SpooledFile(folder / f"{k}{Path(name).suffix.lower()[:12]}", name, ctype)
-        st.handle = st.current.path.open("wb")
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if st.current is not None and st.handle is not None:
-            st.handle.write(data[start:end])
-            st.current.size += end - start
-        else:
-            st.field_size += end - start
-            if st.field_size > _MAX_FIELD:
-                raise ApiError(
-                    422,
-                    "input_error",
-                    "form fields other than files are not read; send options as query parameters",
-                )
-
-    def on_part_end() -> None:
-        if st.current is not None and st.handle is not None:
-            st.handle.close()
-            st.files.append(st.current)
-        st.current, st.handle = None, None
-
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        },
-    )
-    total = 0
-    try:
-        async for chunk in chunks:
-            total += len(chunk)
-            if total > limit:
-                raise too_large(limit)
-            parser.write(chunk)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise ApiError(
-            422,
-            "input_error",
-            f"malformed multipart body: {exc}",
-            [{"field": "body", "message": str(exc)}],
-        ) from None
-    finally:
-        if st.handle is not None:
-            st.handle.close()
-    if not st.files:
-        raise ApiError(
-            422,
-            "input_error",
-            "no file in the multipart body (send each file "
-            "as a part with a filename, e.g. curl -F file=@members.csv)",
-            [{"field": "file", "message": "missing"}],
-        )
-    return st.files
 
 
 UPLOAD_BODY: dict[str, Any] = {
@@ -597,11 +306,12 @@ def check_size(n: int, limit: int, field: str) -> None:
 
     Examples
     --------
+    >>> from agentgraph.api.errors import ApiError
     >>> from agentgraph.api.uploads import check_size
     >>> check_size(10, 10, "agents")
     >>> try:
     ...     check_size(11, 10, "agents")
-    ... except Exception as exc:
+    ... except ApiError as exc:
     ...     print(exc.status, exc.message)
     413 11 rows in one batch; at most 10 (AGENTGRAPH_MAX_BATCH_ROWS)
     """
