@@ -1,5 +1,6 @@
-"""agentgraph's compliance API: a FastAPI service with tenants, roles, scans and a
-real-time recruitment guardrail.
+"""agentgraph's compliance API, a FastAPI service.
+
+Tenants, roles, scans and a real-time recruitment guardrail.
 
 ``create_app(settings)`` builds the ASGI app; ``run(host, port, store, ...)``
 serves it with uvicorn. See docs/api.md.

@@ -99,9 +99,57 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open the store and metadata, mount routes, errors and limits.
 
-    Raises :class:`~agentgraph.api.settings.SettingsError` for a weak bootstrap admin key
-    outside dev mode, and :class:`~agentgraph.errors.StoreError` when the store
-    cannot be opened (e.g. another process owns the DuckDB file).
+    Parameters
+    ----------
+    settings : Settings, optional
+        The service's settings; default :func:`~agentgraph.api.settings.load_settings`
+        (the ``AGENTGRAPH_*`` environment), so ``uvicorn --factory
+        agentgraph.api.app:create_app`` works.
+
+    Returns
+    -------
+    FastAPI
+        The ASGI app; ``app.state.service`` holds its
+        :class:`~agentgraph.api.service.Service`, opened now and closed by the
+        lifespan's shutdown.
+
+    Raises
+    ------
+    SettingsError
+        A weak bootstrap admin key outside dev mode, or an invalid setting.
+    StoreError
+        The store or the metadata store cannot be opened (e.g. another process
+        owns the DuckDB file).
+    PolicyError
+        ``settings.policy`` names no policy pack.
+
+    Notes
+    -----
+    O(number of routes), plus opening the stores. Routes live under ``/v1``,
+    probes at ``/healthz`` and ``/readyz``; every error uses the one shape of
+    :mod:`agentgraph.api.errors`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from fastapi.testclient import TestClient
+    >>> from pydantic import SecretStr
+    >>> from agentgraph.api import Settings, create_app
+    >>> key = "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     settings = Settings(
+    ...         store=f"{tmp}/s.duckdb", meta_store=f"{tmp}/m.duckdb", admin_key=SecretStr(key)
+    ...     )
+    ...     with TestClient(create_app(settings)) as client:
+    ...         ready = client.get("/readyz")
+    ...         anonymous = client.get("/v1/me")
+    ...         admin = client.get("/v1/me", headers={"Authorization": f"Bearer {key}"})
+    >>> ready.status_code, ready.json()
+    (200, {'status': 'ok', 'checks': {'meta_store': 'ok', 'store': 'ok'}})
+    >>> anonymous.status_code, anonymous.json()["error"]["code"]
+    (401, 'unauthorized')
+    >>> admin.json()
+    {'key_id': 'bootstrap', 'role': 'admin', 'tenant': None}
     """
     settings = settings or load_settings()
     settings.check_secrets()

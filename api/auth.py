@@ -1,5 +1,7 @@
 """Who is calling: API key -> :class:`Principal` (key id, role, tenant).
 
+A dataset the caller reaches is a :class:`DatasetRef` (the dataset and its caller).
+
 Created keys are checked against their salted hash (cached in memory per key id
 after the first use, dropped on revocation); the bootstrap admin key from the
 settings is compared in constant time. Nothing here logs a key.
@@ -10,16 +12,33 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass
+from typing import cast
 
-from agentgraph.api.meta import KeyRecord, MetaStore
+from agentgraph.api.meta import DatasetRecord, KeyRecord, MetaStore
 from agentgraph.api.security import BOOTSTRAP_KEY_ID, Role, parse_key, secret_matches
 
-__all__ = ["Principal", "Authenticator"]
+__all__ = ["Principal", "Authenticator", "DatasetRef"]
 
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller."""
+    """An authenticated caller.
+
+    Attributes
+    ----------
+    key_id : str
+        The key's public id (``bootstrap`` for the bootstrap admin key).
+    role : {"admin", "analyst", "auditor"}
+        What the key may do.
+    tenant : str or None
+        The key's tenant; None for admin keys.
+
+    Examples
+    --------
+    >>> from agentgraph.api.auth import Principal
+    >>> Principal("0123456789ab", "analyst", "acme")
+    Principal(key_id='0123456789ab', role='analyst', tenant='acme')
+    """
 
     key_id: str
     role: Role
@@ -27,7 +46,36 @@ class Principal:
 
 
 class Authenticator:
-    """Turns presented keys into principals."""
+    """Turns presented keys into principals.
+
+    Created keys are checked against their salted hash; a key that matched once is
+    cached by id until :meth:`forget`. The bootstrap admin key is compared in
+    constant time.
+
+    Parameters
+    ----------
+    meta : MetaStore
+        Where the created keys are stored.
+    bootstrap_key : str or None
+        The bootstrap admin key; None or empty: no bootstrap admin.
+
+    Examples
+    --------
+    >>> from agentgraph.api.auth import Authenticator
+    >>> from agentgraph.api.meta import DatasetRecord, KeyRecord, MetaStore, now
+    >>> from agentgraph.api.security import new_key
+    >>> meta = MetaStore(":memory:")
+    >>> key = new_key()
+    >>> meta.add_key(
+    ...     KeyRecord(key.id, "acme", "analyst", "ci", key.salt, key.hash, now(), None, None)
+    ... )
+    >>> auth = Authenticator(meta, "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd")
+    >>> auth.authenticate(key.token).tenant, auth.authenticate(key.token + "x")
+    ('acme', None)
+    >>> auth.authenticate("Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd").role
+    'admin'
+    >>> meta.close()
+    """
 
     def __init__(self, meta: MetaStore, bootstrap_key: str | None) -> None:
         self._meta = meta
@@ -54,11 +102,53 @@ class Authenticator:
             return None
         with self._lock:
             self._cache[key_id] = rec
-        role: Role = rec.role  # type: ignore[assignment]
-        return Principal(rec.id, role, rec.tenant)
+        return Principal(rec.id, cast(Role, rec.role), rec.tenant)
 
     def forget(self, *key_ids: str) -> None:
         """Drop cached keys (after revocation)."""
         with self._lock:
             for k in key_ids:
                 self._cache.pop(k, None)
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """A dataset of the caller's tenant.
+
+    ``agentgraph.api.deps.ReadableDataset`` and ``WritableDataset`` give it.
+    Readable: an analyst or auditor key; writable: an analyst key. Another tenant's
+    dataset answers 404 exactly as a missing one.
+
+    Parameters
+    ----------
+    record : DatasetRecord
+        The dataset's ownership record.
+    who : Principal
+        The caller.
+
+    Notes
+    -----
+    The lookup is O(1) (the metadata store caches ownership records).
+
+    Examples
+    --------
+    >>> from agentgraph.api.auth import DatasetRef, Principal
+    >>> from agentgraph.api.meta import DatasetRecord
+    >>> rec = DatasetRecord("acme", "ladder", "acme:ladder", "2026-01-01T00:00:00.000Z", None)
+    >>> ref = DatasetRef(rec, Principal("0123456789ab", "analyst", "acme"))
+    >>> ref.name, ref.store_name
+    ('ladder', 'acme:ladder')
+    """
+
+    record: DatasetRecord
+    who: Principal
+
+    @property
+    def name(self) -> str:
+        """The dataset's name within its tenant."""
+        return self.record.name
+
+    @property
+    def store_name(self) -> str:
+        """The dataset's name in the graph store (``tenant:name``)."""
+        return self.record.store_name

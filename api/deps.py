@@ -10,12 +10,11 @@ that does not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from agentgraph.api.auth import Principal
+from agentgraph.api.auth import DatasetRef, Principal
 from agentgraph.api.errors import ApiError
-from agentgraph.api.meta import DatasetRecord
+from agentgraph.api.paging import Paging
 from agentgraph.api.registry import store_name
 from agentgraph.api.schemas.common import NAME_PATTERN
 from agentgraph.api.service import Service
@@ -90,12 +89,6 @@ AnalystDep = Annotated[Principal, Depends(_require("analyst"))]
 ReaderDep = Annotated[Principal, Depends(_require("analyst", "auditor"))]
 
 
-@dataclass(frozen=True)
-class Paging:
-    limit: int
-    offset: int
-
-
 async def get_paging(
     service: ServiceDep,
     limit: Annotated[
@@ -126,22 +119,6 @@ PagingDep = Annotated[Paging, Depends(get_paging)]
 DatasetName = Annotated[str, Path(pattern=NAME_PATTERN, description="Dataset name.")]
 
 
-@dataclass(frozen=True)
-class DatasetRef:
-    """A dataset of the caller's tenant."""
-
-    record: DatasetRecord
-    who: Principal
-
-    @property
-    def name(self) -> str:
-        return self.record.name
-
-    @property
-    def store_name(self) -> str:
-        return self.record.store_name
-
-
 def _is_list(schema: dict[str, Any]) -> bool:
     options: list[Any] = schema.get("anyOf", [schema])
     return any(isinstance(o, dict) and o.get("type") == "array" for o in options)
@@ -166,8 +143,39 @@ def _query_names(request: Request) -> dict[tuple[str, str], dict[str, bool]]:
 
 
 async def reject_unknown_query(request: Request) -> None:
-    """422 for query parameters a route does not know (a typo like ``limt`` is an
-    error, not silently ignored) and for single-valued ones given twice.
+    """Refuse query parameters a route does not know, and single ones given twice.
+
+    A typo like ``limt`` is an error, not silently ignored. Every route depends on
+    it (``FastAPI(dependencies=...)``).
+
+    Parameters
+    ----------
+    request : Request
+        The incoming request.
+
+    Raises
+    ------
+    ApiError
+        422 ``validation_error`` naming each unknown or repeated parameter.
+
+    Notes
+    -----
+    O(number of query parameters); the table of each route's parameters is built
+    once per app from its OpenAPI document.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from fastapi.testclient import TestClient
+    >>> from pydantic import SecretStr
+    >>> from agentgraph.api import Settings, create_app
+    >>> key = "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     app = create_app(Settings(store=f"{tmp}/s.duckdb", admin_key=SecretStr(key)))
+    ...     with TestClient(app) as client:
+    ...         r = client.get("/v1/tenants?limt=5", headers={"Authorization": f"Bearer {key}"})
+    >>> r.status_code, r.json()["error"]["message"]
+    (422, 'unknown query parameter(s): limt; known: limit, offset')
     """
     if not request.query_params:
         return
@@ -201,7 +209,29 @@ async def reject_unknown_query(request: Request) -> None:
 
 
 def not_found_dataset(name: str) -> ApiError:
-    """The one answer for a dataset that is missing or another tenant's."""
+    """The one answer for a dataset that is missing or another tenant's.
+
+    Parameters
+    ----------
+    name : str
+        The dataset name the caller asked for.
+
+    Returns
+    -------
+    ApiError
+        404 ``not_found`` (to raise).
+
+    Notes
+    -----
+    O(1). The same answer either way, so a key cannot probe other tenants.
+
+    Examples
+    --------
+    >>> from agentgraph.api.deps import not_found_dataset
+    >>> err = not_found_dataset("ladder")
+    >>> err.status, err.code, err.message
+    (404, 'not_found', "no dataset 'ladder'")
+    """
     return ApiError(404, "not_found", f"no dataset {name!r}")
 
 

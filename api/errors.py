@@ -75,7 +75,31 @@ _DESCRIPTIONS = {
 
 
 class ApiError(Exception):
-    """An error answer: HTTP status, machine code, message and precise details."""
+    """An error answer: HTTP status, machine code, message and precise details.
+
+    Raised by routes and dependencies; the handlers of :func:`install_error_handlers`
+    answer it as ``{"error": {"code", "message", "details"}}``.
+
+    Parameters
+    ----------
+    status : int
+        The HTTP status, e.g. 422.
+    code : str
+        The machine-readable code, e.g. ``validation_error``.
+    message : str
+        One line for a person.
+    details : sequence of dict
+        One entry per problem (``field``, ``file``, ``row``, ``column``, ``message``...).
+    headers : dict, optional
+        Extra response headers (``WWW-Authenticate`` for a 401).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import ApiError
+    >>> err = ApiError(422, "validation_error", "bad limit", [{"field": "limit", "message": "x"}])
+    >>> err.status, err.code, str(err), err.details
+    (422, 'validation_error', 'bad limit', [{'field': 'limit', 'message': 'x'}])
+    """
 
     def __init__(
         self,
@@ -94,6 +118,33 @@ class ApiError(Exception):
 
 
 def error_body(code: str, message: str, details: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The one error shape as a dict, details without their None entries.
+
+    Parameters
+    ----------
+    code : str
+        The machine-readable code.
+    message : str
+        One line for a person.
+    details : sequence of dict
+        One entry per problem; keys whose value is None are left out.
+
+    Returns
+    -------
+    dict
+        ``{"error": {"code", "message", "details"}}``.
+
+    Notes
+    -----
+    O(total size of ``details``).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import error_body
+    >>> error_body("input_error", "bad row", [{"file": "a.csv", "row": 2, "column": None}])
+    {'error': {'code': 'input_error', 'message': 'bad row',
+               'details': [{'file': 'a.csv', 'row': 2}]}}
+    """
     clean = [{k: v for k, v in d.items() if v is not None} for d in details]
     return {"error": {"code": code, "message": message, "details": clean}}
 
@@ -105,18 +156,96 @@ def error_response(
     details: Sequence[dict[str, Any]] = (),
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """The one error shape as a JSON response.
+
+    Parameters
+    ----------
+    status : int
+        The HTTP status.
+    code : str
+        The machine-readable code.
+    message : str
+        One line for a person.
+    details : sequence of dict
+        One entry per problem (see :func:`error_body`).
+    headers : dict, optional
+        Extra response headers.
+
+    Returns
+    -------
+    JSONResponse
+        The answer (also an ASGI app, so a middleware can send it).
+
+    Notes
+    -----
+    O(total size of ``details``).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import error_response
+    >>> r = error_response(404, "not_found", "no dataset x")
+    >>> r.status_code, r.body
+    (404, b'{"error":{"code":"not_found","message":"no dataset x","details":[]}}')
+    """
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries (error schema + description) for these statuses."""
+    """OpenAPI ``responses`` entries (error schema + description) for these statuses.
+
+    Parameters
+    ----------
+    *statuses : int
+        The error statuses a route may answer.
+
+    Returns
+    -------
+    dict
+        Status -> ``{"model": ErrorResponse, "description": ...}``, for a route
+        decorator's ``responses=``.
+
+    Notes
+    -----
+    O(len(statuses)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import responses
+    >>> entries = responses(401, 404)
+    >>> sorted(entries), entries[404]["description"]
+    ([401, 404], "Not found (or another tenant's: the answer is the same)")
+    """
     return {
         s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, "Error")} for s in statuses
     }
 
 
 def field_path(loc: Sequence[str | int]) -> str:
-    """``("body", "agents", 3, "agent_id")`` -> ``agents[3].agent_id``."""
+    """A validation error's location as a field path, as the details name it.
+
+    Parameters
+    ----------
+    loc : sequence of str or int
+        Pydantic's ``loc``; a leading ``body``, ``query``, ``path``, ``header`` or
+        ``cookie`` is dropped unless it is all there is.
+
+    Returns
+    -------
+    str
+        ``("body", "agents", 3, "agent_id")`` -> ``agents[3].agent_id``.
+
+    Notes
+    -----
+    O(len(loc)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import field_path
+    >>> field_path(("body", "agents", 3, "agent_id"))
+    'agents[3].agent_id'
+    >>> field_path(("query", "limit")), field_path(("body",))
+    ('limit', 'body')
+    """
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         where = parts.pop(0)
@@ -163,8 +292,49 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
 def install_error_handlers(
     app: FastAPI, *, max_details: int = 20, allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()
 ) -> None:
-    """Route every error through the one shape. ``allow`` lists each route's path
-    pattern and methods, so a 405 names every method the path supports.
+    """Route every error through the one shape.
+
+    :class:`ApiError` as it is; agentgraph's own exceptions (bad input -> 422,
+    missing dataset -> 404, existing dataset -> 409, store failure -> 503, ...);
+    request validation (422, one detail per field); Starlette's 404/405 (and a body
+    that is not JSON: 422); anything else 500, logged, never shown.
+
+    Parameters
+    ----------
+    app : FastAPI
+        The app to install the handlers in.
+    max_details : int
+        Details listed for one request validation error.
+    allow : sequence of (pattern, methods)
+        Each route's path pattern and methods, so a 405 names every method the path
+        supports (``Allow`` header).
+
+    Notes
+    -----
+    O(1) to install; a 405 costs O(number of routes).
+
+    Examples
+    --------
+    >>> from fastapi import FastAPI
+    >>> from fastapi.testclient import TestClient
+    >>> from agentgraph.api.errors import ApiError, install_error_handlers
+    >>> from agentgraph.errors import InputError
+    >>> app = FastAPI()
+    >>> install_error_handlers(app)
+    >>> @app.get("/teapot")
+    ... async def teapot() -> None:
+    ...     raise ApiError(409, "conflict", "busy")
+    >>> @app.get("/bad")
+    ... async def bad() -> None:
+    ...     raise InputError("no column 'agent_id'", source="/srv/up/a.csv", row=0)
+    >>> client = TestClient(app)
+    >>> client.get("/teapot").json()
+    {'error': {'code': 'conflict', 'message': 'busy', 'details': []}}
+    >>> r = client.get("/bad")
+    >>> r.status_code, r.json()["error"]["details"]
+    (422, [{'message': "no column 'agent_id'", 'file': 'a.csv', 'row': 0}])
+    >>> client.get("/nowhere").json()["error"]["message"]
+    'no such route'
     """
 
     async def api_error(_: Request, exc: Exception) -> JSONResponse:

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from agentgraph.api.meta import now
+from agentgraph.api.records import now
 from agentgraph.api.schemas.evidence import (
     EvidenceBatchBase,
     EvidenceKind,
@@ -44,6 +44,7 @@ from agentgraph.loaders.identities import IDENTITY_ALIASES, normalise_identities
 from agentgraph.loaders.orders import ORDER_ALIASES, normalise_orders, read_orders
 from agentgraph.loaders.payments import PAYMENT_ALIASES, normalise_payments, read_payments
 
+from agentgraph.errors import ArgumentError
 from agentgraph.evidence.identities import resolve_identities
 from agentgraph.tables import Orders, Payments
 
@@ -82,7 +83,38 @@ def _read_identities(
 
 @dataclass(frozen=True)
 class EvidenceSpec:
-    """How one kind of evidence is read, checked, stored and analysed."""
+    """How one kind of evidence is read, checked, stored and analysed.
+
+    Attributes
+    ----------
+    noun : str
+        The kind in messages, e.g. ``"payments"``.
+    read : callable
+        ``(path, *, columns, encoding, fmt)`` -> an object with ``.table`` and
+        ``.source`` (a loader of :mod:`agentgraph.loaders`).
+    normalise : callable
+        ``(table, source)`` of a JSON batch -> the same kind of object.
+    wrap : callable
+        ``(table, source)`` of a stored (normalised) table -> the object
+        :func:`agentgraph.analyse` takes.
+    analyse_arg : str
+        The keyword argument of :func:`agentgraph.analyse`.
+    columns : tuple of str
+        Canonical columns, for ``?columns=NAME=COLUMN``.
+    batch : type
+        The JSON batch model.
+    presence : tuple of str
+        Columns whose mere presence carries meaning (appends must agree on them).
+    column_example : str
+        A ``columns=`` example for the OpenAPI text.
+
+    Examples
+    --------
+    >>> from agentgraph.api.evidence import EVIDENCE, EvidenceKind
+    >>> spec = EVIDENCE[EvidenceKind.payments]
+    >>> spec.analyse_arg, spec.presence, spec.columns[:3]
+    ('payments', ('order_id',), ('payer_id', 'payee_id', 'amount'))
+    """
 
     noun: str  # "payments", in messages
     read: Callable[..., Any]  # (path, *, columns, encoding, fmt) -> obj with .table, .source
@@ -132,7 +164,31 @@ assert set(EVIDENCE) == set(EvidenceKind), "every evidence kind needs an EVIDENC
 
 
 def unify(table: pa.Table) -> pa.Table:
-    """Time columns as timestamp[us] and no schema metadata: tables concat cleanly."""
+    """Time columns as timestamp[us] and no schema metadata: tables concat cleanly.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        An evidence table.
+
+    Returns
+    -------
+    pyarrow.Table
+        The same columns, every timestamp as ``timestamp[us]`` (nanoseconds
+        truncated), field metadata dropped.
+
+    Notes
+    -----
+    O(rows) for the cast.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from agentgraph.api.evidence import unify
+    >>> t = pa.table({"at": pa.array([0], pa.timestamp("ns")), "amount": [1.0]})
+    >>> unify(t).schema.types
+    [TimestampType(timestamp[us]), DataType(double)]
+    """
     fields = [
         pa.field(f.name, pa.timestamp("us"))
         if pa.types.is_timestamp(f.type)
@@ -143,7 +199,32 @@ def unify(table: pa.Table) -> pa.Table:
 
 
 def mismatched_columns(spec: EvidenceSpec, a: pa.Table, b: pa.Table) -> list[str]:
-    """Columns of ``spec.presence`` found in one table and not the other."""
+    """Columns of ``spec.presence`` found in one table and not the other.
+
+    Parameters
+    ----------
+    spec : EvidenceSpec
+        The kind's entry of :data:`EVIDENCE`.
+    a, b : pyarrow.Table
+        The stored table and the one to append.
+
+    Returns
+    -------
+    list of str
+        The columns an append would mix up (present in one table only).
+
+    Notes
+    -----
+    O(len(spec.presence)).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> from agentgraph.api.evidence import EVIDENCE, EvidenceKind, mismatched_columns
+    >>> spec = EVIDENCE[EvidenceKind.payments]
+    >>> mismatched_columns(spec, pa.table({"order_id": ["O1"]}), pa.table({"amount": [1.0]}))
+    ['order_id']
+    """
     return [c for c in spec.presence if (c in a.column_names) != (c in b.column_names)]
 
 
@@ -153,6 +234,28 @@ _META_KEY = b"agentgraph.evidence"
 
 @dataclass(frozen=True)
 class EvidenceInfo:
+    """What is stored of one kind of a dataset's evidence.
+
+    Attributes
+    ----------
+    kind : str
+        The evidence kind (``payments``, ``orders``, ``identities``).
+    rows : int
+        Stored rows.
+    columns : list of str
+        Stored columns.
+    source : str
+        Name of the file or batch it came from.
+    loaded_at : str
+        When it was stored (UTC, ISO 8601).
+
+    Examples
+    --------
+    >>> from agentgraph.api.evidence import EvidenceInfo
+    >>> EvidenceInfo("payments", 82, ["payer_id"], "p.csv", "2026-01-01T00:00:00.000Z").rows
+    82
+    """
+
     kind: str
     rows: int
     columns: list[str]
@@ -161,7 +264,40 @@ class EvidenceInfo:
 
 
 class EvidenceStore:
-    """Evidence files of every tenant's datasets under one folder (blocking I/O)."""
+    """Evidence files of every tenant's datasets under one folder (blocking I/O).
+
+    One Parquet file per dataset and kind, ``<root>/<tenant>/<dataset>/<kind>.parquet``,
+    replaced atomically (temp file + :func:`os.replace`); the source name and load
+    time are kept in the file's schema metadata.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The folder.
+    owned : bool
+        Remove the folder on :meth:`close` (a temp folder the service made).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.evidence import EvidenceStore
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> payments = read_payments("fixtures/money/ladder5_payments.csv")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     store = EvidenceStore(Path(tmp))
+    ...     info = store.write("acme", "ladder5", "payments", payments.table, "payments.csv")
+    ...     listed = [(i.kind, i.rows, i.source) for i in store.listing("acme", "ladder5")]
+    ...     args = store.analyse_args("acme", "ladder5")
+    ...     gone = store.delete("acme", "ladder5", "payments")
+    ...     left = store.listing("acme", "ladder5")
+    >>> info.rows, listed
+    (82, [('payments', 82, 'payments.csv')])
+    >>> sorted(args), args["payments"].table.num_rows
+    (['payments'], 82)
+    >>> gone, left
+    (True, [])
+    """
 
     def __init__(self, root: Path, *, owned: bool = False) -> None:
         self.root = root
@@ -177,10 +313,16 @@ class EvidenceStore:
         )
 
     def folder(self, tenant: str, dataset: str) -> Path:
+        """The folder of one dataset's evidence files."""
         return self.root / tenant / dataset
 
     def path(self, tenant: str, dataset: str, kind: str) -> Path:
-        return self.folder(tenant, dataset) / f"{EvidenceKind(kind).value}.parquet"
+        """The file of one kind (:class:`~agentgraph.errors.ArgumentError` for no kind)."""
+        try:
+            name = EvidenceKind(kind).value
+        except ValueError as exc:
+            raise ArgumentError(str(exc)) from None
+        return self.folder(tenant, dataset) / f"{name}.parquet"
 
     def write(
         self, tenant: str, dataset: str, kind: str, table: pa.Table, source: str
@@ -224,6 +366,7 @@ class EvidenceStore:
         )
 
     def info(self, tenant: str, dataset: str, kind: str) -> EvidenceInfo | None:
+        """What is stored of one kind, or None (read from the file's footer only)."""
         path = self.path(tenant, dataset, kind)
         try:
             with pq.ParquetFile(path) as f:
@@ -232,6 +375,7 @@ class EvidenceStore:
             return None
 
     def read(self, tenant: str, dataset: str, kind: str) -> tuple[pa.Table, EvidenceInfo] | None:
+        """The stored table of one kind (without schema metadata) and its info, or None."""
         path = self.path(tenant, dataset, kind)
         try:
             with pq.ParquetFile(path) as f:
@@ -273,5 +417,6 @@ class EvidenceStore:
         shutil.rmtree(self.folder(tenant, dataset), ignore_errors=True)
 
     def close(self) -> None:
+        """Remove the folder if the store owns it."""
         if self.owned:
             shutil.rmtree(self.root, ignore_errors=True)

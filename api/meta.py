@@ -1,5 +1,8 @@
-"""Service metadata in DuckDB: tenants, hashed API keys, audit log, dataset
-ownership and scan jobs (storage records; API schemas live in :mod:`agentgraph.api.schemas`).
+"""Service metadata in DuckDB: tenants, keys, audit log, datasets and scans.
+
+Tenants, hashed API keys, the audit log, dataset ownership and scan jobs, as
+storage records (:mod:`agentgraph.api.records`; API schemas live in
+:mod:`agentgraph.api.schemas`).
 
 By default the file is a sibling of the graph store's file
 (``agentgraph.duckdb`` -> ``agentgraph.duckdb.meta.duckdb``); pointing
@@ -12,12 +15,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from agentgraph.api.records import (
+    AuditRecord,
+    DatasetRecord,
+    KeyRecord,
+    ScanRecord,
+    TenantRecord,
+    now,
+)
 
 from agentgraph.errors import StoreError
 
@@ -50,75 +59,48 @@ _SCHEMA = (
 )
 
 
-def now() -> str:
-    """UTC time stamp, ISO 8601 with milliseconds."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@dataclass(frozen=True)
-class TenantRecord:
-    id: str
-    name: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class KeyRecord:
-    id: str
-    tenant: str | None
-    role: str
-    name: str
-    salt: str
-    hash: str
-    created_at: str
-    created_by: str | None
-    revoked_at: str | None
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    seq: int
-    at: str
-    key_id: str
-    role: str
-    tenant: str | None
-    action: str
-    dataset: str | None
-    detail: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class DatasetRecord:
-    tenant: str
-    name: str
-    store_name: str
-    created_at: str
-    created_by: str | None
-
-
-@dataclass(frozen=True)
-class ScanRecord:
-    id: str
-    tenant: str
-    dataset: str
-    state: str  # queued | running | succeeded | failed
-    phase: str
-    progress: float
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
-    created_by: str | None
-    options: dict[str, Any]
-    error: dict[str, Any] | None
-    summary: dict[str, Any] | None
-
-
 def _loads(text: object) -> Any:
     return None if text is None else json.loads(str(text))
 
 
 class MetaStore:
-    """Tenants, keys, audit, datasets and scans in one DuckDB file; thread-safe."""
+    """Tenants, keys, audit, datasets and scans in one DuckDB file; thread-safe.
+
+    Every table is prefixed ``api_``; one lock serialises the connection; dataset
+    ownership records are cached (every data request asks).
+
+    Parameters
+    ----------
+    path : str
+        The DuckDB file, or ``:memory:``.
+
+    Raises
+    ------
+    StoreError
+        The file's folder does not exist, or DuckDB cannot open the file (e.g.
+        another process owns it).
+
+    Examples
+    --------
+    >>> from agentgraph.api.meta import DatasetRecord, MetaStore, now
+    >>> meta = MetaStore(":memory:")
+    >>> meta.add_tenant("acme", "Acme Ltd").name, meta.add_tenant("acme", "again")
+    ('Acme Ltd', None)
+    >>> meta.add_dataset(DatasetRecord("acme", "ladder", "acme:ladder", now(), None))
+    >>> records, total = meta.datasets("acme", limit=10, offset=0)
+    >>> [r.store_name for r in records], total
+    (['acme:ladder'], 1)
+    >>> meta.audit(key_id="bootstrap", role="admin", tenant="acme", action="tenant.create")
+    >>> rows, _ = meta.audit_log(tenant="acme", key_id=None, action=None, dataset=None,
+    ...                          limit=10, offset=0)
+    >>> [(r.seq, r.action) for r in rows]
+    [(1, 'tenant.create')]
+    >>> meta.close()
+    >>> MetaStore("/no/such/m.duckdb")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.StoreError: cannot create /no/such/m.duckdb: folder /no/such does not exist
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -161,9 +143,11 @@ class MetaStore:
         return rows, int(total)
 
     def ping(self) -> None:
+        """Run a trivial query (the readiness probe)."""
         self._sql("SELECT 1")
 
     def close(self) -> None:
+        """Close the DuckDB connection."""
         with self._lock:
             self._con.close()
 
@@ -180,10 +164,12 @@ class MetaStore:
         return rec
 
     def tenant(self, tenant_id: str) -> TenantRecord | None:
+        """One tenant, or None."""
         rows = self._sql("SELECT id, name, created_at FROM api_tenants WHERE id = ?", [tenant_id])
         return TenantRecord(*rows[0]) if rows else None
 
     def tenants(self, limit: int, offset: int) -> tuple[list[TenantRecord], int]:
+        """A page of tenants by id, and how many there are."""
         rows, total = self._page("api_tenants", "id, name, created_at", [], [], "id", limit, offset)
         return [TenantRecord(*r) for r in rows], total
 
@@ -207,6 +193,7 @@ class MetaStore:
     _KEY_COLS = "id, tenant, role, name, salt, hash, created_at, created_by, revoked_at"
 
     def add_key(self, rec: KeyRecord) -> None:
+        """Store a new key's record."""
         self._sql(
             "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -223,10 +210,12 @@ class MetaStore:
         )
 
     def key(self, key_id: str) -> KeyRecord | None:
+        """One key's record (revoked ones too), or None."""
         rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
         return KeyRecord(*rows[0]) if rows else None
 
     def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
+        """A page of keys (of one tenant, or all), oldest first, and how many there are."""
         where: list[str] = [] if tenant is None else ["tenant = ?"]
         params: list[object] = [] if tenant is None else [tenant]
         rows, total = self._page(
@@ -235,6 +224,7 @@ class MetaStore:
         return [KeyRecord(*r) for r in rows], total
 
     def revoke_key(self, key_id: str) -> None:
+        """Revoke a key now (a revoked key stays revoked)."""
         self._sql(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             [now(), key_id],
@@ -252,6 +242,7 @@ class MetaStore:
         detail: dict[str, Any] | None = None,
         at: str | None = None,
     ) -> None:
+        """Append one audit row (``at`` default now; ``detail`` stored as JSON)."""
         self._sql(
             "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
             "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -276,6 +267,7 @@ class MetaStore:
         limit: int,
         offset: int,
     ) -> tuple[list[AuditRecord], int]:
+        """A page of audit rows matching every given filter, newest first, and the count."""
         where: list[str] = []
         params: list[object] = []
         for col, value in (
@@ -314,6 +306,7 @@ class MetaStore:
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
 
     def add_dataset(self, rec: DatasetRecord) -> None:
+        """Record a dataset's owner."""
         self._sql(
             "INSERT INTO api_datasets VALUES (?, ?, ?, ?, ?)",
             [rec.tenant, rec.name, rec.store_name, rec.created_at, rec.created_by],
@@ -335,15 +328,18 @@ class MetaStore:
         return rec
 
     def datasets(self, tenant: str, limit: int, offset: int) -> tuple[list[DatasetRecord], int]:
+        """A page of a tenant's datasets by name, and how many it has."""
         rows, total = self._page(
             "api_datasets", self._DS_COLS, ["tenant = ?"], [tenant], "name", limit, offset
         )
         return [DatasetRecord(*r) for r in rows], total
 
     def count_datasets(self, tenant: str) -> int:
+        """How many datasets a tenant has."""
         return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?", [tenant])[0][0])
 
     def delete_dataset(self, tenant: str, name: str) -> None:
+        """Forget a dataset and its scans."""
         self._datasets.pop((tenant, name), None)
         with self._lock:
             self._con.execute(
@@ -378,6 +374,7 @@ class MetaStore:
         )
 
     def add_scan(self, rec: ScanRecord) -> None:
+        """Record a new scan job."""
         self._sql(
             f"INSERT INTO api_scans ({self._SCAN_COLS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -399,6 +396,7 @@ class MetaStore:
         )
 
     def update_scan(self, scan_id: str, **fields: Any) -> None:
+        """Set columns of a scan (``error``, ``summary``, ``options`` as JSON)."""
         cols, params = [], []
         for key, value in fields.items():
             cols.append(f"{key} = ?")
@@ -408,6 +406,7 @@ class MetaStore:
         self._sql(f"UPDATE api_scans SET {', '.join(cols)} WHERE id = ?", [*params, scan_id])
 
     def scan(self, tenant: str, scan_id: str) -> ScanRecord | None:
+        """One scan of the tenant, or None."""
         rows = self._sql(
             f"SELECT {self._SCAN_COLS} FROM api_scans WHERE tenant = ? AND id = ?",
             [tenant, scan_id],
@@ -417,6 +416,7 @@ class MetaStore:
     def scans(
         self, tenant: str, dataset: str, limit: int, offset: int
     ) -> tuple[list[ScanRecord], int]:
+        """A page of a dataset's scans, newest first, and how many it has."""
         rows, total = self._page(
             "api_scans",
             self._SCAN_COLS,
@@ -429,10 +429,12 @@ class MetaStore:
         return [self._scan(r) for r in rows], total
 
     def last_scan(self, tenant: str, dataset: str) -> ScanRecord | None:
+        """The dataset's newest scan, or None."""
         rows, _ = self.scans(tenant, dataset, 1, 0)
         return rows[0] if rows else None
 
     def scan_report(self, tenant: str, scan_id: str) -> str | None:
+        """A succeeded scan's JSON report text, or None."""
         rows = self._sql(
             "SELECT report FROM api_scans WHERE tenant = ? AND id = ?", [tenant, scan_id]
         )

@@ -22,8 +22,22 @@ UPLOAD_PATH = re.compile(r"^/v1/datasets/[^/]+/(files|evidence/[^/]+)/?$")
 
 
 class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` when a body passes its limit (FastAPI re-raises
-    HTTP exceptions unchanged, so the answer is 413 in the one shape).
+    """Raised from ``receive`` when a body passes its limit.
+
+    FastAPI re-raises HTTP exceptions unchanged, so the answer is 413 in the one
+    shape.
+
+    Parameters
+    ----------
+    limit : int
+        The limit passed, in bytes.
+
+    Examples
+    --------
+    >>> from agentgraph.api.middleware import BodyTooLarge
+    >>> exc = BodyTooLarge(1024)
+    >>> exc.status_code, exc.detail
+    (413, 'the request body is larger than the limit of 1024 bytes')
     """
 
     def __init__(self, limit: int) -> None:
@@ -31,6 +45,45 @@ class BodyTooLarge(HTTPException):
 
 
 class LimitsMiddleware:
+    """Body size (413) and time (504) limits, uploads with limits of their own.
+
+    A declared Content-Length over the limit is refused before the body is read; a
+    chunked body is counted as it arrives (uploads are counted by the upload
+    spooler, which names the setting). A request that has not started its answer
+    when the time is up answers 504.
+
+    Parameters
+    ----------
+    app : ASGI app
+        The app to wrap.
+    max_body_bytes, max_upload_bytes : int
+        Body limits of other requests and of uploads (:data:`UPLOAD_PATH`).
+    request_timeout, upload_timeout : float
+        Seconds before 504, of other requests and of uploads.
+
+    Examples
+    --------
+    >>> from fastapi import FastAPI, Request
+    >>> from fastapi.testclient import TestClient
+    >>> from agentgraph.api.errors import install_error_handlers
+    >>> from agentgraph.api.middleware import LimitsMiddleware
+    >>> app = FastAPI()
+    >>> install_error_handlers(app)
+    >>> @app.post("/echo")
+    ... async def echo(request: Request) -> int:
+    ...     return len(await request.body())
+    >>> app.add_middleware(
+    ...     LimitsMiddleware, max_body_bytes=10, max_upload_bytes=100,
+    ...     request_timeout=5.0, upload_timeout=5.0,
+    ... )
+    >>> client = TestClient(app)
+    >>> client.post("/echo", content=b"0123456789").json()
+    10
+    >>> r = client.post("/echo", content=b"0123456789A")
+    >>> r.status_code, r.json()["error"]["message"]
+    (413, 'the request body is larger than the limit of 10 bytes')
+    """
+
     def __init__(
         self,
         app: ASGIApp,
@@ -47,6 +100,7 @@ class LimitsMiddleware:
         self.upload_timeout = upload_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection within its limits."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -31,13 +31,59 @@ __all__ = ["Registry", "DatasetState", "store_name", "recruitment_row"]
 
 
 def store_name(tenant: str, name: str) -> str:
-    """The store's name of a tenant's dataset (``tenant:name``)."""
+    """The store's name of a tenant's dataset (``tenant:name``).
+
+    Parameters
+    ----------
+    tenant : str
+        The tenant id.
+    name : str
+        The dataset's name within the tenant.
+
+    Returns
+    -------
+    str
+        ``tenant:name``.
+
+    Notes
+    -----
+    O(len(name)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.registry import store_name
+    >>> store_name("acme", "ladder")
+    'acme:ladder'
+    """
     return f"{tenant}:{name}"
 
 
 @dataclass
 class DatasetState:
-    """Run-time state of one dataset."""
+    """Run-time state of one dataset.
+
+    Attributes
+    ----------
+    lock : asyncio.Lock
+        Serialises the dataset's changes (and the read a scan starts from).
+    version : int
+        Bumped by every change.
+    index : LiveIndex or None
+        The live index, current when ``index_version == version``.
+    index_version : int
+        The version the index was built from.
+    building : asyncio.Future or None
+        The build in progress, shared by every waiting query.
+    info : DatasetInfo or None
+        The store's catalog row, kept current by changes.
+
+    Examples
+    --------
+    >>> from agentgraph.api.registry import DatasetState
+    >>> st = DatasetState()
+    >>> st.version, st.current() is None
+    (0, True)
+    """
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     version: int = 0
@@ -47,13 +93,47 @@ class DatasetState:
     info: DatasetInfo | None = None  # the store's catalog row, kept current by changes
 
     def current(self) -> LiveIndex | None:
+        """The index if it is built from the current version, else None."""
         return self.index if self.index is not None and self.index_version == self.version else None
 
 
 def recruitment_row(
     kind: str, upline_id: str, agent_id: str, at: datetime | None, rank: str | None
 ) -> Relations:
-    """One store row recording a recruitment, for a member table or an edge list."""
+    """One store row recording a recruitment, for a member table or an edge list.
+
+    Parameters
+    ----------
+    kind : {"members", "edges"}
+        The dataset's kind.
+    upline_id : str
+        The recruiter.
+    agent_id : str
+        The new agent.
+    at : datetime or None
+        When it joined.
+    rank : str or None
+        Its rank (member tables only).
+
+    Returns
+    -------
+    Relations
+        One row: ``agent_id, upline_id, joined_at, rank`` (members) or ``upline_id,
+        downline_id, kind="recruited", at`` (edges); source ``recruitment``.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.registry import recruitment_row
+    >>> row = recruitment_row("edges", "P1", "P4", None, None)
+    >>> row.kind, row.table.to_pylist()
+    ('edges', [{'upline_id': 'P1', 'downline_id': 'P4', 'kind': 'recruited', 'at': None}])
+    >>> recruitment_row("members", "M1", "M4", None, "gold").table.column_names
+    ['agent_id', 'upline_id', 'joined_at', 'rank']
+    """
     ts = pa.array([at], pa.timestamp("us"))
     if kind == "members":
         table = pa.table(
@@ -77,8 +157,9 @@ def recruitment_row(
 
 
 def _fit(rel: Relations, columns: list[str]) -> Relations:
-    """Drop optional columns the dataset lacks when they hold only nulls; 422 when
-    others carry values the dataset has no column for.
+    """Drop optional columns the dataset lacks when they hold only nulls.
+
+    422 ``column_mismatch`` when others carry values the dataset has no column for.
     """
     t = rel.table
     keep = [c for c in t.column_names if c in columns or t.column(c).null_count < t.num_rows]
@@ -104,7 +185,39 @@ def _store_error(exc: StoreError, name: str) -> ApiError:
 
 
 class Registry:
-    """Live indexes and serialised changes of every dataset."""
+    """Live indexes and serialised changes of every dataset.
+
+    Index reads and recruitment updates happen on the event loop thread only;
+    store reads, analyses and writes run in worker threads.
+
+    Parameters
+    ----------
+    store : GraphStore
+        The graph store holding the datasets.
+    policy : str
+        The policy pack of the live indexes (the service's).
+
+    Examples
+    --------
+    >>> import asyncio
+    >>> from agentgraph.api.registry import Registry
+    >>> from agentgraph.loaders import read_relations
+    >>> from agentgraph.stores import open_store
+    >>> store = open_store("duckdb://:memory:")
+    >>> _ = store.load("acme:b29", read_relations("fixtures/boundary_29_3.csv"))
+    >>> registry = Registry(store, "cn")
+    >>> async def grow():
+    ...     check, info = await registry.recruit(
+    ...         "acme:b29", "002", "N30", at=None, rank=None, enforce=False
+    ...     )
+    ...     return check, info
+    >>> check, info = asyncio.run(grow())
+    >>> check.members_before, check.members_after, [f.rule for f in check.newly_fired]
+    (29, 30, ['cn.threshold'])
+    >>> info.rows
+    30
+    >>> store.close()
+    """
 
     def __init__(self, store: GraphStore, policy: str) -> None:
         self.store = store
@@ -112,12 +225,14 @@ class Registry:
         self._states: dict[str, DatasetState] = {}
 
     def state(self, name: str) -> DatasetState:
+        """The dataset's run-time state, made on first use."""
         st = self._states.get(name)
         if st is None:
             st = self._states[name] = DatasetState()
         return st
 
     def drop(self, name: str) -> None:
+        """Forget a dataset's state (deleted, or created anew)."""
         self._states.pop(name, None)
 
     def loaded(self, name: str) -> LiveIndex | None:

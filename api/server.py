@@ -22,10 +22,15 @@ def run(
 
     Parameters
     ----------
-    host, port : where to listen (loopback by default).
-    store : graph store URL (default ``AGENTGRAPH_STORE`` or ``agentgraph.duckdb``).
-    **settings : any :class:`~agentgraph.api.settings.Settings` field, e.g. ``dev_mode=True``,
-        ``admin_key="..."``, ``log_level`` (uvicorn's, default ``info``);
+    host : str
+        Where to listen (loopback by default).
+    port : int
+        The TCP port.
+    store : str, optional
+        Graph store URL (default ``AGENTGRAPH_STORE`` or ``agentgraph.duckdb``).
+    **settings
+        Any :class:`~agentgraph.api.settings.Settings` field, e.g. ``dev_mode=True``,
+        ``admin_key="..."``, and ``log_level`` (uvicorn's, default ``info``);
         unset fields come from ``AGENTGRAPH_*`` environment variables.
 
     Raises
@@ -33,6 +38,26 @@ def run(
     SettingsError
         Weak bootstrap admin key outside dev mode, or an invalid setting (nothing is
         started).
+    StoreError
+        The store or the metadata store cannot be opened.
+
+    Notes
+    -----
+    One uvicorn worker, no ``Server`` header, no proxy headers: the DuckDB files
+    and the live indexes belong to one process.
+
+    Examples
+    --------
+    Settings are checked before anything listens:
+
+    >>> from agentgraph.api.server import run
+    >>> from agentgraph.api.settings import SettingsError
+    >>> try:
+    ...     run(store="duckdb://:memory:", admin_key="changeme")
+    ... except SettingsError as exc:
+    ...     print(exc)
+    refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24
+    characters). ...
     """
     log_level = settings.pop("log_level", "info")
     if store is not None:

@@ -1,5 +1,7 @@
-"""The service object behind one app: settings, graph store, metadata, evidence
-files, keys, live indexes and the scan runner (``app.state.service``).
+"""The service object behind one app (``app.state.service``).
+
+It holds the settings, graph store, metadata, evidence files, keys, live indexes
+and the scan runner.
 """
 
 from __future__ import annotations
@@ -30,7 +32,56 @@ def _log_failure(future: Future[None]) -> None:
 
 
 class Service:
-    """Everything a request handler needs, opened once per app."""
+    """Everything a request handler needs, opened once per app.
+
+    Parameters
+    ----------
+    settings : Settings
+        The service's settings; the graph store and the metadata store are opened
+        at once.
+
+    Attributes
+    ----------
+    store : GraphStore
+        The datasets.
+    meta : MetaStore
+        Tenants, keys, audit log, dataset ownership, scans.
+    evidence : EvidenceStore
+        The datasets' evidence files.
+    auth : Authenticator
+        Keys -> principals.
+    registry : Registry
+        Live indexes and serialised changes.
+    scans : ScanRunner or None
+        The scan runner, made by :meth:`start`.
+
+    Raises
+    ------
+    PolicyError
+        ``settings.policy`` names no policy pack.
+    StoreError
+        A store cannot be opened.
+
+    Examples
+    --------
+    >>> from pydantic import SecretStr
+    >>> from agentgraph.api.auth import Principal
+    >>> from agentgraph.api.service import Service
+    >>> from agentgraph.api.settings import Settings
+    >>> service = Service(
+    ...     Settings(store="duckdb://:memory:", admin_key=SecretStr(""), dev_mode=True)
+    ... )
+    >>> service.meta.path
+    ':memory:'
+    >>> service.audit(Principal("bootstrap", "admin", None), "tenant.create", tenant="acme")
+    >>> service.flush_audit()
+    >>> rows, total = service.meta.audit_log(
+    ...     tenant="acme", key_id=None, action=None, dataset=None, limit=5, offset=0
+    ... )
+    >>> total, rows[0].key_id, rows[0].action
+    (1, 'bootstrap', 'tenant.create')
+    >>> service.close()
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -56,8 +107,9 @@ class Service:
         self.closed = False
 
     def start(self) -> None:
-        """Run on startup: reopen after a shutdown; fail scans a previous run left
-        unfinished.
+        """Run on startup: reopen after a shutdown; fail scans left unfinished.
+
+        Scans a previous process left queued or running are marked failed.
         """
         if self.closed:
             self._open()
@@ -70,6 +122,7 @@ class Service:
             )
 
     def runner(self) -> ScanRunner:
+        """The scan runner (started on first use)."""
         if self.scans is None:
             self.start()
         assert self.scans is not None
@@ -108,10 +161,12 @@ class Service:
         self._audit_writer.submit(lambda: None).result()
 
     def audit_read(self, who: Principal, action: str, dataset: str | None = None) -> None:
+        """Audit a read-only call when ``audit_reads`` is on."""
         if self.settings.audit_reads:
             self.audit(who, action, dataset=dataset)
 
     def close(self) -> None:
+        """Stop the scans, write the pending audit rows, close every store."""
         if self.closed:
             return
         self.closed = True

@@ -37,13 +37,51 @@ MIN_SECRET_CHARS = 24
 
 
 class SettingsError(AgentgraphError, ValueError):
-    """Settings that the service refuses to start with (an :class:`AgentgraphError`,
-    so ``agentgraph serve`` reports it on one line with exit code 2).
+    """Settings that the service refuses to start with.
+
+    An :class:`AgentgraphError`, so ``agentgraph serve`` reports it on one line with
+    exit code 2; also a :class:`ValueError`.
+
+    Examples
+    --------
+    >>> from agentgraph.api.settings import SettingsError, load_settings
+    >>> try:
+    ...     load_settings(page_size_max=0)
+    ... except SettingsError as exc:
+    ...     print(exc)
+    invalid settings: AGENTGRAPH_PAGE_SIZE_MAX: Input should be greater than or equal to 1
     """
 
 
 def weak_secret(secret: str) -> str | None:
-    """Why ``secret`` is not fit to be the bootstrap admin key, or None if it is."""
+    """Why ``secret`` is not fit to be the bootstrap admin key, or None if it is.
+
+    Parameters
+    ----------
+    secret : str
+        The candidate admin key.
+
+    Returns
+    -------
+    str or None
+        The reason, in words (``"it is empty"``, ``"it is shorter than 24
+        characters"``, a placeholder marker of :data:`PLACEHOLDER_MARKERS`, too few
+        distinct characters), or None for a usable key.
+
+    Notes
+    -----
+    O(len(secret) * len(PLACEHOLDER_MARKERS)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.settings import weak_secret
+    >>> weak_secret("")
+    'it is empty'
+    >>> weak_secret("changeme-changeme-changeme")
+    "it looks like a placeholder (contains 'changeme')"
+    >>> weak_secret("Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd") is None
+    True
+    """
     if not secret:
         return "it is empty"
     if len(secret) < MIN_SECRET_CHARS:
@@ -58,7 +96,59 @@ def weak_secret(secret: str) -> str | None:
 
 
 class Settings(BaseSettings):
-    """Settings of the compliance API (``AGENTGRAPH_*`` environment variables)."""
+    """Settings of the compliance API (``AGENTGRAPH_*`` environment variables).
+
+    Every field below is also the environment variable ``AGENTGRAPH_<NAME>``;
+    keyword arguments win over the environment.
+
+    Attributes
+    ----------
+    store : str
+        Graph store URL for datasets.
+    meta_store : str or None
+        DuckDB file for service metadata (default: beside the store, :meth:`meta_path`).
+    admin_key : SecretStr
+        Bootstrap admin API key (checked by :meth:`check_secrets`).
+    dev_mode : bool
+        Accept an empty or placeholder admin key.
+    policy : str
+        Policy pack of scans and the guardrail.
+    max_upload_bytes, max_body_bytes, max_batch_rows : int
+        Size limits (413 past them).
+    request_timeout, upload_timeout : float
+        Seconds before 504.
+    page_size_default, page_size_max : int
+        Paging of lists.
+    max_errors_per_file : int
+        Row-level errors listed per rejected file or batch.
+    scan_workers : int
+        Threads running scans.
+    audit_reads : bool
+        Also audit read-only calls.
+    upload_dir : str or None
+        Folder for upload temp files.
+
+    Raises
+    ------
+    SettingsError
+        A value that does not validate (named ``AGENTGRAPH_<NAME>``), e.g. a page
+        size of 0.
+
+    Examples
+    --------
+    >>> from pydantic import SecretStr
+    >>> from agentgraph.api.settings import Settings, SettingsError
+    >>> s = Settings(store="data/x.duckdb", admin_key=SecretStr("changeme"))
+    >>> s.meta_path(), s.page_size_max
+    ('data/x.duckdb.meta.duckdb', 1000)
+    >>> try:
+    ...     s.check_secrets()
+    ... except SettingsError as exc:
+    ...     print(exc)
+    refusing to start: AGENTGRAPH_ADMIN_KEY is not a usable secret (it is shorter than 24
+    characters). ...
+    >>> Settings(store="x.duckdb", admin_key=SecretStr("changeme"), dev_mode=True).check_secrets()
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="AGENTGRAPH_", extra="forbid", validate_default=True
@@ -157,6 +247,12 @@ class Settings(BaseSettings):
         description=("Folder for upload temp files (default: the system temp folder)."),
     )
 
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(f"invalid settings: {_problems(exc)}") from None
+
     def meta_path(self) -> str:
         """Where the metadata DuckDB file lives (see ``meta_store``)."""
         if self.meta_store:
@@ -181,14 +277,48 @@ class Settings(BaseSettings):
             )
 
 
+def _problems(exc: ValidationError) -> str:
+    """Each invalid value named by its environment variable, ``; ``-joined."""
+    return "; ".join(
+        f"AGENTGRAPH_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+    )
+
+
 def load_settings(**values: Any) -> Settings:
-    """:class:`Settings` from keyword arguments and the environment; invalid values
-    raise :class:`SettingsError` naming each (``AGENTGRAPH_PAGE_SIZE_MAX: ...``).
+    """:class:`Settings` from keyword arguments and the environment.
+
+    Parameters
+    ----------
+    **values
+        Any :class:`Settings` field; unset fields come from ``AGENTGRAPH_*``
+        environment variables, then the defaults.
+
+    Returns
+    -------
+    Settings
+        The validated settings (the admin key is checked later, by
+        :meth:`Settings.check_secrets`).
+
+    Raises
+    ------
+    SettingsError
+        Invalid values, naming each (``AGENTGRAPH_PAGE_SIZE_MAX: ...``), or an
+        unknown field.
+
+    Notes
+    -----
+    O(number of fields).
+
+    Examples
+    --------
+    >>> from agentgraph.api.settings import SettingsError, load_settings
+    >>> s = load_settings(store="duckdb://:memory:", page_size_default=20)
+    >>> s.page_size_default, s.meta_path()
+    (20, ':memory:')
+    >>> try:
+    ...     load_settings(page_sise=3)
+    ... except SettingsError as exc:
+    ...     print(exc)
+    invalid settings: AGENTGRAPH_PAGE_SISE: Extra inputs are not permitted
     """
-    try:
-        return Settings(**values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"AGENTGRAPH_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        raise SettingsError(f"invalid settings: {problems}") from None
+    return Settings(**values)

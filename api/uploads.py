@@ -8,8 +8,8 @@ Two ways to send files to ``POST /v1/datasets/{name}/files``:
   (or the Content-Type: ``text/csv``, ``application/vnd.apache.parquet``,
   ``application/x-ndjson``...).
 
-Bytes go to disk chunk by chunk as they arrive; a body over the limit stops
-the upload with 413. Parsing then reads the files from disk with
+Bytes go to disk chunk by chunk as they arrive (:mod:`agentgraph.api.spooling`);
+a body over the limit stops the upload with 413. Parsing then reads the files from disk with
 :func:`agentgraph.loaders.read_relations`.
 """
 
@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from agentgraph.api.errors import ApiError
+from agentgraph.api.spooling import SpooledFile, spool_body, spool_multipart, too_large
 from agentgraph.loaders import FORMATS, parse_mapping
 from agentgraph.loaders.encoding import normalise_encoding
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from agentgraph.errors import InputError
@@ -51,9 +49,43 @@ T = TypeVar("T")
 def upload_options(
     columns: list[str] | None, encoding: str | None, canonical: tuple[str, ...] | None = None
 ) -> dict[str, str]:
-    """Check an upload's ``columns`` mapping (names from ``canonical``, default the
-    member-table columns) and ``encoding`` before any byte is read: the mapping, or
-    422 ``validation_error`` naming the query parameter.
+    """Check an upload's ``columns`` mapping and ``encoding`` before any byte is read.
+
+    Parameters
+    ----------
+    columns : list of str or None
+        ``NAME=COLUMN`` items of the ``columns`` query parameter.
+    encoding : str or None
+        The ``encoding`` query parameter.
+    canonical : tuple of str, optional
+        The names ``columns`` may map (default: the member-table columns).
+
+    Returns
+    -------
+    dict
+        Canonical name -> the file's column.
+
+    Raises
+    ------
+    ApiError
+        422 ``validation_error`` naming the query parameter (``columns`` or
+        ``encoding``).
+
+    Notes
+    -----
+    O(len(columns)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import ApiError
+    >>> from agentgraph.api.uploads import upload_options
+    >>> upload_options(["agent_id=会员编号"], "gb18030")
+    {'agent_id': '会员编号'}
+    >>> try:
+    ...     upload_options(None, "no-such-codec")
+    ... except ApiError as exc:
+    ...     print(exc.status, exc.details[0]["field"])
+    422 encoding
     """
     try:
         mapping = parse_mapping(columns, canonical)
@@ -74,10 +106,54 @@ async def parse_upload(
     filename: str | None,
     parse: Callable[[list[SpooledFile]], T],
 ) -> tuple[T, list[str]]:
-    """Spool the request's files (multipart parts, or the raw body named ``filename``)
-    to a temp folder under ``upload_dir``, at most ``limit`` bytes, and ``parse`` them
-    in a worker thread; the folder is removed whatever happens. Returns what ``parse``
-    gave and the files' names.
+    r"""Spool the request's files to a temp folder and parse them in a worker thread.
+
+    Multipart parts, or the raw body named ``filename``; the folder is removed
+    whatever happens.
+
+    Parameters
+    ----------
+    request : Request
+        The upload request (its body is streamed, never held in memory).
+    upload_dir : str or None
+        Where the temp folder goes (default: the system temp folder).
+    limit : int
+        Most bytes accepted.
+    filename : str or None
+        The raw body's file name (``?filename=``); default ``upload``.
+    parse : callable
+        Files on disk -> the parsed result (runs in a worker thread).
+
+    Returns
+    -------
+    tuple
+        What ``parse`` gave, and the files' names.
+
+    Raises
+    ------
+    ApiError
+        413 past ``limit``; 422 for an empty or malformed body; whatever ``parse``
+        raises (:class:`~agentgraph.errors.InputError` for a bad file).
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> from fastapi import FastAPI, Request
+    >>> from fastapi.testclient import TestClient
+    >>> from agentgraph.api.uploads import parse_upload
+    >>> app = FastAPI()
+    >>> @app.post("/up")
+    ... async def up(request: Request) -> dict:
+    ...     sizes, names = await parse_upload(
+    ...         request, None, 1000, None, lambda files: [f.size for f in files]
+    ...     )
+    ...     return {"sizes": sizes, "names": names}
+    >>> client = TestClient(app)
+    >>> client.post("/up", files={"file": ("a.csv", b"agent_id,upline_id\nA,\n")}).json()
+    {'sizes': [22], 'names': ['a.csv']}
     """
     folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=upload_dir))
     try:
@@ -105,29 +181,36 @@ CONTENT_TYPES = {
     "application/jsonlines": "jsonl",
     "application/x-jsonlines": "jsonl",
 }
-_MAX_FIELD = 4096
-
-
-@dataclass
-class SpooledFile:
-    """One uploaded file on disk."""
-
-    path: Path
-    filename: str
-    content_type: str | None = None
-    size: int = 0
-
-
-def too_large(limit: int) -> ApiError:
-    return ApiError(
-        413,
-        "payload_too_large",
-        f"the upload is larger than the limit of {limit} bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)",
-    )
 
 
 def format_of(f: SpooledFile, given: str | None) -> str | None:
-    """``csv`` / ``parquet`` / ``jsonl`` from the parameter, the name or the type."""
+    """``csv`` / ``parquet`` / ``jsonl`` from the parameter, the name or the type.
+
+    Parameters
+    ----------
+    f : SpooledFile
+        The uploaded file.
+    given : str or None
+        The ``format`` query parameter, which wins.
+
+    Returns
+    -------
+    str or None
+        The format, or None when neither the name's suffix nor the Content-Type
+        tells (the reader then sniffs).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, format_of
+    >>> f = SpooledFile(Path("/tmp/0"), "upload", "application/x-ndjson; charset=utf-8")
+    >>> format_of(f, None), format_of(f, "csv")
+    ('jsonl', 'csv')
+    """
     if given:
         return given
     suffix = Path(f.filename).suffix.lower()
@@ -135,148 +218,6 @@ def format_of(f: SpooledFile, given: str | None) -> str | None:
         return FORMATS[suffix]
     ctype = (f.content_type or "").split(";")[0].strip().lower()
     return CONTENT_TYPES.get(ctype)
-
-
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return "".join(ch for ch in base if ch.isprintable())[:200] or "upload"
-
-
-async def spool_body(
-    chunks: AsyncIterator[bytes], folder: Path, filename: str, content_type: str | None, limit: int
-) -> SpooledFile:
-    """Write a raw body to ``folder``, chunk by chunk; 413 past ``limit`` bytes."""
-    name = _safe_name(filename)
-    out = SpooledFile(folder / f"0{Path(name).suffix.lower()[:12]}", name, content_type)
-    with out.path.open("wb") as fh:
-        async for chunk in chunks:
-            out.size += len(chunk)
-            if out.size > limit:
-                raise too_large(limit)
-            fh.write(chunk)
-    if out.size == 0:
-        raise ApiError(
-            422,
-            "input_error",
-            "the request body is empty: send the file as the body or as multipart/form-data",
-            [{"field": "body", "message": "empty body"}],
-        )
-    return out
-
-
-@dataclass
-class _PartState:
-    files: list[SpooledFile] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
-    header_field: bytearray = field(default_factory=bytearray)
-    header_value: bytearray = field(default_factory=bytearray)
-    headers: dict[bytes, bytes] = field(default_factory=dict)
-    current: SpooledFile | None = None
-    handle: IO[bytes] | None = None
-    field_size: int = 0
-
-
-async def spool_multipart(
-    chunks: AsyncIterator[bytes], folder: Path, content_type: str, limit: int
-) -> list[SpooledFile]:
-    """Write every file part of a multipart body to ``folder``; 413 past ``limit``."""
-    _, params = parse_options_header(content_type)
-    boundary = params.get(b"boundary")
-    if not boundary:
-        raise ApiError(
-            422,
-            "input_error",
-            "multipart body without a boundary",
-            [{"field": "Content-Type", "message": "no boundary parameter"}],
-        )
-    st = _PartState()
-
-    def on_part_begin() -> None:
-        st.headers = {}
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        st.header_field += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        st.header_value += data[start:end]
-
-    def on_header_end() -> None:
-        st.headers[bytes(st.header_field).lower()] = bytes(st.header_value)
-        st.header_field.clear()
-        st.header_value.clear()
-
-    def on_headers_finished() -> None:
-        _, disp = parse_options_header(st.headers.get(b"content-disposition", b""))
-        raw = disp.get(b"filename")
-        if raw is None:
-            st.current = None
-            st.fields.append(disp.get(b"name", b"").decode("utf-8", "replace"))
-            st.field_size = 0
-            return
-        name = _safe_name(raw.decode("utf-8", "replace"))
-        k = len(st.files)
-        ctype = st.headers.get(b"content-type", b"").decode("latin-1") or None
-        st.current = SpooledFile(folder / f"{k}{Path(name).suffix.lower()[:12]}", name, ctype)
-        st.handle = st.current.path.open("wb")
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if st.current is not None and st.handle is not None:
-            st.handle.write(data[start:end])
-            st.current.size += end - start
-        else:
-            st.field_size += end - start
-            if st.field_size > _MAX_FIELD:
-                raise ApiError(
-                    422,
-                    "input_error",
-                    "form fields other than files are not read; send options as query parameters",
-                )
-
-    def on_part_end() -> None:
-        if st.current is not None and st.handle is not None:
-            st.handle.close()
-            st.files.append(st.current)
-        st.current, st.handle = None, None
-
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        },
-    )
-    total = 0
-    try:
-        async for chunk in chunks:
-            total += len(chunk)
-            if total > limit:
-                raise too_large(limit)
-            parser.write(chunk)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise ApiError(
-            422,
-            "input_error",
-            f"malformed multipart body: {exc}",
-            [{"field": "body", "message": str(exc)}],
-        ) from None
-    finally:
-        if st.handle is not None:
-            st.handle.close()
-    if not st.files:
-        raise ApiError(
-            422,
-            "input_error",
-            "no file in the multipart body (send each file "
-            "as a part with a filename, e.g. curl -F file=@members.csv)",
-            [{"field": "file", "message": "missing"}],
-        )
-    return st.files
 
 
 UPLOAD_BODY: dict[str, Any] = {
@@ -307,7 +248,35 @@ _CLI_HINTS = (
 
 
 def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
-    """One file's input error as an error detail, in the API's words (not the CLI's)."""
+    """One file's input error as an error detail, in the API's words (not the CLI's).
+
+    Parameters
+    ----------
+    exc : InputError
+        The reader's error.
+    f : SpooledFile
+        The file it is about (its temp path is replaced by the client's name).
+
+    Returns
+    -------
+    dict
+        ``file``, ``row``, ``column`` and ``message``; CLI options in the message
+        are named as the query parameters (``--encoding`` -> the encoding parameter).
+
+    Notes
+    -----
+    O(len(message)).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, file_error
+    >>> from agentgraph.errors import InputError
+    >>> f = SpooledFile(Path("/tmp/up/0.csv"), "members.csv")
+    >>> file_error(InputError("cannot decode /tmp/up/0.csv; try --encoding", row=3), f)
+    {'file': 'members.csv', 'row': 3, 'column': None,
+     'message': 'cannot decode members.csv; try the encoding parameter'}
+    """
     message = exc.message.replace(str(f.path), f.filename)
     for cli, api in _CLI_HINTS:
         message = message.replace(cli, api)
@@ -315,7 +284,37 @@ def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
 
 
 def check_size(n: int, limit: int, field: str) -> None:
-    """413 ``payload_too_large`` when a JSON batch holds more than ``limit`` rows."""
+    """413 ``payload_too_large`` when a JSON batch holds more than ``limit`` rows.
+
+    Parameters
+    ----------
+    n : int
+        Rows in the batch.
+    limit : int
+        Most rows accepted (``AGENTGRAPH_MAX_BATCH_ROWS``).
+    field : str
+        The batch's field, named in the detail.
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` when ``n > limit``.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.errors import ApiError
+    >>> from agentgraph.api.uploads import check_size
+    >>> check_size(10, 10, "agents")
+    >>> try:
+    ...     check_size(11, 10, "agents")
+    ... except ApiError as exc:
+    ...     print(exc.status, exc.message)
+    413 11 rows in one batch; at most 10 (AGENTGRAPH_MAX_BATCH_ROWS)
+    """
     if n > limit:
         raise ApiError(
             413,

@@ -6,7 +6,7 @@ What it does (bounded in count and time, 127.0.0.1 only):
 1. generates a random recursive tree with numpy (agent k's upline is uniform among
    agents 0..k-1; ids are strings ``A0000000``.., rows shuffled) and writes it as
    Parquet;
-2. starts ``api.server.run`` in a subprocess on a free loopback port with a fresh
+2. starts ``agentgraph.api.server.run`` in a subprocess on a free loopback port with a fresh
    store, creates a tenant and an analyst key, uploads the file and builds the
    live index (timed);
 3. for each workload runs an *open-loop* schedule at ``--rate`` requests/s for

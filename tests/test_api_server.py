@@ -1,4 +1,4 @@
-"""A real server: ``api.server.run`` under uvicorn on 127.0.0.1 (a free port),
+"""A real server: ``agentgraph.api.server.run`` under uvicorn on 127.0.0.1 (a free port),
 spoken to over HTTP; plus the refusals at start."""
 
 from __future__ import annotations

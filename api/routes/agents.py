@@ -6,18 +6,14 @@ from typing import Annotated
 
 from agentgraph.api.deps import ReadableDataset, ServiceDep
 from agentgraph.api.errors import ApiError, responses
-from agentgraph.api.paging import page
+from agentgraph.api.paging import Paging, page
+from agentgraph.api.schemas.common import Page
 from agentgraph.api.schemas.queries import AgentOut
 from fastapi import APIRouter, Path, Query
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}/agents", tags=["queries"])
-
-
-class _Paging:
-    def __init__(self, limit: int, offset: int) -> None:
-        self.limit, self.offset = limit, offset
 
 
 @router.get(
@@ -74,10 +70,8 @@ async def show_agent(
         upline=view.upline,
         upline_chain=view.upline_chain,
         upline_chain_length=view.upline_chain_length,
-        direct_recruits=page(
-            view.direct_recruits,
-            view.direct_recruits_total,  # type: ignore[arg-type]
-            _Paging(limit, recruits_offset),
+        direct_recruits=Page[str].model_validate(
+            page(view.direct_recruits, view.direct_recruits_total, Paging(limit, recruits_offset))
         ),
         downline=view.downline,
         downline_levels=view.downline_levels,

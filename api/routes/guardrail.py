@@ -32,15 +32,17 @@ def _out(c: RecruitmentCheck) -> dict[str, object]:
         "upline_id": c.upline_id,
         "agent_id": c.agent_id,
         "level": c.level,
-        "network": NetworkChange(
-            root=c.root,
-            members_before=c.members_before,
-            members_after=c.members_after,
-            levels_before=c.levels_before,
-            levels_after=c.levels_after,
-            structure_before=c.structure_before,  # type: ignore[arg-type]
-            structure_after=c.structure_after,
-        ),  # type: ignore[arg-type]
+        "network": NetworkChange.model_validate(
+            {
+                "root": c.root,
+                "members_before": c.members_before,
+                "members_after": c.members_after,
+                "levels_before": c.levels_before,
+                "levels_after": c.levels_after,
+                "structure_before": c.structure_before,
+                "structure_after": c.structure_after,
+            }
+        ),
         "adds_agent_tier": c.adds_agent_tier,
         "newly_fired": [FlagOut(**f.as_dict()) for f in c.newly_fired],
         "rules_after": c.firing_after,
@@ -60,7 +62,7 @@ async def check_recruitment(
     idx = await service.registry.index(ds.store_name)
     result = idx.check(body.upline_id, body.agent_id)
     service.audit_read(ds.who, "recruitment.check", ds.name)
-    return RecruitmentCheckOut(**_out(result))  # type: ignore[arg-type]
+    return RecruitmentCheckOut.model_validate(_out(result))
 
 
 @router.post(
@@ -92,4 +94,4 @@ async def apply_recruitment(
             "adds_agent_tier": result.adds_agent_tier,
         },
     )
-    return RecruitmentApplied(**_out(result), rows=info.rows)  # type: ignore[arg-type]
+    return RecruitmentApplied.model_validate({**_out(result), "rows": info.rows})

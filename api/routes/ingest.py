@@ -227,7 +227,7 @@ async def ingest_edges(body: EdgeBatch, ds: WritableDataset, service: ServiceDep
 
 
 async def _ingest(
-    service: ServiceDep, ds: WritableDataset, rel: Relations, mode: str
+    service: ServiceDep, ds: WritableDataset, rel: Relations, mode: IngestMode
 ) -> IngestResult:
     await service.registry.load(ds.store_name, rel, mode=mode)
     service.audit(
@@ -238,6 +238,6 @@ async def _ingest(
     )
     return IngestResult(
         dataset=await dataset_out(service, ds.record),
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         rows_added=rel.rows,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from agentgraph.api.deps import AdminDep, PagingDep, ServiceDep
 from agentgraph.api.errors import ApiError, responses
@@ -10,7 +10,7 @@ from agentgraph.api.meta import KeyRecord, now
 from agentgraph.api.paging import page
 from agentgraph.api.schemas.admin import KeyCreate, KeyCreated, KeyOut, TenantKeyCreate
 from agentgraph.api.schemas.common import ID_PATTERN, Page
-from agentgraph.api.security import new_key
+from agentgraph.api.security import Role, new_key
 from fastapi import APIRouter, Path, Query, Response
 
 __all__ = ["router"]
@@ -24,7 +24,7 @@ def _out(rec: KeyRecord) -> KeyOut:
     return KeyOut(
         id=rec.id,
         tenant=rec.tenant,
-        role=rec.role,  # type: ignore[arg-type]
+        role=cast(Role, rec.role),
         name=rec.name,
         created_at=rec.created_at,
         revoked_at=rec.revoked_at,

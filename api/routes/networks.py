@@ -125,10 +125,12 @@ async def show_network(
     chain = idx.deepest_chain(j)
     limit = min(chain_limit or service.settings.page_size_max, service.settings.page_size_max)
     service.audit_read(ds.who, "network.read", ds.name)
-    return NetworkDetail(
-        **summary_of(idx, j, root_id),  # type: ignore[arg-type]
-        tier_counts=idx.nets.tier_counts(j),
-        deepest_chain=idx.names(chain[:limit]),
-        deepest_chain_length=len(chain),
-        flags=[FlagOut(**f.as_dict()) for f in idx.flags(j)],
+    return NetworkDetail.model_validate(
+        {
+            **summary_of(idx, j, root_id),
+            "tier_counts": idx.nets.tier_counts(j),
+            "deepest_chain": idx.names(chain[:limit]),
+            "deepest_chain_length": len(chain),
+            "flags": [FlagOut(**f.as_dict()) for f in idx.flags(j)],
+        }
     )

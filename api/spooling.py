@@ -1,0 +1,311 @@
+"""Request bodies streamed to temp files on disk, chunk by chunk, never held in memory.
+
+A raw body becomes one file (:func:`spool_body`); a ``multipart/form-data`` body
+one file per file part (:func:`spool_multipart`). Past the limit the upload stops
+with 413 (:func:`too_large`). :mod:`agentgraph.api.uploads` parses the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from agentgraph.api.errors import ApiError
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+__all__ = ["SpooledFile", "spool_body", "spool_multipart", "too_large"]
+
+_MAX_FIELD = 4096
+
+
+@dataclass
+class SpooledFile:
+    """One uploaded file on disk.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        Where it was spooled.
+    filename : str
+        The name the client gave (folders and unprintable characters removed).
+    content_type : str or None
+        The part's (or body's) Content-Type.
+    size : int
+        Bytes.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.spooling import SpooledFile
+    >>> f = SpooledFile(Path("/tmp/0.parquet"), "members.parquet")
+    >>> f.filename, f.content_type, f.size
+    ('members.parquet', None, 0)
+    """
+
+    path: Path
+    filename: str
+    content_type: str | None = None
+    size: int = 0
+
+
+def too_large(limit: int) -> ApiError:
+    """The answer for an upload past its limit.
+
+    Parameters
+    ----------
+    limit : int
+        The limit, bytes (``AGENTGRAPH_MAX_UPLOAD_BYTES``).
+
+    Returns
+    -------
+    ApiError
+        413 ``payload_too_large`` naming the setting (to raise).
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.api.spooling import too_large
+    >>> err = too_large(10)
+    >>> err.status, err.message
+    (413, 'the upload is larger than the limit of 10 bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)')
+    """
+    return ApiError(
+        413,
+        "payload_too_large",
+        f"the upload is larger than the limit of {limit} bytes (AGENTGRAPH_MAX_UPLOAD_BYTES)",
+    )
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return "".join(ch for ch in base if ch.isprintable())[:200] or "upload"
+
+
+async def spool_body(
+    chunks: AsyncIterator[bytes], folder: Path, filename: str, content_type: str | None, limit: int
+) -> SpooledFile:
+    r"""Write a raw body to ``folder``, chunk by chunk; 413 past ``limit`` bytes.
+
+    Parameters
+    ----------
+    chunks : async iterator of bytes
+        The body.
+    folder : pathlib.Path
+        Where to write it.
+    filename : str
+        The file's name (its suffix is kept for the reader).
+    content_type : str or None
+        The body's Content-Type.
+    limit : int
+        Most bytes accepted.
+
+    Returns
+    -------
+    SpooledFile
+        The file on disk.
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for an empty body.
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> import asyncio, tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.spooling import spool_body
+    >>> async def body():
+    ...     yield b"agent_id,upline_id\n"
+    ...     yield b"A,\n"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     f = asyncio.run(spool_body(body(), Path(tmp), "dir/a.csv", "text/csv", 100))
+    ...     text = f.path.read_text()
+    >>> f.filename, f.path.name, f.size, text
+    ('a.csv', '0.csv', 22, 'agent_id,upline_id\nA,\n')
+    """
+    name = _safe_name(filename)
+    out = SpooledFile(folder / f"0{Path(name).suffix.lower()[:12]}", name, content_type)
+    with out.path.open("wb") as fh:
+        async for chunk in chunks:
+            out.size += len(chunk)
+            if out.size > limit:
+                raise too_large(limit)
+            fh.write(chunk)
+    if out.size == 0:
+        raise ApiError(
+            422,
+            "input_error",
+            "the request body is empty: send the file as the body or as multipart/form-data",
+            [{"field": "body", "message": "empty body"}],
+        )
+    return out
+
+
+@dataclass
+class _PartState:
+    files: list[SpooledFile] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    header_field: bytearray = field(default_factory=bytearray)
+    header_value: bytearray = field(default_factory=bytearray)
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+    current: SpooledFile | None = None
+    handle: IO[bytes] | None = None
+    field_size: int = 0
+
+
+async def spool_multipart(
+    chunks: AsyncIterator[bytes], folder: Path, content_type: str, limit: int
+) -> list[SpooledFile]:
+    r"""Write every file part of a multipart body to ``folder``; 413 past ``limit``.
+
+    Parameters
+    ----------
+    chunks : async iterator of bytes
+        The body.
+    folder : pathlib.Path
+        Where to write the files (``0.csv``, ``1.parquet``, ...).
+    content_type : str
+        The body's Content-Type (with its ``boundary``).
+    limit : int
+        Most bytes accepted, all parts together.
+
+    Returns
+    -------
+    list of SpooledFile
+        The file parts, in order (other form fields are not read).
+
+    Raises
+    ------
+    ApiError
+        413 ``payload_too_large`` past ``limit``; 422 ``input_error`` for no
+        boundary, a malformed body, no file part or a large form field.
+
+    Notes
+    -----
+    O(body size) in time, O(chunk size) in memory.
+
+    Examples
+    --------
+    >>> import asyncio, tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.spooling import spool_multipart
+    >>> body = (
+    ...     b"--XX\r\nContent-Disposition: form-data; name=file; filename=a.csv\r\n\r\n"
+    ...     b"agent_id,upline_id\nA,\n\r\n--XX--\r\n"
+    ... )
+    >>> async def chunks():
+    ...     yield body
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     files = asyncio.run(
+    ...         spool_multipart(chunks(), Path(tmp), "multipart/form-data; boundary=XX", 1000)
+    ...     )
+    >>> [(f.filename, f.size) for f in files]
+    [('a.csv', 22)]
+    """
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ApiError(
+            422,
+            "input_error",
+            "multipart body without a boundary",
+            [{"field": "Content-Type", "message": "no boundary parameter"}],
+        )
+    st = _PartState()
+
+    def on_part_begin() -> None:
+        st.headers = {}
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        st.header_field += data[start:end]
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        st.header_value += data[start:end]
+
+    def on_header_end() -> None:
+        st.headers[bytes(st.header_field).lower()] = bytes(st.header_value)
+        st.header_field.clear()
+        st.header_value.clear()
+
+    def on_headers_finished() -> None:
+        _, disp = parse_options_header(st.headers.get(b"content-disposition", b""))
+        raw = disp.get(b"filename")
+        if raw is None:
+            st.current = None
+            st.fields.append(disp.get(b"name", b"").decode("utf-8", "replace"))
+            st.field_size = 0
+            return
+        name = _safe_name(raw.decode("utf-8", "replace"))
+        k = len(st.files)
+        ctype = st.headers.get(b"content-type", b"").decode("latin-1") or None
+        st.current = SpooledFile(folder / f"{k}{Path(name).suffix.lower()[:12]}", name, ctype)
+        st.handle = st.current.path.open("wb")
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if st.current is not None and st.handle is not None:
+            st.handle.write(data[start:end])
+            st.current.size += end - start
+        else:
+            st.field_size += end - start
+            if st.field_size > _MAX_FIELD:
+                raise ApiError(
+                    422,
+                    "input_error",
+                    "form fields other than files are not read; send options as query parameters",
+                )
+
+    def on_part_end() -> None:
+        if st.current is not None and st.handle is not None:
+            st.handle.close()
+            st.files.append(st.current)
+        st.current, st.handle = None, None
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": on_part_begin,
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        },
+    )
+    total = 0
+    try:
+        async for chunk in chunks:
+            total += len(chunk)
+            if total > limit:
+                raise too_large(limit)
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise ApiError(
+            422,
+            "input_error",
+            f"malformed multipart body: {exc}",
+            [{"field": "body", "message": str(exc)}],
+        ) from None
+    finally:
+        if st.handle is not None:
+            st.handle.close()
+    if not st.files:
+        raise ApiError(
+            422,
+            "input_error",
+            "no file in the multipart body (send each file "
+            "as a part with a filename, e.g. curl -F file=@members.csv)",
+            [{"field": "file", "message": "missing"}],
+        )
+    return st.files
