@@ -22,7 +22,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from agentgraph import __version__
+from agentgraph.version import __version__
 
 __all__ = ["create_app", "DESCRIPTION"]
 

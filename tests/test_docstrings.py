@@ -67,7 +67,7 @@ def test_public_callables_have_numpydoc(name: str) -> None:
             continue  # re-exported: checked where it is defined
         if inspect.isclass(obj):
             found = _class_problems(obj)
-        elif callable(obj):
+        elif inspect.isfunction(target):  # typing aliases and instances are not callables
             found = _function_problems(obj)
         else:
             continue
