@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from agentgraph.errors import AgentNotFound
+from agentgraph.errors import AgentNotFound, ArgumentError
+from agentgraph.evidence.entry_fees import join_times
 from agentgraph.evidence.identities import IdentityEvidence, IdentityResolution
-from agentgraph.evidence.identities import merge_relations as merge_identities
 from agentgraph.evidence.money import MoneyEvidence, money_evidence
+from agentgraph.evidence.penalties import prior_penalties
+from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph, dense_ids
 from agentgraph.interop import agents_frame, networks_frame
@@ -29,67 +31,6 @@ from agentgraph.report.build import build_report
 from agentgraph.tables import Orders, Payments, Relations
 
 __all__ = ["Analysis", "AgentInfo", "analyse"]
-
-
-_PENALTY_YES = ("1", "true", "yes", "y", "是", "有")
-_PENALTY_NO = ("0", "false", "no", "n", "否", "无", "")
-
-
-def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | None:
-    """Dense ids of the agents a member table marks in a ``prior_penalty`` column (yes:
-    1/true/yes/是/有 or the penalty's date; no: 0/false/no/否/无/empty), or None
-    without the column. A value that is neither raises InputError naming the row.
-    O(rows).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from agentgraph.errors import InputError
-
-    t = rel.table
-    if rel.kind != "members" or "prior_penalty" not in t.column_names:
-        return None
-    col = t.column("prior_penalty")
-    if pa.types.is_boolean(col.type):
-        yes = pc.fill_null(col, False)
-    else:
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(col, pa.string())))
-        text = pc.fill_null(text, "")
-        is_date = pc.match_substring_regex(text, r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
-        yes = pc.or_(pc.is_in(text, value_set=pa.array(_PENALTY_YES)), is_date)
-        bad = pc.invert(pc.or_(yes, pc.is_in(text, value_set=pa.array(_PENALTY_NO))))
-        if pc.any(bad).as_py():
-            k = int(pc.index(bad, True).as_py())
-            raise InputError(
-                f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
-                source=rel.source,
-                row=k + 1,
-                column="prior_penalty",
-            )
-    marked = t.column("agent_id").filter(yes)
-    ids = dense_ids(graph, marked, len(marked))
-    return np.unique(ids[ids >= 0]).astype(np.int64)
-
-
-def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
-    """The orders with account ids replaced by person ids. O(o)."""
-    from agentgraph.evidence.identities import person_ids
-
-    t = orders.table
-    for name in ("seller_id", "buyer_id"):
-        t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
-    return Orders(t, orders.source)
-
-
-def payments_to_persons(payments: Payments, res: IdentityResolution) -> Payments:
-    """The payments with account ids replaced by person ids. O(p)."""
-    from agentgraph.evidence.identities import person_ids
-
-    t = payments.table
-    for name in ("payer_id", "payee_id", "source_agent_id"):
-        if name in t.column_names:
-            t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
-    return Payments(t, payments.source)
 
 
 @dataclass(frozen=True)
@@ -130,7 +71,14 @@ class Analysis:
         """What the money rules read (None without payments, orders and penalties)."""
         if self.money is None and self.sales is None and self.penalised is None:
             return None
-        return Evidence(self.graph, self.hierarchy, self.money, self.sales, self.penalised)
+        return Evidence(
+            self.graph,
+            self.hierarchy,
+            self.money,
+            self.sales,
+            self.penalised,
+            self.policy.thresholds,
+        )
 
     def evidence_inputs(self) -> list[str]:
         """Which evidence the scan had: ``payments``, ``orders``, ``prior_penalties``."""
@@ -319,12 +267,13 @@ def analyse(
     one downline pass, one network pass; rules are vectorised over networks.
     """
     pol = get_policy(policy)
+    th = pol.thresholds
     merged = None
     if identities is not None:
         if isinstance(data, RecruitmentGraph):
-            raise ValueError("identities need the relations, not a built graph")
+            raise ArgumentError("identities need the relations, not a built graph")
         before = analyse(data, pol, issue_limit=issue_limit)
-        data = merged = merge_identities(data, identities)
+        data = merged = merge_relations(data, identities)
         if payments is not None:
             payments = payments_to_persons(payments, identities)
         if orders is not None:
@@ -337,29 +286,33 @@ def analyse(
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     money = None
     if payments is not None:
-        from agentgraph.evidence.entry_fees import join_times
-
-        joined = join_times(data, graph) if isinstance(data, Relations) else None
-        money = money_evidence(graph, h, nets, payments, joined=joined, orders=orders)
-    sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
+        money = money_evidence(
+            graph,
+            h,
+            nets,
+            payments,
+            joined=join_times(data, graph) if isinstance(data, Relations) else None,
+            orders=orders,
+            window_days=th.join_window_days,
+            match_ratio=th.goods_match_ratio,
+            package_min_agents=th.join_package_min_agents,
+            package_min_share=th.join_package_min_share,
+            window_kinds=th.window_kinds,
+            package_kinds=th.package_kinds,
+        )
+    sales = (
+        sales_evidence(graph, h, nets, orders, money, pay_cap=th.pay_cap)
+        if orders is not None
+        else None
+    )
     penalised = prior_penalties(data, graph) if isinstance(data, Relations) else None
-    if money is not None or sales is not None or penalised is not None:
-        ev = Evidence(graph, h, money, sales, penalised)
+    a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
+    ev = a.evidence
+    if ev is not None:
         for mrule in pol.money_rules:
             if ev.has(mrule.needs):
                 masks[mrule.id] = np.asarray(mrule.fires(nets, ev), dtype=np.bool_)
-        if pol.network_rules_need and money is not None:
-            element = np.zeros(len(nets), np.bool_)
-            for rid in pol.network_rules_need:
-                element |= masks.get(rid, False)
-            gated = [r.id for r in pol.rules] + [
-                r.id
-                for r in pol.money_rules
-                if getattr(r, "needs_offence", False) and r.id in masks
-            ]
-            for rid in gated:
-                masks[rid] &= element
-    a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
+        a.flag_mask = pol.gated_masks(masks, a.evidence_inputs())
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     return a

@@ -156,10 +156,65 @@ def money_evidence(
     *,
     joined: JoinTimes | None = None,
     orders: Orders | None = None,
+    window_days: int,
+    match_ratio: float,
+    package_min_agents: int,
+    package_min_share: float,
+    window_kinds: tuple[str, ...],
+    package_kinds: tuple[str, ...],
 ) -> MoneyEvidence:
-    """Measure ``payments`` on the analysed tree (see the module docstring); ``joined``
-    (the agents' ``joined_at``) and ``orders`` let entry fees in disguise be measured
-    (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`).
+    """Measure ``payments`` on the analysed tree (see the module docstring).
+
+    Parameters
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    h : Hierarchy
+        Its hierarchy (depth, network, downline of every agent).
+    nets : Networks
+        Its networks.
+    payments : Payments
+        The payment table.
+    joined : JoinTimes, optional
+        The agents' ``joined_at``: with it (and the payments' ``at``) entry fees in
+        disguise are measured (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`).
+    orders : Orders, optional
+        The order table: purchases at joining are compared with goods received.
+    window_days, match_ratio, package_min_agents, package_min_share : int, float, int, float
+        The entry-fee thresholds, passed to
+        :func:`~agentgraph.evidence.entry_fees.entry_fee_evidence` (the policy's
+        :class:`~agentgraph.policies.thresholds.EvidenceThresholds`).
+    window_kinds, package_kinds : tuple of str
+        Payment kinds the joining window and join packages read.
+
+    Returns
+    -------
+    MoneyEvidence
+
+    Notes
+    -----
+    O(p) id encoding, O(p x d) pay levels, O(n) downline sums, O(p + networks)
+    aggregates (see the module docstring).
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条: (一) 拉人头, (二) 入门费, (三) 团队计酬.
+    .. [2] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律若干
+       问题的意见》(2013) §1 (组织者收取的传销资金), §5 (团队计酬).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> m = a.money
+    >>> int(m.headcount.sum()), float(m.net_headcount[0]), int(m.net_team_pay_levels[0])
+    (4, 800.0, 3)
+    >>> float(m.funds_below[a.graph.node("L01")]), float(m.net_entry_fees[0])
+    (30000.0, 30000.0)
     """
     t = payments.table
     n_pay = t.num_rows
@@ -222,5 +277,18 @@ def money_evidence(
         net_beyond_own=per_net(upline_paid),
         net_payouts=per_net(payout),
         net_funds=below[nets.roots] if k else np.zeros(0),
-        fees=entry_fee_evidence(h, nets, payments, payer, joined, orders),
+        fees=entry_fee_evidence(
+            h,
+            nets,
+            payments,
+            payer,
+            joined,
+            orders,
+            window_days=window_days,
+            match_ratio=match_ratio,
+            package_min_agents=package_min_agents,
+            package_min_share=package_min_share,
+            window_kinds=window_kinds,
+            package_kinds=package_kinds,
+        ),
     )

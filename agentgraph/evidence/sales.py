@@ -6,7 +6,8 @@ network how much of the sales go to people outside the network (retail) and how
 much stays inside it (agents buying from agents: internal consumption and
 inventory loading, the red flags of the US FTC's Vemma and Herbalife orders and
 of the Amway 70% rule), and, with payments, whether an agent's commissions and
-rebates exceed 30% of its own sales (直销管理条例 Art. 24).
+rebates exceed a cap on its own sales (``pay_cap``: 30% under 直销管理条例 Art. 24;
+the policy holds it, :class:`agentgraph.policies.thresholds.EvidenceThresholds`).
 
 Complexity: O(o) for o orders (an Arrow hash lookup of the ids, bincounts),
 O(networks) for the aggregates.
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
     from agentgraph.measure.hierarchy import Hierarchy
     from agentgraph.measure.networks import Networks
 
-__all__ = ["SalesEvidence", "sales_evidence", "PAY_CAP"]
-
-PAY_CAP = 0.30  # 直销管理条例 Art. 24: pay <= 30% of the seller's own sales income
+__all__ = ["SalesEvidence", "sales_evidence"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,8 @@ class SalesEvidence:
     payouts: np.ndarray | None  # float64 per agent: commissions and rebates received
     net_sold: np.ndarray  # float64 per network
     net_retail: np.ndarray  # float64 per network
-    net_over_cap: np.ndarray  # int32 per network: agents paid > PAY_CAP x own sales
+    net_over_cap: np.ndarray  # int32 per network: agents paid > pay_cap x own sales
+    pay_cap: float  # the cap it was measured with (the policy's pay_cap)
 
     def retail_ratio(self, j: int) -> float | None:
         total = float(self.net_sold[j])
@@ -59,7 +59,8 @@ class SalesEvidence:
         if self.payouts is None:
             return np.zeros(0, np.int64)
         payouts, sold = self.payouts, self.sold
-        return h.by_network.where(lambda v: payouts[v] > PAY_CAP * sold[v], j)
+        cap = self.pay_cap
+        return h.by_network.where(lambda v: payouts[v] > cap * sold[v], j)
 
 
 def sales_evidence(
@@ -68,6 +69,8 @@ def sales_evidence(
     nets: Networks,
     orders: Orders,
     money: MoneyEvidence | None,
+    *,
+    pay_cap: float,
 ) -> SalesEvidence:
     """Measure ``orders`` (and, with payments, pay against own sales); see the module
     docstring.
@@ -93,8 +96,18 @@ def sales_evidence(
         pay_amount = np.asarray(pt.column("amount").to_numpy(), np.float64)
         paid = kind_mask(pt.column("kind"), PAYOUT_KINDS) & (money.payee >= 0)
         payouts = np.bincount(money.payee[paid], weights=pay_amount[paid], minlength=n)[:n]
-        over = payouts > PAY_CAP * sold
+        over = payouts > pay_cap * sold
         net_over = np.bincount(net_of[over], minlength=k)[:k].astype(np.int32)
     return SalesEvidence(
-        orders, seller, buyer, retail, sold, sold_retail, payouts, net_sold, net_retail, net_over
+        orders,
+        seller,
+        buyer,
+        retail,
+        sold,
+        sold_retail,
+        payouts,
+        net_sold,
+        net_retail,
+        net_over,
+        pay_cap,
     )

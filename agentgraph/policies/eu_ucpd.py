@@ -21,6 +21,7 @@ import numpy as np
 
 from agentgraph.measure.networks import Networks
 from agentgraph.policies.base import Policy
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.policies.money import Evidence, MoneyRule, fee_evidence, paid_to_join
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
@@ -54,7 +55,7 @@ class AnnexOnePointFourteen(MoneyRule):
             "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
             "min_share_exclusive": self.share,
             "payment_rows": m.rows_where(lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
-            **fee_evidence(m, j),
+            **fee_evidence(m, j, ev.thresholds),
         }
 
 
@@ -77,4 +78,5 @@ POLICY = Policy(
     organiser_min_levels=3,
     organiser_citation="structural measure only: the Directive sets no head-count threshold",
     money_rules=(ANNEX_I_14,),
+    thresholds=DEFAULT_THRESHOLDS,
 )

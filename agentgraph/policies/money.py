@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from agentgraph.evidence.sales import PAY_CAP
 from agentgraph.measure.groups import Mask
 from agentgraph.measure.networks import Networks
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 
 if TYPE_CHECKING:
     from agentgraph.evidence.money import MoneyEvidence
@@ -92,6 +92,7 @@ class Evidence:
     money: MoneyEvidence | None = None
     sales: SalesEvidence | None = None
     penalised: np.ndarray | None = None  # dense ids of agents marked with a prior penalty
+    thresholds: EvidenceThresholds = DEFAULT_THRESHOLDS  # the policy's, as measured
 
     def has(self, needs: tuple[str, ...]) -> bool:
         have = {"payments": self.money, "orders": self.sales, "prior_penalties": self.penalised}
@@ -220,18 +221,14 @@ def _unmatched_pairs(m: MoneyEvidence, j: int, limit: int = 5) -> list[dict[str,
     return out
 
 
-def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
+def fee_evidence(
+    m: MoneyEvidence, j: int, thresholds: EvidenceThresholds = DEFAULT_THRESHOLDS
+) -> dict[str, Any]:
     """Evidence keys for entry fees in disguise on network ``j``, each present only when
     it applies: ``disguised`` (the network has purchases at joining) and ``join_package``
     (the network has one). Payment rows are 1-based rows of the payment input.
     """
-    from agentgraph.evidence.entry_fees import (
-        GOODS_MATCH_RATIO,
-        JOIN_PACKAGE_MIN_AGENTS,
-        JOIN_PACKAGE_MIN_SHARE,
-        JOIN_WINDOW_DAYS,
-    )
-
+    window_days, ratio = thresholds.join_window_days, thresholds.goods_match_ratio
     f = m.fees
     out: dict[str, Any] = {}
     if f is None:
@@ -248,16 +245,16 @@ def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
             "joining_window_payments": len(window),
             "joining_window_amount": round(float(amount[window].sum()), 2),
             "joining_window_rows": f.rows_where(f.window, j, _ROWS),
-            "window_days": JOIN_WINDOW_DAYS,
-            "match_ratio": GOODS_MATCH_RATIO,
+            "window_days": window_days,
+            "match_ratio": ratio,
         }
         if f.disguised_measured:
             d["unmatched_pairs"] = _unmatched_pairs(m, j)
             d["counting"] = (
                 f"goods or other payments made from any time before joining to "
-                f"{JOIN_WINDOW_DAYS} days after it; a payer's payments to one payee "
+                f"{window_days} days after it; a payer's payments to one payee "
                 f"are matched when the orders it bought from that payee reach "
-                f"{GOODS_MATCH_RATIO:.0%} of them (boundary matched)"
+                f"{ratio:.0%} of them (boundary matched)"
             )
         else:
             d["counting"] = (
@@ -278,12 +275,12 @@ def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
             "payments": len(pkg),
             "total_paid": round(float(amount[pkg].sum()), 2),
             "payment_rows": f.rows_where(f.package, j, _ROWS),
-            "min_agents": JOIN_PACKAGE_MIN_AGENTS,
-            "min_share": JOIN_PACKAGE_MIN_SHARE,
+            "min_agents": thresholds.join_package_min_agents,
+            "min_share": thresholds.join_package_min_share,
             "counting": (
                 f"recruits (the root excluded) who paid this amount (rounded to the "
                 f"yuan; entry fee, goods or other) before joining or within "
-                f"{JOIN_WINDOW_DAYS} days of it, out of the recruits whose joined_at "
+                f"{window_days} days of it, out of the recruits whose joined_at "
                 "is known; a forced first purchase even if goods were delivered"
             ),
         }
@@ -308,7 +305,7 @@ class EntryFeeRule(MoneyRule):
             "payments": m.count(m.entry_fee, j),
             "amount": round(float(m.net_entry_fees[j]), 2),
             "payment_rows": m.rows_where(m.entry_fee, j, _ROWS),
-            **fee_evidence(m, j),
+            **fee_evidence(m, j, ev.thresholds),
         }
 
 
@@ -341,7 +338,7 @@ class BeyondOwnSalesRule(MoneyRule):
         if ev.sales is not None and ev.sales.payouts is not None:
             over = ev.sales.over_cap(ev.hierarchy, j)[:_ROWS]
             names = graph.names(over)
-            out["cap"] = PAY_CAP
+            out["cap"] = ev.thresholds.pay_cap
             out["paid_over_cap"] = [
                 {
                     "agent": names[i],
