@@ -46,7 +46,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from agentgraph.errors import InputError
+from agentgraph.errors import ArgumentError, InputError
 from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.networks import Networks
 from agentgraph.tables import Relations
@@ -279,7 +279,7 @@ def resolve_identities(
     """
     strong = tuple(strong)
     if "agent_id" in strong:
-        raise ValueError("agent_id is the account, not an identifier")
+        raise ArgumentError("agent_id is the account, not an identifier")
     names = identities.column_names
     agent_col = _agent_column(identities)
     enc = pc.dictionary_encode(agent_col)
