@@ -20,7 +20,7 @@ from agentgraph.evidence.money import MoneyEvidence, money_evidence
 from agentgraph.evidence.penalties import prior_penalties
 from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
-from agentgraph.graph.model import RecruitmentGraph, build_graph, dense_ids
+from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of, structure_class, upline_chain

@@ -219,7 +219,10 @@ def test_default_thresholds_are_the_briefs() -> None:
     t = DEFAULT_THRESHOLDS
     assert (t.join_window_days, t.goods_match_ratio) == (7, 0.8)
     assert (t.join_package_min_agents, t.join_package_min_share) == (3, 0.5)
-    assert (t.window_kinds, t.package_kinds) == (("goods", "other"), ("entry_fee", "goods", "other"))
+    assert (t.window_kinds, t.package_kinds) == (
+        ("goods", "other"),
+        ("entry_fee", "goods", "other"),
+    )
     assert all(p.thresholds == t for p in POLICIES.values())  # every built-in pack
 
 

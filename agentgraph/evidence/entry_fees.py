@@ -430,7 +430,8 @@ class EntryFeeEvidence:
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_orders, read_payments
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
     >>> a = agentgraph.analyse(
     ...     agentgraph.read("fixtures/money/join3980_members.csv"),
     ...     payments=read_payments("fixtures/money/join3980_payments.csv"),
@@ -540,7 +541,7 @@ def entry_fee_evidence(
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_payments
+    >>> from agentgraph.loaders.payments import read_payments
     >>> from agentgraph.graph.model import dense_ids
     >>> a = agentgraph.analyse(agentgraph.read("fixtures/money/join3980_members.csv"))
     >>> pay = read_payments("fixtures/money/join3980_payments.csv")

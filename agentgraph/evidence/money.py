@@ -205,7 +205,7 @@ def money_evidence(
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_payments
+    >>> from agentgraph.loaders.payments import read_payments
     >>> a = agentgraph.analyse(
     ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
     ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),

@@ -31,6 +31,7 @@ __all__ = [
     "orders_to_persons",
 ]
 
+
 @dataclass(frozen=True)
 class MergedRelations(Relations):
     """A :class:`Relations` whose account ids were replaced by person ids.
@@ -169,8 +170,8 @@ def merge_relations(rel: Relations, res: IdentityResolution) -> MergedRelations:
     >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
     >>> rel = merge_relations(agentgraph.read("fixtures/identities/split_members.csv"), res)
     >>> a = agentgraph.analyse(rel)
-    >>> a.networks.members.max(), a.networks.levels.max()
-    (np.int64(31), np.int64(5))
+    >>> int(a.networks.members.max()), int(a.networks.levels.max())
+    (31, 5)
     """
     t = rel.table
     if res.accounts == 0:
@@ -298,8 +299,6 @@ def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.A
     """
     chunked = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
     return _lookup(chunked, res)[1]
-
-
 
 
 def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:

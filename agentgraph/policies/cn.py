@@ -11,7 +11,6 @@ organiser's own level; rank titles are not levels.
 from __future__ import annotations
 
 from agentgraph.policies.base import Gating, Policy, ThresholdRule
-from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
@@ -20,6 +19,7 @@ from agentgraph.policies.money import (
     RecidivistRule,
     TeamPayRule,
 )
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = [
     "POLICY",

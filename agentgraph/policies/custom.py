@@ -62,7 +62,6 @@ from typing import Any
 
 from agentgraph.errors import PolicyError
 from agentgraph.policies.base import SEVERITY_ORDER, Policy, ThresholdRule
-from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
@@ -71,6 +70,7 @@ from agentgraph.policies.money import (
     RetailRatioRule,
     TeamPayRule,
 )
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 from agentgraph.tables import MONEY_IN_KINDS
 
 __all__ = [
@@ -276,7 +276,9 @@ def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | Non
     }
     for key, least in _MINIMUM.items():
         if key in meta and meta[key] < least:
-            raise PolicyError(f"{p}: policy.{key}: expected an integer >= {least}, got {meta[key]!r}")
+            raise PolicyError(
+                f"{p}: policy.{key}: expected an integer >= {least}, got {meta[key]!r}"
+            )
     thresholds = _thresholds(head, p)
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list) or not raw_rules:

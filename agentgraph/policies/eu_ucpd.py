@@ -21,8 +21,8 @@ import numpy as np
 
 from agentgraph.measure.networks import Networks
 from agentgraph.policies.base import Policy
-from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.policies.money import Evidence, MoneyRule, fee_evidence, paid_to_join
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
 

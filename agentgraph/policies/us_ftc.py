@@ -13,8 +13,8 @@ pack has no network-size rule: it reads payments and orders only.
 from __future__ import annotations
 
 from agentgraph.policies.base import Policy
-from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.policies.money import EntryFeeRule, HeadcountPayRule, RetailRatioRule
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = ["POLICY"]
 

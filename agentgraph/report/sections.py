@@ -67,7 +67,7 @@ def entry_fee_totals(
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_payments
+    >>> from agentgraph.loaders.payments import read_payments
     >>> a = agentgraph.analyse(
     ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
     ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
@@ -144,7 +144,7 @@ def money_section(
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_payments
+    >>> from agentgraph.loaders.payments import read_payments
     >>> a = agentgraph.analyse(
     ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
     ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
@@ -248,7 +248,8 @@ def sales_section(
     Examples
     --------
     >>> import agentgraph
-    >>> from agentgraph.loaders import read_orders, read_payments
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
     >>> a = agentgraph.analyse(
     ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
     ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
