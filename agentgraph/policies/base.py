@@ -22,7 +22,27 @@ SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 @dataclass(frozen=True)
 class Flag:
-    """One rule firing on one network, with what an auditor needs to check it."""
+    """One rule firing on one network, with what an auditor needs to check it.
+
+    Attributes
+    ----------
+    rule : str
+        The rule's id.
+    severity : str
+        One of :data:`SEVERITY_ORDER`.
+    citation : str
+        The legal source.
+    evidence : dict
+        The facts behind the flag (counts, thresholds, payment rows).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/boundary_30_3.csv"))
+    >>> f = a.flags(0)[0]
+    >>> f.rule, f.evidence["members"], f.evidence["levels"]
+    ('cn.threshold', 30, 3)
+    """
 
     rule: str
     severity: str
@@ -30,6 +50,7 @@ class Flag:
     evidence: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
+        """The flag as the report writes it."""
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -39,19 +60,40 @@ class Flag:
 
 
 class NetworkRule(Protocol):
-    """A rule over whole networks."""
+    """A rule over whole networks (the structural type of :class:`ThresholdRule`).
+
+    Attributes
+    ----------
+    id, severity, citation, description : str
+        The rule's id, severity, legal source and plain description.
+
+    Examples
+    --------
+    >>> from agentgraph.policies.cn import THRESHOLD
+    >>> rule: NetworkRule = THRESHOLD
+    >>> rule.id
+    'cn.threshold'
+    """
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The rule's id."""
+        ...
 
     @property
-    def severity(self) -> str: ...
+    def severity(self) -> str:
+        """One of :data:`SEVERITY_ORDER`."""
+        ...
 
     @property
-    def citation(self) -> str: ...
+    def citation(self) -> str:
+        """The legal source."""
+        ...
 
     @property
-    def description(self) -> str: ...
+    def description(self) -> str:
+        """What the rule fires on, in plain words."""
+        ...
 
     def fires(self, nets: Networks) -> np.ndarray:
         """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
@@ -68,6 +110,28 @@ class ThresholdRule:
 
     Both thresholds include their boundary ("以上" includes the number itself) and
     count the organiser (root) as a member on level 1.
+
+    Attributes
+    ----------
+    id, severity, citation, description : str
+        The rule's id, severity, legal source and plain description.
+    min_members, min_levels : int
+        The thresholds (boundaries fire).
+
+    Notes
+    -----
+    Vectorised over networks, O(networks).
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律
+       若干问题的意见》(2013) §1: 三十人以上且层级在三级以上; 《刑法》第二百二十四条之一.
+
+    Examples
+    --------
+    >>> from agentgraph.policies.cn import THRESHOLD
+    >>> THRESHOLD.would_fire(30, 3), THRESHOLD.would_fire(29, 3), THRESHOLD.would_fire(30, 2)
+    (True, False, False)
     """
 
     id: str
@@ -78,6 +142,7 @@ class ThresholdRule:
     min_levels: int
 
     def fires(self, nets: Networks) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         return (nets.members >= self.min_members) & (nets.levels >= self.min_levels)
 
     def would_fire(self, members: int, levels: int) -> bool:
@@ -85,6 +150,7 @@ class ThresholdRule:
         return members >= self.min_members and levels >= self.min_levels
 
     def evidence(self, nets: Networks, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j``."""
         return {
             "members": int(nets.members[j]),
             "levels": int(nets.levels[j]),
@@ -145,8 +211,10 @@ class Gating:
         gated: tuple[str, ...],
         inputs: list[str] | tuple[str, ...] | set[str],
     ) -> dict[str, np.ndarray]:
-        """The masks with every ``gated`` rule that was evaluated cut to the networks
-        where a rule of :attr:`requires_any` fires (a rule not evaluated fires nowhere).
+        """The masks with every evaluated ``gated`` rule cut to the networks of the offence.
+
+        A gated rule keeps only the networks where a rule of :attr:`requires_any` fires
+        (a rule not evaluated fires nowhere).
 
         Parameters
         ----------
@@ -229,8 +297,9 @@ class Policy:
         return self.gating.requires_any
 
     def gated_rules(self) -> tuple[str, ...]:
-        """Ids of the rules :attr:`gating` applies to: every network rule and every
-        money rule marked ``needs_offence``, in the policy's order.
+        """Ids of the rules :attr:`gating` applies to, in the policy's order.
+
+        Every network rule and every money rule marked ``needs_offence``.
         """
         return tuple(r.id for r in self.rules) + tuple(
             r.id for r in self.money_rules if getattr(r, "needs_offence", False)

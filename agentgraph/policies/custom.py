@@ -210,8 +210,34 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
 
 
 def load_policy_file(path: str | Path) -> Policy:
-    """Read a policy file into a :class:`Policy`: TOML, or YAML when the name ends in
-    ``.yaml`` / ``.yml`` (see the module docstring). O(file size).
+    """Read a policy file into a :class:`Policy`.
+
+    TOML, or YAML when the name ends in ``.yaml`` / ``.yml`` (see the module
+    docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        The policy file.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        A missing or unreadable file, or a document that does not validate.
+
+    Notes
+    -----
+    O(file size).
+
+    Examples
+    --------
+    >>> p = load_policy_file("docs/examples/single-tier-platform.yaml")
+    >>> p.name, [r.id for r in p.rules], p.thresholds.join_window_days
+    ('acme-single-tier', ['acme.one_agent_tier'], 7)
     """
     p = Path(path)
     try:
@@ -227,8 +253,51 @@ def load_policy_file(path: str | Path) -> Policy:
 def policy_from_text(
     text: str, *, fmt: str = "toml", where: str = "<policy>", file_name: str | None = None
 ) -> Policy:
-    """Parse a TOML or YAML policy document and validate it
-    (:func:`policy_from_dict`); ``where`` names it in every error.
+    """Parse a TOML or YAML policy document and validate it (:func:`policy_from_dict`).
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    fmt : str
+        ``toml`` or ``yaml``.
+    where : str
+        Names the document in every error.
+    file_name : str, optional
+        The file's name, for the organiser citation.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        Not valid TOML / YAML, or a document that does not validate.
+
+    Notes
+    -----
+    O(text size).
+
+    Examples
+    --------
+    >>> doc = '''
+    ... [policy]
+    ... name = "p"
+    ... version = "1"
+    ... pay_cap = 0.2
+    ... [[rules]]
+    ... id = "p.fee"
+    ... kind = "entry_fee"
+    ... severity = "high"
+    ... citation = "terms §1"
+    ... '''
+    >>> policy_from_text(doc).thresholds.pay_cap
+    0.2
+    >>> policy_from_text(doc.replace("0.2", "1.2"))
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.PolicyError: <policy>: policy.pay_cap: expected a number in [0, 1], got 1.2
     """
     if fmt == "toml":
         try:
@@ -248,9 +317,47 @@ def policy_from_text(
 
 
 def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | None = None) -> Policy:
-    """Validate a parsed policy document (``{"policy": {...}, "rules": [...]}``, as a
-    TOML or YAML file or a JSON object gives it) into a :class:`Policy`. Every
-    problem is a :class:`PolicyError` naming ``where`` and the rule. O(rules).
+    """Validate a parsed policy document into a :class:`Policy`.
+
+    The document is ``{"policy": {...}, "rules": [...]}``, as a TOML or YAML file or a
+    JSON object gives it; the ``policy`` table may set the evidence thresholds
+    (:data:`THRESHOLD_KEYS`), which start from the built-in packs' values.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed document.
+    where : str
+        Names the document in every error.
+    file_name : str, optional
+        The file's name, for the organiser citation.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        Every problem (unknown, missing or duplicate key or id, wrong type, value out
+        of range), naming ``where`` and the rule or key.
+
+    Notes
+    -----
+    O(rules).
+
+    Examples
+    --------
+    >>> doc = {"policy": {"name": "p", "version": "1", "join_window_days": 3},
+    ...        "rules": [{"id": "p.fee", "kind": "entry_fee", "severity": "high",
+    ...                   "citation": "terms §1"}]}
+    >>> policy_from_dict(doc).thresholds.join_window_days
+    3
+    >>> doc["policy"]["join_window_days"] = -1
+    >>> policy_from_dict(doc, where="api")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.PolicyError: api: policy.join_window_days: expected an integer >= 0, got -1
     """
     p = where
     if not isinstance(data, dict):
