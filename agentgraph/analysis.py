@@ -35,7 +35,36 @@ __all__ = ["Analysis", "AgentInfo", "analyse"]
 
 @dataclass(frozen=True)
 class AgentInfo:
-    """Where one agent stands: level (root = 1), root, upline chain and downline."""
+    """Where one agent stands: level (root = 1), root, upline chain and downline.
+
+    Attributes
+    ----------
+    agent : str
+        The agent's id.
+    level : int
+        Its level (the root is level 1).
+    root : str
+        Its network's root.
+    upline_chain : list of str
+        Root .. the agent's upline.
+    direct_recruits : list of str
+        Its direct recruits.
+    downline : int
+        Downline size, the agent included.
+    downline_levels : int
+        Levels spanned by the agent's own downline, the agent included.
+    network_members, network_levels : int
+        Its network's members and levels.
+    rank : str or None
+        The declared rank title, if any.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> info = agentgraph.analyse(agentgraph.read("fixtures/chain5.csv")).agent("C3")
+    >>> info.level, info.upline_chain, info.downline
+    (3, ['C1', 'C2'], 3)
+    """
 
     agent: str
     level: int
@@ -49,12 +78,44 @@ class AgentInfo:
     rank: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (JSON-ready)."""
         return dict(self.__dict__)
 
 
 @dataclass
 class Analysis:
-    """The measured hierarchy of one input under one policy."""
+    """The measured hierarchy of one input under one policy (made by :func:`analyse`).
+
+    Attributes
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    hierarchy : Hierarchy
+        Depth, root, downline size and height of every agent.
+    networks : Networks
+        Members, levels and tiers of every network.
+    policy : Policy
+        The rules applied.
+    flag_mask : dict of str to numpy.ndarray
+        Rule id -> boolean mask over networks (after the policy's gating).
+    money : MoneyEvidence or None
+        When the input came with payments.
+    identities : IdentityEvidence or None
+        When accounts were merged into persons.
+    sales : SalesEvidence or None
+        When the input came with orders.
+    penalised : numpy.ndarray or None
+        Agents marked with a prior penalty.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/boundary_30_3.csv"))
+    >>> int(a.networks.members[0]), int(a.networks.levels[0]), a.flagged.tolist()
+    (30, 3, [True])
+    >>> [f.rule for f in a.flags(0)]
+    ['cn.threshold']
+    """
 
     graph: RecruitmentGraph
     hierarchy: Hierarchy
@@ -129,6 +190,7 @@ class Analysis:
         return {int(r): j for j, r in enumerate(self.networks.roots)}
 
     def network_index(self, root: int) -> int:
+        """Network number of the network rooted at dense id ``root``."""
         return self.network_of_root[int(root)]
 
     def network_order(self) -> np.ndarray:
@@ -137,13 +199,16 @@ class Analysis:
         return np.lexsort((nets.roots, -nets.members, ~self.flagged))
 
     def structure(self, j: int) -> str:
+        """``single_tier``, ``multi_level`` or ``five_tier_plus``: network ``j``'s levels."""
         return structure_class(int(self.networks.levels[j]))
 
     # ------------------------------------------------------------ organisers
     @cached_property
     def organisers(self) -> np.ndarray:
-        """Agents whose downline (themselves included) meets the policy's organiser
-        thresholds, largest downline first. O(n) mask + O(k log k) sort.
+        """Agents whose downline (themselves included) meets the organiser thresholds.
+
+        The policy's ``organiser_min_downline`` and ``organiser_min_levels``; largest
+        downline first. O(n) mask + O(k log k) sort.
         """
         h = self.hierarchy
         mask = (h.size >= self.policy.organiser_min_downline) & (
@@ -155,6 +220,7 @@ class Analysis:
     # ----------------------------------------------------------------- ranks
     @cached_property
     def ranks(self) -> RankCheck | None:
+        """Declared rank titles against measured levels (None without a rank column)."""
         if self.graph.rank is None:
             return None
         return rank_check(self.graph.rank, self.hierarchy.level)
@@ -179,6 +245,7 @@ class Analysis:
         return v
 
     def direct_recruits(self, v: int) -> np.ndarray:
+        """Dense ids of the direct recruits of dense id ``v``. O(recruits)."""
         start, kids = self.children
         return kids[start[v] : start[v + 1]]
 
@@ -261,10 +328,33 @@ def analyse(
     -------
     Analysis
 
+    Raises
+    ------
+    ArgumentError
+        ``identities`` with a built graph (the relations are needed).
+    PolicyError
+        An unknown policy name or a policy file that does not validate.
+    InputError
+        A bad ``prior_penalty`` value in the member table.
+
     Notes
     -----
     O(n + id bytes) time and memory: id encoding, defect repair, one depth pass,
-    one downline pass, one network pass; rules are vectorised over networks.
+    one downline pass, one network pass; rules are vectorised over networks. The
+    evidence is measured with the policy's thresholds (``policy.thresholds``) and
+    the rules gated as the policy declares (``policy.gating``): orchestration only,
+    the measures live in :mod:`agentgraph.measure` and :mod:`agentgraph.evidence`.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> rel = agentgraph.read("fixtures/money/legit3_members.csv")
+    >>> [r for r, m in analyse(rel).flag_mask.items() if m.any()]
+    ['cn.threshold']
+    >>> a = analyse(rel, payments=read_payments("fixtures/money/legit3_payments.csv"))
+    >>> [r for r, m in a.flag_mask.items() if m.any()]
+    []
     """
     pol = get_policy(policy)
     th = pol.thresholds

@@ -43,14 +43,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.evidence.joining import JoinTimes, join_times, joining_window, timestamp_micros
 from agentgraph.measure.groups import Groups
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
-from agentgraph.tables import Orders, Payments, Relations, kind_mask
+from agentgraph.tables import Orders, Payments, kind_mask
 
 __all__ = [
-    "JoinTimes",
+    "JoinTimes",  # re-exported from agentgraph.evidence.joining
     "EntryFeeEvidence",
     "join_times",
     "joining_window",
@@ -60,142 +60,6 @@ __all__ = [
 ]
 
 _RELATIVE_SLACK = 1e-12  # float slack when comparing whole fen (0.8 x fen is exact to 0.2 fen)
-_DAY_US = 86_400_000_000
-_US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
-
-
-@dataclass(frozen=True)
-class JoinTimes:
-    """When every agent joined, per dense agent id.
-
-    Attributes
-    ----------
-    us : numpy.ndarray
-        int64 ``joined_at`` in microseconds since the epoch (0 where unknown).
-    known : numpy.ndarray
-        bool: False where the member table has no time for the agent.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> t = JoinTimes(np.array([0, 86_400_000_000]), np.array([False, True]))
-    >>> int(t.known.sum())
-    1
-    """
-
-    us: np.ndarray  # int64
-    known: np.ndarray  # bool
-
-
-def _micros(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """int64 microseconds of a timestamp (or date) column and its validity. O(rows)."""
-    if not pa.types.is_timestamp(col.type):
-        col = pc.cast(col, pa.timestamp("us"))
-    unit = col.type.unit
-    ints = pc.cast(col, pa.int64())
-    valid = np.asarray(pc.is_valid(ints).to_numpy(zero_copy_only=False), np.bool_)
-    raw = np.asarray(pc.fill_null(ints, 0).to_numpy(zero_copy_only=False), np.int64)
-    us = raw // 1_000 if unit == "ns" else raw * _US_PER[unit]
-    return us, valid
-
-
-def join_times(rel: Relations, graph: RecruitmentGraph) -> JoinTimes | None:
-    """``joined_at`` of every agent of ``graph`` from a member table.
-
-    Parameters
-    ----------
-    rel : Relations
-        A member table (an edge list has no ``joined_at``).
-    graph : RecruitmentGraph
-        The graph built from it: the agent's first row is the one kept.
-
-    Returns
-    -------
-    JoinTimes or None
-        None without a ``joined_at`` column (or for an edge list).
-
-    Notes
-    -----
-    O(rows) hash lookup plus O(rows log rows) to find first rows.
-
-    Examples
-    --------
-    >>> import agentgraph
-    >>> from agentgraph.graph.model import build_graph
-    >>> rel = agentgraph.read("fixtures/money/join3980_members.csv")
-    >>> t = join_times(rel, build_graph(rel))
-    >>> int(t.known.sum())
-    36
-    """
-    t = rel.table
-    if rel.kind != "members" or "joined_at" not in t.column_names:
-        return None
-    dense = dense_ids(graph, t.column("agent_id"), t.num_rows)
-    us, valid = _micros(t.column("joined_at"))
-    rows = np.flatnonzero(dense >= 0)
-    agents, first = np.unique(dense[rows], return_index=True)
-    n = len(graph)
-    out, known = np.zeros(n, np.int64), np.zeros(n, np.bool_)
-    out[agents] = us[rows[first]]
-    known[agents] = valid[rows[first]]
-    return JoinTimes(out, known)
-
-
-def joining_window(
-    kinds_ok: np.ndarray,
-    payer: np.ndarray,
-    at_us: np.ndarray,
-    at_known: np.ndarray,
-    joined: JoinTimes,
-    *,
-    window_days: int,
-) -> np.ndarray:
-    """Payments made at joining.
-
-    Parameters
-    ----------
-    kinds_ok : numpy.ndarray
-        bool per payment: of a kind that may be paid at joining.
-    payer : numpy.ndarray
-        Dense id of each payment's payer (-1: not an agent).
-    at_us, at_known : numpy.ndarray
-        Each payment's time in microseconds and whether it is known.
-    joined : JoinTimes
-        The agents' ``joined_at``.
-    window_days : int
-        Days after joining still "at joining" (the policy's ``join_window_days``).
-
-    Returns
-    -------
-    numpy.ndarray
-        bool per payment: ``kinds_ok``, the payer an agent, ``at`` and the payer's
-        ``joined_at`` known, and ``at <= joined_at + window_days`` (boundary
-        included; earlier payments count).
-
-    Notes
-    -----
-    Vectorised, O(p).
-
-    References
-    ----------
-    .. [1] 《禁止传销条例》(2005) 第七条(二): 以交纳费用或者以认购商品等方式变相交纳费用.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> day = 86_400_000_000
-    >>> joined = JoinTimes(np.array([0]), np.array([True]))
-    >>> at = np.array([-day, 7 * day, 7 * day + 1])
-    >>> ok, payer = np.ones(3, bool), np.zeros(3, np.int32)
-    >>> joining_window(ok, payer, at, ok, joined, window_days=7).tolist()
-    [True, True, False]
-    >>> joining_window(ok, payer, at, ok, joined, window_days=0).tolist()
-    [True, False, False]
-    """
-    safe = np.maximum(payer, 0)
-    ok = kinds_ok & (payer >= 0) & at_known & joined.known[safe]
-    limit = joined.us[safe] + np.int64(window_days) * _DAY_US
-    return ok & (at_us <= limit)
 
 
 def _codes(cols: list[pa.ChunkedArray]) -> list[np.ndarray]:
@@ -572,7 +436,7 @@ def entry_fee_evidence(
         if joined is not None:
             timed = np.bincount(h.net[joined.known & (h.depth > 0)], minlength=k)[:k]
     else:
-        at_us, at_known = _micros(at_col)
+        at_us, at_known = timestamp_micros(at_col)
         kind = t.column("kind")
         # only recruits join: a root's purchases (an organiser buying stock) are not fees
         recruit = (payer >= 0) & (h.depth[np.maximum(payer, 0)] > 0)

@@ -119,8 +119,9 @@ class _Shared:
 
 
 def _shared_values(column: str, values: pa.Array, agent: np.ndarray) -> _Shared:
-    """Distinct (value, account) pairs of one column, kept where >= 2 accounts share
-    a value. O(r log r): one sort of the pairs.
+    """Distinct (value, account) pairs of one column, where >= 2 accounts share a value.
+
+    O(r log r): one sort of the pairs.
     """
     valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=np.bool_)
     rows = np.flatnonzero(valid)
@@ -156,6 +157,26 @@ class IdentityResolution:
     first appearance) and ``person[v]`` the dense id of its person, which is the
     person's first-listed account (so ``person[v] <= v`` and ``ids[person[v]]``
     is the person id).
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        The distinct accounts, in order of first appearance.
+    person : numpy.ndarray
+        Dense id of each account's person.
+    strong, weak : tuple of str
+        The identifier columns read as strong (merging) and weak (reported).
+    shared_strong, shared_weak : list
+        Values shared by >= 2 accounts, per column (the evidence).
+
+    Examples
+    --------
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> res.accounts, res.persons, res.merged_persons
+    (6, 5, 1)
+    >>> res.person_id("M1")
+    'K10'
     """
 
     ids: pa.Array
@@ -167,8 +188,9 @@ class IdentityResolution:
 
     @cached_property
     def groups(self) -> list[dict[str, Any]]:
-        """Persons with >= 2 accounts, in order of their person id's first appearance:
-        ``{"person", "accounts", "shared": [{"identifier", "value", "accounts"}]}``.
+        """Persons with >= 2 accounts, in order of their person id's first appearance.
+
+        Each ``{"person", "accounts", "shared": [{"identifier", "value", "accounts"}]}``;
         ``shared`` lists every strong value held by >= 2 of the person's accounts, so
         an auditor can follow each link. Built on first use: O(n log n + evidence).
         """
@@ -176,8 +198,9 @@ class IdentityResolution:
 
     @cached_property
     def weak_links(self) -> list[dict[str, Any]]:
-        """Weak values shared by accounts of different persons (reported, never
-        merged): ``{"identifier", "value", "accounts", "persons"}``, column by column.
+        """Weak values shared by accounts of different persons (reported, never merged).
+
+        Each ``{"identifier", "value", "accounts", "persons"}``, column by column.
         Built on first use.
         """
         return [link for s in self.shared_weak for link in _weak_links(self, s)]
@@ -190,6 +213,7 @@ class IdentityResolution:
 
     @property
     def accounts(self) -> int:
+        """Distinct accounts of the identities table."""
         return len(self.person)
 
     @property
@@ -266,6 +290,13 @@ def resolve_identities(
     -------
     IdentityResolution
 
+    Raises
+    ------
+    InputError
+        No ``agent_id`` column, or an empty one (naming the row).
+    ArgumentError
+        ``agent_id`` given as an identifier.
+
     Notes
     -----
     Rule: accounts are one person when a chain of shared strong values connects
@@ -276,6 +307,21 @@ def resolve_identities(
     pairs are sorted and each account holding a value is joined to the value's
     first account; a union-find (:func:`_components`) gives the components.
     O(r log r) time, O(r) memory for r rows.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律
+       若干问题的意见》(2013) §1: the participants (人员) and levels (层级) of the
+       organisation are counted, so one person's accounts count once.
+
+    Examples
+    --------
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> [(g["person"], g["accounts"]) for g in res.groups]
+    [('K10', ['K10', 'M1'])]
+    >>> [(w["identifier"], w["value"]) for w in res.weak_links]
+    [('device', 'dev-c')]
     """
     strong = tuple(strong)
     if "agent_id" in strong:
@@ -314,6 +360,7 @@ def _names(ids: pa.Array, vs: np.ndarray) -> list[str]:
 
 def _evidence(res: IdentityResolution) -> list[dict[str, Any]]:
     """Accounts of every merged person and the strong values that linked them.
+
     O(n log n) + O(evidence).
     """
     person = res.person
@@ -375,8 +422,29 @@ def _weak_links(res: IdentityResolution, s: _Shared) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class IdentityEvidence:
-    """What merging accounts into persons changed: the resolution, the merged
-    relations, and the networks measured on the accounts before the merge.
+    """What merging accounts into persons changed.
+
+    Attributes
+    ----------
+    resolution : IdentityResolution
+        Accounts grouped into persons.
+    merged : Relations
+        The relations rewritten to persons
+        (:func:`agentgraph.evidence.persons.merge_relations`).
+    networks_before : Networks
+        The networks measured on the accounts, before the merge.
+    graph_before : RecruitmentGraph
+        The graph of the accounts.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/identities/split_members.csv"),
+    ...                        identities=res)
+    >>> len(a.identities.networks_before), len(a.networks)
+    (3, 2)
     """
 
     resolution: IdentityResolution

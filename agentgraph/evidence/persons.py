@@ -74,8 +74,9 @@ class MergedRelations(Relations):
 
 
 def _lookup(col: pa.ChunkedArray, res: IdentityResolution) -> tuple[np.ndarray, pa.Array]:
-    """Account index of every value of ``col`` (-1: not an account of ``res``) and the
-    column with accounts replaced by their person ids. O(m) hash lookups.
+    """Account index of every value of ``col`` and the column rewritten to persons.
+
+    Index -1: not an account of ``res``. O(m) hash lookups.
     """
     arr = col.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):

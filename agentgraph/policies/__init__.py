@@ -67,7 +67,7 @@ def get_policy(name: str | Policy) -> Policy:
     >>> get_policy("nowhere")
     Traceback (most recent call last):
     ...
-    agentgraph.errors.PolicyError: unknown policy 'nowhere'; known: cn, eu-ucpd, us-ftc, or a ...file
+    agentgraph.errors.PolicyError: unknown policy 'nowhere'; known: cn, eu-ucpd, us-ftc, ...
     """
     if isinstance(name, Policy):
         return name

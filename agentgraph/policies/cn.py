@@ -11,12 +11,11 @@ organiser's own level; rank titles are not levels.
 from __future__ import annotations
 
 from agentgraph.policies.base import Gating, Policy, ThresholdRule
+from agentgraph.policies.circumstances import FundsRule, RecidivistRule
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
-    FundsRule,
     HeadcountPayRule,
-    RecidivistRule,
     TeamPayRule,
 )
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS

@@ -62,10 +62,10 @@ from typing import Any
 
 from agentgraph.errors import PolicyError
 from agentgraph.policies.base import SEVERITY_ORDER, Policy, ThresholdRule
+from agentgraph.policies.circumstances import FundsRule
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
-    FundsRule,
     HeadcountPayRule,
     RetailRatioRule,
     TeamPayRule,
