@@ -337,7 +337,8 @@ class EntryFeeEvidence:
 
         O(payments of the network).
         """
-        return (self.by_payer_network.where(mask, j, limit) + 1).tolist()
+        rows: list[int] = (self.by_payer_network.where(mask, j, limit) + 1).tolist()
+        return rows
 
     def in_net(self, mask: np.ndarray, j: int) -> np.ndarray:
         """Positions of the payments under ``mask`` whose payer is in network ``j``.

@@ -183,4 +183,5 @@ def joining_window(
     safe = np.maximum(payer, 0)
     ok = kinds_ok & (payer >= 0) & at_known & joined.known[safe]
     limit = joined.us[safe] + np.int64(window_days) * _DAY_US
-    return ok & (at_us <= limit)
+    out: np.ndarray = ok & (at_us <= limit)
+    return out

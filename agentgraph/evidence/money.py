@@ -220,7 +220,8 @@ class MoneyEvidence:
 
         O(payments of the network).
         """
-        return (self.by_network.where(mask, j, limit) + 1).tolist()
+        rows: list[int] = (self.by_network.where(mask, j, limit) + 1).tolist()
+        return rows
 
     def count(self, mask: Mask, j: int) -> int:
         """Payments of network ``j`` under ``mask``. O(payments of the network)."""

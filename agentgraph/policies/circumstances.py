@@ -142,7 +142,8 @@ class RecidivistRule(MoneyRule):
         h = ev.hierarchy
         v = ev.penalised if ev.penalised is not None else np.zeros(0, np.int64)
         ok = (h.size[v] >= self.min_members) & (h.height[v] + 1 >= self.min_levels)
-        return v[ok]
+        hits: np.ndarray = v[ok]
+        return hits
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
         """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""

@@ -158,7 +158,7 @@ def _typed(value: Any, want: type, where: str) -> Any:
         return float(value)
     if not isinstance(value, want) or isinstance(value, bool):
         raise PolicyError(f"{where}: expected {want.__name__}, got {value!r}")
-    if want is list and not all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
         raise PolicyError(f"{where}: expected a list of strings, got {value!r}")
     return value
 

@@ -231,7 +231,8 @@ class TeamPayRule(MoneyRule):
         k = self.min_levels_up
 
         def deep(r: np.ndarray) -> np.ndarray:
-            return m.team_pay[r] & (m.levels_up[r] >= k)
+            out: np.ndarray = m.team_pay[r] & (m.levels_up[r] >= k)
+            return out
 
         return {
             "liability": self.liability,
@@ -394,7 +395,8 @@ class BeyondOwnSalesRule(MoneyRule):
         m, graph = ev.m, ev.graph
 
         def beyond(r: np.ndarray) -> np.ndarray:  # headcount: all False when not measured
-            return m.team_pay[r] | m.headcount[r]
+            out: np.ndarray = m.team_pay[r] | m.headcount[r]
+            return out
 
         payouts = float(m.net_payouts[j])
         out: dict[str, Any] = {
