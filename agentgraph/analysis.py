@@ -13,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from agentgraph.errors import AgentNotFound
+from agentgraph.errors import AgentNotFound, ArgumentError
+from agentgraph.evidence.entry_fees import join_times
 from agentgraph.evidence.identities import IdentityEvidence, IdentityResolution
-from agentgraph.evidence.identities import merge_relations as merge_identities
 from agentgraph.evidence.money import MoneyEvidence, money_evidence
+from agentgraph.evidence.penalties import prior_penalties
+from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
-from agentgraph.graph.model import RecruitmentGraph, build_graph, dense_ids
+from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of, structure_class, upline_chain
@@ -31,70 +33,38 @@ from agentgraph.tables import Orders, Payments, Relations
 __all__ = ["Analysis", "AgentInfo", "analyse"]
 
 
-_PENALTY_YES = ("1", "true", "yes", "y", "是", "有")
-_PENALTY_NO = ("0", "false", "no", "n", "否", "无", "")
-
-
-def prior_penalties(rel: Relations, graph: RecruitmentGraph) -> np.ndarray | None:
-    """Dense ids of the agents a member table marks in a ``prior_penalty`` column (yes:
-    1/true/yes/是/有 or the penalty's date; no: 0/false/no/否/无/empty), or None
-    without the column. A value that is neither raises InputError naming the row.
-    O(rows).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from agentgraph.errors import InputError
-
-    t = rel.table
-    if rel.kind != "members" or "prior_penalty" not in t.column_names:
-        return None
-    col = t.column("prior_penalty")
-    if pa.types.is_boolean(col.type):
-        yes = pc.fill_null(col, False)
-    else:
-        text = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(col, pa.string())))
-        text = pc.fill_null(text, "")
-        is_date = pc.match_substring_regex(text, r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
-        yes = pc.or_(pc.is_in(text, value_set=pa.array(_PENALTY_YES)), is_date)
-        bad = pc.invert(pc.or_(yes, pc.is_in(text, value_set=pa.array(_PENALTY_NO))))
-        if pc.any(bad).as_py():
-            k = int(pc.index(bad, True).as_py())
-            raise InputError(
-                f"prior_penalty {col[k].as_py()!r} is not yes/no or a date",
-                source=rel.source,
-                row=k + 1,
-                column="prior_penalty",
-            )
-    marked = t.column("agent_id").filter(yes)
-    ids = dense_ids(graph, marked, len(marked))
-    return np.unique(ids[ids >= 0]).astype(np.int64)
-
-
-def orders_to_persons(orders: Orders, res: IdentityResolution) -> Orders:
-    """The orders with account ids replaced by person ids. O(o)."""
-    from agentgraph.evidence.identities import person_ids
-
-    t = orders.table
-    for name in ("seller_id", "buyer_id"):
-        t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
-    return Orders(t, orders.source)
-
-
-def payments_to_persons(payments: Payments, res: IdentityResolution) -> Payments:
-    """The payments with account ids replaced by person ids. O(p)."""
-    from agentgraph.evidence.identities import person_ids
-
-    t = payments.table
-    for name in ("payer_id", "payee_id", "source_agent_id"):
-        if name in t.column_names:
-            t = t.set_column(t.column_names.index(name), name, person_ids(t.column(name), res))
-    return Payments(t, payments.source)
-
-
 @dataclass(frozen=True)
 class AgentInfo:
-    """Where one agent stands: level (root = 1), root, upline chain and downline."""
+    """Where one agent stands: level (root = 1), root, upline chain and downline.
+
+    Attributes
+    ----------
+    agent : str
+        The agent's id.
+    level : int
+        Its level (the root is level 1).
+    root : str
+        Its network's root.
+    upline_chain : list of str
+        Root .. the agent's upline.
+    direct_recruits : list of str
+        Its direct recruits.
+    downline : int
+        Downline size, the agent included.
+    downline_levels : int
+        Levels spanned by the agent's own downline, the agent included.
+    network_members, network_levels : int
+        Its network's members and levels.
+    rank : str or None
+        The declared rank title, if any.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> info = agentgraph.analyse(agentgraph.read("fixtures/chain5.csv")).agent("C3")
+    >>> info.level, info.upline_chain, info.downline
+    (3, ['C1', 'C2'], 3)
+    """
 
     agent: str
     level: int
@@ -108,12 +78,44 @@ class AgentInfo:
     rank: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The fields as a dict (JSON-ready)."""
         return dict(self.__dict__)
 
 
 @dataclass
 class Analysis:
-    """The measured hierarchy of one input under one policy."""
+    """The measured hierarchy of one input under one policy (made by :func:`analyse`).
+
+    Attributes
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    hierarchy : Hierarchy
+        Depth, root, downline size and height of every agent.
+    networks : Networks
+        Members, levels and tiers of every network.
+    policy : Policy
+        The rules applied.
+    flag_mask : dict of str to numpy.ndarray
+        Rule id -> boolean mask over networks (after the policy's gating).
+    money : MoneyEvidence or None
+        When the input came with payments.
+    identities : IdentityEvidence or None
+        When accounts were merged into persons.
+    sales : SalesEvidence or None
+        When the input came with orders.
+    penalised : numpy.ndarray or None
+        Agents marked with a prior penalty.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/boundary_30_3.csv"))
+    >>> int(a.networks.members[0]), int(a.networks.levels[0]), a.flagged.tolist()
+    (30, 3, [True])
+    >>> [f.rule for f in a.flags(0)]
+    ['cn.threshold']
+    """
 
     graph: RecruitmentGraph
     hierarchy: Hierarchy
@@ -130,7 +132,14 @@ class Analysis:
         """What the money rules read (None without payments, orders and penalties)."""
         if self.money is None and self.sales is None and self.penalised is None:
             return None
-        return Evidence(self.graph, self.hierarchy, self.money, self.sales, self.penalised)
+        return Evidence(
+            self.graph,
+            self.hierarchy,
+            self.money,
+            self.sales,
+            self.penalised,
+            self.policy.thresholds,
+        )
 
     def evidence_inputs(self) -> list[str]:
         """Which evidence the scan had: ``payments``, ``orders``, ``prior_penalties``."""
@@ -181,6 +190,7 @@ class Analysis:
         return {int(r): j for j, r in enumerate(self.networks.roots)}
 
     def network_index(self, root: int) -> int:
+        """Network number of the network rooted at dense id ``root``."""
         return self.network_of_root[int(root)]
 
     def network_order(self) -> np.ndarray:
@@ -189,13 +199,16 @@ class Analysis:
         return np.lexsort((nets.roots, -nets.members, ~self.flagged))
 
     def structure(self, j: int) -> str:
+        """``single_tier``, ``multi_level`` or ``five_tier_plus``: network ``j``'s levels."""
         return structure_class(int(self.networks.levels[j]))
 
     # ------------------------------------------------------------ organisers
     @cached_property
     def organisers(self) -> np.ndarray:
-        """Agents whose downline (themselves included) meets the policy's organiser
-        thresholds, largest downline first. O(n) mask + O(k log k) sort.
+        """Agents whose downline (themselves included) meets the organiser thresholds.
+
+        The policy's ``organiser_min_downline`` and ``organiser_min_levels``; largest
+        downline first. O(n) mask + O(k log k) sort.
         """
         h = self.hierarchy
         mask = (h.size >= self.policy.organiser_min_downline) & (
@@ -207,6 +220,7 @@ class Analysis:
     # ----------------------------------------------------------------- ranks
     @cached_property
     def ranks(self) -> RankCheck | None:
+        """Declared rank titles against measured levels (None without a rank column)."""
         if self.graph.rank is None:
             return None
         return rank_check(self.graph.rank, self.hierarchy.level)
@@ -231,6 +245,7 @@ class Analysis:
         return v
 
     def direct_recruits(self, v: int) -> np.ndarray:
+        """Dense ids of the direct recruits of dense id ``v``. O(recruits)."""
         start, kids = self.children
         return kids[start[v] : start[v + 1]]
 
@@ -313,18 +328,42 @@ def analyse(
     -------
     Analysis
 
+    Raises
+    ------
+    ArgumentError
+        ``identities`` with a built graph (the relations are needed).
+    PolicyError
+        An unknown policy name or a policy file that does not validate.
+    InputError
+        A bad ``prior_penalty`` value in the member table.
+
     Notes
     -----
     O(n + id bytes) time and memory: id encoding, defect repair, one depth pass,
-    one downline pass, one network pass; rules are vectorised over networks.
+    one downline pass, one network pass; rules are vectorised over networks. The
+    evidence is measured with the policy's thresholds (``policy.thresholds``) and
+    the rules gated as the policy declares (``policy.gating``): orchestration only,
+    the measures live in :mod:`agentgraph.measure` and :mod:`agentgraph.evidence`.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> rel = agentgraph.read("fixtures/money/legit3_members.csv")
+    >>> [r for r, m in analyse(rel).flag_mask.items() if m.any()]
+    ['cn.threshold']
+    >>> a = analyse(rel, payments=read_payments("fixtures/money/legit3_payments.csv"))
+    >>> [r for r, m in a.flag_mask.items() if m.any()]
+    []
     """
     pol = get_policy(policy)
+    th = pol.thresholds
     merged = None
     if identities is not None:
         if isinstance(data, RecruitmentGraph):
-            raise ValueError("identities need the relations, not a built graph")
+            raise ArgumentError("identities need the relations, not a built graph")
         before = analyse(data, pol, issue_limit=issue_limit)
-        data = merged = merge_identities(data, identities)
+        data = merged = merge_relations(data, identities)
         if payments is not None:
             payments = payments_to_persons(payments, identities)
         if orders is not None:
@@ -337,29 +376,33 @@ def analyse(
     masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
     money = None
     if payments is not None:
-        from agentgraph.evidence.entry_fees import join_times
-
-        joined = join_times(data, graph) if isinstance(data, Relations) else None
-        money = money_evidence(graph, h, nets, payments, joined=joined, orders=orders)
-    sales = sales_evidence(graph, h, nets, orders, money) if orders is not None else None
+        money = money_evidence(
+            graph,
+            h,
+            nets,
+            payments,
+            joined=join_times(data, graph) if isinstance(data, Relations) else None,
+            orders=orders,
+            window_days=th.join_window_days,
+            match_ratio=th.goods_match_ratio,
+            package_min_agents=th.join_package_min_agents,
+            package_min_share=th.join_package_min_share,
+            window_kinds=th.window_kinds,
+            package_kinds=th.package_kinds,
+        )
+    sales = (
+        sales_evidence(graph, h, nets, orders, money, pay_cap=th.pay_cap)
+        if orders is not None
+        else None
+    )
     penalised = prior_penalties(data, graph) if isinstance(data, Relations) else None
-    if money is not None or sales is not None or penalised is not None:
-        ev = Evidence(graph, h, money, sales, penalised)
+    a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
+    ev = a.evidence
+    if ev is not None:
         for mrule in pol.money_rules:
             if ev.has(mrule.needs):
                 masks[mrule.id] = np.asarray(mrule.fires(nets, ev), dtype=np.bool_)
-        if pol.network_rules_need and money is not None:
-            element = np.zeros(len(nets), np.bool_)
-            for rid in pol.network_rules_need:
-                element |= masks.get(rid, False)
-            gated = [r.id for r in pol.rules] + [
-                r.id
-                for r in pol.money_rules
-                if getattr(r, "needs_offence", False) and r.id in masks
-            ]
-            for rid in gated:
-                masks[rid] &= element
-    a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
+        a.flag_mask = pol.gated_masks(masks, a.evidence_inputs())
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     return a

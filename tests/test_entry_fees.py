@@ -24,12 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
-from agentgraph.evidence.entry_fees import (
-    GOODS_MATCH_RATIO,
-    JOIN_PACKAGE_MIN_AGENTS,
-    JOIN_PACKAGE_MIN_SHARE,
-    JOIN_WINDOW_DAYS,
-)
+from agentgraph.policies import POLICIES
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.report.html import render_html
 from agentgraph.tables import Relations
 
@@ -219,9 +215,15 @@ def _star(n: int, joined: list[datetime | None] | None = None) -> list[Member]:
 
 
 # -------------------------------------------------------------- known answers
-def test_constants_are_the_briefs() -> None:
-    assert (JOIN_WINDOW_DAYS, GOODS_MATCH_RATIO) == (7, 0.8)
-    assert (JOIN_PACKAGE_MIN_AGENTS, JOIN_PACKAGE_MIN_SHARE) == (3, 0.5)
+def test_default_thresholds_are_the_briefs() -> None:
+    t = DEFAULT_THRESHOLDS
+    assert (t.join_window_days, t.goods_match_ratio) == (7, 0.8)
+    assert (t.join_package_min_agents, t.join_package_min_share) == (3, 0.5)
+    assert (t.window_kinds, t.package_kinds) == (
+        ("goods", "other"),
+        ("entry_fee", "goods", "other"),
+    )
+    assert all(p.thresholds == t for p in POLICIES.values())  # every built-in pack
 
 
 def test_join_package_scheme_known_answer() -> None:

@@ -11,13 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
-from agentgraph.errors import InputError
-from agentgraph.evidence.identities import (
-    STRONG_IDENTIFIERS,
-    MergedRelations,
-    merge_relations,
-    resolve_identities,
-)
+from agentgraph.errors import ArgumentError, InputError
+from agentgraph.evidence.identities import STRONG_IDENTIFIERS, resolve_identities
+from agentgraph.evidence.persons import MergedRelations, merge_relations
 from agentgraph.tables import Relations
 
 COLUMNS = ("phone", "id_number", "bank_card", "device")
@@ -409,5 +405,7 @@ def test_empty_tables_and_bad_input() -> None:
         resolve_identities(pa.table({"phone": ["1"]}))
     with pytest.raises(InputError, match="row 2"):
         resolve_identities(pa.table({"agent_id": ["a", None], "phone": ["1", "1"]}))
-    with pytest.raises(ValueError, match="agent_id"):
+    with pytest.raises(ArgumentError, match="agent_id"):
+        resolve_identities(empty, strong=("agent_id",))
+    with pytest.raises(ValueError, match="agent_id"):  # ArgumentError is a ValueError
         resolve_identities(empty, strong=("agent_id",))

@@ -304,3 +304,263 @@ def test_bad_yaml_policy_files(tmp_path: Path, text: str, problem: str) -> None:
     assert problem in str(err.value) and "p.yml" in str(err.value)
     run = run_cli("scan", str(FIXTURES / "chain5.csv"), "--policy", str(path))
     assert run.returncode == 2 and run.stdout == "" and problem in run.stderr
+
+
+# ------------------------------------------------------- evidence thresholds
+def _custom(**thresholds: object) -> dict[str, object]:
+    """A platform policy with the entry-fee and own-sales rules and some thresholds."""
+    return {
+        "policy": {"name": "t", "version": "1", **thresholds},
+        "rules": [
+            {"id": "t.fee", "kind": "entry_fee", "severity": "high", "citation": "c"},
+            {"id": "t.own", "kind": "beyond_own_sales", "severity": "high", "citation": "c"},
+        ],
+    }
+
+
+def _scan(case: str, policy: object, *, orders: bool = True) -> agentgraph.Analysis:
+    from agentgraph.policies.custom import policy_from_dict
+
+    pol = policy_from_dict(policy) if isinstance(policy, dict) else policy
+    return agentgraph.analyse(
+        agentgraph.read(MONEY / f"{case}_members.csv"),
+        pol,
+        payments=read_payments(MONEY / f"{case}_payments.csv"),
+        orders=read_orders(MONEY / f"{case}_orders.csv") if orders else None,
+    )
+
+
+def _flags(a: agentgraph.Analysis) -> dict[str, dict[str, object]]:
+    return {f.rule: f.evidence for j in range(len(a.networks)) for f in a.flags(j)}
+
+
+def test_builtin_packs_and_custom_defaults_share_the_thresholds() -> None:
+    from agentgraph.policies import POLICIES
+    from agentgraph.policies.custom import policy_from_dict
+    from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
+
+    assert {p.thresholds for p in POLICIES.values()} == {DEFAULT_THRESHOLDS}
+    assert policy_from_dict(_custom()).thresholds == DEFAULT_THRESHOLDS
+    assert get_policy(str(EXAMPLE)).thresholds == DEFAULT_THRESHOLDS
+    t = DEFAULT_THRESHOLDS
+    assert (t.pay_cap, t.join_window_days, t.goods_match_ratio) == (0.30, 7, 0.8)
+    assert (t.join_package_min_agents, t.join_package_min_share) == (3, 0.5)
+
+
+def test_pay_cap_from_the_policy() -> None:
+    """legit3: commissions are 10% and 20% of own sales: under a 30% cap, over a 15% one
+    for the five distributors (paid 20%)."""
+    assert _flags(_scan("legit3", _custom())) == {}
+    a = _scan("legit3", _custom(pay_cap=0.15))
+    ev = _flags(a)["t.own"]
+    assert ev["cap"] == 0.15 and ev["amount"] == 0.0  # nothing paid beyond own sales
+    over = ev["paid_over_cap"]
+    assert isinstance(over, list) and len(over) == 5
+    report = a.report()
+    assert len(report["sales"]["paid_over_cap"]) == 5
+    jsonschema.validate(report, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("days", "window", "rows"),
+    [
+        (7, 35, None),  # the default: every recruit's purchase (J07's exactly 7 days after)
+        (6, 34, None),  # J07 (row 7, exactly 7 days after joining) falls out
+        (0, 1, [6]),  # only J06, who paid two days before joining
+    ],
+)
+def test_joining_window_from_the_policy(days: int, window: int, rows: list[int] | None) -> None:
+    """join3980: J01..J35 pay 3,980 one day after joining, J06 two days before, J07 exactly
+    7 days after; the goods received are 10% (J01..J05) or nothing."""
+    a = _scan("join3980", _custom(join_window_days=days))
+    totals = a.report()["money"]["entry_fees"]
+    assert totals["joining_window"] == {
+        "measured": True,
+        "payments": window,
+        "amount": window * 3980.0,
+        "window_days": days,
+    }
+    ev = _flags(a)["t.fee"]
+    disguised = ev["disguised"]
+    assert isinstance(disguised, dict) and disguised["window_days"] == days
+    assert disguised["payments"] == window
+    if rows is not None:  # one payer: no join package (3 recruits needed)
+        assert disguised["payment_rows"] == rows and "join_package" not in ev
+        assert totals["join_packages"]["networks"] == 0
+    else:
+        assert ev["join_package"]["agents"] == window  # type: ignore[index]
+
+
+def test_joining_window_of_zero_days_without_orders_finds_no_fee() -> None:
+    a = _scan("join3980", _custom(join_window_days=0), orders=False)
+    assert _flags(a) == {}  # no package, and disguised fees are not measured without orders
+    assert _flags(_scan("join3980", _custom(), orders=False)).keys() == {"t.fee"}
+
+
+@pytest.mark.parametrize(("ratio", "disguised_rows"), [(0.8, []), (0.9, [6]), (1.0, [6])])
+def test_goods_match_ratio_from_the_policy(ratio: float, disguised_rows: list[int]) -> None:
+    """fairjoin: every upline delivers what was paid at joining, F06 exactly 80% (row 6)."""
+    a = _scan("fairjoin", _custom(goods_match_ratio=ratio))
+    fees = a.report()["money"]["entry_fees"]
+    assert fees["disguised"]["match_ratio"] == ratio
+    assert fees["disguised"]["payments"] == len(disguised_rows)
+    flags = _flags(a)
+    if disguised_rows:
+        ev = flags["t.fee"]["disguised"]
+        assert isinstance(ev, dict) and ev["payment_rows"] == disguised_rows
+        assert ev["match_ratio"] == ratio and f"{ratio:.0%}" in str(ev["counting"])
+        assert ev["unmatched_pairs"][0]["goods_received"] == 337.6
+    else:
+        assert flags == {}
+
+
+def test_goods_match_ratio_of_one_tenth_matches_the_shipped_goods() -> None:
+    """join3980: J00 ships J01..J05 goods of exactly 10% of what they paid."""
+    disguised = _flags(_scan("join3980", _custom(goods_match_ratio=0.1)))["t.fee"]["disguised"]
+    assert isinstance(disguised, dict) and disguised["payments"] == 30  # J06..J35 only
+
+
+@pytest.mark.parametrize(
+    ("agents", "share", "package"),
+    [(3, 0.5, True), (35, 1.0, True), (36, 0.5, False), (3, 0.0, True)],
+)
+def test_join_package_thresholds_from_the_policy(agents: int, share: float, package: bool) -> None:
+    """join3980: 35 of the 35 recruits with a join time pay 3,980 at joining."""
+    policy = _custom(join_package_min_agents=agents, join_package_min_share=share)
+    a = _scan("join3980", policy, orders=False)
+    flags = _flags(a)
+    assert ("t.fee" in flags) is package  # without orders only the package can fire
+    if package:
+        pkg = flags["t.fee"]["join_package"]
+        assert isinstance(pkg, dict)
+        assert (pkg["amount"], pkg["agents"], pkg["min_agents"], pkg["min_share"]) == (
+            3980,
+            35,
+            agents,
+            share,
+        )
+
+
+def test_window_kinds_from_the_policy() -> None:
+    """join3980's payments at joining are of kind goods: a window reading only ``other``
+    sees none, and a package reading only ``entry_fee`` none either."""
+    policy = _custom(join_window_kinds=["other"], join_package_kinds=["entry_fee"])
+    a = _scan("join3980", policy)
+    assert _flags(a) == {}
+    assert a.report()["money"]["entry_fees"]["joining_window"]["payments"] == 0
+
+
+def test_thresholds_through_a_policy_file_and_the_cli(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "join_window_days = 7 ", "join_window_days = 0 "
+    )
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    assert get_policy(str(path)).thresholds.join_window_days == 0
+    run = run_cli(
+        "scan",
+        str(MONEY / "join3980_members.csv"),
+        "--payments",
+        str(MONEY / "join3980_payments.csv"),
+        "--policy",
+        str(path),
+    )
+    assert run.returncode == 0, run.stderr
+    window = json.loads(run.stdout)["money"]["entry_fees"]["joining_window"]
+    assert (window["payments"], window["window_days"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("pay_cap = 1.5", "policy.pay_cap: expected a number in [0, 1], got 1.5"),
+        ("pay_cap = -0.1", "policy.pay_cap: expected a number in [0, 1]"),
+        ('pay_cap = "30%"', "policy.pay_cap: expected float, got '30%'"),
+        ("pay_cap = nan", "policy.pay_cap: expected a number in [0, 1]"),
+        ("goods_match_ratio = 2", "policy.goods_match_ratio: expected a number in [0, 1]"),
+        ("goods_match_ratio = true", "policy.goods_match_ratio: expected float, got True"),
+        ("join_package_min_share = 1.01", "policy.join_package_min_share: expected a number"),
+        ("join_window_days = -1", "policy.join_window_days: expected an integer >= 0, got -1"),
+        ("join_window_days = 7.5", "policy.join_window_days: expected int, got 7.5"),
+        ("join_package_min_agents = 0", "policy.join_package_min_agents: expected an integer >= 1"),
+        ("organiser_min_downline = 0", "policy.organiser_min_downline: expected an integer >= 1"),
+        ("organiser_min_levels = -3", "policy.organiser_min_levels: expected an integer >= 1"),
+        ('join_window_kinds = "goods"', "policy.join_window_kinds: expected list"),
+        ("join_window_kinds = [1]", "policy.join_window_kinds: expected a list of strings"),
+        (
+            'join_package_kinds = ["commission"]',
+            "policy.join_package_kinds: 'commission' is not a payment kind paid in",
+        ),
+        ("join_window = 7", "[policy] has unknown key(s) join_window"),
+    ],
+)
+def test_bad_thresholds(tmp_path: Path, line: str, problem: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(BASE + line + "\n" + RULE, encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        get_policy(str(path))
+    assert problem in str(err.value) and "p.toml" in str(err.value)
+
+
+def test_bad_thresholds_in_yaml_and_json_dicts(tmp_path: Path) -> None:
+    from agentgraph.policies.custom import policy_from_dict
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "policy: {name: p, version: '1', goods_match_ratio: 80}\n"
+        "rules: [{id: p.a, kind: entry_fee, severity: high, citation: x}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError, match=r"p\.yaml: policy\.goods_match_ratio: expected a number"):
+        get_policy(str(path))
+    with pytest.raises(PolicyError, match=r"api: policy\.join_window_days: expected an integer"):
+        policy_from_dict(_custom(join_window_days=-7), where="api")
+    run = run_cli("scan", str(FIXTURES / "chain5.csv"), "--policy", str(path))
+    assert run.returncode == 2 and "goods_match_ratio" in run.stderr
+
+
+# ------------------------------------------------------------------ gating
+def test_gating_is_declared_once_and_read_by_scan_and_report() -> None:
+    """With payments, cn's network rules and offence thresholds need head-count pay or an
+    entry fee: legit3 (neither) loses cn.threshold; the report lists the same gate."""
+    cn = get_policy("cn")
+    gated = cn.gated_rules()
+    assert gated == (
+        "cn.threshold",
+        "cn.serious",
+        "cn.serious_funds",
+        "cn.recidivist",
+        "cn.recidivist_serious",
+    )
+    a = _scan("legit3", "cn")
+    assert not a.flagged.any()
+    rows = {r["rule"]: r for r in a.report()["rules"]}
+    assert {r for r, row in rows.items() if "requires_any" in row} == set(gated)
+    assert rows["cn.threshold"]["requires_any"] == list(cn.gating.requires_any)
+    # no payments: no gate, neither in the scan nor in the report
+    plain = agentgraph.analyse(agentgraph.read(MONEY / "legit3_members.csv"))
+    assert plain.flagged.all()
+    assert all("requires_any" not in r for r in plain.report()["rules"])
+    # the masks given are not changed; a rule not evaluated fires nowhere
+    masks = {"cn.threshold": plain.flag_mask["cn.threshold"]}
+    out = cn.gated_masks(masks, ["payments"])
+    assert masks["cn.threshold"].all() and not out["cn.threshold"].any()
+    assert cn.gated_masks(masks, ["orders"])["cn.threshold"].all()
+    # packs and custom policies without a gate
+    assert not get_policy("us-ftc").gating.active(["payments"])
+    assert not get_policy(str(EXAMPLE)).gating.active(["payments"])
+
+
+def test_identities_need_the_relations() -> None:
+    from agentgraph.loaders.identities import read_identities
+
+    from agentgraph.errors import ArgumentError
+    from agentgraph.evidence.identities import resolve_identities
+    from agentgraph.graph.model import build_graph
+
+    res = resolve_identities(read_identities(FIXTURES / "identities" / "split_identities.csv"))
+    graph = build_graph(agentgraph.read(FIXTURES / "identities" / "split_members.csv"))
+    with pytest.raises(ArgumentError, match="identities need the relations"):
+        agentgraph.analyse(graph, identities=res)
+    with pytest.raises(ValueError):  # ArgumentError is still a ValueError
+        agentgraph.analyse(graph, identities=res)

@@ -23,14 +23,14 @@ Rules implemented
 - A person's id is the id of its account that appears first in the identities
   table.
 
-:func:`merge_relations` then rewrites a member table or edge list so every
-account id becomes its person's id; the ordinary engine
+:func:`agentgraph.evidence.persons.merge_relations` then rewrites a member table or
+edge list so every account id becomes its person's id; the ordinary engine
 (:func:`agentgraph.analyse`) measures the merged graph.
 
 Complexity: O(r log r) for r identities rows (one sort of the (value, account)
 pairs per identifier column; hashing and the union-find are linear), O(m) for
-:func:`merge_relations` over m relation rows plus an O(k log k) sort of the k
-rows of merged persons. No Python object per account on these paths; Python
+:func:`~agentgraph.evidence.persons.merge_relations` over m relation rows plus an
+O(k log k) sort of the k rows of merged persons. No Python object per account on these paths; Python
 objects are built only for the evidence (merged groups and weak links).
 """
 
@@ -46,7 +46,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from agentgraph.errors import InputError
+from agentgraph.errors import ArgumentError, InputError
 from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.networks import Networks
 from agentgraph.tables import Relations
@@ -55,10 +55,7 @@ __all__ = [
     "IdentityEvidence",
     "STRONG_IDENTIFIERS",
     "IdentityResolution",
-    "MergedRelations",
     "resolve_identities",
-    "merge_relations",
-    "person_ids",
 ]
 
 STRONG_IDENTIFIERS: tuple[str, ...] = ("phone", "id_number", "bank_card")
@@ -122,8 +119,9 @@ class _Shared:
 
 
 def _shared_values(column: str, values: pa.Array, agent: np.ndarray) -> _Shared:
-    """Distinct (value, account) pairs of one column, kept where >= 2 accounts share
-    a value. O(r log r): one sort of the pairs.
+    """Distinct (value, account) pairs of one column, where >= 2 accounts share a value.
+
+    O(r log r): one sort of the pairs.
     """
     valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=np.bool_)
     rows = np.flatnonzero(valid)
@@ -159,6 +157,26 @@ class IdentityResolution:
     first appearance) and ``person[v]`` the dense id of its person, which is the
     person's first-listed account (so ``person[v] <= v`` and ``ids[person[v]]``
     is the person id).
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        The distinct accounts, in order of first appearance.
+    person : numpy.ndarray
+        Dense id of each account's person.
+    strong, weak : tuple of str
+        The identifier columns read as strong (merging) and weak (reported).
+    shared_strong, shared_weak : list
+        Values shared by >= 2 accounts, per column (the evidence).
+
+    Examples
+    --------
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> res.accounts, res.persons, res.merged_persons
+    (6, 5, 1)
+    >>> res.person_id("M1")
+    'K10'
     """
 
     ids: pa.Array
@@ -170,8 +188,9 @@ class IdentityResolution:
 
     @cached_property
     def groups(self) -> list[dict[str, Any]]:
-        """Persons with >= 2 accounts, in order of their person id's first appearance:
-        ``{"person", "accounts", "shared": [{"identifier", "value", "accounts"}]}``.
+        """Persons with >= 2 accounts, in order of their person id's first appearance.
+
+        Each ``{"person", "accounts", "shared": [{"identifier", "value", "accounts"}]}``;
         ``shared`` lists every strong value held by >= 2 of the person's accounts, so
         an auditor can follow each link. Built on first use: O(n log n + evidence).
         """
@@ -179,8 +198,9 @@ class IdentityResolution:
 
     @cached_property
     def weak_links(self) -> list[dict[str, Any]]:
-        """Weak values shared by accounts of different persons (reported, never
-        merged): ``{"identifier", "value", "accounts", "persons"}``, column by column.
+        """Weak values shared by accounts of different persons (reported, never merged).
+
+        Each ``{"identifier", "value", "accounts", "persons"}``, column by column.
         Built on first use.
         """
         return [link for s in self.shared_weak for link in _weak_links(self, s)]
@@ -193,6 +213,7 @@ class IdentityResolution:
 
     @property
     def accounts(self) -> int:
+        """Distinct accounts of the identities table."""
         return len(self.person)
 
     @property
@@ -269,6 +290,13 @@ def resolve_identities(
     -------
     IdentityResolution
 
+    Raises
+    ------
+    InputError
+        No ``agent_id`` column, or an empty one (naming the row).
+    ArgumentError
+        ``agent_id`` given as an identifier.
+
     Notes
     -----
     Rule: accounts are one person when a chain of shared strong values connects
@@ -279,10 +307,25 @@ def resolve_identities(
     pairs are sorted and each account holding a value is joined to the value's
     first account; a union-find (:func:`_components`) gives the components.
     O(r log r) time, O(r) memory for r rows.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律
+       若干问题的意见》(2013) §1: the participants (人员) and levels (层级) of the
+       organisation are counted, so one person's accounts count once.
+
+    Examples
+    --------
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> [(g["person"], g["accounts"]) for g in res.groups]
+    [('K10', ['K10', 'M1'])]
+    >>> [(w["identifier"], w["value"]) for w in res.weak_links]
+    [('device', 'dev-c')]
     """
     strong = tuple(strong)
     if "agent_id" in strong:
-        raise ValueError("agent_id is the account, not an identifier")
+        raise ArgumentError("agent_id is the account, not an identifier")
     names = identities.column_names
     agent_col = _agent_column(identities)
     enc = pc.dictionary_encode(agent_col)
@@ -317,6 +360,7 @@ def _names(ids: pa.Array, vs: np.ndarray) -> list[str]:
 
 def _evidence(res: IdentityResolution) -> list[dict[str, Any]]:
     """Accounts of every merged person and the strong values that linked them.
+
     O(n log n) + O(evidence).
     """
     person = res.person
@@ -376,224 +420,31 @@ def _weak_links(res: IdentityResolution, s: _Shared) -> list[dict[str, Any]]:
     return links
 
 
-# --------------------------------------------------------------------------- merging
-@dataclass(frozen=True)
-class MergedRelations(Relations):
-    """A :class:`Relations` whose account ids were replaced by person ids.
-
-    ``self_links``: rows where one account of a person recruited another account
-    of the same person (member table: made root rows, i.e. upline null; edge list:
-    dropped). ``rewritten``: rows with at least one id changed. ``dropped``: the
-    rows removed, as they were in the input, plus ``row`` (1-based input row) and
-    ``person_id`` (member table: the extra rows of merged persons, one row kept
-    per person; edge list: the self-link edges).
-    """
-
-    self_links: int = 0
-    rewritten: int = 0
-    dropped: pa.Table | None = None
-
-    def merge_summary(self) -> dict[str, Any]:
-        """JSON-ready counts of what the merge changed."""
-        dropped = self.dropped
-        return {
-            "self_links": self.self_links,
-            "rewritten_rows": self.rewritten,
-            "dropped_rows": 0 if dropped is None else dropped.num_rows,
-        }
-
-
-def _lookup(col: pa.ChunkedArray, res: IdentityResolution) -> tuple[np.ndarray, pa.Array]:
-    """Account index of every value of ``col`` (-1: not an account of ``res``) and the
-    column with accounts replaced by their person ids. O(m) hash lookups.
-    """
-    arr = col.combine_chunks()
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    ids = pc.cast(res.ids, arr.type)
-    idx = pc.index_in(arr, value_set=ids)
-    acc = np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    found = acc >= 0
-    person_idx = res.person[np.where(found, acc, 0)]
-    persons = ids.take(pa.array(person_idx.astype(np.int64)))
-    return acc, pc.if_else(pa.array(found), persons, arr)
-
-
-def _changed(new: pa.Array, old: pa.ChunkedArray) -> np.ndarray:
-    """Rows whose value differs (nulls never differ here: a null id is never rewritten)."""
-    ne = pc.fill_null(pc.not_equal(new, pc.cast(old.combine_chunks(), new.type)), False)
-    return np.asarray(ne.to_numpy(zero_copy_only=False), dtype=np.bool_)
-
-
-def _time_key(table: pa.Table, name: str) -> np.ndarray:
-    """int64 sort key of a timestamp column; missing times (or column) sort last."""
-    top = np.iinfo(np.int64).max
-    if name not in table.column_names:
-        return np.full(table.num_rows, top, np.int64)
-    col = table.column(name)
-    if not pa.types.is_timestamp(col.type):
-        col = pc.cast(col, pa.timestamp("s"))
-    ints = pc.fill_null(pc.cast(col, pa.int64()), top)
-    return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _with_row(table: pa.Table, rows: np.ndarray, person_ids: pa.Array) -> pa.Table:
-    out = table.take(pa.array(rows.astype(np.int64)))
-    return out.append_column("row", pa.array(rows.astype(np.int64) + 1)).append_column(
-        "person_id", person_ids.take(pa.array(rows.astype(np.int64)))
-    )
-
-
-def merge_relations(rel: Relations, res: IdentityResolution) -> MergedRelations:
-    """Rewrite ``rel`` so every account id becomes its person id.
-
-    Parameters
-    ----------
-    rel : Relations
-        A normalised member table or edge list.
-    res : IdentityResolution
-        From :func:`resolve_identities`. Ids not among its accounts stay as they are.
-
-    Returns
-    -------
-    MergedRelations
-        A :class:`Relations` of the same kind (other columns kept) that
-        :func:`agentgraph.analyse` measures as usual, with what was changed.
-
-    Notes
-    -----
-    Rules. Every ``agent_id`` / ``upline_id`` / ``downline_id`` that is an account
-    becomes its person id, so a merged person keeps the uplines of all its
-    accounts. A row where one account of a person recruited another account of
-    the same person is a *self-link*: in a member table its upline becomes null
-    (a root row); in an edge list the edge is dropped. A row that names one
-    account as its own upline was already a self-referral and is left for the
-    engine to report.
-
-    Member table: a person merged from >= 2 accounts keeps one row, placed where
-    its first row was: among its rows whose upline is another person, the one
-    with the earliest ``joined_at`` (missing times last), else the first such
-    row; when there is none, its first row. The other rows are dropped and
-    listed in :attr:`MergedRelations.dropped` (so the report does not fill with
-    ``duplicate_agent``); if the kept row's accounts had different uplines, the
-    other uplines are dropped with them. Rows of accounts that were not merged,
-    duplicates included, are left to the engine's defect repair.
-
-    Edge list: edges are rewritten, self-links dropped; a person with several
-    uplines is repaired by the engine (earliest ``at``, else first row) and
-    reported as ``multiple_uplines``; identical edges created by the merge are
-    reported by the engine as ``duplicate_agent`` and counted once.
-
-    O(m) for m rows, plus an O(k log k) sort of the k rows of merged persons.
-    """
-    t = rel.table
-    if res.accounts == 0:
-        return MergedRelations(
-            rel.kind,
-            t,
-            rel.source,
-            dropped=_with_row(t, np.zeros(0, np.int64), pa.array([], pa.string())),
-        )
-    if rel.kind == "members":
-        return _merge_members(rel, res)
-    up_acc, up = _lookup(t.column("upline_id"), res)
-    down_acc, down = _lookup(t.column("downline_id"), res)
-    rewritten = int(
-        np.count_nonzero(
-            _changed(up, t.column("upline_id")) | _changed(down, t.column("downline_id"))
-        )
-    )
-    both = (up_acc >= 0) & (down_acc >= 0)
-    pu = res.person[np.where(both, up_acc, 0)]
-    pd = res.person[np.where(both, down_acc, 0)]
-    self_link = both & (pu == pd) & (up_acc != down_acc)
-    keep = np.flatnonzero(~self_link)
-    out = t.set_column(t.column_names.index("upline_id"), "upline_id", up)
-    out = out.set_column(out.column_names.index("downline_id"), "downline_id", down)
-    dropped_rows = np.flatnonzero(self_link)
-    dropped = _with_row(t, dropped_rows, down)
-    if len(dropped_rows):
-        out = out.take(pa.array(keep))
-    return MergedRelations(
-        rel.kind,
-        out,
-        rel.source,
-        self_links=len(dropped_rows),
-        rewritten=rewritten,
-        dropped=dropped,
-    )
-
-
-def _merge_members(rel: Relations, res: IdentityResolution) -> MergedRelations:
-    """Member-table half of :func:`merge_relations` (rules there)."""
-    t = rel.table
-    m = t.num_rows
-    agent_acc, agent = _lookup(t.column("agent_id"), res)
-    up_acc, up = _lookup(t.column("upline_id"), res)
-    rewritten = int(
-        np.count_nonzero(
-            _changed(agent, t.column("agent_id")) | _changed(up, t.column("upline_id"))
-        )
-    )
-    person = res.person
-    found = agent_acc >= 0
-    p_row = np.where(found, person[np.where(found, agent_acc, 0)], -1)
-    p_up = np.where(up_acc >= 0, person[np.where(up_acc >= 0, up_acc, 0)], -1)
-    self_link = found & (up_acc >= 0) & (p_row == p_up) & (agent_acc != up_acc)
-    if self_link.any():
-        up = pc.if_else(pa.array(self_link), pa.scalar(None, up.type), up)
-    up_valid = np.asarray(pc.is_valid(up).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    # persons with >= 2 distinct accounts among this table's rows
-    seen = np.zeros(len(person), np.bool_)
-    seen[agent_acc[found]] = True
-    accounts_here = np.flatnonzero(seen)
-    n_acc = np.bincount(person[accounts_here], minlength=len(person))
-    merged = found & (n_acc[np.where(found, p_row, 0)] >= 2)
-    rows = np.flatnonzero(merged)
-    out = t.set_column(t.column_names.index("agent_id"), "agent_id", agent)
-    out = out.set_column(out.column_names.index("upline_id"), "upline_id", up)
-    dropped_rows = np.zeros(0, np.int64)
-    if len(rows):
-        p = p_row[rows]
-        candidate = up_valid[rows] & (p_up[rows] != p)
-        when = np.where(candidate, _time_key(t, "joined_at")[rows], 0)
-        order = np.lexsort((rows, when, ~candidate, p))
-        head = np.flatnonzero(np.diff(p[order], prepend=-1) != 0)
-        chosen = rows[order[head]]  # one per person, persons ascending
-        by_person = np.argsort(p, kind="stable")
-        first = rows[by_person[np.flatnonzero(np.diff(p[by_person], prepend=-1) != 0)]]
-        # ``first``: each person's first row, persons ascending (as ``chosen``)
-        take = np.arange(m, dtype=np.int64)
-        take[first] = chosen
-        keep = ~merged
-        keep[first] = True
-        is_chosen = np.zeros(m, np.bool_)
-        is_chosen[chosen] = True
-        dropped_rows = np.flatnonzero(merged & ~is_chosen)
-        out = out.take(pa.array(take[keep]))
-    dropped = _with_row(t, dropped_rows, agent)
-    return MergedRelations(
-        rel.kind,
-        out,
-        rel.source,
-        self_links=int(self_link.sum()),
-        rewritten=rewritten,
-        dropped=dropped,
-    )
-
-
-def person_ids(col: pa.ChunkedArray | pa.Array, res: IdentityResolution) -> pa.Array:
-    """``col`` with every account id replaced by its person id (other values kept).
-    O(m) hash lookups; used to carry payments and orders over to merged persons.
-    """
-    chunked = col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
-    return _lookup(chunked, res)[1]
-
-
 @dataclass(frozen=True)
 class IdentityEvidence:
-    """What merging accounts into persons changed: the resolution, the merged
-    relations, and the networks measured on the accounts before the merge.
+    """What merging accounts into persons changed.
+
+    Attributes
+    ----------
+    resolution : IdentityResolution
+        Accounts grouped into persons.
+    merged : Relations
+        The relations rewritten to persons
+        (:func:`agentgraph.evidence.persons.merge_relations`).
+    networks_before : Networks
+        The networks measured on the accounts, before the merge.
+    graph_before : RecruitmentGraph
+        The graph of the accounts.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> res = resolve_identities(read_identities("fixtures/identities/split_identities.csv"))
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/identities/split_members.csv"),
+    ...                        identities=res)
+    >>> len(a.identities.networks_before), len(a.networks)
+    (3, 2)
     """
 
     resolution: IdentityResolution

@@ -51,9 +51,40 @@ __all__ = ["MoneyEvidence", "money_evidence", "pay_levels"]
 def pay_levels(
     parent: np.ndarray, depth: np.ndarray, source: np.ndarray, payee: np.ndarray
 ) -> np.ndarray:
-    """Levels from ``source[i]`` up to ``payee[i]`` when the payee is on the source's
-    upline chain (0 when they are the same agent), else -1. Vectorised climb over
-    the pairs still under way: O(pairs x largest gap).
+    """Levels from ``source[i]`` up to ``payee[i]``, or -1 when not on its upline chain.
+
+    0 when they are the same agent (paid on own sales).
+
+    Parameters
+    ----------
+    parent : numpy.ndarray
+        Dense upline of every agent (-1: a root).
+    depth : numpy.ndarray
+        Depth of every agent (root = 0).
+    source, payee : numpy.ndarray
+        Dense ids of the agent whose sale or recruitment caused each payment, and of
+        its payee (-1: not an agent).
+
+    Returns
+    -------
+    numpy.ndarray
+        int32 levels per payment.
+
+    Notes
+    -----
+    Vectorised climb over the pairs still under way: O(pairs x largest gap).
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条(三) 团队计酬: pay on a downline's sales, counted in
+       levels above the seller.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> parent, depth = np.array([-1, 0, 1, 2]), np.array([0, 1, 2, 3])
+    >>> pay_levels(parent, depth, np.array([3, 3, 3, 1]), np.array([0, 3, -1, 2])).tolist()
+    [3, 0, -1, -1]
     """
     out = np.full(len(source), -1, np.int32)
     ok = (source >= 0) & (payee >= 0)
@@ -78,8 +109,9 @@ def pay_levels(
 def _downline_sums(
     parent: np.ndarray, order: np.ndarray, own: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per agent: sum of ``own`` over its downline (itself excluded) and over its
-    direct recruits. Children first (``order`` reversed): O(n).
+    """Per agent: sum of ``own`` over its downline (itself excluded) and direct recruits.
+
+    Children first (``order`` reversed): O(n).
     """
     n = len(parent)
     below = np.zeros(n, np.float64)
@@ -95,7 +127,52 @@ def _downline_sums(
 
 @dataclass(frozen=True)
 class MoneyEvidence:
-    """Per-payment measures and per-network aggregates (index = network number)."""
+    """Per-payment measures and per-network aggregates (index = network number).
+
+    Attributes
+    ----------
+    payments : Payments
+        The payment table measured.
+    payer, payee, source : numpy.ndarray
+        int32 dense ids per payment (-1: not an agent).
+    levels_up : numpy.ndarray
+        int32 per payment, see :func:`pay_levels`.
+    network : numpy.ndarray
+        int32 network of each payment (-1: none).
+    team_pay, headcount, entry_fee : numpy.ndarray
+        bool per payment: team pay (团队计酬), head-count pay (拉人头), entry fee (入门费).
+    headcount_measured : bool
+        The export has an ``order_id`` column.
+    funds_below, funds_direct : numpy.ndarray
+        float64 per agent: paid in by its downline (itself excluded) / its direct
+        recruits.
+    net_team_pay_levels : numpy.ndarray
+        int32 per network: most levels a team payout went up.
+    net_team_pay, net_headcount, net_entry_fees : numpy.ndarray
+        float64 per network.
+    net_beyond_own : numpy.ndarray
+        float64 per network: payouts on others' sales or recruitment.
+    net_payouts : numpy.ndarray
+        float64 per network: all commissions and rebates.
+    net_funds : numpy.ndarray
+        float64 per network: paid in by members below the root.
+    fees : EntryFeeEvidence or None
+        Entry fees in disguise (:mod:`agentgraph.evidence.entry_fees`).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> m = a.money
+    >>> int(m.team_pay.sum()), float(m.net_team_pay[0]), float(m.net_beyond_own[0])
+    (48, 1600.0, 2400.0)
+    >>> m.rows_where(m.headcount, 0)
+    [31, 32, 33, 34]
+    """
 
     payments: Payments
     payer: np.ndarray  # int32 dense ids (-1: not an agent)
@@ -125,8 +202,9 @@ class MoneyEvidence:
 
     @cached_property
     def example_columns(self) -> pa.Table:
-        """payer_id, payee_id, amount, kind in one chunk: row gathers for the flags'
-        examples stay O(rows taken).
+        """payer_id, payee_id, amount, kind in one chunk.
+
+        Row gathers for the flags' examples stay O(rows taken).
         """
         return self.payments.table.select(
             ["payer_id", "payee_id", "amount", "kind"]
@@ -139,9 +217,11 @@ class MoneyEvidence:
 
     def rows_where(self, mask: Mask, j: int, limit: int = 20) -> list[int]:
         """1-based payment rows of network ``j`` under ``mask`` (first ``limit``).
+
         O(payments of the network).
         """
-        return (self.by_network.where(mask, j, limit) + 1).tolist()
+        rows: list[int] = (self.by_network.where(mask, j, limit) + 1).tolist()
+        return rows
 
     def count(self, mask: Mask, j: int) -> int:
         """Payments of network ``j`` under ``mask``. O(payments of the network)."""
@@ -156,10 +236,65 @@ def money_evidence(
     *,
     joined: JoinTimes | None = None,
     orders: Orders | None = None,
+    window_days: int,
+    match_ratio: float,
+    package_min_agents: int,
+    package_min_share: float,
+    window_kinds: tuple[str, ...],
+    package_kinds: tuple[str, ...],
 ) -> MoneyEvidence:
-    """Measure ``payments`` on the analysed tree (see the module docstring); ``joined``
-    (the agents' ``joined_at``) and ``orders`` let entry fees in disguise be measured
-    (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`).
+    """Measure ``payments`` on the analysed tree (see the module docstring).
+
+    Parameters
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    h : Hierarchy
+        Its hierarchy (depth, network, downline of every agent).
+    nets : Networks
+        Its networks.
+    payments : Payments
+        The payment table.
+    joined : JoinTimes, optional
+        The agents' ``joined_at``: with it (and the payments' ``at``) entry fees in
+        disguise are measured (:func:`agentgraph.evidence.entry_fees.entry_fee_evidence`).
+    orders : Orders, optional
+        The order table: purchases at joining are compared with goods received.
+    window_days, match_ratio, package_min_agents, package_min_share : int, float, int, float
+        The entry-fee thresholds, passed to
+        :func:`~agentgraph.evidence.entry_fees.entry_fee_evidence` (the policy's
+        :class:`~agentgraph.policies.thresholds.EvidenceThresholds`).
+    window_kinds, package_kinds : tuple of str
+        Payment kinds the joining window and join packages read.
+
+    Returns
+    -------
+    MoneyEvidence
+
+    Notes
+    -----
+    O(p) id encoding, O(p x d) pay levels, O(n) downline sums, O(p + networks)
+    aggregates (see the module docstring).
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条: (一) 拉人头, (二) 入门费, (三) 团队计酬.
+    .. [2] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律若干
+       问题的意见》(2013) §1 (组织者收取的传销资金), §5 (团队计酬).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> m = a.money
+    >>> int(m.headcount.sum()), float(m.net_headcount[0]), int(m.net_team_pay_levels[0])
+    (4, 800.0, 3)
+    >>> float(m.funds_below[a.graph.node("L01")]), float(m.net_entry_fees[0])
+    (30000.0, 30000.0)
     """
     t = payments.table
     n_pay = t.num_rows
@@ -222,5 +357,18 @@ def money_evidence(
         net_beyond_own=per_net(upline_paid),
         net_payouts=per_net(payout),
         net_funds=below[nets.roots] if k else np.zeros(0),
-        fees=entry_fee_evidence(h, nets, payments, payer, joined, orders),
+        fees=entry_fee_evidence(
+            h,
+            nets,
+            payments,
+            payer,
+            joined,
+            orders,
+            window_days=window_days,
+            match_ratio=match_ratio,
+            package_min_agents=package_min_agents,
+            package_min_share=package_min_share,
+            window_kinds=window_kinds,
+            package_kinds=package_kinds,
+        ),
     )

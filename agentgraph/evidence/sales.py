@@ -6,7 +6,8 @@ network how much of the sales go to people outside the network (retail) and how
 much stays inside it (agents buying from agents: internal consumption and
 inventory loading, the red flags of the US FTC's Vemma and Herbalife orders and
 of the Amway 70% rule), and, with payments, whether an agent's commissions and
-rebates exceed 30% of its own sales (直销管理条例 Art. 24).
+rebates exceed a cap on its own sales (``pay_cap``: 30% under 直销管理条例 Art. 24;
+the policy holds it, :class:`agentgraph.policies.thresholds.EvidenceThresholds`).
 
 Complexity: O(o) for o orders (an Arrow hash lookup of the ids, bincounts),
 O(networks) for the aggregates.
@@ -28,14 +29,46 @@ if TYPE_CHECKING:
     from agentgraph.measure.hierarchy import Hierarchy
     from agentgraph.measure.networks import Networks
 
-__all__ = ["SalesEvidence", "sales_evidence", "PAY_CAP"]
-
-PAY_CAP = 0.30  # 直销管理条例 Art. 24: pay <= 30% of the seller's own sales income
+__all__ = ["SalesEvidence", "sales_evidence"]
 
 
 @dataclass(frozen=True)
 class SalesEvidence:
-    """Per-agent and per-network sales (index = dense id / network number)."""
+    """Per-agent and per-network sales (index = dense id / network number).
+
+    Attributes
+    ----------
+    orders : Orders
+        The order table measured.
+    seller, buyer : numpy.ndarray
+        int32 dense ids per order (-1: not an agent).
+    retail : numpy.ndarray
+        bool per order: the buyer is not an agent of the graph.
+    sold, sold_retail : numpy.ndarray
+        float64 per agent: all own sales / own sales to non-agents.
+    payouts : numpy.ndarray or None
+        float64 per agent: commissions and rebates received (with payments).
+    net_sold, net_retail : numpy.ndarray
+        float64 per network.
+    net_over_cap : numpy.ndarray
+        int32 per network: agents paid more than ``pay_cap`` x own sales.
+    pay_cap : float
+        The cap it was measured with (the policy's ``pay_cap``).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ...     orders=read_orders("fixtures/money/ladder5_orders.csv"),
+    ... )
+    >>> s = a.sales
+    >>> round(s.retail_ratio(0), 4), int(s.net_over_cap[0]), s.pay_cap
+    (0.25, 14, 0.3)
+    """
 
     orders: Orders
     seller: np.ndarray  # int32 dense ids (-1: not an agent)
@@ -46,20 +79,24 @@ class SalesEvidence:
     payouts: np.ndarray | None  # float64 per agent: commissions and rebates received
     net_sold: np.ndarray  # float64 per network
     net_retail: np.ndarray  # float64 per network
-    net_over_cap: np.ndarray  # int32 per network: agents paid > PAY_CAP x own sales
+    net_over_cap: np.ndarray  # int32 per network: agents paid > pay_cap x own sales
+    pay_cap: float  # the cap it was measured with (the policy's pay_cap)
 
     def retail_ratio(self, j: int) -> float | None:
+        """Share of network ``j``'s sales (by amount) sold to non-agents; None without sales."""
         total = float(self.net_sold[j])
         return float(self.net_retail[j]) / total if total else None
 
     def over_cap(self, h: Hierarchy, j: int) -> np.ndarray:
-        """Agents of network ``j`` paid more than the cap on their own sales, ascending
-        dense ids. O(agents of the network).
+        """Agents of network ``j`` paid more than the cap on their own sales.
+
+        Ascending dense ids. O(agents of the network).
         """
         if self.payouts is None:
             return np.zeros(0, np.int64)
         payouts, sold = self.payouts, self.sold
-        return h.by_network.where(lambda v: payouts[v] > PAY_CAP * sold[v], j)
+        cap = self.pay_cap
+        return h.by_network.where(lambda v: payouts[v] > cap * sold[v], j)
 
 
 def sales_evidence(
@@ -68,9 +105,58 @@ def sales_evidence(
     nets: Networks,
     orders: Orders,
     money: MoneyEvidence | None,
+    *,
+    pay_cap: float,
 ) -> SalesEvidence:
-    """Measure ``orders`` (and, with payments, pay against own sales); see the module
-    docstring.
+    """Measure ``orders`` and, with payments, pay against own sales.
+
+    Parameters
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    h : Hierarchy
+        Its hierarchy.
+    nets : Networks
+        Its networks.
+    orders : Orders
+        The order table.
+    money : MoneyEvidence or None
+        The money evidence (with payments): the agents' payouts.
+    pay_cap : float
+        Largest share of own sales the payouts may reach (the policy's ``pay_cap``;
+        0.30 under 直销管理条例 Art. 24); pay of exactly the cap is not over it.
+
+    Returns
+    -------
+    SalesEvidence
+
+    Notes
+    -----
+    O(o) for o orders (an Arrow hash lookup of the ids, bincounts), O(n + networks)
+    for the aggregates.
+
+    References
+    ----------
+    .. [1] 《直销管理条例》(2005, 2017 修订) 第二十四条: 直销员的报酬总额不得超过其本人直接
+       向消费者销售产品收入的 30%.
+    .. [2] FTC v. Vemma Development Co., No. CV-15-01578 (D. Ariz. 2016), stipulated
+       order (> 50% of revenue from non-participants).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/legit3_members.csv"),
+    ...     payments=read_payments("fixtures/money/legit3_payments.csv"),
+    ... )
+    >>> orders = read_orders("fixtures/money/legit3_orders.csv")
+    >>> args = a.graph, a.hierarchy, a.networks, orders, a.money
+    >>> int(sales_evidence(*args, pay_cap=0.30).net_over_cap[0])
+    0
+    >>> int(sales_evidence(*args, pay_cap=0.15).net_over_cap[0])
+    5
     """
     t = orders.table
     n_o = t.num_rows
@@ -93,8 +179,18 @@ def sales_evidence(
         pay_amount = np.asarray(pt.column("amount").to_numpy(), np.float64)
         paid = kind_mask(pt.column("kind"), PAYOUT_KINDS) & (money.payee >= 0)
         payouts = np.bincount(money.payee[paid], weights=pay_amount[paid], minlength=n)[:n]
-        over = payouts > PAY_CAP * sold
+        over = payouts > pay_cap * sold
         net_over = np.bincount(net_of[over], minlength=k)[:k].astype(np.int32)
     return SalesEvidence(
-        orders, seller, buyer, retail, sold, sold_retail, payouts, net_sold, net_retail, net_over
+        orders,
+        seller,
+        buyer,
+        retail,
+        sold,
+        sold_retail,
+        payouts,
+        net_sold,
+        net_retail,
+        net_over,
+        pay_cap,
     )

@@ -10,15 +10,15 @@ organiser's own level; rank titles are not levels.
 
 from __future__ import annotations
 
-from agentgraph.policies.base import Policy, ThresholdRule
+from agentgraph.policies.base import Gating, Policy, ThresholdRule
+from agentgraph.policies.circumstances import FundsRule, RecidivistRule
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
-    FundsRule,
     HeadcountPayRule,
-    RecidivistRule,
     TeamPayRule,
 )
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = [
     "POLICY",
@@ -157,5 +157,6 @@ POLICY = Policy(
     ),
     # 2013 opinion §1: 传销活动 = joining by paying (入门费) and pay from recruiting
     # (拉人头); with payment records, 30/3 alone is not the offence.
-    network_rules_need=(HEADCOUNT_PAY.id, ENTRY_FEE.id),
+    gating=Gating(requires_any=(HEADCOUNT_PAY.id, ENTRY_FEE.id)),
+    thresholds=DEFAULT_THRESHOLDS,
 )

@@ -5,8 +5,13 @@
 name = "acme"                      # required
 version = "2026-01"                # required: shown in every report
 title = "ACME platform: one agent tier, pay on own sales only"
-organiser_min_downline = 30        # optional (default 30)
-organiser_min_levels = 3           # optional (default 3)
+organiser_min_downline = 30        # optional (default 30; >= 1)
+organiser_min_levels = 3           # optional (default 3; >= 1)
+pay_cap = 0.30                     # optional: pay over 30% of own sales is over the cap
+join_window_days = 7               # optional: days after joining still "at joining" (>= 0)
+goods_match_ratio = 0.8            # optional: goods >= 80% of what was paid: matched
+join_package_min_agents = 3        # optional: recruits paying one amount at joining (>= 1)
+join_package_min_share = 0.5       # optional: ... and their least share of timed recruits
 
 [[rules]]
 id = "acme.one_tier"
@@ -35,29 +40,47 @@ Rule kinds and their parameters: ``network`` (``min_members``, ``min_levels``),
 ``retail_ratio`` (``min_ratio``; needs orders). Every rule needs ``id``,
 ``severity`` and ``citation``; ``description`` and ``liability`` (``criminal``,
 ``administrative``, ``civil``, ``contractual``; default ``contractual``) are
-optional. Thresholds include their boundary. Any unknown key, missing key, wrong
-type or duplicate id is a :class:`~agentgraph.errors.PolicyError` naming the file
-and the rule. Loading is O(file size).
+optional. Thresholds include their boundary.
+
+The ``[policy]`` table may also set the numbers the evidence is measured with
+(:class:`~agentgraph.policies.thresholds.EvidenceThresholds`; the built-in packs'
+values by default): ``pay_cap``, ``goods_match_ratio`` and ``join_package_min_share``
+(numbers in [0, 1]), ``join_window_days`` (an integer >= 0),
+``join_package_min_agents`` (an integer >= 1), and ``join_window_kinds`` /
+``join_package_kinds`` (lists of the payment kinds ``entry_fee``, ``goods``,
+``other``). Any unknown key, missing key, wrong type, value out of range or duplicate
+id is a :class:`~agentgraph.errors.PolicyError` naming the file and the rule or key.
+Loading is O(file size).
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from agentgraph.errors import PolicyError
 from agentgraph.policies.base import SEVERITY_ORDER, Policy, ThresholdRule
+from agentgraph.policies.circumstances import FundsRule
 from agentgraph.policies.money import (
     BeyondOwnSalesRule,
     EntryFeeRule,
-    FundsRule,
     HeadcountPayRule,
     RetailRatioRule,
     TeamPayRule,
 )
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
+from agentgraph.tables import MONEY_IN_KINDS
 
-__all__ = ["load_policy_file", "policy_from_text", "policy_from_dict", "RULE_KINDS"]
+__all__ = [
+    "load_policy_file",
+    "policy_from_text",
+    "policy_from_dict",
+    "RULE_KINDS",
+    "THRESHOLD_KEYS",
+    "LIABILITIES",
+]
 
 LIABILITIES = ("criminal", "administrative", "civil", "contractual")
 _COMMON = {
@@ -81,13 +104,53 @@ RULE_KINDS: dict[str, tuple[type, dict[str, tuple[type, Any]]]] = {
     ),
     "retail_ratio": (RetailRatioRule, {"min_ratio": (float, 0.5)}),
 }
-_POLICY_KEYS = {
+_POLICY_KEYS: dict[str, type] = {
     "name": str,
     "version": str,
     "title": str,
     "organiser_min_downline": int,
     "organiser_min_levels": int,
 }
+# [policy] key -> (EvidenceThresholds field, type, range: "ratio" | int minimum | "kinds")
+THRESHOLD_KEYS: dict[str, tuple[str, type, Any]] = {
+    "pay_cap": ("pay_cap", float, "ratio"),
+    "join_window_days": ("join_window_days", int, 0),
+    "goods_match_ratio": ("goods_match_ratio", float, "ratio"),
+    "join_package_min_agents": ("join_package_min_agents", int, 1),
+    "join_package_min_share": ("join_package_min_share", float, "ratio"),
+    "join_window_kinds": ("window_kinds", list, "kinds"),
+    "join_package_kinds": ("package_kinds", list, "kinds"),
+}
+_MINIMUM = {"organiser_min_downline": 1, "organiser_min_levels": 1}
+
+
+def _threshold(key: str, value: Any, where: str) -> Any:
+    """A ``[policy]`` evidence threshold, checked for type and range."""
+    _, want, bound = THRESHOLD_KEYS[key]
+    got = _typed(value, want, where)
+    if bound == "ratio" and not 0.0 <= got <= 1.0:
+        raise PolicyError(f"{where}: expected a number in [0, 1], got {value!r}")
+    if isinstance(bound, int) and got < bound:
+        raise PolicyError(f"{where}: expected an integer >= {bound}, got {value!r}")
+    if bound == "kinds":
+        bad = [k for k in got if k not in MONEY_IN_KINDS]
+        if bad:
+            raise PolicyError(
+                f"{where}: {bad[0]!r} is not a payment kind paid in "
+                f"(one of {', '.join(MONEY_IN_KINDS)})"
+            )
+        return tuple(dict.fromkeys(got))
+    return got
+
+
+def _thresholds(head: dict[str, Any], p: str) -> EvidenceThresholds:
+    """The policy's evidence thresholds: the defaults, with the keys ``head`` sets."""
+    values = {
+        THRESHOLD_KEYS[k][0]: _threshold(k, v, f"{p}: policy.{k}")
+        for k, v in head.items()
+        if k in THRESHOLD_KEYS
+    }
+    return replace(DEFAULT_THRESHOLDS, **values)
 
 
 def _typed(value: Any, want: type, where: str) -> Any:
@@ -95,6 +158,8 @@ def _typed(value: Any, want: type, where: str) -> Any:
         return float(value)
     if not isinstance(value, want) or isinstance(value, bool):
         raise PolicyError(f"{where}: expected {want.__name__}, got {value!r}")
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"{where}: expected a list of strings, got {value!r}")
     return value
 
 
@@ -145,8 +210,34 @@ def _rule(raw: dict[str, Any], where: str) -> Any:
 
 
 def load_policy_file(path: str | Path) -> Policy:
-    """Read a policy file into a :class:`Policy`: TOML, or YAML when the name ends in
-    ``.yaml`` / ``.yml`` (see the module docstring). O(file size).
+    """Read a policy file into a :class:`Policy`.
+
+    TOML, or YAML when the name ends in ``.yaml`` / ``.yml`` (see the module
+    docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        The policy file.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        A missing or unreadable file, or a document that does not validate.
+
+    Notes
+    -----
+    O(file size).
+
+    Examples
+    --------
+    >>> p = load_policy_file("docs/examples/single-tier-platform.yaml")
+    >>> p.name, [r.id for r in p.rules], p.thresholds.join_window_days
+    ('acme-single-tier', ['acme.one_agent_tier'], 7)
     """
     p = Path(path)
     try:
@@ -162,8 +253,51 @@ def load_policy_file(path: str | Path) -> Policy:
 def policy_from_text(
     text: str, *, fmt: str = "toml", where: str = "<policy>", file_name: str | None = None
 ) -> Policy:
-    """Parse a TOML or YAML policy document and validate it
-    (:func:`policy_from_dict`); ``where`` names it in every error.
+    """Parse a TOML or YAML policy document and validate it (:func:`policy_from_dict`).
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    fmt : str
+        ``toml`` or ``yaml``.
+    where : str
+        Names the document in every error.
+    file_name : str, optional
+        The file's name, for the organiser citation.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        Not valid TOML / YAML, or a document that does not validate.
+
+    Notes
+    -----
+    O(text size).
+
+    Examples
+    --------
+    >>> doc = '''
+    ... [policy]
+    ... name = "p"
+    ... version = "1"
+    ... pay_cap = 0.2
+    ... [[rules]]
+    ... id = "p.fee"
+    ... kind = "entry_fee"
+    ... severity = "high"
+    ... citation = "terms §1"
+    ... '''
+    >>> policy_from_text(doc).thresholds.pay_cap
+    0.2
+    >>> policy_from_text(doc.replace("0.2", "1.2"))
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.PolicyError: <policy>: policy.pay_cap: expected a number in [0, 1], got 1.2
     """
     if fmt == "toml":
         try:
@@ -183,9 +317,47 @@ def policy_from_text(
 
 
 def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | None = None) -> Policy:
-    """Validate a parsed policy document (``{"policy": {...}, "rules": [...]}``, as a
-    TOML or YAML file or a JSON object gives it) into a :class:`Policy`. Every
-    problem is a :class:`PolicyError` naming ``where`` and the rule. O(rules).
+    """Validate a parsed policy document into a :class:`Policy`.
+
+    The document is ``{"policy": {...}, "rules": [...]}``, as a TOML or YAML file or a
+    JSON object gives it; the ``policy`` table may set the evidence thresholds
+    (:data:`THRESHOLD_KEYS`), which start from the built-in packs' values.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed document.
+    where : str
+        Names the document in every error.
+    file_name : str, optional
+        The file's name, for the organiser citation.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    PolicyError
+        Every problem (unknown, missing or duplicate key or id, wrong type, value out
+        of range), naming ``where`` and the rule or key.
+
+    Notes
+    -----
+    O(rules).
+
+    Examples
+    --------
+    >>> doc = {"policy": {"name": "p", "version": "1", "join_window_days": 3},
+    ...        "rules": [{"id": "p.fee", "kind": "entry_fee", "severity": "high",
+    ...                   "citation": "terms §1"}]}
+    >>> policy_from_dict(doc).thresholds.join_window_days
+    3
+    >>> doc["policy"]["join_window_days"] = -1
+    >>> policy_from_dict(doc, where="api")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.PolicyError: api: policy.join_window_days: expected an integer >= 0, got -1
     """
     p = where
     if not isinstance(data, dict):
@@ -198,13 +370,23 @@ def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | Non
     head = data.get("policy")
     if not isinstance(head, dict):
         raise PolicyError(f"{p}: missing [policy] table")
-    unknown = set(head) - set(_POLICY_KEYS)
+    unknown = set(head) - set(_POLICY_KEYS) - set(THRESHOLD_KEYS)
     if unknown:
         raise PolicyError(f"{p}: [policy] has unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("name", "version"):
         if key not in head:
             raise PolicyError(f"{p}: [policy] needs {key!r}")
-    meta = {k: _typed(v, _POLICY_KEYS[k], f"{p}: policy.{k}") for k, v in head.items()}
+    meta = {
+        k: _typed(v, _POLICY_KEYS[k], f"{p}: policy.{k}")
+        for k, v in head.items()
+        if k in _POLICY_KEYS
+    }
+    for key, least in _MINIMUM.items():
+        if key in meta and meta[key] < least:
+            raise PolicyError(
+                f"{p}: policy.{key}: expected an integer >= {least}, got {meta[key]!r}"
+            )
+    thresholds = _thresholds(head, p)
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list) or not raw_rules:
         raise PolicyError(f"{p}: at least one [[rules]] entry is needed")
@@ -230,6 +412,7 @@ def policy_from_dict(data: Any, *, where: str = "<policy>", file_name: str | Non
         money_rules=tuple(money),
         organiser_min_downline=meta.get("organiser_min_downline", 30),
         organiser_min_levels=meta.get("organiser_min_levels", 3),
+        thresholds=thresholds,
         organiser_citation=(
             f"policy file {file_name}, version {meta['version']}"
             if file_name

@@ -22,19 +22,51 @@ import numpy as np
 from agentgraph.measure.networks import Networks
 from agentgraph.policies.base import Policy
 from agentgraph.policies.money import Evidence, MoneyRule, fee_evidence, paid_to_join
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
 
 
 @dataclass(frozen=True)
 class AnnexOnePointFourteen(MoneyRule):
-    """Consideration paid (any amount; an entry fee or one in disguise) and compensation
-    derived primarily (> ``share`` of payouts by amount) from introducing others.
+    """Consideration paid and compensation derived primarily from introducing others.
+
+    Consideration: any amount, an entry fee or one in disguise; primarily: more than
+    ``share`` of the payouts by amount follow recruitments.
+
+    Attributes
+    ----------
+    share : float
+        The recruitment share of payouts that must be exceeded (default 0.5;
+        exclusive).
+
+    Notes
+    -----
+    O(p + networks).
+
+    References
+    ----------
+    .. [1] Directive 2005/29/EC, Annex I point 14.
+    .. [2] CJEU C-515/12, 4finance, 3 April 2014.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> ANNEX_I_14.fires(a.networks, a.evidence).tolist()
+    [False]
+    >>> ANNEX_I_14.evidence(a.networks, a.evidence, 0)["recruitment_share"]
+    0.3333
     """
 
     share: float = 0.5
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         m = ev.m
         with np.errstate(invalid="ignore", divide="ignore"):
             recruit_share = np.where(
@@ -43,6 +75,7 @@ class AnnexOnePointFourteen(MoneyRule):
         return paid_to_join(m) & (recruit_share > self.share)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m = ev.m
         payouts = float(m.net_payouts[j])
         return {
@@ -54,7 +87,7 @@ class AnnexOnePointFourteen(MoneyRule):
             "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
             "min_share_exclusive": self.share,
             "payment_rows": m.rows_where(lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
-            **fee_evidence(m, j),
+            **fee_evidence(m, j, ev.thresholds),
         }
 
 
@@ -77,4 +110,5 @@ POLICY = Policy(
     organiser_min_levels=3,
     organiser_citation="structural measure only: the Directive sets no head-count threshold",
     money_rules=(ANNEX_I_14,),
+    thresholds=DEFAULT_THRESHOLDS,
 )

@@ -1,6 +1,10 @@
-"""Rules over money evidence (:mod:`agentgraph.evidence.money`): evaluated only when the
-input comes with payments; each reads per-network aggregates and cites the payment
-rows behind the flag so an auditor can follow it back.
+"""Rules over money evidence (:mod:`agentgraph.evidence.money`).
+
+Evaluated only when the input comes with payments (or orders, or prior penalties);
+each reads per-network aggregates and cites the payment rows behind the flag so an
+auditor can follow it back. The packs (:mod:`agentgraph.policies.cn`,
+:mod:`~agentgraph.policies.us_ftc`, :mod:`~agentgraph.policies.eu_ucpd`) and custom
+policies (:mod:`agentgraph.policies.custom`) instantiate them with ids and citations.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from agentgraph.evidence.sales import PAY_CAP
 from agentgraph.measure.groups import Mask
 from agentgraph.measure.networks import Networks
+from agentgraph.policies.fees import fee_evidence, paid_to_join
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 
 if TYPE_CHECKING:
     from agentgraph.evidence.money import MoneyEvidence
@@ -25,12 +30,10 @@ __all__ = [
     "Evidence",
     "MoneyRule",
     "RetailRatioRule",
-    "RecidivistRule",
     "TeamPayRule",
     "HeadcountPayRule",
     "EntryFeeRule",
     "BeyondOwnSalesRule",
-    "FundsRule",
     "paid_to_join",
     "fee_evidence",
 ]
@@ -39,8 +42,9 @@ _ROWS = 20  # payment rows cited per flag
 
 
 def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[int]:
-    """Dense ids from the payee down to the agent whose sale or recruitment caused
-    payment i. O(levels up).
+    """Dense ids from the payee down to the agent whose sale or recruitment caused i.
+
+    O(levels up).
     """
     v, stop = int(m.source[i]), int(m.payee[i])
     out: list[int] = []
@@ -55,8 +59,9 @@ def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[int]:
 def _examples(
     graph: RecruitmentGraph, m: MoneyEvidence, mask: Mask, j: int, limit: int = 5
 ) -> list[dict[str, Any]]:
-    """The first ``limit`` payments of network ``j`` under ``mask``, each with its
-    chain of ids. One Arrow gather for the rows and one for the chains' names.
+    """The first ``limit`` payments of network ``j`` under ``mask``, with their chains.
+
+    One Arrow gather for the rows and one for the chains' names.
     """
     rows = m.by_network.where(mask, j, limit)
     if not len(rows):
@@ -83,8 +88,34 @@ def _examples(
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the rules over money and sales read: the measured tree and the evidence
-    the scan had (payments and/or orders).
+    """What the rules over money and sales read: the tree and the scan's evidence.
+
+    Attributes
+    ----------
+    graph : RecruitmentGraph
+        The recruitment graph.
+    hierarchy : Hierarchy
+        Its hierarchy.
+    money : MoneyEvidence or None
+        With payments.
+    sales : SalesEvidence or None
+        With orders.
+    penalised : numpy.ndarray or None
+        Dense ids of the agents marked with a prior penalty.
+    thresholds : EvidenceThresholds
+        The policy's thresholds the evidence was measured with.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> ev = a.evidence
+    >>> ev.has(("payments",)), ev.has(("orders",)), ev.thresholds.join_window_days
+    (True, False, 7)
     """
 
     graph: RecruitmentGraph
@@ -92,27 +123,45 @@ class Evidence:
     money: MoneyEvidence | None = None
     sales: SalesEvidence | None = None
     penalised: np.ndarray | None = None  # dense ids of agents marked with a prior penalty
+    thresholds: EvidenceThresholds = DEFAULT_THRESHOLDS  # the policy's, as measured
 
     def has(self, needs: tuple[str, ...]) -> bool:
+        """Whether every input in ``needs`` (``payments``, ``orders``, ...) was given."""
         have = {"payments": self.money, "orders": self.sales, "prior_penalties": self.penalised}
         return all(have[n] is not None for n in needs)
 
     @property
     def m(self) -> MoneyEvidence:
+        """The money evidence (the rule needs payments)."""
         assert self.money is not None
         return self.money
 
     @property
     def s(self) -> SalesEvidence:
+        """The sales evidence (the rule needs orders)."""
         assert self.sales is not None
         return self.sales
 
 
 @dataclass(frozen=True)
 class MoneyRule:
-    """Base of the money rules: identity, citation, and liability
-    (``criminal`` rules can support the 2013-opinion offence; ``administrative``
-    ones are violations of the 2005 regulations only).
+    """Base of the money rules: identity, citation, and liability.
+
+    Attributes
+    ----------
+    id, severity, citation, description : str
+        The rule's id, severity (:data:`~agentgraph.policies.base.SEVERITY_ORDER`),
+        legal source and plain description.
+    liability : str
+        ``criminal`` rules can support the 2013-opinion offence; ``administrative``
+        ones are violations of the 2005 regulations only; ``civil``,
+        ``contractual`` for the other packs and platforms.
+
+    Examples
+    --------
+    >>> from agentgraph.policies.cn import HEADCOUNT_PAY
+    >>> isinstance(HEADCOUNT_PAY, MoneyRule), HEADCOUNT_PAY.liability, HEADCOUNT_PAY.needs
+    (True, 'criminal', ('payments',))
     """
 
     id: str
@@ -127,28 +176,63 @@ class MoneyRule:
         return ("payments",)
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:  # pragma: no cover
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         raise NotImplementedError
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:  # pragma: no cover
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class TeamPayRule(MoneyRule):
-    """Commissions on downline *sales* reaching ``min_levels_up`` levels above the seller."""
+    """Commissions on downline *sales* reaching ``min_levels_up`` levels above the seller.
+
+    Attributes
+    ----------
+    min_levels_up : int
+        Fewest levels between the seller and the payee (boundary fires; default 2).
+
+    Notes
+    -----
+    O(networks) to fire (per-network maximum of the pay levels).
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条(三) 团队计酬.
+    .. [2] 最高人民法院、最高人民检察院、公安部 (2013) 意见 §5: sales-based team pay is an
+       administrative violation, not the crime.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> from agentgraph.policies.cn import TEAM_PAY
+    >>> TEAM_PAY.fires(a.networks, a.evidence).tolist()
+    [True]
+    >>> TEAM_PAY.evidence(a.networks, a.evidence, 0)["max_levels_up"]
+    3
+    """
 
     min_levels_up: int = 2
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         m = ev.m
         return m.net_team_pay_levels >= self.min_levels_up
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m, graph = ev.m, ev.graph
         k = self.min_levels_up
 
         def deep(r: np.ndarray) -> np.ndarray:
-            return m.team_pay[r] & (m.levels_up[r] >= k)
+            out: np.ndarray = m.team_pay[r] & (m.levels_up[r] >= k)
+            return out
 
         return {
             "liability": self.liability,
@@ -163,13 +247,44 @@ class TeamPayRule(MoneyRule):
 
 @dataclass(frozen=True)
 class HeadcountPayRule(MoneyRule):
-    """Payouts to uplines that name no sale: pay for recruiting people."""
+    """Payouts to uplines that name no sale: pay for recruiting people (拉人头).
+
+    Attributes
+    ----------
+    id, severity, citation, description, liability : str
+        As :class:`MoneyRule`.
+
+    Notes
+    -----
+    O(networks). Measured only when the payments have an ``order_id`` column.
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条(一) 拉人头; 2013 opinion §5.
+    .. [2] In re Koscot Interplanetary, Inc., 86 F.T.C. 1106 (1975), second prong;
+       FTC v. BurnLounge, Inc., 753 F.3d 878 (9th Cir. 2014).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> from agentgraph.policies.cn import HEADCOUNT_PAY
+    >>> ev = HEADCOUNT_PAY.evidence(a.networks, a.evidence, 0)
+    >>> ev["payments"], ev["amount"]
+    (4, 800.0)
+    """
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         m = ev.m
         return m.net_headcount > 0
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m, graph = ev.m, ev.graph
         payouts = float(m.net_payouts[j])
         return {
@@ -182,153 +297,106 @@ class HeadcountPayRule(MoneyRule):
         }
 
 
-def paid_to_join(m: MoneyEvidence) -> np.ndarray:
-    """Networks where agents paid to join in any form: an explicit entry fee (kind
-    ``entry_fee``), a disguised one (a purchase at joining not matched by goods) or a
-    join package (:mod:`agentgraph.evidence.entry_fees`). O(p + networks).
-    """
-    out = m.net_entry_fees > 0
-    return out | m.fees.fires() if m.fees is not None else out
-
-
-def _unmatched_pairs(m: MoneyEvidence, j: int, limit: int = 5) -> list[dict[str, Any]]:
-    """The first ``limit`` payer/payee pairs of network ``j`` whose payments at joining
-    were not matched by goods: what was paid at joining and the goods received.
-    """
-    f = m.fees
-    assert f is not None
-    t = m.payments.table
-    rows = f.in_net(f.disguised, j)
-    out: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for i in rows[:_ROWS].tolist():
-        pair = (str(t.column("payer_id")[i].as_py()), str(t.column("payee_id")[i].as_py()))
-        if pair in seen:
-            continue
-        seen.add(pair)
-        out.append(
-            {
-                "payer": pair[0],
-                "payee": pair[1],
-                "first_row": i + 1,
-                "paid": round(float(f.paid_at_joining[i]), 2),
-                "goods_received": round(float(f.goods_received[i]), 2),
-            }
-        )
-        if len(out) == limit:
-            break
-    return out
-
-
-def fee_evidence(m: MoneyEvidence, j: int) -> dict[str, Any]:
-    """Evidence keys for entry fees in disguise on network ``j``, each present only when
-    it applies: ``disguised`` (the network has purchases at joining) and ``join_package``
-    (the network has one). Payment rows are 1-based rows of the payment input.
-    """
-    from agentgraph.evidence.entry_fees import (
-        GOODS_MATCH_RATIO,
-        JOIN_PACKAGE_MIN_AGENTS,
-        JOIN_PACKAGE_MIN_SHARE,
-        JOIN_WINDOW_DAYS,
-    )
-
-    f = m.fees
-    out: dict[str, Any] = {}
-    if f is None:
-        return out
-    amount = m.amounts
-    window = f.in_net(f.window, j)  # positions
-    if len(window):
-        hidden = f.in_net(f.disguised, j)
-        d: dict[str, Any] = {
-            "measured": f.disguised_measured,
-            "payments": len(hidden),
-            "amount": round(float(amount[hidden].sum()), 2),
-            "payment_rows": f.rows_where(f.disguised, j, _ROWS),
-            "joining_window_payments": len(window),
-            "joining_window_amount": round(float(amount[window].sum()), 2),
-            "joining_window_rows": f.rows_where(f.window, j, _ROWS),
-            "window_days": JOIN_WINDOW_DAYS,
-            "match_ratio": GOODS_MATCH_RATIO,
-        }
-        if f.disguised_measured:
-            d["unmatched_pairs"] = _unmatched_pairs(m, j)
-            d["counting"] = (
-                f"goods or other payments made from any time before joining to "
-                f"{JOIN_WINDOW_DAYS} days after it; a payer's payments to one payee "
-                f"are matched when the orders it bought from that payee reach "
-                f"{GOODS_MATCH_RATIO:.0%} of them (boundary matched)"
-            )
-        else:
-            d["counting"] = (
-                "not measured: without orders the goods received for purchases "
-                "at joining cannot be compared with what was paid; nothing is "
-                "counted as a disguised fee"
-            )
-        out["disguised"] = d
-    price = int(f.net_package_amount[j])
-    if price > 0:
-        pkg = f.in_net(f.package, j)
-        agents, timed = int(f.net_package_agents[j]), int(f.net_recruits_timed[j])
-        out["join_package"] = {
-            "amount": price,
-            "agents": agents,
-            "recruits_with_join_time": timed,
-            "share": round(agents / timed, 4) if timed else None,
-            "payments": len(pkg),
-            "total_paid": round(float(amount[pkg].sum()), 2),
-            "payment_rows": f.rows_where(f.package, j, _ROWS),
-            "min_agents": JOIN_PACKAGE_MIN_AGENTS,
-            "min_share": JOIN_PACKAGE_MIN_SHARE,
-            "counting": (
-                f"recruits (the root excluded) who paid this amount (rounded to the "
-                f"yuan; entry fee, goods or other) before joining or within "
-                f"{JOIN_WINDOW_DAYS} days of it, out of the recruits whose joined_at "
-                "is known; a forced first purchase even if goods were delivered"
-            ),
-        }
-    return out
-
-
 @dataclass(frozen=True)
 class EntryFeeRule(MoneyRule):
-    """Agents paying to join or to gain the right to recruit: a fee (kind ``entry_fee``)
-    or a fee in disguise (禁止传销条例 Art. 7(2) 以认购商品等方式变相交纳费用): a purchase
-    at joining not matched by goods of similar value, or a join package (see
-    :mod:`agentgraph.evidence.entry_fees`). Fires on a network with any of the three.
+    """Agents paying to join or to gain the right to recruit (入门费).
+
+    A fee (kind ``entry_fee``) or a fee in disguise (禁止传销条例 Art. 7(2)
+    以认购商品等方式变相交纳费用): a purchase at joining not matched by goods of similar
+    value, or a join package (see :mod:`agentgraph.evidence.entry_fees`). Fires on a
+    network with any of the three (:func:`~agentgraph.policies.fees.paid_to_join`).
+
+    Attributes
+    ----------
+    id, severity, citation, description, liability : str
+        As :class:`MoneyRule`.
+
+    Notes
+    -----
+    O(p + networks).
+
+    References
+    ----------
+    .. [1] 《禁止传销条例》(2005) 第七条(二) 入门费; 2013 opinion §1.
+    .. [2] In re Koscot Interplanetary, Inc., 86 F.T.C. 1106, 1180 (1975), first prong.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> from agentgraph.policies.cn import ENTRY_FEE
+    >>> ev = ENTRY_FEE.evidence(a.networks, a.evidence, 0)
+    >>> ev["payments"], ev["amount"], ev["join_package"]["amount"]
+    (30, 30000.0, 1000)
     """
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         return paid_to_join(ev.m)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m = ev.m
         return {
             "liability": self.liability,
             "payments": m.count(m.entry_fee, j),
             "amount": round(float(m.net_entry_fees[j]), 2),
             "payment_rows": m.rows_where(m.entry_fee, j, _ROWS),
-            **fee_evidence(m, j),
+            **fee_evidence(m, j, ev.thresholds),
         }
 
 
 @dataclass(frozen=True)
 class BeyondOwnSalesRule(MoneyRule):
-    """Any commission or rebate paid to someone other than the seller (direct-selling
-    pay must come from the seller's own sales only), or, with orders, an agent paid
-    more than 30% of its own sales.
+    """Pay beyond the seller's own sales.
+
+    Any commission or rebate paid to someone other than the seller (direct-selling pay
+    must come from the seller's own sales only), or, with orders, an agent paid more
+    than the policy's ``pay_cap`` (30%) of its own sales.
+
+    Attributes
+    ----------
+    id, severity, citation, description, liability : str
+        As :class:`MoneyRule`.
+
+    Notes
+    -----
+    O(networks); the evidence O(agents of the network).
+
+    References
+    ----------
+    .. [1] 《直销管理条例》(2005, 2017 修订) 第二十四条.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> from agentgraph.policies.cn import DIRECT_SELLING_PAY
+    >>> DIRECT_SELLING_PAY.evidence(a.networks, a.evidence, 0)["amount"]
+    2400.0
     """
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         m = ev.m
         over = ev.sales.net_over_cap > 0 if ev.sales is not None else False
         return (m.net_beyond_own > 0) | over
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m, graph = ev.m, ev.graph
 
         def beyond(r: np.ndarray) -> np.ndarray:  # headcount: all False when not measured
-            return m.team_pay[r] | m.headcount[r]
+            out: np.ndarray = m.team_pay[r] | m.headcount[r]
+            return out
 
         payouts = float(m.net_payouts[j])
         out: dict[str, Any] = {
@@ -341,7 +409,7 @@ class BeyondOwnSalesRule(MoneyRule):
         if ev.sales is not None and ev.sales.payouts is not None:
             over = ev.sales.over_cap(ev.hierarchy, j)[:_ROWS]
             names = graph.names(over)
-            out["cap"] = PAY_CAP
+            out["cap"] = ev.thresholds.pay_cap
             out["paid_over_cap"] = [
                 {
                     "agent": names[i],
@@ -354,60 +422,55 @@ class BeyondOwnSalesRule(MoneyRule):
 
 
 @dataclass(frozen=True)
-class FundsRule(MoneyRule):
-    """A network meeting the membership threshold whose root collected at least
-    ``min_amount`` from its downline (directly and through it).
-    """
-
-    min_amount: float = 2_500_000.0
-    min_members: int = 30
-    min_levels: int = 3
-    needs_offence: bool = True  # a circumstance of the offence: gated like the network rules
-
-    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
-        m = ev.m
-        return (
-            (m.net_funds >= self.min_amount)
-            & (nets.members >= self.min_members)
-            & (nets.levels >= self.min_levels)
-        )
-
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        m = ev.m
-        root = int(nets.roots[j])
-        return {
-            "liability": self.liability,
-            "collected": round(float(m.net_funds[j]), 2),
-            "direct": round(float(m.funds_direct[root]), 2),
-            "min_amount": self.min_amount,
-            "members": int(nets.members[j]),
-            "levels": int(nets.levels[j]),
-            "counting": "money paid in (entry fees, goods, other) by the root's downline, "
-            "the root's own payments excluded; thresholds include their "
-            "boundary",
-        }
-
-
-@dataclass(frozen=True)
 class RetailRatioRule(MoneyRule):
-    """A network whose members sell less than ``min_ratio`` of their sales (by amount)
-    to people outside the network (Vemma order: > 50% of revenue from
-    non-participants).
+    """A network whose members sell at most ``min_ratio`` of their sales outside it.
+
+    By amount, to buyers who are not agents of the input (Vemma order: > 50% of
+    revenue from non-participants).
+
+    Attributes
+    ----------
+    min_ratio : float
+        Largest retail share that fires (boundary fires; default 0.5).
+
+    Notes
+    -----
+    O(networks).
+
+    References
+    ----------
+    .. [1] FTC v. Vemma Development Co., No. CV-15-01578 (D. Ariz. 2016), stipulated
+       order; FTC v. Herbalife (2016).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     orders=read_orders("fixtures/money/ladder5_orders.csv"),
+    ... )
+    >>> from agentgraph.policies.us_ftc import RETAIL_RATIO
+    >>> RETAIL_RATIO.evidence(a.networks, a.evidence, 0)["retail_ratio"]
+    0.25
     """
 
     min_ratio: float = 0.5
 
     @property
     def needs(self) -> tuple[str, ...]:
+        """Inputs the rule reads beyond the tree."""
         return ("orders",)
 
     def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
+        """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         s = ev.s
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(s.net_sold > 0, s.net_retail / np.maximum(s.net_sold, 1e-300), 1.0)
         return (s.net_sold > 0) & (ratio <= self.min_ratio)
 
     def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         s = ev.s
         ratio = s.retail_ratio(j)
         return {
@@ -419,48 +482,4 @@ class RetailRatioRule(MoneyRule):
             "internal_sales": round(float(s.net_sold[j] - s.net_retail[j]), 2),
             "counting": "retail = sales by members to buyers who are not agents of the "
             "input; the boundary (exactly min_ratio) fires",
-        }
-
-
-@dataclass(frozen=True)
-class RecidivistRule(MoneyRule):
-    """An agent marked with a prior penalty (a criminal penalty, or an administrative
-    one within a year) whose own downline, the agent included, reaches
-    ``min_members`` people over ``min_levels`` levels. Fires on that agent's network.
-    """
-
-    min_members: int = 15
-    min_levels: int = 3
-    needs_offence: bool = True  # a threshold of the offence: gated like the network rules
-
-    @property
-    def needs(self) -> tuple[str, ...]:
-        return ("prior_penalties",)
-
-    def _hits(self, ev: Evidence) -> np.ndarray:
-        h = ev.hierarchy
-        v = ev.penalised if ev.penalised is not None else np.zeros(0, np.int64)
-        ok = (h.size[v] >= self.min_members) & (h.height[v] + 1 >= self.min_levels)
-        return v[ok]
-
-    def fires(self, nets: Networks, ev: Evidence) -> np.ndarray:
-        mask = np.zeros(len(nets), np.bool_)
-        mask[ev.hierarchy.net[self._hits(ev)]] = True
-        return mask
-
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        h = ev.hierarchy
-        hits = self._hits(ev)
-        hits = hits[h.net[hits] == j][:_ROWS]
-        names = ev.graph.names(hits)
-        return {
-            "liability": self.liability,
-            "min_members": self.min_members,
-            "min_levels": self.min_levels,
-            "agents": [
-                {"agent": names[i], "downline": int(h.size[v]), "levels": int(h.height[v]) + 1}
-                for i, v in enumerate(hits.tolist())
-            ],
-            "counting": "downline includes the agent; the agent's own level is level 1 "
-            "of its downline; thresholds include their boundary",
         }

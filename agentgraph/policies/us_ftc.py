@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from agentgraph.policies.base import Policy
 from agentgraph.policies.money import EntryFeeRule, HeadcountPayRule, RetailRatioRule
+from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = ["POLICY"]
 
@@ -59,4 +60,5 @@ POLICY = Policy(
     organiser_min_levels=3,
     organiser_citation="structural measure only: US law sets no head-count threshold",
     money_rules=(RECRUITMENT_REWARDS, ENTRY_PAYMENT, RETAIL_RATIO),
+    thresholds=DEFAULT_THRESHOLDS,
 )

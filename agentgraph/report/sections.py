@@ -13,13 +13,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from agentgraph.evidence.entry_fees import GOODS_MATCH_RATIO, JOIN_WINDOW_DAYS
-from agentgraph.evidence.identities import person_ids
 from agentgraph.evidence.money import MoneyEvidence
-from agentgraph.evidence.sales import PAY_CAP, SalesEvidence
+from agentgraph.evidence.persons import person_ids
+from agentgraph.evidence.sales import SalesEvidence
 from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.groups import Groups
 from agentgraph.measure.hierarchy import Hierarchy
+from agentgraph.policies.thresholds import EvidenceThresholds
 from agentgraph.tables import PAYMENT_KINDS, PAYOUT_KINDS, kind_mask
 
 if TYPE_CHECKING:
@@ -28,10 +28,53 @@ if TYPE_CHECKING:
 __all__ = ["entry_fee_totals", "identities_section", "money_section", "sales_section"]
 
 
-def entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
-    """The ``money.entry_fees`` totals: explicit fees (kind ``entry_fee``; the first two
-    keys), and with the entry-fee evidence the joining-window purchases, disguised fees,
-    join packages and all entry fees in any form (each payment counted once). O(p).
+def _thresholds(thresholds: EvidenceThresholds | None, m: MoneyEvidence) -> tuple[int, float]:
+    """Window days and match ratio: the policy's, else the ones ``m`` was measured with."""
+    if thresholds is not None:
+        return thresholds.join_window_days, thresholds.goods_match_ratio
+    f = m.fees
+    assert f is not None
+    return f.window_days, f.match_ratio
+
+
+def entry_fee_totals(
+    m: MoneyEvidence, amount: np.ndarray, *, thresholds: EvidenceThresholds | None = None
+) -> dict[str, Any]:
+    """The ``money.entry_fees`` totals.
+
+    Explicit fees (kind ``entry_fee``; the first two keys), and with the entry-fee
+    evidence the joining-window purchases, disguised fees, join packages and all entry
+    fees in any form (each payment counted once).
+
+    Parameters
+    ----------
+    m : MoneyEvidence
+        The scan's money evidence.
+    amount : numpy.ndarray
+        float64 amount of every payment.
+    thresholds : EvidenceThresholds, optional
+        The scan's policy thresholds (``window_days``, ``match_ratio`` shown); by
+        default the ones the evidence was measured with.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
+    O(p).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> t = entry_fee_totals(a.money, a.money.amounts, thresholds=a.policy.thresholds)
+    >>> t["payments"], t["amount"], t["joining_window"]["window_days"]
+    (30, 30000.0, 7)
     """
 
     def total(mask: np.ndarray) -> dict[str, Any]:
@@ -41,15 +84,16 @@ def entry_fee_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
     f = m.fees
     if f is None:
         return out
+    window_days, match_ratio = _thresholds(thresholds, m)
     out["joining_window"] = {
         "measured": f.window_measured,
         **total(f.window),
-        "window_days": JOIN_WINDOW_DAYS,
+        "window_days": window_days,
     }
     out["disguised"] = {
         "measured": f.disguised_measured,
         **total(f.disguised),
-        "match_ratio": GOODS_MATCH_RATIO,
+        "match_ratio": match_ratio,
     }
     out["join_packages"] = {
         "networks": int(np.count_nonzero(f.net_package_amount)),
@@ -65,9 +109,50 @@ def money_section(
     h: Hierarchy,
     organisers: np.ndarray,
     limit: int = 100,
+    *,
+    thresholds: EvidenceThresholds | None = None,
 ) -> dict[str, Any]:
-    """The report's ``money`` section: totals, pay-levels histogram and funds
-    collected per organiser (largest first).
+    """The report's ``money`` section.
+
+    Totals, pay-levels histogram, team and head-count pay, entry fees
+    (:func:`entry_fee_totals`) and funds collected per organiser (largest first).
+
+    Parameters
+    ----------
+    m : MoneyEvidence
+        The scan's money evidence.
+    graph : RecruitmentGraph
+        The recruitment graph (for names).
+    h : Hierarchy
+        Its hierarchy.
+    organisers : numpy.ndarray
+        Dense ids of the organisers (roots are added).
+    limit : int
+        Most funds rows listed.
+    thresholds : EvidenceThresholds, optional
+        The scan's policy thresholds (``a.policy.thresholds``): the joining window
+        and match ratio shown; by default the ones the evidence was measured with.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
+    O(p + k log k) for k organisers.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> sec = money_section(a.money, a.graph, a.hierarchy, a.organisers,
+    ...                     thresholds=a.policy.thresholds)
+    >>> sec["payouts_levels_up"], sec["headcount_pay"]["amount"], sec["funds"][0]["collected"]
+    ([0, 20, 16, 16], 800.0, 30000.0)
     """
     t = m.payments.table
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
@@ -104,7 +189,7 @@ def money_section(
             "payments": int(m.headcount.sum()),
             "amount": round(float(amount[m.headcount].sum()), 2),
         },
-        "entry_fees": entry_fee_totals(m, amount),
+        "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds),
         "funds": [
             {
                 "agent": names[i],
@@ -119,10 +204,60 @@ def money_section(
 
 
 def sales_section(
-    s: SalesEvidence, graph: RecruitmentGraph, h: Hierarchy, limit: int = 100
+    s: SalesEvidence,
+    graph: RecruitmentGraph,
+    h: Hierarchy,
+    limit: int = 100,
+    *,
+    thresholds: EvidenceThresholds | None = None,
 ) -> dict[str, Any]:
-    """The report's ``sales`` section: totals, retail share, and the agents whose
-    sales go mostly to other agents (largest sales first).
+    """The report's ``sales`` section.
+
+    Totals, retail share, the agents whose sales go mostly to other agents (largest
+    sales first) and, with payments, the agents paid over the cap on their own sales
+    (most paid first).
+
+    Parameters
+    ----------
+    s : SalesEvidence
+        The scan's sales evidence.
+    graph : RecruitmentGraph
+        The recruitment graph (for names).
+    h : Hierarchy
+        Its hierarchy.
+    limit : int
+        Most agents listed per list.
+    thresholds : EvidenceThresholds, optional
+        The scan's policy thresholds (``a.policy.thresholds``): the pay cap; by
+        default the one the evidence was measured with.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
+    O(o + n log n).
+
+    References
+    ----------
+    .. [1] 《直销管理条例》(2005, 2017 修订) 第二十四条 (pay at most 30% of own sales).
+    .. [2] FTC v. Vemma Development Co., No. CV-15-01578 (D. Ariz. 2016), stipulated
+       order (revenue from non-participants).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ...     orders=read_orders("fixtures/money/ladder5_orders.csv"),
+    ... )
+    >>> sec = sales_section(a.sales, a.graph, a.hierarchy, thresholds=a.policy.thresholds)
+    >>> sec["retail_ratio"], len(sec["paid_over_cap"])
+    (0.25, 14)
     """
     t = s.orders.table
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
@@ -153,7 +288,8 @@ def sales_section(
         ],
     }
     if s.payouts is not None:
-        over = np.flatnonzero(s.payouts > PAY_CAP * s.sold)
+        cap = thresholds.pay_cap if thresholds is not None else s.pay_cap
+        over = np.flatnonzero(s.payouts > cap * s.sold)
         over = over[np.lexsort((over, -s.payouts[over]))][:limit]
         onames = graph.names(over)
         out["paid_over_cap"] = [
@@ -168,7 +304,46 @@ def sales_section(
 
 
 def identities_section(a: Scanned, limit: int) -> dict[str, Any]:
-    """Accounts merged into persons: the evidence, and the networks before/after."""
+    """The report's ``identities`` section: accounts merged into persons.
+
+    The evidence (groups and weak links), the merge's counts, and the networks
+    before and after the merge, with the networks that were several networks of
+    accounts (one organisation, counts added).
+
+    Parameters
+    ----------
+    a : Scanned
+        A scan made with ``identities=``.
+    limit : int
+        Most groups, weak links and merged networks listed.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
+    O(n + r) for n agents and r identities rows.
+
+    References
+    ----------
+    .. [1] 最高人民法院、最高人民检察院、公安部《关于办理组织领导传销活动刑事案件适用法律
+       若干问题的意见》(2013) §1: people and levels are counted per person.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.evidence.identities import resolve_identities
+    >>> from agentgraph.loaders.identities import read_identities
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/identities/split_members.csv"),
+    ...     identities=resolve_identities(
+    ...         read_identities("fixtures/identities/split_identities.csv")),
+    ... )
+    >>> sec = identities_section(a, 10)
+    >>> sec["before"], sec["after"]
+    ({'networks': 3, 'max_levels': 3}, {'networks': 2, 'max_levels': 5})
+    """
     ev = a.identities
     assert ev is not None
     res = ev.resolution
