@@ -1,8 +1,7 @@
-"""Reports validate against docs/report.schema.json on fixtures and random forests."""
+"""Reports validate against the shipped schema (agentgraph/report/report.schema.json) on
+fixtures and random forests."""
 
 from __future__ import annotations
-
-import json
 
 import jsonschema
 import numpy as np
@@ -11,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
+from agentgraph.report.schema import report_schema
 from agentgraph.tables import Relations
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
 
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_schema()
 
 
 def test_fixture_reports_validate() -> None:
