@@ -26,6 +26,14 @@ their first :data:`CHAIN_HEAD` and last :data:`CHAIN_TAIL` ids, pyramids and the
 histogram fold very deep hierarchies into bands, and long ids, lists and
 evidence values are shortened. Work is linear in the report's size (a
 100,000-long chain is only sliced).
+
+Examples
+--------
+>>> import agentgraph
+>>> from agentgraph.report.html import render_html
+>>> page = render_html(agentgraph.scan("fixtures/boundary_30_3.csv").report())
+>>> page.startswith("<!DOCTYPE html>"), "Flagged networks 涉嫌传销网络" in page
+(True, True)
 """
 
 from agentgraph.report.html.limits import (

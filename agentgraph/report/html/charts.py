@@ -1,5 +1,15 @@
-"""The inline SVG charts of the HTML report: tier pyramids, the depth histogram and
-the levels-up chart of payouts."""
+"""The inline SVG charts of the HTML report.
+
+Tier pyramids, the depth histogram and the levels-up chart of payouts. Charts are
+drawn here as SVG text (no script, no library); each switches to a log scale when
+its counts span more than :data:`~agentgraph.report.html.limits.LOG_RATIO`, and
+folds or bins very deep hierarchies so its size stays bounded.
+
+Examples
+--------
+>>> pyramid_svg([1, 2, 4], "pyr-0").count("<rect")
+3
+"""
 
 from __future__ import annotations
 
@@ -27,7 +37,28 @@ __all__ = [
 
 
 def choose_scale(counts: Sequence[int]) -> tuple[bool, float]:
-    """Choose log scale when counts span more than :data:`LOG_RATIO`; return max."""
+    """Choose a log scale when counts span more than :data:`.limits.LOG_RATIO`.
+
+    Parameters
+    ----------
+    counts : Sequence[int]
+        The counts a chart draws.
+
+    Returns
+    -------
+    tuple[bool, float]
+        Whether to use a log scale (largest over smallest positive count above
+        ``LOG_RATIO``), and the largest count (1.0 when none is positive).
+
+    Notes
+    -----
+    O(len(counts)).
+
+    Examples
+    --------
+    >>> choose_scale([1, 10]), choose_scale([1, 100]), choose_scale([])
+    ((False, 10.0), (True, 100.0), (False, 1.0))
+    """
     positive = [c for c in counts if c > 0]
     if not positive:
         return False, 1.0
@@ -36,6 +67,30 @@ def choose_scale(counts: Sequence[int]) -> tuple[bool, float]:
 
 
 def bar_extent(count: int, log: bool, top: float) -> float:
+    """Scale a count to a bar's share of the chart (0 to 1).
+
+    Parameters
+    ----------
+    count : int
+        The bar's count; zero or less draws no bar.
+    log : bool
+        Log scale (``log10(1 + count) / log10(1 + top)``) or linear (``count / top``).
+    top : float
+        The largest count of the chart.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> bar_extent(5, False, 10.0), round(bar_extent(9, True, 99.0), 3), bar_extent(0, True, 9.0)
+    (0.5, 0.5, 0.0)
+    """
     if count <= 0:
         return 0.0
     if log:
@@ -44,7 +99,37 @@ def bar_extent(count: int, log: bool, top: float) -> float:
 
 
 def pyramid_svg(tiers: Sequence[int], caption_id: str) -> str:
-    """Horizontal centred bars, one per level (folded into a band when very deep)."""
+    """Draw a tier pyramid: horizontal centred bars, one per level.
+
+    Parameters
+    ----------
+    tiers : Sequence[int]
+        Members per level, level 1 (the root) first (``tier_counts``).
+    caption_id : str
+        Id of the figure's caption (unique in the page), named by ``aria-labelledby``.
+
+    Returns
+    -------
+    str
+        A ``<figure>`` with a caption and an inline ``<svg>``. A pyramid deeper than
+        :data:`~agentgraph.report.html.limits.PYRAMID_MAX_ROWS` levels draws its
+        first ``PYRAMID_HEAD`` and last ``PYRAMID_TAIL`` levels and folds the middle
+        into one dashed band saying how many levels and members it holds. Bar
+        widths are linear, or log-scaled when counts span a wide range.
+
+    Notes
+    -----
+    O(levels): the band only sums its counts.
+
+    Examples
+    --------
+    >>> svg = pyramid_svg([1, 3, 9], "pyr-0")
+    >>> svg.count("<rect"), svg.startswith('<figure><figcaption id="pyr-0">')
+    (3, True)
+    >>> deep = pyramid_svg([1] * 50, "pyr-1")
+    >>> deep.count("<title>"), "L31–L45: 15 levels 层 folded, 15 members 人" in deep
+    (35, True)
+    """
     n = len(tiers)
     rows: list[tuple[str, int | None, str]] = []  # (label, count or None for band, band text)
     if n <= PYRAMID_MAX_ROWS:
@@ -106,7 +191,26 @@ def pyramid_svg(tiers: Sequence[int], caption_id: str) -> str:
 
 
 def nice_step(minimum: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``minimum``."""
+    """Find the smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``minimum``.
+
+    Parameters
+    ----------
+    minimum : int
+        The least acceptable step.
+
+    Returns
+    -------
+    int
+
+    Notes
+    -----
+    O(log minimum).
+
+    Examples
+    --------
+    >>> [nice_step(k) for k in (1, 3, 7, 11, 60)]
+    [1, 5, 10, 20, 100]
+    """
     step = 1
     while True:
         for m in (1, 2, 5):
@@ -116,7 +220,35 @@ def nice_step(minimum: int) -> int:
 
 
 def histogram_svg(hist: Sequence[int]) -> str:
-    """Vertical bars of agents per level over all networks, binned when deep."""
+    """Draw the depth histogram: vertical bars of agents per level over all networks.
+
+    Parameters
+    ----------
+    hist : Sequence[int]
+        Agents per level, level 1 first (the report's ``depth_histogram``).
+
+    Returns
+    -------
+    str
+        A ``<figure>`` (caption id ``hist-cap``) with an inline ``<svg>``, or a note
+        when there are no agents. Deep histograms are binned into at most
+        :data:`~agentgraph.report.html.limits.HIST_MAX_BARS` bars of a "nice" number
+        of levels each (:func:`nice_step`), labelled by their first level.
+
+    Notes
+    -----
+    O(levels).
+
+    Examples
+    --------
+    >>> histogram_svg([1, 3, 9]).count("<rect")
+    3
+    >>> deep = histogram_svg(list(range(1, 200)))
+    >>> deep.count("<rect"), "5 levels per bar" in deep
+    (40, True)
+    >>> histogram_svg([])
+    '<p class="note">No agents 无代理数据.</p>'
+    """
     n = len(hist)
     if n == 0:
         return '<p class="note">No agents 无代理数据.</p>'
@@ -183,11 +315,36 @@ def histogram_svg(hist: Sequence[int]) -> str:
 
 
 def levels_up_svg(counts: Sequence[int]) -> str:
-    """Vertical bars of payouts by how many levels above the seller the payee sits.
+    """Draw the payouts by how many levels above the seller the payee sits.
 
     Index 0 is pay on the seller's own sales (drawn green); every further bar is
     money that flowed up the recruitment tree. Very long lists fold their tail
     into one last bar labelled ``N+``.
+
+    Parameters
+    ----------
+    counts : Sequence[int]
+        Payouts per number of levels up, 0 first (``money.payouts_levels_up``).
+
+    Returns
+    -------
+    str
+        A ``<figure>`` (caption id ``money-up-cap``) with an inline ``<svg>`` of at
+        most :data:`~agentgraph.report.html.limits.MONEY_MAX_BARS` bars, each with
+        ``data-level`` and ``data-count`` attributes; a note when ``counts`` is empty.
+
+    Notes
+    -----
+    O(len(counts)).
+
+    Examples
+    --------
+    >>> svg = levels_up_svg([4, 2, 1])
+    >>> svg.count('class="bar"'), 'data-level="0" data-count="4"' in svg
+    (3, True)
+    >>> long = levels_up_svg(list(range(100)))
+    >>> long.count('class="bar"'), 'data-level="39+"' in long
+    (40, True)
     """
     n = len(counts)
     if n == 0:

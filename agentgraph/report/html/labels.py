@@ -1,5 +1,18 @@
-"""The English and Chinese labels of the HTML report: severities, structures, data
-issues, payment kinds, liabilities, needed evidence and money evidence keys."""
+"""The English and Chinese labels of the HTML report.
+
+Severities, structures, data issues, payment kinds, liabilities, needed evidence
+and money evidence keys.
+
+Every label gives the English text first and the Chinese after it, so an analyst
+reading either language finds the same page; unknown keys are shown as-is.
+
+Examples
+--------
+>>> SEVERITY_LABEL["critical"], STRUCTURE_LABEL["five_tier_plus"]
+('Critical 情节严重', 'Five tiers or more 五级及以上')
+>>> KIND_ORDER[0], KIND_LABEL["entry_fee"]
+('entry_fee', 'Entry fee 入门费')
+"""
 
 from __future__ import annotations
 
@@ -16,6 +29,7 @@ __all__ = [
 ]
 
 SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+"""Order of severities, lowest first; unknown severities rank below ``info``."""
 
 
 SEVERITY_LABEL = {
@@ -25,6 +39,7 @@ SEVERITY_LABEL = {
     "low": "Low 低",
     "info": "Info 提示",
 }
+"""Severity badge text by severity."""
 
 
 STRUCTURE_LABEL = {
@@ -32,6 +47,7 @@ STRUCTURE_LABEL = {
     "multi_level": "Multi-level 多层级",
     "five_tier_plus": "Five tiers or more 五级及以上",
 }
+"""Structure class of a network (``structure`` in the report) by its key."""
 
 
 ISSUE_LABEL = {
@@ -41,9 +57,11 @@ ISSUE_LABEL = {
     "unknown_upline": "Unknown upline 上线不存在",
     "duplicate_agent": "Duplicate agent 重复代理",
 }
+"""Data issue kinds (``data_issues[].kind``) by key."""
 
 
 KIND_ORDER = ("entry_fee", "commission", "goods", "rebate", "other")
+"""Payment kinds in the order the money section lists them; other kinds follow."""
 
 
 KIND_LABEL = {
@@ -53,6 +71,7 @@ KIND_LABEL = {
     "rebate": "Rebate 返利",
     "other": "Other 其他",
 }
+"""Payment kinds (``money.by_kind``, example payments) by key."""
 
 
 LIABILITY_LABEL = {
@@ -61,6 +80,7 @@ LIABILITY_LABEL = {
     "civil": "Civil 民事",
     "contractual": "Platform rule 平台规则",
 }
+"""Liability of a rule or money flag by key (criminal liability gets a red badge)."""
 
 
 NEEDS_LABEL = {
@@ -68,6 +88,7 @@ NEEDS_LABEL = {
     "orders": ("orders 订单数据", "无订单数据"),
     "prior_penalties": ("prior penalties 前科标记", "无前科标记"),
 }
+"""Evidence a rule needs: (label when given, Chinese text when missing) by key."""
 
 
 MONEY_EVIDENCE_LABEL = {
@@ -101,3 +122,4 @@ MONEY_EVIDENCE_LABEL = {
     "min_share": "Min share 最低比例",
     "counting": "Counting 计算口径",
 }
+"""Keys of a money flag's evidence, as table headings; unknown keys are shown as-is."""

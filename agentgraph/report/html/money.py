@@ -1,5 +1,14 @@
-"""The money evidence of the HTML report: the ``money`` section and the evidence
-tables of money rules' flags."""
+"""The money evidence of the HTML report.
+
+The ``money`` section (totals, entry fees in any form, team and head-count pay,
+the levels-up chart, funds collected) and the evidence tables of money rules'
+flags, which :mod:`agentgraph.report.html.networks` puts on the network cards.
+
+Examples
+--------
+>>> is_money_evidence({"liability": "criminal"})
+True
+"""
 
 from __future__ import annotations
 
@@ -51,9 +60,10 @@ _MONEY_RATIO_KEYS = frozenset({"match_ratio", "min_share"})
 
 
 def _disguised_fee_cards(fees: Mapping[str, Any], card: Callable[..., str]) -> list[str]:
-    """Cards for entry fees in disguise, beside the entry-fee card: purchases at joining
-    not matched by goods (or "not measured") and join packages. None for reports without
-    these keys.
+    """Render the cards for entry fees in disguise, beside the entry-fee card.
+
+    Purchases at joining not matched by goods (or "not measured") and join packages;
+    none for reports without these keys.
     """
     out: list[str] = []
     disguised, window = fees.get("disguised"), as_mapping(fees.get("joining_window"))
@@ -100,7 +110,40 @@ def _disguised_fee_cards(fees: Mapping[str, Any], card: Callable[..., str]) -> l
 
 
 def money_section(money: Mapping[str, Any]) -> str:
-    """Totals by kind, payouts by levels up, team / head-count pay, entry fees, funds."""
+    """Render the report's ``money`` section.
+
+    Cards (all payments, entry fees, disguised entry fees and join packages, team
+    pay, head-count pay), the totals by payment kind beside the levels-up chart
+    (:func:`~agentgraph.report.html.charts.levels_up_svg`), and the funds collected
+    per root or organiser, largest first.
+
+    Parameters
+    ----------
+    money : Mapping[str, Any]
+        The report's ``money`` section (present when the scan had payment records).
+
+    Returns
+    -------
+    str
+        ``<section id="money">``; amounts in yuan; the funds table stops at
+        :data:`~agentgraph.report.html.limits.MAX_TABLE_ROWS` rows. Head-count pay
+        and disguised entry fees that could not be measured say so instead of
+        showing zero.
+
+    Notes
+    -----
+    O(payment kinds + levels-up bars + funds rows shown).
+
+    Examples
+    --------
+    >>> import re
+    >>> html = money_section({"payments": 3, "amount": 3000.0,
+    ...                       "entry_fees": {"payments": 3, "amount": 3000.0}})
+    >>> html.startswith('<section id="money">'), re.findall('data-key="([a-z_]+)"', html)
+    (True, ['money_total', 'entry_fees', 'team_pay', 'headcount_pay'])
+    >>> 'Entry fees 入门费</div><div class="v">¥3,000.00' in html
+    True
+    """
     total = money.get("amount")
     parts = [
         '<section id="money"><h2>Money evidence 资金证据</h2>',
@@ -229,7 +272,7 @@ def money_section(money: Mapping[str, Any]) -> str:
 
 
 def _example_chain(chain: Sequence[Any]) -> str:
-    """Payee → … → seller, shortened in the middle when long."""
+    """Render an example payment's chain payee → … → seller, shortened in the middle."""
     n = len(chain)
     if n == 0:
         return "–"
@@ -243,7 +286,7 @@ def _example_chain(chain: Sequence[Any]) -> str:
 
 
 def _examples_table(examples: Sequence[Any]) -> str:
-    """Example payments as a small table: row, payer, payee, amount, kind, levels up, chain."""
+    """Render example payments as a table: row, payer, payee, amount, kind, levels up, chain."""
     items = [x for x in examples[:MAX_EXAMPLES] if isinstance(x, Mapping)]
     if not items:
         return value_html(examples)
@@ -273,7 +316,34 @@ def _examples_table(examples: Sequence[Any]) -> str:
 
 
 def money_evidence_table(evidence: Mapping[str, Any]) -> str:
-    """Evidence of a money rule: labelled keys, yuan amounts, examples as a table."""
+    """Render the evidence of a money rule's flag: labelled keys, yuan amounts, examples as a table.
+
+    Parameters
+    ----------
+    evidence : Mapping[str, Any]
+        A money flag's ``evidence`` (``liability`` is shown as a badge elsewhere and
+        skipped here).
+
+    Returns
+    -------
+    str
+        A ``<table class="kv">``: keys labelled in English and Chinese
+        (:data:`~agentgraph.report.html.labels.MONEY_EVIDENCE_LABEL`, the raw key
+        as the title), amounts in yuan, shares as percentages, ``examples`` and
+        lists of records as tables, nested disguised-fee and join-package evidence
+        as nested tables; ``payment_rows`` cut short say how many payments they
+        stand for. The first 50 keys are shown.
+
+    Notes
+    -----
+    O(size shown), bounded by the caps whatever the size of the evidence.
+
+    Examples
+    --------
+    >>> html = money_evidence_table({"payments": 4, "amount": 800.0, "payment_rows": [31, 32]})
+    >>> "<td>¥800.00</td>" in html, "(first 2 of 4 payments" in html
+    (True, True)
+    """
     rows = []
     items = [(k, v) for k, v in evidence.items() if k != "liability"]
     for key, value in items[:50]:
@@ -319,4 +389,24 @@ def money_evidence_table(evidence: Mapping[str, Any]) -> str:
 
 
 def is_money_evidence(evidence: Mapping[str, Any]) -> bool:
+    """Tell whether a flag's evidence is a money rule's (liability, payment rows or examples).
+
+    Parameters
+    ----------
+    evidence : Mapping[str, Any]
+        A flag's ``evidence``.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> is_money_evidence({"payments": 4, "payment_rows": [31]}), is_money_evidence({"members": 30})
+    (True, False)
+    """
     return any(k in evidence for k in ("liability", "payment_rows", "examples"))

@@ -1,5 +1,13 @@
-"""The networks of the HTML report: a card per flagged network (tier pyramid,
-deepest chain, flags) and the table of the other listed networks."""
+"""The networks of the HTML report.
+
+A card per flagged network (tier pyramid, deepest chain, flags with rule,
+severity, citation and evidence) and the table of the other listed networks.
+
+Examples
+--------
+>>> tiers_text([1, 2, 4])
+'1 / 2 / 4'
+"""
 
 from __future__ import annotations
 
@@ -43,6 +51,34 @@ __all__ = [
 
 
 def chain_html(chain: Sequence[Any]) -> str:
+    """Render a network's deepest chain, root first, as numbered chips joined by arrows.
+
+    Parameters
+    ----------
+    chain : Sequence[Any]
+        Agent ids from the root down (``deepest_chain``).
+
+    Returns
+    -------
+    str
+        The chain (superscripts are levels, the root is level 1); a chain longer
+        than ``CHAIN_HEAD + CHAIN_TAIL + 1`` shows its first
+        :data:`~agentgraph.report.html.limits.CHAIN_HEAD` and last
+        :data:`~agentgraph.report.html.limits.CHAIN_TAIL` ids around a count of the
+        ones left out. A note when the chain is empty.
+
+    Notes
+    -----
+    O(CHAIN_HEAD + CHAIN_TAIL): a 100,000-long chain is only sliced.
+
+    Examples
+    --------
+    >>> chain_html(["A", "B"]).count('class="chip"')
+    2
+    >>> long = chain_html([str(i) for i in range(100)])
+    >>> long.count('class="chip"'), "… 75 more 省略 75 人 …" in long
+    (25, True)
+    """
     n = len(chain)
     if n == 0:
         return '<p class="note">No chain recorded 未记录链条.</p>'
@@ -68,6 +104,35 @@ def chain_html(chain: Sequence[Any]) -> str:
 
 
 def flags_html(flags: Sequence[Mapping[str, Any]]) -> str:
+    """Render a network's flags: rule, severity, liability, citation and evidence of each.
+
+    Parameters
+    ----------
+    flags : Sequence[Mapping[str, Any]]
+        The network's ``flags``.
+
+    Returns
+    -------
+    str
+        ``<div class="flags">`` with one ``<div class="flag">`` per flag. Money
+        rules' evidence is shown by
+        :func:`~agentgraph.report.html.money.money_evidence_table` (its liability
+        as a badge), other evidence as a key/value table.
+
+    Notes
+    -----
+    O(size of the evidence shown), bounded by the caps.
+
+    Examples
+    --------
+    >>> html = flags_html([{"rule": "cn.threshold", "severity": "high",
+    ...                     "citation": "刑法第224条之一", "evidence": {"members": 30}}])
+    >>> print(html)
+    <div class="flags"><div class="flag"><span class="rule">cn.threshold</span> <span class="sev
+    high">High 高</span><div class="cite"><b>Citation 依据:</b> 刑法第224条之一</div><div
+    class="note">Evidence 证据</div><table
+    class="kv"><tr><th>members</th><td>30</td></tr></table></div></div>
+    """
     out = ['<div class="flags">']
     for flag in flags:
         sev = str(flag.get("severity") or "")
@@ -94,6 +159,35 @@ def flags_html(flags: Sequence[Mapping[str, Any]]) -> str:
 
 
 def network_card(net: Mapping[str, Any], index: int) -> str:
+    """Render the card of one flagged network: stats, tier pyramid, deepest chain and flags.
+
+    Parameters
+    ----------
+    net : Mapping[str, Any]
+        One entry of the report's ``networks``.
+    index : int
+        Its position in ``networks`` (the card's id is ``net-{index}``).
+
+    Returns
+    -------
+    str
+        ``<article class="net">`` (``net critical`` for a critical flag). Money
+        flags, which carry tables of example payments, get the card's full width.
+
+    Notes
+    -----
+    O(levels + chain ids shown + evidence shown).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> net = agentgraph.scan("fixtures/boundary_30_3.csv").report()["networks"][0]
+    >>> card = network_card(net, 0)
+    >>> card.startswith('<article class="net" id="net-0">'), card.count("<rect")
+    (True, 3)
+    >>> "cn.threshold" in card, 'Root 发起人: <span class="id">001</span>' in card
+    (True, True)
+    """
     flags = network_flags(net)
     sev = max_severity(flags)
     tiers = [as_int(x) for x in as_sequence(net.get("tier_counts"))]
@@ -131,6 +225,30 @@ def network_card(net: Mapping[str, Any], index: int) -> str:
 
 
 def flagged_section(networks: Sequence[Mapping[str, Any]]) -> tuple[str, set[int]]:
+    """Render the section of flagged networks, one card each.
+
+    Parameters
+    ----------
+    networks : Sequence[Mapping[str, Any]]
+        The report's ``networks`` (flagged ones first).
+
+    Returns
+    -------
+    tuple[str, set[int]]
+        ``<section id="flagged">``, and the positions of the networks given a card
+        (at most :data:`~agentgraph.report.html.limits.MAX_FLAGGED_DETAILS`); the
+        others are left to the networks table.
+
+    Notes
+    -----
+    O(size of the cards).
+
+    Examples
+    --------
+    >>> html, detailed = flagged_section([{"root": "A", "members": 2}])
+    >>> detailed, "No listed network met the pyramid-selling thresholds." in html
+    (set(), True)
+    """
     flagged = [i for i, n in enumerate(networks) if network_flags(n)]
     detailed = flagged[:MAX_FLAGGED_DETAILS]
     parts = ['<section id="flagged"><h2>Flagged networks 涉嫌传销网络</h2>']
@@ -157,6 +275,29 @@ def flagged_section(networks: Sequence[Mapping[str, Any]]) -> tuple[str, set[int
 
 
 def tiers_text(tiers: Sequence[Any]) -> str:
+    """Render members per level as text, ``1 / 5 / 24``, shortened past 8 levels.
+
+    Parameters
+    ----------
+    tiers : Sequence[Any]
+        Members per level, level 1 first.
+
+    Returns
+    -------
+    str
+        Escaped text; more than 8 levels show the first 6 and the number of levels.
+
+    Notes
+    -----
+    O(1): at most 8 counts are formatted.
+
+    Examples
+    --------
+    >>> tiers_text([1, 5, 24])
+    '1 / 5 / 24'
+    >>> tiers_text(list(range(1, 12)))
+    '1 / 2 / 3 / 4 / 5 / 6 / … (11 levels 层)'
+    """
     if len(tiers) <= 8:
         return escape(" / ".join(f"{as_int(t):,}" for t in tiers))
     head = " / ".join(f"{as_int(t):,}" for t in tiers[:6])
@@ -166,6 +307,36 @@ def tiers_text(tiers: Sequence[Any]) -> str:
 def networks_section(
     networks: Sequence[Mapping[str, Any]], detailed: set[int], omitted: Mapping[str, Any]
 ) -> str:
+    """Render the table of the listed networks that got no card.
+
+    Parameters
+    ----------
+    networks : Sequence[Mapping[str, Any]]
+        The report's ``networks``.
+    detailed : set[int]
+        Positions already shown as cards (:func:`flagged_section`).
+    omitted : Mapping[str, Any]
+        The report's ``networks_omitted`` (small unflagged networks only counted).
+
+    Returns
+    -------
+    str
+        ``<section id="networks">``: one row per other network (``#`` is its
+        position in the JSON), at most
+        :data:`~agentgraph.report.html.limits.MAX_TABLE_ROWS` rows, then a note
+        on the networks not listed.
+
+    Notes
+    -----
+    O(rows shown).
+
+    Examples
+    --------
+    >>> html = networks_section([{"root": "S", "members": 2, "levels": 2}], set(),
+    ...                         {"networks": 3, "agents": 3, "max_levels": 1})
+    >>> html.count('<tr><td class="n">'), "Not listed 未列出: 3 small unflagged" in html
+    (1, True)
+    """
     others = [i for i in range(len(networks)) if i not in detailed]
     shown = others[:MAX_TABLE_ROWS]
     head = (

@@ -1,4 +1,10 @@
-"""The HTML page: :func:`render_html` assembles the sections into one document."""
+"""The HTML page: :func:`render_html` assembles the sections into one document.
+
+Examples
+--------
+>>> render_html({}).splitlines()[0]
+'<!DOCTYPE html>'
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ from agentgraph.report.html.text import as_int, as_mapping, as_sequence, escape
 
 __all__ = ["render_html"]
 
+# Navigation links to the sections, in page order (evidence sections are inserted
+# when the report has them).
 _NAV = (
     ("summary", "Summary 概要"),
     ("flagged", "Flagged 涉嫌传销"),
@@ -52,15 +60,29 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     Notes
     -----
-    Every string from the report is escaped. Size is bounded by the caps
-    :data:`MAX_FLAGGED_DETAILS`, :data:`MAX_TABLE_ROWS`, :data:`CHAIN_HEAD` and
-    :data:`CHAIN_TAIL`; the page says how many items were left to the JSON.
+    Every string from the report is escaped. Size is bounded by the caps of
+    :mod:`agentgraph.report.html.limits` (:data:`MAX_FLAGGED_DETAILS`,
+    :data:`MAX_TABLE_ROWS`, :data:`CHAIN_HEAD` and :data:`CHAIN_TAIL`); the
+    page says how many items were left to the JSON. Work is linear in the size
+    of what is shown, so O(size of the report) at most.
+
+    The page: header, navigation, summary cards, flagged networks (one card
+    each), identities, money and sales evidence when the report has them, the
+    depth histogram, then the tables of other networks, organisers, data
+    issues, rank mismatches and rules.
 
     Examples
     --------
-    >>> page = render_html({"networks": [], "summary": {"agents": 0}})
-    >>> page.startswith("<!DOCTYPE html>")
-    True
+    >>> import agentgraph
+    >>> page = render_html(agentgraph.scan("fixtures/boundary_30_3.csv").report())
+    >>> page.startswith("<!DOCTYPE html>"), page.rstrip().endswith("</html>")
+    (True, True)
+    >>> 'Root 发起人: <span class="id">001</span>' in page, "cn.threshold" in page
+    (True, True)
+    >>> "<script" in page
+    False
+    >>> render_html({}).count("<section")  # summary, flagged, depth and five tables
+    8
     """
     networks = [n for n in as_sequence(report.get("networks")) if isinstance(n, Mapping)]
     source = as_mapping(report.get("source"))

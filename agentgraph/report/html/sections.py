@@ -1,5 +1,13 @@
-"""The summary and table sections of the HTML report: header, summary cards,
-organisers, data issues, rank mismatches and rules."""
+"""The summary and table sections of the HTML report.
+
+The header, the summary cards, and the tables of organisers, data issues, rank
+mismatches and the rules that were evaluated.
+
+Examples
+--------
+>>> ranks_section({}).endswith('<p class="note">Total 总数: 0.</p></section>')
+True
+"""
 
 from __future__ import annotations
 
@@ -31,6 +39,31 @@ __all__ = [
 
 
 def header_html(report: Mapping[str, Any]) -> str:
+    """Render the page header: source, policy and version, time stamp and schema revision.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict (missing keys show as ``–``).
+
+    Returns
+    -------
+    str
+        ``<header class="top">``.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> html = header_html({"source": {"name": "ladder.csv", "kind": "members", "rows": 30},
+    ...                     "policy": "cn", "schema": "agentgraph.report/1", "schema_revision": 2})
+    >>> "<dd>ladder.csv (kind 类型: members; rows 行数: 30)</dd>" in html
+    True
+    >>> "<dd>agentgraph.report/1 rev 2</dd>" in html, "<dd>–</dd>" in html
+    (True, True)
+    """
     source = as_mapping(report.get("source"))
     name = source.get("name", "–")
     kind = source.get("kind")
@@ -68,6 +101,35 @@ def header_html(report: Mapping[str, Any]) -> str:
 
 
 def summary_section(report: Mapping[str, Any], networks: Sequence[Mapping[str, Any]]) -> str:
+    """Render the summary cards: agents, networks, flagged, levels, organisers, issues, ranks.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict.
+    networks : Sequence[Mapping[str, Any]]
+        Its listed networks (counted when ``summary`` lacks a total).
+
+    Returns
+    -------
+    str
+        ``<section id="summary">``: one card per total (each with a ``data-key``;
+        ``flagged`` in red when any network is flagged), the data issues by kind,
+        and a note on the small networks only summarised.
+
+    Notes
+    -----
+    O(listed networks + issue kinds).
+
+    Examples
+    --------
+    >>> import re
+    >>> html = summary_section({"summary": {"agents": 30, "networks": 1, "flagged": 1}}, [])
+    >>> re.findall('data-key="([a-z_]+)"', html)[:4]
+    ['agents', 'networks', 'flagged', 'max_levels']
+    >>> '<div class="card alert" data-key="flagged">' in html
+    True
+    """
     summary = as_mapping(report.get("summary"))
     flagged_listed = sum(1 for n in networks if network_flags(n))
     issues = as_mapping(summary.get("data_issues"))
@@ -118,6 +180,32 @@ def summary_section(report: Mapping[str, Any], networks: Sequence[Mapping[str, A
 
 
 def organisers_section(report: Mapping[str, Any]) -> str:
+    """Render the table of organisers: the agents leading a flagged hierarchy.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict; ``organisers`` is read.
+
+    Returns
+    -------
+    str
+        ``<section id="organisers">`` with agent, network root, downline and
+        levels, at most :data:`~agentgraph.report.html.limits.MAX_TABLE_ROWS` rows.
+
+    Notes
+    -----
+    O(rows shown).
+
+    Examples
+    --------
+    >>> html = organisers_section({"organisers": [{"agent": "001", "network": "001",
+    ...                                            "downline": 30, "levels": 3}]})
+    >>> '<td class="n">30</td><td class="n">3</td>' in html
+    True
+    >>> organisers_section({}).endswith('<p class="note">None 无.</p></section>')
+    True
+    """
     orgs = [o for o in as_sequence(report.get("organisers")) if isinstance(o, Mapping)]
     parts = [
         '<section id="organisers"><h2>Organisers 组织者、领导者</h2>',
@@ -144,6 +232,30 @@ def organisers_section(report: Mapping[str, Any]) -> str:
 
 
 def issues_section(report: Mapping[str, Any]) -> str:
+    """Render the table of data issues: rows the engine could not place in a clean hierarchy.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict; ``data_issues`` is read.
+
+    Returns
+    -------
+    str
+        ``<section id="issues">`` with kind, agents (the first
+        :data:`~agentgraph.report.html.limits.MAX_ISSUE_AGENTS`) and detail.
+
+    Notes
+    -----
+    O(rows shown).
+
+    Examples
+    --------
+    >>> html = issues_section({"data_issues": [{"kind": "cycle", "agents": ["A", "B"],
+    ...                                         "detail": "A -> B -> A"}]})
+    >>> "<td>Cycle 循环推荐</td>" in html, "<td>A -&gt; B -&gt; A</td>" in html
+    (True, True)
+    """
     issues = [d for d in as_sequence(report.get("data_issues")) if isinstance(d, Mapping)]
     parts = [
         '<section id="issues"><h2>Data issues 数据问题</h2>',
@@ -174,6 +286,30 @@ def issues_section(report: Mapping[str, Any]) -> str:
 
 
 def ranks_section(report: Mapping[str, Any]) -> str:
+    """Render the table of rank mismatches: declared titles that differ from measured levels.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict; ``rank_mismatches`` is read.
+
+    Returns
+    -------
+    str
+        ``<section id="ranks">`` with agent, declared rank, declared and measured
+        level and their difference, or just the total when none is listed.
+
+    Notes
+    -----
+    O(rows shown).
+
+    Examples
+    --------
+    >>> html = ranks_section({"rank_mismatches": {"total": 1, "agents": [
+    ...     {"agent": "A", "rank": "总代", "declared_level": 1, "measured_level": 3}]}})
+    >>> '<td class="n">+2</td>' in html, "Total 总数: 1; listed 列出: 1." in html
+    (True, True)
+    """
     mism = as_mapping(report.get("rank_mismatches"))
     agents = [a for a in as_sequence(mism.get("agents")) if isinstance(a, Mapping)]
     total = as_int(mism.get("total"), len(agents))
@@ -212,7 +348,7 @@ def ranks_section(report: Mapping[str, Any]) -> str:
 
 
 def _rule_meta(rule: Mapping[str, Any]) -> str:
-    """Liability, needed evidence and evaluated status of a rule, as tags (or "")."""
+    """Render a rule's liability, needed evidence and evaluated status as tags (or "")."""
     tags = []
     liability = rule.get("liability")
     if liability:
@@ -233,6 +369,31 @@ def _rule_meta(rule: Mapping[str, Any]) -> str:
 
 
 def rules_section(report: Mapping[str, Any]) -> str:
+    """Render the table of the rules evaluated, with severity, description and citation.
+
+    Parameters
+    ----------
+    report : Mapping[str, Any]
+        An ``agentgraph.report/1`` dict; ``rules`` is read.
+
+    Returns
+    -------
+    str
+        ``<section id="rules">``: one row per rule with its liability, the evidence
+        it needs (and whether it was evaluated: rules not evaluated for want of
+        payments or orders say so), and the rules it requires to fire too.
+
+    Notes
+    -----
+    O(rows shown).
+
+    Examples
+    --------
+    >>> html = rules_section({"rules": [{"rule": "cn.entry_fee", "severity": "high",
+    ...     "needs": ["payments"], "evaluated": False, "citation": "刑法第224条之一"}]})
+    >>> "not evaluated: no payments 未评估：无付款数据" in html, '<tr class="noeval">' in html
+    (True, True)
+    """
     rules = [r for r in as_sequence(report.get("rules")) if isinstance(r, Mapping)]
     parts = ['<section id="rules"><h2>Rules evaluated 适用规则及依据</h2>']
     if not rules:

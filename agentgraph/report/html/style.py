@@ -1,4 +1,16 @@
-"""The inline CSS of the HTML report and the Content-Security-Policy that forbids any fetch."""
+"""The inline CSS of the HTML report and the Content-Security-Policy that forbids any fetch.
+
+The page loads nothing: the CSS goes into one ``<style>`` element, fonts are
+named (CJK fonts first) but never downloaded, and the policy allows inline styles
+and ``data:`` images only.
+
+Examples
+--------
+>>> CONTENT_SECURITY_POLICY.split("; ")[0]
+"default-src 'none'"
+>>> "url(" in CSS, "@import" in CSS
+(False, False)
+"""
 
 from __future__ import annotations
 
@@ -94,6 +106,8 @@ h3.sub{margin:18px 0 4px}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:30px}
 @media print{body{background:#fff}nav{display:none}.net,.card{break-inside:avoid}}
 """
+"""The page's style sheet, inlined in ``<style>`` (no external resource)."""
 
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""Content of the page's ``Content-Security-Policy`` ``<meta>``: no fetch, no script."""

@@ -1,5 +1,13 @@
-"""Evidence values rendered as HTML: compact JSON-like text, nested key/value tables and
-tables of flat records."""
+"""Evidence values rendered as HTML.
+
+Compact JSON-like text, nested key/value tables and tables of flat records; every
+rendering is bounded by the caps of :mod:`agentgraph.report.html.limits`.
+
+Examples
+--------
+>>> compact_text({"a": [1, None]})
+'{a: [1, null]}'
+"""
 
 from __future__ import annotations
 
@@ -13,9 +21,31 @@ __all__ = ["compact_text", "kv_table", "records_table", "scalar_text", "value_ht
 
 
 def compact_text(value: object, budget: int = 300) -> str:
-    """A JSON-like rendering of ``value`` cut at about ``budget`` characters.
+    """Render ``value`` as JSON-like text cut at about ``budget`` characters.
 
-    Walks the value lazily so a huge list costs only what is shown.
+    Parameters
+    ----------
+    value : object
+        Any JSON-like value (mappings, sequences, scalars).
+    budget : int, default 300
+        Characters of text at most (before escaping).
+
+    Returns
+    -------
+    str
+        Escaped text; a cut value ends in a ``more`` span (`` …``).
+
+    Notes
+    -----
+    Walks the value lazily so a huge list costs only what is shown: O(budget),
+    whatever the size of ``value``.
+
+    Examples
+    --------
+    >>> compact_text({"rows": [1, 2], "ok": True})
+    '{rows: [1, 2], ok: true}'
+    >>> compact_text(list(range(100_000)), budget=12)
+    '[0, 1, 2, 3,<span class="more"> …</span>'
     """
     out: list[str] = []
     used = 0
@@ -57,6 +87,28 @@ def compact_text(value: object, budget: int = 300) -> str:
 
 
 def scalar_text(v: object) -> str:
+    """Render a scalar as JSON-like text (``null``, ``true``; big ints with separators).
+
+    Parameters
+    ----------
+    v : object
+        A scalar value.
+
+    Returns
+    -------
+    str
+        ``null``, ``true``/``false``, an int (with ``,`` separators from 10,000
+        on), or the value's ``str``; not escaped.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> scalar_text(None), scalar_text(False), scalar_text(9999), scalar_text(10000)
+    ('null', 'false', '9999', '10,000')
+    """
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -67,7 +119,34 @@ def scalar_text(v: object) -> str:
 
 
 def value_html(value: object, depth: int = 0) -> str:
-    """Render one evidence value: nested table, short list, or text."""
+    """Render one evidence value: nested table, short list, or text.
+
+    Parameters
+    ----------
+    value : object
+        A value of a flag's evidence.
+    depth : int, default 0
+        Nesting depth; mappings below depth 2 become :func:`kv_table` tables,
+        deeper ones compact text.
+
+    Returns
+    -------
+    str
+        Escaped HTML. Lists of scalars show their first
+        :data:`~agentgraph.report.html.limits.MAX_LIST_ITEMS` items; numbers get
+        thousands separators; long text is shortened.
+
+    Notes
+    -----
+    O(size shown), bounded by the caps whatever the size of ``value``.
+
+    Examples
+    --------
+    >>> value_html([1, 2, 3]), value_html(12345), value_html(None)
+    ('[1, 2, 3]', '12,345', 'null')
+    >>> value_html({"members": 30})
+    '<table class="kv"><tr><th>members</th><td>30</td></tr></table>'
+    """
     if isinstance(value, Mapping):
         if depth >= 2 or not value:
             return f'<span class="id">{compact_text(value)}</span>'
@@ -91,6 +170,29 @@ def value_html(value: object, depth: int = 0) -> str:
 
 
 def kv_table(evidence: Mapping[str, Any], depth: int = 0) -> str:
+    """Render a mapping (a flag's evidence) as a two-column key/value table.
+
+    Parameters
+    ----------
+    evidence : Mapping[str, Any]
+        The keys and values to show; the first 50 keys are shown, the rest counted.
+    depth : int, default 0
+        Nesting depth passed on to :func:`value_html`.
+
+    Returns
+    -------
+    str
+        A ``<table class="kv">``.
+
+    Notes
+    -----
+    O(size shown).
+
+    Examples
+    --------
+    >>> print(kv_table({"members": 30, "levels": 3}))
+    <table class="kv"><tr><th>members</th><td>30</td></tr><tr><th>levels</th><td>3</td></tr></table>
+    """
     rows = []
     items = list(evidence.items())
     for key, value in items[:50]:
@@ -106,8 +208,30 @@ _RECORD_AMOUNT_KEYS = frozenset(
 
 
 def records_table(records: Sequence[Mapping[str, Any]]) -> str:
-    """A list of flat records (e.g. agents paid over the cap) as a small table whose
-    columns are the records' keys; amounts in yuan.
+    """Render a list of flat records (e.g. agents paid over the cap) as a small table.
+
+    Parameters
+    ----------
+    records : Sequence[Mapping[str, Any]]
+        The records; their keys (the first 8 met in the first
+        :data:`~agentgraph.report.html.limits.MAX_EXAMPLES` records) are the
+        columns.
+
+    Returns
+    -------
+    str
+        A ``<table class="ex">`` of at most ``MAX_EXAMPLES`` rows (the rest
+        counted); amounts (keys such as ``paid``, ``amount``, ``own_sales``) in yuan.
+
+    Notes
+    -----
+    O(rows shown x columns).
+
+    Examples
+    --------
+    >>> print(records_table([{"agent": "A", "paid": 300}]))
+    <table class="ex"><thead><tr><th>agent</th><th>paid</th></tr></thead><tbody><tr><td>A</td><td
+    class="n">¥300.00</td></tr></tbody></table>
     """
     keys: list[str] = []
     for r in records[:MAX_EXAMPLES]:
