@@ -8,9 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from .conftest import FIXTURES, ROOT, run_cli
+from agentgraph.report.schema import report_schema
 
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+from .conftest import FIXTURES, run_cli
+
+SCHEMA = report_schema()
 
 
 def test_scan_json_to_stdout_is_only_the_report() -> None:

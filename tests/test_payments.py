@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 import agentgraph
 from agentgraph.errors import InputError
 from agentgraph.evidence.money import pay_levels
+from agentgraph.report.schema import report_schema
 from agentgraph.tables import Relations
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, run_cli
 
 MONEY = FIXTURES / "money"
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_schema()
 
 
 def _scan(members: str, payments: str | None) -> dict:

@@ -15,12 +15,13 @@ from agentgraph.loaders.payments import normalise_payments, read_payments
 import agentgraph
 from agentgraph.errors import PolicyError
 from agentgraph.policies import get_policy
+from agentgraph.report.schema import report_schema
 from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT, run_cli
 
 MONEY = FIXTURES / "money"
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_schema()
 EXAMPLE = ROOT / "docs" / "examples" / "single-tier-platform.toml"
 
 

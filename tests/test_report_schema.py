@@ -1,8 +1,7 @@
-"""Reports validate against docs/report.schema.json on fixtures and random forests."""
+"""Reports validate against the shipped schema (agentgraph/report/report.schema.json) on
+fixtures and random forests."""
 
 from __future__ import annotations
-
-import json
 
 import jsonschema
 import numpy as np
@@ -11,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import agentgraph
+from agentgraph.report.schema import report_schema
 from agentgraph.tables import Relations
 
 from .conftest import FIXTURES, ROOT
 
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_schema()
 
 
 def test_fixture_reports_validate() -> None:
@@ -77,3 +77,19 @@ def test_schema_revision_declares_every_key_it_emits() -> None:
     # sees exactly the keys it knows
     plain = agentgraph.scan(FIXTURES / "boundary_30_3.csv").report()
     assert not {"money", "sales", "identities"} & set(plain)
+
+
+def test_schema_ships_with_the_package() -> None:
+    """The schema is package data of agentgraph.report (not a file under docs/), a valid
+    draft 2020-12 schema, and each load is a fresh copy."""
+    from importlib.resources import files
+
+    from agentgraph.report.schema import SCHEMA_RESOURCE
+
+    assert (files("agentgraph.report") / SCHEMA_RESOURCE).is_file()
+    assert not (ROOT / "docs" / "report.schema.json").exists()
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["properties"]["schema"] == {"const": agentgraph.SCHEMA}
+    fresh = report_schema()
+    fresh["required"].clear()
+    assert report_schema()["required"] == SCHEMA["required"] != []

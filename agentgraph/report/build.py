@@ -1,4 +1,4 @@
-"""The JSON report: contract ``agentgraph.report/1`` (docs/report.schema.json).
+"""The JSON report: contract ``agentgraph.report/1`` (agentgraph/report/report.schema.json).
 
 Stable keys (other tools rely on them; extend, never break):
 ``schema``, ``schema_revision`` (additive revisions, see :data:`SCHEMA_REVISION`),
@@ -11,6 +11,18 @@ Networks are listed flagged first, then by size. Every flagged network is listed
 in full; unflagged networks are listed up to ``max_networks`` (single-member
 networks are never listed one by one) and the rest summarised in
 ``networks_omitted``.
+
+The report is read from a finished scan through the
+:class:`agentgraph.scanned.Scanned` protocol; the evidence sections come from
+:mod:`agentgraph.report.sections`. The JSON Schema ships with the package
+(:func:`agentgraph.report.schema.report_schema`).
+
+Examples
+--------
+>>> import agentgraph
+>>> report = build_report(agentgraph.scan("fixtures/chain5.csv"))
+>>> report["schema"], report["summary"]["agents"], report["summary"]["max_levels"]
+('agentgraph.report/1', 5, 5)
 """
 
 from __future__ import annotations
@@ -133,18 +145,45 @@ def build_report(
     Parameters
     ----------
     a : Scanned
-    max_networks : int
+        A finished scan (:class:`agentgraph.scanned.Scanned`, e.g. the
+        :class:`~agentgraph.analysis.Analysis` that :func:`agentgraph.scan` returns).
+    max_networks : int, default 1000
         Unflagged networks with >= 2 members listed in full (flagged: all).
-    max_organisers, max_rank_mismatches : int
+    max_organisers, max_rank_mismatches : int, default 1000
         Caps on those lists (their totals are always given).
     generated_at : str, optional
         ISO time stamp (default: now, UTC).
     source_name : str, optional
         Name of the input shown in the report (default: the graph's source).
 
+    Returns
+    -------
+    dict[str, Any]
+        The ``agentgraph.report/1`` dict, revision :data:`SCHEMA_REVISION`
+        (described by the shipped JSON Schema,
+        :func:`agentgraph.report.schema.report_schema`): the stable keys listed in
+        the module's docstring, plus ``identities``, ``sales`` and ``money`` when the
+        scan had that evidence and ``rank_mismatches`` when the input declared ranks.
+        Networks are listed flagged first, then by size.
+
     Notes
     -----
     O(n) for the histogram plus O(listed networks x their levels + chain lengths).
+    Counting: a level is a layer of the recruitment tree, the root is level 1 and
+    members include the root.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
+    >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
+    >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
+    ('agentgraph.report/1', 2, 'demo', 1)
+    >>> net = r["networks"][0]
+    >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
+    ('001', 30, 3, [1, 5, 24], 'cn.threshold')
+    >>> r["depth_histogram"], r["networks_omitted"]
+    ([1, 5, 24], {'networks': 0, 'agents': 0, 'max_levels': 0})
     """
     nets = a.networks
     networks, omitted = _networks(a, max_networks)
@@ -191,10 +230,37 @@ def build_report(
 
 
 def dumps(report: dict[str, Any], *, indent: int | None = None) -> str:
-    """JSON text of a report (UTF-8 characters kept, not escaped).
+    """Serialise a report as JSON text (UTF-8 characters kept, not escaped).
 
+    Parameters
+    ----------
+    report : dict[str, Any]
+        A report from :func:`build_report` (or any JSON-ready dict).
+    indent : int, optional
+        Indent nested levels by this many spaces; ``None`` (default) gives compact
+        text with no spaces after separators.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
     Compact by default: the standard library's C encoder only serves
-    ``indent=None`` and is several times faster on large reports.
+    ``indent=None`` and is several times faster on large reports. O(size of the
+    report).
+
+    Examples
+    --------
+    >>> dumps({"root": "王总", "levels": 3})
+    '{"root":"王总","levels":3}'
+    >>> print(dumps({"levels": [1, 5]}, indent=1))
+    {
+     "levels": [
+      1,
+      5
+     ]
+    }
     """
     if indent is None:
         return json.dumps(report, ensure_ascii=False, separators=(",", ":"))

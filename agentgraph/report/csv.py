@@ -5,6 +5,11 @@ first, then by size); networks the report only summarises
 (``networks_omitted``) have no row. Written with :mod:`csv`, so ids holding
 commas, quotes, newlines or Chinese survive a round trip through
 :func:`csv.reader`.
+
+Examples
+--------
+>>> render_networks_csv({}).splitlines()
+['root,members,levels,structure,tier_counts,flags,max_severity,deepest_chain_length']
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def _defuse(text: str) -> str:
 
 
 def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) -> str:
-    """Render one CSV row per listed network.
+    r"""Render one CSV row per listed network.
 
     Parameters
     ----------
@@ -77,7 +82,7 @@ def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) 
     Returns
     -------
     str
-        CSV text with a header (:data:`NETWORK_CSV_COLUMNS`) and ``\\n`` line
+        CSV text with a header (:data:`NETWORK_CSV_COLUMNS`) and ``\n`` line
         ends; fields are quoted when needed. Columns: ``root``, ``members``,
         ``levels``, ``structure``, ``tier_counts`` (members per level joined by
         ``;``, level 1 first), ``flags`` (rule ids joined by ``;``),
@@ -88,12 +93,21 @@ def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) 
     -----
     Write the text with ``encoding="utf-8-sig"`` if it is meant for Excel,
     which otherwise misreads Chinese in a UTF-8 file without a BOM.
+    O(listed networks x (levels + flags)); the deepest chain is only counted.
 
     Examples
     --------
+    >>> import agentgraph
+    >>> text = render_networks_csv(agentgraph.scan("fixtures/boundary_30_3.csv").report())
+    >>> text.splitlines()[0]
+    'root,members,levels,structure,tier_counts,flags,max_severity,deepest_chain_length'
+    >>> text.splitlines()[1]
+    '001,30,3,multi_level,1;5;24,cn.threshold,high,3'
     >>> text = render_networks_csv({"networks": [{"root": "a,b", "members": 1}]})
     >>> text.splitlines()[1]
     '"a,b",1,,,,,,'
+    >>> render_networks_csv({"networks": [{"root": "=cmd"}]}, excel_safe=True).splitlines()[1]
+    "'=cmd,,,,,,,"
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)

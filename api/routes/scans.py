@@ -21,6 +21,7 @@ from agentgraph.errors import PolicyError
 from agentgraph.policies.custom import policy_from_dict
 from agentgraph.report.build import SCHEMA
 from agentgraph.report.html import render_html
+from agentgraph.report.schema import report_schema
 
 __all__ = ["router", "check_custom_policy", "CUSTOM_POLICY_MAX_BYTES"]
 
@@ -30,21 +31,8 @@ router = APIRouter(prefix="/v1", tags=["scans"])
 
 ScanId = Annotated[str, Path(pattern=r"^scn_[0-9a-f]{16}$", description="Scan id.")]
 
-_REPORT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": f"The JSON report, contract {SCHEMA} (docs/report.schema.json): "
-    "schema, policy, summary, networks, organisers, data_issues, ...",
-    "required": ["schema", "policy", "summary", "networks", "organisers", "data_issues"],
-    "properties": {
-        "schema": {"type": "string", "enum": [SCHEMA]},
-        "schema_revision": {"type": "integer", "minimum": 1},
-        "policy": {"type": "string"},
-        "summary": {"type": "object"},
-        "networks": {"type": "array", "items": {"type": "object"}},
-        "organisers": {"type": "array", "items": {"type": "object"}},
-        "data_issues": {"type": "array", "items": {"type": "object"}},
-    },
-}
+# The OpenAPI response schema of the JSON report is the shipped JSON Schema itself.
+_REPORT_SCHEMA: dict[str, Any] = report_schema()
 
 
 def check_custom_policy(doc: dict[str, Any]) -> None:
