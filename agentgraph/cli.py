@@ -564,7 +564,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     store: StoreOpt = None,
 ) -> None:
-    """Start the compliance API (needs the api extra: pip install agentgraph\\[api])."""
+    r"""Start the compliance API (needs the api extra: pip install agentgraph\[api])."""
     try:
         from agentgraph.api.server import run
     except ImportError as exc:

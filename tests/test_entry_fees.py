@@ -27,12 +27,13 @@ import agentgraph
 from agentgraph.policies import POLICIES
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 from agentgraph.report.html import render_html
+from agentgraph.report.schema import report_schema
 from agentgraph.tables import Relations
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, run_cli
 
 MONEY = FIXTURES / "money"
-SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = report_schema()
 T0 = datetime(2024, 3, 1, 9, 0, 0)
 WINDOW = timedelta(days=7)
 

@@ -220,9 +220,18 @@ def build_report(
     if a.identities is not None:
         report["identities"] = identities_section(a, max_organisers)
     if a.sales is not None:
-        report["sales"] = sales_section(a.sales, a.graph, a.hierarchy, max_organisers)
+        report["sales"] = sales_section(
+            a.sales, a.graph, a.hierarchy, max_organisers, thresholds=a.policy.thresholds
+        )
     if a.money is not None:
-        report["money"] = money_section(a.money, a.graph, a.hierarchy, a.organisers, max_organisers)
+        report["money"] = money_section(
+            a.money,
+            a.graph,
+            a.hierarchy,
+            a.organisers,
+            max_organisers,
+            thresholds=a.policy.thresholds,
+        )
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:
         report["rank_mismatches"] = ranks

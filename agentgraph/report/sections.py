@@ -1,7 +1,7 @@
 """Report sections built from evidence: ``money``, ``sales`` and ``identities``.
 
 Each function turns one evidence object (arrays, see :mod:`agentgraph.evidence`) into
-the JSON-ready section of the report contract (``docs/report.schema.json``); the
+the JSON-ready section of the report contract (``agentgraph/report/report.schema.json``); the
 evidence modules hold no report code.
 """
 
