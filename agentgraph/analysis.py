@@ -309,15 +309,15 @@ def analyse(
     issue_limit : int
         Defects kept in full per kind when building the graph.
     payments : Payments, optional
-        Payment records (:func:`agentgraph.loaders.read_payments`): the policy's money rules
-        are evaluated on them (:mod:`agentgraph.evidence.money`); without them those
-        rules are listed as not evaluated. With a member table's ``joined_at``,
+        Payment records (:func:`agentgraph.loaders.payments.read_payments`): the
+        policy's money rules are evaluated on them (:mod:`agentgraph.evidence.money`);
+        without them those rules are listed as not evaluated. With a member table's ``joined_at``,
         purchases at joining are read as entry fees in disguise
         (:mod:`agentgraph.evidence.entry_fees`).
     orders : Orders, optional
-        Order records (:func:`agentgraph.loaders.read_orders`): retail share of sales, and with
-        payments the 30% pay cap (:mod:`agentgraph.evidence.sales`) and whether purchases at
-        joining were matched by goods delivered.
+        Order records (:func:`agentgraph.loaders.orders.read_orders`): retail share of
+        sales, and with payments the 30% pay cap (:mod:`agentgraph.evidence.sales`) and
+        whether purchases at joining were matched by goods delivered.
     identities : IdentityResolution, optional
         Accounts grouped into persons (:func:`agentgraph.evidence.identities.resolve_identities`):
         the relations (and the payments' ids) are rewritten to persons before

@@ -1,4 +1,4 @@
-"""LiveIndex (agentgraph.incremental) against a networkx oracle.
+"""LiveIndex (agentgraph.live) against a networkx oracle.
 
 Random forests get random recruitments applied one by one; after each batch
 every agent's level, root, downline size and height, and every network's

@@ -1,4 +1,4 @@
-"""Entry fees in disguise (agentgraph/entry_fees.py; 禁止传销条例 Art. 7(2)): purchases at
+"""Entry fees in disguise (agentgraph/evidence/entry_fees.py; 禁止传销条例 Art. 7(2)): purchases at
 joining not matched by goods, and join packages. Known answers on the hand-built
 fixtures (fixtures/make_fixtures.py), the boundaries of every threshold, an independent
 plain-Python oracle on random forests, the real command, the schema and the HTML."""

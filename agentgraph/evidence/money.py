@@ -193,7 +193,7 @@ class MoneyEvidence:
     net_beyond_own: np.ndarray  # float64 per network: payouts on others' sales/recruitment
     net_payouts: np.ndarray  # float64 per network: all commissions and rebates
     net_funds: np.ndarray  # float64 per network: paid in by members below the root
-    fees: EntryFeeEvidence | None = None  # entry fees in disguise (agentgraph.entry_fees)
+    fees: EntryFeeEvidence | None = None  # entry fees in disguise (agentgraph.evidence.entry_fees)
 
     @cached_property
     def amounts(self) -> np.ndarray:
