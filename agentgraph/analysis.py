@@ -331,7 +331,8 @@ def analyse(
     Raises
     ------
     ArgumentError
-        ``identities`` with a built graph (the relations are needed).
+        ``data`` is neither Relations nor a RecruitmentGraph, or ``identities`` come
+        with a built graph (the relations are needed).
     PolicyError
         An unknown policy name or a policy file that does not validate.
     InputError
@@ -356,6 +357,10 @@ def analyse(
     >>> [r for r, m in a.flag_mask.items() if m.any()]
     []
     """
+    if not isinstance(data, Relations | RecruitmentGraph):
+        raise ArgumentError(
+            f"analyse takes Relations (agentgraph.read) or a RecruitmentGraph, not {data!r:.80}"
+        )
     pol = get_policy(policy)
     th = pol.thresholds
     merged = None

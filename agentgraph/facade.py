@@ -7,10 +7,12 @@ pieces directly.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from agentgraph.analysis import Analysis, analyse
+from agentgraph.errors import ArgumentError
 from agentgraph.loaders import read_relations
 from agentgraph.policies.base import Policy
 from agentgraph.tables import Relations
@@ -38,6 +40,8 @@ def read(path: str | Path, **options: Any) -> Relations:
     ------
     InputError
         The file is missing, empty, binary, undecodable or lacks the id columns.
+    ArgumentError
+        ``path`` is not a path.
 
     Notes
     -----
@@ -50,6 +54,8 @@ def read(path: str | Path, **options: Any) -> Relations:
     >>> rel.kind, rel.rows
     ('members', 30)
     """
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(f"read takes a file path, not {path!r:.80}")
     return read_relations(path, **options)
 
 
@@ -85,6 +91,8 @@ def scan(
     ------
     InputError
         The file cannot be read.
+    ArgumentError
+        ``source`` is neither a path nor Relations.
     PolicyError
         The policy is unknown or does not parse.
     DatasetNotFound

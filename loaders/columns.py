@@ -161,6 +161,10 @@ def resolve_columns(
     folded = {n.strip().lower(): n for n in names}
     out: dict[str, str] = {}
     for canon, given in mapping.items():
+        if not isinstance(given, str):
+            raise InputError(
+                f"column mapping {canon}={given!r}: name the column as text", source=source
+            )
         if given not in names and given.strip().lower() not in folded:
             raise _not_in_header(given, canon, names, source)
         out[canon] = given if given in names else folded[given.strip().lower()]

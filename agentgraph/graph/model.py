@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.errors import ArgumentError
 from agentgraph.graph.idmap import encode_ids
 from agentgraph.graph.issues import IssueLog
 from agentgraph.graph.repair import Walk, break_cycles
@@ -122,6 +123,10 @@ class RecruitmentGraph:
 
     def node(self, agent_id: str) -> int:
         """Dense id of ``agent_id`` or -1. O(n) scan; cached lookups live in the index."""
+        if not isinstance(agent_id, str):
+            raise ArgumentError(
+                f"agent ids are strings (007 and 7 are two agents), not {agent_id!r}"
+            )
         idx = pc.index(self.ids, pa.scalar(agent_id, pa.string())).as_py()
         return int(idx)
 
@@ -325,6 +330,11 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     RecruitmentGraph
         An acyclic parent array; every repair is in ``graph.issues``.
 
+    Raises
+    ------
+    ArgumentError
+        ``rel`` is not a :class:`~agentgraph.tables.Relations`.
+
     Notes
     -----
     O(n + id bytes) time and memory. Repairs, each reported as a data issue:
@@ -360,6 +370,8 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     >>> e.kind, e.supplies, e.issues.items[0].agents
     ('edges', 1, ['P31', 'P15', 'P14'])
     """
+    if not isinstance(rel, Relations):
+        raise ArgumentError(f"build_graph takes Relations (agentgraph.read), not {rel!r:.80}")
     log = IssueLog(limit=issue_limit)
     rank = None
     supplies = 0

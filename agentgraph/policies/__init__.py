@@ -71,6 +71,10 @@ def get_policy(name: str | Policy) -> Policy:
     """
     if isinstance(name, Policy):
         return name
+    if not isinstance(name, str):
+        raise PolicyError(
+            f"a policy is a pack name, a TOML or YAML policy file or a Policy, not {name!r}"
+        )
     if name in POLICIES:
         return POLICIES[name]
     if name.endswith((".toml", ".yaml", ".yml")) or Path(name).is_file():
