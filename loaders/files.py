@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,8 +31,9 @@ import pyarrow.parquet as pq
 from agentgraph.loaders.encoding import detect_encoding, first_bad_line, normalise_encoding
 
 from agentgraph.errors import InputError
+from agentgraph.tables import Reading
 
-__all__ = ["FORMATS", "input_format", "read_table", "column"]
+__all__ = ["FORMATS", "input_format", "read_table", "table_headers", "column"]
 
 FORMATS = {
     ".csv": "csv",
@@ -97,7 +99,15 @@ def input_format(path: Path, fmt: str | None = None) -> str:
     return found
 
 
-def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Table:
+def read_table(
+    path: str | Path,
+    encoding: str | None = None,
+    fmt: str | None = None,
+    *,
+    table: str | None = None,
+    accepts: Callable[[list[str]], bool] | None = None,
+    reading: Reading | None = None,
+) -> pa.Table:
     """Read the raw table of a CSV, Parquet or JSON Lines file (CSV cells as strings).
 
     Parameters
@@ -109,6 +119,13 @@ def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Ta
         Parquet and JSON Lines.
     fmt : {"csv", "parquet", "jsonl"} or None
         The format; from the suffix when None (see :func:`input_format`).
+    table : str, optional
+        The sheet, SQL table or archive member to read (``--table``).
+    accepts : callable, optional
+        Given a table's header, whether it holds the columns the caller needs; the
+        first table that does is read when ``table`` is not given.
+    reading : Reading, optional
+        Filled in with how the file was read (format, encoding, table...).
 
     Returns
     -------
@@ -146,11 +163,62 @@ def read_table(path: str | Path, encoding: str | None, fmt: str | None) -> pa.Ta
     if p.is_dir():
         raise InputError("is a folder, not a file", source=source)
     form = input_format(p, fmt)
+    if reading is not None:
+        reading.format = form
     if form == "csv":
         return _read_csv(p, source, encoding)
     if form == "parquet":
         return _read_parquet(p, source)
     return _read_jsonl(p, source)
+
+
+def table_headers(
+    path: str | Path, encoding: str | None = None, fmt: str | None = None
+) -> dict[str, list[str]]:
+    """The header of every table a file holds, without reading its rows.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input file.
+    encoding : str, optional
+        CSV text encoding; detected when None.
+    fmt : str, optional
+        The format; from the suffix when None.
+
+    Returns
+    -------
+    dict
+        Table name -> its column names. A single-table file (CSV, Parquet, JSON
+        Lines) has one table named after the file's stem.
+
+    Raises
+    ------
+    InputError
+        The file cannot be opened or its header read.
+
+    Notes
+    -----
+    O(header) for CSV and Parquet; JSON Lines reads the file.
+
+    Examples
+    --------
+    >>> table_headers("fixtures/chain5.csv")
+    {'chain5': ['agent_id', 'upline_id', 'joined_at', 'rank']}
+    """
+    p = Path(path)
+    source = str(path)
+    if not p.is_file():
+        raise InputError("no such file", source=source)
+    form = input_format(p, fmt)
+    if form == "parquet":
+        try:
+            return {p.stem: list(pq.read_schema(p).names)}
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(
+                f"not a readable Parquet file: {str(exc).splitlines()[0]}", source=source
+            ) from None
+    return {p.stem: list(read_table(p, encoding, form).column_names)}
 
 
 def column(table: pa.Table, name: str, source: str) -> pa.ChunkedArray:

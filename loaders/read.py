@@ -30,7 +30,7 @@ from agentgraph.loaders.files import FORMATS, column, input_format, read_table
 from agentgraph.loaders.values import as_string, first_true, time_column
 
 from agentgraph.errors import InputError
-from agentgraph.tables import Relations
+from agentgraph.tables import Reading, Relations
 
 __all__ = ["read_relations", "input_format", "FORMATS"]
 
@@ -47,7 +47,14 @@ _KIND_VALUES = {
 
 
 def _normalise(
-    table: pa.Table, kind: str | None, mapping: dict[str, str] | None, source: str
+    table: pa.Table,
+    kind: str | None,
+    mapping: dict[str, str] | None,
+    source: str,
+    reading: Reading,
+    *,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> Relations:
     names = table.column_names
     cols = resolve_columns(names, mapping, source)
@@ -87,7 +94,9 @@ def _normalise(
                 k = first_true(pc.is_null(col))
                 raise InputError(f"empty {canon}", source=source, row=k + 1, column=real)
         elif canon in ("joined_at", "at"):
-            col = time_column(col, real, source)
+            col = time_column(
+                col, real, source, date_format=date_format, timezone=timezone, reading=reading
+            )
         elif canon == "rank":
             col = _rank_column(col, real, source)
         elif canon == "kind":
@@ -99,7 +108,9 @@ def _normalise(
             out_names.append(name)
             out_cols.append(column(table, name, source))
     rel_kind: Literal["members", "edges"] = "members" if kind == "members" else "edges"
-    return Relations(rel_kind, pa.table(out_cols, names=out_names), source)
+    reading.columns = {c: cols[c] for c in wanted if c in cols}
+    reading.rows_read = reading.rows_read or table.num_rows
+    return Relations(rel_kind, pa.table(out_cols, names=out_names), source, reading)
 
 
 def _rank_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
@@ -135,6 +146,11 @@ def read_relations(
     columns: dict[str, str] | None = None,
     encoding: str | None = None,
     fmt: str | None = None,
+    table: str | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    no_upline: list[str] | tuple[str, ...] = (),
+    where: list[str] | tuple[str, ...] = (),
 ) -> Relations:
     """Read a member table or an edge list.
 
@@ -150,6 +166,18 @@ def read_relations(
         CSV text encoding; detected when not given.
     fmt : {"csv", "parquet", "jsonl"}, optional
         Default: from the suffix.
+    table : str, optional
+        The sheet, SQL table or archive member to read (default: the first holding
+        the needed columns).
+    date_format : str, optional
+        strftime format of the time columns (default: detected per column).
+    timezone : str, optional
+        IANA zone of naive times (default ``Asia/Shanghai``).
+    no_upline : sequence of str
+        Upline values meaning "no upline" beyond
+        :data:`~agentgraph.tables.NO_UPLINE_VALUES`.
+    where : sequence of str
+        Row filters ``COLUMN=VALUE`` (``COLUMN!=VALUE``): only matching rows count.
 
     Returns
     -------
@@ -187,4 +215,10 @@ def read_relations(
     source = str(path)
     if kind not in (None, "members", "edges"):
         raise InputError(f"unknown kind {kind!r} (members or edges)", source=source)
-    return _normalise(read_table(path, encoding, fmt), kind, columns, source)
+    reading = Reading(source)
+    if timezone:
+        reading.timezone = timezone
+    raw = read_table(path, encoding, fmt, table=table, reading=reading)
+    return _normalise(
+        raw, kind, columns, source, reading, date_format=date_format, timezone=timezone
+    )

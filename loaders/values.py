@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from agentgraph.errors import InputError
+from agentgraph.tables import Reading
 
 __all__ = ["as_string", "first_true", "time_column", "amounts"]
 
@@ -114,7 +115,15 @@ def first_true(mask: pa.ChunkedArray | pa.Array) -> int:
     return int(pc.index(mask, True).as_py())
 
 
-def time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
+def time_column(
+    col: pa.ChunkedArray,
+    name: str,
+    source: str,
+    *,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    reading: Reading | None = None,
+) -> pa.ChunkedArray:
     """Parse a column as ``timestamp[s]``: ISO 8601 and common export spellings of a time.
 
     ``2024/1/5``, ``2024.1.5``, ``2024-1-5 08:00`` and ``2024-01-05T08:00:00`` are read
@@ -129,6 +138,12 @@ def time_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray
         The column's name in the input (for the error message).
     source : str
         The file or stream the column came from (for the error message).
+    date_format : str, optional
+        A strftime format every cell is read with (``--date-format``).
+    timezone : str, optional
+        The IANA zone naive times are in (default ``Asia/Shanghai``).
+    reading : Reading, optional
+        Records the format detected in ``reading.date_formats[name]``.
 
     Returns
     -------

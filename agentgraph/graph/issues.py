@@ -1,9 +1,12 @@
 """Defects found in the input: reported, never silently dropped.
 
 Kinds (the report contract): ``cycle``, ``self_referral``, ``multiple_uplines``,
-``unknown_upline``, ``duplicate_agent``. Every defect is counted; the first
-``limit`` of each kind are kept in full (agents and a detail that says what was
-kept and what was dropped), so a report on dirty data stays readable.
+``unknown_upline``, ``duplicate_agent``, and from report revision 3
+``no_upline_value`` (an upline value such as ``0`` that means "no upline") and
+``upline_disagreement`` (ancestor or path columns that contradict the upline).
+Every defect is counted; the first ``limit`` of each kind are kept in full (agents
+and a detail that says what was kept and what was dropped), so a report on dirty
+data stays readable.
 
 Examples
 --------
@@ -22,7 +25,15 @@ from agentgraph.errors import ArgumentError
 
 __all__ = ["ISSUE_KINDS", "DataIssue", "IssueLog"]
 
-ISSUE_KINDS = ("cycle", "self_referral", "multiple_uplines", "unknown_upline", "duplicate_agent")
+ISSUE_KINDS = (
+    "cycle",
+    "self_referral",
+    "multiple_uplines",
+    "unknown_upline",
+    "duplicate_agent",
+    "no_upline_value",
+    "upline_disagreement",
+)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from agentgraph.errors import ArgumentError
 from agentgraph.graph.idmap import encode_ids
 from agentgraph.graph.issues import IssueLog
 from agentgraph.graph.repair import Walk, break_cycles
-from agentgraph.tables import Relations
+from agentgraph.tables import Reading, Relations
 
 __all__ = ["RecruitmentGraph", "build_graph", "dense_ids"]
 
@@ -72,6 +72,8 @@ class RecruitmentGraph:
         Supply edges seen (not recruitment).
     walk : Walk, optional
         Depth, network and parents-first order from the walk that broke the cycles.
+    reading : Reading, optional
+        How the input was read (from :attr:`Relations.reading`).
 
     Examples
     --------
@@ -95,6 +97,8 @@ class RecruitmentGraph:
     supplies: int = 0  # supply edges seen (not recruitment)
     walk: Walk | None = None
     """Depth, network and parents-first order from the walk that broke the cycles."""
+    reading: Reading | None = None
+    """How the input was read (from :attr:`Relations.reading`)."""
 
     def __len__(self) -> int:
         """Number of agents, listed or not."""
@@ -373,6 +377,9 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     if not isinstance(rel, Relations):
         raise ArgumentError(f"build_graph takes Relations (agentgraph.read), not {rel!r:.80}")
     log = IssueLog(limit=issue_limit)
+    if rel.reading is not None:  # issues found while reading come first
+        for kind, agents, detail in rel.reading.issues:
+            log.add(kind, agents, detail)
     rank = None
     supplies = 0
     if rel.kind == "members":
@@ -391,6 +398,7 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
         rank=rank,
         supplies=supplies,
         walk=walk,
+        reading=rel.reading,
     )
 
 

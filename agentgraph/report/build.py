@@ -45,8 +45,11 @@ SCHEMA = "agentgraph.report/1"
 # Additive revisions of schema 1 (keys only ever added; ``schema`` unchanged):
 # 1: networks, organisers, data_issues, rank_mismatches, depth_histogram, rules;
 # 2: the evidence sections ``money``, ``sales``, ``identities``; money rules in
-#    ``rules`` with ``needs``, ``liability``, ``evaluated``, ``requires_any``.
-SCHEMA_REVISION = 2
+#    ``rules`` with ``needs``, ``liability``, ``evaluated``, ``requires_any``;
+# 3: ``input`` (how the file was read: format, table, columns, schema, no-upline
+#    values, filters) and the data issue kinds ``no_upline_value`` and
+#    ``upline_disagreement``.
+SCHEMA_REVISION = 3
 
 
 def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -178,7 +181,7 @@ def build_report(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
     >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
-    ('agentgraph.report/1', 2, 'demo', 1)
+    ('agentgraph.report/1', 3, 'demo', 1)
     >>> net = r["networks"][0]
     >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
     ('001', 30, 3, [1, 5, 24], 'cn.threshold')
@@ -217,6 +220,8 @@ def build_report(
         "depth_histogram": depth_hist,
         "rules": a.policy.describe(inputs=a.evidence_inputs()),
     }
+    if a.graph.reading is not None:
+        report["input"] = a.graph.reading.as_dict()
     if a.identities is not None:
         report["identities"] = identities_section(a, max_organisers)
     if a.sales is not None:
