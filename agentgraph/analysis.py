@@ -22,6 +22,7 @@ from agentgraph.evidence.persons import merge_relations, orders_to_persons, paym
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
+from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of, structure_class, upline_chain
 from agentgraph.measure.ranks import RankCheck, rank_check
@@ -302,8 +303,10 @@ def analyse(
 
     Parameters
     ----------
-    data : Relations or RecruitmentGraph
-        A normalised member table / edge list (from :mod:`agentgraph.loaders`) or a built graph.
+    data : Relations, RecruitmentGraph or DataFrame
+        A normalised member table / edge list (from :mod:`agentgraph.loaders`), a
+        built graph, or a pandas/polars DataFrame or Arrow table read with
+        :func:`agentgraph.loaders.frames.read_frame` (columns recognised as in a file).
     policy : str or Policy
         Policy pack name (``"cn"`` by default) or a :class:`Policy`.
     issue_limit : int
@@ -358,9 +361,12 @@ def analyse(
     []
     """
     if not isinstance(data, Relations | RecruitmentGraph):
-        raise ArgumentError(
-            f"analyse takes Relations (agentgraph.read) or a RecruitmentGraph, not {data!r:.80}"
-        )
+        if not is_frame(data):
+            raise ArgumentError(
+                "analyse takes Relations (agentgraph.read), a RecruitmentGraph, or a "
+                f"pandas/polars DataFrame or Arrow table, not {data!r:.80}"
+            )
+        data = read_frame(data)
     pol = get_policy(policy)
     th = pol.thresholds
     merged = None

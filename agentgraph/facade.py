@@ -14,22 +14,26 @@ from typing import Any
 from agentgraph.analysis import Analysis, analyse
 from agentgraph.errors import ArgumentError
 from agentgraph.loaders import read_relations
+from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.policies.base import Policy
 from agentgraph.tables import Relations
 
 __all__ = ["read", "scan"]
 
 
-def read(path: str | Path, **options: Any) -> Relations:
+def read(path: str | Path | Any, **options: Any) -> Relations:
     """Read a member table or edge list into normalised relations.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        A CSV, Parquet or JSON Lines file.
+    path : str, pathlib.Path or DataFrame
+        A file (CSV, TSV, Excel, SQL dump, Parquet, JSON Lines, compressed or in a
+        zip), or a pandas/polars DataFrame or Arrow table.
     **options
         Passed to :func:`agentgraph.loaders.read_relations` (``kind``, ``columns``,
-        ``encoding``, ``fmt``).
+        ``encoding``, ``fmt``, ``table``, ``date_format``, ``timezone``,
+        ``no_upline``, ``where``) or, for a frame,
+        :func:`agentgraph.loaders.frames.read_frame`.
 
     Returns
     -------
@@ -54,13 +58,17 @@ def read(path: str | Path, **options: Any) -> Relations:
     >>> rel.kind, rel.rows
     ('members', 30)
     """
+    if is_frame(path):
+        return read_frame(path, **options)
     if not isinstance(path, str | os.PathLike):
-        raise ArgumentError(f"read takes a file path, not {path!r:.80}")
-    return read_relations(path, **options)
+        raise ArgumentError(
+            f"read takes a file path or a DataFrame / Arrow table, not {path!r:.80}"
+        )
+    return read_relations(Path(path), **options)
 
 
 def scan(
-    source: str | Path | Relations,
+    source: str | Path | Relations | Any,
     *,
     policy: str | Policy = "cn",
     dataset: str | None = None,
@@ -71,8 +79,9 @@ def scan(
 
     Parameters
     ----------
-    source : str, pathlib.Path or Relations
-        A file to read, or relations already read (ignored with ``dataset``).
+    source : str, pathlib.Path, Relations or DataFrame
+        A file to read, relations already read, or a pandas/polars DataFrame or
+        Arrow table (ignored with ``dataset``).
     policy : str or Policy, default "cn"
         Policy pack name (``cn``, ``us-ftc``, ``eu-ucpd``), a policy file, or a Policy.
     dataset : str, optional
@@ -108,6 +117,14 @@ def scan(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> a.report()["networks"][0]["levels"], [f.rule for f in a.flags(0)]
     (3, ['cn.threshold'])
+
+    A pandas DataFrame of a CRMEB member table, where ``0`` means no upline:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"uid": [1, 2, 3], "spread_uid": [0, 0, 1]})
+    >>> r = agentgraph.scan(df, columns={"agent_id": "uid", "upline_id": "spread_uid"}).report()
+    >>> r["summary"]["networks"], r["input"]["no_upline"]
+    (2, {'0': 2})
     """
     if isinstance(source, Relations):
         rel = source

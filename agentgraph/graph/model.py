@@ -251,7 +251,7 @@ def _edges_parent(rel: Relations, log: IssueLog) -> tuple[np.ndarray, pa.Array, 
         kind = pc.fill_null(t.column("kind"), "recruited")
         recruited = np.asarray(pc.equal(kind, "recruited").to_numpy(zero_copy_only=False))
     supplies = int(t.num_rows - recruited.sum())
-    rows = np.flatnonzero(recruited)
+    rows = np.flatnonzero(recruited & (enc.node_b >= 0))  # no upline: a root
     down = enc.node_a[rows]
     up = enc.node_b[rows]
     at = _time_key(t.column("at") if "at" in t.column_names else None, t.num_rows)[rows]

@@ -1,0 +1,163 @@
+r"""No-upline values: the ``0`` of CRMEB, likeshop and Niushop, a dump's ``NULL``.
+
+Distribution systems do not leave a top-level user's upline empty: CRMEB
+``eb_user.spread_uid``, likeshop ``ls_user.first_leader`` and Niushop
+``ns_member.source_member`` hold ``0``; dumps write ``NULL`` or ``\N``; admin panels
+``无`` or ``-``. Read as an id, ``0`` would become one implicit agent that every
+top-level user hangs from, and a single-tier platform would come out as one deep
+pyramid rooted at ``0``. :func:`no_upline_to_roots` turns such values into roots,
+unless the value is itself a listed agent id (then it is an agent), and records each
+value it read that way, with its count, as a ``no_upline_value`` data issue.
+
+Examples
+--------
+>>> import pyarrow as pa
+>>> from agentgraph.tables import Reading
+>>> r = Reading("eb_user.csv")
+>>> up = no_upline_to_roots(pa.chunked_array([["1", "2", "3"]]),
+...                         pa.chunked_array([["0", "0", "1"]]), (), r)
+>>> up.to_pylist(), r.no_upline
+([None, None, '1'], {'0': 2})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from agentgraph.errors import InputError
+from agentgraph.tables import NO_UPLINE_VALUES, Reading
+
+__all__ = ["no_upline_values", "no_upline_to_roots"]
+
+_SAMPLE = 5
+
+
+def no_upline_values(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The upline values read as "no upline": the defaults plus ``extra``.
+
+    Parameters
+    ----------
+    extra : sequence of str
+        Values given with ``--no-upline`` (e.g. ``"000000"``, ``"admin"``).
+
+    Returns
+    -------
+    tuple of str
+        :data:`~agentgraph.tables.NO_UPLINE_VALUES` then ``extra``, without repeats.
+
+    Raises
+    ------
+    InputError
+        A value that is not text.
+
+    Notes
+    -----
+    O(values).
+
+    Examples
+    --------
+    >>> no_upline_values(["admin"])[-2:]
+    ('-', 'admin')
+    """
+    for v in extra:
+        if not isinstance(v, str):
+            raise InputError(f"no-upline value {v!r} must be text")
+    return tuple(dict.fromkeys([*NO_UPLINE_VALUES, *(v.strip() for v in extra)]))
+
+
+def no_upline_to_roots(
+    agents: pa.ChunkedArray,
+    uplines: pa.ChunkedArray,
+    extra: Sequence[str],
+    reading: Reading,
+    *,
+    also_listed: pa.ChunkedArray | None = None,
+) -> pa.ChunkedArray:
+    """Null every upline cell holding a "no upline" value that is not a listed agent.
+
+    Parameters
+    ----------
+    agents : pyarrow.ChunkedArray
+        The listed agent ids (a member table's ``agent_id``; an edge list's
+        ``downline_id``), strings.
+    uplines : pyarrow.ChunkedArray
+        The upline ids, strings (nulls stay null).
+    extra : sequence of str
+        More no-upline values (``--no-upline``).
+    reading : Reading
+        Gets ``no_upline[value] = rows`` and one ``no_upline_value`` issue per value
+        read as "no upline" (empty cells, the usual spelling of a root, are not
+        recorded).
+    also_listed : pyarrow.ChunkedArray, optional
+        More ids that count as listed (an edge list's ``upline_id`` column is not:
+        a value is an agent only when it is listed as a downline or agent).
+
+    Returns
+    -------
+    pyarrow.ChunkedArray
+        ``uplines`` with those cells null.
+
+    Raises
+    ------
+    InputError
+        A no-upline value that is not text.
+
+    Notes
+    -----
+    O(rows): one ``is_in`` over the uplines (values compared with surrounding
+    spaces dropped); the rest is O(rows holding such a value).
+
+    Examples
+    --------
+    ``0`` is an agent when it is listed:
+
+    >>> import pyarrow as pa
+    >>> from agentgraph.tables import Reading
+    >>> r = Reading("m.csv")
+    >>> up = no_upline_to_roots(pa.chunked_array([["0", "1"]]),
+    ...                         pa.chunked_array([[None, "0"]]), (), r)
+    >>> up.to_pylist(), r.no_upline, r.issues
+    ([None, '0'], {}, [])
+    """
+    values = no_upline_values(extra)
+    trimmed = pc.utf8_trim_whitespace(uplines)
+    hit = pc.fill_null(pc.is_in(trimmed, value_set=pa.array(values, pa.string())), False)
+    if not pc.any(hit).as_py():
+        return uplines
+    found = pc.value_counts(pc.filter(trimmed, hit))
+    listed = pc.utf8_trim_whitespace(agents)
+    if also_listed is not None:
+        listed = pa.chunked_array(listed.chunks + pc.utf8_trim_whitespace(also_listed).chunks)
+    is_agent = pc.is_in(found.field("values"), value_set=listed.unique())
+    roots = [
+        (str(v), int(n))
+        for v, n, agent in zip(
+            found.field("values").to_pylist(),
+            found.field("counts").to_pylist(),
+            is_agent.to_pylist(),
+            strict=True,
+        )
+        if not agent
+    ]
+    if not roots:
+        return uplines
+    root_values = pa.array([v for v, _ in roots], pa.string())
+    as_root = pc.fill_null(pc.is_in(trimmed, value_set=root_values), False)
+    for value, count in roots:
+        if value == "":
+            continue
+        reading.no_upline[value] = reading.no_upline.get(value, 0) + count
+        rows = pc.filter(agents, pc.equal(trimmed, value))[:_SAMPLE].to_pylist()
+        shown = ", ".join(str(a) for a in rows) + (", ..." if count > _SAMPLE else "")
+        reading.issues.append(
+            (
+                "no_upline_value",
+                [str(a) for a in rows],
+                f"upline value {value!r} in {count} row(s) ({shown}) means no upline: "
+                f"{value!r} is not a listed agent id, so those agents are roots",
+            )
+        )
+    return pc.if_else(as_root, pa.scalar(None, pa.string()), uplines)
