@@ -82,6 +82,12 @@ def too_large(limit: int) -> ApiError:
     )
 
 
+def _suffixes(name: str) -> str:
+    """The name's last two suffixes, lower case (``.csv.gz`` tells a gzipped CSV)."""
+    tail = "".join(Path(name).suffixes[-2:]).lower()
+    return "".join(ch for ch in tail if ch.isalnum() or ch == ".")[:24]
+
+
 def _safe_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return "".join(ch for ch in base if ch.isprintable())[:200] or "upload"
@@ -134,7 +140,7 @@ async def spool_body(
     ('a.csv', '0.csv', 22, 'agent_id,upline_id\nA,\n')
     """
     name = _safe_name(filename)
-    out = SpooledFile(folder / f"0{Path(name).suffix.lower()[:12]}", name, content_type)
+    out = SpooledFile(folder / f"0{_suffixes(name)}", name, content_type)
     with out.path.open("wb") as fh:
         async for chunk in chunks:
             out.size += len(chunk)
@@ -248,7 +254,7 @@ async def spool_multipart(
         name = _safe_name(raw.decode("utf-8", "replace"))
         k = len(st.files)
         ctype = st.headers.get(b"content-type", b"").decode("latin-1") or None
-        st.current = SpooledFile(folder / f"{k}{Path(name).suffix.lower()[:12]}", name, ctype)
+        st.current = SpooledFile(folder / f"{k}{_suffixes(name)}", name, ctype)
         st.handle = st.current.path.open("wb")
 
     def on_part_data(data: bytes, start: int, end: int) -> None:

@@ -43,25 +43,22 @@ def parse_files(
     encoding: str | None,
     columns: dict[str, str] | None,
     max_errors: int,
+    **options: Any,
 ) -> Relations:
-    """Read every spooled file; one normalised relation, or 422 listing each problem."""
+    """Read every spooled file; one normalised relation, or 422 listing each problem.
+
+    ``options`` are the other read options (``table``, ``where``, ``date_format``,
+    ``timezone``, ``no_upline``) of :func:`agentgraph.loaders.read_relations`.
+    """
     rels: list[tuple[SpooledFile, Relations]] = []
     details: list[dict[str, Any]] = []
     rejected = 0
     for f in files:
         form = format_of(f, fmt)
-        if form is None:
-            rejected += 1
-            details.append(
-                {
-                    "file": f.filename,
-                    "message": "cannot tell the format: name "
-                    "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl",
-                }
-            )
-            continue
         try:
-            rel = read_relations(f.path, kind=kind, columns=columns, encoding=encoding, fmt=form)
+            rel = read_relations(
+                f.path, kind=kind, columns=columns, encoding=encoding, fmt=form, **options
+            )
         except InputError as exc:
             rejected += 1
             details.append(file_error(exc, f))
@@ -115,14 +112,57 @@ async def upload_files(
         Query(description=("Default: edges when a downline_id column is found, else members.")),
     ] = None,
     fmt: Annotated[
-        Literal["csv", "parquet", "jsonl"] | None,
-        Query(alias="format", description="Default: from the file name or Content-Type."),
+        Literal["csv", "parquet", "jsonl", "excel", "sql"] | None,
+        Query(
+            alias="format",
+            description="Default: from the file name, the Content-Type or the file's bytes.",
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
         Query(
             max_length=40,
-            description=("CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."),
+            description=(
+                "Text encoding of CSV and SQL dumps; UTF-8, UTF-16 with BOM, GB18030/GBK "
+                "and Big5 are detected."
+            ),
+        ),
+    ] = None,
+    table: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Sheet, SQL table or zip member to read (default: the first "
+            "holding the needed columns).",
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        Query(
+            max_length=20,
+            description="Row filters COLUMN=VALUE or COLUMN!=VALUE: only matching rows "
+            "count (repeatable).",
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        Query(
+            max_length=60, description="strftime format of the time columns (default: detected)."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="IANA zone of times without an offset (default Asia/Shanghai).",
+        ),
+    ] = None,
+    no_upline: Annotated[
+        list[str] | None,
+        Query(
+            max_length=20,
+            description="More upline values meaning no upline (besides empty, 0, -1, "
+            "NULL, None, \\N, 无, -) (repeatable).",
         ),
     ] = None,
     columns: Annotated[
@@ -150,6 +190,11 @@ async def upload_files(
             encoding=encoding,
             columns=mapping or None,
             max_errors=settings.max_errors_per_file,
+            table=table,
+            where=tuple(where or ()),
+            date_format=date_format,
+            timezone=timezone,
+            no_upline=tuple(no_upline or ()),
         ),
     )
     info = await service.registry.load(ds.store_name, rel, mode=mode)
