@@ -56,6 +56,8 @@ ISSUE_LABEL = {
     "multiple_uplines": "Multiple uplines 多个上线",
     "unknown_upline": "Unknown upline 上线不存在",
     "duplicate_agent": "Duplicate agent 重复代理",
+    "no_upline_value": "No-upline value 无上线取值",
+    "upline_disagreement": "Upline disagreement 上级记录不一致",
 }
 """Data issue kinds (``data_issues[].kind``) by key."""
 

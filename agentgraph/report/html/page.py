@@ -15,6 +15,7 @@ from agentgraph.report.html.charts import histogram_svg
 from agentgraph.report.html.evidence import identities_section, sales_section
 from agentgraph.report.html.money import money_section
 from agentgraph.report.html.networks import flagged_section, networks_section
+from agentgraph.report.html.reading import input_section
 from agentgraph.report.html.sections import (
     header_html,
     issues_section,
@@ -97,6 +98,10 @@ def render_html(report: Mapping[str, Any]) -> str:
         nav_items.insert(3, ("sales", "Sales 销售证据"))
     if isinstance(ids, Mapping):
         nav_items.insert(2, ("identities", "Identities 身份合并"))
+    if isinstance(report.get("input"), Mapping):
+        nav_items.insert(
+            nav_items.index(("issues", "Data issues 数据问题")), ("input", "Input 数据读取")
+        )
     nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in nav_items)
     body = [
         header_html(report),
@@ -111,6 +116,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         "</section>",
         networks_section(networks, detailed, as_mapping(report.get("networks_omitted"))),
         organisers_section(report),
+        input_section(report),
         issues_section(report),
         ranks_section(report),
         rules_section(report),
