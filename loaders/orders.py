@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.choose import header_accepts
 from agentgraph.loaders.columns import resolve
 from agentgraph.loaders.files import column, read_table
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
@@ -49,7 +50,12 @@ _REQUIRED = ("seller_id", "buyer_id", "amount")
 
 
 def normalise_orders(
-    table: pa.Table, columns: dict[str, str] | None = None, source: str = "<memory>"
+    table: pa.Table,
+    columns: dict[str, str] | None = None,
+    source: str = "<memory>",
+    *,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> Orders:
     """Check and normalise an Arrow table of orders (see :func:`read_orders`).
 
@@ -113,7 +119,13 @@ def normalise_orders(
         out[canon] = col
     out["amount"] = amounts(column(table, cols["amount"], source), cols["amount"], source)
     if "at" in cols:
-        out["at"] = time_column(column(table, cols["at"], source), cols["at"], source)
+        out["at"] = time_column(
+            column(table, cols["at"], source),
+            cols["at"],
+            source,
+            date_format=date_format,
+            timezone=timezone,
+        )
     order = ["seller_id", "buyer_id", "amount", "at", "order_id"]
     return Orders(pa.table({k: out[k] for k in order if k in out}), source)
 
@@ -124,6 +136,9 @@ def read_orders(
     columns: dict[str, str] | None = None,
     encoding: str | None = None,
     fmt: str | None = None,
+    table: str | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> Orders:
     """Read an order table (CSV, Parquet or JSON Lines) into :class:`Orders`.
 
@@ -137,8 +152,15 @@ def read_orders(
         Chinese and English headers are recognised (:data:`ORDER_ALIASES`).
     encoding : str, optional
         CSV text encoding; detected when not given.
-    fmt : {"csv", "parquet", "jsonl"}, optional
+    fmt : {"csv", "parquet", "jsonl", "excel", "sql"}, optional
         Default: from the suffix.
+    table : str, optional
+        The sheet, SQL table or archive member (default: the first holding the
+        required columns).
+    date_format : str, optional
+        strftime format of the time column (default: detected).
+    timezone : str, optional
+        IANA zone of naive times (default ``Asia/Shanghai``).
 
     Returns
     -------
@@ -167,4 +189,12 @@ def read_orders(
     ...
     agentgraph.errors.InputError: fixtures/money/ladder5_orders.parquet: no such file
     """
-    return normalise_orders(read_table(path, encoding, fmt), columns, str(path))
+    source = str(path)
+    raw = read_table(
+        path,
+        encoding,
+        fmt,
+        table=table,
+        accepts=header_accepts(ORDER_ALIASES, _REQUIRED, columns, source),
+    )
+    return normalise_orders(raw, columns, source, date_format=date_format, timezone=timezone)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.choose import header_accepts
 from agentgraph.loaders.columns import resolve
 from agentgraph.loaders.files import column, read_table
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
@@ -96,6 +97,9 @@ def read_payments(
     columns: dict[str, str] | None = None,
     encoding: str | None = None,
     fmt: str | None = None,
+    table: str | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> Payments:
     """Read a payment table (CSV, Parquet or JSON Lines) into :class:`Payments`.
 
@@ -109,8 +113,15 @@ def read_payments(
         Chinese and English headers are recognised (:data:`PAYMENT_ALIASES`).
     encoding : str, optional
         CSV text encoding; detected when not given.
-    fmt : {"csv", "parquet", "jsonl"}, optional
+    fmt : {"csv", "parquet", "jsonl", "excel", "sql"}, optional
         Default: from the suffix.
+    table : str, optional
+        The sheet, SQL table or archive member (default: the first holding the
+        required columns).
+    date_format : str, optional
+        strftime format of the time column (default: detected).
+    timezone : str, optional
+        IANA zone of naive times (default ``Asia/Shanghai``).
 
     Returns
     -------
@@ -140,11 +151,24 @@ def read_payments(
     ...
     agentgraph.errors.InputError: fixtures/money/ladder5_members.csv, column 'payer_id': missing column(s) payer_id, payee_id, amount for a payment table (found: agent_id, upline_id, joined_at)
     """  # noqa: E501
-    return normalise_payments(read_table(path, encoding, fmt), columns, str(path))
+    source = str(path)
+    raw = read_table(
+        path,
+        encoding,
+        fmt,
+        table=table,
+        accepts=header_accepts(PAYMENT_ALIASES, _REQUIRED, columns, source),
+    )
+    return normalise_payments(raw, columns, source, date_format=date_format, timezone=timezone)
 
 
 def normalise_payments(
-    table: pa.Table, columns: dict[str, str] | None = None, source: str = "<memory>"
+    table: pa.Table,
+    columns: dict[str, str] | None = None,
+    source: str = "<memory>",
+    *,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> Payments:
     """Check and normalise an Arrow table of payments (see :func:`read_payments`).
 
@@ -216,6 +240,12 @@ def normalise_payments(
         source,
     )
     if "at" in cols:
-        out["at"] = time_column(column(table, cols["at"], source), cols["at"], source)
+        out["at"] = time_column(
+            column(table, cols["at"], source),
+            cols["at"],
+            source,
+            date_format=date_format,
+            timezone=timezone,
+        )
     order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]
     return Payments(pa.table({k: out[k] for k in order if k in out}), source)

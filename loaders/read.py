@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -201,6 +201,26 @@ def _no_duplicate_keys(
             )
 
 
+def _accepts(
+    kind: str | None, mapping: dict[str, str] | None, source: str
+) -> Callable[[list[str]], bool]:
+    """Whether a table's header holds the columns a member table or edge list needs."""
+    needs = {
+        "members": [("agent_id", "upline_id")],
+        "edges": [("upline_id", "downline_id")],
+        None: [("agent_id", "upline_id"), ("upline_id", "downline_id")],
+    }[kind]
+
+    def accepts(names: list[str]) -> bool:
+        try:
+            cols = resolve_columns(list(names), mapping, source)
+        except InputError:  # a mapped column this table does not have
+            return False
+        return any(all(c in cols for c in need) for need in needs)
+
+    return accepts
+
+
 def _rank_column(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     try:
         return pc.cast(col, pa.string())
@@ -306,7 +326,9 @@ def read_relations(
     reading = Reading(source)
     if timezone:
         reading.timezone = timezone
-    raw = read_table(path, encoding, fmt, table=table, reading=reading)
+    raw = read_table(
+        path, encoding, fmt, table=table, accepts=_accepts(kind, columns, source), reading=reading
+    )
     return normalise_table(
         raw,
         kind,
