@@ -575,4 +575,8 @@ def test_bad_file_upload_is_422(server: tuple[str, dict[str, str]], entry: dict[
     assert r.status_code == 201, r.text
     r = _upload(base, h, f"/v1/datasets/{name}/files", path_of(entry), api_params(entry["options"]))
     assert r.status_code == 422, r.text
-    _has(r.json()["error"]["message"], entry)
+    err = r.json()["error"]
+    said = [err["message"]]
+    for d in err["details"]:  # a rejected file: its location and message
+        said += [f"row {d['row']}" if d.get("row") is not None else "", d["message"]]
+    _has(" ".join(said), entry)
