@@ -12,13 +12,48 @@ from pathlib import Path
 from typing import Any
 
 from agentgraph.analysis import Analysis, analyse
-from agentgraph.errors import ArgumentError
+from agentgraph.errors import ArgumentError, InputError
 from agentgraph.loaders import read_relations
 from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.policies.base import Policy
 from agentgraph.tables import Relations
 
 __all__ = ["read", "scan"]
+
+
+def _scan_case(folder: Path, policy: str | Policy, options: dict[str, Any]) -> Analysis:
+    """Scan the one case a folder holds: its member table with the evidence beside it."""
+    from agentgraph.evidence.identities import resolve_identities
+    from agentgraph.loaders.folders import find_inputs, group_cases
+    from agentgraph.loaders.identities import read_identities
+    from agentgraph.loaders.orders import read_orders
+    from agentgraph.loaders.payments import read_payments
+
+    cases, _ = group_cases(find_inputs(folder, recursive=bool(options.pop("recursive", False))))
+    if len(cases) != 1:
+        names = ", ".join(c.name for c in cases) or "none"
+        raise InputError(
+            f"the folder holds {len(cases)} cases ({names}); scan one file or a folder "
+            "holding one member table or edge list",
+            source=str(folder),
+        )
+    case = cases[0]
+    if case.relations.table is not None and options.get("table") is None:
+        options["table"] = case.relations.table
+    rel = read_relations(case.relations.path, **options)
+    zone = options.get("timezone")
+    pay = case.payments
+    order = case.orders
+    ids = case.identities
+    return analyse(
+        rel,
+        policy,
+        payments=read_payments(pay.path, table=pay.table, timezone=zone) if pay else None,
+        orders=read_orders(order.path, table=order.table, timezone=zone) if order else None,
+        identities=(
+            resolve_identities(read_identities(ids.path, table=ids.table)) if ids else None
+        ),
+    )
 
 
 def read(path: str | Path | Any, **options: Any) -> Relations:
@@ -80,8 +115,10 @@ def scan(
     Parameters
     ----------
     source : str, pathlib.Path, Relations or DataFrame
-        A file to read, relations already read, or a pandas/polars DataFrame or
-        Arrow table (ignored with ``dataset``).
+        A file to read, a folder holding one case (a member table or edge list with
+        its payments, orders and identities files, told apart by their columns),
+        relations already read, or a pandas/polars DataFrame or Arrow table
+        (ignored with ``dataset``).
     policy : str or Policy, default "cn"
         Policy pack name (``cn``, ``us-ftc``, ``eu-ucpd``), a policy file, or a Policy.
     dataset : str, optional
@@ -126,6 +163,8 @@ def scan(
     >>> r["summary"]["networks"], r["input"]["no_upline"]
     (2, {'0': 2})
     """
+    if isinstance(source, str | os.PathLike) and Path(source).is_dir() and dataset is None:
+        return _scan_case(Path(source), policy, read_options)
     if isinstance(source, Relations):
         rel = source
     elif dataset is not None:

@@ -121,6 +121,7 @@ def read_identities(
     encoding: str | None = None,
     fmt: str | None = None,
     columns: dict[str, str] | None = None,
+    table: str | None = None,
 ) -> pa.Table:
     """Read an identities table (CSV, Parquet or JSON Lines); see the module docstring.
 
@@ -136,6 +137,8 @@ def read_identities(
     columns : dict, optional
         Canonical name -> the file's header (``{"phone": "手机2"}``); common Chinese
         and English headers are recognised (:data:`IDENTITY_ALIASES`).
+    table : str, optional
+        The sheet, SQL table or archive member to read (default: the first).
 
     Returns
     -------
@@ -163,4 +166,4 @@ def read_identities(
     ...
     agentgraph.errors.InputError: fixtures/money/ladder5_orders.csv, column 'agent_id': missing column agent_id for an identities table (found: order_id, seller_id, buyer_id, amount, at)
     """  # noqa: E501
-    return normalise_identities(read_table(path, encoding, fmt), str(path), columns)
+    return normalise_identities(read_table(path, encoding, fmt, table=table), str(path), columns)

@@ -372,10 +372,9 @@ def test_out_folder_names_with_sub_folders(tmp_path: Path, data: Path, umask: No
     assert _mode(out / "case2" / "a.json") == 0o644
 
 
-# ---- the CLI: today's defects (the lead wires the library in) ---------------------------
+# ---- the CLI writes reports through output_target and write_atomic ----------------
 
 CLI = Path(sys.executable).with_name("agentgraph")
-WIRED = pytest.mark.xfail(strict=True, reason="wired into the CLI by the lead")
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -386,14 +385,12 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@WIRED
 def test_cli_out_is_the_input_is_refused(tmp_path: Path, data: Path) -> None:
     done = _cli("scan", "a.csv", "--out", "a.csv", cwd=tmp_path)
     assert data.read_bytes() == CHAIN, "the input was overwritten"
     assert done.returncode == 2 and "is the input" in done.stderr
 
 
-@WIRED
 @needs_root
 def test_cli_out_null_device_is_kept(tmp_path: Path, data: Path) -> None:
     null = tmp_path / "null"  # a null device node of its own: the real one is not risked
@@ -403,14 +400,12 @@ def test_cli_out_null_device_is_kept(tmp_path: Path, data: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-@WIRED
 def test_cli_out_dash_is_stdout(tmp_path: Path, data: Path) -> None:
     done = _cli("scan", "a.csv", "--out", "-", cwd=tmp_path)
     assert not (tmp_path / "-").exists(), "wrote a file named '-'"
     assert done.returncode == 0 and json.loads(done.stdout)["summary"]["agents"] == 5
 
 
-@WIRED
 def test_cli_report_has_the_usual_permissions(tmp_path: Path, data: Path) -> None:
     done = _cli("scan", "a.csv", "--out", "r.json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

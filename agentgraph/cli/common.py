@@ -108,11 +108,17 @@ class ReadFlags:
         }
 
 
-def read_input(path: Path, flags: ReadFlags) -> Relations:
-    """Read one member table or edge list with the command's read options."""
+def read_input(path: Path, flags: ReadFlags, *, table: str | None = None) -> Relations:
+    """Read one member table or edge list with the command's read options.
+
+    ``table`` (a folder scan's choice) is used when ``--table`` was not given.
+    """
     from agentgraph.loaders import read_relations
 
-    return read_relations(path, **flags.options())
+    options = flags.options()
+    if options["table"] is None:
+        options["table"] = table
+    return read_relations(path, **options)
 
 
 def render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = None) -> str:

@@ -17,8 +17,8 @@ from agentgraph.cli.common import (
     read_input,
     render,
     step,
-    write_atomic,
 )
+from agentgraph.cli.jobs import Job, plan_jobs
 from agentgraph.cli.options import (
     ColumnOpt,
     DateFormatOpt,
@@ -39,20 +39,28 @@ if TYPE_CHECKING:
 
 __all__ = ["scan"]
 
-_SUFFIXES = {".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".json"}
 
+def read_evidence(job: Job, timezone: str | None) -> tuple[Any, Any, Any]:
+    """The job's payments, orders and resolved identities (None where it has none)."""
+    pays = sales = persons = None
+    if job.payments is not None:
+        from agentgraph.loaders.payments import read_payments
 
-def expand(inputs: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in inputs:
-        if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in _SUFFIXES)
-            if not found:
-                raise fail(f"{p}: folder holds no .csv/.parquet/.jsonl files")
-            files.extend(found)
-        else:
-            files.append(p)
-    return files
+        with step(f"reading {job.payments.path}"):
+            pays = read_payments(job.payments.path, table=job.payments.table, timezone=timezone)
+    if job.orders is not None:
+        from agentgraph.loaders.orders import read_orders
+
+        with step(f"reading {job.orders.path}"):
+            sales = read_orders(job.orders.path, table=job.orders.table, timezone=timezone)
+    if job.identities is not None:
+        from agentgraph.evidence.identities import resolve_identities
+        from agentgraph.loaders.identities import read_identities
+
+        with step(f"reading {job.identities.path}"):
+            ids = read_identities(job.identities.path, table=job.identities.table)
+            persons = resolve_identities(ids)
+    return pays, sales, persons
 
 
 def scan_one(
@@ -157,6 +165,15 @@ def scan(
             "ID number or bank card are merged into one person first.",
         ),
     ] = None,
+    recursive: Annotated[
+        bool,
+        typer.Option(
+            "--recursive",
+            "-r",
+            help="Search the sub-folders of INPUT folders too (each folder's member table "
+            "with its payments, orders and identities is one case).",
+        ),
+    ] = False,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -167,74 +184,56 @@ def scan(
 
     with errors():
         get_policy(policy)
-    if not inputs and not dataset:
-        raise fail("give INPUT files/folders or --dataset NAME")
-    if inputs and dataset:
-        raise fail("give either INPUT files or --dataset, not both")
-    jobs: list[tuple[str, Path | str]] = (
-        [(p.stem, p) for p in expand(inputs)] if inputs else [(d, d) for d in dataset or []]
+    jobs = plan_jobs(
+        inputs,
+        dataset,
+        recursive=recursive,
+        payments=payments,
+        orders=orders,
+        identities=identities,
     )
     batch = len(jobs) > 1
     if batch and out is None and fmt is not ReportFormat.json:
         raise fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
-    if batch and out is not None and out.exists() and not out.is_dir():
-        raise fail(f"{out}: several inputs need --out to be a folder")
-    names = [n for n, _ in jobs]
-    if batch and len(set(names)) != len(names):
-        raise fail("two inputs share a file name; reports would overwrite each other")
-    if batch and (payments is not None or identities is not None or orders is not None):
-        raise fail("--payments, --orders and --identities go with a single input")
-    pays = None
-    if payments is not None:
-        from agentgraph.loaders.payments import read_payments
+    flags = ReadFlags(
+        kind, column, encoding, input_format, table, where, date_format, timezone, no_upline
+    )
+    targets: list[Path | None]
+    with errors():
+        from agentgraph.report.output import out_folder, output_target
 
-        with errors(), step(f"reading {payments}"):
-            pays = read_payments(payments)
-    sales = None
-    if orders is not None:
-        from agentgraph.loaders.orders import read_orders
-
-        with errors(), step(f"reading {orders}"):
-            sales = read_orders(orders)
-    persons = None
-    if identities is not None:
-        from agentgraph.evidence.identities import resolve_identities
-        from agentgraph.loaders.identities import read_identities
-
-        with errors(), step(f"reading {identities}"):
-            persons = resolve_identities(read_identities(identities))
-
+        every_file = [f for j in jobs for f in j.files()]
+        if batch:
+            found = out_folder(out, every_file, names=[j.name for j in jobs], suffix=fmt.value)
+            targets = list(found) if found is not None else [None] * len(jobs)
+        else:
+            targets = [output_target(out, every_file)]
     failures = 0
     flagged = 0
     st = None
     try:
-        for name, src in jobs:
+        for job, target in zip(jobs, targets, strict=True):
             try:
-                if isinstance(src, Path):
-                    with step(f"reading {src}"):
-                        rel = read_input(
-                            src,
-                            ReadFlags(
-                                kind,
-                                column,
-                                encoding,
-                                input_format,
-                                table,
-                                where,
-                                date_format,
-                                timezone,
-                                no_upline,
-                            ),
-                        )
-                    label = str(src)
+                if isinstance(job.source, Path):
+                    with step(f"reading {job.source}"):
+                        rel = read_input(job.source, flags, table=job.table)
+                    label = str(job.source)
                 else:
                     if st is None:
                         from agentgraph.stores import open_store
 
                         st = open_store(store)
-                    rel = st.read(src)
-                    label = f"{st.url}#{src}"
+                    rel = st.read(job.source)
+                    label = f"{st.url}#{job.source}"
+                pays, sales, persons = read_evidence(job, timezone)
                 report = scan_one(rel, policy, max_networks, label, pays, persons, sales)
+                if target is None:
+                    pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
+                    sys.stdout.write(render(report, fmt, indent=indent or pretty))
+                else:
+                    from agentgraph.report.output import write_atomic
+
+                    write_atomic(target, render(report, fmt, indent=indent))
             except AgentgraphError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 failures += 1
@@ -242,19 +241,13 @@ def scan(
                     raise typer.Exit(2) from None
                 continue
             flagged += report["summary"]["flagged"]
-            if out is None:
-                pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
-                sys.stdout.write(render(report, fmt, indent=indent or pretty))
-            else:
-                target = out / f"{name}.{fmt.value}" if batch else out
-                write_atomic(target, render(report, fmt, indent=indent))
-                if batch or progress_enabled():
-                    s = report["summary"]
-                    typer.echo(
-                        f"{target}: {s['agents']} agents, {s['networks']} networks, "
-                        f"{s['flagged']} flagged, max {s['max_levels']} levels",
-                        err=True,
-                    )
+            if target is not None and (batch or progress_enabled()):
+                s = report["summary"]
+                typer.echo(
+                    f"{target}: {s['agents']} agents, {s['networks']} networks, "
+                    f"{s['flagged']} flagged, max {s['max_levels']} levels",
+                    err=True,
+                )
     finally:
         if st is not None:
             st.close()
