@@ -273,13 +273,13 @@ class Reading:
         for r in readings:
             for value, count in r.no_upline.items():
                 no_upline[value] = no_upline.get(value, 0) + count
-        encoding = scalar("encoding")
+        fmt, compression, encoding = scalar("format"), scalar("compression"), scalar("encoding")
         confidences = [r.encoding_confidence for r in readings if r.encoding_confidence is not None]
         zones = list(dict.fromkeys(r.timezone for r in readings))
         merged = cls(
             source=", ".join(r.source for r in readings),
-            format=scalar("format"),
-            compression=scalar("compression"),
+            format=fmt,
+            compression=compression,
             encoding=encoding,
             encoding_confidence=min(confidences) if confidences and encoding else None,
             delimiter=scalar("delimiter"),
