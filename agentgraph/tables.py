@@ -184,6 +184,125 @@ class Reading:
         """:meth:`as_dict` plus the reading's data issues: what a store keeps."""
         return self.as_dict() | {"issues": [list(i) for i in self.issues]}
 
+    @classmethod
+    def merge(cls, readings: list[Reading]) -> Reading:
+        """One reading for several inputs read into one table (uploads, appends).
+
+        Parameters
+        ----------
+        readings : list of Reading
+            The inputs' readings, in the order their rows were combined.
+
+        Returns
+        -------
+        Reading
+            ``source`` the sources joined with ``", "``; ``no_upline`` counts,
+            ``rows_read`` and ``rows_excluded`` summed; ``issues`` concatenated;
+            ``tables_found``, ``where`` and ``notes`` in order of first appearance
+            (each once). A value the inputs agree on is kept (``encoding_confidence``:
+            the lowest); one they differ on becomes ``None`` (``timezone``: the
+            zones joined with ``", "``) and a note names each input's value, and so
+            does a key of ``columns``, ``renamed_columns`` or ``date_formats``
+            mapped differently (that key is left out). One reading gives an
+            equal copy.
+
+        Raises
+        ------
+        ValueError
+            ``readings`` is empty.
+
+        Notes
+        -----
+        O(total size of the readings). Associative when the inputs agree on their
+        format, encoding, columns and the like (the usual case: merging a merged
+        reading with a third equals merging the three); where they differ, the
+        notes of a stepwise merge name the merged sources together.
+
+        Examples
+        --------
+        >>> from agentgraph.tables import Reading
+        >>> a = Reading("a.csv", format="csv", no_upline={"0": 3}, rows_read=10,
+        ...             issues=[("no_upline_value", [], "'0' in 3 rows")])
+        >>> b = Reading("b.csv", format="csv", no_upline={"0": 1, "无": 2}, rows_read=5)
+        >>> m = Reading.merge([a, b])
+        >>> m.source, m.format, m.no_upline, m.rows_read, len(m.issues)
+        ('a.csv, b.csv', 'csv', {'0': 4, '无': 2}, 15, 1)
+        >>> c = Reading("c.xlsx", format="excel", table="Sheet1")
+        >>> m = Reading.merge([a, c])
+        >>> m.format, m.table, m.notes
+        (None, None, ['format differs: a.csv: csv; c.xlsx: excel', 'table differs: a.csv: -; c.xlsx: Sheet1'])
+        >>> Reading.merge([a]) == a
+        True
+        """  # noqa: E501
+        if not readings:
+            raise ValueError("Reading.merge needs at least one reading")
+        first = readings[0]
+        if len(readings) == 1:
+            return cls.from_dict(first.stored())
+        notes: list[str] = []
+
+        def scalar(name: str) -> Any:
+            values = [getattr(r, name) for r in readings]
+            if all(v == values[0] for v in values):
+                return values[0]
+            told = "; ".join(
+                f"{r.source}: {'-' if v is None else v}"
+                for r, v in zip(readings, values, strict=True)
+            )
+            notes.append(f"{name} differs: {told}")
+            return None
+
+        def mapping(name: str) -> dict[str, str]:
+            out: dict[str, str] = {}
+            seen: dict[str, list[tuple[str, str]]] = {}
+            for r in readings:
+                for k, v in getattr(r, name).items():
+                    seen.setdefault(k, []).append((r.source, v))
+            for k, pairs in seen.items():
+                if all(v == pairs[0][1] for _, v in pairs):
+                    out[k] = pairs[0][1]
+                else:
+                    told = "; ".join(f"{s}: {v}" for s, v in pairs)
+                    notes.append(f"{name}[{k!r}] differs: {told}")
+            return out
+
+        def once(name: str) -> list[str]:
+            return list(dict.fromkeys(x for r in readings for x in getattr(r, name)))
+
+        no_upline: dict[str, int] = {}
+        for r in readings:
+            for value, count in r.no_upline.items():
+                no_upline[value] = no_upline.get(value, 0) + count
+        fmt, compression, encoding = scalar("format"), scalar("compression"), scalar("encoding")
+        confidences = [r.encoding_confidence for r in readings if r.encoding_confidence is not None]
+        zones = list(dict.fromkeys(r.timezone for r in readings))
+        merged = cls(
+            source=", ".join(r.source for r in readings),
+            format=fmt,
+            compression=compression,
+            encoding=encoding,
+            encoding_confidence=min(confidences) if confidences and encoding else None,
+            delimiter=scalar("delimiter"),
+            table=scalar("table"),
+            table_reason=scalar("table_reason"),
+            tables_found=once("tables_found"),
+            columns=mapping("columns"),
+            schema=scalar("schema"),
+            renamed_columns=mapping("renamed_columns"),
+            date_formats=mapping("date_formats"),
+            timezone=", ".join(zones),
+            no_upline=no_upline,
+            where=once("where"),
+            rows_read=sum(r.rows_read for r in readings),
+            rows_excluded=sum(r.rows_excluded for r in readings),
+            issues=[(k, list(a), d) for r in readings for k, a, d in r.issues],
+        )
+        if len(zones) > 1:
+            told = "; ".join(f"{r.source}: {r.timezone}" for r in readings)
+            notes.append(f"timezone differs: {told}")
+        merged.notes = list(dict.fromkeys([*once("notes"), *notes]))
+        return merged
+
 
 @dataclass(frozen=True)
 class Relations:

@@ -173,7 +173,7 @@ def _fit(rel: Relations, columns: list[str]) -> Relations:
             "replace the dataset",
             [{"field": c, "column": c, "message": "not a column of the dataset"} for c in extra],
         )
-    return Relations(rel.kind, t.select(keep), rel.source)
+    return Relations(rel.kind, t.select(keep), rel.source, rel.reading)
 
 
 def _store_error(exc: StoreError, name: str) -> ApiError:

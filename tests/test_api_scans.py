@@ -22,9 +22,12 @@ pytest_plugins = ("agentgraph.api.testing",)
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
+    """Without what differs by design: the time, ``source.name`` (the dataset) and
+    ``input.source`` (the upload's file name; the library names the path it read)."""
     out = dict(report)
     out.pop("generated_at")
     out["source"] = {k: v for k, v in report["source"].items() if k != "name"}
+    out["input"] = {k: v for k, v in report["input"].items() if k != "source"}
     return out
 
 
@@ -46,6 +49,7 @@ def test_scan_report_is_the_cli_report(api: Harness, inputs: dict[str, Path]) ->
     want = agentgraph.scan(inputs["gb"]).report(max_networks=10)
     assert _comparable(got) == _comparable(want)
     assert got["source"]["name"] == "gb"  # the dataset, not the server's file path
+    assert got["input"]["source"] == "gb.csv"  # the file as uploaded, not its spooled copy
     jsonschema.validate(got, report_schema())
     html = c.get(done["links"]["report_html"], headers=h)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")

@@ -7,6 +7,7 @@ dataset reads back as loaded and gives the same report as the in-process engine.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from agentgraph import synth
 from agentgraph.analysis import analyse
 from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
 from agentgraph.stores import DuckDBStore
-from agentgraph.tables import Relations
+from agentgraph.tables import Reading, Relations
 
 from .conftest import FIXTURES
 
@@ -64,6 +65,37 @@ NASTY_IDS = [
 
 def report(rel: Relations) -> dict[str, Any]:
     return analyse(rel).report(**FIXED)
+
+
+def with_reading() -> Relations:
+    """boundary_30_3.csv as the issue-11 loaders give a CRMEB export: ``0`` and ``无``
+    read as "no upline", an issue found while reading (``no_upline_value``) and one
+    naming agents (``upline_disagreement``), notes with quotes, backslashes, ``%`` and
+    Chinese. Its JSON is over 4 KB: the Bolt stand-in keeps it in several parts."""
+    rel = agentgraph.read(FIXTURES / "boundary_30_3.csv")
+    assert rel.reading is not None
+    agents = [f"{i:03d}" for i in range(2, 31)]
+    reading = dataclasses.replace(
+        rel.reading,
+        schema="CRMEB eb_user",
+        encoding="gb18030",
+        encoding_confidence=0.93,
+        delimiter=";",
+        columns={"agent_id": "uid", "upline_id": "spread_uid", "joined_at": "add_time"},
+        renamed_columns={"备注_2": "备注"},
+        date_formats={"add_time": "%Y/%m/%d %H:%M"},
+        no_upline={"0": 3, "无": 1},
+        where=["status=1", "is_promoter='1'"],
+        rows_read=32,
+        rows_excluded=2,
+        issues=[
+            ("no_upline_value", [], "'0' in 3 rows and '无' in 1 row mean no upline"),
+            ("upline_disagreement", agents * 4, "path /0/1/ says 001 recruited them"),
+        ],
+        notes=[f'note {i}: it\'s a \\path\\ 100% 推荐人 😀 "quoted"' for i in range(60)],
+    )
+    assert len(Reading.from_dict(reading.stored()).notes) == 60
+    return dataclasses.replace(rel, reading=reading)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("bolt", marks=pytest.mark.bolt)])
@@ -121,7 +153,32 @@ def test_fixture_reads_back_as_loaded_with_the_same_report(
     back = store.read(name)
     assert back.kind == rel.kind
     assert back.table.equals(rel.table)
+    assert back.reading is not None and back.reading == rel.reading
     assert report(back) == report(rel)
+    assert report(back)["input"]["source"] == str(FIXTURES / file)  # as read, not the store
+
+
+def test_reading_with_no_upline_values_and_issues_reads_back(
+    store: Any, names: Callable[[str], str]
+) -> None:
+    rel = with_reading()
+    name = names("crmeb")
+    store.load(name, rel)
+    back = store.read(name)
+    assert back.table.equals(rel.table)
+    assert back.reading == rel.reading
+    got, want = report(back), report(rel)
+    assert got == want
+    assert got["input"]["no_upline"] == {"0": 3, "无": 1}
+    kinds = [i["kind"] for i in got["data_issues"]]
+    assert kinds[:2] == ["no_upline_value", "upline_disagreement"]
+    # a dataset without a reading (rows built in memory) reads back without one
+    plain = Relations("members", rel.table, "memory")
+    store.load(name, plain, replace=True)
+    assert store.read(name).reading is None
+    assert "input" not in report(store.read(name))
+    store.load(name, rel, replace=True)
+    assert store.read(name).reading == rel.reading
 
 
 @pytest.mark.parametrize("case", sorted(synthetic()))
@@ -165,6 +222,7 @@ def test_existing_dataset_needs_replace_and_reload_is_idempotent(
         assert info.rows == rel.rows
     assert [d.name for d in store.datasets() if d.name == name] == [name]
     assert store.read(name).table.equals(rel.table)
+    assert store.read(name).reading == rel.reading
     assert report(store.read(name)) == report(rel)
 
 
@@ -210,12 +268,17 @@ def test_append_adds_rows_in_order(store: Any, names: Callable[[str], str]) -> N
     rel = synth.random_recursive(300, seed=11)
     head, tail = rel.table.slice(0, 180), rel.table.slice(180)
     name = names("append")
-    store.load(name, Relations("members", head, "head"))
-    info = store.append(name, Relations("members", tail, "tail"))
+    first, second = Reading("head.csv", no_upline={"0": 2}), Reading("tail.csv", rows_read=9)
+    store.load(name, Relations("members", head, "head", first))
+    info = store.append(name, Relations("members", tail, "tail", second))
     assert info.rows == rel.rows
     back = store.read(name)
     assert back.table.equals(rel.table)
-    assert report(back) == report(rel)
+    assert back.reading == Reading.merge([first, second])
+    assert back.reading is not None and back.reading.source == "head.csv, tail.csv"
+    assert report(dataclasses.replace(back, reading=None)) == report(rel)
+    store.append(name, Relations("members", tail.slice(0, 0), "no reading"))
+    assert store.read(name).reading == Reading.merge([first, second])  # kept as it was
     with pytest.raises(StoreError):
         store.append(name, agentgraph.read(FIXTURES / "ladder_edges.csv"))
     with pytest.raises(DatasetNotFound):

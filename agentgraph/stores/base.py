@@ -17,15 +17,24 @@ True
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from agentgraph.errors import StoreError
-from agentgraph.tables import Relations
+from agentgraph.tables import Reading, Relations
 
-__all__ = ["DatasetInfo", "GraphStore", "Progress", "check_dataset_name"]
+__all__ = [
+    "DatasetInfo",
+    "GraphStore",
+    "Progress",
+    "check_dataset_name",
+    "reading_to_json",
+    "reading_from_json",
+    "appended_reading",
+]
 
 #: ``progress(rows_done, rows_in_all)``, called by loads after each batch
 Progress = Callable[[int, int], None]
@@ -72,6 +81,117 @@ def check_dataset_name(name: str) -> str:
             "control characters or surrounding spaces"
         )
     return name
+
+
+def reading_to_json(reading: Reading | None) -> str | None:
+    """A dataset's :class:`~agentgraph.tables.Reading` as the JSON text stores keep.
+
+    Parameters
+    ----------
+    reading : Reading or None
+        How the dataset's input was read (``None``: not known, e.g. rows sent as
+        JSON batches).
+
+    Returns
+    -------
+    str or None
+        :meth:`Reading.stored() <agentgraph.tables.Reading.stored>` as compact JSON
+        (non-ASCII kept), or ``None``.
+
+    Notes
+    -----
+    O(size of the reading). :func:`reading_from_json` reverses it.
+
+    Examples
+    --------
+    >>> from agentgraph.tables import Reading
+    >>> text = reading_to_json(Reading("会员.csv", no_upline={"0": 2}))
+    >>> text[:32], reading_to_json(None)
+    ('{"source":"会员.csv","format":null', None)
+    """
+    if reading is None:
+        return None
+    return json.dumps(reading.stored(), ensure_ascii=False, separators=(",", ":"))
+
+
+def reading_from_json(text: str | None, *, where: str = "store") -> Reading | None:
+    """The :class:`~agentgraph.tables.Reading` of :func:`reading_to_json` text.
+
+    Parameters
+    ----------
+    text : str or None
+        As stored; ``None`` (or empty) for a dataset without one, e.g. one stored
+        by a version before readings were kept.
+    where : str
+        Names the dataset in the error message.
+
+    Returns
+    -------
+    Reading or None
+        The reading, or ``None``.
+
+    Raises
+    ------
+    StoreError
+        The text is not a stored reading.
+
+    Notes
+    -----
+    O(size of the text). Keys a later version adds are ignored.
+
+    Examples
+    --------
+    >>> from agentgraph.tables import Reading
+    >>> r = Reading("a.csv", issues=[("no_upline_value", [], "'0' in 2 rows")])
+    >>> reading_from_json(reading_to_json(r)) == r, reading_from_json(None)
+    (True, None)
+    >>> reading_from_json("[1]", where="dataset 'x'")
+    Traceback (most recent call last):
+    ...
+    agentgraph.errors.StoreError: dataset 'x': the stored reading is damaged (not a JSON object)
+    """
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return Reading.from_dict(data)
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"{where}: the stored reading is damaged ({exc})") from None
+
+
+def appended_reading(stored: Reading | None, new: Reading | None) -> Reading | None:
+    """The reading of a dataset after an append: both merged (:meth:`Reading.merge`).
+
+    Parameters
+    ----------
+    stored : Reading or None
+        The dataset's reading before the append.
+    new : Reading or None
+        The appended rows' reading.
+
+    Returns
+    -------
+    Reading or None
+        ``Reading.merge([stored, new])``; the one that is not ``None`` when the
+        other is (rows without a reading, such as one recruitment, leave the
+        dataset's reading as it was); ``None`` when both are.
+
+    Notes
+    -----
+    O(size of the readings).
+
+    Examples
+    --------
+    >>> from agentgraph.tables import Reading
+    >>> a, b = Reading("a.csv", no_upline={"0": 1}), Reading("b.csv", no_upline={"0": 2})
+    >>> appended_reading(a, b).no_upline, appended_reading(a, None) is a
+    ({'0': 3}, True)
+    """
+    if stored is None or new is None:
+        return new if stored is None else stored
+    return Reading.merge([stored, new])
 
 
 @dataclass(frozen=True)

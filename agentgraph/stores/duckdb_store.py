@@ -1,10 +1,14 @@
 """Embedded default store: one DuckDB file.
 
 Each dataset is one table holding the normalised relation table as loaded
-(extra columns and their types included); a catalog table names them. Loads,
-appends and deletes run in one transaction each, so a failure leaves the file
-as it was. DuckDB allows one read-write process per file: a second process gets
-a clear :class:`~agentgraph.errors.StoreError`.
+(extra columns and their types included); a catalog table names them and keeps
+each dataset's :class:`~agentgraph.tables.Reading` as JSON (column ``reading``,
+added when a file made before it is opened; such datasets read back with
+``reading=None``). Loads, appends and deletes run in one transaction each, the
+reading included, so a failure leaves the file as it was; an append merges the
+appended rows' reading into the dataset's
+(:func:`~agentgraph.stores.base.appended_reading`). DuckDB allows one read-write
+process per file: a second process gets a clear :class:`~agentgraph.errors.StoreError`.
 
 Examples
 --------
@@ -34,7 +38,14 @@ import duckdb
 import pyarrow as pa
 
 from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
-from agentgraph.stores.base import DatasetInfo, Progress, check_dataset_name
+from agentgraph.stores.base import (
+    DatasetInfo,
+    Progress,
+    appended_reading,
+    check_dataset_name,
+    reading_from_json,
+    reading_to_json,
+)
 from agentgraph.tables import RelationKind, Relations
 
 __all__ = ["DuckDBStore"]
@@ -109,10 +120,17 @@ class DuckDBStore:
         if threads:
             self._sql(f"SET threads = {int(threads)}")
         self._lock = threading.RLock()
-        self._sql(
-            f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name VARCHAR PRIMARY KEY, tbl VARCHAR, "
-            "kind VARCHAR, rows BIGINT, source VARCHAR, loaded_at VARCHAR, columns VARCHAR)"
-        )
+        try:
+            self._sql(
+                f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name VARCHAR PRIMARY KEY, tbl VARCHAR, "
+                "kind VARCHAR, rows BIGINT, source VARCHAR, loaded_at VARCHAR, columns VARCHAR, "
+                "reading VARCHAR)"
+            )
+            # files made before readings were kept: their datasets read back without one
+            self._sql(f"ALTER TABLE {_CATALOG} ADD COLUMN IF NOT EXISTS reading VARCHAR")
+        except duckdb.Error as exc:
+            self._con.close()
+            raise StoreError(f"cannot open store {self.path}: {exc}") from None
 
     # -------------------------------------------------------------- helpers
     def _row(self, name: str) -> tuple[str, str, int, str, str, str] | None:
@@ -125,6 +143,9 @@ class DuckDBStore:
     def _sql(self, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         """Run one statement to completion (DuckDB wants every result consumed)."""
         return self._con.execute(sql, params or []).fetchall()
+
+    def _what(self, name: str) -> str:
+        return f"dataset {name!r} in {self.url}"
 
     @staticmethod
     def _info(name: str, row: tuple[str, str, int, str, str, str]) -> DatasetInfo:
@@ -187,7 +208,8 @@ class DuckDBStore:
                     self._sql(f'DROP TABLE "{old[0]}"')
                     self._sql(f"DELETE FROM {_CATALOG} WHERE name = ?", [name])
                 self._sql(
-                    f"INSERT INTO {_CATALOG} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO {_CATALOG} (name, tbl, kind, rows, source, loaded_at, columns, "
+                    "reading) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         name,
                         tbl,
@@ -196,6 +218,7 @@ class DuckDBStore:
                         rel.source,
                         loaded_at,
                         json.dumps(src.column_names, ensure_ascii=False),
+                        reading_to_json(rel.reading),
                     ],
                 )
                 if progress:  # may raise (e.g. a cancelled job): then nothing is kept
@@ -227,7 +250,12 @@ class DuckDBStore:
                 con.register("_agentgraph_src", rel.table)
                 self._sql(f'INSERT INTO "{row[0]}" BY NAME SELECT * FROM _agentgraph_src')
                 con.unregister("_agentgraph_src")
-                self._sql(f"UPDATE {_CATALOG} SET rows = rows + ? WHERE name = ?", [rel.rows, name])
+                stored = self._sql(f"SELECT reading FROM {_CATALOG} WHERE name = ?", [name])
+                before = reading_from_json(cast(str | None, stored[0][0]), where=self._what(name))
+                self._sql(
+                    f"UPDATE {_CATALOG} SET rows = rows + ?, reading = ? WHERE name = ?",
+                    [rel.rows, reading_to_json(appended_reading(before, rel.reading)), name],
+                )
                 self._sql("COMMIT")
             except duckdb.Error as exc:
                 self._sql("ROLLBACK")
@@ -244,8 +272,10 @@ class DuckDBStore:
             if row is None:
                 raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
             table: pa.Table = self._con.sql(f'SELECT * FROM "{row[0]}"').to_arrow_table()
+            stored = self._sql(f"SELECT reading FROM {_CATALOG} WHERE name = ?", [name])
         kind = cast(RelationKind, row[1])
-        return Relations(kind, table, source=f"{self.url}#{name}")
+        reading = reading_from_json(cast(str | None, stored[0][0]), where=self._what(name))
+        return Relations(kind, table, source=f"{self.url}#{name}", reading=reading)
 
     def delete(self, name: str) -> None:
         """Remove a dataset in one transaction; raises DatasetNotFound."""

@@ -7,6 +7,7 @@ store is touched; any rejected file or row answers 422 listing each problem
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -28,7 +29,7 @@ from agentgraph.loaders import read_relations
 from fastapi import APIRouter, Query, Request
 
 from agentgraph.errors import InputError
-from agentgraph.tables import Relations
+from agentgraph.tables import Reading, Relations
 
 __all__ = ["router", "parse_files"]
 
@@ -49,6 +50,9 @@ def parse_files(
 
     ``options`` are the other read options (``table``, ``where``, ``date_format``,
     ``timezone``, ``no_upline``) of :func:`agentgraph.loaders.read_relations`.
+
+    The relation's reading is the files' readings merged (:meth:`Reading.merge`), each
+    with the file's name as uploaded as its source.
     """
     rels: list[tuple[SpooledFile, Relations]] = []
     details: list[dict[str, Any]] = []
@@ -80,8 +84,15 @@ def parse_files(
             [{"file": f.filename, "message": f"a {rel.kind} file"} for f, rel in rels],
         )
     source = ", ".join(f.filename for f, _ in rels)
+    # how each file was read, named as uploaded (not the spooled copy's path)
+    readings = [
+        dataclasses.replace(rel.reading, source=f.filename)
+        for f, rel in rels
+        if rel.reading is not None
+    ]
+    reading = Reading.merge(readings) if readings else None
     if len(rels) == 1:
-        return Relations(rels[0][1].kind, rels[0][1].table, source)
+        return Relations(rels[0][1].kind, rels[0][1].table, source, reading)
     try:
         table = pa.concat_tables([rel.table for _, rel in rels], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -90,7 +101,7 @@ def parse_files(
             "input_error",
             f"the files' columns do not fit together: {str(exc).splitlines()[0]}",
         ) from None
-    return Relations(rels[0][1].kind, table, source)
+    return Relations(rels[0][1].kind, table, source, reading)
 
 
 @router.post(

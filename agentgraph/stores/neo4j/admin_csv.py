@@ -15,8 +15,10 @@ r"""Relations <-> the CSV layout of ``neo4j-admin database import``.
     ``joined_at``) or per edge of an edge list (``RECRUITED`` or ``SUPPLIES``; ``kind``
     keeps the raw value, empty when it was null), in row order;
 ``agentgraph.json``
-    a manifest (kind, rows, source, the Arrow schema) that ``neo4j-admin`` ignores and
-    :func:`import_admin_csv` uses to give back the exact column types.
+    a manifest (kind, rows, source, the Arrow schema, how the input was read:
+    ``reading``, :meth:`Reading.stored() <agentgraph.tables.Reading.stored>` or null)
+    that ``neo4j-admin`` ignores and :func:`import_admin_csv` uses to give back the
+    exact column types and the reading.
 
 Values go through the codec the Neo4j store uses
 (:func:`~agentgraph.stores.neo4j.codec.to_storable`): times are ISO 8601 strings,
@@ -70,7 +72,7 @@ from agentgraph.stores.neo4j.codec import (
     schema_to_text,
     to_storable,
 )
-from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
+from agentgraph.tables import KNOWN_COLUMNS, Reading, RelationKind, Relations
 
 __all__ = [
     "AGENTS_FILE",
@@ -304,6 +306,7 @@ def export_admin_csv(
         "schema": schema_to_text(t.schema),
         "agents": n_agents,
         "relationships": n_rels,
+        "reading": rel.reading.stored() if rel.reading is not None else None,
     }
     (out / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -370,7 +373,8 @@ def import_admin_csv(folder: str | Path) -> Relations:
     Returns
     -------
     Relations
-        A member table or an edge list; source from the manifest, else the folder.
+        A member table or an edge list; source and reading from the manifest
+        (else the folder and ``None``).
 
     Raises
     ------
@@ -392,6 +396,8 @@ def import_admin_csv(folder: str | Path) -> Relations:
     ...     back = import_admin_csv(folder)
     >>> back.kind, back.rows == rel.rows, back.table.equals(rel.table)
     ('edges', True, True)
+    >>> back.reading == rel.reading, back.reading.source
+    (True, 'fixtures/ladder_edges.csv')
     >>> import_admin_csv("no/such/folder")
     Traceback (most recent call last):
     ...
@@ -421,6 +427,11 @@ def import_admin_csv(folder: str | Path) -> Relations:
         schema = schema_from_text(manifest["schema"]) if manifest.get("schema") else None
     except (ValueError, TypeError, pa.ArrowException) as exc:
         raise InputError(f"the schema does not parse: {exc}", source=where) from None
+    try:
+        got = manifest.get("reading")
+        reading = Reading.from_dict(got) if isinstance(got, dict) else None
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"the reading does not parse: {exc}", source=where) from None
     nr = rels.num_rows
     rrow = _pick(rels, "row:long", nr, pa.int64())
     if rrow.null_count:
@@ -505,4 +516,4 @@ def import_admin_csv(folder: str | Path) -> Relations:
         else:
             arrays.append(extra_cols[f.name])
     table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-    return Relations(kind, table, source=manifest.get("source") or str(src))
+    return Relations(kind, table, source=manifest.get("source") or str(src), reading=reading)

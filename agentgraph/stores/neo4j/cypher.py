@@ -38,6 +38,10 @@ __all__ = [
     "SUPERSEDE_OLD",
     "START_APPEND",
     "FINISH_APPEND",
+    "SET_READING",
+    "ADD_READING",
+    "CLEAR_READING",
+    "READ_READING",
     "DELETE_AGENTS",
     "DELETE_LOAD",
     "DROP_ORPHANS",
@@ -115,7 +119,7 @@ DATASET_FIELDS = (
     " d.source AS source, d.loaded_at AS loaded_at, d.columns AS columns,"
     " d.schema AS schema, d.complete AS complete, d.superseded AS superseded,"
     " d.op AS op, d.done AS done, d.target AS target,"
-    " d.pending_fp AS fp, d.encoding AS encoding"
+    " d.pending_fp AS fp, d.encoding AS encoding, size(d.reading) AS reading_parts"
 )
 READ_DATASET = "MATCH (d:Dataset {name: $name}) RETURN " + DATASET_FIELDS
 #: followed by ``d.key = $p_key, ...``
@@ -128,8 +132,9 @@ CREATE_DATASET = (
 SUPERSEDE_LOAD = "MATCH (d:Dataset {name: $name, load: $load}) SET d.superseded = true"
 SUPERSEDE_DATASET = "MATCH (d:Dataset {name: $name}) SET d.superseded = true"
 FINISH_LOAD = (
-    "MATCH (n:Dataset {name: $name, load: $load}) SET n.complete = true,"
-    " n.rows = $rows, n.done = $rows, n.op = null, n.pending_fp = null"
+    "MATCH (n:Dataset {name: $name, load: $load})"
+    " SET n.reading = coalesce(n.pending_reading, []), n.pending_reading = [],"
+    " n.complete = true, n.rows = $rows, n.done = $rows, n.op = null, n.pending_fp = null"
 )
 #: appended to :data:`FINISH_LOAD` by a replacing load: the switch-over in one statement
 SUPERSEDE_OLD = " WITH n MATCH (o:Dataset {name: $name, load: $old}) SET o.superseded = true"
@@ -140,8 +145,24 @@ START_APPEND = (
 )
 FINISH_APPEND = (
     "MATCH (d:Dataset {name: $name, load: $load})"
-    " SET d.rows = $target, d.done = $target, d.op = null,"
-    " d.pending_fp = null"
+    " SET d.reading = coalesce(d.pending_reading, []), d.pending_reading = [],"
+    " d.rows = $target, d.done = $target, d.op = null, d.pending_fp = null"
+)
+# The reading (JSON text in parts that each fit one query; [] for none) is written to
+# ``pending_reading`` before the last statement of a load or append, which moves it to
+# ``reading`` together with the rows: readers never see one without the other. These
+# properties are never SET to null: the FalkorDB stand-in then deleted other properties
+# of the node (``schema``) when a statement set several to null at once.
+SET_READING = "MATCH (d:Dataset {name: $name, load: $load}) SET d.pending_reading = $parts"
+ADD_READING = (
+    "MATCH (d:Dataset {name: $name, load: $load})"
+    " SET d.pending_reading = d.pending_reading + $parts"
+)
+CLEAR_READING = "MATCH (d:Dataset {name: $name, load: $load}) SET d.pending_reading = []"
+#: one record per part (the stand-in hangs on records over 64 KB)
+READ_READING = (
+    "MATCH (d:Dataset {name: $name, load: $load})"
+    " UNWIND range(0, size(d.reading) - 1) AS k RETURN k, d.reading[k] AS part"
 )
 DELETE_AGENTS = (
     "MATCH (a:Agent {dataset: $name, load: $load}) WITH a LIMIT $n"

@@ -1,8 +1,8 @@
 """The Dataset nodes of the Neo4j store: one per load of a dataset, and its bookkeeping.
 
 ``(:Dataset {name, load, kind, rows, source, loaded_at, columns, schema, complete,
-superseded, op, done, target, pending_fp, encoding})`` is one load of a dataset
-(``load`` is a random id). Readers use the one with ``complete = true`` and
+superseded, op, done, target, pending_fp, encoding, reading, pending_reading})`` is one
+load of a dataset (``load`` is a random id). Readers use the one with ``complete = true`` and
 ``superseded = false`` (:func:`current_node`); an unfinished load or append keeps
 ``done`` (rows written), ``target`` (rows once finished) and ``pending_fp`` (the
 :func:`fingerprint` of its data, so that loading the same data again resumes it).
@@ -113,6 +113,9 @@ class DatasetNode:
         Fingerprint of the unfinished operation's data.
     encoding : str
         ``"pct"`` or ``"none"`` (:class:`~agentgraph.stores.neo4j.codec.TextCodec`).
+    reading_parts : int
+        Parts of the stored reading (:mod:`~agentgraph.stores.neo4j.readings`); 0:
+        none (loads written before readings were kept, or rows without one).
 
     Examples
     --------
@@ -137,6 +140,7 @@ class DatasetNode:
     target: int
     fp: str | None
     encoding: str
+    reading_parts: int = 0
 
 
 def fingerprint(rel: Relations) -> str:
@@ -226,6 +230,7 @@ def read_nodes(bolt: BoltConnection, name: str) -> list[DatasetNode]:
                 target=int(r["target"] or 0),
                 fp=r["fp"],
                 encoding=r["encoding"] or "none",
+                reading_parts=int(r["reading_parts"] or 0),
             )
         )
     return out

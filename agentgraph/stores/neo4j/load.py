@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from agentgraph.errors import DatasetExists, StoreError
-from agentgraph.stores.base import Progress
+from agentgraph.stores.base import Progress, appended_reading
 from agentgraph.stores.neo4j.batches import batch_statements
 from agentgraph.stores.neo4j.codec import schema_from_text
 from agentgraph.stores.neo4j.connection import BoltConnection
@@ -70,6 +70,7 @@ from agentgraph.stores.neo4j.datasets import (
     purge,
     read_nodes,
 )
+from agentgraph.stores.neo4j.readings import read_reading, write_reading
 from agentgraph.tables import Relations
 
 __all__ = [
@@ -176,7 +177,9 @@ def load_rows(
     Notes
     -----
     O(n) rows sent in ``n / batch_size`` transactions; O(n) to fingerprint. The
-    switch-over to the new load is one statement; old loads are purged after.
+    reading (``rel.reading``) is written after the rows, and again when a load is
+    resumed; the switch-over to the new load, its rows and reading, is one
+    statement; old loads are purged after.
 
     Examples
     --------
@@ -212,6 +215,7 @@ def load_rows(
     elif target.done:
         log.info("%s: resuming after row %d of %d", name, target.done, rel.rows)
     write_rows(bolt, target, rel.table, 0, target.done, batch_size=batch_size, progress=progress)
+    write_reading(bolt, target, rel.reading)
     finish = FINISH_LOAD
     params: dict[str, Any] = {"name": codec.encode(name), "load": target.load, "rows": rel.rows}
     if current is not None:
@@ -315,7 +319,9 @@ def append_rows(
 
     Notes
     -----
-    O(n) rows in ``n / batch_size`` transactions; ``rows`` moves in one statement.
+    O(n) rows in ``n / batch_size`` transactions; ``rows`` moves in one statement,
+    together with the dataset's reading, which becomes the stored one merged with
+    ``rel.reading`` (:func:`~agentgraph.stores.base.appended_reading`).
 
     Examples
     --------
@@ -338,6 +344,7 @@ def append_rows(
     if start == base:
         bolt.query("start append", START_APPEND, **fixed, base=base, target=base + n, fp=fp)
     write_rows(bolt, node, table, base, start, batch_size=batch_size, progress=progress)
+    write_reading(bolt, node, appended_reading(read_reading(bolt, node), rel.reading))
     bolt.query("finish append", FINISH_APPEND, **fixed, target=base + n)
 
 

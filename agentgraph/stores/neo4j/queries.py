@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 import numpy as np
@@ -44,6 +45,7 @@ from agentgraph.stores.neo4j.cypher import (
 )
 from agentgraph.stores.neo4j.cypher import root_path as root_path_query
 from agentgraph.stores.neo4j.datasets import DatasetNode, UnfinishedLoad, current_node
+from agentgraph.stores.neo4j.readings import read_reading
 from agentgraph.tables import KNOWN_COLUMNS, RelationKind, Relations
 
 __all__ = [
@@ -190,7 +192,8 @@ def read_relations(bolt: BoltConnection, node: DatasetNode, *, page_size: int) -
     Returns
     -------
     Relations
-        Source ``<url>#<name>``.
+        Source ``<url>#<name>``; the reading kept with the load
+        (:func:`~agentgraph.stores.neo4j.readings.read_reading`).
 
     Raises
     ------
@@ -200,7 +203,7 @@ def read_relations(bolt: BoltConnection, node: DatasetNode, *, page_size: int) -
     Notes
     -----
     O(n) rows transferred in ``n / page_size`` queries, each seeking the ``row``
-    indexes.
+    indexes, and one query for the reading.
 
     Examples
     --------
@@ -225,7 +228,8 @@ def read_relations(bolt: BoltConnection, node: DatasetNode, *, page_size: int) -
         recs.sort(key=lambda r: r["i"])
         for k, typ in types.items():
             chunks[k].append(pa.array([r[k] for r in recs], typ))
-    return assemble(node, chunks, bolt.codec, server=bolt.url)
+    rel = assemble(node, chunks, bolt.codec, server=bolt.url)
+    return dataclasses.replace(rel, reading=read_reading(bolt, node))
 
 
 def assemble(
