@@ -14,7 +14,7 @@ Examples
 >>> st = Statements(io.BytesIO(b"-- MySQL dump\nINSERT INTO `t` VALUES (1,'a;b');\n"), "d.sql")
 >>> s = st.next()
 >>> st.dialect, s.line, s.text
-('mysqldump', 2, "INSERT INTO `t` VALUES (1,'a;b');")
+('mysqldump', 2, b"INSERT INTO `t` VALUES (1,'a;b');")
 >>> st.next() is None
 True
 """
@@ -43,20 +43,20 @@ _ESTRING = r"[Ee]'[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+'"
 _MY_DSTRING = r'"[^"\\]*+(?:(?:\\[\s\S]|"")[^"\\]*+)*+"'
 _BACKTICK = r"`[^`]*+(?:``[^`]*+)*+`"
 _DQ_IDENT = r'"[^"]*+(?:""[^"]*+)*+"'
-_IDENT = rf"(?:{_BACKTICK}|{_DQ_IDENT}|[\w$]+)"
+_IDENT = rf"(?:{_BACKTICK}|{_DQ_IDENT}|[\w$\x80-\xff]+)"
 NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
 
 # Between statements: white space, comments (not MySQL's /*! conditional ones, which
 # hold SQL), MariaDB's sandbox line /*M!999999\- ... */.
 _SKIP = re.compile(
-    r"(?:\s++|--[^\n]*+|\#[^\n]*+|/\*(?!M?!)[\s\S]*?\*/|/\*M?!\d*\s*\\[\s\S]*?\*/)*+"
+    rb"(?:\s++|--[^\n]*+|\#[^\n]*+|/\*(?!M?!)[\s\S]*?\*/|/\*M?!\d*\s*\\[\s\S]*?\*/)*+"
 )
-_OPEN_COMMENT = re.compile(r"/\*(?!M?!\d*\s*[^\s\\])")  # one _SKIP could not close
-_DELIMITER = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*+(?:\n|$)", re.I)
-_META = re.compile(r"\\[A-Za-z][^\n]*+(?:\n|$)")  # psql: \connect, \restrict ...
-_HEAD = re.compile(r"(?:/\*M?!\d*\s*)?([A-Za-z]+)")
-_INSERT_START = re.compile(r"(?:INSERT|REPLACE)\s", re.I)
-_SCS = re.compile(r"SET\s+standard_conforming_strings\s*=\s*'?(on|off)", re.I)
+_OPEN_COMMENT = re.compile(rb"/\*(?!M?!\d*\s*[^\s\\])")  # one _SKIP could not close
+_DELIMITER = re.compile(rb"DELIMITER[ \t]+(\S+)[^\n]*+(?:\n|$)", re.I)
+_META = re.compile(rb"\\[A-Za-z][^\n]*+(?:\n|$)")  # psql: \connect, \restrict ...
+_HEAD = re.compile(rb"(?:/\*M?!\d*\s*)?([A-Za-z]+)")
+_INSERT_START = re.compile(rb"(?:INSERT|REPLACE)\s", re.I)
+_SCS = re.compile(rb"SET\s+standard_conforming_strings\s*=\s*'?(on|off)", re.I)
 _VERBS = {
     "ALTER", "ANALYZE", "BEGIN", "CALL", "COMMENT", "COMMIT", "COPY", "CREATE", "DECLARE",
     "DELETE", "DELIMITER", "DO", "DROP", "GRANT", "INSERT", "LOCK", "PRAGMA", "REFRESH",
@@ -73,7 +73,7 @@ _MYSQL_CHARSETS = {
 _SET_NAMES = re.compile(rb"SET\s+(?:NAMES\s+'?|client_encoding\s*=\s*')([A-Za-z0-9_]+)", re.I)
 
 
-def _statement_re(dialect: str, delimiter: str, backslash: bool) -> re.Pattern[str]:
+def _statement_re(dialect: str, delimiter: str, backslash: bool) -> re.Pattern[bytes]:
     """One statement from its first character through its ending delimiter."""
     d0 = re.escape(delimiter[0])
     end = re.escape(delimiter)
@@ -88,7 +88,7 @@ def _statement_re(dialect: str, delimiter: str, backslash: bool) -> re.Pattern[s
         alts += [r"--[^\n]*+", r"/\*[\s\S]*?\*/", r"[-/$Ee]"]
     if len(delimiter) > 1:
         alts.append(rf"(?!{end}){d0}")
-    return re.compile(rf"(?:{'|'.join(alts)})*+{end}")
+    return re.compile(rf"(?:{'|'.join(alts)})*+{end}".encode())
 
 
 def _charset(name: bytes) -> str | None:
@@ -117,9 +117,10 @@ class Statement:
 
     Attributes
     ----------
-    text : str
+    text : bytes
         The statement, from its first character through its ending ``;`` (or the
-        current ``DELIMITER``).
+        current ``DELIMITER``), as UTF-8 bytes (a dump in another encoding is
+        transcoded as it is read).
     line : int
         The 1-based line of the dump it starts on.
     candidate : bool
@@ -130,11 +131,11 @@ class Statement:
 
     Examples
     --------
-    >>> Statement("SET NAMES utf8mb4;", 3, False).line
+    >>> Statement(b"SET NAMES utf8mb4;", 3, False).line
     3
     """
 
-    text: str
+    text: bytes
     line: int
     candidate: bool
 
@@ -160,7 +161,9 @@ class Statements:
         Told from the first chunk (``-- MySQL dump``, ``-- PostgreSQL database
         dump``, pg_dump's settings; MySQL otherwise).
     encoding : str
-        The codec the text is decoded with.
+        The dump's codec. The text is scanned as UTF-8 bytes: a UTF-8 dump as it
+        is (its bytes are checked where they are used: names, the chosen table's
+        cells), any other encoding transcoded chunk by chunk, strictly.
     backslash : bool
         Whether plain '...' strings take backslash escapes (always for MySQL; for
         PostgreSQL after ``SET standard_conforming_strings = off``).
@@ -173,7 +176,7 @@ class Statements:
 
     Notes
     -----
-    O(bytes): each byte is decoded once and scanned by one compiled regular
+    O(bytes): each byte is scanned by one compiled regular
     expression to find where its statement ends (a statement longer than a chunk is
     rescanned as the buffer doubles, which stays linear).
 
@@ -183,11 +186,11 @@ class Statements:
     >>> dump = b"COPY public.t (a, b) FROM stdin;\n1\t\\N\n\\.\nSELECT 1;\n"
     >>> st = Statements(io.BytesIO(dump), "d.sql")
     >>> st.dialect, st.next().text
-    ('pg_dump', 'COPY public.t (a, b) FROM stdin;')
+    ('pg_dump', b'COPY public.t (a, b) FROM stdin;')
     >>> [(block, line) for block, line in st.copy_blocks()]
-    [('1\t\\N\n', 2)]
+    [(b'1\t\\N\n', 2)]
     >>> st.next().text
-    'SELECT 1;'
+    b'SELECT 1;'
     >>> Statements(io.BytesIO(b"PGDMP\x01\x0e"), "d.dump")
     Traceback (most recent call last):
     ...
@@ -224,7 +227,7 @@ class Statements:
         self._carry = first
         self._eof = False
         self._lines_decoded = 0  # newlines in the bytes decoded so far
-        self.buf = ""
+        self.buf = b""
         self.pos = 0
         self.line = 1  # the line self.pos is on
         self._started = False
@@ -244,7 +247,7 @@ class Statements:
             cut = raw.rfind(b"\n") + 1
         piece, self._carry = raw[:cut], raw[cut:]
         try:
-            text = piece.decode(self.encoding)
+            text = piece if self.encoding == "utf-8" else piece.decode(self.encoding).encode()
         except UnicodeDecodeError as e:
             line = self._lines_decoded + piece.count(b"\n", 0, e.start) + 1
             bad = piece[e.start : e.end + 3]
@@ -258,7 +261,7 @@ class Statements:
         self.pos = 0
 
     def _advance(self, end: int) -> None:
-        self.line += self.buf.count("\n", self.pos, end)
+        self.line += self.buf.count(b"\n", self.pos, end)
         self.pos = end
 
     def _skip(self) -> bool:
@@ -277,7 +280,7 @@ class Statements:
                         source=self.source,
                     )
                 return False
-            eol = self.buf.find("\n", self.pos)
+            eol = self.buf.find(b"\n", self.pos)
             if eol < 0 and not self._eof:
                 self._more()
                 continue
@@ -285,14 +288,14 @@ class Statements:
             if meta is None:
                 return True
             if meta.re is _DELIMITER:
-                self.delimiter = meta.group(1)
+                self.delimiter = meta.group(1).decode("utf-8", "replace")
                 self._re = _statement_re(self.dialect, self.delimiter, self.backslash)
             self._advance(meta.end())
 
     def _check_first(self) -> None:
         head = _HEAD.match(self.buf, self.pos)
-        if head is None or head.group(1).upper() not in _VERBS:
-            excerpt = self.buf[self.pos : self.pos + 40].split("\n")[0]
+        if head is None or head.group(1).decode().upper() not in _VERBS:
+            excerpt = self.buf[self.pos : self.pos + 40].split(b"\n")[0].decode("utf-8", "replace")
             raise InputError(
                 f"not an SQL dump: line {self.line} starts with {excerpt!r} (mysqldump "
                 "and pg_dump plain-text dumps are read)",
@@ -325,7 +328,7 @@ class Statements:
         >>> import io
         >>> st = Statements(io.BytesIO(b"SET a = 1;\nINSERT INTO t VALUES ('x\n"), "d.sql")
         >>> st.next().text
-        'SET a = 1;'
+        b'SET a = 1;'
         >>> st.next()
         Traceback (most recent call last):
         ...
@@ -338,11 +341,11 @@ class Statements:
                 self._check_first()
             start, line = self.pos, self.line
             if self.delimiter == ";" and _INSERT_START.match(self.buf, start):
-                eol = self.buf.find("\n", start)
+                eol = self.buf.find(b"\n", start)
                 if eol < 0:
                     eol = len(self.buf)
                 text = self.buf[start:eol].rstrip()
-                if text.endswith(";"):
+                if text.endswith(b";"):
                     self._candidate = (start, eol)
                     self._advance(eol)
                     return Statement(text, line, True)
@@ -392,15 +395,15 @@ class Statements:
         >>> st = Statements(io.BytesIO(b"INSERT INTO t VALUES ('a);\nb');\nSET x=1;"), "d.sql")
         >>> s = st.next()
         >>> s.candidate, st.complete(s).text
-        (True, "INSERT INTO t VALUES ('a);\nb');")
+        (True, b"INSERT INTO t VALUES ('a);\nb');")
         >>> st.next().text
-        'SET x=1;'
+        b'SET x=1;'
         """
         if not st.candidate:
             return st
         start, eol = self._candidate
         # The reader stands at the candidate's line end: rewind to its start.
-        self.line -= self.buf.count("\n", start, self.pos)
+        self.line -= self.buf.count(b"\n", start, self.pos)
         self.pos = start
         while True:
             m = self._re.match(self.buf, self.pos)
@@ -416,12 +419,12 @@ class Statements:
         self._advance(m.end())
         return Statement(m.group(0), st.line, False)
 
-    def copy_blocks(self) -> Iterator[tuple[str, int]]:
+    def copy_blocks(self) -> Iterator[tuple[bytes, int]]:
         r"""The data lines that follow a ``COPY ... FROM stdin;`` statement.
 
         Yields
         ------
-        tuple of (str, int)
+        tuple of (bytes, int)
             Blocks of whole lines, each ended by ``\n``, and the dump
             line of each block's first line, until the ``\.`` line, which is
             consumed. Call right after :meth:`next` returned the COPY statement.
@@ -441,30 +444,30 @@ class Statements:
         >>> st = Statements(io.BytesIO(b"COPY t (a) FROM stdin;\nx\ny\n\\.\n"), "d.sql")
         >>> _ = st.next()
         >>> list(st.copy_blocks())
-        [('x\ny\n', 2)]
+        [(b'x\ny\n', 2)]
         """
-        eol = self.buf.find("\n", self.pos)
+        eol = self.buf.find(b"\n", self.pos)
         while eol < 0 and not self._eof:
             self._more()
-            eol = self.buf.find("\n", self.pos)
+            eol = self.buf.find(b"\n", self.pos)
         self._advance(len(self.buf) if eol < 0 else eol + 1)
         while True:
-            if self.buf.startswith(("\\.\n", "\\.\r\n"), self.pos) or (
-                self._eof and self.buf[self.pos :].rstrip("\r") == "\\."
+            if self.buf.startswith((b"\\.\n", b"\\.\r\n"), self.pos) or (
+                self._eof and self.buf[self.pos :].rstrip(b"\r") == b"\\."
             ):
-                self._advance(self.buf.find("\n", self.pos) + 1 or len(self.buf))
+                self._advance(self.buf.find(b"\n", self.pos) + 1 or len(self.buf))
                 return
-            end = self.buf.find("\n\\.\n", self.pos)
+            end = self.buf.find(b"\n\\.\n", self.pos)
             if end < 0:
-                end = self.buf.find("\n\\.\r\n", self.pos)
-            if end < 0 and self._eof and self.buf.endswith("\n\\."):
+                end = self.buf.find(b"\n\\.\r\n", self.pos)
+            if end < 0 and self._eof and self.buf.endswith(b"\n\\."):
                 end = len(self.buf) - 3
             if end >= 0:
                 block, line = self.buf[self.pos : end + 1], self.line
                 self._advance(end + 1)
                 yield block, line
                 continue
-            last = self.buf.rfind("\n", self.pos)
+            last = self.buf.rfind(b"\n", self.pos)
             if self._eof:
                 raise InputError(
                     f"dump line {self.line}: COPY data with no ending '\\.' line",

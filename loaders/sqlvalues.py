@@ -10,9 +10,9 @@ reader. :func:`mysql_literal` writes a value the way mysqldump does.
 
 Examples
 --------
->>> s = split_values("(1,'it\\'s',NULL),(2,'a),(b',-3.50)", 3, "mysqldump", True)
+>>> s = split_values(b"(1,'it\\'s',NULL),(2,'a),(b',-3.50)", 3, "mysqldump", True)
 >>> s.rows, s.columns[1]
-(2, ["'it\\'s'", "'a),(b'"])
+(2, [b"'it\\'s'", b"'a),(b'"])
 >>> literal_column(s.columns[1], "mysqldump", True, "utf-8").to_pylist()
 ["it's", 'a),(b']
 """
@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from agentgraph.loaders.sqltokens import STRING
 
-__all__ = ["Split", "split_values", "literal_column", "copy_columns", "mysql_literal"]
+__all__ = ["Split", "NotText", "split_values", "literal_column", "copy_columns", "mysql_literal"]
 
 _ESTRING = r"[Ee]'[^'\\]*+(?:(?:\\[\s\S]|'')[^'\\]*+)*+'"
 _DSTRING = r'"[^"\\]*+(?:(?:\\[\s\S]|"")[^"\\]*+)*+"'
@@ -47,21 +47,21 @@ def _value(dialect: str, backslash: bool) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _tuple_re(k: int, dialect: str, backslash: bool, loose: bool) -> re.Pattern[str]:
+def _tuple_re(k: int, dialect: str, backslash: bool, loose: bool) -> re.Pattern[bytes]:
     v = f"({_value(dialect, backslash)})"
     if loose:
-        return re.compile(r"\(\s*" + r"\s*,\s*".join([v] * k) + r"\s*\)")
-    return re.compile(r"\(" + ",".join([v] * k) + r"\)")
+        return re.compile((r"\(\s*" + r"\s*,\s*".join([v] * k) + r"\s*\)").encode())
+    return re.compile((r"\(" + ",".join([v] * k) + r"\)").encode())
 
 
 @functools.lru_cache(maxsize=8)
-def _any_tuple_re(dialect: str, backslash: bool) -> re.Pattern[str]:
+def _any_tuple_re(dialect: str, backslash: bool) -> re.Pattern[bytes]:
     v = _value(dialect, backslash)
-    return re.compile(rf"\(\s*{v}(?:\s*,\s*{v})*\s*\)")
+    return re.compile(rf"\(\s*{v}(?:\s*,\s*{v})*\s*\)".encode())
 
 
-_LOOSE_SEP = re.compile(r"\s*,\s*")
-_TAIL = re.compile(r"\s*ON\s+(?:DUPLICATE\s+KEY\s+UPDATE|CONFLICT)\b", re.I)
+_LOOSE_SEP = re.compile(rb"\s*,\s*")
+_TAIL = re.compile(rb"\s*ON\s+(?:DUPLICATE\s+KEY\s+UPDATE|CONFLICT)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class Split:
 
     Attributes
     ----------
-    columns : list of list of str
+    columns : list of list of bytes
         One list of literals (as written: ``'a\'b'``, ``NULL``, ``12``) per column.
     rows : int
         The tuples read (all of them when ``bad`` is None).
@@ -85,11 +85,11 @@ class Split:
 
     Examples
     --------
-    >>> split_values("(1,2),(3)", 2, "mysqldump", True).bad_values
+    >>> split_values(b"(1,2),(3)", 2, "mysqldump", True).bad_values
     1
     """
 
-    columns: list[list[str]]
+    columns: list[list[bytes]]
     rows: int
     bad: int | None = None
     bad_at: int = 0
@@ -97,35 +97,35 @@ class Split:
     bad_text: str = ""
 
 
-def _clean(parts: list[str], k: int, loose: bool) -> int | None:
+def _clean(parts: list[bytes], k: int, loose: bool) -> int | None:
     """Index of the first separator that is not a comma between tuples, or None."""
     seps = parts[:: k + 1]
     if len(seps) < 2:
         return 0
     mids = set(seps[1:-1])
-    ends_ok = (seps[0] == "" and seps[-1] == "") or (
+    ends_ok = (seps[0] == b"" and seps[-1] == b"") or (
         loose and not seps[0].strip() and not seps[-1].strip()
     )
-    if ends_ok and (mids <= {","} or (loose and all(_LOOSE_SEP.fullmatch(m) for m in mids))):
+    if ends_ok and (mids <= {b","} or (loose and all(_LOOSE_SEP.fullmatch(m) for m in mids))):
         return None
     for i, sep in enumerate(seps):
         last = i == len(seps) - 1
         if i == 0 or last:
-            ok = sep == "" or (loose and not sep.strip())
+            ok = sep == b"" or (loose and not sep.strip())
         else:
-            ok = sep == "," or (loose and _LOOSE_SEP.fullmatch(sep) is not None)
+            ok = sep == b"," or (loose and _LOOSE_SEP.fullmatch(sep) is not None)
         if not ok:
             return i
     return None
 
 
-def split_values(body: str, k: int, dialect: str, backslash: bool) -> Split:
+def split_values(body: bytes, k: int, dialect: str, backslash: bool) -> Split:
     r"""Cut a VALUES list into ``k`` columns of literals.
 
     Parameters
     ----------
-    body : str
-        The text after ``VALUES`` without the ending ``;``: ``(1,'a'),(2,'b')``, or
+    body : bytes
+        The UTF-8 text after ``VALUES`` without the ending ``;``: ``(1,'a'),(2,'b')``, or
         with spaces and newlines between values and tuples; a trailing ``ON
         DUPLICATE KEY UPDATE`` / ``ON CONFLICT`` clause is left out.
     k : int
@@ -147,14 +147,14 @@ def split_values(body: str, k: int, dialect: str, backslash: bool) -> Split:
 
     Examples
     --------
-    >>> split_values("(1, 'a'),\n(2, E'b\\'')", 2, "pg_dump", False).columns
-    [['1', '2'], ["'a'", "E'b\\''"]]
-    >>> bad = split_values("(1,'a'),(2,'b','c')", 2, "mysqldump", True)
+    >>> split_values(b"(1, 'a'),\n(2, E'b\\'')", 2, "pg_dump", False).columns
+    [[b'1', b'2'], [b"'a'", b"E'b\\''"]]
+    >>> bad = split_values(b"(1,'a'),(2,'b','c')", 2, "mysqldump", True)
     >>> bad.rows, bad.bad, bad.bad_values
     (1, 1, 3)
     """
     body = body.strip()
-    last: tuple[int, list[str], bool] = (0, [], True)
+    last: tuple[int, list[bytes], bool] = (0, [], True)
     for loose in (False, True):
         parts = _tuple_re(k, dialect, backslash, loose).split(body)
         bad = _clean(parts, k, loose)
@@ -163,7 +163,7 @@ def split_values(body: str, k: int, dialect: str, backslash: bool) -> Split:
             return Split([parts[j + 1 :: k + 1] for j in range(k)], n)
         if bad == len(parts) // (k + 1) and _TAIL.match(parts[-1]):  # ON DUPLICATE ...
             cut = len(parts) - 1
-            if _clean([*parts[:cut], ""], k, loose) is None:
+            if _clean([*parts[:cut], b""], k, loose) is None:
                 return Split([parts[j + 1 : cut : k + 1] for j in range(k)], cut // (k + 1))
         last = (bad, parts, loose)
     bad, parts, loose = last
@@ -173,13 +173,14 @@ def split_values(body: str, k: int, dialect: str, backslash: bool) -> Split:
         if i == bad:
             break
         at = m.end()
-    rest = body[at:].lstrip(" \t\r\n,")
+    rest = body[at:].lstrip(b" \t\r\n,")
     whole = _any_tuple_re(dialect, backslash).match(rest)
     count = None
     if whole is not None:
         inner = whole.group(0)[1:-1]
-        count = len(re.findall(rf"\s*{_value(dialect, backslash)}\s*(?:,|$)", inner))
-    return Split([[] for _ in range(k)], bad, bad, len(body) - len(rest), count, rest[:60])
+        count = len(re.findall(rf"\s*{_value(dialect, backslash)}\s*(?:,|$)".encode(), inner))
+    excerpt = rest[:60].decode("utf-8", "replace")
+    return Split([[] for _ in range(k)], bad, bad, len(body) - len(rest), count, excerpt)
 
 
 _MY_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
@@ -266,13 +267,50 @@ def _odd(raw: str, dialect: str, backslash: bool, encoding: str) -> str:
     return inner.replace("''", "'")
 
 
-def literal_column(raw: list[str | None], dialect: str, backslash: bool, encoding: str) -> pa.Array:
+class NotText(ValueError):
+    r"""Bytes that are not UTF-8 in the literals of one batch.
+
+    Parameters
+    ----------
+    index : int
+        0-based position of the first such value (a row of the batch).
+    value : bytes
+        Its bytes.
+
+    Examples
+    --------
+    >>> NotText(3, b"\xff").index
+    3
+    """
+
+    def __init__(self, index: int, value: bytes) -> None:
+        self.index, self.value = index, value
+        super().__init__(f"value {index} is not UTF-8: {value[:40]!r}")
+
+
+def _text(arr: pa.Array, raw: list[bytes | None] | list[bytes]) -> pa.Array:
+    """``arr`` (binary) as strings, or NotText naming the first value that is not UTF-8."""
+    try:
+        return arr.cast(pa.string())
+    except pa.ArrowInvalid:
+        for i, v in enumerate(raw):
+            if v is not None:
+                try:
+                    v.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise NotText(i, v) from None
+        raise
+
+
+def literal_column(
+    raw: list[bytes | None], dialect: str, backslash: bool, encoding: str
+) -> pa.Array:
     r"""The Arrow string column that a list of SQL literals stands for.
 
     Parameters
     ----------
-    raw : list of str or None
-        Literals as written (``'a\'b'``, ``NULL``, ``-3.50``, ``0x1F``,
+    raw : list of bytes or None
+        Literals as written in UTF-8 (``'a\'b'``, ``NULL``, ``-3.50``, ``0x1F``,
         ``_binary 'x'``); None for a column an INSERT's column list leaves out.
     dialect : {"mysqldump", "pg_dump"}
         Whose escapes apply.
@@ -289,6 +327,11 @@ def literal_column(raw: list[str | None], dialect: str, backslash: bool, encodin
         strings unquoted and unescaped (MySQL: ``\0 \' \" \b \n \r \t \Z \\``,
         ``\%`` and ``\_`` keep their backslash, ``''`` is ``'``).
 
+    Raises
+    ------
+    NotText
+        A literal that is not UTF-8 (its 0-based index in ``index``).
+
     Notes
     -----
     O(n) vectorised Arrow kernels; Python touches only the strings that hold an
@@ -297,13 +340,13 @@ def literal_column(raw: list[str | None], dialect: str, backslash: bool, encodin
 
     Examples
     --------
-    >>> literal_column(["NULL", "'NULL'", "12", "'a\\nb'", "_binary 'x'", "0x1F", None],
+    >>> literal_column([b"NULL", b"'NULL'", b"12", b"'a\\nb'", b"_binary 'x'", b"0x1F", None],
     ...                "mysqldump", True, "utf-8").to_pylist()
     [None, 'NULL', '12', 'a\nb', 'x', '0x1F', None]
-    >>> literal_column(["'it''s'", "E'\\x41\\t'"], "pg_dump", False, "utf-8").to_pylist()
+    >>> literal_column([b"'it''s'", b"E'\\x41\\t'"], "pg_dump", False, "utf-8").to_pylist()
     ["it's", 'A\t']
     """
-    arr = pa.array(raw, pa.string())
+    arr = _text(pa.array(raw, pa.binary()), raw)
     n = len(arr)
     first = pc.starts_with(arr, "'")
     if dialect == "pg_dump":  # a cast ('x'::text) is not a plain string
@@ -323,7 +366,7 @@ def literal_column(raw: list[str | None], dialect: str, backslash: bool, encodin
             odd = pc.and_not(odd, first)
         if pc.any(odd).as_py():
             idx = pc.indices_nonzero(odd).to_pylist()
-            fixed = [_odd(raw[i] or "", dialect, backslash, encoding) for i in idx]
+            fixed = [_odd((raw[i] or b"").decode(), dialect, backslash, encoding) for i in idx]
             out = pc.replace_with_mask(out, odd, pa.array(fixed, pa.string()))
     if not nq:
         return out
@@ -349,13 +392,13 @@ def literal_column(raw: list[str | None], dialect: str, backslash: bool, encodin
     return out
 
 
-def copy_columns(block: str, k: int, encoding: str) -> list[pa.Array] | int:
+def copy_columns(block: bytes, k: int, encoding: str) -> list[pa.Array] | int:
     r"""The columns of pg_dump COPY text lines, or the 0-based index of a bad line.
 
     Parameters
     ----------
-    block : str
-        Whole lines, each ended by ``\n``: tab-separated fields, ``\N`` for null,
+    block : bytes
+        Whole UTF-8 lines, each ended by ``\n``: tab-separated fields, ``\N`` for null,
         backslash escapes (``\t \n \r \\``, ``\b \f \v``, octal ``\ooo``, ``\xhh``).
     k : int
         Fields per line.
@@ -367,6 +410,11 @@ def copy_columns(block: str, k: int, encoding: str) -> list[pa.Array] | int:
     list of pyarrow.Array or int
         ``k`` string arrays; or the index of the first line without ``k`` fields.
 
+    Raises
+    ------
+    NotText
+        A line that is not UTF-8 (its 0-based index in ``index``).
+
     Notes
     -----
     O(bytes): Arrow's multi-threaded CSV reader cuts the lines; Python unescapes
@@ -374,15 +422,15 @@ def copy_columns(block: str, k: int, encoding: str) -> list[pa.Array] | int:
 
     Examples
     --------
-    >>> [a.to_pylist() for a in copy_columns("1\ta\\tb\n2\t\\N\n", 2, "utf-8")]
+    >>> [a.to_pylist() for a in copy_columns(b"1\ta\\tb\n2\t\\N\n", 2, "utf-8")]
     [['1', '2'], ['a\tb', None]]
-    >>> copy_columns("1\ta\n2\n", 2, "utf-8")
+    >>> copy_columns(b"1\ta\n2\n", 2, "utf-8")
     1
     """
     names = [f"c{j}" for j in range(k)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(block.encode("utf-8")),
+            io.BytesIO(block),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 delimiter="\t",
@@ -399,9 +447,11 @@ def copy_columns(block: str, k: int, encoding: str) -> list[pa.Array] | int:
             ),
         )
     except pa.ArrowInvalid:
-        for i, line in enumerate(block.split("\n")):
-            if line.rstrip("\r").count("\t") != k - 1:
+        lines = block.split(b"\n")[:-1]
+        for i, line in enumerate(lines):
+            if line.rstrip(b"\r").count(b"\t") != k - 1:
                 return i
+        _text(pa.array(lines, pa.binary()), lines)
         raise
     out = []
     sub = _pg_sub(encoding)

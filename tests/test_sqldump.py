@@ -257,10 +257,22 @@ def test_bad_dumps_give_one_input_error(dump: str, message: str, row: int | None
     assert message in str(e.value) and e.value.source == "d.sql" and e.value.row == row
 
 
-def test_bad_bytes_name_their_line() -> None:
-    data = b"CREATE TABLE `a` (`x` text);\nINSERT INTO `a` VALUES ('\xff\xfe');\n"
-    with pytest.raises(InputError, match=r"dump line 2: bytes .* are not valid utf-8"):
+def test_bad_bytes_name_their_row_or_line() -> None:
+    data = b"CREATE TABLE `a` (`x` text);\nINSERT INTO `a` VALUES ('ok'),('\xff\xfe');\n"
+    with pytest.raises(InputError, match=r"row 2: bytes .*xff.* are not valid utf-8") as e:
         _read(data)
+    assert e.value.row == 2
+    with pytest.raises(InputError, match=r"dump line 3: bytes .* are not valid utf-8"):
+        _read(b"CREATE TABLE `a` (\n`x` text,\n`\xb1\xea` int);\n")
+    copy = b"COPY t (a) FROM stdin;\nok\n\xff\n\\.\n"
+    with pytest.raises(InputError, match=r"dump line 3: bytes") as e:
+        _read(copy)
+    assert e.value.row == 2
+    gbk = "CREATE TABLE `a` (`x` text);\nINSERT INTO `a` VALUES ('张三');\n".encode("gbk")
+    with pytest.raises(InputError, match="not valid utf-8"):
+        _read(gbk)
+    with pytest.raises(InputError, match=r"dump line 2: bytes .* are not valid big5"):
+        _read(gbk, encoding="big5")
 
 
 def test_custom_format_and_binary_are_refused() -> None:
