@@ -249,7 +249,7 @@ class Workbook:
 
 
 def _why(exc: Exception, data: Path | bytes) -> str:
-    text = " ".join(str(exc).split())
+    text = " ".join(str(exc).split("Context:")[0].split()).removeprefix("calamine error: ")
     head = data[:512] if isinstance(data, bytes) else b""
     if isinstance(data, Path):
         try:
@@ -258,10 +258,17 @@ def _why(exc: Exception, data: Path | bytes) -> str:
         except OSError:
             pass
     lowered = head.lstrip().lower()
+    if not head and (isinstance(data, Path) or not data):
+        return "file is empty"
     if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         return (
             "not a readable Excel file: it is an HTML/XML page named like a workbook "
             "(some admin panels export their table this way); open it in Excel and "
             "save it as .xlsx or CSV"
+        )
+    if head and not head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) and b"\x00" not in head:
+        return (
+            "not a readable Excel file: it holds text, not a workbook (a CSV named like "
+            "a workbook? give --input-format csv)"
         )
     return f"not a readable Excel file ({text[:160]})"

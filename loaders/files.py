@@ -206,7 +206,8 @@ def _open(path: str | Path, fmt: str | None) -> tuple[Path, str, str | None]:
     if fmt:
         input_format(p, fmt)
     comp = compression_of(p, source)
-    if comp == "zip" and (fmt == "excel" or is_workbook_zip(p)):
+    named = FORMATS.get(PurePosixPath(p.name).suffix.lower())
+    if comp == "zip" and "excel" in (fmt, named) or comp == "zip" and is_workbook_zip(p):
         comp = None  # an .xlsx or .ods is a zip archive itself
     return p, source, comp
 

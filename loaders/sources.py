@@ -388,7 +388,8 @@ def _read_sql(
 def _parquet(src: Source) -> pa.Table:
     try:
         data = src.data()
-        return pq.read_table(data if isinstance(data, Path) else pa.BufferReader(data))
+        with pq.ParquetFile(data if isinstance(data, Path) else pa.BufferReader(data)) as f:
+            return f.read()  # not pq.read_table: it refuses a column name written twice
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(
             f"not a readable Parquet file: {(str(exc).splitlines() or ['?'])[0]}",
