@@ -45,7 +45,6 @@ Opener = Callable[[], BinaryIO]
 COMPRESSIONS = {
     ".gz": "gzip",
     ".gzip": "gzip",
-    ".tgz": "gzip",
     ".bz2": "bz2",
     ".xz": "xz",
     ".zst": "zstd",

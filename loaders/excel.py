@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import io
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,7 @@ _MODULES = {"fastexcel": "fastexcel", "calamine": "python_calamine"}
 
 
 def _engines() -> tuple[str, ...]:
-    found = []
-    for engine, module in _MODULES.items():
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            continue
-        found.append(engine)
-    return tuple(found)
+    return tuple(e for e, m in _MODULES.items() if importlib.util.find_spec(m) is not None)
 
 
 ENGINES = _engines()

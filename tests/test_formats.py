@@ -381,3 +381,18 @@ def test_sql_dumps_go_to_the_sql_reader(tmp_path: Path) -> None:
     assert (reading.format, reading.compression, reading.table) == ("mysqldump", "gzip", "eb_user")
     assert table.column_names == ["uid", "spread_uid"]
     assert table_headers(dump) == {"eb_user": ["uid", "spread_uid"]}
+
+
+def test_undecodable_rows_are_named_in_utf16_and_big5(tmp_path: Path) -> None:
+    good = "agent_id\tupline_id\n1\t\n2\t1\n3\t2\n".encode("utf-16")
+    lone = good + b"\x00\xd8" + "\t2\n".encode("utf-16-le")  # a lone surrogate on line 4
+    path = tmp_path / "u.txt"
+    path.write_bytes(lone)
+    with pytest.raises(InputError, match="not valid utf-16") as info:
+        read_table(path)
+    assert info.value.row == 4
+    big5 = tmp_path / "b.csv"
+    big5.write_bytes(TRADITIONAL.encode("big5") + b"\x80\x80,x\n")
+    with pytest.raises(InputError, match="not valid big5") as info:
+        read_table(big5, "big5")
+    assert info.value.row == 4
