@@ -3,7 +3,9 @@
 A file is compressed when its suffix says so or its first bytes do (the magic number
 wins over the name; a name that promises a compression the bytes do not hold is an
 error). Streams are decompressed on the fly, never whole into memory: gzip, bz2 and
-zstd through Arrow's native decompressors, xz through :mod:`lzma`. A ``.zip`` archive
+zstd through Arrow's native decompressors (gzip through ISA-L's igzip, on a
+thread of its own, when the ``isal`` package is installed: about 3x faster than
+zlib), xz through :mod:`lzma`. A ``.zip`` archive
 is a folder of tables: its members (``__MACOSX`` and hidden files left out) are read
 one by one, each decompressed as it is read. Corrupt or truncated data raises
 :class:`~agentgraph.errors.InputError` naming the file.
@@ -17,12 +19,14 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import lzma
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 import pyarrow as pa
 
@@ -59,6 +63,7 @@ _MAGIC = (
     (b"PK\x03\x04", "zip"),
     (b"PK\x05\x06", "zip"),  # an empty archive
 )
+_ISAL = importlib.util.find_spec("isal") is not None
 _WORKBOOK_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml", "xl/workbook.bin", "mimetype")
 
 
@@ -178,7 +183,7 @@ def compression_of(path: Path, source: str) -> str | None:
     return found
 
 
-def open_stream(path: Path, compression: str | None) -> BinaryIO:
+def open_stream(path: Path, compression: str | None, *, native: bool = False) -> BinaryIO:
     r"""Open ``path`` for reading, decompressing on the fly.
 
     Parameters
@@ -187,12 +192,15 @@ def open_stream(path: Path, compression: str | None) -> BinaryIO:
         The file.
     compression : {"gzip", "bz2", "xz", "zstd"} or None
         Its stream compression (see :func:`compression_of`).
+    native : bool
+        Decompress gzip with Arrow's zlib even when ``isal`` is installed.
 
     Returns
     -------
     BinaryIO
         A binary stream of the decompressed bytes (an Arrow native stream for gzip,
-        bz2 and zstd, an :mod:`lzma` file for xz, the file itself when None).
+        bz2 and zstd, an igzip reader for gzip with ``isal``, an :mod:`lzma` file for
+        xz, the file itself when None).
 
     Notes
     -----
@@ -213,6 +221,9 @@ def open_stream(path: Path, compression: str | None) -> BinaryIO:
         return path.open("rb")
     if compression == "xz":
         return cast(BinaryIO, lzma.open(path, "rb"))
+    if compression == "gzip" and _ISAL and not native:
+        igzip: Any = importlib.import_module("isal.igzip_threaded")
+        return cast(BinaryIO, igzip.open(str(path), "rb", threads=1))
     return cast(BinaryIO, pa.input_stream(str(path), compression=compression))
 
 
@@ -257,15 +268,29 @@ def stream_errors(source: str, compression: str | None) -> Iterator[None]:
     if compression is None:
         yield
         return
+    caught: tuple[type[Exception], ...] = (
+        OSError,
+        EOFError,
+        lzma.LZMAError,
+        zlib.error,
+        zipfile.BadZipFile,
+    ) + _isal_errors()
     try:
         yield
-    except (OSError, EOFError, lzma.LZMAError, zlib.error, zipfile.BadZipFile) as exc:
+    except caught as exc:
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
             raise
         why = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise InputError(
             f"corrupt or truncated {compression} data ({why})", source=source
         ) from None
+
+
+def _isal_errors() -> tuple[type[Exception], ...]:
+    if not _ISAL:
+        return ()
+    error: type[Exception] = importlib.import_module("isal.isal_zlib").error
+    return (error,)
 
 
 def _member_kept(info: zipfile.ZipInfo) -> bool:

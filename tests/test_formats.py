@@ -396,3 +396,21 @@ def test_undecodable_rows_are_named_in_utf16_and_big5(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not valid big5") as info:
         read_table(big5, "big5")
     assert info.value.row == 4
+
+
+def test_both_gzip_decoders_agree(tmp_path: Path) -> None:
+    from agentgraph.loaders.compressed import open_stream, stream_errors
+
+    data = MEMBERS.encode() * 2000
+    whole, cut = tmp_path / "m.csv.gz", tmp_path / "cut.csv.gz"
+    whole.write_bytes(gzip.compress(data[:5000]) + gzip.compress(data[5000:]))  # two members
+    cut.write_bytes(gzip.compress(data)[:-30])
+    for native in (True, False):
+        with open_stream(whole, "gzip", native=native) as fh:
+            assert fh.read() == data
+        with (
+            pytest.raises(InputError, match="corrupt or truncated gzip"),
+            stream_errors("cut.csv.gz", "gzip"),
+            open_stream(cut, "gzip", native=native) as fh,
+        ):
+            fh.read()
