@@ -1,11 +1,15 @@
-"""Ingest: member tables and edge lists from CSV, Parquet and JSON Lines.
+"""Ingest: member tables and edge lists from CSV, Excel, SQL dumps, Parquet and JSON Lines.
 
 Loaders only read and normalise; they never write to a store. They are the lowest
 room above :mod:`agentgraph.tables` and :mod:`agentgraph.errors`, the only two
 modules of the namespace they import. See :func:`read_relations`.
 
-The modules, low to high: :mod:`~agentgraph.loaders.encoding` (CSV text encodings),
-:mod:`~agentgraph.loaders.files` (formats, raw Arrow tables),
+The modules, low to high: :mod:`~agentgraph.loaders.encoding` (text encodings),
+:mod:`~agentgraph.loaders.compressed` (gzip, bz2, xz, zstd streams and zip
+archives), :mod:`~agentgraph.loaders.delimited` (CSV dialects),
+:mod:`~agentgraph.loaders.excel` (workbooks), :mod:`~agentgraph.loaders.jsonlines`,
+:mod:`~agentgraph.loaders.sources` (one stream in its format) and
+:mod:`~agentgraph.loaders.files` (formats, raw Arrow tables, the table chosen),
 :mod:`~agentgraph.loaders.columns` (column names and aliases),
 :mod:`~agentgraph.loaders.values` (ids, times, amounts), then the readers:
 :mod:`~agentgraph.loaders.read` (member tables and edge lists),

@@ -1,102 +1,215 @@
-"""Input files: their format, and their raw Arrow table (CSV, Parquet, JSON Lines).
+"""Input files: their format, compression and encoding, and their raw Arrow table.
 
-Every loader opens its file here: :func:`input_format` tells the format from the
-suffix (or the user's ``--input-format``), :func:`read_table` reads the cells
-without interpreting them (CSV cells stay strings, so ``"007"`` stays ``"007"``).
-CSV text is UTF-8 (with or without BOM) or GB18030/GBK, detected by
-:mod:`agentgraph.loaders.encoding` and transcoded on the fly; a tab-separated file
-is recognised by its ``.tsv`` suffix or a header with tabs and no commas. JSON Lines
-whose columns mix numbers and strings are read on a slower path that turns every
-non-string scalar into its JSON text (``7`` -> ``"7"``). A file that cannot be read
-raises :class:`~agentgraph.errors.InputError` naming the file and, when known, the
-row.
+Every loader opens its file here. :func:`input_format` tells the format from the
+name (or the user's ``--input-format``): CSV/TSV/TXT, Parquet, JSON Lines, Excel
+(``.xlsx`` ``.xlsm`` ``.xlsb`` ``.xls`` ``.ods``) and SQL dumps (``.sql``, ``.dump``),
+each possibly compressed (``x.csv.gz``, ``x.sql.zst``, ``x.jsonl.xz``: see
+:mod:`agentgraph.loaders.compressed`; the first bytes are checked too, and a name
+that tells nothing is sniffed from the content), or a ``.zip`` archive whose members
+are the tables. :func:`read_table` reads the cells without interpreting them (CSV,
+Excel and SQL cells stay strings, so ``"007"`` stays ``"007"``); a file holding
+several tables (sheets, SQL tables, archive members) is read at the table the user
+named (``--table``) or the first whose header holds the needed columns.
+:func:`table_headers` lists every table's header without reading the rows where it
+can. Text encodings are detected by :mod:`agentgraph.loaders.encoding`, CSV
+delimiters by :mod:`agentgraph.loaders.delimited`, sheets read by
+:mod:`agentgraph.loaders.excel`, SQL dumps by ``agentgraph.loaders.sqldump``, and
+:mod:`agentgraph.loaders.sources` reads one stream in its format. A header naming
+a column twice keeps both, the later one renamed (``备注_2``). A file that cannot be
+read raises :class:`~agentgraph.errors.InputError` naming the file and, when known,
+the row.
 
 Examples
 --------
->>> FORMATS[".ndjson"]
-'jsonl'
+>>> FORMATS[".ndjson"], FORMATS[".xlsx"], FORMATS[".dump"]
+('jsonl', 'excel', 'sql')
 """
 
 from __future__ import annotations
 
-import json
-import re
+import lzma
+import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, cast
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.json as pajson
-import pyarrow.parquet as pq
-from agentgraph.loaders.encoding import detect_encoding, first_bad_line, normalise_encoding
+from agentgraph.loaders.compressed import (
+    COMPRESSIONS,
+    Opener,
+    compression_of,
+    inner_name,
+    is_workbook_zip,
+    open_stream,
+    stream_errors,
+    zip_members,
+)
+from agentgraph.loaders.excel import Workbook
+from agentgraph.loaders.sources import (
+    FORMAT_NAMES,
+    FORMATS,
+    Source,
+    choose_table,
+    format_of,
+    input_format,
+    read_sheet,
+    read_source,
+    source_header,
+    sql_module,
+)
 
 from agentgraph.errors import InputError
 from agentgraph.tables import Reading
 
-__all__ = ["FORMATS", "input_format", "read_table", "table_headers", "column"]
-
-FORMATS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-}
-_BLOCK = 1 << 24  # Arrow reader block size (16 MiB): few blocks, so few chunks
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "input_format",
+    "read_table",
+    "table_headers",
+    "unique_names",
+    "column",
+]
 
 
-def input_format(path: Path, fmt: str | None = None) -> str:
-    """``csv``, ``parquet`` or ``jsonl`` from ``fmt`` or the file's suffix.
+def unique_names(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Header names made unique: later copies of a name get ``_2``, ``_3``...
 
     Parameters
     ----------
-    path : Path
-        The input file (only its suffix is looked at, case-insensitively; see
-        :data:`FORMATS`).
-    fmt : {"csv", "parquet", "jsonl"}, optional
-        The format the user gave (``--input-format``); wins over the suffix.
+    names : list of str
+        A header, maybe naming a column more than once.
 
     Returns
     -------
-    str
-        ``"csv"``, ``"parquet"`` or ``"jsonl"``.
-
-    Raises
-    ------
-    InputError
-        An unknown ``fmt``, or a suffix that names no format when ``fmt`` is not given.
+    tuple of (list of str, dict)
+        The names with every later copy renamed ``NAME_k`` (the smallest ``k >= 2``
+        that is neither in the header nor already given, so a new name never clashes
+        with a column of the file), and new name -> original name.
 
     Notes
     -----
-    O(1): a dictionary look-up; the file is not opened.
+    O(columns).
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> input_format(Path("fixtures/mixed.jsonl"))
-    'jsonl'
-    >>> input_format(Path("export.TSV")), input_format(Path("export.dat"), "csv")
-    ('csv', 'csv')
-    >>> input_format(Path("members.xlsx"))
-    Traceback (most recent call last):
-    ...
-    agentgraph.errors.InputError: members.xlsx: cannot tell the format from the suffix '.xlsx'; use --input-format csv|parquet|jsonl
-    """  # noqa: E501
+    >>> unique_names(["id", "备注", "备注", "备注_2", "备注"])
+    (['id', '备注', '备注_3', '备注_2', '备注_4'], {'备注_3': '备注', '备注_4': '备注'})
+    """
+    taken = set(names)
+    seen: set[str] = set()
+    out: list[str] = []
+    renamed: dict[str, str] = {}
+    for name in names:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+            continue
+        k = 2
+        while f"{name}_{k}" in taken:
+            k += 1
+        new = f"{name}_{k}"
+        taken.add(new)
+        seen.add(new)
+        out.append(new)
+        renamed[new] = name
+    return out, renamed
+
+
+def _member_opener(path: Path, member: str, compression: str | None) -> Opener:
+    def opener() -> BinaryIO:
+        raw = cast(BinaryIO, zipfile.ZipFile(path).open(member))  # noqa: SIM115 (caller closes)
+        if compression is None:
+            return raw
+        if compression == "xz":
+            return cast(BinaryIO, lzma.open(raw, "rb"))
+        return cast(BinaryIO, pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), compression))
+
+    return opener
+
+
+@dataclass
+class _Entry:
+    src: Source
+    form: str
+    member: str
+    inner: str | None = None  # the sheet or SQL table inside the member
+
+
+class _Archive:
+    """The tables of a zip archive: members, and the sheets or SQL tables inside them."""
+
+    def __init__(self, path: Path, source: str, encoding: str | None, fmt: str | None) -> None:
+        self.source, self.encoding = source, encoding
+        self.tables: dict[str, _Entry] = {}
+        self.books: dict[str, Workbook] = {}
+        self.sql: dict[str, dict[str, list[str]]] = {}
+        self.skipped: list[str] = []
+        for member in zip_members(path, source):
+            inner = inner_name(member)
+            comp = (
+                COMPRESSIONS.get(PurePosixPath(member).suffix.lower()) if inner != member else None
+            )
+            src = Source(
+                f"{source}:{member}", inner, _member_opener(path, member, comp), comp or "zip"
+            )
+            form = fmt or FORMATS.get(PurePosixPath(inner).suffix.lower())
+            if form is None:
+                self.skipped.append(member)
+            elif form == "excel":
+                book = self.books[member] = Workbook(src.data(), src.source)
+                for sheet in book.sheet_names:
+                    self.tables[f"{member}:{sheet}"] = _Entry(src, form, member, sheet)
+            elif form == "sql":
+                with stream_errors(src.source, src.compression), src.opener() as fh:
+                    self.sql[member] = sql_module(src.source).sql_headers(fh, encoding)
+                for name in self.sql[member]:
+                    self.tables[f"{member}:{name}"] = _Entry(src, form, member, name)
+            else:
+                self.tables[member] = _Entry(src, form, member)
+        if not self.tables:
+            raise InputError(
+                "the zip archive holds no table files (csv, tsv, txt, parquet, jsonl, xlsx, "
+                f"xls, ods, sql); it holds: {', '.join(self.skipped)}",
+                source=source,
+            )
+
+    def header(self, name: str) -> list[str]:
+        e = self.tables[name]
+        if e.form == "excel" and e.inner is not None:
+            return self.books[e.member].header(e.inner)
+        if e.form == "sql" and e.inner is not None:
+            return list(self.sql[e.member][e.inner])
+        return source_header(e.src, e.form, self.encoding)
+
+    def read(self, name: str, reading: Reading) -> pa.Table:
+        e = self.tables[name]
+        if e.form == "excel" and e.inner is not None:
+            reading.format = "excel"
+            return read_sheet(self.books[e.member], e.inner)
+        sub = Reading(e.src.source)
+        out = read_source(e.src, self.encoding, e.form, e.inner, None, sub)
+        reading.format, reading.encoding = sub.format, sub.encoding
+        reading.encoding_confidence, reading.delimiter = sub.encoding_confidence, sub.delimiter
+        return out
+
+
+def _open(path: str | Path, fmt: str | None) -> tuple[Path, str, str | None]:
+    """(path, source, compression) of an input that exists and is a file."""
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise InputError("no such file", source=source)
+    if p.is_dir():
+        raise InputError("is a folder, not a file", source=source)
     if fmt:
-        if fmt not in ("csv", "parquet", "jsonl"):
-            raise InputError(f"unknown format {fmt!r} (csv, parquet, jsonl)", source=str(path))
-        return fmt
-    found = FORMATS.get(path.suffix.lower())
-    if found is None:
-        raise InputError(
-            f"cannot tell the format from the suffix {path.suffix!r}; use "
-            "--input-format csv|parquet|jsonl",
-            source=str(path),
-        )
-    return found
+        input_format(p, fmt)
+    comp = compression_of(p, source)
+    named = FORMATS.get(PurePosixPath(p.name).suffix.lower())
+    if comp == "zip" and "excel" in (fmt, named) or comp == "zip" and is_workbook_zip(p):
+        comp = None  # an .xlsx or .ods is a zip archive itself
+    return p, source, comp
 
 
 def read_table(
@@ -108,117 +221,157 @@ def read_table(
     accepts: Callable[[list[str]], bool] | None = None,
     reading: Reading | None = None,
 ) -> pa.Table:
-    """Read the raw table of a CSV, Parquet or JSON Lines file (CSV cells as strings).
+    """Read the raw table of an input file (CSV, Excel and SQL cells as strings).
 
     Parameters
     ----------
     path : str or Path
-        The input file.
+        The input file: CSV/TSV/TXT, Parquet, JSON Lines, Excel, SQL dump, each maybe
+        compressed, or a ``.zip`` archive of such files (see :func:`input_format`).
     encoding : str or None
-        CSV text encoding (any Python codec name); detected when None. Ignored for
-        Parquet and JSON Lines.
-    fmt : {"csv", "parquet", "jsonl"} or None
-        The format; from the suffix when None (see :func:`input_format`).
+        Text encoding (any Python codec name) of CSV text and SQL dumps; detected
+        when None (UTF-8, UTF-16/32 with BOM, GB18030, Big5).
+    fmt : {"csv", "parquet", "jsonl", "excel", "sql"} or None
+        The format; from the name when None, else sniffed from the content.
     table : str, optional
-        The sheet, SQL table or archive member to read (``--table``).
+        The sheet, SQL table or archive member to read (``--table``); an archive
+        member may be named by its path, its file name or its stem, a sheet inside
+        a workbook member as ``member:sheet``.
     accepts : callable, optional
-        Given a table's header, whether it holds the columns the caller needs; the
-        first table that does is read when ``table`` is not given.
+        Given a table's header, whether it holds the columns the caller needs; when
+        ``table`` is not given, the first table that does is read (a file holding a
+        single table is read whatever its header).
     reading : Reading, optional
-        Filled in with how the file was read (format, encoding, table...).
+        Filled in with how the file was read: format, compression, encoding and its
+        confidence, delimiter, table, why it was chosen, the tables found; when given,
+        header names appearing more than once are made unique (:func:`unique_names`)
+        and recorded in ``renamed_columns`` and ``notes``.
 
     Returns
     -------
     pyarrow.Table
-        The file's columns under their own names. CSV cells are ``string`` with
-        empty cells null; Parquet and JSON Lines keep their types.
+        The table's columns under their own names. CSV, Excel and SQL cells are
+        ``string`` with empty cells null; Parquet and JSON Lines keep their types.
 
     Raises
     ------
     InputError
         No such file, a folder, an unknown format, an empty file, binary data, bytes
-        the encoding cannot decode (naming the first bad row), no header, or a file
-        Arrow cannot parse.
+        the encoding cannot decode (naming the first bad row), no header, a ragged
+        row (naming it), corrupt or truncated compressed data, an unreadable
+        workbook, an empty sheet, no table holding the needed columns or no table
+        named ``table`` (listing the tables), or a file Arrow cannot parse.
 
     Notes
     -----
-    O(bytes): one pass through Arrow's multithreaded readers (plus a sample of the
-    first MiB to detect a CSV's encoding); O(rows) Python only for JSON Lines that mix
-    numbers and strings in a column.
+    O(bytes): one pass through Arrow's multithreaded readers (decompressing on the
+    fly; plus a sample of the first MiB for a text's encoding and delimiter); Excel
+    sheets are parsed by calamine, O(cells) per sheet looked at; O(rows) Python only
+    for JSON Lines that mix numbers and strings.
 
     Examples
     --------
     >>> table = read_table("fixtures/gb18030_members.csv", None, None)
     >>> table.column_names[:2], table.num_rows, table.column(0)[0].as_py()
     (['agent_id', 'upline_id'], 34, '王总')
+    >>> from agentgraph.tables import Reading
+    >>> r = Reading("fixtures/gb18030_members.csv")
+    >>> _ = read_table("fixtures/gb18030_members.csv", reading=r)
+    >>> r.format, r.encoding, r.encoding_confidence, r.delimiter
+    ('csv', 'gb18030', 1.0, ',')
     >>> read_table("fixtures/bad/empty.csv", None, None)
     Traceback (most recent call last):
     ...
     agentgraph.errors.InputError: fixtures/bad/empty.csv: file is empty
     """
-    p = Path(path)
-    source = str(path)
-    if not p.exists():
-        raise InputError("no such file", source=source)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    form = input_format(p, fmt)
+    p, source, comp = _open(path, fmt)
+    rd = reading if reading is not None else Reading(source)
+    rd.compression = comp
+    if comp == "zip":
+        archive = _Archive(p, source, encoding, fmt)
+        names = list(archive.tables)
+        kind = "archive member"
+        name, reason = choose_table(names, archive.header, table, accepts, kind, source)
+        out = archive.read(name, rd)
+        rd.table, rd.table_reason, rd.tables_found = name, reason, names
+        if archive.skipped:
+            rd.notes.append(
+                f"archive members of no known format skipped: {', '.join(archive.skipped)}"
+            )
+    else:
+        src = Source(
+            source,
+            inner_name(p.name),
+            lambda: open_stream(p, comp),
+            comp,
+            p if comp is None else None,
+        )
+        out = read_source(src, encoding, fmt, table, accepts, rd)
     if reading is not None:
-        reading.format = form
-    if form == "csv":
-        return _read_csv(p, source, encoding)
-    if form == "parquet":
-        return _read_parquet(p, source)
-    return _read_jsonl(p, source)
+        names, renamed = unique_names(list(out.column_names))
+        if renamed:
+            out = out.rename_columns(names)
+            reading.renamed_columns.update(renamed)
+            shown = ", ".join(f"{new} ({old})" for new, old in renamed.items())
+            reading.notes.append(f"header names that appear more than once were renamed: {shown}")
+    return out
 
 
 def table_headers(
     path: str | Path, encoding: str | None = None, fmt: str | None = None
 ) -> dict[str, list[str]]:
-    """The header of every table a file holds, without reading its rows.
+    """The header of every table a file holds, without reading its rows where it can.
 
     Parameters
     ----------
     path : str or Path
-        The input file.
+        The input file (any format :func:`read_table` reads).
     encoding : str, optional
-        CSV text encoding; detected when None.
+        Text encoding; detected when None.
     fmt : str, optional
-        The format; from the suffix when None.
+        The format; from the name (or the content) when None.
 
     Returns
     -------
     dict
-        Table name -> its column names. A single-table file (CSV, Parquet, JSON
-        Lines) has one table named after the file's stem.
+        Table name -> its column names, in file order. A single-table file (CSV,
+        Parquet, JSON Lines, compressed or not) has one table named after the file's
+        stem; a workbook one per sheet; a SQL dump one per table; a zip archive one
+        per member (``member:sheet`` or ``member:table`` inside workbooks and dumps).
+        Names are as written (duplicates not renamed).
 
     Raises
     ------
     InputError
-        The file cannot be opened or its header read.
+        The file cannot be opened or a header read.
 
     Notes
     -----
-    O(header) for CSV and Parquet; JSON Lines reads the file.
+    O(header) for CSV (the first MiB) and Parquet (the footer), the first MiB of
+    JSON Lines; O(cells) for workbooks (calamine parses whole sheets); SQL dumps
+    are scanned by their reader.
 
     Examples
     --------
     >>> table_headers("fixtures/chain5.csv")
     {'chain5': ['agent_id', 'upline_id', 'joined_at', 'rank']}
     """
-    p = Path(path)
-    source = str(path)
-    if not p.is_file():
-        raise InputError("no such file", source=source)
-    form = input_format(p, fmt)
-    if form == "parquet":
-        try:
-            return {p.stem: list(pq.read_schema(p).names)}
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise InputError(
-                f"not a readable Parquet file: {str(exc).splitlines()[0]}", source=source
-            ) from None
-    return {p.stem: list(read_table(p, encoding, form).column_names)}
+    p, source, comp = _open(path, fmt)
+    if comp == "zip":
+        archive = _Archive(p, source, encoding, fmt)
+        return {name: archive.header(name) for name in archive.tables}
+    src = Source(
+        source, inner_name(p.name), lambda: open_stream(p, comp), comp, p if comp is None else None
+    )
+    form = format_of(src, fmt, Reading(source))
+    if form == "excel":
+        book = Workbook(src.data(), source)
+        return {sheet: book.header(sheet) for sheet in book.sheet_names}
+    if form == "sql":
+        with stream_errors(source, comp), src.opener() as fh:
+            found: dict[str, list[str]] = sql_module(source).sql_headers(fh, encoding)
+        return found
+    return {PurePosixPath(src.name).stem: source_header(src, form, encoding)}
 
 
 def column(table: pa.Table, name: str, source: str) -> pa.ChunkedArray:
@@ -268,112 +421,3 @@ def column(table: pa.Table, name: str, source: str) -> pa.ChunkedArray:
             column=name,
         )
     return table.column(name)
-
-
-def _row_of(message: str) -> int | None:
-    m = re.search(r"row #?(\d+)", message, re.IGNORECASE)
-    return int(m.group(1)) if m else None
-
-
-def _read_csv(path: Path, source: str, encoding: str | None) -> pa.Table:
-    codec = normalise_encoding(encoding) if encoding else detect_encoding(path, source)
-    with path.open("rb") as fh:
-        head = fh.readline()
-    tabbed = path.suffix.lower() == ".tsv" or (b"\t" in head and b"," not in head)
-    delimiter = "\t" if tabbed else ","
-    try:
-        header = head.decode(codec).lstrip("\ufeff").rstrip("\r\n")
-    except UnicodeError:
-        raise InputError(f"header is not valid {codec}", source=source, row=0) from None
-    names = [c.strip().strip('"') for c in header.split(delimiter)]
-    if not any(names):
-        raise InputError("no header row (the first line is empty)", source=source, row=0)
-    cells_as_text = {n: pa.string() for n in names}
-    try:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding=codec, block_size=_BLOCK),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types=cells_as_text,
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeError) as exc:
-        msg = str(exc)
-        if "UTF8" in msg or isinstance(exc, UnicodeError):
-            row = first_bad_line(path, codec)
-            raise InputError(
-                f"bytes that are not valid {codec} (give the encoding with --encoding)",
-                source=source,
-                row=row,
-            ) from None
-        raise InputError(
-            f"not a readable CSV file: {msg.splitlines()[0]}", source=source, row=_row_of(msg)
-        ) from None
-
-
-def _read_parquet(path: Path, source: str) -> pa.Table:
-    try:
-        return pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {str(exc).splitlines()[0]}", source=source
-        ) from None
-
-
-def _read_jsonl(path: Path, source: str) -> pa.Table:
-    if path.stat().st_size == 0:
-        raise InputError("file is empty", source=source)
-    try:
-        table = pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK))
-    except pa.ArrowInvalid as exc:
-        msg = str(exc)
-        if "changed from" in msg:  # ids written as numbers in some rows, strings in others
-            return _read_jsonl_mixed(path, source)
-        row = _row_of(msg)
-        raise InputError(
-            f"not readable JSON Lines: {msg.splitlines()[0]}",
-            source=source,
-            row=row + 1 if row is not None else None,
-        ) from None
-    try:  # Arrow's JSON reader does not check that strings are UTF-8
-        table.validate(full=True)
-    except pa.ArrowInvalid:
-        line = first_bad_line(path, "utf-8")
-        raise InputError(
-            "bytes that are not valid UTF-8 (JSON Lines text is UTF-8)",
-            source=source,
-            row=line + 1 if line is not None else None,
-        ) from None
-    return table
-
-
-def _read_jsonl_mixed(path: Path, source: str) -> pa.Table:
-    """Read JSON Lines whose columns mix numbers and strings, on a slow path.
-
-    Every scalar that is not a string becomes its JSON text (7 -> "7"). O(rows) Python.
-    """
-    rows: list[dict[str, object]] = []
-    with path.open("rb") as fh:
-        for k, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"not readable JSON Lines: {exc}", source=source, row=k) from None
-            if not isinstance(obj, dict):
-                raise InputError("each line must be a JSON object", source=source, row=k)
-            rows.append(
-                {
-                    key: v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                    for key, v in obj.items()
-                }
-            )
-    names: dict[str, None] = {}
-    for r in rows:
-        names.update(dict.fromkeys(r))
-    return pa.table({n: pa.array([r.get(n) for r in rows], pa.string()) for n in names})
