@@ -258,7 +258,8 @@ def _numbers(
     if nzero:
         notes.append(f"column {name!r}: {nzero} cell(s) of 0 read as no time")
         values = pc.if_else(zero, pa.scalar(None, pa.int64()), values)
-    head = pc.drop_null(values.slice(0, 1 << 16))[:1000].to_pylist()
+    head = pc.drop_null(values.slice(0, 1 << 16))
+    head = (head if len(head) else pc.drop_null(values))[:1000].to_pylist()
     families = Counter(f for v in head if (f := _int_family(v)))
     if not families:
         if values.null_count == len(values):

@@ -299,3 +299,35 @@ def test_timezone_through_read(tmp_path: Path) -> None:
 def test_other_column_types_are_refused() -> None:
     with pytest.raises(InputError, match="times must be text, numbers, dates or timestamps"):
         time_column(pa.chunked_array([pa.array([[1]])]), "at", "m.jsonl")
+
+
+def test_long_columns_detect_past_their_first_rows() -> None:
+    ints = pa.chunked_array([pa.array([None] * 70_000 + [0] * 10 + [1672531200], pa.int64())])
+    out = time_column(ints, "at", "m.parquet")
+    assert out.null_count == 70_010 and out[-1].as_py() == datetime(2023, 1, 1, 8)
+    text = pa.chunked_array([["2023/1/5 9:05"] * 5000 + ["2023/1/5", "2023/2/29"]])
+    with pytest.raises(InputError) as info:
+        time_column(text, "at", "m.csv")
+    assert info.value.row == 5002 and "'2023/2/29'" in str(info.value)
+
+
+def test_offsets_on_every_cell_and_fractions() -> None:
+    got, reading = _read(["2023-01-01T00:00:00Z", "2023-01-01T00:00:00-05:00"])
+    assert got == ["2023-01-01T08:00:00", "2023-01-01T13:00:00"]
+    assert reading.date_formats == {"at": "ISO 8601"}
+    got, _ = _read(["2023-01-01 08:00:00.750", "2023/1/2 8:00:01.5"])
+    assert got == ["2023-01-01T08:00:00", "2023-01-02T08:00:01"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["2023/2/29", "2023/2/31", "2024/2/30", "2023/4/31", "2024/6/31", "2023/9/31", "2024/11/31"],
+)
+def test_no_day_overflows_into_the_next_month(bad: str) -> None:
+    fine = ["2024/2/29", "2023/3/1", "2024/3/1", "2023/5/1", "2024/12/1", "2023/3/31"]
+    assert len(_read(fine)[0]) == len(fine)
+    with pytest.raises(InputError) as info:
+        _read([*fine, bad])
+    assert info.value.row == len(fine) + 1 and repr(bad) in str(info.value)
+    with pytest.raises(InputError, match="does not match --date-format"):
+        _read([bad.replace("/", "-") + " 08:00"], date_format="%Y-%m-%d %H:%M")
