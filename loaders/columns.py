@@ -375,8 +375,8 @@ def resolve_columns(
         if real is None:
             raise _not_in_header(given, canon, names, source)
         out[canon] = real
-    if "downline_id" not in out:
-        _add_schema(out, names, reading)
+    if "downline_id" not in out and _first(folded, ALIASES["downline_id"], set()) is None:
+        _add_schema(out, names, reading)  # a schema is a member table, never an edge list
     by_alias: dict[str, str] = {}
     _pair_agent_upline(out, folded, by_alias, source)
     rest = {k: v for k, v in ALIASES.items() if k not in ("agent_id", "upline_id")}
