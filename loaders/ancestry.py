@@ -275,7 +275,8 @@ def check_ancestry(
         ``("upline_disagreement", agents, detail)`` issues, one per column and kind of
         disagreement: an ancestor of generation *g* that is not the upline's upline (...)
         of the upline column, a path whose nearest element is not the upline, a path
-        that does not continue its upline's path. ``agents`` lists the first 100
+        that does not continue its upline's path (named only where the upline's own
+        path agrees, so one broken path is reported once). ``agents`` lists the first 100
         agents, ``detail`` names the first five with both values and gives the count.
         An agent whose upline (or ancestor) is not a listed agent is not checked beyond
         it. Empty when all agree.
@@ -485,10 +486,12 @@ def _check_path(
         ]
         out.append(_issue(bad, agents, header, describe, "disagrees with the upline"))
     whole, rest = _root_first_strings(elements, owner, starts, counts, style)
-    check = ~bad & ~near_none & (parent >= 0)
+    check = ~near_none & (parent >= 0)
     safe = np.where(check, parent, 0)
     same_rest = _np_bool(pc.equal(rest, whole.take(pa.array(safe))))
-    broken = check & ~same_rest
+    local_bad = bad | (check & ~same_rest)
+    # blamed only where the upline's own path agrees: below a broken path, once
+    broken = check & ~bad & ~same_rest & ~local_bad[safe]
     if broken.any():
         rows_np = np.flatnonzero(broken)[:_NAMED]
         rows = pa.array(rows_np)
