@@ -244,3 +244,26 @@ def test_path_only_table_gives_the_uplines(tmp_path: Path) -> None:
     assert upline_from_path(col, "root_first", agents).to_pylist() == list(ups.values())
     with pytest.raises(ValueError, match="path style 'sideways'"):
         upline_from_path(col, "sideways")
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["1", "2", "3", "4"],  # dense integers: lookup table
+        ["10", "900000000000", "31", "123456789012345"],  # sparse integers: searchsorted
+        ["001", "1", "A3", "07"],  # not plain integers: "001" is not "1"
+    ],
+)
+def test_every_id_kind_gives_the_same_answer(ids: list[str]) -> None:
+    a, b, c, d = ids
+    agents = pa.chunked_array([[a, b, c, d]])
+    uplines = pa.chunked_array([[None, a, b, b]])
+    table = pa.table({"second_leader": ["0", "", a, c]})  # d: upline's upline is a, not c
+    found = ancestor_columns(table.column_names, None)
+    (issue,) = check_ancestry(agents, uplines, table, found, "m", NONE)
+    assert issue[1] == [d]
+    assert issue[2].endswith(f"{d} (second_leader {c}, upline's upline {a})")
+    dup = pa.chunked_array([[a, b, c, d, a]])  # a repeated agent: the first row is used
+    ups2 = pa.chunked_array([[None, a, b, b, c]])
+    t2 = pa.table({"second_leader": ["0", "", a, a, b]})
+    assert check_ancestry(dup, ups2, t2, found, "m", NONE) == []
