@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.idjoin import int_ids, rows_of
 from agentgraph.loaders.schemas import PATH_STYLES, SchemaMatch, fold_header
 from agentgraph.loaders.values import as_string
 
@@ -220,61 +221,6 @@ def _np_bool(mask: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), np.bool_)
 
 
-def _as_int(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """Ids as int64 numpy values and a validity mask, when every id is a plain integer.
-
-    Plain: ASCII digits only, at most 18 of them, no leading zero ("007" is not 7).
-    """
-    valid = ~_np_bool(pc.is_null(arr))
-    if pa.types.is_integer(arr.type):
-        return np.asarray(pc.fill_null(arr, 0).to_numpy(), np.int64), valid
-    if not valid.any():
-        return None
-    size = pc.binary_length(arr)
-    plain = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(size, 18))
-    padded = pc.and_(pc.starts_with(arr, "0"), pc.greater(size, 1))
-    if not pc.all(pc.and_not(plain, padded)).as_py():
-        return None
-    values = pc.cast(pc.fill_null(arr, "0"), pa.int64())
-    return np.asarray(values.to_numpy(), np.int64), valid
-
-
-def _rows_of(
-    values: pa.Array, keys: pa.Array, value_int: tuple[np.ndarray, np.ndarray] | None = None
-) -> np.ndarray:
-    """The first row of ``keys`` equal to each value (-1 when none or null).
-
-    Integer ids (the usual case: uid, member_id) are joined in numpy: a direct lookup
-    table when the ids are dense, a stable argsort and searchsorted otherwise; other
-    ids by Arrow's hash lookup (``index_in``).
-    """
-    key_int = _as_int(keys)
-    if key_int is not None and value_int is None:
-        value_int = _as_int(values)
-    if key_int is None or value_int is None:
-        return _np_index(pc.index_in(values, value_set=keys))
-    k, k_ok = key_int
-    v, v_ok = value_int
-    rows = np.flatnonzero(k_ok)
-    out = np.full(len(v), -1, np.int64)
-    if not len(rows):
-        return out
-    kk = k[rows]
-    lo, hi = int(kk.min()), int(kk.max())
-    if hi - lo <= 4 * len(kk) + 1_000_000:
-        table = np.full(hi - lo + 1, -1, np.int64)
-        table[kk[::-1] - lo] = rows[::-1]  # the first row of a repeated id wins
-        hit = v_ok & (v >= lo) & (v <= hi)
-        out[hit] = table[v[hit] - lo]
-        return out
-    order = np.argsort(kk, kind="stable")
-    ordered = kk[order]
-    pos = np.minimum(np.searchsorted(ordered, v), len(ordered) - 1)
-    hit = v_ok & (ordered[pos] == v)
-    out[hit] = rows[order[pos[hit]]]
-    return out
-
-
 def _upline_words(gen: int) -> str:
     return "the upline" + "'s upline" * (gen - 1)
 
@@ -361,8 +307,8 @@ def check_ancestry(
     none = _none_values(no_upline)
     agents = as_string(agent_ids, "agent_id", source).combine_chunks()
     ups = _ids(upline_ids, "upline_id", source, none)
-    ups_int = _as_int(ups)
-    parent = _rows_of(ups, agents, ups_int)
+    ups_int = int_ids(ups)
+    parent = rows_of(ups, agents, ups_int)
     up_none = _np_bool(pc.is_null(ups))
     issues: list[tuple[str, list[str], str]] = []
     want = {g for g, _ in found.ancestors}
@@ -400,7 +346,7 @@ def _check_generation(
     safe = np.where(row >= 0, row, 0)
     col = _ids(table.column(header), header, source, none)
     col_none = _np_bool(pc.is_null(col))
-    col_int = _as_int(col) if ups_int is not None else None
+    col_int = int_ids(col) if ups_int is not None else None
     if ups_int is not None and col_int is not None:
         same = col_int[0] == ups_int[0][safe]  # integer ids: no string gather
     else:
@@ -465,7 +411,7 @@ def _orientation(
     if agents is not None:
         scores = []
         for near in (last, first):
-            idx = _rows_of(near, agents)
+            idx = rows_of(near, agents)
             ok = (idx >= 0) & (counts[np.where(idx >= 0, idx, 0)] == counts[deep] - 1)
             scores.append(int(ok.sum()))
         return "root_first" if scores[0] >= scores[1] else "nearest_first"
