@@ -26,10 +26,17 @@ from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.ancestry import (
+    AncestryColumns,
+    ancestor_columns,
+    check_ancestry,
+    upline_from_path,
+)
 from agentgraph.loaders.columns import resolve_columns
-from agentgraph.loaders.files import FORMATS, column, input_format, read_table
+from agentgraph.loaders.files import FORMATS, column, input_format, read_table, table_headers
 from agentgraph.loaders.filters import parse_where, where_mask
-from agentgraph.loaders.roots import no_upline_to_roots
+from agentgraph.loaders.roots import no_upline_to_roots, no_upline_values
+from agentgraph.loaders.schemas import recognise
 from agentgraph.loaders.values import as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -110,9 +117,13 @@ def normalise_table(
     """
     names = table.column_names
     filters = parse_where(where)
-    cols = resolve_columns(names, mapping, source)
+    cols = resolve_columns(names, mapping, source, reading)
     if kind is None:
         kind = "edges" if "downline_id" in cols else "members"
+    found = ancestor_columns(names, recognise(names)) if kind == "members" else AncestryColumns()
+    if kind == "members" and "upline_id" not in cols and "agent_id" in cols and found.paths:
+        table, cols, found = _upline_from_path(table, cols, found, no_upline, reading, source)
+        names = table.column_names
     need = ("agent_id", "upline_id") if kind == "members" else ("upline_id", "downline_id")
     missing = [c for c in need if c not in cols]
     if missing:
@@ -178,7 +189,32 @@ def normalise_table(
     listed = out.column("agent_id" if rel_kind == "members" else "downline_id")
     up = no_upline_to_roots(listed, out.column("upline_id"), no_upline, reading)
     out = out.set_column(out.schema.get_field_index("upline_id"), "upline_id", up)
+    if found.found:
+        none = set(no_upline_values(no_upline))
+        reading.issues.extend(check_ancestry(listed, up, out, found, source, none))
     return Relations(rel_kind, out, source, reading)
+
+
+def _upline_from_path(
+    table: pa.Table,
+    cols: dict[str, str],
+    found: AncestryColumns,
+    no_upline: Sequence[str],
+    reading: Reading,
+    source: str,
+) -> tuple[pa.Table, dict[str, str], AncestryColumns]:
+    """A member table whose uplines are only in a materialised path: read them from it."""
+    header, style = found.paths[0]
+    agents = as_string(column(table, cols["agent_id"], source), cols["agent_id"], source)
+    none = set(no_upline_values(no_upline))
+    up = upline_from_path(
+        column(table, header, source), style, agents, no_upline=none, source=source
+    )
+    name = "upline_id" if "upline_id" not in table.column_names else "upline_id (from path)"
+    reading.notes.append(f"uplines read from the path column {header!r} ({style})")
+    cols = cols | {"upline_id": name}
+    rest = AncestryColumns(found.ancestors, found.paths[1:])
+    return table.append_column(name, up), cols, rest
 
 
 def _no_duplicate_keys(
@@ -199,6 +235,78 @@ def _no_duplicate_keys(
                 row=0,
                 column=original,
             )
+
+
+_ORDER_NUMBERS = {"order_id", "order_sn", "order_no", "out_trade_no", "订单号", "订单编号"}
+_SUB_TABLES = {"Niushop ns_fenxiao"}  # distributors only: read when no member table is there
+
+
+def _read_raw(
+    path: str | Path,
+    encoding: str | None,
+    fmt: str | None,
+    table: str | None,
+    kind: str | None,
+    mapping: dict[str, str] | None,
+    reading: Reading,
+) -> pa.Table:
+    """The raw table; of several tables, the member table of a known schema first.
+
+    A dump's or workbook's order tables often carry an id and an upline-looking column
+    (CRMEB ``eb_store_order.spread_uid``), and Niushop keeps distributors apart from
+    members (``ns_fenxiao`` beside ``ns_member``). Of several tables, the first whose
+    header is a known member-table schema is read (a distributor sub-table only when
+    no member table is there, an order table never by schema); else the first table
+    holding the needed columns. Choosing costs one look at every table's header (for a
+    SQL dump, one pass over the file before the one that reads the table).
+    """
+    source = str(path)
+    loose = _accepts(kind, mapping, source)
+    why = None
+    if table is None and kind != "edges":
+        table, why = _known_member_table(path, encoding, fmt, loose)
+    raw = read_table(path, encoding, fmt, table=table, accepts=loose, reading=reading)
+    if why is not None:
+        reading.table_reason = why
+    return raw
+
+
+def _known_member_table(
+    path: str | Path,
+    encoding: str | None,
+    fmt: str | None,
+    loose: Callable[[list[str]], bool],
+) -> tuple[str | None, str | None]:
+    """The table of a several-table file to read as the member table, and why."""
+    try:
+        multi = input_format(Path(path), fmt) in ("excel", "sql") or _is_zip(path)
+        heads = table_headers(path, encoding, fmt) if multi else {}
+    except InputError:
+        return None, None  # read_table says what is wrong
+    if len(heads) < 2:
+        return None, None
+    best: tuple[int, int, str, str] | None = None
+    for k, (name, header) in enumerate(heads.items()):
+        folded = {n.strip().lower() for n in header}
+        if folded & _ORDER_NUMBERS or not loose(list(header)):
+            continue
+        match = recognise(list(header))
+        if match is None:
+            continue
+        rank = 1 if match.schema.name in _SUB_TABLES else 0
+        if best is None or (rank, k) < best[:2]:
+            best = (rank, k, name, match.schema.name)
+    if best is None:
+        return None, None
+    return best[2], f"the member table of a known export schema ({best[3]})"
+
+
+def _is_zip(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _accepts(
@@ -326,9 +434,7 @@ def read_relations(
     reading = Reading(source)
     if timezone:
         reading.timezone = timezone
-    raw = read_table(
-        path, encoding, fmt, table=table, accepts=_accepts(kind, columns, source), reading=reading
-    )
+    raw = _read_raw(path, encoding, fmt, table, kind, columns, reading)
     return normalise_table(
         raw,
         kind,
