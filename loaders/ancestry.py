@@ -168,7 +168,7 @@ def ancestor_columns(names: list[str], schema_match: SchemaMatch | None) -> Ance
     >>> from agentgraph.loaders.schemas import recognise
     >>> names = ["uid", "spread_uid", "path", "上上级"]
     >>> ancestor_columns(names, recognise(names))
-    AncestryColumns(ancestors=((2, '上上级'),), paths=(('path', 'root_first'),))
+    AncestryColumns(ancestors=((2, '上上级'),), paths=(('path', 'auto'),))
     """
     taken: set[str] = set()
     ancestors: dict[int, str] = {}

@@ -13,7 +13,8 @@ Sources (public install SQL and models; repository:file, as read for this module
 - CRMEB Java: crmeb/crmeb_java:crmeb/sql/Crmeb_v1.4.sql and the v3 dumps: ``eb_user``
   ``uid`` (用户id), ``spread_uid`` (推广员id, default 0), ``spread_time`` (推广员关联时间),
   ``create_time``, ``is_promoter`` (是否为推广员), ``status`` (1 正常, 0 禁止), ``path``
-  (推广等级记录, default ``'/0/'``). CRMEB PHP (crmeb/CRMEB:crmeb/public/install/crmeb.sql):
+  (推广等级记录, default ``'/0/'``; the code writing it was not found, so its order is
+  left to the data: ``auto``). CRMEB PHP (crmeb/CRMEB:crmeb/public/install/crmeb.sql):
   the same ``uid``/``spread_uid``/``spread_time`` with ``add_time`` (unix seconds) and
   ``agent_level`` (分销等级). ``eb_user_spread`` (uid, spread_uid, spread_time) is a history
   of bindings, several rows per uid: not a member table, not recognised here.
@@ -56,7 +57,7 @@ Examples
 --------
 >>> m = recognise(["uid", "nickname", "spread_uid", "spread_time", "path", "is_promoter"])
 >>> m.schema.name, m.columns["upline_id"], m.path
-('CRMEB eb_user', 'spread_uid', ('path', 'root_first'))
+('CRMEB eb_user', 'spread_uid', ('path', 'auto'))
 >>> fold_header(" 會員ＩＤ（選填）")
 '会员id'
 """
@@ -138,7 +139,9 @@ class Schema:
     ancestors : tuple of str
         Denormalised ancestors beyond the upline: the upline's upline first.
     path : tuple of (str, str), optional
-        A materialised path column and its style (one of :data:`PATH_STYLES`).
+        A materialised path column and its style: one of :data:`PATH_STYLES`, or
+        ``auto`` when the order is not established from the system's code (decided
+        from the data, see :func:`agentgraph.loaders.ancestry.upline_from_path`).
     no_upline : tuple of str
         The values the system writes for "no upline".
     participant : str, optional
@@ -241,7 +244,7 @@ SCHEMAS: tuple[Schema, ...] = (
         "spread_uid",
         joined_at=("spread_time", "add_time", "create_time"),
         rank=("agent_level",),
-        path=("path", "root_first"),
+        path=("path", "auto"),  # '/0/12/45/': root first per the issue; not seen in code
         participant="is_promoter=1",
         source="crmeb/crmeb_java:crmeb/sql/Crmeb_v1.4.sql; "
         "crmeb/CRMEB:crmeb/public/install/crmeb.sql",

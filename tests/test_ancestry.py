@@ -141,6 +141,9 @@ def test_crmeb_path_root_first(tmp_path: Path) -> None:
     header = ["uid", "spread_uid", "path", "is_promoter"]
     table = _write(tmp_path / "eb_user.csv", header, rows)
     assert _check(table) == []
+    assert upline_from_path(table.column("path"), "auto", table.column("uid")).to_pylist() == [
+        up for up in ups.values()
+    ]
     rows[10][2] = "/0/"  # agent 11 has an upline but an empty path
     rows[20][2] = rows[20][2].replace("/0/", "/0/29/", 1)  # an extra root above
     table = _write(tmp_path / "eb_user.csv", header, rows)

@@ -74,7 +74,7 @@ YUDAO = (
 
 # header, schema name, agent_id, upline_id, joined_at, ancestors, path
 CASES = [
-    (CRMEB_JAVA, "CRMEB eb_user", "uid", "spread_uid", "spread_time", (), ("path", "root_first")),
+    (CRMEB_JAVA, "CRMEB eb_user", "uid", "spread_uid", "spread_time", (), ("path", "auto")),
     (CRMEB_PHP, "CRMEB eb_user", "uid", "spread_uid", "spread_time", (), None),
     (
         LIKESHOP,
