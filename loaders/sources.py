@@ -306,6 +306,12 @@ def choose_table(
         hits = [n for n in names if n == table] or [n for n in names if table in _short(n)]
         if len(hits) == 1:
             return hits[0], "given with --table"
+        if hits:
+            raise InputError(
+                f"--table {table!r} matches several {kind}s: {', '.join(map(repr, hits))}; "
+                "give the full name",
+                source=source,
+            )
         raise InputError(
             f"no {kind} named {table!r}; the file holds: {', '.join(map(repr, names))}",
             source=source,

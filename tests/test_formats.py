@@ -414,3 +414,17 @@ def test_both_gzip_decoders_agree(tmp_path: Path) -> None:
             open_stream(cut, "gzip", native=native) as fh,
         ):
             fh.read()
+
+
+def test_an_ambiguous_member_name_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "case.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("2023/users.csv", MEMBERS)
+        zf.writestr("2024/users.csv", MEMBERS)
+    with pytest.raises(InputError, match="matches several archive members"):
+        read_table(path, table="users.csv")
+    reading = Reading(str(path))
+    assert read_table(path, table="2024/users.csv", reading=reading).num_rows == 3
+    assert (reading.table, reading.table_reason) == ("2024/users.csv", "given with --table")
+    assert read_table(path, accepts=_accepts, reading=reading).num_rows == 3
+    assert reading.table == "2023/users.csv"
