@@ -316,6 +316,8 @@ def read_delimited(
                     source=source,
                     row=k,
                 ) from None
+        if "Could not skip initial" in msg:  # a header line and nothing after it
+            raise InputError("no data rows (only a header)", source=source) from None
         raise InputError(
             f"not a readable CSV file: {(msg.splitlines() or ['?'])[0]}", source=source
         ) from None

@@ -173,7 +173,8 @@ def classify_tables(path: Path, *, encoding: str | None = None) -> list[Found]:
     try:
         headers = table_headers(path, encoding)
     except InputError as exc:
-        return [Found(path, "unknown", None, f"cannot be read: {exc.message}")]
+        at = f"row {exc.row}: " if exc.row is not None else ""
+        return [Found(path, "unknown", None, f"cannot be read: {at}{exc.message}")]
     except OSError as exc:
         return [Found(path, "unknown", None, f"cannot be read: {exc.strerror or exc}")]
     if not headers:

@@ -349,12 +349,6 @@ def test_case_names_stay_unique(tmp_path: Path) -> None:
 
 # ---- formats another helper adds (xlsx, zip) --------------------------------------------
 
-FORMATS = pytest.mark.xfail(
-    strict=False, reason="table_headers reads Excel and zip once the formats helper lands"
-)
-
-
-@FORMATS
 def test_an_xlsx_member_table_is_found(tmp_path: Path) -> None:
     xlsxwriter = pytest.importorskip("xlsxwriter")
     book = xlsxwriter.Workbook(str(tmp_path / "会员导出.xlsx"))
@@ -370,7 +364,6 @@ def test_an_xlsx_member_table_is_found(tmp_path: Path) -> None:
     assert skipped == [] and cases[0].payments is not None
 
 
-@FORMATS
 def test_a_zip_of_one_case_is_one_case(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "case.zip", "w") as z:
         z.write(MONEY / "ladder5_members.csv", "users.csv")

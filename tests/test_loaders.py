@@ -179,10 +179,20 @@ def test_shared_helpers_live_in_values_files_and_columns() -> None:
     assert {"resolve", "resolve_columns", "parse_mapping", "ALIASES"} <= set(columns.__all__)
 
 
+def test_a_column_other_than_a_key_named_twice_is_kept_and_noted(tmp_path: Path) -> None:
+    csv = tmp_path / "dup.csv"
+    csv.write_text("agent_id,upline_id,备注,备注\na,,x,y\nb,a,z,w\n", encoding="utf-8")
+    rel = read_relations(csv)
+    assert rel.reading is not None and set(rel.reading.renamed_columns.values()) == {"备注"}
+    (new,) = rel.reading.renamed_columns
+    assert rel.table.column("备注").to_pylist() == ["x", "z"]
+    assert rel.table.column(new).to_pylist() == ["y", "w"]
+
+
 @pytest.mark.parametrize(
     ("read", "text"),
     [
-        ("relations", "agent_id,upline_id,x,x\na,,1,2\n"),
+        ("relations", "agent_id,upline_id,upline_id,x\na,,,1\n"),
         ("payments", "payer_id,payer_id,payee_id,amount\na,a,b,1\n"),
         ("orders", "seller_id,buyer_id,amount,amount\na,b,1,2\n"),
         ("identities", "agent_id,phone,phone\na,1,2\n"),

@@ -204,8 +204,9 @@ def test_a_crmeb_export_reads_end_to_end(tmp_path: Path) -> None:
     path = _csv(tmp_path / "eb_user.csv", [*header, "is_promoter", "create_time"], rows)
     rel = read_relations(path)
     assert rel.table.column("agent_id").to_pylist() == ["1", "2"]
-    assert rel.table.column("upline_id").to_pylist() == ["0", "1"]  # 0: the lead's no-upline
+    assert rel.table.column("upline_id").to_pylist() == [None, "1"]  # 0: no upline
     assert rel.reading is not None and rel.reading.columns["joined_at"] == "spread_time"
+    assert rel.reading.schema == "CRMEB eb_user" and rel.reading.no_upline == {"0": 1}
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from agentgraph.cli.common import fail
 
 __all__ = ["Job", "Evidence", "plan_jobs"]
 
+_UNREADABLE = "cannot be read: "
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -45,16 +47,22 @@ class Job:
         return out
 
 
-def _folder_jobs(folder: Path, recursive: bool) -> list[Job]:
+def _folder_jobs(folder: Path, recursive: bool) -> tuple[list[Job], int]:
     from agentgraph.loaders.folders import find_inputs, group_cases
 
     cases, skipped = group_cases(find_inputs(folder, recursive=recursive))
+    unreadable = 0
     for s in skipped:
         where = f"{s.path}" + (f" (table {s.table})" if s.table else "")
-        typer.echo(f"skipped {where}: {s.reason}", err=True)
-    if not cases:
+        if s.reason.startswith(_UNREADABLE):  # a table file that is broken: bad input
+            rest = s.reason[len(_UNREADABLE) :]
+            typer.echo(f"error: {where}{', ' if rest.startswith('row ') else ': '}{rest}", err=True)
+            unreadable += 1
+        else:
+            typer.echo(f"skipped {where}: {s.reason}", err=True)
+    if not cases and not unreadable:
         raise fail(f"{folder}: folder holds no member table or edge list")
-    jobs = []
+    jobs: list[Job] = []
     for c in cases:
         ev = {
             k: Evidence(f.path, f.table) if f is not None else None
@@ -75,7 +83,7 @@ def _folder_jobs(folder: Path, recursive: bool) -> list[Job]:
                 list(c.notes),
             )
         )
-    return jobs
+    return jobs, unreadable
 
 
 def plan_jobs(
@@ -86,18 +94,24 @@ def plan_jobs(
     payments: Path | None = None,
     orders: Path | None = None,
     identities: Path | None = None,
-) -> list[Job]:
-    """The jobs of a scan, or exit 2 with one line saying what is wrong."""
+) -> tuple[list[Job], int]:
+    """The jobs of a scan and how many files of its folders could not be read.
+
+    Exits 2 with one line saying what is wrong when there is nothing to scan.
+    """
     if not inputs and not datasets:
         raise fail("give INPUT files/folders or --dataset NAME")
     if inputs and datasets:
         raise fail("give either INPUT files or --dataset, not both")
     jobs: list[Job] = []
+    unreadable = 0
     if datasets:
         jobs = [Job(d, d) for d in datasets]
     for p in inputs or []:
         if p.is_dir():
-            jobs.extend(_folder_jobs(p, recursive))
+            found, bad = _folder_jobs(p, recursive)
+            jobs.extend(found)
+            unreadable += bad
         else:
             jobs.append(Job(_stem(p), p))
     names = [j.name for j in jobs]
@@ -110,7 +124,9 @@ def plan_jobs(
         for key, path in given.items():
             if path is not None:
                 setattr(jobs[0], key, Evidence(path))
-    return jobs
+    if not jobs:
+        raise typer.Exit(2)  # every file of the folders was unreadable (each said)
+    return jobs, unreadable
 
 
 def _stem(p: Path) -> str:

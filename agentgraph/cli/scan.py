@@ -184,7 +184,7 @@ def scan(
 
     with errors():
         get_policy(policy)
-    jobs = plan_jobs(
+    jobs, unreadable = plan_jobs(
         inputs,
         dataset,
         recursive=recursive,
@@ -192,7 +192,7 @@ def scan(
         orders=orders,
         identities=identities,
     )
-    batch = len(jobs) > 1
+    batch = len(jobs) > 1 or (out is not None and out.is_dir())  # a folder: name.ext in it
     if batch and out is None and fmt is not ReportFormat.json:
         raise fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
     flags = ReadFlags(
@@ -208,7 +208,7 @@ def scan(
             targets = list(found) if found is not None else [None] * len(jobs)
         else:
             targets = [output_target(out, every_file)]
-    failures = 0
+    failures = unreadable
     flagged = 0
     st = None
     try:

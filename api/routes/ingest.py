@@ -8,8 +8,9 @@ store is touched; any rejected file or row answers 422 listing each problem
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from agentgraph.api.deps import ServiceDep, WritableDataset
@@ -26,6 +27,7 @@ from agentgraph.api.uploads import (
     upload_options,
 )
 from agentgraph.loaders import read_relations
+from agentgraph.loaders.dates import DEFAULT_TIMEZONE
 from fastapi import APIRouter, Query, Request
 
 from agentgraph.errors import InputError
@@ -222,9 +224,14 @@ async def upload_files(
 
 
 def _utc(t: datetime | None) -> datetime | None:
+    """A time with an offset as wall-clock time in the reference zone (Asia/Shanghai).
+
+    Files are read the same way (:mod:`agentgraph.loaders.dates`): naive times are
+    already wall-clock time there; an instant is converted to it.
+    """
     if t is None or t.tzinfo is None:
         return t
-    return t.astimezone(UTC).replace(tzinfo=None)
+    return t.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).replace(tzinfo=None)
 
 
 def _columns(rows: list[dict[str, Any]], spec: dict[str, pa.DataType]) -> pa.Table:

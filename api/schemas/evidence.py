@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from agentgraph.api.schemas.datasets import IngestMode
+from agentgraph.loaders.dates import DEFAULT_TIMEZONE
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -76,9 +78,14 @@ class EvidenceIngestResult(BaseModel):
 
 
 def _naive_utc(t: datetime | None) -> datetime | None:
+    """A time with an offset as wall-clock time in the reference zone (Asia/Shanghai).
+
+    Files are read the same way (:mod:`agentgraph.loaders.dates`): naive times are
+    already wall-clock time there; an instant is converted to it.
+    """
     if t is None or t.tzinfo is None:
         return t
-    return t.astimezone(UTC).replace(tzinfo=None)
+    return t.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).replace(tzinfo=None)
 
 
 class PaymentRow(BaseModel):
