@@ -200,7 +200,7 @@ def open_stream(path: Path, compression: str | None, *, native: bool = False) ->
     BinaryIO
         A binary stream of the decompressed bytes (an Arrow native stream for gzip,
         bz2 and zstd, an igzip reader for gzip with ``isal``, an :mod:`lzma` file for
-        xz, the file itself when None).
+        xz, an Arrow ``OSFile`` when None).
 
     Notes
     -----
@@ -217,8 +217,8 @@ def open_stream(path: Path, compression: str | None, *, native: bool = False) ->
     ...         s.read()
     b'agent_id\n'
     """
-    if compression is None:
-        return path.open("rb")
+    if compression is None:  # a native file: Arrow's readers then read it without Python
+        return cast(BinaryIO, pa.OSFile(str(path), "r"))
     if compression == "xz":
         return cast(BinaryIO, lzma.open(path, "rb"))
     if compression == "gzip" and _ISAL and not native:

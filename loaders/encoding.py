@@ -32,13 +32,19 @@ from __future__ import annotations
 
 import codecs
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from agentgraph.errors import InputError
 
-__all__ = ["detect_encoding", "sniff_encoding", "normalise_encoding", "first_bad_line"]
+__all__ = [
+    "detect_encoding",
+    "sniff_encoding",
+    "normalise_encoding",
+    "first_bad_line",
+    "iter_lines",
+]
 
 SAMPLE = 1 << 20
 _SCORED = 1 << 18  # bytes of the sample scored for GB18030 vs Big5
@@ -264,8 +270,43 @@ def detect_encoding(path: Path, source: str) -> str:
         raise
 
 
+def iter_lines(fh: BinaryIO, chunk: int = 1 << 20) -> Iterator[bytes]:
+    r"""The lines of a binary stream (each with its ``\n``), read in chunks.
+
+    Parameters
+    ----------
+    fh : BinaryIO
+        Any stream with ``read`` (Arrow's native streams have no ``readline``).
+    chunk : int
+        Bytes read at a time.
+
+    Yields
+    ------
+    bytes
+        One line, the last maybe without ``\n``.
+
+    Notes
+    -----
+    O(bytes).
+
+    Examples
+    --------
+    >>> import io
+    >>> list(iter_lines(io.BytesIO(b"a\nbc\nd"), chunk=2))
+    [b'a\n', b'bc\n', b'd']
+    """
+    rest = b""
+    while block := fh.read(chunk):
+        lines = (rest + block).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + b"\n"
+    if rest:
+        yield rest
+
+
 def _bad_line_in_lines(fh: BinaryIO, codec: str) -> int | None:
-    for k, line in enumerate(iter(fh.readline, b"")):
+    for k, line in enumerate(iter_lines(fh)):
         try:
             line.decode(codec)
         except UnicodeError:

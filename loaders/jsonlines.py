@@ -20,7 +20,7 @@ import re
 import pyarrow as pa
 import pyarrow.json as pajson
 from agentgraph.loaders.compressed import Opener, stream_errors
-from agentgraph.loaders.encoding import first_bad_line
+from agentgraph.loaders.encoding import first_bad_line, iter_lines
 
 from agentgraph.errors import InputError
 
@@ -165,7 +165,7 @@ def _read_mixed(opener: Opener, source: str, compression: str | None) -> pa.Tabl
     Every scalar that is not a string becomes its JSON text (7 -> "7"). O(rows) Python.
     """
     with stream_errors(source, compression), opener() as fh:
-        lines = list(iter(fh.readline, b""))
+        lines = list(iter_lines(fh))
     rows, names = _objects(lines, source)
     text = [
         {
