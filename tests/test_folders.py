@@ -349,6 +349,7 @@ def test_case_names_stay_unique(tmp_path: Path) -> None:
 
 # ---- formats another helper adds (xlsx, zip) --------------------------------------------
 
+
 def test_an_xlsx_member_table_is_found(tmp_path: Path) -> None:
     xlsxwriter = pytest.importorskip("xlsxwriter")
     book = xlsxwriter.Workbook(str(tmp_path / "会员导出.xlsx"))

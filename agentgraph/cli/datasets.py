@@ -10,6 +10,7 @@ import typer
 
 from agentgraph.cli.app import app
 from agentgraph.cli.common import ReadFlags, errors, fail, read_input, step
+from agentgraph.cli.jobs import file_stem
 from agentgraph.cli.options import (
     ColumnOpt,
     DateFormatOpt,
@@ -52,7 +53,7 @@ def load(
     """Load a file into the graph store as a named dataset (all or nothing)."""
     from agentgraph.stores import open_store
 
-    name = dataset or input.stem
+    name = dataset or file_stem(input)
     with errors():
         with step(f"reading {input}"):
             rel = read_input(

@@ -15,7 +15,7 @@ import typer
 
 from agentgraph.cli.common import fail
 
-__all__ = ["Job", "Evidence", "plan_jobs"]
+__all__ = ["Job", "Evidence", "plan_jobs", "file_stem"]
 
 _UNREADABLE = "cannot be read: "
 
@@ -113,7 +113,7 @@ def plan_jobs(
             jobs.extend(found)
             unreadable += bad
         else:
-            jobs.append(Job(_stem(p), p))
+            jobs.append(Job(file_stem(p), p))
     names = [j.name for j in jobs]
     if len(jobs) > 1 and len(set(names)) != len(names):
         raise fail("two inputs share a file name; reports would overwrite each other")
@@ -129,7 +129,7 @@ def plan_jobs(
     return jobs, unreadable
 
 
-def _stem(p: Path) -> str:
+def file_stem(p: Path) -> str:
     """The file's name without its format and compression suffixes (a.csv.gz -> a)."""
     name = p.name
     for suffix in (".gz", ".bz2", ".xz", ".zst"):

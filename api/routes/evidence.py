@@ -100,16 +100,7 @@ def parse_evidence_files(
     tables: list[pa.Table] = []
     details: list[dict[str, Any]] = []
     for f in files:
-        form = format_of(f, fmt)
-        if form is None:
-            details.append(
-                {
-                    "file": f.filename,
-                    "message": "cannot tell the format: name "
-                    "the file .csv/.parquet/.jsonl or give format=csv|parquet|jsonl",
-                }
-            )
-            continue
+        form = format_of(f, fmt)  # None: the reader tells it from the name or the bytes
         try:
             got = spec.read(f.path, columns=columns, encoding=encoding, fmt=form)
         except InputError as exc:
@@ -283,14 +274,20 @@ def _add_routes(kind: EvidenceKind) -> None:
             IngestMode, Query(description=(f"replace the stored {noun}, or append to them"))
         ] = "replace",
         fmt: Annotated[
-            Literal["csv", "parquet", "jsonl"] | None,
-            Query(alias="format", description="Default: from the file name or Content-Type."),
+            Literal["csv", "parquet", "jsonl", "excel", "sql"] | None,
+            Query(
+                alias="format",
+                description="Default: from the file name, the Content-Type or the file's bytes.",
+            ),
         ] = None,
         encoding: Annotated[
             str | None,
             Query(
                 max_length=40,
-                description=("CSV encoding; UTF-8 (BOM or not) and GB18030/GBK are detected."),
+                description=(
+                    "Text encoding of CSV and SQL dumps; UTF-8, UTF-16 with BOM, "
+                    "GB18030/GBK and Big5 are detected."
+                ),
             ),
         ] = None,
         columns: Annotated[
