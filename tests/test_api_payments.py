@@ -202,9 +202,10 @@ def test_bad_file_is_rejected_whole(api: Harness, tmp_path: Path) -> None:
     assert _stored(api, h, "ladder") == before
     # also with mode=append, for a file of unknown format, and a missing column
     api.error(_upload(api, h, "ladder", bad, "?mode=append"), 422, "input_error")
-    odd = tmp_path / "payments.xyz"
-    odd.write_bytes(PAYMENTS.read_bytes())
+    odd = tmp_path / "payments.xyz"  # a name that says nothing: the bytes are read
+    odd.write_bytes(bytes(range(256)) * 4)
     api.error(_upload(api, h, "ladder", odd), 422, "input_error")
+    assert _stored(api, h, "ladder") == before
     missing = tmp_path / "no_amount.csv"
     missing.write_text("payer_id,payee_id\nA,B\n", encoding="utf-8")
     err = api.error(_upload(api, h, "ladder", missing), 422, "input_error")
