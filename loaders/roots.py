@@ -122,16 +122,21 @@ def no_upline_to_roots(
     >>> up.to_pylist(), r.no_upline, r.issues
     ([None, '0'], {}, [])
     """
-    values = no_upline_values(extra)
-    trimmed = pc.utf8_trim_whitespace(uplines)
-    hit = pc.fill_null(pc.is_in(trimmed, value_set=pa.array(values, pa.string())), False)
+    values = pa.array(no_upline_values(extra), pa.string())
+    spaced = pc.any(pc.match_substring_regex(uplines, r"^\s|\s$")).as_py()
+    trimmed = pc.utf8_trim_whitespace(uplines) if spaced else uplines  # rare: " 0 "
+    hit = pc.fill_null(pc.is_in(trimmed, value_set=values), False)
     if not pc.any(hit).as_py():
         return uplines
     found = pc.value_counts(pc.filter(trimmed, hit))
-    listed = pc.utf8_trim_whitespace(agents)
-    if also_listed is not None:
-        listed = pa.chunked_array(listed.chunks + pc.utf8_trim_whitespace(also_listed).chunks)
-    is_agent = pc.is_in(found.field("values"), value_set=listed.unique())
+    # which found values are listed agents: a scan against the few values found, not a
+    # hash of every id
+    seen: set[int] = set()
+    for col in (agents, also_listed):
+        if col is not None:
+            at = pc.drop_null(pc.index_in(col, value_set=found.field("values")))
+            seen |= {int(k) for k in pc.unique(at).to_pylist()}
+    is_agent = pa.array([k in seen for k in range(len(found))])
     roots = [
         (str(v), int(n))
         for v, n, agent in zip(
