@@ -22,7 +22,12 @@ from agentgraph.loaders.dates import parse_times
 from agentgraph.errors import InputError
 from agentgraph.tables import Reading
 
-__all__ = ["as_string", "first_true", "time_column", "amounts"]
+__all__ = ["as_string", "first_true", "time_column", "amounts", "MAX_AMOUNT"]
+
+MAX_AMOUNT = 1e15
+"""The largest single amount accepted, in yuan (the JSON batch routes' limit too):
+larger is a unit or column mistake, not a payment, and would outweigh every
+threshold."""
 
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
@@ -196,8 +201,10 @@ def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     Raises
     ------
     InputError
-        A cell that is not a number, an empty cell, or a negative amount (a refund is
-        a payment the other way), naming its 1-based row.
+        A cell that is not a number, an empty cell, a non-finite amount (``nan``,
+        ``inf``, ``1e400``), one over :data:`MAX_AMOUNT`, or a negative amount (a
+        refund is a payment the other way), naming its 1-based row and the value as
+        written.
 
     Notes
     -----
@@ -235,6 +242,27 @@ def amounts(col: pa.ChunkedArray, name: str, source: str) -> pa.ChunkedArray:
     if values.null_count:
         k = first_true(pc.is_null(values))
         raise InputError("empty amount", source=source, row=k + 1, column=name)
+    # NaN would make every comparison false (an entry fee that is no fee), inf and
+    # 1e400 would outweigh any threshold: both change a verdict, so both are refused
+    bad = pc.invert(pc.is_finite(values))
+    if pc.any(bad).as_py():
+        k = first_true(bad)
+        raise InputError(
+            f"amount {col[k].as_py()!r} is not a finite amount",
+            source=source,
+            row=k + 1,
+            column=name,
+        )
+    huge = pc.greater(values, MAX_AMOUNT)
+    if pc.any(huge).as_py():
+        k = first_true(huge)
+        raise InputError(
+            f"amount {col[k].as_py()!r} is more than {MAX_AMOUNT:,.0f} yuan, which no single "
+            "payment is (check the column and its unit)",
+            source=source,
+            row=k + 1,
+            column=name,
+        )
     negative = pc.less(values, 0)
     if pc.any(negative).as_py():
         k = first_true(negative)

@@ -276,6 +276,6 @@ def dumps(report: dict[str, Any], *, indent: int | None = None) -> str:
      ]
     }
     """
-    if indent is None:
-        return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(report, ensure_ascii=False, indent=indent)
+    if indent is None:  # strict JSON: NaN or Infinity is a bug, never written
+        return json.dumps(report, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(report, ensure_ascii=False, indent=indent, allow_nan=False)

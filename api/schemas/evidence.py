@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 from agentgraph.api.schemas.datasets import IngestMode
 from agentgraph.loaders.dates import DEFAULT_TIMEZONE
+from agentgraph.loaders.values import MAX_AMOUNT
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -96,7 +97,7 @@ class PaymentRow(BaseModel):
 
     payer_id: str = Field(min_length=1, max_length=512, description="Who paid.")
     payee_id: str = Field(min_length=1, max_length=512, description="Who was paid.")
-    amount: float = Field(ge=0, le=1e15, allow_inf_nan=False, description="Yuan, >= 0.")
+    amount: float = Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, description="Yuan, >= 0.")
     kind: Literal["entry_fee", "commission", "goods", "rebate", "other"] | None = Field(
         default=None, description="Default: other."
     )
@@ -191,7 +192,7 @@ class OrderRow(BaseModel):
 
     seller_id: str = Field(min_length=1, max_length=512, description="The selling agent.")
     buyer_id: str = Field(min_length=1, max_length=512, description="The buyer.")
-    amount: float = Field(ge=0, le=1e15, allow_inf_nan=False, description="Yuan, >= 0.")
+    amount: float = Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, description="Yuan, >= 0.")
     at: datetime | None = None
     order_id: str | None = Field(default=None, max_length=512)
 
