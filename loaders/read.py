@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -137,7 +138,7 @@ def normalise_table(
         )
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
-    _no_duplicate_keys(cols, need, reading, source)
+    _no_duplicate_keys(cols, need, reading, source, names, mapping)
     keep = where_mask(table, filters, source)
     wanted = (
         ["agent_id", "upline_id", "joined_at", "rank"]
@@ -170,7 +171,12 @@ def normalise_table(
         out_cols.append(col)
     for name in names:
         if name not in used:
-            out_names.append(name)
+            kept = name
+            while kept in out_names:  # a column named like a canonical one mapped elsewhere
+                kept = f"{kept} (input)"
+            if kept != name:
+                reading.notes.append(f"column {name!r} kept as {kept!r} (its name is taken)")
+            out_names.append(kept)
             out_cols.append(column(table, name, source))
     rel_kind: Literal["members", "edges"] = "members" if kind == "members" else "edges"
     reading.columns = {c: cols[c] for c in wanted if c in cols}
@@ -218,13 +224,32 @@ def _upline_from_path(
 
 
 def _no_duplicate_keys(
-    cols: dict[str, str], need: tuple[str, ...], reading: Reading, source: str
+    cols: dict[str, str],
+    need: tuple[str, ...],
+    reading: Reading,
+    source: str,
+    names: list[str] | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> None:
-    """A key column whose header name appears more than once is an error, not a guess."""
+    """A key column whose header name appears more than once is an error, not a guess.
+
+    Names that differ only in case or width (``agent_id`` and ``Agent_ID``, full-width
+    letters) count as the same name unless ``--column`` said which one is meant.
+    """
     renamed = reading.renamed_columns
     originals = set(renamed.values())
     for canon in need:
         real = cols[canon]
+        if names is not None and canon not in (mapping or {}):
+            same = [n for n in names if n != real and _fold(n) == _fold(real)]
+            if same:
+                raise InputError(
+                    f"columns {real!r} and {same[0]!r} differ only in case or width; say "
+                    f"which holds {canon} with --column {canon}=NAME",
+                    source=source,
+                    row=0,
+                    column=real,
+                )
         original = renamed.get(real, real)
         if original in originals:
             times = 1 + sum(1 for o in renamed.values() if o == original)
@@ -235,6 +260,10 @@ def _no_duplicate_keys(
                 row=0,
                 column=original,
             )
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 _ORDER_NUMBERS = {"order_id", "order_sn", "order_no", "out_trade_no", "订单号", "订单编号"}

@@ -157,3 +157,37 @@ def test_cli_scan_of_a_crmeb_table(tmp_path: Path) -> None:
     )
     r = json.loads(out.stdout)
     assert r["summary"]["flagged"] == 0 and r["input"]["rows_excluded"] == 20
+
+
+def test_key_columns_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    """Issue 12, finding 4: agent_id beside Agent_ID silently stored the wrong column."""
+    path = tmp_path / "m.csv"
+    path.write_text("agent_id,Ａgent_ID,upline_id\nA,X,\nB,Y,A\n", encoding="utf-8")
+    with pytest.raises(InputError, match="differ only in case or width"):
+        agentgraph.read(path)
+    path.write_text("agent_id,Agent_ID,upline_id\nA,X,\nB,Y,A\n", encoding="utf-8")
+    with pytest.raises(InputError, match="differ only in case or width"):
+        agentgraph.read(path)
+    rel = agentgraph.read(path, columns={"agent_id": "Agent_ID"})  # said which: read
+    assert rel.table.column("agent_id").to_pylist() == ["X", "Y"]
+
+
+def test_load_refuses_an_empty_dataset_name(tmp_path: Path) -> None:
+    """Issue 12, finding 7: --dataset '' silently used the file name."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agentgraph",
+            "load",
+            str(_platform(tmp_path)),
+            "--dataset",
+            "",
+            "--store",
+            str(tmp_path / "s.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "empty name" in run.stderr
+    assert not (tmp_path / "s.duckdb").exists()

@@ -53,6 +53,8 @@ def load(
     """Load a file into the graph store as a named dataset (all or nothing)."""
     from agentgraph.stores import open_store
 
+    if dataset is not None and not dataset.strip():
+        raise fail("--dataset names no dataset (an empty name)")
     name = dataset or file_stem(input)
     with errors():
         with step(f"reading {input}"):
