@@ -34,6 +34,7 @@ from agentgraph.loaders.ancestry import (
     upline_from_path,
 )
 from agentgraph.loaders.columns import resolve_columns
+from agentgraph.loaders.dates import check_timezone
 from agentgraph.loaders.files import FORMATS, column, input_format, read_table, table_headers
 from agentgraph.loaders.filters import parse_where, where_mask
 from agentgraph.loaders.roots import no_upline_to_roots, no_upline_values
@@ -116,6 +117,8 @@ def normalise_table(
     >>> rel.table.column("upline_id").to_pylist(), rel.reading.no_upline
     ([None, '1'], {'0': 1})
     """
+    if timezone:  # checked even when no column holds times: the report states it
+        check_timezone(timezone, source)
     names = table.column_names
     filters = parse_where(where)
     cols = resolve_columns(names, mapping, source, reading)

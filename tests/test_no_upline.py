@@ -191,3 +191,14 @@ def test_load_refuses_an_empty_dataset_name(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and "empty name" in run.stderr
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_an_unknown_time_zone_is_refused_even_without_a_time_column(tmp_path: Path) -> None:
+    """A bad --timezone was accepted (and written into the report) when no column held times."""
+    path = tmp_path / "m.csv"
+    path.write_text("agent_id,upline_id\nA,\nB,A\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown time zone 'Mars/Base'"):
+        agentgraph.read(path, timezone="Mars/Base")
+    with pytest.raises(InputError, match="unknown time zone"):
+        agentgraph.read(pd.read_csv(path), timezone="Mars/Base")
+    assert agentgraph.read(path, timezone="UTC").reading.timezone == "UTC"  # type: ignore[union-attr]
