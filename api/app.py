@@ -7,20 +7,23 @@ Routes live under ``/v1`` (one module per resource in :mod:`agentgraph.api.route
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from agentgraph.api.deps import reject_unknown_query
 from agentgraph.api.errors import install_error_handlers
-from agentgraph.api.middleware import LimitsMiddleware
+from agentgraph.api.middleware import LimitsMiddleware, SecurityHeadersMiddleware
 from agentgraph.api.routes import ROUTERS
 from agentgraph.api.schemas.common import ErrorResponse
+from agentgraph.api.security import RedactKeysFilter
 from agentgraph.api.service import Service
 from agentgraph.api.settings import Settings, load_settings
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp
 
 from agentgraph.version import __version__
 
@@ -189,5 +192,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request_timeout=settings.request_timeout,
         upload_timeout=settings.upload_timeout,
     )
+    # Outermost, outside Starlette's error middleware: 500 answers get the headers too.
+    build_stack = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        return SecurityHeadersMiddleware(build_stack())
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactKeysFilter) for f in access.filters):
+        access.addFilter(RedactKeysFilter())  # uvicorn logs paths with their query
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

@@ -2,20 +2,26 @@
 
 A dataset the caller reaches is a :class:`DatasetRef` (the dataset and its caller).
 
-Created keys are checked against their salted hash (cached in memory per key id
-after the first use, dropped on revocation); the bootstrap admin key from the
-settings is compared in constant time. Nothing here logs a key.
+Created keys are checked against their salted hash, read from the metadata store
+on every call, in the same time whether or not the key id exists (a decoy hash
+stands in for a missing id); the bootstrap admin key from the settings is compared
+in constant time. Nothing here logs a key.
 """
 
 from __future__ import annotations
 
 import hmac
-import threading
 from dataclasses import dataclass
 from typing import cast
 
-from agentgraph.api.meta import DatasetRecord, KeyRecord, MetaStore
-from agentgraph.api.security import BOOTSTRAP_KEY_ID, Role, parse_key, secret_matches
+from agentgraph.api.meta import DatasetRecord, MetaStore
+from agentgraph.api.security import (
+    BOOTSTRAP_KEY_ID,
+    Role,
+    new_key,
+    parse_key,
+    secret_matches,
+)
 
 __all__ = ["Principal", "Authenticator", "DatasetRef"]
 
@@ -48,9 +54,9 @@ class Principal:
 class Authenticator:
     """Turns presented keys into principals.
 
-    Created keys are checked against their salted hash; a key that matched once is
-    cached by id until :meth:`forget`. The bootstrap admin key is compared in
-    constant time.
+    Created keys are checked against their salted hash, read on every call; an
+    unknown key id is checked against a decoy hash of the same cost, so ids cannot
+    be probed by timing. The bootstrap admin key is compared in constant time.
 
     Parameters
     ----------
@@ -80,11 +86,31 @@ class Authenticator:
     def __init__(self, meta: MetaStore, bootstrap_key: str | None) -> None:
         self._meta = meta
         self._bootstrap = bootstrap_key or None
-        self._cache: dict[str, KeyRecord] = {}
-        self._lock = threading.Lock()
+        # Stand-in for a key id that does not exist: hashed and compared like a real
+        # key, so an unknown id costs what a known one costs.
+        decoy = new_key()
+        self._decoy_salt, self._decoy_hash = decoy.salt, decoy.hash
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal for ``token``, or None (unknown, malformed or revoked)."""
+        """The principal for ``token``, or None (unknown, malformed or revoked).
+
+        Parameters
+        ----------
+        token : str
+            The presented key.
+
+        Returns
+        -------
+        Principal or None
+            The caller, or None when the key is not a live one.
+
+        Notes
+        -----
+        O(len(token)) plus one metadata lookup by key id. A well-formed key takes
+        the same work whether or not its id exists or is revoked: one store
+        lookup, one salted hash and one constant-time comparison each time, and no
+        early return before them, so the time tells nothing about which ids exist.
+        """
         parsed = parse_key(token)
         if parsed is None:
             if self._bootstrap is not None and hmac.compare_digest(
@@ -93,22 +119,28 @@ class Authenticator:
                 return Principal(BOOTSTRAP_KEY_ID, "admin", None)
             return None
         key_id, secret = parsed
-        rec = self._cache.get(key_id)
+        rec = self._meta.key(key_id)
         if rec is None:
-            rec = self._meta.key(key_id)
-            if rec is None or rec.revoked_at is not None:
-                return None
-        if not secret_matches(rec.salt, rec.hash, secret):
+            secret_matches(self._decoy_salt, self._decoy_hash, secret)  # same work
             return None
-        with self._lock:
-            self._cache[key_id] = rec
+        matched = secret_matches(rec.salt, rec.hash, secret)
+        if not matched or rec.revoked_at is not None:
+            return None
         return Principal(rec.id, cast(Role, rec.role), rec.tenant)
 
     def forget(self, *key_ids: str) -> None:
-        """Drop cached keys (after revocation)."""
-        with self._lock:
-            for k in key_ids:
-                self._cache.pop(k, None)
+        """Nothing to drop: every call reads the key's record (kept for callers).
+
+        Revocation takes effect on the next request, since :meth:`authenticate`
+        reads the metadata store each time (no per-key cache whose hits would make
+        known ids answer faster than unknown ones).
+
+        Parameters
+        ----------
+        *key_ids : str
+            Keys just revoked.
+        """
+        del key_ids
 
 
 @dataclass(frozen=True)

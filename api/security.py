@@ -5,15 +5,21 @@ key in listings and the audit log; ``secret`` (43 URL-safe characters, 256 bits)
 is shown once, when the key is created. The metadata store keeps only
 ``sha256(salt || secret)`` with a random 16-byte salt per key; verification is a
 constant-time comparison. Keys are never logged or echoed in errors.
+
+Keys travel only in the ``Authorization`` header: :func:`query_has_key` tells a
+query string that carries one (the service refuses it) and :class:`RedactKeysFilter`
+takes such query strings out of uvicorn's access log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import parse_qsl
 
 from agentgraph.errors import ArgumentError
 
@@ -27,12 +33,20 @@ __all__ = [
     "hash_secret",
     "parse_key",
     "secret_matches",
+    "KEY_QUERY_NAMES",
+    "query_has_key",
+    "redact_query",
+    "RedactKeysFilter",
 ]
 
 Role = Literal["admin", "analyst", "auditor"]
 ROLES: tuple[Role, ...] = ("admin", "analyst", "auditor")
 KEY_PREFIX = "agk_"
 BOOTSTRAP_KEY_ID = "bootstrap"
+KEY_QUERY_NAMES = frozenset(
+    {"api_key", "apikey", "key", "token", "access_token", "auth", "authorization", "bearer"}
+)
+"""Query parameter names refused whatever their value (compared lower-case, ``-`` as ``_``)."""
 
 
 @dataclass(frozen=True)
@@ -197,3 +211,125 @@ def secret_matches(salt_hex: str, stored_hash: str, secret: str) -> bool:
     (True, False)
     """
     return hmac.compare_digest(hash_secret(salt_hex, secret), stored_hash)
+
+
+def query_has_key(query: str) -> bool:
+    """Whether a URL query string carries an API key.
+
+    Parameters
+    ----------
+    query : str
+        The raw query string (without ``?``), percent-encoded as sent.
+
+    Returns
+    -------
+    bool
+        True when a parameter's name is one of :data:`KEY_QUERY_NAMES` (lower-case,
+        ``-`` read as ``_``) or its decoded name or value parses as an agentgraph key
+        (:func:`parse_key`).
+
+    Notes
+    -----
+    O(len(query)). The bootstrap admin key has no fixed form: it is caught only by
+    the parameter name.
+
+    Examples
+    --------
+    >>> from agentgraph.api.security import query_has_key
+    >>> query_has_key("api_key=x"), query_has_key("Access-Token=x")
+    (True, True)
+    >>> query_has_key("q=agk%5F0123456789ab%5Fs3cr3t"), query_has_key("limit=5&offset=0")
+    (True, False)
+    """
+    if not query:
+        return False
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name.strip().lower().replace("-", "_") in KEY_QUERY_NAMES:
+            return True
+        if parse_key(value.strip()) is not None or parse_key(name.strip()) is not None:
+            return True
+    return False
+
+
+def redact_query(target: str) -> str:
+    """``target`` (a path with its query) with a key-carrying query string redacted.
+
+    Parameters
+    ----------
+    target : str
+        A request target as uvicorn logs it, ``/path?query``.
+
+    Returns
+    -------
+    str
+        ``/path?[redacted]`` when :func:`query_has_key` holds for the query,
+        ``target`` unchanged otherwise.
+
+    Notes
+    -----
+    O(len(target)).
+
+    Examples
+    --------
+    >>> from agentgraph.api.security import redact_query
+    >>> redact_query("/v1/me?api_key=agk_0123456789ab_s3cr3t")
+    '/v1/me?[redacted]'
+    >>> redact_query("/v1/tenants?limit=5")
+    '/v1/tenants?limit=5'
+    """
+    path, sep, query = target.partition("?")
+    if sep and query_has_key(query):
+        return f"{path}?[redacted]"
+    return target
+
+
+class RedactKeysFilter(logging.Filter):
+    """A logging filter that redacts key-carrying query strings from log arguments.
+
+    Installed on the ``uvicorn.access`` logger by
+    :func:`~agentgraph.api.app.create_app`: uvicorn logs every request's path with
+    its query string, so ``?api_key=...`` would otherwise land in the log.
+
+    Parameters
+    ----------
+    name : str, default ""
+        As for :class:`logging.Filter` (records of that logger and below; all when
+        empty).
+
+    Notes
+    -----
+    O(total length of the record's string arguments) per record; records are
+    changed in place and always kept.
+
+    Examples
+    --------
+    >>> import logging
+    >>> from agentgraph.api.security import RedactKeysFilter
+    >>> rec = logging.LogRecord(
+    ...     "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s" %d',
+    ...     ("127.0.0.1:5", "GET", "/v1/me?token=x", 400), None,
+    ... )
+    >>> RedactKeysFilter().filter(rec), rec.getMessage()
+    (True, '127.0.0.1:5 - "GET /v1/me?[redacted]" 400')
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's arguments (and message) in place; keep the record.
+
+        Parameters
+        ----------
+        record : logging.LogRecord
+            The record to clean.
+
+        Returns
+        -------
+        bool
+            Always True.
+        """
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_query(a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
+        if isinstance(record.msg, str) and "?" in record.msg and not record.args:
+            record.msg = " ".join(redact_query(w) for w in record.msg.split(" "))
+        return True

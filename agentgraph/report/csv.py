@@ -6,6 +6,11 @@ first, then by size); networks the report only summarises
 commas, quotes, newlines or Chinese survive a round trip through
 :func:`csv.reader`.
 
+Formula-safe by default: a text cell starting with one of :data:`FORMULA_PREFIXES`
+(``=``, ``+``, ``-``, ``@``, tab, CR and the full-width ``＝ ＋ － ＠``) is written
+with a leading ``'``, so a spreadsheet shows it instead of running it (CSV
+injection); numbers stay numbers. ``excel_safe=False`` writes raw values.
+
 Examples
 --------
 >>> render_networks_csv({}).splitlines()
@@ -19,7 +24,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["render_networks_csv", "NETWORK_CSV_COLUMNS"]
+__all__ = ["render_networks_csv", "NETWORK_CSV_COLUMNS", "FORMULA_PREFIXES"]
 
 NETWORK_CSV_COLUMNS: tuple[str, ...] = (
     "root",
@@ -34,7 +39,19 @@ NETWORK_CSV_COLUMNS: tuple[str, ...] = (
 """Header row of :func:`render_networks_csv`, in order."""
 
 _SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES: tuple[str, ...] = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
+"""First characters that make a spreadsheet read a cell as a formula (with full-width forms)."""
 
 
 def _seq(value: object) -> Sequence[Any]:
@@ -63,10 +80,20 @@ def _max_severity(flags: Sequence[Mapping[str, Any]]) -> str:
 
 def _defuse(text: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with ``'``."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) -> str:
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number_cell(value: object, safe: bool) -> str:
+    """A numeric column's cell: a number as written, anything else as (safe) text."""
+    text = _cell(value)
+    return text if not safe or value is None or _is_number(value) else _defuse(text)
+
+
+def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = True) -> str:
     r"""Render one CSV row per listed network.
 
     Parameters
@@ -74,10 +101,13 @@ def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) 
     report : Mapping[str, Any]
         An ``agentgraph.report/1`` dict. Only ``networks`` is read; a missing or
         empty list gives just the header row.
-    excel_safe : bool, default False
-        Prefix text cells that start with ``=``, ``+``, ``-``, ``@``, tab or CR
-        with ``'`` so a spreadsheet does not evaluate them as formulas. This
-        changes those values, so leave it off for machine consumers.
+    excel_safe : bool, default True
+        Prefix text cells that start with one of :data:`FORMULA_PREFIXES` (``=``,
+        ``+``, ``-``, ``@``, tab, CR, full-width ``＝ ＋ － ＠``) with ``'`` so a
+        spreadsheet does not evaluate them as formulas. Numbers (``members``,
+        ``levels``, ``tier_counts``, ``deepest_chain_length``) are never prefixed, so
+        ``-5`` stays a number. False writes every value raw: only for a program
+        that reads the file and must see ids exactly as stored.
 
     Returns
     -------
@@ -106,28 +136,44 @@ def render_networks_csv(report: Mapping[str, Any], *, excel_safe: bool = False) 
     >>> text = render_networks_csv({"networks": [{"root": "a,b", "members": 1}]})
     >>> text.splitlines()[1]
     '"a,b",1,,,,,,'
-    >>> render_networks_csv({"networks": [{"root": "=cmd"}]}, excel_safe=True).splitlines()[1]
+    >>> render_networks_csv({"networks": [{"root": "=cmd"}]}).splitlines()[1]
     "'=cmd,,,,,,,"
+    >>> render_networks_csv({"networks": [{"root": "=cmd"}]}, excel_safe=False).splitlines()[1]
+    '=cmd,,,,,,,'
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # csv quotes a field holding \n but not one holding a lone \r, which a reader
+    # would take for a line end: rows with a \r are written fully quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(NETWORK_CSV_COLUMNS)
     for net in _seq(report.get("networks")):
         if not isinstance(net, Mapping):
             continue
         flags = [f for f in _seq(net.get("flags")) if isinstance(f, Mapping)]
         chain = net.get("deepest_chain")
-        row = [
+        tiers = _seq(net.get("tier_counts"))
+        tier_text = ";".join(_cell(t) for t in tiers)
+        text = [
             _cell(net.get("root")),
-            _cell(net.get("members")),
-            _cell(net.get("levels")),
             _cell(net.get("structure")),
-            ";".join(_cell(t) for t in _seq(net.get("tier_counts"))),
             ";".join(_cell(f.get("rule")) for f in flags),
             _max_severity(flags),
-            str(len(chain)) if isinstance(chain, Sequence) and not isinstance(chain, str) else "",
         ]
         if excel_safe:
-            row = [_defuse(c) for c in row]
-        writer.writerow(row)
+            text = [_defuse(c) for c in text]
+            if not all(_is_number(t) for t in tiers):
+                tier_text = _defuse(tier_text)
+        root, structure, rules, severity = text
+        row = [
+            root,
+            _number_cell(net.get("members"), excel_safe),
+            _number_cell(net.get("levels"), excel_safe),
+            structure,
+            tier_text,
+            rules,
+            severity,
+            str(len(chain)) if isinstance(chain, Sequence) and not isinstance(chain, str) else "",
+        ]
+        (quoted if any("\r" in c for c in row) else writer).writerow(row)
     return buf.getvalue()
