@@ -6,8 +6,10 @@ and the scan runner.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 from agentgraph.api.auth import Authenticator, Principal
@@ -20,9 +22,18 @@ from agentgraph.api.settings import Settings
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
 
-__all__ = ["Service"]
+__all__ = ["Service", "PENDING_AUDIT"]
 
 log = logging.getLogger("agentgraph.api")
+
+PENDING_AUDIT: ContextVar[list[Future[None]] | None] = ContextVar(
+    "agentgraph_pending_audit", default=None
+)
+"""The audit rows a request submitted; waited for before its answer is sent.
+
+Set per request by :func:`agentgraph.api.deps.audit_before_answer`; None outside a
+request (rows are then written in the background, :meth:`Service.flush_audit` waits).
+"""
 
 
 def _log_failure(future: Future[None]) -> None:
@@ -140,7 +151,9 @@ class Service:
         """Append to the audit log (the key's id, never the key), stamped now.
 
         The row is written by one background thread in call order, so a DuckDB
-        commit never stalls the event loop; :meth:`flush_audit` waits for it.
+        commit never stalls the event loop. Inside a request the row joins
+        :data:`PENDING_AUDIT`, and the request's answer waits until it is committed
+        (:meth:`wait_audit`); elsewhere :meth:`flush_audit` waits for it.
         """
         meta, at, scope = self.meta, now(), tenant or who.tenant
         future = self._audit_writer.submit(
@@ -155,6 +168,23 @@ class Service:
             )
         )
         future.add_done_callback(_log_failure)
+        pending = PENDING_AUDIT.get()
+        if pending is not None:
+            pending.append(future)
+
+    @staticmethod
+    async def wait_audit(pending: list[Future[None]]) -> BaseException | None:
+        """Wait until these audit rows are committed; the first failure, or None.
+
+        The writer runs rows in call order, so this waits for the rows before them too.
+        """
+        failure: BaseException | None = None
+        for future in pending:
+            try:
+                await asyncio.wrap_future(future)
+            except Exception as exc:  # logged by _log_failure
+                failure = failure or exc
+        return failure
 
     def flush_audit(self) -> None:
         """Wait until every audit row submitted so far is written."""
