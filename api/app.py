@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            service.close()
+            await service.stop()
 
     app = FastAPI(
         title="agentgraph compliance API",

@@ -54,6 +54,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
     504: "request_timeout",
@@ -69,6 +70,7 @@ _DESCRIPTIONS = {
     413: "Body too large",
     415: "Unsupported media type",
     422: "Invalid input (fields, rows named)",
+    429: "A queue or quota is full (Retry-After says when to try again)",
     503: "Not ready",
     504: "Request took longer than the timeout",
 }

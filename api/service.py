@@ -129,7 +129,12 @@ class Service:
             if stale:
                 log.warning("%d unfinished scan(s) from a previous run marked failed", stale)
             self.scans = ScanRunner(
-                self.registry, self.meta, self.evidence, self.settings.scan_workers
+                self.registry,
+                self.meta,
+                self.evidence,
+                self.settings.scan_workers,
+                max_queued=self.settings.max_queued_scans,
+                max_per_tenant=self.settings.max_queued_scans_per_tenant,
             )
 
     def runner(self) -> ScanRunner:
@@ -194,6 +199,19 @@ class Service:
         """Audit a read-only call when ``audit_reads`` is on."""
         if self.settings.audit_reads:
             self.audit(who, action, dataset=dataset)
+
+    async def stop(self) -> None:
+        """Stop gracefully (the app's shutdown): scans first, then the stores.
+
+        No new scan is taken; running scans get ``shutdown_grace`` seconds, the
+        others are recorded as failed (``interrupted``) while the metadata store is
+        still open; then the pending audit rows are written and every store closed.
+        """
+        if self.closed:
+            return
+        if self.scans is not None:
+            await self.scans.shutdown(self.settings.shutdown_grace)
+        self.close()
 
     def close(self) -> None:
         """Stop the scans, write the pending audit rows, close every store."""

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from agentgraph.api.testing import Harness
 
 pytest_plugins = ("agentgraph.api.testing",)
