@@ -18,6 +18,7 @@ from agentgraph.api.jobs import ScanRunner
 from agentgraph.api.meta import MetaStore, now
 from agentgraph.api.registry import Registry
 from agentgraph.api.settings import Settings
+from agentgraph.api.spooling import clean_upload_folders
 
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
@@ -79,6 +80,7 @@ class Service:
     >>> from agentgraph.api.auth import Principal
     >>> from agentgraph.api.service import Service
     >>> from agentgraph.api.settings import Settings
+    from agentgraph.api.spooling import clean_upload_folders
     >>> service = Service(
     ...     Settings(store="duckdb://:memory:", admin_key=SecretStr(""), dev_mode=True)
     ... )
@@ -120,10 +122,13 @@ class Service:
     def start(self) -> None:
         """Run on startup: reopen after a shutdown; fail scans left unfinished.
 
-        Scans a previous process left queued or running are marked failed.
+        Scans a previous process left queued or running are marked failed
+        (``interrupted``); upload temp folders a crashed process left are removed
+        (:func:`~agentgraph.api.spooling.clean_upload_folders`).
         """
         if self.closed:
             self._open()
+        clean_upload_folders(self.settings.upload_dir, self.settings.upload_timeout)
         if self.scans is None:
             stale = self.meta.fail_unfinished_scans()
             if stale:
