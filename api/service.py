@@ -80,7 +80,6 @@ class Service:
     >>> from agentgraph.api.auth import Principal
     >>> from agentgraph.api.service import Service
     >>> from agentgraph.api.settings import Settings
-    from agentgraph.api.spooling import clean_upload_folders
     >>> service = Service(
     ...     Settings(store="duckdb://:memory:", admin_key=SecretStr(""), dev_mode=True)
     ... )
