@@ -114,7 +114,7 @@ class Service:
         self.evidence = EvidenceStore.beside(self.meta.path)
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
-        self.registry = Registry(self.store, settings.policy)
+        self.registry = Registry(self.store, settings.policy, settings.index_cache_bytes)
         self.scans = None
         self.closed = False
 
