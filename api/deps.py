@@ -27,6 +27,7 @@ __all__ = [
     "ServiceDep",
     "PrincipalDep",
     "AdminDep",
+    "AuditReaderDep",
     "AnalystDep",
     "ReaderDep",
     "Paging",
@@ -68,10 +69,10 @@ async def audit_before_answer(request: Request) -> AsyncIterator[None]:
     request : Request
         The incoming request.
 
-    Yields
-    ------
-    None
-        While the handler runs.
+    Returns
+    -------
+    AsyncIterator[None]
+        A generator yielding once, while the handler runs.
 
     Raises
     ------
@@ -115,9 +116,14 @@ async def audit_before_answer(request: Request) -> AsyncIterator[None]:
 
 
 async def get_principal(
-    service: ServiceDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    service: ServiceDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise."""
+    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise.
+
+    The caller is kept in ``request.state.principal`` (refusals are audited by key id).
+    """
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None or not creds.credentials:
         raise ApiError(
@@ -129,6 +135,7 @@ async def get_principal(
     who = service.auth.authenticate(creds.credentials)
     if who is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=challenge)
+    request.state.principal = who
     return who
 
 
@@ -147,6 +154,7 @@ def _require(*roles: str) -> object:
 
 
 AdminDep = Annotated[Principal, Depends(_require("admin"))]
+AuditReaderDep = Annotated[Principal, Depends(_require("admin", "auditor"))]
 AnalystDep = Annotated[Principal, Depends(_require("analyst"))]
 ReaderDep = Annotated[Principal, Depends(_require("analyst", "auditor"))]
 
@@ -294,7 +302,9 @@ def not_found_dataset(name: str) -> ApiError:
     >>> err.status, err.code, err.message
     (404, 'not_found', "no dataset 'ladder'")
     """
-    return ApiError(404, "not_found", f"no dataset {name!r}")
+    err = ApiError(404, "not_found", f"no dataset {name!r}")
+    err.denied = True  # audited: a key asking for data it cannot see
+    return err
 
 
 def _dataset(service: Service, who: Principal, name: str) -> DatasetRef:

@@ -103,6 +103,9 @@ class ApiError(Exception):
     (422, 'validation_error', 'bad limit', [{'field': 'limit', 'message': 'x'}])
     """
 
+    denied: bool = False
+    """A refusal to audit as a denied attempt (set for 404s of data the key cannot see)."""
+
     def __init__(
         self,
         status: int,
@@ -291,6 +294,17 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
     return ApiError(422, "invalid", str(exc))
 
 
+def _audit_refusal(req: Request, exc: ApiError) -> None:
+    """Hand a refused call to the service's audit (never fails the answer)."""
+    hook = getattr(getattr(req.app.state, "service", None), "audit_refusal", None)
+    if hook is None:
+        return
+    try:
+        hook(req, exc.status, exc.code, exc.details)
+    except Exception as err:
+        log.warning("cannot audit a refused call: %s", err)
+
+
 def install_error_handlers(
     app: FastAPI, *, max_details: int = 20, allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()
 ) -> None:
@@ -339,8 +353,10 @@ def install_error_handlers(
     'no such route'
     """
 
-    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+    async def api_error(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
+        if exc.status in (401, 403) or exc.denied or exc.code == "guardrail_blocked":
+            _audit_refusal(req, exc)
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     async def agentgraph_error(req: Request, exc: Exception) -> JSONResponse:

@@ -302,6 +302,48 @@ class MetaStore:
             for r in rows
         ], total
 
+    def audit_rows(
+        self,
+        *,
+        tenant: str | None,
+        since: str | None,
+        until: str | None,
+        after: int,
+        limit: int,
+    ) -> list[AuditRecord]:
+        """Audit rows with ``seq > after`` in time order (``since <= at < until``).
+
+        For exports: page with ``after`` = the last row's seq (no OFFSET scan).
+        """
+        where: list[str] = ["seq > ?"]
+        params: list[object] = [after]
+        for cond, value in (
+            ("tenant = ?", tenant),
+            ("logged_at >= ?", since),
+            ("logged_at < ?", until),
+        ):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
+        rows = self._sql(
+            "SELECT seq, logged_at, key_id, role, tenant, action, dataset, detail FROM api_audit "
+            f"WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            AuditRecord(
+                seq=int(r[0]),
+                at=r[1],
+                key_id=r[2],
+                role=r[3],
+                tenant=r[4],
+                action=r[5],
+                dataset=r[6],
+                detail=_loads(r[7]),
+            )
+            for r in rows
+        ]
+
     # ------------------------------------------------------------- datasets
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
 

@@ -10,15 +10,18 @@ import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from agentgraph.api.auth import Authenticator, Principal
+from agentgraph.api.denied import DeniedLimiter, Suppressed
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.jobs import ScanRunner
 from agentgraph.api.meta import MetaStore, now
 from agentgraph.api.registry import Registry
 from agentgraph.api.settings import Settings
 from agentgraph.api.spooling import clean_upload_folders
+from starlette.requests import Request
 
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
@@ -115,6 +118,7 @@ class Service:
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
         self.registry = Registry(self.store, settings.policy, settings.index_cache_bytes)
+        self.denied = DeniedLimiter(settings.audit_denied_per_minute)
         self.scans = None
         self.closed = False
 
@@ -164,12 +168,25 @@ class Service:
         :data:`PENDING_AUDIT`, and the request's answer waits until it is committed
         (:meth:`wait_audit`); elsewhere :meth:`flush_audit` waits for it.
         """
-        meta, at, scope = self.meta, now(), tenant or who.tenant
+        self._write(who.key_id, who.role, tenant or who.tenant, action, dataset, detail)
+
+    def _write(
+        self,
+        key_id: str,
+        role: str,
+        tenant: str | None,
+        action: str,
+        dataset: str | None,
+        detail: dict[str, Any] | None,
+        *,
+        wait: bool = True,
+    ) -> None:
+        meta, at = self.meta, now()
         future = self._audit_writer.submit(
             lambda: meta.audit(
-                key_id=who.key_id,
-                role=who.role,
-                tenant=scope,
+                key_id=key_id,
+                role=role,
+                tenant=tenant,
                 action=action,
                 dataset=dataset,
                 detail=detail,
@@ -178,8 +195,70 @@ class Service:
         )
         future.add_done_callback(_log_failure)
         pending = PENDING_AUDIT.get()
-        if pending is not None:
+        if wait and pending is not None:
             pending.append(future)
+
+    def audit_refusal(
+        self, request: Request, status: int, code: str, details: list[dict[str, Any]]
+    ) -> None:
+        """Audit a refused call (401, 403, a dataset the key cannot see, the guardrail).
+
+        Who: the key's id (``unknown`` without a valid key); what: method, route,
+        dataset; why: the error code. Rate-limited per key id (or client address)
+        by ``audit_denied_per_minute``; written in the background, so the answer
+        never waits for it.
+        """
+        who: Principal | None = getattr(request.state, "principal", None)
+        client = request.client.host if request.client else None
+        route = getattr(request.scope.get("route"), "path_format", None) or request.url.path
+        dataset = request.path_params.get("dataset")
+        key_id = who.key_id if who else "unknown"
+        bucket = key_id if who else f"addr:{client}"
+        write, ended = self.denied.admit(
+            bucket, key_id, who.role if who else None, who.tenant if who else None
+        )
+        for gone in ended:
+            self._summary(gone)
+        if not write:
+            return
+        detail: dict[str, Any] = {
+            "method": request.method,
+            "route": route[:300],
+            "status": status,
+            "code": code,
+            "client": client,
+        }
+        refused = code == "guardrail_blocked"
+        if refused:
+            detail["rules"] = [d.get("code") for d in details][:50]
+            detail.update(getattr(request.state, "audit_detail", None) or {})
+        self._write(
+            key_id,
+            who.role if who else "unknown",
+            who.tenant if who else None,
+            "recruitment.refused" if refused else "denied",
+            dataset if isinstance(dataset, str) else None,
+            detail,
+            wait=False,
+        )
+
+    def _summary(self, gone: Suppressed) -> None:
+        """One row for the denied calls of a bucket the limiter left out."""
+        start = datetime.fromtimestamp(gone.window_start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._write(
+            gone.key_id,
+            gone.role or "unknown",
+            gone.tenant,
+            "denied.suppressed",
+            None,
+            {
+                "message": f"{gone.count} more denied",
+                "count": gone.count,
+                "bucket": gone.bucket,
+                "window_start": start,
+            },
+            wait=False,
+        )
 
     @staticmethod
     async def wait_audit(pending: list[Future[None]]) -> BaseException | None:
@@ -224,6 +303,8 @@ class Service:
         self.closed = True
         if self.scans is not None:
             self.scans.close()
+        for gone in self.denied.drain():
+            self._summary(gone)
         self._audit_writer.shutdown(wait=True)
         self.meta.close()
         self.evidence.close()
