@@ -26,6 +26,7 @@ import anyio
 import numpy as np
 import pyarrow as pa
 from agentgraph.api.errors import ApiError
+from agentgraph.api.quota import TenantQuota
 
 from agentgraph.analysis import analyse
 from agentgraph.errors import StoreError
@@ -288,10 +289,17 @@ class Registry:
     >>> store.close()
     """
 
-    def __init__(self, store: GraphStore, policy: str, cache_bytes: int = 2 * 1024**3) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        policy: str,
+        cache_bytes: int = 2 * 1024**3,
+        quota: TenantQuota | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy
         self.cache_bytes = cache_bytes
+        self.quota = quota
         self._states: dict[str, DatasetState] = {}
         self._cached: OrderedDict[str, int] = OrderedDict()  # name -> bytes, oldest first
 
@@ -390,6 +398,10 @@ class Registry:
                 else:
                     rel = _fit(rel, info.columns)
 
+            replace, nbytes = mode != "append", rel.table.nbytes
+            if self.quota is not None:
+                self.quota.check(name, nbytes, replace=replace)
+
             def write() -> DatasetInfo:
                 if mode == "append":
                     return self.store.append(name, rel)
@@ -403,6 +415,8 @@ class Registry:
                 st.version += 1
                 self._forget(name)
                 st.info = out
+                if self.quota is not None:
+                    self.quota.record(name, nbytes, replace=replace)
         return out
 
     async def recruit(
@@ -440,6 +454,8 @@ class Registry:
                 if "kind" not in known.columns and row.kind == "edges":  # null = recruited
                     row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
                 row = _fit(row, known.columns)
+                if self.quota is not None:
+                    self.quota.check(name, row.table.nbytes, replace=False)
                 with anyio.CancelScope(shield=True):
                     try:
                         info = await anyio.to_thread.run_sync(self.store.append, name, row)
@@ -447,6 +463,8 @@ class Registry:
                         raise _store_error(exc, name) from None
                     index.add(upline_id, agent_id, rank)
                     st.info = info
+                    if self.quota is not None:
+                        self.quota.record(name, row.table.nbytes, replace=False)
                     st.version += 1
                     st.index_version = st.version
                 return result, info

@@ -18,6 +18,7 @@ from agentgraph.api.denied import DeniedLimiter, Suppressed
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.jobs import ScanRunner
 from agentgraph.api.meta import MetaStore, now
+from agentgraph.api.quota import TenantQuota
 from agentgraph.api.registry import Registry
 from agentgraph.api.settings import Settings
 from agentgraph.api.spooling import clean_upload_folders
@@ -117,7 +118,12 @@ class Service:
         self.evidence = EvidenceStore.beside(self.meta.path)
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
-        self.registry = Registry(self.store, settings.policy, settings.index_cache_bytes)
+        self.registry = Registry(
+            self.store,
+            settings.policy,
+            settings.index_cache_bytes,
+            TenantQuota(self.meta, settings.max_tenant_bytes),
+        )
         self.denied = DeniedLimiter(settings.audit_denied_per_minute)
         self.scans = None
         self.closed = False
