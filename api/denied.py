@@ -18,6 +18,7 @@ from dataclasses import dataclass
 __all__ = ["DeniedLimiter", "Suppressed"]
 
 _MAX_BUCKETS = 10_000
+_MAX_SUMMARIES = 100
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ class DeniedLimiter:
     -----
     O(1) per call, plus O(buckets) once per window when it rolls. At most 10,000
     buckets per window: past that the calls of new buckets share one
-    ``overflow`` bucket.
+    ``overflow`` bucket; and at most 100 x ``per_minute`` rows per window in all
+    (many addresses at once), the rest counted in their buckets; at most 100
+    summary rows per window (the 99 largest buckets, one for the rest).
 
     Examples
     --------
@@ -95,6 +98,7 @@ class DeniedLimiter:
         self.window = window
         self._start = 0.0
         self._buckets: dict[str, _Bucket] = {}
+        self._written = 0
 
     def _roll(self, now: float) -> list[Suppressed]:
         start = now - now % self.window
@@ -102,6 +106,7 @@ class DeniedLimiter:
             return []
         out = self.drain()
         self._start = start
+        self._written = 0
         return out
 
     def admit(
@@ -142,8 +147,9 @@ class DeniedLimiter:
                 b = self._buckets.get(bucket)
             if b is None:
                 b = self._buckets[bucket] = _Bucket(key_id, role, tenant)
-        if b.written < self.per_minute:
+        if b.written < self.per_minute and self._written < 100 * self.per_minute:
             b.written += 1
+            self._written += 1
             return True, ended
         b.suppressed += 1
         return False, ended
@@ -156,4 +162,9 @@ class DeniedLimiter:
             if b.suppressed
         ]
         self._buckets = {}
+        if len(out) > _MAX_SUMMARIES:  # the largest, and one row for the rest
+            out.sort(key=lambda x: -x.count)
+            rest = sum(x.count for x in out[_MAX_SUMMARIES - 1 :])
+            out = out[: _MAX_SUMMARIES - 1]
+            out.append(Suppressed("overflow", "unknown", None, None, self._start, rest))
         return out

@@ -327,7 +327,14 @@ class ScanRunner:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        # a cancelled scan's thread may still be reading the store: let it end
+        # (bounded) before the caller closes the stores
+        try:
+            await asyncio.wait_for(
+                asyncio.to_thread(self.pool.shutdown, wait=True, cancel_futures=True), timeout=5
+            )
+        except TimeoutError:
+            log.warning("a scan thread is still busy at shutdown; closing the stores anyway")
 
     def close(self) -> None:
         """Cancel the running scans (recorded as failed) and stop the pool."""

@@ -132,3 +132,17 @@ def test_audit_export_csv_and_jsonl(api: Harness) -> None:
     assert api.error(api.client.get("/v1/audit/export", headers=analyst), 403)
     r = api.client.get("/v1/audit/export", params={"tenant": "rival"}, headers=auditor)
     assert api.error(r, 403)
+
+
+def test_many_addresses_cannot_flood_the_log() -> None:
+    from agentgraph.api.denied import DeniedLimiter
+
+    lim = DeniedLimiter(per_minute=1)
+    written = [
+        lim.admit(f"addr:10.0.{k // 256}.{k % 256}", "unknown", None, None, now=1.0)[0]
+        for k in range(350)
+    ]
+    assert sum(written) == 100
+    ended = lim.admit("addr:10.9.9.9", "unknown", None, None, now=61.0)[1]
+    assert sum(s.count for s in ended) == 250 and len(ended) == 100
+    assert ended[-1].bucket == "overflow" and ended[-1].count == 151
