@@ -146,3 +146,9 @@ def test_many_addresses_cannot_flood_the_log() -> None:
     ended = lim.admit("addr:10.9.9.9", "unknown", None, None, now=61.0)[1]
     assert sum(s.count for s in ended) == 250 and len(ended) == 100
     assert ended[-1].bucket == "overflow" and ended[-1].count == 151
+
+
+def test_export_times_must_be_iso(api: Harness) -> None:
+    for bad in ("0.5", "1700000000", "yesterday"):
+        r = api.client.get("/v1/audit/export", params={"until": bad}, headers=api.admin)
+        assert api.error(r, 422, "validation_error")["details"][0]["field"] == "until"

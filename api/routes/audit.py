@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ from agentgraph.api.schemas.common import Page
 from agentgraph.api.service import Service
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator
 
 __all__ = ["router", "safe_cell", "EXPORT_COLUMNS"]
 
@@ -34,6 +36,17 @@ EXPORT_COLUMNS = ("seq", "at", "key_id", "role", "tenant", "action", "dataset", 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 1000
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_only(value: object) -> object:
+    """Refuse a bare number (pydantic would read it as Unix seconds)."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("an ISO 8601 time is needed, e.g. 2026-01-01T00:00:00Z")
+    return value
+
+
+Time = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
 def safe_cell(value: object) -> str:
@@ -167,10 +180,10 @@ async def export_audit(
     service: ServiceDep,
     who: AuditReaderDep,
     since: Annotated[
-        datetime | None, Query(description="Rows logged at or after this time (naive = UTC).")
+        Time | None, Query(description="Rows logged at or after this time (naive = UTC).")
     ] = None,
     until: Annotated[
-        datetime | None, Query(description="Rows logged before this time (naive = UTC).")
+        Time | None, Query(description="Rows logged before this time (naive = UTC).")
     ] = None,
     fmt: Annotated[Literal["csv", "jsonl"], Query(alias="format")] = "csv",
     tenant: Annotated[
