@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from agentgraph.api.deps import reject_unknown_query
+from agentgraph.api.deps import audit_before_answer, reject_unknown_query
 from agentgraph.api.errors import install_error_handlers
 from agentgraph.api.middleware import LimitsMiddleware, SecurityHeadersMiddleware
 from agentgraph.api.routes import ROUTERS
@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            service.close()
+            await service.stop()
 
     app = FastAPI(
         title="agentgraph compliance API",
@@ -172,7 +172,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[
+            Depends(audit_before_answer, scope="function"),
+            Depends(reject_unknown_query),
+        ],
     )
     app.state.service = service
     app.state.settings = settings

@@ -10,6 +10,8 @@ that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from concurrent.futures import Future
 from typing import Annotated, Any
 
 from agentgraph.api.auth import DatasetRef, Principal
@@ -17,7 +19,7 @@ from agentgraph.api.errors import ApiError
 from agentgraph.api.paging import Paging
 from agentgraph.api.registry import store_name
 from agentgraph.api.schemas.common import NAME_PATTERN
-from agentgraph.api.service import Service
+from agentgraph.api.service import PENDING_AUDIT, Service
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -25,6 +27,7 @@ __all__ = [
     "ServiceDep",
     "PrincipalDep",
     "AdminDep",
+    "AuditReaderDep",
     "AnalystDep",
     "ReaderDep",
     "Paging",
@@ -35,6 +38,7 @@ __all__ = [
     "DatasetName",
     "not_found_dataset",
     "reject_unknown_query",
+    "audit_before_answer",
 ]
 
 _bearer = HTTPBearer(
@@ -52,10 +56,74 @@ async def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
+async def audit_before_answer(request: Request) -> AsyncIterator[None]:
+    """Hold a request's answer until every audit row it wrote is committed.
+
+    Every route depends on it (``FastAPI(dependencies=[Depends(...,
+    scope="function")])``): the code after ``yield`` runs when the handler has
+    returned and before the answer is sent, so an acknowledged write always has
+    its audit row in the metadata store (a kill -9 after the answer loses none).
+
+    Parameters
+    ----------
+    request : Request
+        The incoming request.
+
+    Returns
+    -------
+    AsyncIterator[None]
+        A generator yielding once, while the handler runs.
+
+    Raises
+    ------
+    ApiError
+        503 ``audit_unavailable`` when a row could not be written (the change
+        itself may have been made; the answer says so).
+
+    Notes
+    -----
+    O(rows written by the request); a request that writes none waits for nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from fastapi.testclient import TestClient
+    >>> from pydantic import SecretStr
+    >>> from agentgraph.api import Settings, create_app
+    >>> key = "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     app = create_app(Settings(store=f"{tmp}/s.duckdb", admin_key=SecretStr(key)))
+    ...     with TestClient(app) as client:
+    ...         r = client.post("/v1/tenants", json={"id": "acme"},
+    ...                         headers={"Authorization": f"Bearer {key}"})
+    ...         rows, _ = app.state.service.meta.audit_log(  # no flush needed
+    ...             tenant="acme", key_id=None, action=None, dataset=None, limit=5, offset=0)
+    >>> r.status_code, [row.action for row in rows]
+    (201, ['tenant.create'])
+    """
+    pending: list[Future[None]] = []
+    PENDING_AUDIT.set(pending)
+    yield
+    if pending:
+        failure = await Service.wait_audit(pending)
+        if failure is not None:
+            raise ApiError(
+                503,
+                "audit_unavailable",
+                "the audit row of this request could not be written; the change may "
+                "have been made: check before retrying",
+            )
+
+
 async def get_principal(
-    service: ServiceDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    service: ServiceDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise."""
+    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise.
+
+    The caller is kept in ``request.state.principal`` (refusals are audited by key id).
+    """
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None or not creds.credentials:
         raise ApiError(
@@ -67,6 +135,7 @@ async def get_principal(
     who = service.auth.authenticate(creds.credentials)
     if who is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=challenge)
+    request.state.principal = who
     return who
 
 
@@ -85,6 +154,7 @@ def _require(*roles: str) -> object:
 
 
 AdminDep = Annotated[Principal, Depends(_require("admin"))]
+AuditReaderDep = Annotated[Principal, Depends(_require("admin", "auditor"))]
 AnalystDep = Annotated[Principal, Depends(_require("analyst"))]
 ReaderDep = Annotated[Principal, Depends(_require("analyst", "auditor"))]
 
@@ -232,7 +302,9 @@ def not_found_dataset(name: str) -> ApiError:
     >>> err.status, err.code, err.message
     (404, 'not_found', "no dataset 'ladder'")
     """
-    return ApiError(404, "not_found", f"no dataset {name!r}")
+    err = ApiError(404, "not_found", f"no dataset {name!r}")
+    err.denied = True  # audited: a key asking for data it cannot see
+    return err
 
 
 def _dataset(service: Service, who: Principal, name: str) -> DatasetRef:

@@ -54,6 +54,7 @@ _STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
     504: "request_timeout",
@@ -69,6 +70,7 @@ _DESCRIPTIONS = {
     413: "Body too large",
     415: "Unsupported media type",
     422: "Invalid input (fields, rows named)",
+    429: "A queue or quota is full (Retry-After says when to try again)",
     503: "Not ready",
     504: "Request took longer than the timeout",
 }
@@ -100,6 +102,9 @@ class ApiError(Exception):
     >>> err.status, err.code, str(err), err.details
     (422, 'validation_error', 'bad limit', [{'field': 'limit', 'message': 'x'}])
     """
+
+    denied: bool = False
+    """A refusal to audit as a denied attempt (set for 404s of data the key cannot see)."""
 
     def __init__(
         self,
@@ -289,6 +294,17 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
     return ApiError(422, "invalid", str(exc))
 
 
+def _audit_refusal(req: Request, exc: ApiError) -> None:
+    """Hand a refused call to the service's audit (never fails the answer)."""
+    hook = getattr(getattr(req.app.state, "service", None), "audit_refusal", None)
+    if hook is None:
+        return
+    try:
+        hook(req, exc.status, exc.code, exc.details)
+    except Exception as err:
+        log.warning("cannot audit a refused call: %s", err)
+
+
 def install_error_handlers(
     app: FastAPI, *, max_details: int = 20, allow: Sequence[tuple[re.Pattern[str], set[str]]] = ()
 ) -> None:
@@ -337,8 +353,10 @@ def install_error_handlers(
     'no such route'
     """
 
-    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+    async def api_error(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
+        if exc.status in (401, 403) or exc.denied or exc.code == "guardrail_blocked":
+            _audit_refusal(req, exc)
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     async def agentgraph_error(req: Request, exc: Exception) -> JSONResponse:

@@ -7,8 +7,13 @@ report carries the money section and flags. The policy is the scan's own
 service's setting.
 
 ``start`` records the job (state ``queued``) and returns at once; an asyncio task
-drives the phases, each heavy step in the scan pool (``scan_workers`` threads;
-the engine's numba kernels release the GIL). The result is the same
+waits for one of ``scan_workers`` slots (the state turns ``running`` only then)
+and drives the phases, each heavy step in the scan pool (the engine's numba
+kernels release the GIL). The queue is bounded: past ``max_queued`` scans waiting
+for a slot, or ``max_per_tenant`` unfinished scans of one tenant, ``start``
+answers 429 with a ``Retry-After`` estimate. :meth:`ScanRunner.shutdown` stops
+taking scans, lets the running ones finish within a grace period and records the
+others as failed (``interrupted``) before the metadata store is closed. The result is the same
 ``agentgraph.report/1`` JSON the CLI writes, kept in the metadata store; the
 analysis also becomes the dataset's live index when no change happened
 meanwhile, the scan had no evidence and used the service's policy (the live
@@ -20,10 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from agentgraph.api.errors import ApiError
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.meta import DatasetRecord, MetaStore, ScanRecord, now
 from agentgraph.api.registry import Registry
@@ -94,7 +102,11 @@ class ScanRunner:
     evidence : EvidenceStore
         The datasets' evidence files.
     workers : int
-        Threads running scans.
+        Threads running scans (and scans running at once).
+    max_queued : int
+        Most scans waiting for a worker; one more answers 429.
+    max_per_tenant : int
+        Most unfinished (queued or running) scans of one tenant; one more answers 429.
 
     Examples
     --------
@@ -127,16 +139,67 @@ class ScanRunner:
     """
 
     def __init__(
-        self, registry: Registry, meta: MetaStore, evidence: EvidenceStore, workers: int
+        self,
+        registry: Registry,
+        meta: MetaStore,
+        evidence: EvidenceStore,
+        workers: int,
+        *,
+        max_queued: int = 8,
+        max_per_tenant: int = 4,
     ) -> None:
         self.registry = registry
         self.meta = meta
         self.evidence = evidence
+        self.workers = workers
+        self.max_queued = max_queued
+        self.max_per_tenant = max_per_tenant
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
+        self.accepting = True
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots: asyncio.Semaphore | None = None
+        self._unfinished: dict[str, str] = {}  # scan id -> tenant
+        self._started: set[str] = set()  # ids of the scans that have a worker
+        self._seconds = 5.0  # a scan's expected duration (moving average)
+
+    def retry_after(self) -> int:
+        """Seconds until a worker is likely free for one more scan (an estimate, >= 1)."""
+        waiting = max(0, len(self._unfinished) - self.workers)
+        return max(1, math.ceil(self._seconds * (waiting + 1) / self.workers))
+
+    def _admit(self, tenant: str) -> None:
+        if not self.accepting:
+            raise ApiError(503, "unavailable", "the service is stopping; start the scan later")
+        waiting = len(self._unfinished) - self.workers
+        mine = sum(1 for t in self._unfinished.values() if t == tenant)
+        why = None
+        if waiting >= self.max_queued:
+            why = (
+                f"{max(waiting, 0)} scans wait for a worker already (at most "
+                f"{self.max_queued}, AGENTGRAPH_MAX_QUEUED_SCANS)"
+            )
+        elif mine >= self.max_per_tenant:
+            why = (
+                f"the tenant has {mine} unfinished scans (at most {self.max_per_tenant}, "
+                "AGENTGRAPH_MAX_QUEUED_SCANS_PER_TENANT)"
+            )
+        if why is not None:
+            after = self.retry_after()
+            raise ApiError(
+                429,
+                "too_many_scans",
+                f"{why}; retry in about {after} s",
+                [{"field": "scan", "message": why}],
+                headers={"Retry-After": str(after)},
+            )
 
     def start(self, ds: DatasetRecord, options: dict[str, Any], key_id: str) -> ScanRecord:
-        """Record a scan (``queued``) and run it as a task of the running event loop."""
+        """Record a scan (``queued``) and run it as a task of the running event loop.
+
+        429 ``too_many_scans`` (``Retry-After``) when the queue is full; 503 while
+        the service stops.
+        """
+        self._admit(ds.tenant)
         rec = ScanRecord(
             id=f"scn_{secrets.token_hex(8)}",
             tenant=ds.tenant,
@@ -153,7 +216,8 @@ class ScanRunner:
             summary=None,
         )
         self.meta.add_scan(rec)
-        task = asyncio.get_running_loop().create_task(self._run(rec, ds.store_name))
+        self._unfinished[rec.id] = rec.tenant
+        task = asyncio.get_running_loop().create_task(self._queued(rec, ds.store_name), name=rec.id)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return rec
@@ -163,6 +227,28 @@ class ScanRunner:
 
     def _phase(self, scan_id: str, phase: str, progress: float, **more: Any) -> None:
         self.meta.update_scan(scan_id, phase=phase, progress=progress, **more)
+
+    async def _queued(self, rec: ScanRecord, name: str) -> None:
+        """Wait for a worker slot (state ``queued``), then run."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers)
+        ran = False
+        try:
+            async with self._slots:
+                ran = True
+                self._started.add(rec.id)
+                began = time.monotonic()
+                try:
+                    await self._run(rec, name)
+                finally:
+                    self._started.discard(rec.id)
+                    self._seconds = 0.7 * self._seconds + 0.3 * (time.monotonic() - began)
+        except asyncio.CancelledError:
+            if not ran:  # still queued when the service stopped
+                self._fail(rec.id, "interrupted", "the service stopped before the scan ran")
+            raise
+        finally:
+            self._unfinished.pop(rec.id, None)
 
     async def _run(self, rec: ScanRecord, name: str) -> None:
         try:
@@ -200,7 +286,7 @@ class ScanRunner:
                 report=text,
             )
         except asyncio.CancelledError:
-            self._fail(rec.id, "cancelled", "the service stopped before the scan ended")
+            self._fail(rec.id, "interrupted", "the service stopped before the scan ended")
             raise
         except AgentgraphError as exc:
             self._fail(rec.id, "scan_failed", str(exc))
@@ -225,8 +311,34 @@ class ScanRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def shutdown(self, grace: float) -> None:
+        """Stop taking scans; let running ones end within ``grace`` seconds; record the rest.
+
+        Scans still queued or running after ``grace`` are cancelled and recorded as
+        failed (code ``interrupted``) while the metadata store is still open; the
+        pool then stops. The caller closes the stores afterwards.
+        """
+        self.accepting = False
+        for task in list(self._tasks):  # scans that never got a worker: not waited for
+            if task.get_name() not in self._started:
+                task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        # a cancelled scan's thread may still be reading the store: let it end
+        # (bounded) before the caller closes the stores
+        try:
+            await asyncio.wait_for(
+                asyncio.to_thread(self.pool.shutdown, wait=True, cancel_futures=True), timeout=5
+            )
+        except TimeoutError:
+            log.warning("a scan thread is still busy at shutdown; closing the stores anyway")
+
     def close(self) -> None:
         """Cancel the running scans (recorded as failed) and stop the pool."""
+        self.accepting = False
         for task in list(self._tasks):
             task.cancel()
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -52,6 +52,8 @@ _SCHEMA = (
     "action VARCHAR, dataset VARCHAR, detail VARCHAR)",
     "CREATE TABLE IF NOT EXISTS api_datasets (tenant VARCHAR, name VARCHAR, "
     "store_name VARCHAR, created_at VARCHAR, created_by VARCHAR, PRIMARY KEY (tenant, name))",
+    "CREATE TABLE IF NOT EXISTS api_usage (tenant VARCHAR, name VARCHAR, bytes BIGINT, "
+    "PRIMARY KEY (tenant, name))",
     "CREATE TABLE IF NOT EXISTS api_scans (id VARCHAR PRIMARY KEY, tenant VARCHAR, "
     "dataset VARCHAR, state VARCHAR, phase VARCHAR, progress DOUBLE, created_at VARCHAR, "
     "started_at VARCHAR, finished_at VARCHAR, created_by VARCHAR, options VARCHAR, "
@@ -302,6 +304,48 @@ class MetaStore:
             for r in rows
         ], total
 
+    def audit_rows(
+        self,
+        *,
+        tenant: str | None,
+        since: str | None,
+        until: str | None,
+        after: int,
+        limit: int,
+    ) -> list[AuditRecord]:
+        """Audit rows with ``seq > after`` in time order (``since <= at < until``).
+
+        For exports: page with ``after`` = the last row's seq (no OFFSET scan).
+        """
+        where: list[str] = ["seq > ?"]
+        params: list[object] = [after]
+        for cond, value in (
+            ("tenant = ?", tenant),
+            ("logged_at >= ?", since),
+            ("logged_at < ?", until),
+        ):
+            if value is not None:
+                where.append(cond)
+                params.append(value)
+        rows = self._sql(
+            "SELECT seq, logged_at, key_id, role, tenant, action, dataset, detail FROM api_audit "
+            f"WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            AuditRecord(
+                seq=int(r[0]),
+                at=r[1],
+                key_id=r[2],
+                role=r[3],
+                tenant=r[4],
+                action=r[5],
+                dataset=r[6],
+                detail=_loads(r[7]),
+            )
+            for r in rows
+        ]
+
     # ------------------------------------------------------------- datasets
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
 
@@ -338,10 +382,23 @@ class MetaStore:
         """How many datasets a tenant has."""
         return int(self._sql("SELECT count(*) FROM api_datasets WHERE tenant = ?", [tenant])[0][0])
 
+    def usage(self, tenant: str) -> tuple[int, dict[str, int]]:
+        """A tenant's stored bytes (estimated at load time), in all and per dataset."""
+        rows = self._sql("SELECT name, bytes FROM api_usage WHERE tenant = ?", [tenant])
+        per = {str(r[0]): int(r[1]) for r in rows}
+        return sum(per.values()), per
+
+    def set_usage(self, tenant: str, name: str, nbytes: int) -> None:
+        """Record a dataset's stored bytes."""
+        self._sql(
+            "INSERT OR REPLACE INTO api_usage VALUES (?, ?, ?)", [tenant, name, max(0, nbytes)]
+        )
+
     def delete_dataset(self, tenant: str, name: str) -> None:
-        """Forget a dataset and its scans."""
+        """Forget a dataset, its scans and its stored bytes."""
         self._datasets.pop((tenant, name), None)
         with self._lock:
+            self._con.execute("DELETE FROM api_usage WHERE tenant = ? AND name = ?", [tenant, name])
             self._con.execute(
                 "DELETE FROM api_datasets WHERE tenant = ? AND name = ?", [tenant, name]
             )

@@ -4,7 +4,10 @@ Each dataset (store name ``tenant:name``) has an asyncio lock that serialises
 its changes (ingest, recruitments, the read a scan starts from), a version
 counter bumped by every change, and a :class:`~agentgraph.live.LiveIndex`
 built lazily from a full analysis (in a worker thread) and then kept current
-recruitment by recruitment. Index reads and recruitment updates happen on the
+recruitment by recruitment. Built indexes form a cache bounded in bytes
+(``index_cache_bytes``, each index's size estimated from its arrays,
+:func:`index_bytes`): past it the least recently used are dropped and rebuilt
+on their next query. Index reads and recruitment updates happen on the
 event loop thread only, so readers never see a half-applied recruitment; heavy
 work (store reads, analysis, parsing, writes) runs in threads and never blocks
 queries of other datasets.
@@ -14,12 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
+import sys
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 
 import anyio
+import numpy as np
 import pyarrow as pa
 from agentgraph.api.errors import ApiError
+from agentgraph.api.quota import TenantQuota
 
 from agentgraph.analysis import analyse
 from agentgraph.errors import StoreError
@@ -27,7 +34,70 @@ from agentgraph.live import LiveIndex, RecruitmentCheck
 from agentgraph.stores import DatasetInfo, GraphStore
 from agentgraph.tables import Relations
 
-__all__ = ["Registry", "DatasetState", "store_name", "recruitment_row"]
+__all__ = ["Registry", "DatasetState", "store_name", "recruitment_row", "index_bytes"]
+
+
+def index_bytes(obj: object) -> int:
+    """Estimated memory of a live index: its numpy and Arrow arrays, and Python extras.
+
+    Walks the object's attributes (and those of the objects it holds, dicts, lists
+    and tuples), counting each numpy array's and Arrow array's ``nbytes`` once and
+    ``sys.getsizeof`` of other containers and strings.
+
+    Parameters
+    ----------
+    obj : object
+        A :class:`~agentgraph.live.LiveIndex` (or any object).
+
+    Returns
+    -------
+    int
+        Bytes (an estimate: shared buffers are counted once per array).
+
+    Notes
+    -----
+    O(attributes + items of Python containers); the arrays are not scanned.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agentgraph.api.registry import index_bytes
+    >>> class Holder:
+    ...     def __init__(self):
+    ...         self.depth = np.zeros(1000, np.int32)
+    ...         self.same = self.depth
+    >>> index_bytes(Holder()) >= 4000
+    True
+    >>> index_bytes(Holder()) < 8000
+    True
+    """
+    seen: set[int] = set()
+    total = 0
+    stack: list[tuple[object, int]] = [(obj, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if id(item) in seen or item is None or isinstance(item, (bool, int, float)):
+            continue
+        seen.add(id(item))
+        if isinstance(item, (np.ndarray, pa.Array, pa.ChunkedArray, pa.Table, pa.RecordBatch)):
+            total += int(item.nbytes)
+        elif isinstance(item, (str, bytes)):
+            total += sys.getsizeof(item)
+        elif depth < 6:
+            if isinstance(item, dict):
+                total += sys.getsizeof(item)
+                stack.extend((v, depth + 1) for v in item.values())
+                stack.extend((k, depth + 1) for k in item if isinstance(k, (str, bytes)))
+            elif isinstance(item, (list, tuple, set, frozenset)):
+                total += sys.getsizeof(item)
+                stack.extend((v, depth + 1) for v in item)
+            elif is_dataclass(item) and not isinstance(item, type):
+                stack.extend((getattr(item, f.name, None), depth + 1) for f in fields(item))
+            elif hasattr(item, "__dict__") and not isinstance(item, type):
+                stack.extend((v, depth + 1) for v in vars(item).values())
+            for slot in getattr(type(item), "__slots__", ()):
+                stack.append((getattr(item, slot, None), depth + 1))
+    return total
 
 
 def store_name(tenant: str, name: str) -> str:
@@ -219,10 +289,44 @@ class Registry:
     >>> store.close()
     """
 
-    def __init__(self, store: GraphStore, policy: str) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        policy: str,
+        cache_bytes: int = 2 * 1024**3,
+        quota: TenantQuota | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy
+        self.cache_bytes = cache_bytes
+        self.quota = quota
         self._states: dict[str, DatasetState] = {}
+        self._cached: OrderedDict[str, int] = OrderedDict()  # name -> bytes, oldest first
+
+    @property
+    def cached_bytes(self) -> int:
+        """Estimated bytes of the indexes held now (:func:`index_bytes`)."""
+        return sum(self._cached.values())
+
+    def _adopt(self, name: str, st: DatasetState, index: LiveIndex, version: int) -> None:
+        """Hold ``index`` as the dataset's current one; evict others past the limit."""
+        st.index, st.index_version = index, version
+        self._cached[name] = index_bytes(index)
+        self._cached.move_to_end(name)
+        total = self.cached_bytes
+        while total > self.cache_bytes and len(self._cached) > 1:
+            old, size = next(iter(self._cached.items()))
+            if old == name:
+                break
+            self._forget(old)
+            total -= size
+
+    def _forget(self, name: str) -> None:
+        """Drop a dataset's index from the cache (rebuilt on its next query)."""
+        self._cached.pop(name, None)
+        st = self._states.get(name)
+        if st is not None:
+            st.index, st.index_version = None, -1
 
     def state(self, name: str) -> DatasetState:
         """The dataset's run-time state, made on first use."""
@@ -233,6 +337,7 @@ class Registry:
 
     def drop(self, name: str) -> None:
         """Forget a dataset's state (deleted, or created anew)."""
+        self._cached.pop(name, None)
         self._states.pop(name, None)
 
     def loaded(self, name: str) -> LiveIndex | None:
@@ -250,7 +355,7 @@ class Registry:
             rel = await anyio.to_thread.run_sync(self.store.read, name)
         index = await anyio.to_thread.run_sync(self._analyse, rel)
         if st.version == version and self._states.get(name) is st:
-            st.index, st.index_version = index, version
+            self._adopt(name, st, index, version)
 
     async def index(self, name: str) -> LiveIndex:
         """The dataset's current index, built (once, shared) if needed."""
@@ -258,6 +363,8 @@ class Registry:
         while True:
             live = st.current()
             if live is not None:
+                if name in self._cached:
+                    self._cached.move_to_end(name)
                 return live
             if st.building is None or st.building.done():
                 st.building = asyncio.ensure_future(self._build(name, st))
@@ -269,7 +376,7 @@ class Registry:
         st = self._states.get(name)
         if st is None or st.version != version:
             return False
-        st.index, st.index_version = index, version
+        self._adopt(name, st, index, version)
         return True
 
     # -------------------------------------------------------------- changes
@@ -291,6 +398,10 @@ class Registry:
                 else:
                     rel = _fit(rel, info.columns)
 
+            replace, nbytes = mode != "append", rel.table.nbytes
+            if self.quota is not None:
+                self.quota.check(name, nbytes, replace=replace)
+
             def write() -> DatasetInfo:
                 if mode == "append":
                     return self.store.append(name, rel)
@@ -302,8 +413,10 @@ class Registry:
                 except StoreError as exc:
                     raise _store_error(exc, name) from None
                 st.version += 1
-                st.index = None
+                self._forget(name)
                 st.info = out
+                if self.quota is not None:
+                    self.quota.record(name, nbytes, replace=replace)
         return out
 
     async def recruit(
@@ -341,6 +454,8 @@ class Registry:
                 if "kind" not in known.columns and row.kind == "edges":  # null = recruited
                     row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
                 row = _fit(row, known.columns)
+                if self.quota is not None:
+                    self.quota.check(name, row.table.nbytes, replace=False)
                 with anyio.CancelScope(shield=True):
                     try:
                         info = await anyio.to_thread.run_sync(self.store.append, name, row)
@@ -348,6 +463,8 @@ class Registry:
                         raise _store_error(exc, name) from None
                     index.add(upline_id, agent_id, rank)
                     st.info = info
+                    if self.quota is not None:
+                        self.quota.record(name, row.table.nbytes, replace=False)
                     st.version += 1
                     st.index_version = st.version
                 return result, info

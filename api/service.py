@@ -6,23 +6,39 @@ and the scan runner.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from agentgraph.api.auth import Authenticator, Principal
+from agentgraph.api.denied import DeniedLimiter, Suppressed
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.jobs import ScanRunner
 from agentgraph.api.meta import MetaStore, now
+from agentgraph.api.quota import TenantQuota
 from agentgraph.api.registry import Registry
 from agentgraph.api.settings import Settings
+from agentgraph.api.spooling import clean_upload_folders
+from starlette.requests import Request
 
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
 
-__all__ = ["Service"]
+__all__ = ["Service", "PENDING_AUDIT"]
 
 log = logging.getLogger("agentgraph.api")
+
+PENDING_AUDIT: ContextVar[list[Future[None]] | None] = ContextVar(
+    "agentgraph_pending_audit", default=None
+)
+"""The audit rows a request submitted; waited for before its answer is sent.
+
+Set per request by :func:`agentgraph.api.deps.audit_before_answer`; None outside a
+request (rows are then written in the background, :meth:`Service.flush_audit` waits).
+"""
 
 
 def _log_failure(future: Future[None]) -> None:
@@ -102,23 +118,37 @@ class Service:
         self.evidence = EvidenceStore.beside(self.meta.path)
         self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
-        self.registry = Registry(self.store, settings.policy)
+        self.registry = Registry(
+            self.store,
+            settings.policy,
+            settings.index_cache_bytes,
+            TenantQuota(self.meta, settings.max_tenant_bytes),
+        )
+        self.denied = DeniedLimiter(settings.audit_denied_per_minute)
         self.scans = None
         self.closed = False
 
     def start(self) -> None:
         """Run on startup: reopen after a shutdown; fail scans left unfinished.
 
-        Scans a previous process left queued or running are marked failed.
+        Scans a previous process left queued or running are marked failed
+        (``interrupted``); upload temp folders a crashed process left are removed
+        (:func:`~agentgraph.api.spooling.clean_upload_folders`).
         """
         if self.closed:
             self._open()
+        clean_upload_folders(self.settings.upload_dir, self.settings.upload_timeout)
         if self.scans is None:
             stale = self.meta.fail_unfinished_scans()
             if stale:
                 log.warning("%d unfinished scan(s) from a previous run marked failed", stale)
             self.scans = ScanRunner(
-                self.registry, self.meta, self.evidence, self.settings.scan_workers
+                self.registry,
+                self.meta,
+                self.evidence,
+                self.settings.scan_workers,
+                max_queued=self.settings.max_queued_scans,
+                max_per_tenant=self.settings.max_queued_scans_per_tenant,
             )
 
     def runner(self) -> ScanRunner:
@@ -140,14 +170,29 @@ class Service:
         """Append to the audit log (the key's id, never the key), stamped now.
 
         The row is written by one background thread in call order, so a DuckDB
-        commit never stalls the event loop; :meth:`flush_audit` waits for it.
+        commit never stalls the event loop. Inside a request the row joins
+        :data:`PENDING_AUDIT`, and the request's answer waits until it is committed
+        (:meth:`wait_audit`); elsewhere :meth:`flush_audit` waits for it.
         """
-        meta, at, scope = self.meta, now(), tenant or who.tenant
+        self._write(who.key_id, who.role, tenant or who.tenant, action, dataset, detail)
+
+    def _write(
+        self,
+        key_id: str,
+        role: str,
+        tenant: str | None,
+        action: str,
+        dataset: str | None,
+        detail: dict[str, Any] | None,
+        *,
+        wait: bool = True,
+    ) -> None:
+        meta, at = self.meta, now()
         future = self._audit_writer.submit(
             lambda: meta.audit(
-                key_id=who.key_id,
-                role=who.role,
-                tenant=scope,
+                key_id=key_id,
+                role=role,
+                tenant=tenant,
                 action=action,
                 dataset=dataset,
                 detail=detail,
@@ -155,6 +200,85 @@ class Service:
             )
         )
         future.add_done_callback(_log_failure)
+        pending = PENDING_AUDIT.get()
+        if wait and pending is not None:
+            pending.append(future)
+
+    def audit_refusal(
+        self, request: Request, status: int, code: str, details: list[dict[str, Any]]
+    ) -> None:
+        """Audit a refused call (401, 403, a dataset the key cannot see, the guardrail).
+
+        Who: the key's id (``unknown`` without a valid key); what: method, route,
+        dataset; why: the error code. Rate-limited per key id (or client address)
+        by ``audit_denied_per_minute``; written in the background, so the answer
+        never waits for it.
+        """
+        who: Principal | None = getattr(request.state, "principal", None)
+        client = request.client.host if request.client else None
+        route = getattr(request.scope.get("route"), "path_format", None) or request.url.path
+        dataset = request.path_params.get("dataset")
+        key_id = who.key_id if who else "unknown"
+        bucket = key_id if who else f"addr:{client}"
+        write, ended = self.denied.admit(
+            bucket, key_id, who.role if who else None, who.tenant if who else None
+        )
+        for gone in ended:
+            self._summary(gone)
+        if not write:
+            return
+        detail: dict[str, Any] = {
+            "method": request.method,
+            "route": route[:300],
+            "status": status,
+            "code": code,
+            "client": client,
+        }
+        refused = code == "guardrail_blocked"
+        if refused:
+            detail["rules"] = [d.get("code") for d in details][:50]
+            detail.update(getattr(request.state, "audit_detail", None) or {})
+        self._write(
+            key_id,
+            who.role if who else "unknown",
+            who.tenant if who else None,
+            "recruitment.refused" if refused else "denied",
+            dataset if isinstance(dataset, str) else None,
+            detail,
+            wait=False,
+        )
+
+    def _summary(self, gone: Suppressed) -> None:
+        """One row for the denied calls of a bucket the limiter left out."""
+        start = datetime.fromtimestamp(gone.window_start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._write(
+            gone.key_id,
+            gone.role or "unknown",
+            gone.tenant,
+            "denied.suppressed",
+            None,
+            {
+                "message": f"{gone.count} more denied",
+                "count": gone.count,
+                "bucket": gone.bucket,
+                "window_start": start,
+            },
+            wait=False,
+        )
+
+    @staticmethod
+    async def wait_audit(pending: list[Future[None]]) -> BaseException | None:
+        """Wait until these audit rows are committed; the first failure, or None.
+
+        The writer runs rows in call order, so this waits for the rows before them too.
+        """
+        failure: BaseException | None = None
+        for future in pending:
+            try:
+                await asyncio.wrap_future(future)
+            except Exception as exc:  # logged by _log_failure
+                failure = failure or exc
+        return failure
 
     def flush_audit(self) -> None:
         """Wait until every audit row submitted so far is written."""
@@ -165,6 +289,19 @@ class Service:
         if self.settings.audit_reads:
             self.audit(who, action, dataset=dataset)
 
+    async def stop(self) -> None:
+        """Stop gracefully (the app's shutdown): scans first, then the stores.
+
+        No new scan is taken; running scans get ``shutdown_grace`` seconds, the
+        others are recorded as failed (``interrupted``) while the metadata store is
+        still open; then the pending audit rows are written and every store closed.
+        """
+        if self.closed:
+            return
+        if self.scans is not None:
+            await self.scans.shutdown(self.settings.shutdown_grace)
+        self.close()
+
     def close(self) -> None:
         """Stop the scans, write the pending audit rows, close every store."""
         if self.closed:
@@ -172,6 +309,8 @@ class Service:
         self.closed = True
         if self.scans is not None:
             self.scans.close()
+        for gone in self.denied.drain():
+            self._summary(gone)
         self._audit_writer.shutdown(wait=True)
         self.meta.close()
         self.evidence.close()

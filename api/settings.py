@@ -127,6 +127,16 @@ class Settings(BaseSettings):
         Also audit read-only calls.
     upload_dir : str or None
         Folder for upload temp files.
+    max_queued_scans, max_queued_scans_per_tenant : int
+        Scan queue bounds (429 past them).
+    shutdown_grace : float
+        Seconds running scans get when the service stops.
+    index_cache_bytes : int
+        Memory for live indexes (least recently used evicted past it).
+    max_datasets_per_tenant, max_tenant_bytes : int
+        Per-tenant quotas (429, 413).
+    audit_denied_per_minute : int
+        Audit rows per key (or client address) per minute for denied calls.
 
     Raises
     ------
@@ -245,6 +255,61 @@ class Settings(BaseSettings):
     upload_dir: str | None = Field(
         default=None,
         description=("Folder for upload temp files (default: the system temp folder)."),
+    )
+    # ---- resources and audit (issue 12): queues, caches, tenant quotas, denied calls
+    max_queued_scans: int = Field(
+        default=8,
+        ge=0,
+        description=(
+            "Most scans waiting for a worker (beyond the scan_workers running); one more "
+            "answers 429 with a Retry-After estimate."
+        ),
+    )
+    max_queued_scans_per_tenant: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Most unfinished (queued or running) scans of one tenant; one more answers 429."
+        ),
+    )
+    shutdown_grace: float = Field(
+        default=10.0,
+        ge=0,
+        description=(
+            "Seconds a stopping service lets running scans finish; the others are recorded "
+            "as failed (code interrupted) before the metadata store is closed."
+        ),
+    )
+    index_cache_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=0,
+        description=(
+            "Memory for live indexes (bytes, estimated from their arrays); past it the least "
+            "recently used are evicted and rebuilt on their next query."
+        ),
+    )
+    max_datasets_per_tenant: int = Field(
+        default=100,
+        ge=1,
+        description=("Most datasets of one tenant; creating one more answers 429."),
+    )
+    max_tenant_bytes: int = Field(
+        default=50 * 1024**3,
+        ge=1,
+        description=(
+            "Storage of one tenant's dataset rows (bytes, estimated as Arrow bytes of the rows "
+            "stored; evidence files and scan reports are not counted); a load that would pass "
+            "it answers 413 before anything is written."
+        ),
+    )
+    audit_denied_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description=(
+            "Audit rows written per minute for denied calls (401, 403, guardrail refusals) of "
+            "one key id (or client address, for unknown keys); past it one summary row "
+            "counts the rest when the minute ends. 0 writes none."
+        ),
     )
 
     def __init__(self, **values: Any) -> None:

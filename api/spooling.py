@@ -7,6 +7,11 @@ with 413 (:func:`too_large`). :mod:`agentgraph.api.uploads` parses the files.
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +21,124 @@ from agentgraph.api.errors import ApiError
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-__all__ = ["SpooledFile", "spool_body", "spool_multipart", "too_large"]
+__all__ = [
+    "SpooledFile",
+    "spool_body",
+    "spool_multipart",
+    "too_large",
+    "UPLOAD_PREFIX",
+    "upload_folder",
+    "clean_upload_folders",
+]
 
 _MAX_FIELD = 4096
+
+log = logging.getLogger("agentgraph.api")
+
+UPLOAD_PREFIX = "agentgraph-upload-"
+"""Upload temp folders are named ``agentgraph-upload-<pid>-<random>``."""
+
+
+def upload_folder(upload_dir: str | None) -> Path:
+    """A new temp folder for one upload, named after this process.
+
+    Parameters
+    ----------
+    upload_dir : str or None
+        Where (default: the system temp folder).
+
+    Returns
+    -------
+    pathlib.Path
+        ``<upload_dir>/agentgraph-upload-<pid>-<random>`` (created, private to the user).
+
+    Notes
+    -----
+    O(1). The pid in the name lets :func:`clean_upload_folders` tell a folder left
+    by a crashed process from one in use.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from agentgraph.api.spooling import upload_folder
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = upload_folder(tmp)
+    ...     print(path.name.startswith(f"agentgraph-upload-{os.getpid()}-"), path.is_dir())
+    True True
+    """
+    return Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", dir=upload_dir))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0  # another user's process (or an absurd pid: not ours)
+    return True
+
+
+def clean_upload_folders(upload_dir: str | None, max_age: float) -> list[Path]:
+    """Remove upload temp folders a crashed process left behind.
+
+    A folder ``agentgraph-upload-<pid>-*`` goes when no process ``pid`` runs, or
+    when it is older than ``max_age`` seconds (no upload lives that long: the
+    upload timeout ends it, and a pid may have been reused); a folder of the older
+    unnamed form ``agentgraph-upload-<random>`` goes when older than ``max_age``.
+    Nothing else in the folder is touched.
+
+    Parameters
+    ----------
+    upload_dir : str or None
+        The uploads' folder (default: the system temp folder).
+    max_age : float
+        Seconds (the upload timeout).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+
+    Notes
+    -----
+    O(entries in ``upload_dir`` + bytes removed). Run at startup.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from agentgraph.api.spooling import clean_upload_folders, upload_folder
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     mine = upload_folder(tmp)
+    ...     (Path(tmp) / "agentgraph-upload-999999999-x").mkdir()
+    ...     gone = clean_upload_folders(tmp, 600)
+    ...     print([p.name for p in gone], mine.exists())
+    ['agentgraph-upload-999999999-x'] True
+    """
+    root = Path(upload_dir or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(root.glob(f"{UPLOAD_PREFIX}*"))
+    except OSError:
+        return removed
+    horizon = time.time() - max_age
+    for path in entries:
+        try:
+            if path.is_symlink() or not path.is_dir():
+                continue
+            old = path.stat().st_mtime < horizon
+        except OSError:
+            continue
+        head = path.name[len(UPLOAD_PREFIX) :].split("-", 1)
+        dead = len(head) == 2 and head[0].isdigit() and not _alive(int(head[0]))
+        if dead or old:
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                removed.append(path)
+    if removed:
+        log.warning("removed %d upload temp folder(s) left by a stopped process", len(removed))
+    return removed
 
 
 @dataclass

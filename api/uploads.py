@@ -16,14 +16,19 @@ a body over the limit stops the upload with 413. Parsing then reads the files fr
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
 from agentgraph.api.errors import ApiError
-from agentgraph.api.spooling import SpooledFile, spool_body, spool_multipart, too_large
+from agentgraph.api.spooling import (
+    SpooledFile,
+    spool_body,
+    spool_multipart,
+    too_large,
+    upload_folder,
+)
 from agentgraph.loaders import FORMATS, parse_mapping
 from agentgraph.loaders.encoding import normalise_encoding
 from starlette.requests import Request
@@ -155,7 +160,7 @@ async def parse_upload(
     >>> client.post("/up", files={"file": ("a.csv", b"agent_id,upline_id\nA,\n")}).json()
     {'sizes': [22], 'names': ['a.csv']}
     """
-    folder = Path(tempfile.mkdtemp(prefix="agentgraph-upload-", dir=upload_dir))
+    folder = upload_folder(upload_dir)
     try:
         ctype = request.headers.get("content-type", "")
         if ctype.lower().startswith("multipart/form-data"):

@@ -54,11 +54,13 @@ def test_401_on_every_route_without_a_key(api: Harness) -> None:
 
 def test_403_or_404_on_every_route_with_the_wrong_role(api: Harness) -> None:
     auditor = api.key("acme", "auditor")
+    analyst = api.key("acme", "analyst")
     for method, path, _ in _routes(api):
         if path in OPEN:
             continue
         admin_route = path.startswith(("/v1/tenants", "/v1/keys", "/v1/audit"))
-        r = api.client.request(method, path, headers=auditor if admin_route else api.admin)
+        wrong = analyst if path == "/v1/audit/export" else auditor  # auditors export theirs
+        r = api.client.request(method, path, headers=wrong if admin_route else api.admin)
         if path == "/v1/me":
             assert r.status_code == 200
             continue

@@ -93,13 +93,21 @@ async def list_datasets(service: ServiceDep, who: ReaderDep, paging: PagingDep) 
     "",
     status_code=201,
     response_model=DatasetOut,
-    responses=responses(401, 403, 409, 422),
+    responses=responses(401, 403, 409, 422, 429),
     summary="Create an empty dataset",
 )
 async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystDep) -> DatasetOut:
     assert who.tenant is not None
     if service.meta.dataset(who.tenant, body.name) is not None:
         raise ApiError(409, "conflict", f"dataset {body.name!r} exists already")
+    limit = service.settings.max_datasets_per_tenant
+    if service.meta.count_datasets(who.tenant) >= limit:
+        raise ApiError(
+            429,
+            "quota_exceeded",
+            f"the tenant has {limit} datasets, its limit (AGENTGRAPH_MAX_DATASETS_PER_TENANT); "
+            "delete one first",
+        )
     name = store_name(who.tenant, body.name)
     tenant = who.tenant
 
@@ -110,6 +118,7 @@ async def create_dataset(body: DatasetCreate, service: ServiceDep, who: AnalystD
     await anyio.to_thread.run_sync(create)
     rec = DatasetRecord(who.tenant, body.name, name, now(), who.key_id)
     service.meta.add_dataset(rec)
+    service.meta.set_usage(who.tenant, body.name, 0)
     service.registry.drop(name)
     service.audit(who, "dataset.create", dataset=body.name, detail={"kind": body.kind})
     return await dataset_out(service, rec)

@@ -18,7 +18,7 @@ from agentgraph.api.schemas.guardrail import (
     RecruitmentIn,
 )
 from agentgraph.api.schemas.queries import FlagOut
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from agentgraph.live import RecruitmentCheck
 
@@ -73,8 +73,10 @@ async def check_recruitment(
     summary="Record a recruitment (guarded; O(depth) index update)",
 )
 async def apply_recruitment(
-    body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
+    request: Request, body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
 ) -> RecruitmentApplied:
+    # named in the audit row if the guardrail refuses it (enforce)
+    request.state.audit_detail = {"upline_id": body.upline_id, "agent_id": body.agent_id}
     result, info = await service.registry.recruit(
         ds.store_name,
         body.upline_id,

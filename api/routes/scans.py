@@ -76,7 +76,7 @@ def _out(rec: ScanRecord) -> ScanOut:
     "/datasets/{dataset}/scans",
     status_code=202,
     response_model=ScanOut,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 422, 429, 503),
     summary="Start a scan; answers at once with the job to follow",
 )
 async def start_scan(

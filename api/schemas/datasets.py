@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
-from agentgraph.api.schemas.common import NAME_PATTERN
+from agentgraph.api.schemas.common import NAME_PATTERN, WallTime
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -116,7 +115,7 @@ class AgentRow(BaseModel):
 
     agent_id: str = AgentId
     upline_id: str | None = Field(default=None, max_length=512)
-    joined_at: datetime | None = None
+    joined_at: WallTime | None = None
     rank: str | None = Field(
         default=None, max_length=200, description="Declared title (not a level)."
     )
@@ -150,7 +149,7 @@ class EdgeRow(BaseModel):
     upline_id: str = AgentId
     downline_id: str = AgentId
     kind: Literal["recruited", "supplies"] | None = None
-    at: datetime | None = None
+    at: WallTime | None = None
 
 
 class EdgeBatch(BaseModel):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from agentgraph.api.schemas.common import WallTime
 from agentgraph.api.schemas.queries import FlagOut, Structure
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +16,7 @@ class RecruitmentIn(BaseModel):
 
     upline_id: str = Field(min_length=1, max_length=512, description="An existing agent.")
     agent_id: str = Field(min_length=1, max_length=512, description="A new agent id.")
-    joined_at: datetime | None = Field(
+    joined_at: WallTime | None = Field(
         default=None, description="Stored as joined_at (members) or at (edges)."
     )
     rank: str | None = Field(default=None, max_length=200, description="Declared title (members).")
