@@ -68,13 +68,16 @@ def undecodable(fh: BinaryIO, codec: str, source: str, first_row: int = 0) -> In
     >>> import io
     >>> data = "agent_id\n中文\n".encode() + "张三\n".encode("gb18030")
     >>> print(undecodable(io.BytesIO(data), "utf-8", "m.csv"))
-    m.csv, row 2: the file mixes encodings: the lines before this one are UTF-8, this one is not (save the file in one encoding)
+    m.csv, row 2: not valid UTF-8 while the lines before it are: a damaged line, or a file that mixes encodings (save the file in one encoding)
     """  # noqa: E501
     line, wide = _break(fh, codec)
     row = line + first_row if line is not None else None
     if wide and codec == "utf-8":
-        msg = "the file mixes encodings: the lines before this one are UTF-8, this one is not"
-        return InputError(f"{msg} (save the file in one encoding)", source=source, row=row)
+        msg = (
+            "not valid UTF-8 while the lines before it are: a damaged line, or a file that "
+            "mixes encodings (save the file in one encoding)"
+        )
+        return InputError(msg, source=source, row=row)
     name = "UTF-8" if codec == "utf-8" else codec
     msg = f"bytes that are not valid {name} (give the encoding with --encoding)"
     return InputError(msg, source=source, row=row)
