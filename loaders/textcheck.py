@@ -86,19 +86,22 @@ def undecodable(fh: BinaryIO, codec: str, source: str, first_row: int = 0) -> In
 _UNITS = {"utf-16": 2, "utf-16-le": 2, "utf-16-be": 2, "utf-32": 4, "utf-32-le": 4, "utf-32-be": 4}
 _KEEP = 1 << 16  # bytes of UTF-8-looking lines scored for the mixed verdict
 _LONG = 1 << 24  # a line longer than this is looked at in pieces
+_PIECE = 1 << 20
 
 
 def _utf8_bad(a: np.ndarray) -> np.ndarray:
     """Bytes breaking UTF-8's structure (leads and continuations; overlongs not checked)."""
     cont = (a & 0xC0) == 0x80
-    lead2 = (a >= 0xC2) & (a <= 0xDF)
+    lead2 = (a - 0xC2) < 0x1E  # C2-DF, in uint8 arithmetic
     lead3 = (a & 0xF0) == 0xE0
-    lead4 = (a >= 0xF0) & (a <= 0xF4)
+    lead4 = (a - 0xF0) < 0x05  # F0-F4
+    longer = lead3 | lead4
     want = np.zeros_like(cont)
-    want[1:] |= (lead2 | lead3 | lead4)[:-1]
-    want[2:] |= (lead3 | lead4)[:-2]
+    want[1:] = (lead2 | longer)[:-1]
+    want[2:] |= longer[:-2]
     want[3:] |= lead4[:-3]
-    out: np.ndarray = (cont != want) | ((a >= 0x80) & ~cont & ~lead2 & ~lead3 & ~lead4)
+    out: np.ndarray = cont != want
+    out |= (a >= 0xC0) & ~(lead2 | longer)  # C0, C1, F5-FF
     return out
 
 
@@ -211,21 +214,29 @@ class TextCheck(io.RawIOBase):
         cut = len(buf) if not data or len(buf) > _LONG else buf.rfind(b"\n") + 1
         seg, self._tail = buf[:cut], buf[cut:]
         base = self.lines  # the tail holds no newline
-        if seg and not seg.isascii():
-            self._lines(np.frombuffer(seg, np.uint8), seg, base)
+        start = 0
+        while start < len(seg):  # pieces of whole lines, about 1 MiB (cache-sized)
+            stop = seg.find(b"\n", start + _PIECE) + 1 or len(seg)
+            piece = seg[start:stop]
+            if not piece.isascii():
+                self._lines(np.frombuffer(piece, np.uint8), piece, base)
+            base += piece.count(b"\n")
+            start = stop
         if not data:
             self._verdict()
 
     def _lines(self, a: np.ndarray, seg: bytes, base: int) -> None:
         ends = np.flatnonzero(a == 10)
-        wide = np.unique(np.searchsorted(ends, np.flatnonzero(a >= 0x80)))
-        bad = np.unique(np.searchsorted(ends, np.flatnonzero(_utf8_bad(a))))
+        bounds = np.append(ends, a.size)  # line k ends at bounds[k], its newline included
+        wide_n = np.diff(np.searchsorted(np.flatnonzero(a >= 0x80), bounds, "right"), prepend=0)
+        bad_n = np.diff(np.searchsorted(np.flatnonzero(_utf8_bad(a)), bounds, "right"), prepend=0)
+        bad = np.flatnonzero(bad_n)
+        good = np.flatnonzero((wide_n > 0) & (bad_n == 0))
         if self._other is None and bad.size:
             self._other = base + int(bad[0])
-        good = np.setdiff1d(wide, bad, assume_unique=True)
         if good.size and self._u8 is None:
             self._u8 = base + int(good[0])
-        for k in good.tolist():
+        for k in good[:_KEEP].tolist():
             if len(self._u8_text) >= _KEEP:
                 break
             start = int(ends[k - 1]) + 1 if k > 0 else 0
