@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from agentgraph.loaders.compressed import Opener, stream_errors
-from agentgraph.loaders.encoding import SAMPLE, first_bad_line, normalise_encoding, sniff_encoding
+from agentgraph.loaders.encoding import SAMPLE, normalise_encoding, sniff_encoding
+from agentgraph.loaders.textcheck import undecodable
 
 from agentgraph.errors import InputError
 
@@ -174,7 +175,10 @@ def text_head(
         except InputError as exc:
             if "neither" in exc.message:
                 with stream_errors(source, compression), opener() as fh:
-                    exc.row = first_bad_line(fh, "utf-8")
+                    found = undecodable(fh, "utf-8", source)
+                if "mixes" in found.message:
+                    raise found from None
+                exc.row = found.row
             raise
     try:
         text = codecs.getincrementaldecoder(codec)("strict").decode(sample, final=final)
@@ -299,12 +303,7 @@ def read_delimited(
         msg = str(exc)
         if "UTF8" in msg or isinstance(exc, UnicodeError):
             with opener() as fh:
-                row = first_bad_line(fh, codec)
-            raise InputError(
-                f"bytes that are not valid {codec} (give the encoding with --encoding)",
-                source=source,
-                row=row,
-            ) from None
+                raise undecodable(fh, codec, source) from None
         if "columns, got" in msg:
             ragged = _ragged_row(opener, head, cols)
             if ragged is not None:

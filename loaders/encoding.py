@@ -1,4 +1,4 @@
-r"""Text encoding of exports: UTF-8, UTF-16/32 with BOM, GB18030/GBK or Big5, with a confidence.
+r"""Text encoding of exports: UTF-8, UTF-16/32 with BOM, GB18030, Big5, Shift-JIS, cp1252.
 
 Detection reads a sample (the first MiB of the decompressed text):
 
@@ -19,6 +19,36 @@ Detection reads a sample (the first MiB of the decompressed text):
    rows). The higher score wins (GB18030 on a tie) and the confidence is
    ``0.5 + (s_win - s_lose) / 2``, with ``s_lose = 0`` when the other decoding fails:
    1.0 when one decoding is all common and the other impossible, 0.5 for a coin toss.
+
+5. Then Shift-JIS (``shift_jis``, else Microsoft's ``cp932``) and Latin-1 (as
+   ``cp1252``) are tried, so that they are not taken for GB18030 (which decodes
+   almost any byte pairs). Shift-JIS is scored like the Chinese encodings (its
+   punctuation and kana rows and the level-1 kanji, 889F-9872); cp1252 by the share
+   of its non-ASCII characters that are accented letters standing alone between
+   ASCII characters (``José``, ``Müller``; Chinese bytes read as cp1252 come in runs),
+   given at least three of them (one stray byte in UTF-8 text is damage, not Latin-1).
+   One of them wins only with a score of at least 0.6 and above both Chinese scores.
+
+The whole text is then checked as it is read (:func:`checked`), with no second
+pass and in bounded memory:
+
+- A NUL character anywhere is refused naming its line (in the first MiB with the
+  "binary data" message above). For UTF-16/32 the NUL is a zero code unit, not a
+  zero byte.
+- Every line must decode under the chosen encoding (the readers decode strictly).
+  A file whose first MiB is UTF-8 but a later line is not is refused at that line,
+  and called *mixed* when lines before it hold non-ASCII UTF-8 text.
+- When a non-UTF-8 encoding was *detected* (not given), lines that are valid UTF-8
+  and hold non-ASCII bytes are evidence of a mixed file, because many UTF-8 byte
+  sequences also decode as GB18030 (``中文`` in UTF-8 reads as GB18030 ``涓枃``).
+  Short lines of GB18030 can be valid UTF-8 by chance (``茅``, C3 A9, is UTF-8
+  ``é``), so such lines alone do not decide: their text (the first 64 KiB of them)
+  is scored both ways, the share of common characters (those of the Chinese and
+  Japanese sets above plus accented Latin letters) in the UTF-8 reading against the
+  share in the detected encoding's reading. Only when UTF-8 wins by more than 0.25
+  is the file mixed: it is refused naming the first line where the encoding
+  changes (the later of the first UTF-8 line and the first line that is not UTF-8).
+  A given ``--encoding`` is trusted: then only the strict decoding applies.
 
 Examples
 --------
@@ -44,6 +74,7 @@ __all__ = [
     "normalise_encoding",
     "first_bad_line",
     "iter_lines",
+    "common_share",
 ]
 
 SAMPLE = 1 << 20
@@ -124,22 +155,92 @@ def _rows(codec: str, leads: Iterable[int], trails: tuple[range, ...]) -> frozen
     return frozenset(out)
 
 
+_LATIN = frozenset(chr(c) for c in range(0xC0, 0x100) if c not in (0xD7, 0xF7))
+_LATIN_EVIDENCE = 3
+_SJIS_TRAILS = (range(0x40, 0x7F), range(0x80, 0xFD))
+
+
 @functools.cache
 def _common(codec: str) -> frozenset[str]:
-    """The common characters of a double-byte Chinese encoding (see the module notes)."""
+    """The common characters of an encoding (see the module notes)."""
     if codec == "gb18030":
         rows = [*range(0xA1, 0xA4), *range(0xB0, 0xD8)]
         return _rows("gb2312", rows, (range(0xA1, 0xFF),))
+    if codec in ("shift_jis", "cp932"):
+        return _rows("shift_jis", [0x81, 0x82, 0x83, *range(0x88, 0x99)], _SJIS_TRAILS)
+    if codec == "cp1252":
+        return _LATIN
+    if codec == "utf-8":  # what real text holds, whatever its script
+        return _common("gb18030") | _common("big5") | _common("shift_jis") | _LATIN
     trails = (range(0x40, 0x7F), range(0xA1, 0xFF))
     return _rows("big5", range(0xA1, 0xC6), trails) | _rows("big5", [0xC6], trails[:1])
 
 
-def _score(text: str, codec: str) -> float:
+def _latincommon_share(text: str) -> float:
+    """Share of non-ASCII characters that are accented letters between ASCII ones.
+
+    Fewer than :data:`_LATIN_EVIDENCE` of them score 0: a stray byte in a UTF-8
+    file is more likely damage than Latin-1 text.
+    """
+    padded = f" {text} "
+    hits = total = 0
+    for k in range(1, len(padded) - 1):
+        if padded[k].isascii():
+            continue
+        total += 1
+        hits += padded[k] in _LATIN and padded[k - 1].isascii() and padded[k + 1].isascii()
+    return hits / total if total >= _LATIN_EVIDENCE else 0.0
+
+
+def common_share(text: str, codec: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common in ``codec``.
+
+    Parameters
+    ----------
+    text : str
+        Decoded text.
+    codec : str
+        ``gb18030``, ``big5``/``cp950``, ``shift_jis``/``cp932``, ``cp1252``, or
+        ``utf-8`` for the union of them all (see the module notes).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 1.0 for pure ASCII.
+
+    Notes
+    -----
+    O(len(text)); the sets are built once.
+
+    Examples
+    --------
+    >>> common_share("张三 abc", "gb18030"), common_share("Jos茅", "cp1252")
+    (1.0, 0.0)
+    """
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if non_ascii == 0:
         return 1.0
     common = _common(codec)
     return sum(map(common.__contains__, text)) / non_ascii
+
+
+def _other_encoding(head: bytes, final: bool, chinese: float) -> tuple[str, float] | None:
+    """Shift-JIS or cp1252 when one of them beats the Chinese score (module notes, 5)."""
+    found: list[tuple[float, str]] = []
+    sjis = next(
+        ((c, t) for c in ("shift_jis", "cp932") if (t := _decoded(head, c, final)) is not None),
+        None,
+    )
+    if sjis is not None:
+        found.append((common_share(sjis[1], "shift_jis"), sjis[0]))
+    latin = _decoded(head, "cp1252", final)
+    if latin is not None:
+        found.append((_latincommon_share(latin[: 1 << 16]), "cp1252"))
+    found.sort(reverse=True)
+    if not found or found[0][0] < 0.6 or found[0][0] <= chinese:
+        return None
+    second = max([chinese, *(f[0] for f in found[1:])])
+    return found[0][1], round(0.5 + (found[0][0] - second) / 2, 2)
 
 
 def sniff_encoding(sample: bytes, final: bool, source: str) -> tuple[str, float]:
@@ -158,7 +259,8 @@ def sniff_encoding(sample: bytes, final: bool, source: str) -> tuple[str, float]
     -------
     tuple of (str, float)
         The Python codec name (``utf-8``, ``utf-16``, ``utf-32``, ``gb18030``,
-        ``big5`` or ``cp950``) and the confidence in [0.5, 1].
+        ``big5``, ``cp950``, ``shift_jis``, ``cp932`` or ``cp1252``) and the confidence in
+        [0.5, 1].
 
     Raises
     ------
@@ -206,13 +308,16 @@ def sniff_encoding(sample: bytes, final: bool, source: str) -> tuple[str, float]
         ((c, t) for c in ("big5", "cp950") if (t := _decoded(sample, c, final)) is not None),
         None,
     )
+    s_gb = common_share(_decoded(head, "gb18030", cut) or "", "gb18030") if gb is not None else 0.0
+    s_b5 = common_share(_decoded(head, big5[0], cut) or "", "big5") if big5 is not None else 0.0
+    other = _other_encoding(head, cut, max(s_gb, s_b5))
+    if other is not None:
+        return other
     if gb is None and big5 is None:
         raise InputError(
             "bytes that are neither UTF-8 nor GB18030 (give the encoding with --encoding)",
             source=source,
         )
-    s_gb = _score(_decoded(head, "gb18030", cut) or "", "gb18030") if gb is not None else 0.0
-    s_b5 = _score(_decoded(head, big5[0], cut) or "", "big5") if big5 is not None else 0.0
     if big5 is not None and (gb is None or s_b5 > s_gb):
         return big5[0], round(0.5 + (s_b5 - s_gb) / 2, 2)
     return "gb18030", round(0.5 + (s_gb - s_b5) / 2, 2)

@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 from agentgraph.loaders.compressed import Opener, inner_name, stream_errors
 from agentgraph.loaders.delimited import read_delimited, text_head
 from agentgraph.loaders.excel import Workbook
-from agentgraph.loaders.jsonlines import jsonl_header, read_jsonl
+from agentgraph.loaders.jsonlines import jsonl_encoding, jsonl_header, read_jsonl
+from agentgraph.loaders.textcheck import checked
 
 from agentgraph.errors import InputError
 from agentgraph.tables import Reading
@@ -473,7 +474,7 @@ def read_source(
     src : Source
         The stream.
     encoding : str or None
-        Text encoding of CSV text and SQL dumps; detected when None.
+        Text encoding of CSV text, JSON Lines and SQL dumps; detected when None.
     fmt : str or None
         The format; from the name (or the bytes) when None (see :func:`format_of`).
     table : str or None
@@ -520,11 +521,15 @@ def read_source(
         )
         reading.encoding, reading.encoding_confidence = head.encoding, head.confidence
         reading.delimiter = head.delimiter
-        return read_delimited(src.opener, src.source, head, compression=src.compression)
+        text = checked(src.opener, src.source, head.encoding, mixed=not encoding)
+        return read_delimited(text, src.source, head, compression=src.compression)
     if form == "parquet":
         return _parquet(src)
     if form == "jsonl":
-        return read_jsonl(src.opener, src.source, src.compression)
+        codec, confidence = jsonl_encoding(src.opener, src.source, encoding, src.compression)
+        if codec != "utf-8":  # JSON's own encoding is left unsaid, as before
+            reading.encoding, reading.encoding_confidence = codec, confidence
+        return read_jsonl(src.opener, src.source, src.compression, codec, detected=not encoding)
     if form == "excel":
         book = Workbook(src.data(), src.source)
         name, reason = choose_table(
@@ -546,7 +551,7 @@ def source_header(src: Source, form: str, encoding: str | None) -> list[str]:
     form : {"csv", "jsonl", "parquet"}
         Its format.
     encoding : str or None
-        CSV text encoding; detected when None.
+        CSV or JSON Lines text encoding; detected when None.
 
     Returns
     -------
@@ -575,5 +580,6 @@ def source_header(src: Source, form: str, encoding: str | None) -> list[str]:
             src.opener, src.source, encoding, tab=tab, compression=src.compression
         ).names
     if form == "jsonl":
-        return jsonl_header(src.opener, src.source, src.compression)
+        codec = jsonl_encoding(src.opener, src.source, encoding, src.compression)[0]
+        return jsonl_header(src.opener, src.source, src.compression, codec)
     return _parquet_header(src)
