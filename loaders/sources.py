@@ -22,11 +22,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from agentgraph.loaders.compressed import Opener, inner_name, stream_errors
 from agentgraph.loaders.delimited import read_delimited, text_head
-from agentgraph.loaders.excel import Workbook
+from agentgraph.loaders.excel import Workbook, open_workbook
 from agentgraph.loaders.jsonlines import jsonl_header, read_jsonl
+from agentgraph.loaders.limits import (
+    DEFAULT_LIMITS,
+    IdColumns,
+    ReadLimits,
+    check_columns,
+    check_read,
+)
+from agentgraph.loaders.parquet import parquet_header, read_parquet
 
 from agentgraph.errors import InputError
 from agentgraph.tables import Reading
@@ -391,27 +398,12 @@ def _read_sql(
     return out
 
 
-def _parquet(src: Source) -> pa.Table:
-    try:
-        data = src.data()
-        with pq.ParquetFile(data if isinstance(data, Path) else pa.BufferReader(data)) as f:
-            return f.read()  # not pq.read_table: it refuses a column name written twice
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {(str(exc).splitlines() or ['?'])[0]}",
-            source=src.source,
-        ) from None
+def _parquet(src: Source, limits: ReadLimits, ids: IdColumns | None) -> pa.Table:
+    return read_parquet(src.data(), src.source, limits, ids)
 
 
 def _parquet_header(src: Source) -> list[str]:
-    try:
-        data = src.data()
-        return list(pq.read_schema(data if isinstance(data, Path) else pa.BufferReader(data)).names)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {(str(exc).splitlines() or ['?'])[0]}",
-            source=src.source,
-        ) from None
+    return parquet_header(src.data(), src.source)
 
 
 def read_sheet(book: Workbook, name: str) -> pa.Table:
@@ -465,6 +457,9 @@ def read_source(
     table: str | None,
     accepts: Callable[[list[str]], bool] | None,
     reading: Reading,
+    *,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    ids: IdColumns | None = None,
 ) -> pa.Table:
     r"""Read a source's raw table in its format (the table chosen inside workbooks and dumps).
 
@@ -482,6 +477,14 @@ def read_source(
         Whether a header holds the columns needed (chooses the sheet or SQL table).
     reading : Reading
         Filled in: format, encoding and confidence, delimiter, table, reason, tables.
+    limits : ReadLimits
+        The bounds checked (see :mod:`agentgraph.loaders.limits`): columns from the
+        header (CSV, Parquet, sheets) before the rows are read; Parquet rows from the
+        footer, then batch by batch with the ids and field sizes; the other formats'
+        rows, fields and columns once read (their memory is bounded by their bytes).
+    ids : callable, optional
+        Header -> its id columns, checked against ``limits.max_id_chars`` as the
+        Parquet batches are read.
 
     Returns
     -------
@@ -492,10 +495,12 @@ def read_source(
     ------
     InputError
         Whatever the format's reader finds wrong.
+    LimitError
+        The table is over one of ``limits``.
 
     Notes
     -----
-    O(bytes) (see the readers).
+    O(bytes) (see the readers), plus O(rows) vectorised for the text cells' sizes.
 
     Examples
     --------
@@ -520,20 +525,25 @@ def read_source(
         )
         reading.encoding, reading.encoding_confidence = head.encoding, head.confidence
         reading.delimiter = head.delimiter
-        return read_delimited(src.opener, src.source, head, compression=src.compression)
-    if form == "parquet":
-        return _parquet(src)
-    if form == "jsonl":
-        return read_jsonl(src.opener, src.source, src.compression)
-    if form == "excel":
-        book = Workbook(src.data(), src.source)
+        check_columns(len(head.names), limits, src.source)
+        out = read_delimited(src.opener, src.source, head, compression=src.compression)
+    elif form == "parquet":
+        return _parquet(src, limits, ids)
+    elif form == "jsonl":
+        out = read_jsonl(src.opener, src.source, src.compression)
+    elif form == "excel":
+        book = open_workbook(src.data(), src.source, limits.max_decompressed_bytes)
         name, reason = choose_table(
             book.sheet_names, book.header, table, accepts, "sheet", src.source
         )
         reading.table, reading.table_reason = name, reason
         reading.tables_found = list(book.sheet_names)
-        return read_sheet(book, name)
-    return _read_sql(src, encoding, table, accepts, reading)
+        check_columns(len(book.header(name)), limits, src.source)
+        out = read_sheet(book, name)
+    else:
+        out = _read_sql(src, encoding, table, accepts, reading)
+    check_read(out, limits, src.source)
+    return out
 
 
 def source_header(src: Source, form: str, encoding: str | None) -> list[str]:
