@@ -345,9 +345,10 @@ def check_lengths(
 
     Notes
     -----
-    O(chunks) when no chunk's bytes can exceed ``most``; else O(rows) vectorised
-    (byte lengths from the offsets first, characters counted only when the bytes
-    exceed the limit).
+    O(chunks) when no chunk's bytes can exceed ``most``; else O(rows) vectorised:
+    the longest value's bytes from the offsets (one kernel and a max), characters
+    counted only when the bytes exceed the limit, the row looked for only when a
+    value does.
 
     Examples
     --------
@@ -371,12 +372,13 @@ def check_lengths(
                 base += len(chunk)
                 continue
         size = pc.binary_length(values)
-        over = pc.greater(size, most)
-        if chars and pc.any(over).as_py():
+        longest = pc.max(size).as_py() or 0
+        if longest > most and chars:
             text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
             size = pc.utf8_length(values) if text else size
+            longest = pc.max(size).as_py() or 0
+        if longest > most:  # rare: only then is the row looked for
             over = pc.greater(size, most)
-        if pc.any(over).as_py():
             k = int(pc.index(over, True).as_py())
             n = int(size[k].as_py())
             if values is not chunk:  # a dictionary entry: the first row holding it
@@ -449,7 +451,11 @@ def check_ids(
 
 
 def check_fields(
-    table: pa.Table | pa.RecordBatch, limits: ReadLimits, source: str, offset: int = 0
+    table: pa.Table | pa.RecordBatch,
+    limits: ReadLimits,
+    source: str,
+    offset: int = 0,
+    skip: Sequence[str] = (),
 ) -> None:
     """Refuse a text cell larger than ``limits.max_field_bytes`` in any column.
 
@@ -463,6 +469,9 @@ def check_fields(
         How messages name the file.
     offset : int
         Rows before ``table`` in the file.
+    skip : sequence of str
+        Columns left out (id columns that :func:`check_ids` checks, when their
+        character limit bounds their bytes under this one).
 
     Raises
     ------
@@ -484,6 +493,8 @@ def check_fields(
     agentgraph.loaders.limits.LimitError: m.csv, row 1, column 'note': a value of 20 bytes: over the limit max_field_bytes = 10 (raise it with --limit max_field_bytes=N)
     """  # noqa: E501
     for name, col in zip(table.column_names, table.columns, strict=True):
+        if name in skip:
+            continue
         check_lengths(
             col,
             limits.max_field_bytes,

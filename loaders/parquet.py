@@ -109,9 +109,11 @@ def _rows(f: pq.ParquetFile, source: str, limits: ReadLimits, ids: IdColumns | N
     batches: list[pa.RecordBatch] = []
     seen = decoded = 0
     most = limits.max_decompressed_bytes
+    # an id within max_id_chars has at most 4 bytes a character: no second look at it
+    skip = id_cols if 4 * limits.max_id_chars <= limits.max_field_bytes else []
     for batch in f.iter_batches(batch_size=BATCH):
         check_ids(batch, id_cols, limits, source, offset=seen)
-        check_fields(batch, limits, source, offset=seen)
+        check_fields(batch, limits, source, offset=seen, skip=skip)
         seen += batch.num_rows
         decoded += batch.nbytes
         if most is not None and decoded > most:
