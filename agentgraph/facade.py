@@ -42,16 +42,23 @@ def _scan_case(folder: Path, policy: str | Policy, options: dict[str, Any]) -> A
         options["table"] = case.relations.table
     rel = read_relations(case.relations.path, **options)
     zone = options.get("timezone")
+    lim = options.get("limits")  # the same read limits for the evidence files
     pay = case.payments
     order = case.orders
     ids = case.identities
     return analyse(
         rel,
         policy,
-        payments=read_payments(pay.path, table=pay.table, timezone=zone) if pay else None,
-        orders=read_orders(order.path, table=order.table, timezone=zone) if order else None,
+        payments=(
+            read_payments(pay.path, table=pay.table, timezone=zone, limits=lim) if pay else None
+        ),
+        orders=(
+            read_orders(order.path, table=order.table, timezone=zone, limits=lim) if order else None
+        ),
         identities=(
-            resolve_identities(read_identities(ids.path, table=ids.table)) if ids else None
+            resolve_identities(read_identities(ids.path, table=ids.table, limits=lim))
+            if ids
+            else None
         ),
     )
 
@@ -67,7 +74,7 @@ def read(path: str | Path | Any, **options: Any) -> Relations:
     **options
         Passed to :func:`agentgraph.loaders.read_relations` (``kind``, ``columns``,
         ``encoding``, ``fmt``, ``table``, ``date_format``, ``timezone``,
-        ``no_upline``, ``where``) or, for a frame,
+        ``no_upline``, ``where``, ``limits``) or, for a frame,
         :func:`agentgraph.loaders.frames.read_frame`.
 
     Returns

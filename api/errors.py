@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import Any
 
 from agentgraph.api.schemas.common import ErrorResponse
+from agentgraph.loaders.limits import LimitError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -271,6 +272,11 @@ def _agentgraph_error(exc: AgentgraphError) -> ApiError:
             str(exc),
             [{"code": c, "field": f, "message": m} for c, f, m in exc.problems],
         )
+    if isinstance(exc, LimitError):
+        source = None if exc.source is None else PurePath(exc.source).name
+        status, code = (413, "payload_too_large") if exc.size else (422, "limit_exceeded")
+        detail = {"message": exc.message, "file": source, "row": exc.row, "column": exc.column}
+        return ApiError(status, code, exc.message, [detail | {"limit": exc.limit}])
     if isinstance(exc, InputError):
         source = None if exc.source is None else PurePath(exc.source).name
         return ApiError(

@@ -41,6 +41,7 @@ from agentgraph.api.schemas.evidence import (
     PaymentBatch,
 )
 from agentgraph.loaders.identities import IDENTITY_ALIASES, normalise_identities, read_identities
+from agentgraph.loaders.limits import ReadLimits
 from agentgraph.loaders.orders import ORDER_ALIASES, normalise_orders, read_orders
 from agentgraph.loaders.payments import PAYMENT_ALIASES, normalise_payments, read_payments
 
@@ -74,10 +75,12 @@ def _read_identities(
     columns: dict[str, str] | None = None,
     encoding: str | None = None,
     fmt: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> IdentityTable:
     """Identity records from a file; ``columns`` maps canonical names to headers."""
     return IdentityTable(
-        read_identities(path, encoding=encoding, fmt=fmt, columns=columns), str(path)
+        read_identities(path, encoding=encoding, fmt=fmt, columns=columns, limits=limits),
+        str(path),
     )
 
 
@@ -90,8 +93,8 @@ class EvidenceSpec:
     noun : str
         The kind in messages, e.g. ``"payments"``.
     read : callable
-        ``(path, *, columns, encoding, fmt)`` -> an object with ``.table`` and
-        ``.source`` (a loader of :mod:`agentgraph.loaders`).
+        ``(path, *, columns, encoding, fmt, limits)`` -> an object with ``.table``
+        and ``.source`` (a loader of :mod:`agentgraph.loaders`).
     normalise : callable
         ``(table, source)`` of a JSON batch -> the same kind of object.
     wrap : callable
@@ -117,7 +120,7 @@ class EvidenceSpec:
     """
 
     noun: str  # "payments", in messages
-    read: Callable[..., Any]  # (path, *, columns, encoding, fmt) -> obj with .table, .source
+    read: Callable[..., Any]  # (path, *, columns, encoding, fmt, limits) -> .table, .source
     normalise: Callable[[pa.Table, str], Any]  # JSON batch table, source -> same object
     wrap: Callable[[pa.Table, str], Any]  # stored (normalised) table, source -> object
     analyse_arg: str  # keyword argument of agentgraph.analyse

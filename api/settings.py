@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from agentgraph.loaders.limits import ReadLimits
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -115,6 +116,9 @@ class Settings(BaseSettings):
         Policy pack of scans and the guardrail.
     max_upload_bytes, max_body_bytes, max_batch_rows : int
         Size limits (413 past them).
+    max_rows, max_columns, max_id_chars, max_field_bytes, max_nesting, max_decompressed_bytes : int
+        Read limits of uploaded files (:meth:`read_limits`; 413 past a size, 422 past
+        the others).
     request_timeout, upload_timeout : float
         Seconds before 504.
     page_size_default, page_size_max : int
@@ -214,6 +218,39 @@ class Settings(BaseSettings):
         default=100_000,
         ge=1,
         description=("Most rows in one JSON batch of agents or edges; more answers 413."),
+    )
+    # read limits of uploaded files (agentgraph.loaders.limits.ReadLimits); read_limits()
+    max_rows: int = Field(
+        default=20_000_000,
+        ge=1,
+        description="Most data rows in one uploaded table; more answers 413.",
+    )
+    max_columns: int = Field(
+        default=2000,
+        ge=1,
+        description="Most columns in an uploaded table's header; more answers 422.",
+    )
+    max_id_chars: int = Field(
+        default=256,
+        ge=1,
+        description="Longest id (characters) in an uploaded file's id columns; longer answers 422.",
+    )
+    max_field_bytes: int = Field(
+        default=1 << 20,
+        ge=1,
+        description="Largest single cell of an uploaded file, in bytes; larger answers 413.",
+    )
+    max_nesting: int = Field(
+        default=64,
+        ge=1,
+        description="Deepest nesting of JSON values or Parquet types in an upload; deeper "
+        "answers 422.",
+    )
+    max_decompressed_bytes: int = Field(
+        default=4 << 30,
+        ge=1,
+        description="Most bytes an uploaded compressed file (gzip, zstd, bz2, xz, zip member, "
+        "workbook) or Parquet file may expand to once decompressed or decoded; more answers 413.",
     )
     request_timeout: float = Field(
         default=30.0,
@@ -317,6 +354,17 @@ class Settings(BaseSettings):
             super().__init__(**values)
         except ValidationError as exc:
             raise SettingsError(f"invalid settings: {_problems(exc)}") from None
+
+    def read_limits(self) -> ReadLimits:
+        """The read limits of uploaded files (``max_rows`` ... ``max_decompressed_bytes``)."""
+        return ReadLimits(
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+            max_id_chars=self.max_id_chars,
+            max_field_bytes=self.max_field_bytes,
+            max_nesting=self.max_nesting,
+            max_decompressed_bytes=self.max_decompressed_bytes,
+        )
 
     def meta_path(self) -> str:
         """Where the metadata DuckDB file lives (see ``meta_store``)."""

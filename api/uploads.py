@@ -15,6 +15,7 @@ a body over the limit stops the upload with 413. Parsing then reads the files fr
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ from agentgraph.api.spooling import (
 )
 from agentgraph.loaders import FORMATS, parse_mapping
 from agentgraph.loaders.encoding import normalise_encoding
+from agentgraph.loaders.limits import LimitError
 from starlette.requests import Request
 
 from agentgraph.errors import InputError
@@ -46,6 +48,7 @@ __all__ = [
     "too_large",
     "upload_options",
     "parse_upload",
+    "limit_error",
 ]
 
 T = TypeVar("T")
@@ -245,6 +248,7 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
+_LIMIT_HINT = re.compile(r"--limit (\w+)=N")
 _CLI_HINTS = (
     ("--encoding", "the encoding parameter"),
     ("--input-format", "format="),
@@ -285,7 +289,46 @@ def file_error(exc: InputError, f: SpooledFile) -> dict[str, Any]:
     message = exc.message.replace(str(f.path), f.filename)
     for cli, api in _CLI_HINTS:
         message = message.replace(cli, api)
+    message = _LIMIT_HINT.sub(lambda m: f"the setting AGENTGRAPH_{m.group(1).upper()}", message)
     return {"file": f.filename, "row": exc.row, "column": exc.column, "message": message}
+
+
+def limit_error(exc: LimitError, f: SpooledFile) -> ApiError:
+    """A file over a read limit as the answer: 413 for a size limit, else 422.
+
+    Parameters
+    ----------
+    exc : LimitError
+        The reader's error (its ``limit``, ``value`` and ``size``).
+    f : SpooledFile
+        The file it is about.
+
+    Returns
+    -------
+    ApiError
+        413 ``payload_too_large`` (rows, field bytes, decompressed bytes) or 422
+        ``limit_exceeded`` (columns, id length, nesting); one detail, as
+        :func:`file_error` gives it, with the ``limit`` and its ``value``.
+
+    Notes
+    -----
+    O(len(message)).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from agentgraph.api.uploads import SpooledFile, limit_error
+    >>> from agentgraph.loaders.limits import LimitError
+    >>> f = SpooledFile(Path("/tmp/up/0.csv"), "members.csv")
+    >>> err = limit_error(LimitError("max_rows", 10, "11 data rows or more", row=11), f)
+    >>> err.status, err.code, err.message
+    (413, 'payload_too_large', 'members.csv: 11 data rows or more: over the limit max_rows = 10 (raise it with the setting AGENTGRAPH_MAX_ROWS); nothing was stored')
+    """  # noqa: E501
+    detail = file_error(exc, f) | {"limit": exc.limit, "value": exc.value}
+    status, code = (413, "payload_too_large") if exc.size else (422, "limit_exceeded")
+    return ApiError(
+        status, code, f"{f.filename}: {detail['message']}; nothing was stored", [detail]
+    )
 
 
 def check_size(n: int, limit: int, field: str) -> None:

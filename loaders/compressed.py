@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import io
 import lzma
 import zipfile
 import zlib
@@ -29,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, cast
 
 import pyarrow as pa
+from agentgraph.loaders.limits import LimitError
 
 from agentgraph.errors import InputError
 
@@ -41,6 +43,9 @@ __all__ = [
     "stream_errors",
     "zip_members",
     "is_workbook_zip",
+    "counted",
+    "CountedStream",
+    "check_zip_sizes",
 ]
 
 Opener = Callable[[], BinaryIO]
@@ -183,7 +188,14 @@ def compression_of(path: Path, source: str) -> str | None:
     return found
 
 
-def open_stream(path: Path, compression: str | None, *, native: bool = False) -> BinaryIO:
+def open_stream(
+    path: Path,
+    compression: str | None,
+    *,
+    native: bool = False,
+    max_bytes: int | None = None,
+    source: str | None = None,
+) -> BinaryIO:
     r"""Open ``path`` for reading, decompressing on the fly.
 
     Parameters
@@ -194,6 +206,11 @@ def open_stream(path: Path, compression: str | None, *, native: bool = False) ->
         Its stream compression (see :func:`compression_of`).
     native : bool
         Decompress gzip with Arrow's zlib even when ``isal`` is installed.
+    max_bytes : int, optional
+        Most decompressed bytes the stream may yield (``max_decompressed_bytes``);
+        a compressed stream is then counted (:func:`counted`); None: unbounded.
+    source : str, optional
+        How messages name the file (default: the path).
 
     Returns
     -------
@@ -202,9 +219,15 @@ def open_stream(path: Path, compression: str | None, *, native: bool = False) ->
         bz2 and zstd, an igzip reader for gzip with ``isal``, an :mod:`lzma` file for
         xz, an Arrow ``OSFile`` when None).
 
+    Raises
+    ------
+    LimitError
+        On the read that passes ``max_bytes``.
+
     Notes
     -----
-    O(1) to open; reading is O(bytes) and streamed in Arrow's buffers.
+    O(1) to open; reading is O(bytes) and streamed in Arrow's buffers (the count
+    costs one Python call per buffer read).
 
     Examples
     --------
@@ -220,11 +243,175 @@ def open_stream(path: Path, compression: str | None, *, native: bool = False) ->
     if compression is None:  # a native file: Arrow's readers then read it without Python
         return cast(BinaryIO, pa.OSFile(str(path), "r"))
     if compression == "xz":
-        return cast(BinaryIO, lzma.open(path, "rb"))
-    if compression == "gzip" and _ISAL and not native:
+        raw = cast(BinaryIO, lzma.open(path, "rb"))  # noqa: SIM115 (caller closes)
+    elif compression == "gzip" and _ISAL and not native:
         igzip: Any = importlib.import_module("isal.igzip_threaded")
-        return cast(BinaryIO, igzip.open(str(path), "rb", threads=1))
-    return cast(BinaryIO, pa.input_stream(str(path), compression=compression))
+        raw = cast(BinaryIO, igzip.open(str(path), "rb", threads=1))
+    else:
+        raw = cast(BinaryIO, pa.input_stream(str(path), compression=compression))
+    return counted(raw, max_bytes, source or str(path))
+
+
+class CountedStream(io.RawIOBase):
+    r"""A binary stream that refuses to yield more than ``limit`` bytes.
+
+    Parameters
+    ----------
+    raw : BinaryIO
+        The (decompressing) stream read.
+    limit : int
+        Most bytes it may yield (``max_decompressed_bytes``).
+    source : str
+        How messages name the file.
+
+    Raises
+    ------
+    LimitError
+        On the read that passes ``limit``.
+
+    Examples
+    --------
+    >>> import io
+    >>> s = CountedStream(io.BytesIO(b"x" * 10), 4, "m.csv.gz")
+    >>> s.read(3)
+    b'xxx'
+    >>> s.read()
+    Traceback (most recent call last):
+    ...
+    agentgraph.loaders.limits.LimitError: m.csv.gz: more than 4 bytes once decompressed: over the limit max_decompressed_bytes = 4 (raise it with --limit max_decompressed_bytes=N)
+    """  # noqa: E501
+
+    def __init__(self, raw: BinaryIO, limit: int, source: str) -> None:
+        super().__init__()
+        self.raw, self.limit, self.source = raw, limit, source
+        self.count = 0
+
+    def readable(self) -> bool:
+        """True: a stream to read."""
+        return True
+
+    def _counted(self, data: bytes) -> bytes:
+        self.count += len(data)
+        if self.count > self.limit:
+            raise LimitError(
+                "max_decompressed_bytes",
+                self.limit,
+                f"more than {self.limit:,} bytes once decompressed",
+                source=self.source,
+            )
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative), counted."""
+        if size is None or size < 0:
+            parts = []
+            while chunk := self._counted(self.raw.read(1 << 20)):
+                parts.append(chunk)
+            return b"".join(parts)
+        return self._counted(self.raw.read(size))
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from the stream; the bytes read."""
+        data = self.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the stream read."""
+        try:
+            self.raw.close()
+        finally:
+            super().close()
+
+
+def counted(raw: BinaryIO, max_bytes: int | None, source: str) -> BinaryIO:
+    r"""``raw``, refusing to yield more than ``max_bytes`` bytes (None: ``raw`` itself).
+
+    Parameters
+    ----------
+    raw : BinaryIO
+        A decompressing stream.
+    max_bytes : int or None
+        The limit (``max_decompressed_bytes``).
+    source : str
+        How messages name the file.
+
+    Returns
+    -------
+    BinaryIO
+        A :class:`CountedStream` over ``raw``, or ``raw``.
+
+    Notes
+    -----
+    O(1); each read adds one count.
+
+    Examples
+    --------
+    >>> import gzip, io
+    >>> bomb = io.BytesIO(gzip.decompress(gzip.compress(bytes(100))))
+    >>> counted(bomb, 10, "z.csv.gz").read()
+    Traceback (most recent call last):
+    ...
+    agentgraph.loaders.limits.LimitError: z.csv.gz: more than 10 bytes once decompressed: over the limit max_decompressed_bytes = 10 (raise it with --limit max_decompressed_bytes=N)
+    """  # noqa: E501
+    if max_bytes is None:
+        return raw
+    return cast(BinaryIO, CountedStream(raw, max_bytes, source))
+
+
+def check_zip_sizes(
+    data: Path | bytes, max_bytes: int | None, source: str, members: list[str] | None = None
+) -> None:
+    r"""Refuse a zip (an archive or a workbook) whose members declare too many bytes.
+
+    Parameters
+    ----------
+    data : Path or bytes
+        The zip file or its bytes.
+    max_bytes : int or None
+        The limit (``max_decompressed_bytes``; None: nothing checked).
+    source : str
+        How messages name the file.
+    members : list of str, optional
+        Only these members (default: all, summed: a workbook's parts are read together).
+
+    Raises
+    ------
+    LimitError
+        The declared uncompressed size over ``max_bytes`` (the streams are counted
+        too, for archives that lie).
+
+    Notes
+    -----
+    O(members): reads the central directory.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    ...     zf.writestr("m.csv", bytes(1000))
+    >>> check_zip_sizes(buf.getvalue(), 100, "case.zip")
+    Traceback (most recent call last):
+    ...
+    agentgraph.loaders.limits.LimitError: case.zip: 1,000 bytes once decompressed: over the limit max_decompressed_bytes = 100 (raise it with --limit max_decompressed_bytes=N)
+    """  # noqa: E501
+    if max_bytes is None:
+        return
+    try:
+        with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return  # the reader says what is wrong
+    wanted = set(members) if members is not None else None
+    total = sum(i.file_size for i in infos if wanted is None or i.filename in wanted)
+    if total > max_bytes:
+        raise LimitError(
+            "max_decompressed_bytes",
+            max_bytes,
+            f"{total:,} bytes once decompressed",
+            source=source,
+        )
 
 
 @contextlib.contextmanager

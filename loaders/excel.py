@@ -26,10 +26,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from agentgraph.loaders.compressed import check_zip_sizes
 
 from agentgraph.errors import InputError
 
-__all__ = ["ENGINES", "Workbook", "cell_text"]
+__all__ = ["ENGINES", "Workbook", "cell_text", "open_workbook"]
 
 
 _MODULES = {"fastexcel": "fastexcel", "calamine": "python_calamine"}
@@ -266,3 +267,47 @@ def _why(exc: Exception, data: Path | bytes) -> str:
             "a workbook? give --input-format csv)"
         )
     return f"not a readable Excel file ({text[:160]})"
+
+
+def open_workbook(data: Path | bytes, source: str, max_bytes: int | None = None) -> Workbook:
+    """Open a workbook, the declared sizes of its parts checked first.
+
+    Parameters
+    ----------
+    data : Path or bytes
+        The workbook file, or its bytes.
+    source : str
+        How messages name it.
+    max_bytes : int, optional
+        ``max_decompressed_bytes``: the most its zip parts (``.xlsx``, ``.ods``) may
+        expand to, together (None: unbounded).
+
+    Returns
+    -------
+    Workbook
+        The open workbook.
+
+    Raises
+    ------
+    LimitError
+        The parts declare more bytes than ``max_bytes``.
+    InputError
+        An unreadable workbook.
+
+    Notes
+    -----
+    O(parts) for the check (the zip's central directory), then as :class:`Workbook`.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    ...     zf.writestr("xl/workbook.xml", bytes(5000))
+    >>> open_workbook(buf.getvalue(), "m.xlsx", 1000)
+    Traceback (most recent call last):
+    ...
+    agentgraph.loaders.limits.LimitError: m.xlsx: 5,000 bytes once decompressed: over the limit max_decompressed_bytes = 1,000 (raise it with --limit max_decompressed_bytes=N)
+    """  # noqa: E501
+    check_zip_sizes(data, max_bytes, source)
+    return Workbook(data, source)

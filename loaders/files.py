@@ -39,13 +39,22 @@ from agentgraph.loaders.compressed import (
     COMPRESSIONS,
     Opener,
     compression_of,
+    counted,
     inner_name,
     is_workbook_zip,
     open_stream,
     stream_errors,
     zip_members,
 )
-from agentgraph.loaders.excel import Workbook
+from agentgraph.loaders.excel import Workbook, open_workbook
+from agentgraph.loaders.limits import (
+    DEFAULT_LIMITS,
+    IdColumns,
+    LimitError,
+    ReadLimits,
+    check_columns,
+    check_read,
+)
 from agentgraph.loaders.sources import (
     FORMAT_NAMES,
     FORMATS,
@@ -117,14 +126,27 @@ def unique_names(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return out, renamed
 
 
-def _member_opener(path: Path, member: str, compression: str | None) -> Opener:
+def _member_opener(
+    path: Path, member: str, compression: str | None, most: int | None, source: str
+) -> Opener:
     def opener() -> BinaryIO:
-        raw = cast(BinaryIO, zipfile.ZipFile(path).open(member))  # noqa: SIM115 (caller closes)
+        zf = zipfile.ZipFile(path)  # noqa: SIM115 (closed with the member's stream)
+        declared = zf.getinfo(member).file_size
+        if most is not None and compression is None and declared > most:
+            zf.close()
+            raise LimitError(
+                "max_decompressed_bytes",
+                most,
+                f"{declared:,} bytes once decompressed",
+                source=source,
+            )
+        raw = cast(BinaryIO, zf.open(member))
         if compression is None:
-            return raw
+            return counted(raw, most, source)
         if compression == "xz":
-            return cast(BinaryIO, lzma.open(raw, "rb"))
-        return cast(BinaryIO, pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), compression))
+            return counted(cast(BinaryIO, lzma.open(raw, "rb")), most, source)
+        stream = pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), compression)
+        return counted(cast(BinaryIO, stream), most, source)
 
     return opener
 
@@ -140,8 +162,16 @@ class _Entry:
 class _Archive:
     """The tables of a zip archive: members, and the sheets or SQL tables inside them."""
 
-    def __init__(self, path: Path, source: str, encoding: str | None, fmt: str | None) -> None:
-        self.source, self.encoding = source, encoding
+    def __init__(
+        self,
+        path: Path,
+        source: str,
+        encoding: str | None,
+        fmt: str | None,
+        limits: ReadLimits = DEFAULT_LIMITS,
+    ) -> None:
+        self.source, self.encoding, self.limits = source, encoding, limits
+        most = limits.max_decompressed_bytes
         self.tables: dict[str, _Entry] = {}
         self.books: dict[str, Workbook] = {}
         self.sql: dict[str, dict[str, list[str]]] = {}
@@ -151,14 +181,13 @@ class _Archive:
             comp = (
                 COMPRESSIONS.get(PurePosixPath(member).suffix.lower()) if inner != member else None
             )
-            src = Source(
-                f"{source}:{member}", inner, _member_opener(path, member, comp), comp or "zip"
-            )
+            name = f"{source}:{member}"
+            src = Source(name, inner, _member_opener(path, member, comp, most, name), comp or "zip")
             form = fmt or FORMATS.get(PurePosixPath(inner).suffix.lower())
             if form is None:
                 self.skipped.append(member)
             elif form == "excel":
-                book = self.books[member] = Workbook(src.data(), src.source)
+                book = self.books[member] = open_workbook(src.data(), src.source, most)
                 for sheet in book.sheet_names:
                     self.tables[f"{member}:{sheet}"] = _Entry(src, form, member, sheet)
             elif form == "sql":
@@ -183,13 +212,19 @@ class _Archive:
             return list(self.sql[e.member][e.inner])
         return source_header(e.src, e.form, self.encoding)
 
-    def read(self, name: str, reading: Reading) -> pa.Table:
+    def read(self, name: str, reading: Reading, ids: IdColumns | None = None) -> pa.Table:
         e = self.tables[name]
         if e.form == "excel" and e.inner is not None:
             reading.format = "excel"
-            return read_sheet(self.books[e.member], e.inner)
+            book = self.books[e.member]
+            check_columns(len(book.header(e.inner)), self.limits, e.src.source)
+            out: pa.Table = read_sheet(book, e.inner)
+            check_read(out, self.limits, e.src.source)
+            return out
         sub = Reading(e.src.source)
-        out = read_source(e.src, self.encoding, e.form, e.inner, None, sub)
+        out = read_source(
+            e.src, self.encoding, e.form, e.inner, None, sub, limits=self.limits, ids=ids
+        )
         reading.format, reading.encoding = sub.format, sub.encoding
         reading.encoding_confidence, reading.delimiter = sub.encoding_confidence, sub.delimiter
         return out
@@ -220,6 +255,8 @@ def read_table(
     table: str | None = None,
     accepts: Callable[[list[str]], bool] | None = None,
     reading: Reading | None = None,
+    limits: ReadLimits | None = None,
+    ids: IdColumns | None = None,
 ) -> pa.Table:
     """Read the raw table of an input file (CSV, Excel and SQL cells as strings).
 
@@ -246,6 +283,15 @@ def read_table(
         confidence, delimiter, table, why it was chosen, the tables found; when given,
         header names appearing more than once are made unique (:func:`unique_names`)
         and recorded in ``renamed_columns`` and ``notes``.
+    limits : ReadLimits, optional
+        The bounds the file must keep (default
+        :data:`~agentgraph.loaders.limits.DEFAULT_LIMITS`): decompressed bytes
+        counted as they stream (a zip member's declared size checked first), columns
+        from the header before the rows, Parquet rows from the footer and ids batch
+        by batch, rows and cell sizes once read.
+    ids : callable, optional
+        Header -> the columns holding ids, checked against ``limits.max_id_chars``
+        while a Parquet file's batches are read.
 
     Returns
     -------
@@ -261,6 +307,9 @@ def read_table(
         row (naming it), corrupt or truncated compressed data, an unreadable
         workbook, an empty sheet, no table holding the needed columns or no table
         named ``table`` (listing the tables), or a file Arrow cannot parse.
+    LimitError
+        The file is over one of ``limits`` (an :class:`InputError` naming the limit,
+        its value and ``--limit NAME=N``).
 
     Notes
     -----
@@ -284,29 +333,31 @@ def read_table(
     ...
     agentgraph.errors.InputError: fixtures/bad/empty.csv: file is empty
     """
+    lim = limits if limits is not None else DEFAULT_LIMITS
     p, source, comp = _open(path, fmt)
     rd = reading if reading is not None else Reading(source)
     rd.compression = comp
     if comp == "zip":
-        archive = _Archive(p, source, encoding, fmt)
+        archive = _Archive(p, source, encoding, fmt, lim)
         names = list(archive.tables)
         kind = "archive member"
         name, reason = choose_table(names, archive.header, table, accepts, kind, source)
-        out = archive.read(name, rd)
+        out = archive.read(name, rd, ids)
         rd.table, rd.table_reason, rd.tables_found = name, reason, names
         if archive.skipped:
             rd.notes.append(
                 f"archive members of no known format skipped: {', '.join(archive.skipped)}"
             )
     else:
+        most = lim.max_decompressed_bytes
         src = Source(
             source,
             inner_name(p.name),
-            lambda: open_stream(p, comp),
+            lambda: open_stream(p, comp, max_bytes=most, source=source),
             comp,
             p if comp is None else None,
         )
-        out = read_source(src, encoding, fmt, table, accepts, rd)
+        out = read_source(src, encoding, fmt, table, accepts, rd, limits=lim, ids=ids)
     if reading is not None:
         names, renamed = unique_names(list(out.column_names))
         if renamed:
@@ -318,7 +369,10 @@ def read_table(
 
 
 def table_headers(
-    path: str | Path, encoding: str | None = None, fmt: str | None = None
+    path: str | Path,
+    encoding: str | None = None,
+    fmt: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> dict[str, list[str]]:
     """The header of every table a file holds, without reading its rows where it can.
 
@@ -330,6 +384,8 @@ def table_headers(
         Text encoding; detected when None.
     fmt : str, optional
         The format; from the name (or the content) when None.
+    limits : ReadLimits, optional
+        ``max_decompressed_bytes`` bounds the streams and workbooks read.
 
     Returns
     -------
@@ -356,16 +412,22 @@ def table_headers(
     >>> table_headers("fixtures/chain5.csv")
     {'chain5': ['agent_id', 'upline_id', 'joined_at', 'rank']}
     """
+    lim = limits if limits is not None else DEFAULT_LIMITS
+    most = lim.max_decompressed_bytes
     p, source, comp = _open(path, fmt)
     if comp == "zip":
-        archive = _Archive(p, source, encoding, fmt)
+        archive = _Archive(p, source, encoding, fmt, lim)
         return {name: archive.header(name) for name in archive.tables}
     src = Source(
-        source, inner_name(p.name), lambda: open_stream(p, comp), comp, p if comp is None else None
+        source,
+        inner_name(p.name),
+        lambda: open_stream(p, comp, max_bytes=most, source=source),
+        comp,
+        p if comp is None else None,
     )
     form = format_of(src, fmt, Reading(source))
     if form == "excel":
-        book = Workbook(src.data(), source)
+        book = open_workbook(src.data(), source, most)
         return {sheet: book.header(sheet) for sheet in book.sheet_names}
     if form == "sql":
         with stream_errors(source, comp), src.opener() as fh:

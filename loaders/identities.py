@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 from agentgraph.loaders.columns import ALIASES, resolve
 from agentgraph.loaders.files import column, read_table
+from agentgraph.loaders.limits import DEFAULT_LIMITS, ReadLimits, check_ids, id_columns
 from agentgraph.loaders.values import as_string
 
 from agentgraph.errors import InputError
@@ -122,6 +123,7 @@ def read_identities(
     fmt: str | None = None,
     columns: dict[str, str] | None = None,
     table: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> pa.Table:
     """Read an identities table (CSV, Parquet or JSON Lines); see the module docstring.
 
@@ -139,6 +141,10 @@ def read_identities(
         and English headers are recognised (:data:`IDENTITY_ALIASES`).
     table : str, optional
         The sheet, SQL table or archive member to read (default: the first).
+
+    limits : ReadLimits, optional
+        The bounds the file must keep (see :func:`agentgraph.loaders.files.read_table`);
+        ids longer than ``max_id_chars`` are refused.
 
     Returns
     -------
@@ -166,4 +172,9 @@ def read_identities(
     ...
     agentgraph.errors.InputError: fixtures/money/ladder5_orders.csv, column 'agent_id': missing column agent_id for an identities table (found: order_id, seller_id, buyer_id, amount, at)
     """  # noqa: E501
-    return normalise_identities(read_table(path, encoding, fmt, table=table), str(path), columns)
+    source = str(path)
+    lim = limits if limits is not None else DEFAULT_LIMITS
+    ids = id_columns(lambda n: resolve(n, columns, source, IDENTITY_ALIASES), ("agent_id",))
+    raw = read_table(path, encoding, fmt, table=table, limits=lim, ids=ids)
+    check_ids(raw, ids(raw.column_names), lim, source)
+    return normalise_identities(raw, source, columns)

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.json as pajson
 from agentgraph.loaders.compressed import Opener, stream_errors
 from agentgraph.loaders.encoding import SAMPLE, iter_lines, normalise_encoding, sniff_encoding
+from agentgraph.loaders.limits import LimitError
 from agentgraph.loaders.textcheck import checked, undecodable
 
 from agentgraph.errors import InputError
@@ -94,7 +95,7 @@ class DepthScan:
     >>> scan.feed(b'[1]]]}\n')
     Traceback (most recent call last):
     ...
-    agentgraph.errors.InputError: m.jsonl, row 2: nesting 4 levels deep; at most 3 (arrays and objects inside one another)
+    agentgraph.loaders.limits.LimitError: m.jsonl, row 2: nesting 4 levels deep (arrays and objects inside one another): over the limit max_nesting = 3 (raise it with --limit max_nesting=N)
     """  # noqa: E501
 
     def __init__(self, source: str, max_depth: int = MAX_NESTING, first_row: int = 1) -> None:
@@ -158,9 +159,11 @@ class DepthScan:
             k = int(np.searchsorted(ends, over[0]))
             lo = int(ends[k - 1]) + 1 if k else 0
             hi = int(ends[k]) if k < ends.size else depth.size
-            raise InputError(
-                f"nesting {int(depth[lo:hi].max())} levels deep; at most {self.max_depth} "
-                "(arrays and objects inside one another)",
+            raise LimitError(
+                "max_nesting",
+                self.max_depth,
+                f"nesting {int(depth[lo:hi].max())} levels deep (arrays and objects inside "
+                "one another)",
                 source=self.source,
                 row=self.lines + k + self.first_row,
             )
@@ -218,7 +221,7 @@ def check_nesting(
     >>> check_nesting(io.BytesIO(b'{"a": 1}\n{"a": [[[1]]]}\n'), "m.jsonl", 3)
     Traceback (most recent call last):
     ...
-    agentgraph.errors.InputError: m.jsonl, row 2: nesting 4 levels deep; at most 3 (arrays and objects inside one another)
+    agentgraph.loaders.limits.LimitError: m.jsonl, row 2: nesting 4 levels deep (arrays and objects inside one another): over the limit max_nesting = 3 (raise it with --limit max_nesting=N)
     """  # noqa: E501
     scan = DepthScan(source, max_depth, first_row)
     while block := fh.read(chunk):
@@ -397,7 +400,7 @@ def read_jsonl(
     >>> read_jsonl(lambda: io.BytesIO(b'{"a": [[1]]}\n'), "m.jsonl", max_depth=2)
     Traceback (most recent call last):
     ...
-    agentgraph.errors.InputError: m.jsonl, row 1: nesting 3 levels deep; at most 2 (arrays and objects inside one another)
+    agentgraph.loaders.limits.LimitError: m.jsonl, row 1: nesting 3 levels deep (arrays and objects inside one another): over the limit max_nesting = 2 (raise it with --limit max_nesting=N)
     """  # noqa: E501
     with stream_errors(source, compression), opener() as fh:
         if not fh.read(1):

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from agentgraph.loaders.choose import header_accepts
 from agentgraph.loaders.columns import resolve
 from agentgraph.loaders.files import column, read_table
+from agentgraph.loaders.limits import DEFAULT_LIMITS, ReadLimits, check_ids, id_columns
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -47,6 +48,7 @@ ORDER_ALIASES: dict[str, tuple[str, ...]] = {
     "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
 }
 _REQUIRED = ("seller_id", "buyer_id", "amount")
+_IDS = ("seller_id", "buyer_id")
 
 
 def normalise_orders(
@@ -139,6 +141,7 @@ def read_orders(
     table: str | None = None,
     date_format: str | None = None,
     timezone: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Orders:
     """Read an order table (CSV, Parquet or JSON Lines) into :class:`Orders`.
 
@@ -161,6 +164,10 @@ def read_orders(
         strftime format of the time column (default: detected).
     timezone : str, optional
         IANA zone of naive times (default ``Asia/Shanghai``).
+
+    limits : ReadLimits, optional
+        The bounds the file must keep (see :func:`agentgraph.loaders.files.read_table`);
+        ids longer than ``max_id_chars`` are refused.
 
     Returns
     -------
@@ -190,11 +197,16 @@ def read_orders(
     agentgraph.errors.InputError: fixtures/money/ladder5_orders.parquet: no such file
     """
     source = str(path)
+    lim = limits if limits is not None else DEFAULT_LIMITS
+    ids = id_columns(lambda n: resolve(n, columns, source, ORDER_ALIASES), _IDS)
     raw = read_table(
         path,
         encoding,
         fmt,
         table=table,
         accepts=header_accepts(ORDER_ALIASES, _REQUIRED, columns, source),
+        limits=lim,
+        ids=ids,
     )
+    check_ids(raw, ids(raw.column_names), lim, source)
     return normalise_orders(raw, columns, source, date_format=date_format, timezone=timezone)

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from agentgraph.loaders.choose import header_accepts
 from agentgraph.loaders.columns import resolve
 from agentgraph.loaders.files import column, read_table
+from agentgraph.loaders.limits import DEFAULT_LIMITS, ReadLimits, check_ids, id_columns
 from agentgraph.loaders.values import amounts, as_string, first_true, time_column
 
 from agentgraph.errors import InputError
@@ -49,6 +50,7 @@ PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
 }
 _REQUIRED = ("payer_id", "payee_id", "amount")
+_IDS = ("payer_id", "payee_id", "source_agent_id")
 _KIND_WORDS = {
     "entry_fee": "entry_fee",
     "entry": "entry_fee",
@@ -100,6 +102,7 @@ def read_payments(
     table: str | None = None,
     date_format: str | None = None,
     timezone: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Payments:
     """Read a payment table (CSV, Parquet or JSON Lines) into :class:`Payments`.
 
@@ -122,6 +125,10 @@ def read_payments(
         strftime format of the time column (default: detected).
     timezone : str, optional
         IANA zone of naive times (default ``Asia/Shanghai``).
+
+    limits : ReadLimits, optional
+        The bounds the file must keep (see :func:`agentgraph.loaders.files.read_table`);
+        ids longer than ``max_id_chars`` are refused.
 
     Returns
     -------
@@ -152,13 +159,18 @@ def read_payments(
     agentgraph.errors.InputError: fixtures/money/ladder5_members.csv, column 'payer_id': missing column(s) payer_id, payee_id, amount for a payment table (found: agent_id, upline_id, joined_at)
     """  # noqa: E501
     source = str(path)
+    lim = limits if limits is not None else DEFAULT_LIMITS
+    ids = id_columns(lambda n: resolve(n, columns, source, PAYMENT_ALIASES), _IDS)
     raw = read_table(
         path,
         encoding,
         fmt,
         table=table,
         accepts=header_accepts(PAYMENT_ALIASES, _REQUIRED, columns, source),
+        limits=lim,
+        ids=ids,
     )
+    check_ids(raw, ids(raw.column_names), lim, source)
     return normalise_payments(raw, columns, source, date_format=date_format, timezone=timezone)
 
 

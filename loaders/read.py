@@ -37,6 +37,13 @@ from agentgraph.loaders.columns import resolve_columns
 from agentgraph.loaders.dates import check_timezone
 from agentgraph.loaders.files import FORMATS, column, input_format, read_table, table_headers
 from agentgraph.loaders.filters import parse_where, where_mask
+from agentgraph.loaders.limits import (
+    DEFAULT_LIMITS,
+    LimitError,
+    ReadLimits,
+    check_ids,
+    id_columns,
+)
 from agentgraph.loaders.roots import no_upline_to_roots, no_upline_values
 from agentgraph.loaders.schemas import recognise
 from agentgraph.loaders.values import as_string, first_true, time_column
@@ -69,6 +76,7 @@ def normalise_table(
     timezone: str | None = None,
     no_upline: Sequence[str] = (),
     where: Sequence[str] = (),
+    limits: ReadLimits | None = None,
 ) -> Relations:
     """Normalise a raw table (cells as read) into a member table or an edge list.
 
@@ -90,6 +98,9 @@ def normalise_table(
         More "no upline" values (see :mod:`agentgraph.loaders.roots`).
     where : sequence of str
         Row filters (see :mod:`agentgraph.loaders.filters`).
+    limits : ReadLimits, optional
+        ``max_id_chars`` bounds the id columns (default
+        :data:`~agentgraph.loaders.limits.DEFAULT_LIMITS`).
 
     Returns
     -------
@@ -101,6 +112,8 @@ def normalise_table(
     InputError
         Missing or duplicated key columns, no rows, empty ids, bad times, a filter
         that leaves no rows.
+    LimitError
+        An id longer than ``limits.max_id_chars`` characters (naming its row).
 
     Notes
     -----
@@ -119,6 +132,7 @@ def normalise_table(
     """
     if timezone:  # checked even when no column holds times: the report states it
         check_timezone(timezone, source)
+    lim = limits if limits is not None else DEFAULT_LIMITS
     names = table.column_names
     filters = parse_where(where)
     cols = resolve_columns(names, mapping, source, reading)
@@ -159,6 +173,7 @@ def normalise_table(
         col = column(table, real, source)
         if canon in _ID_COLUMNS:
             col = as_string(col, real, source)
+            check_ids(pa.table([col], names=[real]), [real], lim, source)
             if canon != "upline_id" and col.null_count:
                 k = first_true(pc.is_null(col))
                 raise InputError(f"empty {canon}", source=source, row=k + 1, column=real)
@@ -281,6 +296,7 @@ def _read_raw(
     kind: str | None,
     mapping: dict[str, str] | None,
     reading: Reading,
+    limits: ReadLimits | None = None,
 ) -> pa.Table:
     """The raw table; of several tables, the member table of a known schema first.
 
@@ -296,8 +312,11 @@ def _read_raw(
     loose = _accepts(kind, mapping, source)
     why = None
     if table is None and kind != "edges":
-        table, why = _known_member_table(path, encoding, fmt, loose)
-    raw = read_table(path, encoding, fmt, table=table, accepts=loose, reading=reading)
+        table, why = _known_member_table(path, encoding, fmt, loose, limits)
+    ids = id_columns(lambda names: resolve_columns(names, mapping, source), _ID_COLUMNS)
+    raw = read_table(
+        path, encoding, fmt, table=table, accepts=loose, reading=reading, limits=limits, ids=ids
+    )
     if why is not None:
         reading.table_reason = why
     return raw
@@ -308,11 +327,14 @@ def _known_member_table(
     encoding: str | None,
     fmt: str | None,
     loose: Callable[[list[str]], bool],
+    limits: ReadLimits | None = None,
 ) -> tuple[str | None, str | None]:
     """The table of a several-table file to read as the member table, and why."""
     try:
         multi = input_format(Path(path), fmt) in ("excel", "sql") or _is_zip(path)
-        heads = table_headers(path, encoding, fmt) if multi else {}
+        heads = table_headers(path, encoding, fmt, limits) if multi else {}
+    except LimitError:
+        raise
     except InputError:
         return None, None  # read_table says what is wrong
     if len(heads) < 2:
@@ -399,6 +421,7 @@ def read_relations(
     timezone: str | None = None,
     no_upline: list[str] | tuple[str, ...] = (),
     where: list[str] | tuple[str, ...] = (),
+    limits: ReadLimits | None = None,
 ) -> Relations:
     """Read a member table or an edge list.
 
@@ -426,6 +449,10 @@ def read_relations(
         :data:`~agentgraph.tables.NO_UPLINE_VALUES`.
     where : sequence of str
         Row filters ``COLUMN=VALUE`` (``COLUMN!=VALUE``): only matching rows count.
+    limits : ReadLimits, optional
+        Rows, columns, id length, field size, nesting and decompressed bytes the file
+        may hold (default :data:`~agentgraph.loaders.limits.DEFAULT_LIMITS`; see
+        :mod:`agentgraph.loaders.limits`), each checked before the memory is spent.
 
     Returns
     -------
@@ -441,6 +468,9 @@ def read_relations(
     InputError
         Missing file, no header, missing columns, empty file, binary garbage,
         undecodable bytes, bad dates: the message names the file, row and column.
+    LimitError
+        The file is over one of ``limits`` (an :class:`InputError` naming the limit,
+        its value and how to raise it).
 
     Notes
     -----
@@ -466,7 +496,7 @@ def read_relations(
     reading = Reading(source)
     if timezone:
         reading.timezone = timezone
-    raw = _read_raw(path, encoding, fmt, table, kind, columns, reading)
+    raw = _read_raw(path, encoding, fmt, table, kind, columns, reading, limits)
     return normalise_table(
         raw,
         kind,
@@ -477,4 +507,5 @@ def read_relations(
         timezone=timezone,
         no_upline=no_upline,
         where=where,
+        limits=limits,
     )

@@ -22,11 +22,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from agentgraph.loaders.compressed import Opener, inner_name, stream_errors
 from agentgraph.loaders.delimited import read_delimited, text_head
-from agentgraph.loaders.excel import Workbook
+from agentgraph.loaders.excel import Workbook, open_workbook
 from agentgraph.loaders.jsonlines import jsonl_encoding, jsonl_header, read_jsonl
+from agentgraph.loaders.limits import (
+    DEFAULT_LIMITS,
+    IdColumns,
+    ReadLimits,
+    check_columns,
+    check_read,
+)
+from agentgraph.loaders.parquet import parquet_header, read_parquet
 from agentgraph.loaders.textcheck import checked
 
 from agentgraph.errors import InputError
@@ -392,29 +399,6 @@ def _read_sql(
     return out
 
 
-def _parquet(src: Source) -> pa.Table:
-    try:
-        data = src.data()
-        with pq.ParquetFile(data if isinstance(data, Path) else pa.BufferReader(data)) as f:
-            return f.read()  # not pq.read_table: it refuses a column name written twice
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {(str(exc).splitlines() or ['?'])[0]}",
-            source=src.source,
-        ) from None
-
-
-def _parquet_header(src: Source) -> list[str]:
-    try:
-        data = src.data()
-        return list(pq.read_schema(data if isinstance(data, Path) else pa.BufferReader(data)).names)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(
-            f"not a readable Parquet file: {(str(exc).splitlines() or ['?'])[0]}",
-            source=src.source,
-        ) from None
-
-
 def read_sheet(book: Workbook, name: str) -> pa.Table:
     """A sheet's raw table, which must not be empty.
 
@@ -466,6 +450,9 @@ def read_source(
     table: str | None,
     accepts: Callable[[list[str]], bool] | None,
     reading: Reading,
+    *,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    ids: IdColumns | None = None,
 ) -> pa.Table:
     r"""Read a source's raw table in its format (the table chosen inside workbooks and dumps).
 
@@ -483,6 +470,14 @@ def read_source(
         Whether a header holds the columns needed (chooses the sheet or SQL table).
     reading : Reading
         Filled in: format, encoding and confidence, delimiter, table, reason, tables.
+    limits : ReadLimits
+        The bounds checked (see :mod:`agentgraph.loaders.limits`): columns from the
+        header (CSV, Parquet, sheets) before the rows are read; Parquet rows from the
+        footer, then batch by batch with the ids and field sizes; the other formats'
+        rows, fields and columns once read (their memory is bounded by their bytes).
+    ids : callable, optional
+        Header -> its id columns, checked against ``limits.max_id_chars`` as the
+        Parquet batches are read.
 
     Returns
     -------
@@ -493,10 +488,12 @@ def read_source(
     ------
     InputError
         Whatever the format's reader finds wrong.
+    LimitError
+        The table is over one of ``limits``.
 
     Notes
     -----
-    O(bytes) (see the readers).
+    O(bytes) (see the readers), plus O(rows) vectorised for the text cells' sizes.
 
     Examples
     --------
@@ -521,24 +518,36 @@ def read_source(
         )
         reading.encoding, reading.encoding_confidence = head.encoding, head.confidence
         reading.delimiter = head.delimiter
+        check_columns(len(head.names), limits, src.source)
         text = checked(src.opener, src.source, head.encoding, mixed=not encoding)
-        return read_delimited(text, src.source, head, compression=src.compression)
-    if form == "parquet":
-        return _parquet(src)
-    if form == "jsonl":
+        out = read_delimited(text, src.source, head, compression=src.compression)
+    elif form == "parquet":
+        return read_parquet(src.data(), src.source, limits, ids)
+    elif form == "jsonl":
         codec, confidence = jsonl_encoding(src.opener, src.source, encoding, src.compression)
         if codec != "utf-8":  # JSON's own encoding is left unsaid, as before
             reading.encoding, reading.encoding_confidence = codec, confidence
-        return read_jsonl(src.opener, src.source, src.compression, codec, detected=not encoding)
-    if form == "excel":
-        book = Workbook(src.data(), src.source)
+        out = read_jsonl(
+            src.opener,
+            src.source,
+            src.compression,
+            codec,
+            detected=not encoding,
+            max_depth=limits.max_nesting,
+        )
+    elif form == "excel":
+        book = open_workbook(src.data(), src.source, limits.max_decompressed_bytes)
         name, reason = choose_table(
             book.sheet_names, book.header, table, accepts, "sheet", src.source
         )
         reading.table, reading.table_reason = name, reason
         reading.tables_found = list(book.sheet_names)
-        return read_sheet(book, name)
-    return _read_sql(src, encoding, table, accepts, reading)
+        check_columns(len(book.header(name)), limits, src.source)
+        out = read_sheet(book, name)
+    else:
+        out = _read_sql(src, encoding, table, accepts, reading)
+    check_read(out, limits, src.source)
+    return out
 
 
 def source_header(src: Source, form: str, encoding: str | None) -> list[str]:
@@ -582,4 +591,4 @@ def source_header(src: Source, form: str, encoding: str | None) -> list[str]:
     if form == "jsonl":
         codec = jsonl_encoding(src.opener, src.source, encoding, src.compression)[0]
         return jsonl_header(src.opener, src.source, src.compression, codec)
-    return _parquet_header(src)
+    return parquet_header(src.data(), src.source)

@@ -116,10 +116,22 @@ def _truncated_xlsx(p: Path) -> None:
     p.write_bytes(data[: len(data) // 2])
 
 
-def _big_field(p: Path) -> None:
-    rows = members(20)
-    text = "agent_id,upline_id,note\n" + "".join(f"{a},{u},x\n" for a, u in rows[:-1])
-    p.write_text(text + f'{rows[-1][0]},{rows[-1][1]},"{"备" * 700_000}"\n')  # 2.1 MB
+def _field(chars: int) -> Callable[[Path], None]:
+    def write(p: Path) -> None:
+        rows = members(20)
+        text = "agent_id,upline_id,note\n" + "".join(f"{a},{u},x\n" for a, u in rows[:-1])
+        p.write_text(text + f'{rows[-1][0]},{rows[-1][1]},"{"备" * chars}"\n')  # 3 B a char
+
+    return write
+
+
+def _wide(p: Path) -> None:
+    head = ",".join(["agent_id", "upline_id"] + [f"c{i}" for i in range(3000)])
+    p.write_text(head + "\nA1," + "," * 3000 + "\n")
+
+
+def _long_id(p: Path) -> None:
+    p.write_text("agent_id,upline_id\nA1,\n" + "A" * 300 + ",A1\n")
 
 
 def _garbage(p: Path) -> None:
@@ -191,7 +203,10 @@ CASES: list[Case] = [
     Case("empty.csv", _bytes(b""), "error", needle="empty"),
     Case("empty_rows.jsonl", _bytes(b""), "error", needle="empty"),
     Case("header_only.csv", _text("agent_id,upline_id\n"), "error"),
-    Case("big_field.csv", _big_field, "ok", agents=20),
+    Case("big_field.csv", _field(700_000), "error", needle="max_field_bytes"),  # 2.1 MB
+    Case("large_field.csv", _field(300_000), "ok", agents=20),  # 0.9 MB: under 1 MiB
+    Case("wide.csv", _wide, "error", needle="max_columns"),
+    Case("long_id.csv", _long_id, "error", needle="max_id_chars"),
     Case("garbage.csv", _garbage, "error"),
     Case("cut_insert.sql", _sql_cut, "error", needle="end of the dump"),
     Case(

@@ -90,12 +90,20 @@ class ReadFlags:
     date_format: str | None = None
     timezone: str | None = None
     no_upline: list[str] | None = None
+    limit: list[str] | None = None
+
+    def limits(self) -> Any:
+        """The :class:`~agentgraph.loaders.limits.ReadLimits` of ``--limit`` items."""
+        from agentgraph.loaders.limits import parse_limits
+
+        return parse_limits(self.limit)
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments of :func:`agentgraph.loaders.read_relations`."""
         from agentgraph.loaders import parse_mapping
 
         return {
+            "limits": self.limits(),
             "kind": self.kind.value if self.kind else None,
             "columns": parse_mapping(self.column),
             "encoding": self.encoding,

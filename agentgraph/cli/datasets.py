@@ -17,6 +17,7 @@ from agentgraph.cli.options import (
     EncodingOpt,
     InputFormatOpt,
     KindOpt,
+    LimitOpt,
     NoUplineOpt,
     StoreOpt,
     TableOpt,
@@ -49,6 +50,7 @@ def load(
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Load a file into the graph store as a named dataset (all or nothing)."""
     from agentgraph.stores import open_store
@@ -70,6 +72,7 @@ def load(
                     date_format,
                     timezone,
                     no_upline,
+                    limit,
                 ),
             )
         with open_store(store) as st, step(f"loading into {st.url}"):
@@ -131,6 +134,7 @@ def agent(
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
+    limit: LimitOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Level (root = 1), root, upline chain and downline of one agent."""
@@ -144,7 +148,16 @@ def agent(
             rel = read_input(
                 input,
                 ReadFlags(
-                    kind, column, encoding, None, table, where, date_format, timezone, no_upline
+                    kind,
+                    column,
+                    encoding,
+                    None,
+                    table,
+                    where,
+                    date_format,
+                    timezone,
+                    no_upline,
+                    limit,
                 ),
             )
         else:

@@ -21,6 +21,7 @@ __all__ = [
     "DateFormatOpt",
     "TimezoneOpt",
     "NoUplineOpt",
+    "LimitOpt",
 ]
 
 
@@ -121,5 +122,16 @@ NoUplineOpt = Annotated[
         "--no-upline",
         help="One more upline value meaning no upline (besides empty, 0, -1, NULL, "
         "None, \\N, 无, -) (repeatable).",
+    ),
+]
+LimitOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        help="Raise or lower a read limit: NAME=VALUE, e.g. max_rows=5000000 or "
+        "max_field_bytes=4MiB (repeatable). Names: max_rows (default unbounded), "
+        "max_columns (2000), max_id_chars (256), max_field_bytes (1MiB), max_nesting (64), "
+        "max_decompressed_bytes (unbounded); none unbounds max_rows and "
+        "max_decompressed_bytes.",
     ),
 ]

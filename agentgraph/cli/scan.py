@@ -25,6 +25,7 @@ from agentgraph.cli.options import (
     EncodingOpt,
     InputFormatOpt,
     KindOpt,
+    LimitOpt,
     NoUplineOpt,
     ReportFormat,
     StoreOpt,
@@ -40,25 +41,29 @@ if TYPE_CHECKING:
 __all__ = ["scan"]
 
 
-def read_evidence(job: Job, timezone: str | None) -> tuple[Any, Any, Any]:
+def read_evidence(job: Job, timezone: str | None, limits: Any = None) -> tuple[Any, Any, Any]:
     """The job's payments, orders and resolved identities (None where it has none)."""
     pays = sales = persons = None
     if job.payments is not None:
         from agentgraph.loaders.payments import read_payments
 
         with step(f"reading {job.payments.path}"):
-            pays = read_payments(job.payments.path, table=job.payments.table, timezone=timezone)
+            pays = read_payments(
+                job.payments.path, table=job.payments.table, timezone=timezone, limits=limits
+            )
     if job.orders is not None:
         from agentgraph.loaders.orders import read_orders
 
         with step(f"reading {job.orders.path}"):
-            sales = read_orders(job.orders.path, table=job.orders.table, timezone=timezone)
+            sales = read_orders(
+                job.orders.path, table=job.orders.table, timezone=timezone, limits=limits
+            )
     if job.identities is not None:
         from agentgraph.evidence.identities import resolve_identities
         from agentgraph.loaders.identities import read_identities
 
         with step(f"reading {job.identities.path}"):
-            ids = read_identities(job.identities.path, table=job.identities.table)
+            ids = read_identities(job.identities.path, table=job.identities.table, limits=limits)
             persons = resolve_identities(ids)
     return pays, sales, persons
 
@@ -121,6 +126,7 @@ def scan(
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
+    limit: LimitOpt = None,
     max_networks: Annotated[
         int,
         typer.Option(
@@ -196,8 +202,10 @@ def scan(
     if batch and out is None and fmt is not ReportFormat.json:
         raise fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
     flags = ReadFlags(
-        kind, column, encoding, input_format, table, where, date_format, timezone, no_upline
+        kind, column, encoding, input_format, table, where, date_format, timezone, no_upline, limit
     )
+    with errors():
+        limits = flags.limits()
     targets: list[Path | None]
     with errors():
         from agentgraph.report.output import out_folder, output_target
@@ -225,7 +233,7 @@ def scan(
                         st = open_store(store)
                     rel = st.read(job.source)
                     label = f"{st.url}#{job.source}"
-                pays, sales, persons = read_evidence(job, timezone)
+                pays, sales, persons = read_evidence(job, timezone, limits)
                 report = scan_one(rel, policy, max_networks, label, pays, persons, sales)
                 if target is None:
                     pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None

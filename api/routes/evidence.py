@@ -52,9 +52,11 @@ from agentgraph.api.uploads import (
     check_size,
     file_error,
     format_of,
+    limit_error,
     parse_upload,
     upload_options,
 )
+from agentgraph.loaders.limits import LimitError, ReadLimits
 from fastapi import APIRouter, Query, Request, Response
 
 from agentgraph.errors import InputError
@@ -94,15 +96,19 @@ def parse_evidence_files(
     fmt: str | None,
     encoding: str | None,
     columns: dict[str, str] | None,
+    limits: ReadLimits | None = None,
 ) -> pa.Table:
     """Read every spooled file with the kind's reader: one normalised table, or 422
-    listing each problem (file, row, column)."""
+    listing each problem (file, row, column); a file over a read limit answers at
+    once (413 or 422, see :func:`~agentgraph.api.uploads.limit_error`)."""
     tables: list[pa.Table] = []
     details: list[dict[str, Any]] = []
     for f in files:
         form = format_of(f, fmt)  # None: the reader tells it from the name or the bytes
         try:
-            got = spec.read(f.path, columns=columns, encoding=encoding, fmt=form)
+            got = spec.read(f.path, columns=columns, encoding=encoding, fmt=form, limits=limits)
+        except LimitError as exc:
+            raise limit_error(exc, f) from None
         except InputError as exc:
             details.append(file_error(exc, f))
             continue
@@ -187,7 +193,12 @@ async def _upload(
         settings.max_upload_bytes,
         filename,
         lambda files: parse_evidence_files(
-            spec, files, fmt=fmt, encoding=encoding, columns=mapping or None
+            spec,
+            files,
+            fmt=fmt,
+            encoding=encoding,
+            columns=mapping or None,
+            limits=settings.read_limits(),
         ),
     )
     info = await _store(service, ds, kind, table, ", ".join(names), mode)

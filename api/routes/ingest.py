@@ -23,11 +23,13 @@ from agentgraph.api.uploads import (
     check_size,
     file_error,
     format_of,
+    limit_error,
     parse_upload,
     upload_options,
 )
 from agentgraph.loaders import read_relations
 from agentgraph.loaders.dates import DEFAULT_TIMEZONE
+from agentgraph.loaders.limits import LimitError
 from fastapi import APIRouter, Query, Request
 
 from agentgraph.errors import InputError
@@ -51,7 +53,9 @@ def parse_files(
     """Read every spooled file; one normalised relation, or 422 listing each problem.
 
     ``options`` are the other read options (``table``, ``where``, ``date_format``,
-    ``timezone``, ``no_upline``) of :func:`agentgraph.loaders.read_relations`.
+    ``timezone``, ``no_upline``, ``limits``) of :func:`agentgraph.loaders.read_relations`;
+    a file over a read limit answers at once (413 or 422, see
+    :func:`~agentgraph.api.uploads.limit_error`).
 
     The relation's reading is the files' readings merged (:meth:`Reading.merge`), each
     with the file's name as uploaded as its source.
@@ -65,6 +69,8 @@ def parse_files(
             rel = read_relations(
                 f.path, kind=kind, columns=columns, encoding=encoding, fmt=form, **options
             )
+        except LimitError as exc:
+            raise limit_error(exc, f) from None
         except InputError as exc:
             rejected += 1
             details.append(file_error(exc, f))
@@ -208,6 +214,7 @@ async def upload_files(
             date_format=date_format,
             timezone=timezone,
             no_upline=tuple(no_upline or ()),
+            limits=settings.read_limits(),
         ),
     )
     info = await service.registry.load(ds.store_name, rel, mode=mode)
