@@ -110,10 +110,12 @@ def appraise(
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
 ) -> None:
-    """Appraise named suspects: for each, level, root, upline chain, downline members
-    and levels (the suspect included), members per level, funds collected, pay
-    received and the thresholds met, with the rule text applied; suspects not found
-    and suspects in one another's downline are stated.
+    """Appraise named suspects: downline, funds and thresholds of each (xlsx, HTML, JSON).
+
+    For each suspect: level, root, upline chain, downline members and levels (the
+    suspect included), members per level, funds collected, pay received and the
+    thresholds met, with the rule text applied; suspects not found and suspects in
+    one another's downline are stated.
     """
     flags = ReadFlags(
         kind, column, encoding, input_format, table, where, date_format, timezone, no_upline
