@@ -179,6 +179,7 @@ def test_not_found_and_relations_are_stated(doc: dict) -> None:
     assert entry(doc, "B1")["in_downline_of"] == ["A", "B"]
     assert sorted(entry(doc, "A")["suspects_in_downline"]) == ["B", "B1", "C"]
     assert entry(doc, "R")["in_downline_of"] == []
+    assert doc["same_person"] == []
 
 
 def test_record_makes_it_reproducible(doc: dict) -> None:
@@ -286,3 +287,26 @@ def test_listing_cap_keeps_the_counts(tmp_path: Path) -> None:
     a = entry(d, "A")
     assert a["downline"]["members"] == 60 and a["downline"]["listed"] == 10
     assert a["downline"]["omitted"] == 50 and len(a["rows"]) == 10
+
+
+def test_identities_count_a_suspect_as_its_person() -> None:
+    ids = FIXTURES / "identities"
+    members, identities = ids / "split_members.csv", ids / "split_identities.csv"
+    # K10 and M1 share a phone: one person. Alone, K10 has no recruits (1 member,
+    # 1 level); as the person K10 = K10 + M1, it has M1's 21 below it: 22 over 3 levels.
+    alone = agentgraph.appraise(members, ["K10", "M1"]).to_dict()
+    assert entry(alone, "K10")["downline"]["members"] == 1
+    merged = agentgraph.appraise(members, ["K10", "M1", "M5"], identities=identities).to_dict()
+    jsonschema.validate(merged, SCHEMA)
+    k10, m1 = entry(merged, "K10"), entry(merged, "M1")
+    assert k10["person_id"] == m1["person_id"] == "K10"
+    assert (k10["downline"]["members"], k10["downline"]["levels"]) == (22, 3)
+    assert merged["same_person"] == [
+        {
+            "person_id": "K10",
+            "accounts": ["K10", "M1"],
+            "statement": "K10, M1 are accounts of one person (K10): each is counted as that person",
+        }
+    ]
+    assert "identities" in merged["evidence"]
+    assert {i["role"] for i in merged["record"]["inputs"]} == {"members", "suspects", "identities"}

@@ -176,3 +176,16 @@ def test_cli_bad_input_exits_2_with_one_line(args: list[str], needle: str, tmp_p
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
     assert MEMBERS.read_bytes() == before
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_one_person_is_stated_in_every_format(tmp_path: Path) -> None:
+    ids = FIXTURES / "identities"
+    ap = agentgraph.appraise(
+        ids / "split_members.csv", ["K10", "M1"], identities=ids / "split_identities.csv"
+    )
+    statement = ap.to_dict()["same_person"][0]["statement"]
+    page = ap.write(tmp_path / "a.html")
+    assert page is not None and statement in page.read_text(encoding="utf-8")
+    book = CalamineWorkbook.from_path(str(ap.write(tmp_path / "a.xlsx")))
+    rows = book.get_sheet_by_name("关系 Relations").to_python()
+    assert any(statement in str(cell) for row in rows for cell in row)

@@ -233,6 +233,23 @@ def _relations(a: Analysis, found: dict[str, int]) -> list[dict[str, Any]]:
     return out
 
 
+def _same_person(a: Analysis, found: dict[str, int]) -> list[dict[str, Any]]:
+    """Suspects whose accounts were merged into one person (identity records)."""
+    by_node: dict[int, list[str]] = {}
+    for agent, v in found.items():
+        by_node.setdefault(v, []).append(agent)
+    return [
+        {
+            "person_id": a.graph.id_of(v),
+            "accounts": agents,
+            "statement": f"{', '.join(agents)} are accounts of one person "
+            f"({a.graph.id_of(v)}): each is counted as that person",
+        }
+        for v, agents in by_node.items()
+        if len(agents) > 1
+    ]
+
+
 def build_appraisal(
     a: Analysis,
     suspects: Suspects,
@@ -297,6 +314,7 @@ def build_appraisal(
         found[s.agent_id] = v
         entries.append(_suspect(a, s, v, csr, cols, times, max_listed))
     rels = _relations(a, found)
+    same = _same_person(a, found)
     by_id = {e["agent_id"]: e for e in entries}
     for r in rels:
         by_id[r["upline"]]["suspects_in_downline"].append(r["downline"])
@@ -339,6 +357,7 @@ def build_appraisal(
         "suspects": entries,
         "not_found": [e["agent_id"] for e in entries if not e["found"]],
         "relations": rels,
+        "same_person": same,
         "watch": {
             "definition": WATCH_DEFINITION,
             "suspects": watch_suspects,

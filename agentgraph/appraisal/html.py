@@ -233,6 +233,11 @@ def render_appraisal_html(doc: dict[str, Any]) -> str:
             ],
         )
     )
+    same = doc.get("same_person", [])
+    if same:
+        parts.append("<h3>同一人 One person</h3><ul>")
+        parts += [f"<li>{_e(p['statement'])}</li>" for p in same]
+        parts.append("</ul>")
     missing = [s for s in doc.get("suspects", []) if not s.get("found")]
     if missing:
         parts.append("<h3>未找到 Not found</h3><ul>")

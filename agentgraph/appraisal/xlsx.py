@@ -260,6 +260,11 @@ def _relations(book: Any, fmt: dict[str, Any], doc: dict[str, Any]) -> None:
         for c, key in enumerate(("upline", "downline", "levels_below", "statement")):
             sh.cell(r, c, rel[key])
     r = 2 + len(doc["relations"])
+    for same in doc.get("same_person", []):
+        sh.cell(r, 0, same["person_id"])
+        sh.cell(r, 1, ", ".join(same["accounts"]))
+        sh.cell(r, 3, f"同一人 one person: {same['statement']}")
+        r += 1
     for s in doc["suspects"]:
         if not s["found"]:
             sh.cell(r, 0, s["agent_id"])
