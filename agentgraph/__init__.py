@@ -8,6 +8,7 @@ Library use::
     a.networks_frame(); a.agents_frame()                    # pandas
     agentgraph.to_networkx(a.graph); agentgraph.to_igraph(a.graph)
     a.agent("007")                                          # level, root, chain, downline
+    agentgraph.appraise("members.csv", "suspects.csv")      # per-suspect appraisal
 
 Counting follows the 2013 SPC/SPP/MPS opinion: a level is a layer of the
 recruitment tree, the root is level 1, thresholds include their boundary.
@@ -39,7 +40,8 @@ from agentgraph.errors import (
 
 if TYPE_CHECKING:
     from agentgraph.analysis import AgentInfo, Analysis, analyse
-    from agentgraph.facade import read, scan
+    from agentgraph.appraisal import Appraisal
+    from agentgraph.facade import appraise, read, scan
     from agentgraph.graph.model import RecruitmentGraph, build_graph
     from agentgraph.interop import agents_frame, networks_frame, to_igraph, to_networkx
     from agentgraph.policies import Policy, get_policy
@@ -52,6 +54,8 @@ from agentgraph.version import __version__
 _LAZY = {
     "scan": "agentgraph.facade",
     "read": "agentgraph.facade",
+    "appraise": "agentgraph.facade",
+    "Appraisal": "agentgraph.appraisal",
     "analyse": "agentgraph.analysis",
     "Analysis": "agentgraph.analysis",
     "AgentInfo": "agentgraph.analysis",
@@ -91,6 +95,8 @@ __all__ = [
     "to_networkx",
     "to_igraph",
     "read",
+    "appraise",
+    "Appraisal",
     "AgentgraphError",
     "InputError",
     "StoreError",

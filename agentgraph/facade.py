@@ -1,4 +1,4 @@
-"""The library's one-call entry points: :func:`read` a file, :func:`scan` it.
+"""The library's one-call entry points: :func:`read` a file, :func:`scan` it, :func:`appraise`.
 
 These join the rooms a scan passes through (loaders -> analysis, or a store ->
 analysis) so that a researcher needs one import; the CLI and the API call the same
@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from agentgraph.analysis import Analysis, analyse
+from agentgraph.appraisal.document import Appraisal
+from agentgraph.appraisal.suspects import Suspects
 from agentgraph.errors import ArgumentError, InputError
 from agentgraph.loaders import read_relations
 from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.policies.base import Policy
 from agentgraph.tables import Relations
 
-__all__ = ["read", "scan"]
+__all__ = ["read", "scan", "appraise"]
 
 
 def _scan_case(folder: Path, policy: str | Policy, options: dict[str, Any]) -> Analysis:
@@ -182,3 +184,133 @@ def scan(
     else:
         rel = read(source, **read_options)
     return analyse(rel, policy)
+
+
+def _evidence_file(value: Any, role: str, zone: str | None) -> tuple[Any, str | None]:
+    """(the evidence, its path) from a path or an already read table."""
+    if value is None or not isinstance(value, str | os.PathLike):
+        return value, None
+    path = os.fspath(value)
+    if role == "payments":
+        from agentgraph.loaders.payments import read_payments
+
+        return read_payments(path, timezone=zone), path
+    if role == "orders":
+        from agentgraph.loaders.orders import read_orders
+
+        return read_orders(path, timezone=zone), path
+    from agentgraph.evidence.identities import resolve_identities
+    from agentgraph.loaders.identities import read_identities
+
+    return resolve_identities(read_identities(path)), path
+
+
+def appraise(
+    source: str | Path | Relations | Any,
+    suspects: str | Path | Suspects | list[str],
+    *,
+    payments: Any = None,
+    orders: Any = None,
+    identities: Any = None,
+    policy: str | Policy = "cn",
+    suspect_columns: dict[str, str] | None = None,
+    max_listed: int = 100_000,
+    generated_at: str | None = None,
+    **read_options: Any,
+) -> Appraisal:
+    """Appraise named suspects: downline counts, funds and thresholds per suspect.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path, Relations or DataFrame
+        The member table or edge list (read as :func:`read` reads it).
+    suspects : str, pathlib.Path, Suspects or list of str
+        The suspect list file (any agent-id header the loaders recognise, optional
+        name and role columns: :func:`agentgraph.appraisal.suspects.read_suspects`),
+        or the ids.
+    payments, orders, identities : str, pathlib.Path or table, optional
+        The evidence files (or tables already read: Payments, Orders, an
+        IdentityResolution). Without payments the funds are not measured and the
+        funds threshold is stated as not checked.
+    policy : str or Policy, default "cn"
+        The thresholds applied.
+    suspect_columns : dict, optional
+        Canonical name (``agent_id``, ``name``, ``role``) -> the suspect list's header.
+    max_listed : int, default 100000
+        Most downline rows listed per suspect (the counts always cover all of it).
+    generated_at : str, optional
+        ISO time stamp recorded (default: now).
+    **read_options
+        Passed to :func:`read` (``columns``, ``table``, ``where``, ``encoding``,
+        ``date_format``, ``timezone``, ...).
+
+    Returns
+    -------
+    Appraisal
+        ``.to_dict()`` (the ``agentgraph.appraisal/1`` document), ``.write(path)``.
+
+    Raises
+    ------
+    InputError
+        An input cannot be read (naming the file, row and value).
+    PolicyError
+        An unknown policy.
+
+    Notes
+    -----
+    One scan (O(n + payments)) plus O(downline) per suspect; see
+    :mod:`agentgraph.appraisal.build`. The record holds every input file's SHA-256.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> ap = agentgraph.appraise("fixtures/appraisal/members.csv",
+    ...                          "fixtures/appraisal/suspects.csv",
+    ...                          payments="fixtures/appraisal/evidence/payments.csv")
+    >>> b = ap.suspect("B")
+    >>> b["downline"]["members"], b["downline"]["levels"], b["funds"]["total"]["total"]
+    (30, 3, 9800.0)
+    >>> [t["rule"] for t in b["thresholds"] if t["met"]], ap.not_found
+    (['cn.threshold'], ['X9'])
+    """
+    from agentgraph.appraisal.build import build_appraisal
+    from agentgraph.appraisal.record import input_record
+    from agentgraph.appraisal.suspects import read_suspects
+
+    rel = source if isinstance(source, Relations) else read(source, **read_options)
+    zone = read_options.get("timezone")
+    pays, pay_path = _evidence_file(payments, "payments", zone)
+    sales, order_path = _evidence_file(orders, "orders", zone)
+    persons, id_path = _evidence_file(identities, "identities", zone)
+    if isinstance(suspects, Suspects):
+        listed, list_path = suspects, None
+    elif isinstance(suspects, str | os.PathLike):
+        listed = read_suspects(suspects, columns=suspect_columns)
+        list_path = os.fspath(suspects)
+    else:
+        listed, list_path = Suspects.of([str(s) for s in suspects]), None
+    a = analyse(rel, policy, payments=pays, orders=sales, identities=persons)
+    src = os.fspath(source) if isinstance(source, str | os.PathLike) else None
+    reading = rel.reading.as_dict() if rel.reading is not None else None
+    inputs = [
+        input_record(rel.kind, src, rel.rows, reading),
+        input_record("suspects", list_path, listed.rows),
+    ]
+    for role, path, table in (
+        ("payments", pay_path, pays),
+        ("orders", order_path, sales),
+        ("identities", id_path, persons),
+    ):
+        if table is not None:
+            rows = int(getattr(table, "rows", 0) or getattr(table, "accounts", 0) or 0)
+            inputs.append(input_record(role, path, rows))
+    doc = build_appraisal(
+        a,
+        listed,
+        relations=rel,
+        inputs=inputs,
+        max_listed=max_listed,
+        generated_at=generated_at,
+    )
+    files = [p for p in (src, list_path, pay_path, order_path, id_path) if p is not None]
+    return Appraisal(doc, files)
