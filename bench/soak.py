@@ -116,6 +116,8 @@ class Server:
             "AGENTGRAPH_ADMIN_KEY": ADMIN,
             "AGENTGRAPH_STORE": str(self.folder / "soak.duckdb"),
             "AGENTGRAPH_UPLOAD_DIR": str(self.folder / "uploads"),
+            # Every upload makes a dataset: the soak is not about the quota.
+            "AGENTGRAPH_MAX_DATASETS_PER_TENANT": "1000000",
         }
         (self.folder / "uploads").mkdir(exist_ok=True)
         log = (self.folder / "serve.log").open("ab")
