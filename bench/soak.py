@@ -8,7 +8,7 @@ What it does (bounded in time, 127.0.0.1 only, a fresh store in a temp folder):
 2. for ``--seconds`` runs ``--concurrency`` closed-loop clients (the machine's
    capacity: each sends its next request when the last one answered), each
    request drawn from a mix: recruitments (writes: a new agent under a random
-   known one), small CSV uploads into fresh datasets (writes), scans of ``base``,
+   known one), small CSV uploads replacing one of 20 datasets (writes), scans of ``base``,
    agent and network queries and recruitment checks (reads);
 3. meanwhile kills the server with SIGKILL ``--kills`` times at random moments and
    starts it again on the same files; requests that meet a dead server are counted
@@ -16,8 +16,9 @@ What it does (bounded in time, 127.0.0.1 only, a fresh store in a temp folder):
 4. samples the server's resident memory every second;
 5. at the end stops the server gracefully, starts it once more and checks that
    every acknowledged write (2xx) is there: each recruited agent answers with its
-   upline and has its ``recruitment.apply`` audit row, each uploaded dataset has
-   its rows and its ``dataset.ingest`` audit row.
+   upline and has its ``recruitment.apply`` audit row, each pool dataset holds the
+   rows of one of its acknowledged uploads and has at least one ``dataset.ingest``
+   audit row per acknowledged upload.
 
 It prints, and writes as JSON with ``--json``: requests and answers by kind and
 status, errors (5xx and transport failures while the server was up), latency
@@ -54,6 +55,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "soak-Xq7Lm2Wz9Tk4Rb6Vn3Hc8Pd-admin"
+POOL = 20
 MIX = {
     "recruit": 30,
     "check": 15,
@@ -116,8 +118,6 @@ class Server:
             "AGENTGRAPH_ADMIN_KEY": ADMIN,
             "AGENTGRAPH_STORE": str(self.folder / "soak.duckdb"),
             "AGENTGRAPH_UPLOAD_DIR": str(self.folder / "uploads"),
-            # Every upload makes a dataset: the soak is not about the quota.
-            "AGENTGRAPH_MAX_DATASETS_PER_TENANT": "1000000",
         }
         (self.folder / "uploads").mkdir(exist_ok=True)
         log = (self.folder / "serve.log").open("ab")
@@ -173,7 +173,8 @@ class Ledger:
     errors: list[str] = field(default_factory=list)
     latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     recruited: dict[str, str] = field(default_factory=dict)
-    uploads: dict[str, int] = field(default_factory=dict)
+    uploads: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    upload_count: Counter[str] = field(default_factory=Counter)
     known: list[str] = field(default_factory=list)
     scans: list[str] = field(default_factory=list)
 
@@ -199,24 +200,16 @@ async def one(
     elif kind == "networks":
         url = f"{ds}/networks?limit=20"
     elif kind == "upload":
-        name = f"u{n:08d}"
+        # A fixed pool of datasets, each replaced in turn: a steady state, so memory
+        # over time tells whether the service leaks (not how much data it holds).
+        name = f"pool{rng.randrange(POOL):02d}"
         rows = rng.randint(5, 200)
         body = "agent_id,upline_id\n" + "".join(
             f"{name}-{i},{f'{name}-{rng.randrange(i)}' if i else ''}\n" for i in range(rows)
         )
         agent = name
         kwargs = {"files": {"file": (f"{name}.csv", body.encode(), "text/csv")}}
-        # Create first (its own acknowledged write), then upload.
-        try:
-            r = await client.post(f"{server.base}/v1/datasets", json={"name": name})
-        except httpx.TransportError:
-            ledger.unavailable[kind] += 1
-            return
-        if r.status_code != 201:
-            ledger.status[("create", r.status_code)] += 1
-            return
-        method, url = "POST", f"{server.base}/v1/datasets/{name}/files"
-        ledger.uploads.setdefault(name, 0)
+        method, url = "POST", f"{server.base}/v1/datasets/{name}/files?mode=replace"
     elif kind == "scan":
         method, url = "POST", f"{ds}/scans"
     elif kind == "scan_state":
@@ -244,7 +237,8 @@ async def one(
         ledger.recruited[agent] = kwargs["json"]["upline_id"]  # type: ignore[index]
         ledger.known.append(agent)
     elif kind == "upload":
-        ledger.uploads[agent] = int(r.json()["rows_added"])
+        ledger.uploads[agent].add(int(r.json()["rows_added"]))
+        ledger.upload_count[agent] += 1
     elif kind == "scan":
         ledger.scans.append(r.json()["id"])
 
@@ -301,6 +295,8 @@ def setup(server: Server, agents: int, seed: int) -> tuple[str, list[str]]:
         key = r.json()["key"]
         auth = {"Authorization": f"Bearer {key}"}
         c.post("/v1/datasets", json={"name": "base"}, headers=auth).raise_for_status()
+        for i in range(POOL):
+            c.post("/v1/datasets", json={"name": f"pool{i:02d}"}, headers=auth).raise_for_status()
         body, ids = tree_csv(agents, seed)
         c.post(
             "/v1/datasets/base/files",
@@ -336,19 +332,22 @@ def verify(server: Server, key: str, ledger: Ledger) -> dict[str, Any]:
             r = c.get(f"/v1/datasets/base/agents/{agent}")
             if r.status_code != 200 or r.json().get("upline") != upline:
                 lost.append(f"recruitment {agent}: HTTP {r.status_code}")
-        for name, rows in ledger.uploads.items():
-            if rows == 0:
-                continue  # created; the upload itself was not acknowledged
+        for name, sizes in ledger.uploads.items():
+            # Replaced concurrently: the rows now are those of one acknowledged upload.
             r = c.get(f"/v1/datasets/{name}")
-            if r.status_code != 200 or r.json().get("rows") != rows:
+            if r.status_code != 200 or r.json().get("rows") not in sizes:
                 lost.append(f"upload {name}: HTTP {r.status_code}")
     rec_rows = {
         (row.get("detail") or {}).get("agent_id")
         for row in audited(server, "recruitment.apply", "base")
     }
     no_audit = [a for a in ledger.recruited if a not in rec_rows]
-    ingest = {row.get("dataset") for row in audited(server, "dataset.ingest", None)}
-    no_audit += [n for n, rows in ledger.uploads.items() if rows and n not in ingest]
+    ingest = Counter(row.get("dataset") for row in audited(server, "dataset.ingest", None))
+    no_audit += [
+        f"{n}: {k} uploads acknowledged, {ingest[n]} audit rows"
+        for n, k in ledger.upload_count.items()
+        if ingest[n] < k
+    ]
     return {"lost_writes": lost, "writes_without_audit_row": no_audit}
 
 
@@ -421,7 +420,7 @@ async def soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         },
         "acknowledged": {
             "recruitments": len(ledger.recruited),
-            "uploads": sum(1 for r in ledger.uploads.values() if r),
+            "uploads": sum(ledger.upload_count.values()),
         },
         "lost_writes": len(checked["lost_writes"]),
         "writes_without_audit_row": len(checked["writes_without_audit_row"]),
