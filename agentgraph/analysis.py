@@ -454,6 +454,7 @@ def analyse(
             len(nets),
             period=growth_period,
             thresholds=[(r.min_members, r.min_levels) for r in rules],
+            members=nets.members,
         )
         a.growth_rules = [r.id for r in rules]
     a.as_of = dated

@@ -24,8 +24,10 @@ included) was first met. Times are wall-clock times in the zone they were read i
 (the report's ``input.timezone``); a day is a calendar day there, a week starts on
 Monday (ISO), a month on its 1st.
 
-Complexity: O(n + days spanned + networks): two compiled passes over the walk order
-and two stable counting sorts (by day, then by network). No per-agent Python.
+Complexity: O(n + days spanned + networks): two compiled passes over the walk order,
+one stable counting sort by day and one pass in day order updating each network's
+running counts; series of the listed networks cost one more O(n) pass. No per-agent
+Python.
 
 Examples
 --------
@@ -122,9 +124,29 @@ def _period_label(p: int, period: str) -> str:
 
 
 @nb.njit(cache=True, nogil=True)
+def _days(eff: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Day number of every dated agent (-1: undated), offset from the first; first, span."""
+    n = len(eff)
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    for v in range(n):
+        if eff[v] != NEVER:
+            d = eff[v] // DAY_US
+            lo = min(lo, d)
+            hi = max(hi, d)
+    day = np.full(n, -1, np.int32)
+    if hi < lo:
+        return day, 0, 1
+    for v in range(n):
+        if eff[v] != NEVER:
+            day[v] = eff[v] // DAY_US - lo
+    return day, lo, hi - lo + 1
+
+
+@nb.njit(cache=True, nogil=True)
 def _grow(
     net: np.ndarray,
-    level: np.ndarray,
+    depth: np.ndarray,
     day: np.ndarray,
     n_nets: int,
     span: int,
@@ -136,10 +158,12 @@ def _grow(
 ]:
     n = len(net)
     cnt = np.zeros(span + 1, np.int64)  # counting sort by day (stable)
+    total = np.zeros(n_nets, np.int64)
     m = 0
     for v in range(n):
         if day[v] >= 0:
             cnt[day[v] + 1] += 1
+            total[net[v]] += 1
             m += 1
     for d in range(span):
         cnt[d + 1] += cnt[d]
@@ -149,17 +173,6 @@ def _grow(
         if d >= 0:
             by_day[cnt[d]] = v
             cnt[d] += 1
-    off = np.zeros(n_nets + 1, np.int64)  # then by network (stable: days stay sorted)
-    for i in range(m):
-        off[net[by_day[i]] + 1] += 1
-    for j in range(n_nets):
-        off[j + 1] += off[j]
-    pos = off[:-1].copy()
-    order = np.empty(m, np.int32)
-    for i in range(m):
-        v = by_day[i]
-        order[pos[net[v]]] = v
-        pos[net[v]] += 1
     k = len(thr_m)
     crossed = np.full((k, n_nets), -1, np.int64)
     first = np.full(n_nets, -1, np.int64)
@@ -167,43 +180,84 @@ def _grow(
     half_day = np.full(n_nets, -1, np.int64)
     peak = np.full(n_nets, -1, np.int64)
     peak_n = np.zeros(n_nets, np.int64)
-    for j in range(n_nets):
-        lo, hi = off[j], off[j + 1]
-        if hi == lo:
+    cum = np.zeros(n_nets, np.int64)
+    lvl = np.zeros(n_nets, np.int64)
+    cur_p = np.full(n_nets, -1, np.int64)
+    cur_n = np.zeros(n_nets, np.int64)
+    for i in range(m):  # in day order: each agent updates its network's running counts
+        v = by_day[i]
+        j = net[v]
+        d = day[v]
+        cum[j] += 1
+        if depth[v] + 1 > lvl[j]:
+            lvl[j] = depth[v] + 1
+        if first[j] < 0:
+            first[j] = d
+        last[j] = d
+        if half_day[j] < 0 and 2 * cum[j] >= total[j]:
+            half_day[j] = d
+        for t in range(k):
+            if crossed[t, j] < 0 and cum[j] >= thr_m[t] and lvl[j] >= thr_l[t]:
+                crossed[t, j] = d
+        p = pday[d]
+        if p != cur_p[j]:
+            cur_p[j] = p
+            cur_n[j] = 0
+        cur_n[j] += 1
+        if cur_n[j] > peak_n[j]:
+            peak_n[j] = cur_n[j]
+            peak[j] = p
+    return by_day, total, first, last, half_day, peak, peak_n, crossed
+
+
+@nb.njit(cache=True, nogil=True)
+def _points(
+    by_day: np.ndarray,
+    net: np.ndarray,
+    day: np.ndarray,
+    depth: np.ndarray,
+    slot: np.ndarray,
+    n_slots: int,
+    pday: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per wanted network (``slot[j] >= 0``): one point per period with a joining."""
+    cur = np.full(n_slots, -1, np.int64)
+    off = np.zeros(n_slots + 1, np.int64)
+    for i in range(len(by_day)):  # count the points
+        v = by_day[i]
+        s = slot[net[v]]
+        if s >= 0 and pday[day[v]] != cur[s]:
+            cur[s] = pday[day[v]]
+            off[s + 1] += 1
+    for s in range(n_slots):
+        off[s + 1] += off[s]
+    m = off[n_slots]
+    period = np.empty(m, np.int64)
+    joined = np.zeros(m, np.int64)
+    members = np.zeros(m, np.int64)
+    levels = np.zeros(m, np.int64)
+    at = off[:-1] - 1
+    cur[:] = -1
+    cum = np.zeros(n_slots, np.int64)
+    top = np.zeros(n_slots, np.int64)
+    for i in range(len(by_day)):  # fill them, in day order
+        v = by_day[i]
+        s = slot[net[v]]
+        if s < 0:
             continue
-        total = hi - lo
-        half = (total + 1) // 2
-        cum = 0
-        lvl = 0
-        cur_p = -1
-        cur_n = 0
-        i = lo
-        while i < hi:
-            d = day[order[i]]
-            run = 0
-            while i < hi and day[order[i]] == d:
-                run += 1
-                if level[order[i]] > lvl:
-                    lvl = level[order[i]]
-                i += 1
-            cum += run
-            if first[j] < 0:
-                first[j] = d
-            last[j] = d
-            if half_day[j] < 0 and cum >= half:
-                half_day[j] = d
-            for t in range(k):
-                if crossed[t, j] < 0 and cum >= thr_m[t] and lvl >= thr_l[t]:
-                    crossed[t, j] = d
-            p = pday[d]
-            if p != cur_p:
-                cur_p = p
-                cur_n = 0
-            cur_n += run
-            if cur_n > peak_n[j]:
-                peak_n[j] = cur_n
-                peak[j] = p
-    return order, off, first, last, half_day, peak, peak_n, crossed
+        q = pday[day[v]]
+        if q != cur[s]:
+            cur[s] = q
+            at[s] += 1
+            period[at[s]] = q
+        cum[s] += 1
+        if depth[v] + 1 > top[s]:
+            top[s] = depth[v] + 1
+        k = at[s]
+        joined[k] += 1
+        members[k] = cum[s]
+        levels[k] = top[s]
+    return off, period, joined, members, levels
 
 
 @dataclass
@@ -227,13 +281,16 @@ class Growth:
         int64 (thresholds x networks): day offset each threshold was first met, -1 never.
     thresholds : list of tuple
         ``(min_members, min_levels)`` per row of ``crossed``.
-    order, offsets : numpy.ndarray
-        Dated agents grouped by network, by day within it: network ``j``'s are
-        ``order[offsets[j]:offsets[j + 1]]``.
-    day, level : numpy.ndarray
-        Per agent: day offset (-1 undated) and level (root = 1).
+    by_day : numpy.ndarray
+        int32 dated agents in day order (stable).
+    day : numpy.ndarray
+        int32 day offset per agent (-1 undated).
+    depth, net : numpy.ndarray
+        The hierarchy's depth (root = 0) and network number per agent.
     dated_from_downline, dated_after_upline : int
         Agents dated by the two repairs of the dating rule.
+    span : int
+        Days from the first dated day to the last, both included.
 
     Examples
     --------
@@ -254,12 +311,13 @@ class Growth:
     peak_joined: np.ndarray
     crossed: np.ndarray
     thresholds: list[tuple[int, int]]
-    order: np.ndarray
-    offsets: np.ndarray
+    by_day: np.ndarray
     day: np.ndarray
-    level: np.ndarray
+    depth: np.ndarray
+    net: np.ndarray
     dated_from_downline: int = 0
     dated_after_upline: int = 0
+    span: int = 1
 
     def date(self, offset: int) -> str | None:
         """ISO date of a day offset (None for -1)."""
@@ -288,32 +346,42 @@ class Growth:
         return ranked[:limit]
 
     def series(self, j: int, period: str | None = None) -> list[dict[str, Any]]:
-        """Network ``j``'s growth per period with at least one joining (O(its members)).
+        """Network ``j``'s growth per period with at least one joining (O(n) pass).
 
         Each point: ``period`` (label), ``start`` (its first day), ``joined`` (members
         dated in it, the root in its own period), ``members`` and ``levels`` at its end.
         """
+        return self.series_of(np.array([j]), period)[int(j)]
+
+    def series_of(
+        self, nets: np.ndarray, period: str | None = None
+    ) -> dict[int, list[dict[str, Any]]]:
+        """:meth:`series` of several networks at once: one O(n) compiled pass."""
         per = period or self.period
-        agents = self.order[self.offsets[j] : self.offsets[j + 1]]
-        if len(agents) == 0:
-            return []
-        days = self.day[agents].astype(np.int64) + self.day0
-        lv = np.maximum.accumulate(self.level[agents])
-        p = period_index(days, per)
-        ends = np.append(np.flatnonzero(np.diff(p)), len(p) - 1)
-        members = ends + 1
-        joined = np.diff(np.append(0, members))
-        out = []
-        for e, mm, jn in zip(ends.tolist(), members.tolist(), joined.tolist(), strict=True):
-            out.append(
+        wanted = np.unique(np.asarray(nets, np.int64))
+        slot = np.full(len(self.dated), -1, np.int64)
+        slot[wanted] = np.arange(len(wanted))
+        pday = period_index(np.arange(self.span, dtype=np.int64) + self.day0, per)
+        off, period_no, joined, members, levels = _points(
+            self.by_day, self.net, self.day, self.depth, slot, len(wanted), pday
+        )
+        labels: dict[int, tuple[str, str]] = {}
+        for q in np.unique(period_no).tolist():
+            labels[q] = (_period_label(q, per), _period_start(q, per))
+        cols = [period_no.tolist(), joined.tolist(), members.tolist(), levels.tolist()]
+        bounds = off.tolist()
+        out: dict[int, list[dict[str, Any]]] = {}
+        for s, j in enumerate(wanted.tolist()):
+            out[j] = [
                 {
-                    "period": _period_label(int(p[e]), per),
-                    "start": _period_start(int(p[e]), per),
-                    "joined": jn,
-                    "members": mm,
-                    "levels": int(lv[e]),
+                    "period": labels[cols[0][k]][0],
+                    "start": labels[cols[0][k]][1],
+                    "joined": cols[1][k],
+                    "members": cols[2][k],
+                    "levels": cols[3][k],
                 }
-            )
+                for k in range(bounds[s], bounds[s + 1])
+            ]
         return out
 
 
@@ -328,6 +396,7 @@ def growth_of(
     *,
     period: str = "month",
     thresholds: list[tuple[int, int]] | None = None,
+    members: np.ndarray | None = None,
 ) -> Growth:
     """Measure every network's growth from per-agent join times.
 
@@ -344,6 +413,8 @@ def growth_of(
         ``day``, ``week`` or ``month``.
     thresholds : list of tuple, optional
         ``(min_members, min_levels)`` whose first crossing is dated.
+    members : numpy.ndarray, optional
+        Members per network when known (``Networks.members``); counted otherwise.
 
     Returns
     -------
@@ -371,36 +442,28 @@ def growth_of(
         raise ArgumentError(f"growth period must be one of {', '.join(PERIODS)}, not {period!r}")
     thr = list(thresholds or [])
     eff, down, after = effective_times(parent, order, us, known)
-    has = eff != NEVER
-    dayn = np.full(len(eff), -1, np.int64)
-    if has.any():
-        dayn[has] = np.floor_divide(eff[has], DAY_US)
-        day0 = int(dayn[has].min())
-        span = int(dayn[has].max()) - day0 + 1
-        dayn[has] -= day0
-    else:
-        day0, span = 0, 1
-    day = dayn.astype(np.int32)
+    day, day0, span = _days(eff)
+    del eff
     pday = period_index(np.arange(span, dtype=np.int64) + day0, period)
-    level = (np.asarray(depth, np.int32) + 1).astype(np.int32)
     netc = np.asarray(net, np.int32)
-    o, off, first, last, half, peak, peak_n, crossed = _grow(
+    depc = np.asarray(depth, np.int32)
+    by_day, dated, first, last, half, peak, peak_n, crossed = _grow(
         netc,
-        level,
+        depc,
         day,
         int(n_nets),
-        span,
+        int(span),
         pday,
         np.array([m for m, _ in thr], np.int64),
         np.array([lv for _, lv in thr], np.int64),
     )
-    dated = np.diff(off)
-    total = np.bincount(netc, minlength=n_nets).astype(np.int64)
+    if members is None:
+        members = np.bincount(netc, minlength=n_nets)
     return Growth(
         period,
-        day0,
+        int(day0),
         dated,
-        total - dated,
+        np.asarray(members, np.int64) - dated,
         first,
         last,
         half,
@@ -408,12 +471,13 @@ def growth_of(
         peak_n,
         crossed,
         thr,
-        o,
-        off,
+        by_day,
         day,
-        level,
+        depc,
+        netc,
         down,
         after,
+        int(span),
     )
 
 
@@ -426,6 +490,7 @@ def graph_growth(
     *,
     period: str = "month",
     thresholds: list[tuple[int, int]] | None = None,
+    members: np.ndarray | None = None,
 ) -> Growth | None:
     """:func:`growth_of` a scanned graph from its relations' time column.
 
@@ -443,6 +508,8 @@ def graph_growth(
         ``day``, ``week`` or ``month``.
     thresholds : list of tuple, optional
         ``(min_members, min_levels)`` to date.
+    members : numpy.ndarray, optional
+        Members per network (``Networks.members``).
 
     Returns
     -------
@@ -475,4 +542,5 @@ def graph_growth(
         times[1],
         period=period,
         thresholds=thresholds,
+        members=members,
     )

@@ -164,18 +164,22 @@ def _effective(
 ) -> tuple[np.ndarray, int, int]:
     n = len(parent)
     eff = np.full(n, NEVER, np.int64)
+    missing = 0
     for v in range(n):
         if known[v]:
             eff[v] = us[v]
-    for k in range(n - 1, -1, -1):  # children first: undated agents take their earliest recruit
-        v = order[k]
-        p = parent[v]
-        if p >= 0 and not known[p] and eff[v] < eff[p]:
-            eff[p] = eff[v]
+        else:
+            missing += 1
     from_down = 0
-    for v in range(n):
-        if not known[v] and eff[v] != NEVER:
-            from_down += 1
+    if missing:
+        for k in range(n - 1, -1, -1):  # children first: undated agents take their earliest recruit
+            v = order[k]
+            p = parent[v]
+            if p >= 0 and not known[p] and eff[v] < eff[p]:
+                eff[p] = eff[v]
+        for v in range(n):
+            if not known[v] and eff[v] != NEVER:
+                from_down += 1
     after = 0
     for k in range(n):  # parents first: no recruit before its upline
         v = order[k]

@@ -56,7 +56,13 @@ def _no_growth(a: Scanned) -> dict[str, Any]:
 
 
 def _network(
-    g: Growth, a: Scanned, j: int, rules: list[str], root: str, flagged: bool
+    g: Growth,
+    a: Scanned,
+    j: int,
+    rules: list[str],
+    root: str,
+    flagged: bool,
+    series: list[dict[str, Any]],
 ) -> dict[str, Any]:
     nets = a.networks
     crossed = [
@@ -81,7 +87,7 @@ def _network(
         "peak_joined": int(g.peak_joined[j]),
         "doubling_days": g.doubling_days(j),
         "thresholds_crossed": crossed,
-        "series": g.series(j),
+        "series": series,
     }
 
 
@@ -147,6 +153,7 @@ def growth_section(
     names = a.graph.names(a.networks.roots[listed])
     fast_names = a.graph.names(a.networks.roots[fast])
     dated = g.dated > 0
+    series = g.series_of(listed)
     return {
         "measured": True,
         "period": g.period,
@@ -179,7 +186,7 @@ def growth_section(
             for k, j in enumerate(fast.tolist())
         ],
         "networks": [
-            _network(g, a, j, rules, names[k], bool(a.flagged[j]))
+            _network(g, a, j, rules, names[k], bool(a.flagged[j]), series[j])
             for k, j in enumerate(listed.tolist())
         ],
     }
