@@ -110,13 +110,15 @@ def _check(doc: Any, where: str) -> None:
 
 
 def _side(r: dict[str, Any]) -> dict[str, Any]:
-    src = r.get("source") if isinstance(r.get("source"), dict) else {}
+    src: dict[str, Any] = r["source"] if isinstance(r.get("source"), dict) else {}
+    inp: dict[str, Any] = r["input"] if isinstance(r.get("input"), dict) else {}
+    as_of = inp.get("as_of")
     return {
         "source": src.get("name"),
         "generated_at": r.get("generated_at"),
         "schema_revision": r.get("schema_revision", 1),
         "policy": r.get("policy"),
-        "as_of": (r.get("input") or {}).get("as_of", {}).get("date"),
+        "as_of": as_of.get("date") if isinstance(as_of, dict) else None,
     }
 
 
