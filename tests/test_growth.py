@@ -274,3 +274,16 @@ def test_as_of_matches_the_oracle(seed: int) -> None:
     kept = sorted(a.graph.names(range(len(a.graph))))
     assert kept == sorted(f"a{v}" for v in range(n) if not dropped[v])
     assert a.as_of is not None and a.as_of["agents_left_out"] == sum(dropped)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_times_are_read_from_any_unit_slice_and_chunking(unit: str) -> None:
+    from agentgraph.measure.times import micros
+
+    values = [86_400, None, -1, 0, None, 1_700_000_000]
+    scale = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
+    arr = pa.array([None if v is None else v * scale for v in values], pa.timestamp(unit))
+    col = pa.chunked_array([arr.slice(0, 2), arr.slice(2, 0), arr.slice(2)])
+    us, valid = micros(col)
+    assert valid.tolist() == [v is not None for v in values]
+    assert us.tolist() == [0 if v is None else v * 1_000_000 for v in values]
