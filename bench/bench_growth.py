@@ -13,7 +13,8 @@ Imports and JIT compilation are warmed up on a small table first. Medians of
 ``--repeat`` runs.
 
 Target (issue 13, 2-core machine): for 10M agents the series add <= 1 s to a scan
-(``growth - plain`` median).
+(``growth - plain`` median). The one-minute load average before and after is printed:
+on a shared machine both medians grow with it, so compare runs at a similar load.
 
     python bench/bench_growth.py [--sizes 10000000] [--repeat 3] [--period month]
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -78,6 +80,7 @@ def main() -> None:
     _time(small_timed, args.period)  # JIT warm-up
     for n in args.sizes:
         plain, timed = make_tables(n)
+        load_before = os.getloadavg()[0]
         runs: dict[str, list[float]] = {"plain": [], "growth": []}
         report: dict[str, object] = {}
         for _ in range(args.repeat):
@@ -101,6 +104,7 @@ def main() -> None:
                     "networks_with_series": len(g["networks"]),
                     "dated_after_upline": g["dated_after_upline"],
                     "runs": {k: [round(x, 3) for x in v] for k, v in runs.items()},
+                    "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                 }
             ),
             flush=True,

@@ -5,7 +5,8 @@ Dating rule (every agent gets one *effective* join time, or none):
 - an agent with a time keeps it, unless its upline is dated later (a data defect: a
   recruit cannot join before its recruiter): then the recruit is counted from its
   upline's time, the later one, so a threshold is never shown crossed earlier than
-  the data proves (counted as ``dated_after_upline``);
+  the data proves (counted as ``dated_after_upline`` when the recruit's day is earlier
+  than its upline's: the series count in days);
 - an agent without a time is dated by its earliest-dated recruit (it had joined by
   then; counted as ``dated_from_downline``); the root of an edge list (no edge leads
   to it) is dated this way;
@@ -24,7 +25,8 @@ included) was first met. Times are wall-clock times in the zone they were read i
 (the report's ``input.timezone``); a day is a calendar day there, a week starts on
 Monday (ISO), a month on its 1st.
 
-Complexity: O(n + days spanned + networks): two compiled passes over the walk order,
+Complexity: O(n + days spanned + networks): two compiled passes over the walk order
+(on int32 day numbers),
 one stable counting sort by day and one pass in day order updating each network's
 running counts; series of the listed networks cost one more O(n) pass. No per-agent
 Python.
@@ -54,7 +56,7 @@ import numpy as np
 
 from agentgraph.errors import ArgumentError
 from agentgraph.graph.model import RecruitmentGraph
-from agentgraph.measure.times import DAY_US, NEVER, agent_times, effective_times
+from agentgraph.measure.times import DAY_US, agent_times
 from agentgraph.tables import Relations
 
 __all__ = [
@@ -123,24 +125,60 @@ def _period_label(p: int, period: str) -> str:
     return str(np.datetime64(p, "M")) if period == "month" else _period_start(p, period)
 
 
+_UNDATED = np.iinfo(np.int32).max
+
+
 @nb.njit(cache=True, nogil=True)
-def _days(eff: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """Day number of every dated agent (-1: undated), offset from the first; first, span."""
-    n = len(eff)
+def _dated_days(
+    parent: np.ndarray, order: np.ndarray, us: np.ndarray, known: np.ndarray
+) -> tuple[np.ndarray, int, int, int, int]:
+    """Effective join day of every agent by the dating rule (int32 offsets, -1: undated).
+
+    The rule applied to days equals the rule applied to times, then floored to the day
+    (the floor commutes with min and max); working on int32 days halves the memory the
+    two passes over the walk order touch.
+    """
+    n = len(parent)
     lo = np.iinfo(np.int64).max
-    hi = np.iinfo(np.int64).min
+    missing = 0
     for v in range(n):
-        if eff[v] != NEVER:
-            d = eff[v] // DAY_US
-            lo = min(lo, d)
-            hi = max(hi, d)
-    day = np.full(n, -1, np.int32)
-    if hi < lo:
-        return day, 0, 1
+        if known[v]:
+            d = us[v] // DAY_US
+            if d < lo:
+                lo = d
+        else:
+            missing += 1
+    day = np.full(n, _UNDATED, np.int32)
+    if missing == n:
+        return np.full(n, -1, np.int32), 0, 1, 0, 0
     for v in range(n):
-        if eff[v] != NEVER:
-            day[v] = eff[v] // DAY_US - lo
-    return day, lo, hi - lo + 1
+        if known[v]:
+            day[v] = us[v] // DAY_US - lo
+    if missing:
+        for k in range(n - 1, -1, -1):  # children first: undated agents take their earliest recruit
+            v = order[k]
+            p = parent[v]
+            if p >= 0 and not known[p] and day[v] < day[p]:
+                day[p] = day[v]
+    after = 0
+    for k in range(n):  # parents first: no recruit before its upline
+        v = order[k]
+        p = parent[v]
+        if p >= 0 and day[v] != _UNDATED and day[p] > day[v]:
+            day[v] = day[p]
+            if known[v]:
+                after += 1
+    hi = 0
+    from_down = 0
+    for v in range(n):
+        if day[v] == _UNDATED:
+            day[v] = -1
+        else:
+            if day[v] > hi:
+                hi = day[v]
+            if not known[v]:
+                from_down += 1
+    return day, lo, hi + 1, from_down, after
 
 
 @nb.njit(cache=True, nogil=True)
@@ -441,9 +479,12 @@ def growth_of(
     if period not in PERIODS:
         raise ArgumentError(f"growth period must be one of {', '.join(PERIODS)}, not {period!r}")
     thr = list(thresholds or [])
-    eff, down, after = effective_times(parent, order, us, known)
-    day, day0, span = _days(eff)
-    del eff
+    day, day0, span, down, after = _dated_days(
+        np.asarray(parent, np.int32),
+        np.asarray(order, np.int32),
+        np.asarray(us, np.int64),
+        np.asarray(known, np.bool_),
+    )
     pday = period_index(np.arange(span, dtype=np.int64) + day0, period)
     netc = np.asarray(net, np.int32)
     depc = np.asarray(depth, np.int32)
