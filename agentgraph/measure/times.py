@@ -154,6 +154,8 @@ def agent_times(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, np
     if col not in t.column_names:
         return None
     us, valid = micros(t.column(col))
+    if rel.kind == "members" and graph.n_listed == t.num_rows == n:
+        return us, valid  # dense id v is row v, and no upline is left unlisted
     if rel.kind == "members":
         out = np.zeros(n, np.int64)
         known = np.zeros(n, np.bool_)
