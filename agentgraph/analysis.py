@@ -23,10 +23,12 @@ from agentgraph.evidence.sales import SalesEvidence, sales_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.loaders.frames import is_frame, read_frame
+from agentgraph.measure.growth import Growth, graph_growth
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of, structure_class, upline_chain
 from agentgraph.measure.ranks import RankCheck, rank_check
-from agentgraph.policies import Flag, Policy, get_policy
+from agentgraph.measure.times import as_of_relations, parse_as_of
+from agentgraph.policies import Flag, Policy, ThresholdRule, get_policy
 from agentgraph.policies.money import Evidence
 from agentgraph.report.build import build_report
 from agentgraph.tables import Orders, Payments, Relations
@@ -107,6 +109,12 @@ class Analysis:
         When the input came with orders.
     penalised : numpy.ndarray or None
         Agents marked with a prior penalty.
+    growth : Growth or None
+        How each network grew (None when the input has no join times).
+    as_of : dict or None
+        With ``as_of``: the date and what was left out (the report's ``input.as_of``).
+    growth_rules : list of str
+        The threshold rule dated by each row of ``growth.crossed``.
 
     Examples
     --------
@@ -127,6 +135,9 @@ class Analysis:
     identities: IdentityEvidence | None = None  # when accounts were merged into persons
     sales: SalesEvidence | None = None  # when the input came with orders
     penalised: np.ndarray | None = None  # agents marked with a prior penalty
+    growth: Growth | None = None  # how each network grew (None without join times)
+    as_of: dict[str, Any] | None = None  # the as-of date and what it left out
+    growth_rules: list[str] = field(default_factory=list)  # rule id per row of growth.crossed
 
     @property
     def evidence(self) -> Evidence | None:
@@ -298,6 +309,8 @@ def analyse(
     payments: Payments | None = None,
     orders: Orders | None = None,
     identities: IdentityResolution | None = None,
+    growth_period: str = "month",
+    as_of: Any = None,
 ) -> Analysis:
     """Measure a recruitment forest and apply a policy.
 
@@ -326,6 +339,14 @@ def analyse(
         the relations (and the payments' ids) are rewritten to persons before
         anything is measured, and the report's ``identities`` section compares the
         networks before and after the merge (the depth the accounts hid).
+    growth_period : str, default "month"
+        ``day``, ``week`` or ``month``: the period of the growth series
+        (:mod:`agentgraph.measure.growth`), measured when the input has ``joined_at``
+        (or edge ``at``).
+    as_of : str, datetime.date or datetime.datetime, optional
+        Scan the network as it stood at the end of this date
+        (:func:`agentgraph.measure.times.as_of_relations`); payments and orders dated
+        after it are left out too.
 
     Returns
     -------
@@ -334,8 +355,9 @@ def analyse(
     Raises
     ------
     ArgumentError
-        ``data`` is neither Relations nor a RecruitmentGraph, or ``identities`` come
-        with a built graph (the relations are needed).
+        ``data`` is neither Relations nor a RecruitmentGraph, or ``identities`` or
+        ``as_of`` come with a built graph (the relations are needed), or a bad
+        ``growth_period`` or ``as_of``.
     PolicyError
         An unknown policy name or a policy file that does not validate.
     InputError
@@ -370,6 +392,12 @@ def analyse(
     pol = get_policy(policy)
     th = pol.thresholds
     merged = None
+    dated = None
+    if as_of is not None:
+        if isinstance(data, RecruitmentGraph):
+            raise ArgumentError("as_of needs the relations, not a built graph")
+        data, dated = as_of_relations(data, as_of)
+        payments, orders, dated = _evidence_as_of(payments, orders, as_of, dated)
     if identities is not None:
         if isinstance(data, RecruitmentGraph):
             raise ArgumentError("identities need the relations, not a built graph")
@@ -416,4 +444,44 @@ def analyse(
         a.flag_mask = pol.gated_masks(masks, a.evidence_inputs())
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
+    if isinstance(data, Relations):
+        rules = [r for r in pol.rules if isinstance(r, ThresholdRule)]
+        a.growth = graph_growth(
+            data,
+            graph,
+            h.depth,
+            h.net,
+            len(nets),
+            period=growth_period,
+            thresholds=[(r.min_members, r.min_levels) for r in rules],
+            members=nets.members,
+        )
+        a.growth_rules = [r.id for r in rules]
+    a.as_of = dated
     return a
+
+
+def _evidence_as_of(
+    payments: Payments | None, orders: Orders | None, as_of: Any, record: dict[str, Any]
+) -> tuple[Payments | None, Orders | None, dict[str, Any]]:
+    """Payments and orders without the rows dated after ``as_of`` (counted in the record)."""
+    import dataclasses
+
+    import pyarrow as pa
+
+    from agentgraph.measure.times import micros
+
+    limit, _ = parse_as_of(as_of)
+    out: list[Any] = []
+    for name, table in (("payments", payments), ("orders", orders)):
+        col = None
+        if table is not None and "at" in table.table.column_names:
+            col = table.table.column("at")
+        if table is None or col is None:
+            out.append(table)
+            continue
+        us, valid = micros(col)
+        later = valid & (us > limit)
+        record = record | {f"{name}_left_out": int(later.sum())}
+        out.append(dataclasses.replace(table, table=table.table.filter(pa.array(~later))))
+    return out[0], out[1], record

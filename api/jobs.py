@@ -35,7 +35,7 @@ from agentgraph.api.errors import ApiError
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.meta import DatasetRecord, MetaStore, ScanRecord, now
 from agentgraph.api.registry import Registry
-from agentgraph.api.schemas.scans import REPORT_OPTIONS
+from agentgraph.api.schemas.scans import ANALYSE_OPTIONS, REPORT_OPTIONS
 
 from agentgraph.analysis import Analysis, analyse
 from agentgraph.errors import AgentgraphError
@@ -262,7 +262,8 @@ class ScanRunner:
                 )
             self._phase(rec.id, "analysing", 0.3)
             policy = scan_policy(rec.options)
-            a: Analysis = await self._in_pool(lambda: analyse(rel, policy, **evidence))
+            timing = {k: rec.options[k] for k in ANALYSE_OPTIONS if k in rec.options}
+            a: Analysis = await self._in_pool(lambda: analyse(rel, policy, **evidence, **timing))
             self._phase(rec.id, "reporting", 0.7)
             report_options = {k: rec.options[k] for k in REPORT_OPTIONS if k in rec.options}
 
@@ -272,7 +273,12 @@ class ScanRunner:
 
             rep, text = await self._in_pool(report)
             # the live index is depth-only, under the service's policy
-            if not evidence and policy == get_policy(self.registry.policy):
+            # (a scan as of a date is not the dataset as it stands: no index from it)
+            if (
+                not evidence
+                and not timing.get("as_of")
+                and policy == get_policy(self.registry.policy)
+            ):
                 self._phase(rec.id, "indexing", 0.85)
                 index = await self._in_pool(LiveIndex.from_analysis, a)
                 self.registry.install(name, index, version)

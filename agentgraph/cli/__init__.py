@@ -1,4 +1,4 @@
-"""Command line: ``agentgraph scan | appraise | load | datasets | agent | drop | synth | serve``.
+"""Command line (``agentgraph COMMAND``): scan, appraise, load, datasets, agent, drop, ..., diff.
 
 The CLI is thin: it parses options, calls the library and turns library
 errors into exit code 2 with one clear line on stderr. Exit codes: 0 done,
@@ -10,7 +10,7 @@ Modules: :mod:`~agentgraph.cli.app` (the Typer app and entry point),
 :mod:`~agentgraph.cli.options` (shared option types), :mod:`~agentgraph.cli.common`
 (errors, progress, reading, rendering), then the commands:
 :mod:`~agentgraph.cli.scan`, :mod:`~agentgraph.cli.appraise`, :mod:`~agentgraph.cli.datasets`,
-:mod:`~agentgraph.cli.tools`.
+:mod:`~agentgraph.cli.tools`, :mod:`~agentgraph.cli.diff`.
 """
 
 from __future__ import annotations
@@ -21,5 +21,11 @@ from agentgraph.cli.app import app, main
 
 __all__ = ["app", "main"]
 
-for _commands in ("scan", "appraise", "datasets", "tools"):  # they register on app in this order
+for _commands in (
+    "scan",
+    "appraise",
+    "datasets",
+    "tools",
+    "diff",
+):  # they register on app in this order
     importlib.import_module(f"agentgraph.cli.{_commands}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -38,7 +39,15 @@ from agentgraph.errors import AgentgraphError
 if TYPE_CHECKING:
     from agentgraph.tables import Relations
 
-__all__ = ["scan"]
+__all__ = ["GrowthPeriod", "scan"]
+
+
+class GrowthPeriod(StrEnum):
+    """``scan --growth-period``: the period of the growth series."""
+
+    day = "day"
+    week = "week"
+    month = "month"
 
 
 def read_evidence(job: Job, timezone: str | None, limits: Any = None) -> tuple[Any, Any, Any]:
@@ -76,11 +85,22 @@ def scan_one(
     payments: Any = None,
     identities: Any = None,
     orders: Any = None,
+    as_of: str | None = None,
+    growth_period: str = "month",
 ) -> dict[str, Any]:
+    """Analyse one input (as of a date, when given) and build its report."""
     from agentgraph.analysis import analyse
 
     with step(f"analysing {source_name}"):
-        a = analyse(rel, policy, payments=payments, orders=orders, identities=identities)
+        a = analyse(
+            rel,
+            policy,
+            payments=payments,
+            orders=orders,
+            identities=identities,
+            as_of=as_of,
+            growth_period=growth_period,
+        )
         return a.report(max_networks=max_networks, source_name=source_name)
 
 
@@ -171,6 +191,24 @@ def scan(
             "ID number or bank card are merged into one person first.",
         ),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Scan the network as it stood at the end of this date (YYYY-MM-DD, or an "
+            "ISO time): agents who joined later, and payments and orders dated later, are "
+            "left out; agents without a join time are kept and counted (input.as_of).",
+            show_default=False,
+        ),
+    ] = None,
+    growth_period: Annotated[
+        GrowthPeriod,
+        typer.Option(
+            "--growth-period",
+            help="Period of the growth series (members, levels and recruits over time, "
+            "from joined_at or edge at).",
+        ),
+    ] = GrowthPeriod.month,
     recursive: Annotated[
         bool,
         typer.Option(
@@ -190,6 +228,10 @@ def scan(
 
     with errors():
         get_policy(policy)
+        if as_of is not None:  # a bad date fails before any input is read
+            from agentgraph.measure.times import parse_as_of
+
+            parse_as_of(as_of)
     jobs, unreadable = plan_jobs(
         inputs,
         dataset,
@@ -234,7 +276,17 @@ def scan(
                     rel = st.read(job.source)
                     label = f"{st.url}#{job.source}"
                 pays, sales, persons = read_evidence(job, timezone, limits)
-                report = scan_one(rel, policy, max_networks, label, pays, persons, sales)
+                report = scan_one(
+                    rel,
+                    policy,
+                    max_networks,
+                    label,
+                    pays,
+                    persons,
+                    sales,
+                    as_of=as_of,
+                    growth_period=growth_period.value,
+                )
                 if target is None:
                     pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
                     sys.stdout.write(render(report, fmt, indent=indent or pretty))

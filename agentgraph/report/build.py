@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agentgraph.measure.networks import chains, structure_class
+from agentgraph.report.growth import growth_section
 from agentgraph.report.sections import identities_section, money_section, sales_section
 
 if TYPE_CHECKING:
@@ -48,8 +49,10 @@ SCHEMA = "agentgraph.report/1"
 #    ``rules`` with ``needs``, ``liability``, ``evaluated``, ``requires_any``;
 # 3: ``input`` (how the file was read: format, table, columns, schema, no-upline
 #    values, filters) and the data issue kinds ``no_upline_value`` and
-#    ``upline_disagreement``.
-SCHEMA_REVISION = 3
+#    ``upline_disagreement``;
+# 4: ``growth`` (members and levels over time, thresholds dated, fastest growing;
+#    :mod:`agentgraph.report.growth`) and ``input.as_of`` (a scan as of a date).
+SCHEMA_REVISION = 4
 
 
 def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -166,7 +169,9 @@ def build_report(
         (described by the shipped JSON Schema,
         :func:`agentgraph.report.schema.report_schema`): the stable keys listed in
         the module's docstring, plus ``identities``, ``sales`` and ``money`` when the
-        scan had that evidence and ``rank_mismatches`` when the input declared ranks.
+        scan had that evidence, ``rank_mismatches`` when the input declared ranks,
+        ``growth`` always (``measured`` false without join times) and ``input.as_of``
+        for a scan as of a date.
         Networks are listed flagged first, then by size.
 
     Notes
@@ -181,7 +186,7 @@ def build_report(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
     >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
-    ('agentgraph.report/1', 3, 'demo', 1)
+    ('agentgraph.report/1', 4, 'demo', 1)
     >>> net = r["networks"][0]
     >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
     ('001', 30, 3, [1, 5, 24], 'cn.threshold')
@@ -222,6 +227,12 @@ def build_report(
     }
     if a.graph.reading is not None:
         report["input"] = a.graph.reading.as_dict()
+    as_of = getattr(a, "as_of", None)
+    if as_of is not None:
+        report.setdefault("input", {})["as_of"] = as_of
+    report["growth"] = growth_section(
+        a, getattr(a, "growth", None), list(getattr(a, "growth_rules", []))
+    )
     if a.identities is not None:
         report["identities"] = identities_section(a, max_organisers)
     if a.sales is not None:

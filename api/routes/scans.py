@@ -13,13 +13,14 @@ from agentgraph.api.jobs import scan_policy
 from agentgraph.api.meta import ScanRecord
 from agentgraph.api.paging import page
 from agentgraph.api.schemas.common import ErrorInfo, Page
-from agentgraph.api.schemas.scans import ScanCreate, ScanLinks, ScanOut
-from fastapi import APIRouter, Path, Response
+from agentgraph.api.schemas.scans import DIFF_JSON_SCHEMA, ScanCreate, ScanLinks, ScanOut
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from agentgraph.errors import PolicyError
+from agentgraph.errors import InputError, PolicyError
 from agentgraph.policies.custom import policy_from_dict
-from agentgraph.report.build import SCHEMA
+from agentgraph.report.build import SCHEMA, dumps
+from agentgraph.report.diff import diff_reports
 from agentgraph.report.html import render_html
 from agentgraph.report.schema import report_schema
 
@@ -30,6 +31,7 @@ CUSTOM_POLICY_MAX_BYTES = 64 * 1024
 router = APIRouter(prefix="/v1", tags=["scans"])
 
 ScanId = Annotated[str, Path(pattern=r"^scn_[0-9a-f]{16}$", description="Scan id.")]
+_SCAN_ID = r"^scn_[0-9a-f]{16}$"
 
 # The OpenAPI response schema of the JSON report is the shipped JSON Schema itself.
 _REPORT_SCHEMA: dict[str, Any] = report_schema()
@@ -108,6 +110,40 @@ async def list_scans(ds: ReadableDataset, service: ServiceDep, paging: PagingDep
     recs, total = service.meta.scans(ds.record.tenant, ds.name, paging.limit, paging.offset)
     service.audit_read(ds.who, "scan.list", ds.name)
     return Page[ScanOut].model_validate(page([_out(r) for r in recs], total, paging))
+
+
+@router.get(
+    "/datasets/{dataset}/scans/diff",
+    responses={
+        200: {
+            "description": "The agentgraph.diff/1 document: thresholds crossed, new flags, "
+            "networks that grew fastest, new data issues (docs/cli.md, diff)",
+            "content": {"application/json": {"schema": DIFF_JSON_SCHEMA}},
+        },
+        **responses(401, 403, 404, 409, 422),
+    },
+    response_class=Response,
+    summary="Compare two scans of the dataset (older first)",
+)
+async def diff_scans(
+    ds: ReadableDataset,
+    service: ServiceDep,
+    old: Annotated[str, Query(pattern=_SCAN_ID, description="The earlier scan's id.")],
+    new: Annotated[str, Query(pattern=_SCAN_ID, description="The later scan's id.")],
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Most networks listed.")] = 100,
+) -> Response:
+    reports = []
+    for scan_id in (old, new):
+        rec = _scan(service, ds.who, scan_id)
+        if rec.dataset != ds.name:
+            raise ApiError(404, "not_found", f"no scan {scan_id!r} of dataset {ds.name!r}")
+        reports.append(_report_text(service, ds.who, scan_id)[1])
+    try:
+        doc = diff_reports(json.loads(reports[0]), json.loads(reports[1]), limit=limit)
+    except InputError as exc:
+        raise ApiError(422, "incompatible_scans", str(exc)) from None
+    service.audit_read(ds.who, "scan.diff", ds.name)
+    return Response(dumps(doc), media_type="application/json")
 
 
 def _scan(service: ServiceDep, who: ReaderDep, scan_id: str) -> ScanRecord:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from agentgraph.api.schemas.common import ErrorInfo
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["ScanCreate", "ScanOut", "ScanLinks", "ScanState", "PolicyPack", "REPORT_OPTIONS"]
+__all__ = [
+    "ScanCreate",
+    "ScanOut",
+    "ScanLinks",
+    "ScanState",
+    "PolicyPack",
+    "REPORT_OPTIONS",
+    "ANALYSE_OPTIONS",
+    "DIFF_JSON_SCHEMA",
+]
 
 PolicyPack = Literal["cn", "us-ftc", "eu-ucpd"]
 # the ScanCreate fields that are build_report options (the rest pick the policy)
 REPORT_OPTIONS = ("max_networks", "max_organisers", "max_rank_mismatches")
+# the ScanCreate fields passed to analyse (a scan as of a date, the growth series' period)
+ANALYSE_OPTIONS = ("as_of", "growth_period")
 
 _EX_CUSTOM_POLICY: dict[str, Any] = {
     "policy": {"name": "acme-single-tier", "version": "2026-11"},
@@ -75,6 +87,33 @@ class ScanCreate(BaseModel):
     )
     max_organisers: int = Field(default=1000, ge=0, le=100_000)
     max_rank_mismatches: int = Field(default=1000, ge=0, le=100_000)
+    as_of: str | None = Field(
+        default=None,
+        max_length=40,
+        description=(
+            "Scan the dataset as it stood at the end of this date (YYYY-MM-DD, or an ISO "
+            "time): agents who joined later are left out, agents without a join time kept "
+            "and counted (the report's input.as_of). Needs joined_at (or edge at)."
+        ),
+        json_schema_extra={"example": "2024-03-10"},
+    )
+    growth_period: Literal["day", "week", "month"] | None = Field(
+        default=None, description="Period of the report's growth series (default month)."
+    )
+
+    @field_validator("as_of")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            if len(value) == 10:
+                date.fromisoformat(value)
+            else:
+                datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("as_of must be a date YYYY-MM-DD or an ISO time") from None
+        return value
 
     @model_validator(mode="after")
     def _one_policy(self) -> ScanCreate:
@@ -128,3 +167,47 @@ class ScanOut(BaseModel):
     )
     error: ErrorInfo | None = None
     links: ScanLinks
+
+
+# The OpenAPI schema of GET /v1/datasets/{dataset}/scans/diff (agentgraph.diff/1, docs/api.md).
+DIFF_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "schema",
+        "old",
+        "new",
+        "summary",
+        "crossed_thresholds",
+        "new_flags",
+        "cleared_flags",
+        "new_networks",
+        "grew_fastest",
+        "data_issues",
+        "new_data_issues",
+    ],
+    "properties": {
+        "schema": {"const": "agentgraph.diff/1"},
+        "old": {
+            "type": "object",
+            "description": "source, generated_at, schema_revision, policy, as_of",
+        },
+        "new": {"type": "object"},
+        "summary": {
+            "type": "object",
+            "description": "agents, networks, flagged, max_levels, organisers: {old, new, change}",
+        },
+        "crossed_thresholds": {
+            "type": "array",
+            "description": "Networks now meeting a members-and-levels threshold they did not: "
+            "root, rule, min_members, min_levels, old/new members and levels, date.",
+            "items": {"type": "object"},
+        },
+        "new_flags": {"type": "array", "items": {"type": "object"}},
+        "cleared_flags": {"type": "array", "items": {"type": "object"}},
+        "new_networks": {"type": "array", "items": {"type": "string"}},
+        "grew_fastest": {"type": "array", "items": {"type": "object"}},
+        "data_issues": {"type": "object"},
+        "new_data_issues": {"type": "array", "items": {"type": "object"}},
+        "limits": {"type": "object"},
+    },
+}

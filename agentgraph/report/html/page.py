@@ -13,6 +13,7 @@ from typing import Any
 
 from agentgraph.report.html.charts import histogram_svg
 from agentgraph.report.html.evidence import identities_section, sales_section
+from agentgraph.report.html.growth import growth_section
 from agentgraph.report.html.money import money_section
 from agentgraph.report.html.networks import flagged_section, networks_section
 from agentgraph.report.html.reading import input_section
@@ -69,6 +70,7 @@ def render_html(report: Mapping[str, Any]) -> str:
 
     The page: header, navigation, summary cards, flagged networks (one card
     each), identities, money and sales evidence when the report has them, the
+    growth of each flagged network (inline SVG charts with their numbers), the
     depth histogram, then the tables of other networks, organisers, data
     issues, rank mismatches and rules.
 
@@ -98,6 +100,9 @@ def render_html(report: Mapping[str, Any]) -> str:
         nav_items.insert(3, ("sales", "Sales 销售证据"))
     if isinstance(ids, Mapping):
         nav_items.insert(2, ("identities", "Identities 身份合并"))
+    growth = report.get("growth")
+    if isinstance(growth, Mapping):
+        nav_items.insert(nav_items.index(("depth", "Depth 层级分布")), ("growth", "Growth 增长"))
     if isinstance(report.get("input"), Mapping):
         nav_items.insert(
             nav_items.index(("issues", "Data issues 数据问题")), ("input", "Input 数据读取")
@@ -111,6 +116,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         identities_section(ids) if isinstance(ids, Mapping) else "",
         money_section(money) if isinstance(money, Mapping) else "",
         sales_section(sales) if isinstance(sales, Mapping) else "",
+        growth_section(growth) if isinstance(growth, Mapping) else "",
         '<section id="depth"><h2>Depth histogram 层级分布</h2>',
         histogram_svg([as_int(x) for x in as_sequence(report.get("depth_histogram"))]),
         "</section>",
