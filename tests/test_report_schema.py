@@ -68,12 +68,13 @@ def test_schema_revision_declares_every_key_it_emits() -> None:
     report = a.report()
     jsonschema.validate(report, SCHEMA)
     assert report["schema"] == "agentgraph.report/1"
-    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 3
+    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 4
     assert set(report) <= set(SCHEMA["properties"])
     assert {"money", "sales", "input"} <= set(report)
     described = SCHEMA["properties"]["schema_revision"]["description"]
     assert "2: the evidence sections" in described
-    assert f"{agentgraph.SCHEMA_REVISION}: 'input' (how the file was read)" in described
+    assert "3: 'input' (how the file was read)" in described
+    assert f"{agentgraph.SCHEMA_REVISION}: 'supply'" in described
     assert set(report["input"]) <= set(SCHEMA["properties"]["input"]["properties"])
     # a report without evidence carries no revision-2 section: a revision-1 reader
     # sees exactly the keys it knows

@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from agentgraph.measure.networks import chains, structure_class
 from agentgraph.report.sections import identities_section, money_section, sales_section
+from agentgraph.report.supply import supply_section
 
 if TYPE_CHECKING:
+    from agentgraph.evidence.supply import SupplyEvidence
     from agentgraph.scanned import Scanned
 
 __all__ = ["SCHEMA", "SCHEMA_REVISION", "build_report", "dumps"]
@@ -48,8 +50,10 @@ SCHEMA = "agentgraph.report/1"
 #    ``rules`` with ``needs``, ``liability``, ``evaluated``, ``requires_any``;
 # 3: ``input`` (how the file was read: format, table, columns, schema, no-upline
 #    values, filters) and the data issue kinds ``no_upline_value`` and
-#    ``upline_disagreement``.
-SCHEMA_REVISION = 3
+#    ``upline_disagreement``;
+# 4: ``supply`` (the 微商 supply ladder beside the referral tree, when the input has
+#    one: both depths per network, inventory loading, paid rank-ups, referral bonuses).
+SCHEMA_REVISION = 4
 
 
 def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -166,7 +170,9 @@ def build_report(
         (described by the shipped JSON Schema,
         :func:`agentgraph.report.schema.report_schema`): the stable keys listed in
         the module's docstring, plus ``identities``, ``sales`` and ``money`` when the
-        scan had that evidence and ``rank_mismatches`` when the input declared ranks.
+        scan had that evidence, ``supply`` when the input carries a supply relation
+        (:mod:`agentgraph.report.supply`) and ``rank_mismatches`` when the input
+        declared ranks.
         Networks are listed flagged first, then by size.
 
     Notes
@@ -181,7 +187,7 @@ def build_report(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
     >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
-    ('agentgraph.report/1', 3, 'demo', 1)
+    ('agentgraph.report/1', 4, 'demo', 1)
     >>> net = r["networks"][0]
     >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
     ('001', 30, 3, [1, 5, 24], 'cn.threshold')
@@ -237,6 +243,9 @@ def build_report(
             max_organisers,
             thresholds=a.policy.thresholds,
         )
+    supply = cast("SupplyEvidence | None", getattr(a, "supply", None))
+    if supply is not None:
+        report["supply"] = supply_section(a, supply, max_organisers)
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:
         report["rank_mismatches"] = ranks

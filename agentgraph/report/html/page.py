@@ -25,6 +25,7 @@ from agentgraph.report.html.sections import (
     summary_section,
 )
 from agentgraph.report.html.style import CONTENT_SECURITY_POLICY, CSS
+from agentgraph.report.html.supply import supply_section
 from agentgraph.report.html.text import as_int, as_mapping, as_sequence, escape
 
 __all__ = ["render_html"]
@@ -68,8 +69,8 @@ def render_html(report: Mapping[str, Any]) -> str:
     of what is shown, so O(size of the report) at most.
 
     The page: header, navigation, summary cards, flagged networks (one card
-    each), identities, money and sales evidence when the report has them, the
-    depth histogram, then the tables of other networks, organisers, data
+    each), identities, money, sales and supply-ladder evidence when the report has
+    them, the depth histogram, then the tables of other networks, organisers, data
     issues, rank mismatches and rules.
 
     Examples
@@ -98,6 +99,11 @@ def render_html(report: Mapping[str, Any]) -> str:
         nav_items.insert(3, ("sales", "Sales 销售证据"))
     if isinstance(ids, Mapping):
         nav_items.insert(2, ("identities", "Identities 身份合并"))
+    supply = report.get("supply")
+    if isinstance(supply, Mapping):
+        nav_items.insert(
+            nav_items.index(("depth", "Depth 层级分布")), ("supply", "Supply 拿货层级")
+        )
     if isinstance(report.get("input"), Mapping):
         nav_items.insert(
             nav_items.index(("issues", "Data issues 数据问题")), ("input", "Input 数据读取")
@@ -111,6 +117,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         identities_section(ids) if isinstance(ids, Mapping) else "",
         money_section(money) if isinstance(money, Mapping) else "",
         sales_section(sales) if isinstance(sales, Mapping) else "",
+        supply_section(supply) if isinstance(supply, Mapping) else "",
         '<section id="depth"><h2>Depth histogram 层级分布</h2>',
         histogram_svg([as_int(x) for x in as_sequence(report.get("depth_histogram"))]),
         "</section>",
