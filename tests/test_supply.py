@@ -275,3 +275,18 @@ def test_report_tables_stay_strings(tmp_path: Path) -> None:
     assert rel.table.column("supply_upline_id").type == pa.string()
     sec = agentgraph.analyse(rel).report()["supply"]
     assert sec["supply_ladders"][0]["top"] == "007"
+
+
+def test_repeated_agent_rows_keep_the_first_supplier(tmp_path: Path) -> None:
+    rel = _members(
+        tmp_path,
+        ["agent_id", "upline_id", "supply_upline_id"],
+        [["R", "", ""], ["A", "R", "R"], ["B", "A", "R"], ["B", "A", "A"], ["C", "Q", "B"]],
+    )
+    a = agentgraph.analyse(rel)
+    assert a.supply is not None
+    g = a.graph
+    assert g.names(a.supply.parent[[g.node("B"), g.node("C")]]) == ["R", "B"]  # row 3 kept
+    sec = a.report()["supply"]
+    assert sec["supply_level_counts"] == [1, 2, 1]  # R; A, B; C
+    assert sec["recruiter_differs"] == 2  # B (A vs R), C (Q vs B)

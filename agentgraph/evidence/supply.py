@@ -50,7 +50,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from agentgraph.evidence.joining import join_times, timestamp_micros
-from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.graph.idmap import encode_ids
+from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of
@@ -236,6 +237,19 @@ class SupplyEvidence:
     not_checked: list[str] = field(default_factory=list)
 
 
+def _dense(graph: RecruitmentGraph, col: pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """Dense id of every value of ``col`` in ``graph`` (-1: null, absent or no agent).
+
+    The radix hash join of :func:`agentgraph.graph.idmap.encode_ids` with the graph's
+    (distinct) ids as keys: O(len(col) + n), several times faster than a hash look-up.
+    """
+    if col is None:
+        return np.full(n, -1, np.int32)
+    enc = encode_ids(graph.flat_ids, col)
+    node = np.asarray(enc.node_b, np.int32)
+    return np.where(node >= len(graph), np.int32(-1), node)
+
+
 def _first_per_agent(agent: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Row index (into ``agent``) of each agent's smallest ``key`` (then first row)."""
     rows = np.arange(len(agent))
@@ -300,7 +314,7 @@ def supply_parent(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, 
         if not len(rows):
             return parent, facts
         take = pa.array(rows.astype(np.int64))
-        agent = dense_ids(graph, t.column("downline_id").take(take), len(rows))
+        agent = _dense(graph, t.column("downline_id").take(take), len(rows))
         ups = t.column("upline_id").take(take)
         key = np.zeros(len(rows), np.int64)
         if "at" in t.column_names:
@@ -314,15 +328,21 @@ def supply_parent(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, 
         header = rel.reading.columns.get(SUPPLY_COLUMN) if rel.reading is not None else None
         named = f" ({header})" if header and header != SUPPLY_COLUMN else ""
         facts["relation"] = f"column {SUPPLY_COLUMN}{named}"
-        everyone = dense_ids(graph, t.column("agent_id"), t.num_rows)
-        ok = np.flatnonzero(everyone >= 0)
-        first = ok[_first_per_agent(everyone[ok], np.zeros(len(ok), np.int64))]
+        agents = t.column("agent_id")
+        listed = graph.flat_ids.slice(0, t.num_rows)
+        if graph.n_listed == t.num_rows and listed.equals(agents.combine_chunks()):
+            first = np.arange(t.num_rows)  # one row per agent, in order: the usual case
+            everyone = first.astype(np.int32)
+        else:  # the first row of each agent, as the graph keeps it
+            everyone = _dense(graph, agents, t.num_rows)
+            ok = np.flatnonzero(everyone >= 0)
+            first = ok[_first_per_agent(everyone[ok], np.zeros(len(ok), np.int64))]
         stated = first[np.asarray(pc.is_valid(col.take(pa.array(first))).to_numpy(), np.bool_)]
         take = pa.array(stated.astype(np.int64))
         agent = everyone[stated]
         ups = col.take(take)
         key = np.zeros(len(stated), np.int64)
-    up = dense_ids(graph, ups, len(agent))
+    up = _dense(graph, ups, len(agent))
     stated_up = np.asarray(pc.is_valid(ups).to_numpy(zero_copy_only=False), np.bool_)
     unknown = stated_up & (up < 0) & (agent >= 0)
     if unknown.any():
@@ -332,7 +352,9 @@ def supply_parent(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, 
     keep = (agent >= 0) & (up >= 0)
     facts["rows"] = int(stated_up.sum())
     agent, up, key = agent[keep], up[keep], key[keep]
-    if len(agent):
+    if rel.kind == "members":  # one row per agent already
+        parent[agent] = up
+    elif len(agent):
         best = _first_per_agent(agent, key)
         counts = np.bincount(agent, minlength=n)
         facts["multiple"] = int((counts > 1).sum())
@@ -346,8 +368,8 @@ def supply_parent(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, 
 def _stock(graph: RecruitmentGraph, parent: np.ndarray, orders: Orders, ratio: float) -> StockCheck:
     n = len(graph)
     t = orders.table
-    seller = dense_ids(graph, t.column("seller_id"), t.num_rows)
-    buyer = dense_ids(graph, t.column("buyer_id"), t.num_rows)
+    seller = _dense(graph, t.column("seller_id"), t.num_rows)
+    buyer = _dense(graph, t.column("buyer_id"), t.num_rows)
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     safe_buyer = np.maximum(buyer, 0)
     from_sup = (buyer >= 0) & (seller >= 0) & (parent[safe_buyer] == seller)
@@ -371,7 +393,7 @@ def _join_us(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, np.nd
     if "kind" in t.column_names:
         kind = pc.fill_null(t.column("kind"), "recruited")
         recruited = np.asarray(pc.equal(kind, "recruited").to_numpy(zero_copy_only=False))
-    down = dense_ids(graph, t.column("downline_id"), t.num_rows)
+    down = _dense(graph, t.column("downline_id"), t.num_rows)
     us, valid = timestamp_micros(t.column("at"))
     ok = recruited & valid & (down >= 0)
     out = np.full(n, np.iinfo(np.int64).max, np.int64)
@@ -389,8 +411,8 @@ def _rank_ups(
     window_days: int,
 ) -> RankUps:
     t = payments.table
-    payer = dense_ids(graph, t.column("payer_id"), t.num_rows)
-    payee = dense_ids(graph, t.column("payee_id"), t.num_rows)
+    payer = _dense(graph, t.column("payer_id"), t.num_rows)
+    payee = _dense(graph, t.column("payee_id"), t.num_rows)
     fee = kind_mask(t.column("kind"), ("entry_fee",))
     p = np.maximum(payer, 0)
     upline = (payee == parent[p]) | (payee == top[p]) | (payee == graph.parent[p])
@@ -410,8 +432,8 @@ def _rank_ups(
 def _bonuses(graph: RecruitmentGraph, payments: Payments) -> ReferralBonuses:
     t = payments.table
     src_col = payments.column("source_agent_id")
-    source = dense_ids(graph, src_col, t.num_rows)
-    payee = dense_ids(graph, t.column("payee_id"), t.num_rows)
+    source = _dense(graph, src_col, t.num_rows)
+    payee = _dense(graph, t.column("payee_id"), t.num_rows)
     payout = kind_mask(t.column("kind"), PAYOUT_KINDS)
     recruiter = graph.parent[np.maximum(source, 0)]
     rows = np.flatnonzero(payout & (source >= 0) & (payee >= 0) & (recruiter == payee))
@@ -478,8 +500,8 @@ def supply_evidence(
     parent, facts = supply_parent(rel, graph)
     if not facts["relation"] or not (parent >= 0).any():
         return None
-    _, cycles = break_cycles(parent)
-    tree = hierarchy(parent)
+    walk, cycles = break_cycles(parent)
+    tree = hierarchy(parent, walk)
     ladders = networks_of(tree)
     differs = (graph.parent >= 0) & (parent >= 0) & (graph.parent != parent)
     ev = SupplyEvidence(

@@ -61,11 +61,9 @@ def _networks(a: Scanned, ev: SupplyEvidence, in_ladder: np.ndarray, limit: int)
     np.maximum.at(supply_levels, h.net[in_ladder], ev.tree.depth[in_ladder] + 1)
     with_supplier = np.bincount(h.net[ev.parent >= 0], minlength=k)[:k]
     differs = np.bincount(h.net[ev.differs], minlength=k)[:k]
-    tops = np.zeros(k, np.int64)
-    top_of = ev.tree.root
-    pairs = np.unique(np.stack([h.net[in_ladder], top_of[in_ladder]]), axis=1)
-    if pairs.size:
-        tops = np.bincount(pairs[0], minlength=k)[:k]
+    n = np.int64(len(ev.parent))
+    pairs = np.unique(h.net[in_ladder].astype(np.int64) * n + ev.tree.root[in_ladder])
+    tops = np.bincount(pairs // n, minlength=k)[:k]
     order = [j for j in a.network_order().tolist() if supply_levels[j] > 0][:limit]
     roots = a.graph.names(nets.roots[order])
     return [
@@ -163,13 +161,13 @@ def _bonuses(a: Scanned, ev: SupplyEvidence, limit: int) -> dict[str, Any]:
     amount = _amounts(a)[b.rows]
     n = len(a.graph)
     per_payee = np.bincount(b.payee, weights=amount, minlength=n)[:n]
-    pairs = np.unique(np.stack([b.payee, b.source]), axis=1) if len(b.rows) else np.zeros((2, 0))
-    recruits = np.bincount(pairs[0].astype(np.int64), minlength=n)[:n]
+    pairs = np.unique(b.payee.astype(np.int64) * n + b.source)  # distinct (recruiter, recruit)
+    recruits = np.bincount(pairs // n, minlength=n)[:n]
     cross = ev.differs[b.source]
     paid = np.flatnonzero(recruits > 0)
     paid = paid[np.lexsort((paid, -per_payee[paid]))][:limit]
     names = a.graph.names(paid)
-    total_recruits = int(pairs.shape[1])
+    total_recruits = int(len(pairs))
     return {
         "checked": True,
         "payments": int(len(b.rows)),
