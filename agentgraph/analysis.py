@@ -20,6 +20,7 @@ from agentgraph.evidence.money import MoneyEvidence, money_evidence
 from agentgraph.evidence.penalties import prior_penalties
 from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
+from agentgraph.evidence.supply import DEFAULT_STOCK_RATIO, SupplyEvidence, supply_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.loaders.frames import is_frame, read_frame
@@ -115,6 +116,10 @@ class Analysis:
         With ``as_of``: the date and what was left out (the report's ``input.as_of``).
     growth_rules : list of str
         The threshold rule dated by each row of ``growth.crossed``.
+    supply : SupplyEvidence or None
+        The supply ladder (拿货上级) beside the referral tree, when the input carries
+        one (:mod:`agentgraph.evidence.supply`); the referral tree stays the one the
+        thresholds count.
 
     Examples
     --------
@@ -138,6 +143,7 @@ class Analysis:
     growth: Growth | None = None  # how each network grew (None without join times)
     as_of: dict[str, Any] | None = None  # the as-of date and what it left out
     growth_rules: list[str] = field(default_factory=list)  # rule id per row of growth.crossed
+    supply: SupplyEvidence | None = None  # the 微商 supply ladder, when the input has one
 
     @property
     def evidence(self) -> Evidence | None:
@@ -333,7 +339,8 @@ def analyse(
     orders : Orders, optional
         Order records (:func:`agentgraph.loaders.orders.read_orders`): retail share of
         sales, and with payments the 30% pay cap (:mod:`agentgraph.evidence.sales`) and
-        whether purchases at joining were matched by goods delivered.
+        whether purchases at joining were matched by goods delivered; with a supply
+        relation, inventory loading (:mod:`agentgraph.evidence.supply`).
     identities : IdentityResolution, optional
         Accounts grouped into persons (:func:`agentgraph.evidence.identities.resolve_identities`):
         the relations (and the payments' ids) are rewritten to persons before
@@ -435,7 +442,19 @@ def analyse(
         else None
     )
     penalised = prior_penalties(data, graph) if isinstance(data, Relations) else None
+    supply = None
+    if isinstance(data, Relations) and identities is None:
+        supply = supply_evidence(
+            data,
+            graph,
+            h,
+            payments=payments,
+            orders=orders,
+            stock_ratio=float(getattr(th, "stock_ratio", DEFAULT_STOCK_RATIO)),
+            window_days=th.join_window_days,
+        )
     a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
+    a.supply = supply
     ev = a.evidence
     if ev is not None:
         for mrule in pol.money_rules:

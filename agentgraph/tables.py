@@ -6,7 +6,8 @@ Two kinds, both Arrow tables whose id columns are ``string`` (never numbers:
 ``members``
     one row per agent: ``agent_id`` (non-null), ``upline_id`` (null for roots),
     optional ``joined_at`` (timestamp), ``rank`` (declared title, string), any
-    other columns kept as they came.
+    other columns kept as they came; ``supply_upline_id`` (who the agent buys
+    stock from, 拿货上级, beside its recruiter) when the input has such a column.
 ``edges``
     one row per relationship: ``upline_id``, ``downline_id`` (both non-null),
     optional ``kind`` (``recruited`` | ``supplies``; null means recruited) and

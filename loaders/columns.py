@@ -11,6 +11,8 @@ Names are compared by :func:`~agentgraph.loaders.schemas.fold_header`: case, spa
 account (``推荐人手机号``, ``推荐人账号``) is used only with an agent column of the same
 kind (``手机号``, ``会员账号``): see :data:`PHONE_ALIASES` and :data:`ACCOUNT_ALIASES`.
 The payment, order and identities loaders pass their own alias tables to :func:`resolve`.
+A second upline, who the agent buys stock from (``拿货上级``; ``上级代理`` beside a ``推荐人``),
+is ``supply_upline_id``: the 微商 supply ladder beside the referral tree.
 
 Examples
 --------
@@ -106,6 +108,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "上级代理编号",
         "父级id",
         "pid",
+    ),
+    "supply_upline_id": (  # who the agent buys stock from (拿货上级), beside its recruiter
+        "supply_upline_id",
+        "supplier_id",
+        "拿货上级",
+        "拿货上级id",
+        "供货上级",
+        "供货上级id",
+        "进货上级",
+        "供货商",
+        "上级代理",
+        "上级代理编号",
     ),
     "downline_id": (
         "downline_id",

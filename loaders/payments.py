@@ -58,6 +58,10 @@ _KIND_WORDS = {
     "入门费": "entry_fee",
     "加盟费": "entry_fee",
     "代理费": "entry_fee",
+    "升级费": "entry_fee",  # a fee for a higher rank: an entry fee (入门费) for its rights
+    "晋级费": "entry_fee",
+    "rank_up": "entry_fee",
+    "upgrade_fee": "entry_fee",
     "commission": "commission",
     "佣金": "commission",
     "提成": "commission",

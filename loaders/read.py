@@ -53,7 +53,7 @@ from agentgraph.tables import Reading, Relations
 
 __all__ = ["read_relations", "normalise_table", "input_format", "FORMATS"]
 
-_ID_COLUMNS = ("agent_id", "upline_id", "downline_id")
+_ID_COLUMNS = ("agent_id", "upline_id", "downline_id", "supply_upline_id")
 _KIND_VALUES = {
     "recruited": "recruited",
     "recruit": "recruited",
@@ -62,6 +62,8 @@ _KIND_VALUES = {
     "supplies": "supplies",
     "supply": "supplies",
     "供货": "supplies",
+    "拿货": "supplies",
+    "进货": "supplies",
 }
 
 
@@ -158,7 +160,7 @@ def normalise_table(
     _no_duplicate_keys(cols, need, reading, source, names, mapping)
     keep = where_mask(table, filters, source)
     wanted = (
-        ["agent_id", "upline_id", "joined_at", "rank"]
+        ["agent_id", "upline_id", "joined_at", "rank", "supply_upline_id"]
         if kind == "members"
         else ["upline_id", "downline_id", "kind", "at"]
     )
@@ -174,7 +176,7 @@ def normalise_table(
         if canon in _ID_COLUMNS:
             col = as_string(col, real, source)
             check_ids(pa.table([col], names=[real]), [real], lim, source)
-            if canon != "upline_id" and col.null_count:
+            if canon in ("agent_id", "downline_id") and col.null_count:
                 k = first_true(pc.is_null(col))
                 raise InputError(f"empty {canon}", source=source, row=k + 1, column=real)
         elif canon in ("joined_at", "at"):
@@ -213,6 +215,10 @@ def normalise_table(
     listed = out.column("agent_id" if rel_kind == "members" else "downline_id")
     up = no_upline_to_roots(listed, out.column("upline_id"), no_upline, reading)
     out = out.set_column(out.schema.get_field_index("upline_id"), "upline_id", up)
+    if "supply_upline_id" in out.column_names:  # the supply relation: same no-upline values
+        at = out.schema.get_field_index("supply_upline_id")
+        sup = no_upline_to_roots(listed, out.column(at), no_upline, Reading(source))
+        out = out.set_column(at, "supply_upline_id", sup)
     if found.found:
         none = set(no_upline_values(no_upline))
         reading.issues.extend(check_ancestry(listed, up, out, found, source, none))

@@ -29,15 +29,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from agentgraph.measure.networks import chains, structure_class
 from agentgraph.report.growth import growth_section
 from agentgraph.report.sections import identities_section, money_section, sales_section
+from agentgraph.report.supply import supply_section
 
 if TYPE_CHECKING:
+    from agentgraph.evidence.supply import SupplyEvidence
     from agentgraph.scanned import Scanned
 
 __all__ = ["SCHEMA", "SCHEMA_REVISION", "build_report", "dumps"]
@@ -52,6 +54,8 @@ SCHEMA = "agentgraph.report/1"
 #    ``upline_disagreement``;
 # 4: ``growth`` (members and levels over time, thresholds dated, fastest growing;
 #    :mod:`agentgraph.report.growth`) and ``input.as_of`` (a scan as of a date).
+#    Also ``supply`` (the 微商 supply ladder beside the referral tree, when the input
+#    has one: both depths per network, inventory loading, paid rank-ups, referral bonuses).
 SCHEMA_REVISION = 4
 
 
@@ -170,8 +174,9 @@ def build_report(
         :func:`agentgraph.report.schema.report_schema`): the stable keys listed in
         the module's docstring, plus ``identities``, ``sales`` and ``money`` when the
         scan had that evidence, ``rank_mismatches`` when the input declared ranks,
-        ``growth`` always (``measured`` false without join times) and ``input.as_of``
-        for a scan as of a date.
+        ``supply`` when the input carries a supply relation
+        (:mod:`agentgraph.report.supply`), ``growth`` always (``measured`` false
+        without join times) and ``input.as_of`` for a scan as of a date.
         Networks are listed flagged first, then by size.
 
     Notes
@@ -248,6 +253,9 @@ def build_report(
             max_organisers,
             thresholds=a.policy.thresholds,
         )
+    supply = cast("SupplyEvidence | None", getattr(a, "supply", None))
+    if supply is not None:
+        report["supply"] = supply_section(a, supply, max_organisers)
     ranks = _ranks(a, max_rank_mismatches)
     if ranks is not None:
         report["rank_mismatches"] = ranks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agentgraph.api.routes import (
     agents,
+    appraisals,
     audit,
     datasets,
     evidence,
@@ -34,5 +35,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     networks.router,
     agents.router,
     organisers.router,
+    appraisals.router,
     guardrail.router,
 )

@@ -26,6 +26,7 @@ from agentgraph.report.html.sections import (
     summary_section,
 )
 from agentgraph.report.html.style import CONTENT_SECURITY_POLICY, CSS
+from agentgraph.report.html.supply import supply_section
 from agentgraph.report.html.text import as_int, as_mapping, as_sequence, escape
 
 __all__ = ["render_html"]
@@ -69,9 +70,9 @@ def render_html(report: Mapping[str, Any]) -> str:
     of what is shown, so O(size of the report) at most.
 
     The page: header, navigation, summary cards, flagged networks (one card
-    each), identities, money and sales evidence when the report has them, the
-    growth of each flagged network (inline SVG charts with their numbers), the
-    depth histogram, then the tables of other networks, organisers, data
+    each), identities, money, sales and supply-ladder evidence when the report has
+    them, the growth of each flagged network (inline SVG charts with their numbers),
+    the depth histogram, then the tables of other networks, organisers, data
     issues, rank mismatches and rules.
 
     Examples
@@ -103,6 +104,11 @@ def render_html(report: Mapping[str, Any]) -> str:
     growth = report.get("growth")
     if isinstance(growth, Mapping):
         nav_items.insert(nav_items.index(("depth", "Depth 层级分布")), ("growth", "Growth 增长"))
+    supply = report.get("supply")
+    if isinstance(supply, Mapping):
+        nav_items.insert(
+            nav_items.index(("depth", "Depth 层级分布")), ("supply", "Supply 拿货层级")
+        )
     if isinstance(report.get("input"), Mapping):
         nav_items.insert(
             nav_items.index(("issues", "Data issues 数据问题")), ("input", "Input 数据读取")
@@ -117,6 +123,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         money_section(money) if isinstance(money, Mapping) else "",
         sales_section(sales) if isinstance(sales, Mapping) else "",
         growth_section(growth) if isinstance(growth, Mapping) else "",
+        supply_section(supply) if isinstance(supply, Mapping) else "",
         '<section id="depth"><h2>Depth histogram 层级分布</h2>',
         histogram_svg([as_int(x) for x in as_sequence(report.get("depth_histogram"))]),
         "</section>",
