@@ -130,7 +130,9 @@ def test_parquet_bomb_without_statistics_refused_on_the_first_batch(tmp_path: Pa
     out, seconds, peak = peak_child(READ_AND_REPORT, str(bomb))
     assert "REFUSED max_id_chars" in out and "row 1, column 'agent_id'" in out, out
     assert seconds < 10, seconds
-    assert peak < 600, peak
+    # One decoded batch (128K rows of 1,000 characters) plus the interpreter: ~480-600 MB
+    # measured, against 3.1 GB when the whole file was decoded.
+    assert peak < 800, peak
 
 
 def test_parquet_long_id_after_the_first_batch_names_its_row(tmp_path: Path) -> None:
