@@ -157,8 +157,11 @@ def growth_chart_svg(net: Mapping[str, Any], chart_id: str) -> str:
             f'stroke-dasharray="4 3"><title>{escape(c.get("rule", ""))}: '
             f"{escape(c.get('date', ''))}</title></line>"
         )
+        near_end = x(d) > left + plot_w * 0.6  # label left of the line, inside the chart
+        anchor = ' text-anchor="end"' if near_end else ""
         parts.append(
-            f'<text x="{x(d) + 3:.1f}" y="{base + 32}" font-size="10" fill="#b3261e">'
+            f'<text x="{x(d) + (-3 if near_end else 3):.1f}" y="{base + 32}" font-size="10" '
+            f'fill="#b3261e"{anchor}>'
             f"{escape(c.get('rule', ''))} {escape(c.get('date', ''))}</text>"
         )
     parts.append(
@@ -170,6 +173,18 @@ def growth_chart_svg(net: Mapping[str, Any], chart_id: str) -> str:
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _coarse_note(net: Mapping[str, Any], period: str) -> str:
+    """A hint under a chart whose series is too short to show a shape (< 3 periods)."""
+    if len(as_sequence(net.get("series"))) >= 3 or period == "day":
+        return ""
+    finer = "day" if period == "week" else "week or day"
+    return (
+        f'<p class="note">All dated members joined within {len(as_sequence(net.get("series")))} '
+        f"{escape(period)} period(s): scan with --growth-period {finer} for a finer chart "
+        "入会时间集中, 可改用更细的周期.</p>"
+    )
 
 
 def _series_table(net: Mapping[str, Any]) -> str:
@@ -253,6 +268,7 @@ def growth_section(growth: Mapping[str, Any]) -> str:
         return head + f'<p class="note">Growth not measured 无法测算增长: {reason}</p></section>'
     nets = [n for n in as_sequence(growth.get("networks")) if isinstance(n, Mapping)]
     flagged = [n for n in nets if n.get("flagged") is True]
+    period = str(growth.get("period", ""))
     parts = [
         head,
         f'<p class="note">Period 周期: {escape(growth.get("period", ""))}; '
@@ -267,7 +283,8 @@ def growth_section(growth: Mapping[str, Any]) -> str:
             f"{_dash(net.get('peak_period'))} ({as_int(net.get('peak_joined')):,} joined); "
             f"doubling 倍增 {_dash(net.get('doubling_days'))} days; thresholds first met "
             f"首次达到标准: {_crossed_text(net)}</figcaption>"
-            f"{growth_chart_svg(net, f'growth-{k}')}{_series_table(net)}</figure>"
+            f"{growth_chart_svg(net, f'growth-{k}')}{_coarse_note(net, period)}"
+            f"{_series_table(net)}</figure>"
         )
     if len(flagged) > MAX_GROWTH_CHARTS:
         parts.append(
