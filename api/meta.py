@@ -61,6 +61,20 @@ _SCHEMA = (
 )
 
 
+def _audit_record(r: Sequence[Any]) -> AuditRecord:
+    """An api_audit row (seq, logged_at, key_id, role, tenant, action, dataset, detail)."""
+    return AuditRecord(
+        seq=int(r[0]),
+        at=r[1],
+        key_id=r[2],
+        role=r[3],
+        tenant=r[4],
+        action=r[5],
+        dataset=r[6],
+        detail=_loads(r[7]),
+    )
+
+
 def _loads(text: object) -> Any:
     return None if text is None else json.loads(str(text))
 
@@ -290,19 +304,7 @@ class MetaStore:
             limit,
             offset,
         )
-        return [
-            AuditRecord(
-                seq=int(r[0]),
-                at=r[1],
-                key_id=r[2],
-                role=r[3],
-                tenant=r[4],
-                action=r[5],
-                dataset=r[6],
-                detail=_loads(r[7]),
-            )
-            for r in rows
-        ], total
+        return [_audit_record(r) for r in rows], total
 
     def audit_rows(
         self,
@@ -332,19 +334,7 @@ class MetaStore:
             f"WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
             [*params, limit],
         )
-        return [
-            AuditRecord(
-                seq=int(r[0]),
-                at=r[1],
-                key_id=r[2],
-                role=r[3],
-                tenant=r[4],
-                action=r[5],
-                dataset=r[6],
-                detail=_loads(r[7]),
-            )
-            for r in rows
-        ]
+        return [_audit_record(r) for r in rows]
 
     # ------------------------------------------------------------- datasets
     _DS_COLS = "tenant, name, store_name, created_at, created_by"
