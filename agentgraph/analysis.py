@@ -17,10 +17,11 @@ from agentgraph.errors import AgentNotFound, ArgumentError
 from agentgraph.evidence.entry_fees import join_times
 from agentgraph.evidence.identities import IdentityEvidence, IdentityResolution
 from agentgraph.evidence.money import MoneyEvidence, money_evidence
+from agentgraph.evidence.participants import Participants, participants
 from agentgraph.evidence.penalties import prior_penalties
 from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
-from agentgraph.evidence.supply import DEFAULT_STOCK_RATIO, SupplyEvidence, supply_evidence
+from agentgraph.evidence.supply import SupplyEvidence, supply_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.loaders.frames import is_frame, read_frame
@@ -120,6 +121,9 @@ class Analysis:
         The supply ladder (拿货上级) beside the referral tree, when the input carries
         one (:mod:`agentgraph.evidence.supply`); the referral tree stays the one the
         thresholds count.
+    participants : Participants or None
+        Which agents took part, when the policy counts participants rather than
+        accounts (:mod:`agentgraph.evidence.participants`).
 
     Examples
     --------
@@ -144,6 +148,12 @@ class Analysis:
     as_of: dict[str, Any] | None = None  # the as-of date and what it left out
     growth_rules: list[str] = field(default_factory=list)  # rule id per row of growth.crossed
     supply: SupplyEvidence | None = None  # the 微商 supply ladder, when the input has one
+    participants: Participants | None = None  # who the thresholds count, when not accounts
+
+    @cached_property
+    def counted(self) -> Networks:
+        """The networks as the thresholds count them (participants or accounts)."""
+        return self.participants.counting(self.networks) if self.participants else self.networks
 
     @property
     def evidence(self) -> Evidence | None:
@@ -186,7 +196,7 @@ class Analysis:
         for rule in self.policy.rules:
             if self.flag_mask[rule.id][j]:
                 out.append(
-                    Flag(rule.id, rule.severity, rule.citation, rule.evidence(self.networks, j))
+                    Flag(rule.id, rule.severity, rule.citation, rule.evidence(self.counted, j))
                 )
         if self.evidence is not None:
             for mrule in self.policy.money_rules:
@@ -196,7 +206,7 @@ class Analysis:
                             mrule.id,
                             mrule.severity,
                             mrule.citation,
-                            mrule.evidence(self.networks, self.evidence, j),
+                            mrule.evidence(self.counted, self.evidence, j),
                         )
                     )
         return out
@@ -419,7 +429,16 @@ def analyse(
     )
     h = hierarchy(graph.parent, graph.walk)
     nets = networks_of(h)
-    masks = {rule.id: np.asarray(rule.fires(nets), dtype=np.bool_) for rule in pol.rules}
+    part = participants(
+        th.participants,
+        data if isinstance(data, Relations) else None,
+        graph,
+        h,
+        len(nets),
+        payments,
+    )
+    counted = part.counting(nets)
+    masks = {rule.id: np.asarray(rule.fires(counted), dtype=np.bool_) for rule in pol.rules}
     money = None
     if payments is not None:
         money = money_evidence(
@@ -450,16 +469,17 @@ def analyse(
             h,
             payments=payments,
             orders=orders,
-            stock_ratio=float(getattr(th, "stock_ratio", DEFAULT_STOCK_RATIO)),
+            stock_ratio=th.stock_ratio,
             window_days=th.join_window_days,
         )
     a = Analysis(graph, h, nets, pol, masks, money, sales=sales, penalised=penalised)
     a.supply = supply
+    a.participants = part if part.spec != "accounts" else None
     ev = a.evidence
     if ev is not None:
         for mrule in pol.money_rules:
             if ev.has(mrule.needs):
-                masks[mrule.id] = np.asarray(mrule.fires(nets, ev), dtype=np.bool_)
+                masks[mrule.id] = np.asarray(mrule.fires(counted, ev), dtype=np.bool_)
         a.flag_mask = pol.gated_masks(masks, a.evidence_inputs())
     if identities is not None and merged is not None:
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)

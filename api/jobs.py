@@ -40,7 +40,7 @@ from agentgraph.api.schemas.scans import ANALYSE_OPTIONS, REPORT_OPTIONS
 from agentgraph.analysis import Analysis, analyse
 from agentgraph.errors import AgentgraphError
 from agentgraph.live import LiveIndex
-from agentgraph.policies import Policy, get_policy
+from agentgraph.policies import Policy, get_policy, with_participants
 from agentgraph.policies.custom import policy_from_dict
 from agentgraph.report.build import build_report, dumps
 
@@ -57,7 +57,8 @@ def scan_policy(options: dict[str, Any]) -> Policy:
     options : dict
         The scan's options: ``custom_policy`` (a policy document,
         :func:`agentgraph.policies.custom.policy_from_dict`) or ``policy`` (a pack,
-        or the service's setting recorded when the scan was started; default ``cn``).
+        or the service's setting recorded when the scan was started; default ``cn``),
+        and ``participants`` (who the thresholds count, replacing the policy's).
 
     Returns
     -------
@@ -80,9 +81,13 @@ def scan_policy(options: dict[str, Any]) -> Policy:
     ('us-ftc', 'cn')
     """
     doc = options.get("custom_policy")
-    if doc is not None:
-        return policy_from_dict(doc, where="custom_policy")
-    return get_policy(options.get("policy", "cn"))
+    pol = (
+        policy_from_dict(doc, where="custom_policy")
+        if doc is not None
+        else get_policy(options.get("policy", "cn"))
+    )
+    spec = options.get("participants")
+    return with_participants(pol, spec) if spec else pol
 
 
 class ScanRunner:

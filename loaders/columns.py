@@ -10,9 +10,8 @@ Names are compared by :func:`~agentgraph.loaders.schemas.fold_header`: case, spa
 ``(选填)`` do not matter. An upline column that names the upline by phone number or
 account (``推荐人手机号``, ``推荐人账号``) is used only with an agent column of the same
 kind (``手机号``, ``会员账号``): see :data:`PHONE_ALIASES` and :data:`ACCOUNT_ALIASES`.
-The payment, order and identities loaders pass their own alias tables to :func:`resolve`.
-A second upline, who the agent buys stock from (``拿货上级``; ``上级代理`` beside a ``推荐人``),
-is ``supply_upline_id``: the 微商 supply ladder beside the referral tree.
+Payment, order and identities loaders pass their own alias tables to :func:`resolve`.
+``supply_upline_id`` (拿货上级) is the 微商 supply ladder; ``left_at``, leaving (退出时间).
 
 Examples
 --------
@@ -109,6 +108,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "父级id",
         "pid",
     ),
+    "left_at": ("left_at", "quit_at", "exit_time", "退出时间", "离开时间", "退会时间", "注销时间"),
     "supply_upline_id": (  # who the agent buys stock from (拿货上级), beside its recruiter
         "supply_upline_id",
         "supplier_id",

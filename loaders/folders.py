@@ -418,7 +418,7 @@ def group_cases(found: list[Found]) -> tuple[list[Case], list[Skipped]]:
     >>> [c.name for c in cases][:3]
     ['boundary_29_3', 'boundary_30_3', 'chain5']
     >>> [c.name for c in cases if c.payments is not None]
-    ['exports/case_crmeb/eb_user', 'money/fairjoin_members', 'money/join3980_members', 'money/ladder5_members', 'money/legit3_members']
+    ['exports/case_crmeb/eb_user', 'money/fairjoin_members', 'money/join3980_members', 'money/ladder5_members', 'money/legit3_members', 'money_law/left_members', 'money_law/participants_members']
     >>> sorted({s.reason.split(":")[0] for s in skipped})[:2]
     ['cannot be read', 'no role fits its columns (agent_id, rank); nearest']
     """  # noqa: E501

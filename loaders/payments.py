@@ -4,9 +4,11 @@ A payment table has one row per payment: ``payer_id``, ``payee_id``, ``amount``
 (yuan, >= 0), ``kind`` (``entry_fee``, ``commission``, ``goods``, ``rebate`` or
 ``other``; ``other`` when the column is absent or a cell is empty), ``at``, and,
 where the export has them, ``source_agent_id`` (whose sale or recruitment caused
-the payment) and ``order_id`` (the sale behind it). Same formats, encodings and
-bad-input behaviour as :func:`agentgraph.loaders.read_relations`: ids stay strings, and a bad
-file raises :class:`~agentgraph.errors.InputError` naming file, row and column.
+the payment), ``order_id`` (the sale behind it) and ``link_type`` (what a payout is
+for: ``order``, ``invite``, 拉新 ...; see :mod:`agentgraph.evidence.pay_basis`). Same
+formats, encodings and bad-input behaviour as :func:`agentgraph.loaders.read_relations`:
+ids stay strings, and a bad file raises :class:`~agentgraph.errors.InputError` naming file,
+row and column.
 
 Complexity: one pass over the file through Arrow's readers plus O(rows) compute.
 
@@ -48,6 +50,18 @@ PAYMENT_ALIASES: dict[str, tuple[str, ...]] = {
         "业绩来源",
     ),
     "order_id": ("order_id", "order", "订单号", "订单id", "订单编号"),
+    "link_type": (  # what the payout is for (CRMEB eb_user_brokerage_record.link_type)
+        "link_type",
+        "biz_type",
+        "brokerage_type",
+        "commission_type",
+        "reward_type",
+        "关联类型",
+        "来源类型",
+        "佣金类型",
+        "奖励类型",
+        "奖金类型",
+    ),
 }
 _REQUIRED = ("payer_id", "payee_id", "amount")
 _IDS = ("payer_id", "payee_id", "source_agent_id")
@@ -240,7 +254,7 @@ def normalise_payments(
     if table.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
     out: dict[str, pa.ChunkedArray] = {}
-    for canon in ("payer_id", "payee_id", "source_agent_id", "order_id"):
+    for canon in ("payer_id", "payee_id", "source_agent_id", "order_id", "link_type"):
         if canon not in cols:
             continue
         col = as_string(column(table, cols[canon], source), cols[canon], source)
@@ -263,5 +277,8 @@ def normalise_payments(
             date_format=date_format,
             timezone=timezone,
         )
-    order = ["payer_id", "payee_id", "amount", "kind", "at", "source_agent_id", "order_id"]
+    order = [
+        *("payer_id", "payee_id", "amount", "kind", "at"),
+        *("source_agent_id", "order_id", "link_type"),
+    ]
     return Payments(pa.table({k: out[k] for k in order if k in out}), source)

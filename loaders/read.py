@@ -160,7 +160,7 @@ def normalise_table(
     _no_duplicate_keys(cols, need, reading, source, names, mapping)
     keep = where_mask(table, filters, source)
     wanted = (
-        ["agent_id", "upline_id", "joined_at", "rank", "supply_upline_id"]
+        ["agent_id", "upline_id", "joined_at", "rank", "supply_upline_id", "left_at"]
         if kind == "members"
         else ["upline_id", "downline_id", "kind", "at"]
     )
@@ -179,7 +179,7 @@ def normalise_table(
             if canon in ("agent_id", "downline_id") and col.null_count:
                 k = first_true(pc.is_null(col))
                 raise InputError(f"empty {canon}", source=source, row=k + 1, column=real)
-        elif canon in ("joined_at", "at"):
+        elif canon in ("joined_at", "at", "left_at"):
             col = time_column(
                 col, real, source, date_format=date_format, timezone=timezone, reading=reading
             )

@@ -151,3 +151,25 @@ def test_bad_policies_answer_422_and_start_nothing(api: Harness) -> None:
         "validation_error",
     )
     assert c.get("/v1/datasets/ladder/scans", headers=h).json()["total"] == 0
+
+
+def test_participants_per_scan(api: Harness) -> None:
+    """``participants`` counts the policy's participants; a bad setting answers 422
+    before any job starts."""
+    h = api.key("acme", "analyst")
+    api.dataset(h, "q", ROOT / "fixtures" / "money_law" / "participants_members.csv")
+    bad = api.client.post("/v1/datasets/q/scans", json={"participants": "nobody"}, headers=h)
+    assert bad.status_code == 422, bad.text
+    assert "participants 'nobody'" in bad.text
+    r = api.client.post("/v1/datasets/q/scans", json={"participants": "is_promoter=1"}, headers=h)
+    assert r.status_code == 202, r.text
+    done = api.wait_scan(h, r.json()["id"])
+    assert done["state"] == "succeeded", done
+    report = api.client.get(done["links"]["report"], headers=h).json()
+    assert report["participants"] == {
+        "rule": "is_promoter=1",
+        "applied": True,
+        "accounts": 32,
+        "participants": 27,
+    }
+    assert report["networks"][0]["participants"] == 27 and not report["networks"][0]["flags"]

@@ -27,7 +27,7 @@ GROWTH = FIXTURES / "growth_30_3.csv"
 def test_the_network_crosses_30_over_3_on_the_known_day() -> None:
     r = agentgraph.scan(GROWTH, growth_period="day").report()
     g = r["growth"]
-    assert r["schema_revision"] == 4 and g["measured"] and g["period"] == "day"
+    assert r["schema_revision"] >= 4 and g["measured"] and g["period"] == "day"
     net = g["networks"][0]
     assert net["root"] == "001" and net["flagged"] and net["members"] == 32
     crossed = {c["rule"]: c["date"] for c in net["thresholds_crossed"]}

@@ -119,7 +119,11 @@ def test_funds_alone_do_not_make_the_offence() -> None:
     assert float(a.money.net_funds[0]) == pytest.approx(3_000_000)  # type: ignore[union-attr]
 
 
-def test_headcount_pay_needs_an_order_column() -> None:
+def test_a_payout_no_signal_decides_is_neither_team_nor_headcount_pay() -> None:
+    """Without an order id, a link type, orders or a time at joining, a rebate to an
+    upline has no known basis: neither team pay (no sale stands behind it) nor
+    head-count pay is claimed, and the report says what is missing. A ledger with
+    an order_id column naming none for it reads it as head-count pay."""
     rel, _ = _ladder(1)
     rebate = pa.table(
         {
@@ -133,7 +137,9 @@ def test_headcount_pay_needs_an_order_column() -> None:
     a = agentgraph.analyse(rel, payments=normalise_payments(rebate))
     r = a.report()
     assert r["money"]["headcount_pay"] == {"measured": False, "payments": 0, "amount": 0.0}
-    assert r["money"]["team_pay"]["payments"] == 1  # counted as pay on a sale
+    assert r["money"]["team_pay"]["payments"] == 0  # no sale stands behind it
+    assert r["money"]["pay_basis"]["unknown"] == {"payments": 1, "amount": 5.0, "networks": 1}
+    assert "orders: no order table was given" in r["money"]["pay_basis"]["not_checked"]
     with_orders = rebate.append_column("order_id", pa.array([None], pa.string()))
     a = agentgraph.analyse(rel, payments=normalise_payments(with_orders))
     assert [f.rule for f in a.flags(0)] == [

@@ -68,13 +68,14 @@ def test_schema_revision_declares_every_key_it_emits() -> None:
     report = a.report()
     jsonschema.validate(report, SCHEMA)
     assert report["schema"] == "agentgraph.report/1"
-    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 4
+    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 5
     assert set(report) <= set(SCHEMA["properties"])
     assert {"money", "sales", "input"} <= set(report)
     described = SCHEMA["properties"]["schema_revision"]["description"]
     assert "2: the evidence sections" in described
     assert "3: 'input' (how the file was read)" in described
-    assert f"{agentgraph.SCHEMA_REVISION}: 'growth'" in described
+    assert "4: 'growth'" in described
+    assert f"{agentgraph.SCHEMA_REVISION}: money law" in described
     assert "'supply' (the 微商 supply ladder" in described
     assert set(report["input"]) <= set(SCHEMA["properties"]["input"]["properties"])
     # a report without evidence carries no revision-2 section: a revision-1 reader

@@ -44,7 +44,7 @@ def test_both_depths_hand_counted(relations: str) -> None:
     a = _scan(relations)
     report = a.report()
     jsonschema.validate(report, SCHEMA)
-    assert report["schema_revision"] == 4
+    assert report["schema_revision"] >= 4
     # the referral tree stays THE tree: 12 members over 7 levels
     net = report["networks"][0]
     assert (net["root"], net["members"], net["levels"]) == ("B", 12, 7)

@@ -357,7 +357,8 @@ def test_write_refuses_unknown_suffix_and_encoding(tmp_path: Path) -> None:
 
 
 def test_make_fixtures_reproduces_the_committed_files(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(FIXTURES / "make_fixtures.py"), str(tmp_path)], check=True)
+    for script in ("make_fixtures.py", "make_money_law.py"):
+        subprocess.run([sys.executable, str(FIXTURES / script), str(tmp_path)], check=True)
     made = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
     committed = {
         p.relative_to(FIXTURES)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agentgraph.appraisal.counted import LeftTimes, left_times, organisations, suspect_counting
 from agentgraph.appraisal.counts import (
     MoneyColumns,
     children_csr,
@@ -53,8 +54,11 @@ if TYPE_CHECKING:
 __all__ = ["APPRAISAL_SCHEMA", "APPRAISAL_REVISION", "ROW_FIELDS", "build_appraisal"]
 
 APPRAISAL_SCHEMA = "agentgraph.appraisal/1"
-# Additive revisions of schema 1 (keys only ever added): 1: the first.
-APPRAISAL_REVISION = 1
+# Additive revisions of schema 1 (keys only ever added): 1: the first;
+# 2: ``downline.counting`` (accounts vs participants, organisers who left),
+#    ``counted`` in each threshold, ``organisations`` (with identities: the networks
+#    the person's accounts led, added in its downline); ``record.policy.participants``.
+APPRAISAL_REVISION = 2
 
 ROW_FIELDS = (
     "agent_id",
@@ -147,11 +151,13 @@ def _suspect(
     cols: MoneyColumns | None,
     times: tuple[np.ndarray, np.ndarray] | None,
     max_listed: int,
+    left: LeftTimes | None = None,
 ) -> dict[str, Any]:
     g, h, nets = a.graph, a.hierarchy, a.networks
     layers = downline_layers(csr[0], csr[1], v)
     members = int(sum(len(x) for x in layers))
     levels = len(layers)
+    counting = suspect_counting(a, v, layers, left)
     j = int(h.net[v])
     funds = funds_of(cols, layers) if cols is not None else None
     penalised = None
@@ -162,16 +168,19 @@ def _suspect(
     thresholds = suspect_thresholds(
         threshold_specs(a.policy),
         agent=s.agent_id,
-        members=members,
-        levels=levels,
+        members=counting["members"],
+        levels=counting["levels"],
         funds=funds["total"]["total"] if funds is not None else None,
         penalised=penalised,
+        counted=counting["counted"],
+        narrowed=counting["members"] != members or counting["levels"] != levels,
     )
     top = int(h.depth[v]) + 1
     return {
         **s.as_dict(),
         "found": True,
         "person_id": g.id_of(v) if a.identities is not None else None,
+        "organisations": organisations(a, v),
         "level": top,
         "root": g.id_of(int(h.root[v])),
         "is_root": bool(g.parent[v] < 0),
@@ -190,6 +199,7 @@ def _suspect(
             ],
             "listed": len(rows),
             "omitted": members - len(rows),
+            "counting": counting,
         },
         "network": {
             "root": g.id_of(int(nets.roots[j])),
@@ -304,6 +314,7 @@ def build_appraisal(
     csr = children_csr(a.graph.parent)
     cols = money_columns(a.money, len(a.graph)) if a.money is not None else None
     times = _times(a, relations)
+    left = left_times(a, relations)
     entries: list[dict[str, Any]] = []
     found: dict[str, int] = {}
     for s in suspects.items:
@@ -312,7 +323,7 @@ def build_appraisal(
             entries.append(_not_found(a, s))
             continue
         found[s.agent_id] = v
-        entries.append(_suspect(a, s, v, csr, cols, times, max_listed))
+        entries.append(_suspect(a, s, v, csr, cols, times, max_listed, left))
     rels = _relations(a, found)
     same = _same_person(a, found)
     by_id = {e["agent_id"]: e for e in entries}
@@ -368,6 +379,7 @@ def build_appraisal(
             "policy": {
                 "name": a.policy.name,
                 "version": a.policy.version,
+                "participants": a.policy.thresholds.participants,
                 "thresholds": [
                     {
                         "rule": s.rule,

@@ -11,10 +11,10 @@ payments of kind ``entry_fee``, ``goods`` and ``other`` made by the members of i
 downline, the suspect's own payments excluded; *directly* = paid by its direct
 recruits (relative level 2), *through the downline* = paid by the members below them
 (relative level 3 and deeper). Pay received is every commission and rebate paid to
-the suspect, split as the evidence classified it: head-count pay (拉人头: paid on a
-downline member's recruitment, no order behind it, measured only when the payments
-carry an ``order_id`` column), team pay (团队计酬: on a downline member's sales), pay
-on its own sales, and other pay (the source is not in its downline or not named).
+the suspect, split as the evidence classified it (:mod:`agentgraph.evidence.pay_basis`):
+head-count pay (拉人头: paid for a downline member's recruitment), team pay (团队计酬: on
+a downline member's sales), pay on its own sales, and other pay (the source is not in
+its downline or not named, or no signal decided the payout's basis).
 
 Complexity: :func:`money_columns` is O(payments + agents) once; each suspect costs
 O(its downline) (one vectorised frontier expansion per level).
@@ -138,7 +138,8 @@ class MoneyColumns:
     received : numpy.ndarray
         float64 ``(n, 4)``: commissions and rebates received, by :data:`PAY_KINDS`.
     headcount_measured : bool
-        The payments carry an ``order_id`` column (head-count pay can be told apart).
+        Some signal (order ids, link types, orders, join times) could tell head-count
+        pay from team pay.
 
     Examples
     --------

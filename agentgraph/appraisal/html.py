@@ -100,6 +100,16 @@ def _suspect(s: dict[str, Any]) -> str:
         f"{_e(s['direct_recruits']['count'])}; 下线 downline {_e(d['members'])} members "
         f"over {_e(d['levels'])} levels, the suspect included.</p>"
     )
+    c = d.get("counting")
+    if c and (c["counted"] != "accounts" or c["left"] is not None):
+        what = "参与人员 participants" if c["counted"] == "participants" else "账户 accounts"
+        text = (
+            f"计数 Counted ({what}): {_e(c['members'])} over {_e(c['levels'])} levels "
+            f"of {_e(c['accounts'])} accounts"
+        )
+        if c["left"] is not None:
+            text += f"; 退出 left {_e(c['left']['left_at'])}: {_e(c['left']['statement'])}"
+        parts.append(f'<p class="counting">{text}.</p>')
     parts.append(
         _table(
             ["相对层级 Relative level", "层级 Level", "人数 Members"],

@@ -46,6 +46,8 @@ def suspect_thresholds(
     levels: int,
     funds: float | None,
     penalised: bool | None,
+    counted: str = "accounts",
+    narrowed: bool = False,
 ) -> list[dict[str, Any]]:
     """Apply each threshold to one suspect's downline (see the module docstring).
 
@@ -62,6 +64,12 @@ def suspect_thresholds(
     penalised : bool or None
         Whether a prior penalty is recorded for the suspect; None when the member
         table records none for anyone (no ``prior_penalty`` column).
+    counted : {"accounts", "participants"}
+        What ``members`` counts (:mod:`agentgraph.appraisal.counted`); each entry
+        says it (``counted``).
+    narrowed : bool
+        The counts leave out part of the downline (non-participants, or recruits who
+        joined after the suspect left): the text says the counted numbers are used.
 
     Returns
     -------
@@ -89,16 +97,20 @@ def suspect_thresholds(
     """  # noqa: E501
     out = []
     who = f"downline of {agent} ({agent} included, as member 1 on level 1)"
+    if narrowed:
+        who += ", as counted (downline.counting)"
+    unit = "participants" if counted == "participants" else "members"
     for spec in specs:
         criteria: dict[str, Any] = {"min_members": spec.min_members, "min_levels": spec.min_levels}
         if spec.min_amount is not None:
             criteria["min_amount"] = spec.min_amount
-        counts = f"{members} members >= {spec.min_members} and {levels} levels >= {spec.min_levels}"
+        counts = f"{members} {unit} >= {spec.min_members} and {levels} levels >= {spec.min_levels}"
         entry: dict[str, Any] = {
             "rule": spec.rule,
             "citation": spec.citation,
             "description": spec.description,
             "criteria": criteria,
+            "counted": counted,
             "checked": True,
             "met": None,
             "near": False,

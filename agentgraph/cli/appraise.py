@@ -19,6 +19,7 @@ from agentgraph.cli.options import (
     KindOpt,
     LimitOpt,
     NoUplineOpt,
+    ParticipantsOpt,
     TableOpt,
     TimezoneOpt,
     WhereOpt,
@@ -107,6 +108,7 @@ def appraise(
     input_format: InputFormatOpt = None,
     table: TableOpt = None,
     where: WhereOpt = None,
+    participants: ParticipantsOpt = None,
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
@@ -126,10 +128,12 @@ def appraise(
     with errors():
         from agentgraph.appraisal.document import SUFFIXES, render
         from agentgraph.loaders import parse_mapping
-        from agentgraph.policies import get_policy
+        from agentgraph.policies import get_policy, with_participants
         from agentgraph.report.output import output_target, write_atomic
 
-        get_policy(policy)
+        chosen_policy = get_policy(policy)
+        if participants is not None:
+            chosen_policy = with_participants(chosen_policy, participants)
         target = output_target(out, inputs)
         chosen = fmt.value if fmt else None
         if chosen is None and out is not None and target is not None:
@@ -148,7 +152,7 @@ def appraise(
                 payments=payments,
                 orders=orders,
                 identities=identities,
-                policy=policy,
+                policy=chosen_policy,
                 suspect_columns=parse_mapping(suspect_column),
                 max_listed=max_listed,
                 **flags.options(),

@@ -103,6 +103,16 @@ WhereOpt = Annotated[
         "(repeatable).",
     ),
 ]
+ParticipantsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--participants",
+        help="Who the member thresholds count: accounts (default), paid (paid money in), "
+        "entry_fee, or member-table filters COLUMN=VALUE joined by ';' (is_promoter=1). "
+        "The report gives accounts and participants; roots always count.",
+        show_default=False,
+    ),
+]
 DateFormatOpt = Annotated[
     str | None,
     typer.Option(

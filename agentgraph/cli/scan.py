@@ -28,6 +28,7 @@ from agentgraph.cli.options import (
     KindOpt,
     LimitOpt,
     NoUplineOpt,
+    ParticipantsOpt,
     ReportFormat,
     StoreOpt,
     TableOpt,
@@ -79,7 +80,7 @@ def read_evidence(job: Job, timezone: str | None, limits: Any = None) -> tuple[A
 
 def scan_one(
     rel: Relations,
-    policy: str,
+    policy: Any,
     max_networks: int,
     source_name: str,
     payments: Any = None,
@@ -143,6 +144,7 @@ def scan(
     input_format: InputFormatOpt = None,
     table: TableOpt = None,
     where: WhereOpt = None,
+    participants: ParticipantsOpt = None,
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
@@ -224,10 +226,12 @@ def scan(
     With --format json and no --out, stdout holds the JSON report and nothing
     else (several inputs: one report per line, JSON Lines).
     """
-    from agentgraph.policies import get_policy
+    from agentgraph.policies import get_policy, with_participants
 
     with errors():
-        get_policy(policy)
+        chosen_policy = get_policy(policy)
+        if participants is not None:
+            chosen_policy = with_participants(chosen_policy, participants)
         if as_of is not None:  # a bad date fails before any input is read
             from agentgraph.measure.times import parse_as_of
 
@@ -278,7 +282,7 @@ def scan(
                 pays, sales, persons = read_evidence(job, timezone, limits)
                 report = scan_one(
                     rel,
-                    policy,
+                    chosen_policy,
                     max_networks,
                     label,
                     pays,

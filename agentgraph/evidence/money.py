@@ -9,11 +9,12 @@ per network:
   recruitment caused it (``source_agent_id``), how many levels above that agent
   the payee sits (0 = paid on own sales; -1 = the payee is not on the agent's
   upline chain, e.g. the brand);
-- **team pay** (团队计酬): payouts on a downline's *sales* (an ``order_id`` is given,
-  or the export has no ``order_id`` column) — administrative when sales-based;
-- **head-count pay** (拉人头): payouts on a downline that name no order, i.e. tied
-  to the recruitment itself — only measured when the export has an ``order_id``
-  column, because only then can "no order" be told from "not exported";
+- **team pay** (团队计酬): payouts on a downline's *sales* — administrative;
+- **head-count pay** (拉人头): payouts tied to the recruitment itself. Which of the
+  two a payout is, is decided by the first signal the inputs carry (order id, link
+  type, an order of the recruit near the payout, the payout at the recruit's joining,
+  a ledger naming orders elsewhere; :mod:`agentgraph.evidence.pay_basis`); a payout
+  no signal decides is neither, and is counted as unknown;
 - **entry fees** (入门费): payments of kind ``entry_fee`` made by agents, and, with
   ``joined_at`` in the member table, fees in disguise: purchases at joining not matched
   by goods (with orders) and join packages (:mod:`agentgraph.evidence.entry_fees`);
@@ -35,9 +36,9 @@ from functools import cached_property
 import numba as nb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
+from agentgraph.evidence.pay_basis import PayBasis, pay_basis
 from agentgraph.graph.model import RecruitmentGraph, dense_ids
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.groups import Groups, Mask
@@ -142,7 +143,11 @@ class MoneyEvidence:
     team_pay, headcount, entry_fee : numpy.ndarray
         bool per payment: team pay (团队计酬), head-count pay (拉人头), entry fee (入门费).
     headcount_measured : bool
-        The export has an ``order_id`` column.
+        Some signal (order ids, link types, orders, join times) could tell pay for
+        recruiting from pay on sales (:mod:`agentgraph.evidence.pay_basis`).
+    basis : PayBasis
+        What stands behind each upline payout (a sale, a recruitment, unknown) and
+        the signal that decided it.
     funds_below, funds_direct : numpy.ndarray
         float64 per agent: paid in by its downline (itself excluded) / its direct
         recruits.
@@ -156,6 +161,8 @@ class MoneyEvidence:
         float64 per network: all commissions and rebates.
     net_funds : numpy.ndarray
         float64 per network: paid in by members below the root.
+    net_unknown_basis : numpy.ndarray
+        float64 per network: upline payouts whose basis no signal decided.
     fees : EntryFeeEvidence or None
         Entry fees in disguise (:mod:`agentgraph.evidence.entry_fees`).
 
@@ -183,7 +190,8 @@ class MoneyEvidence:
     team_pay: np.ndarray  # bool per payment
     headcount: np.ndarray  # bool per payment
     entry_fee: np.ndarray  # bool per payment
-    headcount_measured: bool  # the export has an order_id column
+    headcount_measured: bool  # some signal could tell recruitment pay from sales pay
+    basis: PayBasis  # what stands behind each upline payout, and which signal decided
     funds_below: np.ndarray  # float64 per agent: paid in by its downline (itself excluded)
     funds_direct: np.ndarray  # float64 per agent: paid in by its direct recruits
     net_team_pay_levels: np.ndarray  # int32 per network: most levels a team payout went up
@@ -193,6 +201,7 @@ class MoneyEvidence:
     net_beyond_own: np.ndarray  # float64 per network: payouts on others' sales/recruitment
     net_payouts: np.ndarray  # float64 per network: all commissions and rebates
     net_funds: np.ndarray  # float64 per network: paid in by members below the root
+    net_unknown_basis: np.ndarray  # float64 per network: upline payouts no signal decided
     fees: EntryFeeEvidence | None = None  # entry fees in disguise (agentgraph.evidence.entry_fees)
 
     @cached_property
@@ -310,16 +319,13 @@ def money_evidence(
     network = np.where(anchor >= 0, h.net[np.maximum(anchor, 0)], -1).astype(np.int32)
 
     payout = kind_mask(kind, PAYOUT_KINDS)
-    order_col = payments.column("order_id")
-    measured = order_col is not None
-    has_order = (
-        np.asarray(pc.is_valid(order_col).to_numpy(zero_copy_only=False), np.bool_)
-        if order_col is not None
-        else np.ones(n_pay, np.bool_)
-    )
     upline_paid = payout & (levels >= 1)
-    team_pay = upline_paid & has_order
-    headcount = upline_paid & ~has_order if measured else np.zeros(n_pay, np.bool_)
+    basis = pay_basis(
+        graph, payments, upline_paid, source, joined=joined, orders=orders, window_days=window_days
+    )
+    team_pay = basis.sale
+    headcount = basis.recruitment
+    measured = bool(basis.available)
     entry_fee = kind_mask(kind, ("entry_fee",)) & (payer >= 0)
     money_in = kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
 
@@ -348,6 +354,7 @@ def money_evidence(
         headcount=headcount,
         entry_fee=entry_fee,
         headcount_measured=measured,
+        basis=basis,
         funds_below=below,
         funds_direct=direct,
         net_team_pay_levels=team_levels,
@@ -357,6 +364,7 @@ def money_evidence(
         net_beyond_own=per_net(upline_paid),
         net_payouts=per_net(payout),
         net_funds=below[nets.roots] if k else np.zeros(0),
+        net_unknown_basis=per_net(basis.unknown),
         fees=entry_fee_evidence(
             h,
             nets,

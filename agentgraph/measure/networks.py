@@ -96,6 +96,11 @@ class Networks:
         Members per level of every network, back to back.
     recruiters : ndarray of int64
         Members with at least one direct recruit.
+    accounts : ndarray of int64 or None
+        When ``members`` counts participants (``counted == "participants"``, see
+        :mod:`agentgraph.evidence.participants`): the accounts of each network.
+    counted : str
+        What ``members`` and ``levels`` count: ``accounts`` or ``participants``.
 
     References
     ----------
@@ -126,6 +131,8 @@ class Networks:
     tier_offsets: np.ndarray  # tier_counts of network j = tiers[off[j]:off[j+1]]
     tiers: np.ndarray
     recruiters: np.ndarray  # members with at least one direct recruit
+    accounts: np.ndarray | None = None  # accounts per network when members counts participants
+    counted: str = "accounts"  # what ``members`` counts: "accounts" or "participants"
 
     def mean_branching(self, j: int) -> float:
         """Direct recruits per recruiting member of network ``j`` (0 for a lone root)."""

@@ -18,6 +18,7 @@ from agentgraph.policies.base import (
     NetworkRule,
     Policy,
     ThresholdRule,
+    with_participants,
 )
 from agentgraph.policies.cn import POLICY as CN
 from agentgraph.policies.eu_ucpd import POLICY as EU_UCPD
@@ -32,6 +33,7 @@ __all__ = [
     "SEVERITY_ORDER",
     "POLICIES",
     "get_policy",
+    "with_participants",
 ]
 
 POLICIES: dict[str, Policy] = {p.name: p for p in (CN, US_FTC, EU_UCPD)}

@@ -15,7 +15,15 @@ import numpy as np
 from agentgraph.measure.networks import Networks
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 
-__all__ = ["Flag", "NetworkRule", "ThresholdRule", "Gating", "Policy", "SEVERITY_ORDER"]
+__all__ = [
+    "with_participants",
+    "Flag",
+    "NetworkRule",
+    "ThresholdRule",
+    "Gating",
+    "Policy",
+    "SEVERITY_ORDER",
+]
 
 SEVERITY_ORDER = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
@@ -150,16 +158,29 @@ class ThresholdRule:
         return members >= self.min_members and levels >= self.min_levels
 
     def evidence(self, nets: Networks, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j``."""
-        return {
+        """The facts behind the flag on network ``j``.
+
+        ``counted`` says whether ``members`` and ``levels`` count accounts or
+        participants (:mod:`agentgraph.evidence.participants`); with participants,
+        ``accounts`` gives the network's accounts beside them.
+        """
+        out: dict[str, Any] = {
             "members": int(nets.members[j]),
             "levels": int(nets.levels[j]),
             "min_members": self.min_members,
             "min_levels": self.min_levels,
             "tier_counts": nets.tier_counts(j),
+            "counted": nets.counted,
             "counting": "members include the root; the root is level 1; "
             "thresholds include their boundary",
         }
+        if nets.accounts is not None:
+            out["accounts"] = int(nets.accounts[j])
+            out["counting"] += (
+                "; members are participants (the root included) and levels the layer "
+                "of the deepest participant"
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -358,3 +379,42 @@ class Policy:
                 row["requires_any"] = gate
             out.append(row)
         return out
+
+
+def with_participants(policy: Policy, spec: str) -> Policy:
+    """``policy`` counting participants as ``spec`` says (see the evidence module).
+
+    Parameters
+    ----------
+    policy : Policy
+        The policy.
+    spec : str
+        The setting: ``accounts``, ``paid``, ``entry_fee`` or ``COLUMN=VALUE``
+        filters (documented in :mod:`agentgraph.evidence.participants`).
+
+    Returns
+    -------
+    Policy
+        A copy whose ``thresholds.participants`` is ``spec``.
+
+    Raises
+    ------
+    PolicyError
+        A setting that is none of those.
+
+    Notes
+    -----
+    O(1).
+
+    Examples
+    --------
+    >>> from agentgraph.policies import get_policy
+    >>> with_participants(get_policy("cn"), "is_promoter=1").thresholds.participants
+    'is_promoter=1'
+    """
+    from dataclasses import replace
+
+    from agentgraph.evidence.participants import check_participants
+
+    th = replace(policy.thresholds, participants=check_participants(spec))
+    return replace(policy, thresholds=th)

@@ -12,6 +12,7 @@ join_window_days = 7               # optional: days after joining still "at join
 goods_match_ratio = 0.8            # optional: goods >= 80% of what was paid: matched
 join_package_min_agents = 3        # optional: recruits paying one amount at joining (>= 1)
 join_package_min_share = 0.5       # optional: ... and their least share of timed recruits
+participants = "accounts"          # optional: who the thresholds count (or "paid", "is_promoter=1")
 
 [[rules]]
 id = "acme.one_tier"
@@ -46,7 +47,9 @@ The ``[policy]`` table may also set the numbers the evidence is measured with
 (:class:`~agentgraph.policies.thresholds.EvidenceThresholds`; the built-in packs'
 values by default): ``pay_cap``, ``goods_match_ratio`` and ``join_package_min_share``
 (numbers in [0, 1]), ``join_window_days`` (an integer >= 0),
-``join_package_min_agents`` (an integer >= 1), and ``join_window_kinds`` /
+``join_package_min_agents`` (an integer >= 1), ``stock_ratio`` (a number >= 0),
+``participants`` (``accounts``, ``paid``, ``entry_fee`` or ``COLUMN=VALUE`` filters
+joined by ``;``: :mod:`agentgraph.evidence.participants`), and ``join_window_kinds`` /
 ``join_package_kinds`` (lists of the payment kinds ``entry_fee``, ``goods``,
 ``other``). Any unknown key, missing key, wrong type, value out of range or duplicate
 id is a :class:`~agentgraph.errors.PolicyError` naming the file and the rule or key.
@@ -61,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from agentgraph.errors import PolicyError
+from agentgraph.evidence.participants import check_participants
 from agentgraph.policies.base import SEVERITY_ORDER, Policy, ThresholdRule
 from agentgraph.policies.circumstances import FundsRule
 from agentgraph.policies.money import (
@@ -120,6 +124,8 @@ THRESHOLD_KEYS: dict[str, tuple[str, type, Any]] = {
     "join_package_min_share": ("join_package_min_share", float, "ratio"),
     "join_window_kinds": ("window_kinds", list, "kinds"),
     "join_package_kinds": ("package_kinds", list, "kinds"),
+    "stock_ratio": ("stock_ratio", float, 0),
+    "participants": ("participants", str, "participants"),
 }
 _MINIMUM = {"organiser_min_downline": 1, "organiser_min_levels": 1}
 
@@ -132,6 +138,11 @@ def _threshold(key: str, value: Any, where: str) -> Any:
         raise PolicyError(f"{where}: expected a number in [0, 1], got {value!r}")
     if isinstance(bound, int) and got < bound:
         raise PolicyError(f"{where}: expected an integer >= {bound}, got {value!r}")
+    if bound == "participants":
+        try:
+            return check_participants(got)
+        except PolicyError as e:
+            raise PolicyError(f"{where}: {e}") from None
     if bound == "kinds":
         bad = [k for k in got if k not in MONEY_IN_KINDS]
         if bad:

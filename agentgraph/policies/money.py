@@ -86,6 +86,27 @@ def _examples(
     return out
 
 
+def _basis(m: MoneyEvidence, mask: Mask, j: int) -> dict[str, Any]:
+    """Which signal decided the payouts of network ``j`` under ``mask``, what was unread.
+
+    ``decided_by`` counts the payments per signal
+    (:data:`~agentgraph.evidence.pay_basis.SIGNALS`); ``unknown_basis`` the upline
+    payouts of the network no signal decided; ``not_checked`` the signals the inputs
+    lacked. O(payments of the network).
+    """
+    b = m.basis
+    rows = m.by_network.where(mask, j)
+    unknown = m.by_network.where(b.unknown, j)
+    return {
+        "decided_by": b.counts(rows),
+        "unknown_basis": {
+            "payments": int(len(unknown)),
+            "amount": round(float(m.amounts[unknown].sum()), 2),
+        },
+        "not_checked": b.not_checked(),
+    }
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the rules over money and sales read: the tree and the scan's evidence.
@@ -188,6 +209,11 @@ class MoneyRule:
 class TeamPayRule(MoneyRule):
     """Commissions on downline *sales* reaching ``min_levels_up`` levels above the seller.
 
+    Only payouts with a sale behind them count (an order id, an order link type, an
+    order of the recruit near the payout; :mod:`agentgraph.evidence.pay_basis`): a
+    payout no signal ties to a sale is not team pay, and the evidence says how many
+    such payouts the network has (``unknown_basis``).
+
     Attributes
     ----------
     min_levels_up : int
@@ -242,6 +268,7 @@ class TeamPayRule(MoneyRule):
             "amount": round(float(m.net_team_pay[j]), 2),
             "payment_rows": m.rows_where(deep, j, _ROWS),
             "examples": _examples(graph, m, deep, j),
+            **_basis(m, m.team_pay, j),
         }
 
 
@@ -256,7 +283,11 @@ class HeadcountPayRule(MoneyRule):
 
     Notes
     -----
-    O(networks). Measured only when the payments have an ``order_id`` column.
+    O(networks). A payout is pay for recruiting when the first signal the inputs carry
+    says so (a recruitment link type, the payout at the recruit's joining with no sale
+    of the recruit near it, a ledger naming orders elsewhere but none here; see
+    :mod:`agentgraph.evidence.pay_basis`); the evidence names the deciding signals
+    (``decided_by``) and those the inputs lacked (``not_checked``).
 
     References
     ----------
@@ -294,6 +325,7 @@ class HeadcountPayRule(MoneyRule):
             "share_of_payouts": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
             "payment_rows": m.rows_where(m.headcount, j, _ROWS),
             "examples": _examples(graph, m, m.headcount, j),
+            **_basis(m, m.headcount, j),
         }
 
 
@@ -394,8 +426,8 @@ class BeyondOwnSalesRule(MoneyRule):
         """The facts behind the flag on network ``j`` (payment rows 1-based)."""
         m, graph = ev.m, ev.graph
 
-        def beyond(r: np.ndarray) -> np.ndarray:  # headcount: all False when not measured
-            out: np.ndarray = m.team_pay[r] | m.headcount[r]
+        def beyond(r: np.ndarray) -> np.ndarray:  # every payout above its source agent
+            out: np.ndarray = m.team_pay[r] | m.headcount[r] | m.basis.unknown[r]
             return out
 
         payouts = float(m.net_payouts[j])
@@ -405,7 +437,14 @@ class BeyondOwnSalesRule(MoneyRule):
             "amount": round(float(m.net_beyond_own[j]), 2),
             "share_of_payouts": round(float(m.net_beyond_own[j]) / payouts, 4) if payouts else None,
             "payment_rows": m.rows_where(beyond, j, _ROWS),
+            **_basis(m, beyond, j),
         }
+        if ev.sales is None:
+            out["not_checked"] = [
+                *out["not_checked"],
+                f"pay_cap: no order table was given, so pay could not be measured against "
+                f"{ev.thresholds.pay_cap:.0%} of the agents' own sales",
+            ]
         if ev.sales is not None and ev.sales.payouts is not None:
             over = ev.sales.over_cap(ev.hierarchy, j)[:_ROWS]
             names = graph.names(over)

@@ -41,6 +41,12 @@ class EvidenceThresholds:
         Payment kinds that may hide an entry fee when paid at joining.
     package_kinds : tuple of str
         Payment kinds a join package is recognised in.
+    stock_ratio : float
+        An agent buying from its supply upline at least this many times what it
+        sells on is loading inventory (囤货; :mod:`agentgraph.evidence.supply`).
+    participants : str
+        Which agents the member thresholds count (``accounts``, ``paid``,
+        ``entry_fee`` or ``COLUMN=VALUE`` filters; :mod:`agentgraph.evidence.participants`).
 
     Notes
     -----
@@ -72,6 +78,8 @@ class EvidenceThresholds:
     join_package_min_share: float = 0.5
     window_kinds: tuple[str, ...] = ("goods", "other")
     package_kinds: tuple[str, ...] = ("entry_fee", "goods", "other")
+    stock_ratio: float = 3.0
+    participants: str = "accounts"
 
 
 # 直销管理条例 Art. 24: pay <= 30% of own sales; a purchase up to 7 days after joining

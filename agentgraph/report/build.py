@@ -56,7 +56,12 @@ SCHEMA = "agentgraph.report/1"
 #    :mod:`agentgraph.report.growth`) and ``input.as_of`` (a scan as of a date).
 #    Also ``supply`` (the 微商 supply ladder beside the referral tree, when the input
 #    has one: both depths per network, inventory loading, paid rank-ups, referral bonuses).
-SCHEMA_REVISION = 4
+# 5: money law: ``money.pay_basis`` (what stands behind each upline payout and which
+#    signal decided it), ``decided_by`` / ``unknown_basis`` / ``not_checked`` in the
+#    money flags' evidence; ``participants`` (who the thresholds count: setting and
+#    totals), per network ``participants`` / ``participant_levels`` when participants
+#    are counted, and ``counted`` (and ``accounts``) in the threshold flags' evidence.
+SCHEMA_REVISION = 5
 
 
 def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -77,6 +82,9 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
     levels = nets.levels[chosen].tolist()
     max_direct = nets.max_direct[chosen].tolist()
     starts = offsets.tolist()
+    part = getattr(a, "participants", None)
+    p_members = part.members[chosen].tolist() if part is not None and part.applied else None
+    p_levels = part.levels[chosen].tolist() if part is not None and part.applied else None
     for k, j in enumerate(chosen.tolist()):
         out.append(
             {
@@ -91,6 +99,9 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
                 "flags": [f.as_dict() for f in a.flags(j)] if a.flagged[j] else [],
             }
         )
+        if p_members is not None and p_levels is not None:
+            out[-1]["participants"] = p_members[k]
+            out[-1]["participant_levels"] = p_levels[k]
     omitted = {
         "networks": int(rest.sum()),
         "agents": int(nets.members[rest].sum()),
@@ -191,7 +202,7 @@ def build_report(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
     >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
-    ('agentgraph.report/1', 4, 'demo', 1)
+    ('agentgraph.report/1', 5, 'demo', 1)
     >>> net = r["networks"][0]
     >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
     ('001', 30, 3, [1, 5, 24], 'cn.threshold')
@@ -237,6 +248,12 @@ def build_report(
         report.setdefault("input", {})["as_of"] = as_of
     report["growth"] = growth_section(
         a, getattr(a, "growth", None), list(getattr(a, "growth_rules", []))
+    )
+    part = getattr(a, "participants", None)
+    report["participants"] = (
+        part.as_dict(nets)
+        if part is not None
+        else {"rule": "accounts", "applied": False, "accounts": len(a.graph), "participants": None}
     )
     if a.identities is not None:
         report["identities"] = identities_section(a, max_organisers)

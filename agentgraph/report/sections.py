@@ -189,6 +189,7 @@ def money_section(
             "payments": int(m.headcount.sum()),
             "amount": round(float(amount[m.headcount].sum()), 2),
         },
+        "pay_basis": pay_basis_totals(m, amount),
         "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds),
         "funds": [
             {
@@ -200,6 +201,39 @@ def money_section(
             }
             for i, v in enumerate(top.tolist())
         ],
+    }
+
+
+def pay_basis_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
+    """The money section's ``pay_basis``: what stands behind the payouts to uplines.
+
+    ``decided_by`` counts the upline payouts per deciding signal
+    (:data:`agentgraph.evidence.pay_basis.SIGNALS`); ``unknown`` the payouts no
+    signal decided (neither team pay nor head-count pay is claimed for them) and the
+    networks holding them; ``not_checked`` the signals the inputs lacked. O(p).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> pay_basis_totals(a.money, a.money.amounts)["decided_by"]
+    {'order_id': 48, 'join_time': 4}
+    """
+    b = m.basis
+    unknown = b.unknown
+    return {
+        "decided_by": b.counts(b.basis > 0),
+        "unknown": {
+            "payments": int(unknown.sum()),
+            "amount": round(float(amount[unknown].sum()), 2),
+            "networks": int(np.count_nonzero(m.net_unknown_basis > 0)),
+        },
+        "signals": list(b.available),
+        "not_checked": b.not_checked(),
     }
 
 

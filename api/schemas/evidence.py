@@ -91,7 +91,10 @@ def _naive_utc(t: datetime | None) -> datetime | None:
 
 class PaymentRow(BaseModel):
     """One payment. Leave ``order_id`` out of every row when the export has no
-    orders; give it (null for "no order") to have head-count pay measured."""
+    orders; give it (null for "no order") when it does: a ledger naming orders for
+    some payouts and none for others has the others read as head-count pay (see
+    agentgraph.evidence.pay_basis for the other signals: link types, orders, join
+    times)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +110,12 @@ class PaymentRow(BaseModel):
     )
     order_id: str | None = Field(
         default=None, max_length=512, description=("The sale behind the payment; null: none.")
+    )
+    link_type: str | None = Field(
+        default=None,
+        max_length=512,
+        description="What a payout is for (order, invite, 拉新, 推荐奖 ...), as a payout "
+        "ledger's link type says; decides sale vs recruitment where no order id does.",
     )
 
 
@@ -181,6 +190,8 @@ class PaymentBatch(EvidenceBatchBase):
             cols["source_agent_id"] = pa.array([r.source_agent_id for r in rows], pa.string())
         if "order_id" in given:
             cols["order_id"] = pa.array([r.order_id for r in rows], pa.string())
+        if any(r.link_type is not None for r in rows):
+            cols["link_type"] = pa.array([r.link_type for r in rows], pa.string())
         return pa.table(cols)
 
 

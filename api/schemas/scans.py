@@ -100,6 +100,29 @@ class ScanCreate(BaseModel):
     growth_period: Literal["day", "week", "month"] | None = Field(
         default=None, description="Period of the report's growth series (default month)."
     )
+    participants: str | None = Field(
+        default=None,
+        max_length=400,
+        description=(
+            "Who the member thresholds count (docs/legal.md, 'Participants, not accounts'): "
+            "accounts (the policy's default), paid, entry_fee, or member-table filters "
+            "COLUMN=VALUE joined by ';'. The report gives accounts and participants."
+        ),
+        json_schema_extra={"example": "is_promoter=1"},
+    )
+
+    @field_validator("participants")
+    @classmethod
+    def _a_participants_setting(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from agentgraph.errors import PolicyError
+        from agentgraph.evidence.participants import check_participants
+
+        try:
+            return check_participants(value)
+        except PolicyError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("as_of")
     @classmethod

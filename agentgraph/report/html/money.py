@@ -197,7 +197,7 @@ def money_section(money: Mapping[str, Any]) -> str:
                 "headcount_pay",
                 "Head-count pay 拉人头计酬",
                 '<span class="noeval">Not measured 未测量</span>',
-                "no order_id column 付款数据无订单号列",
+                "no signal (order ids, link types, orders, join times) 无可判断依据",
             ).replace('class="v"', 'class="v small"', 1)
         )
     else:
@@ -206,11 +206,12 @@ def money_section(money: Mapping[str, Any]) -> str:
                 "headcount_pay",
                 "Head-count pay 拉人头计酬",
                 yuan_text(head.get("amount")),
-                f"{count_sub(head)}; payouts naming no order 未对应订单的上级提成",
+                f"{count_sub(head)}; paid for recruiting 因发展人员而付的上级提成",
                 "alert" if as_int(head.get("payments")) else "",
             )
         )
     parts.append(f'<div class="cards">{"".join(cards)}</div>')
+    parts.append(_basis_note(as_mapping(money.get("pay_basis"))))
 
     by_kind = as_mapping(money.get("by_kind"))
     kinds = list(KIND_ORDER) + [str(k) for k in by_kind if k not in KIND_ORDER]
@@ -410,3 +411,50 @@ def is_money_evidence(evidence: Mapping[str, Any]) -> bool:
     (True, False)
     """
     return any(k in evidence for k in ("liability", "payment_rows", "examples"))
+
+
+_SIGNAL_LABEL = {
+    "order_id": "order id 订单号",
+    "link_type": "link type 关联类型",
+    "orders": "a sale of the recruit nearby 下级附近的订单",
+    "join_time": "paid at the recruit's joining 下级加入时支付",
+    "no_order_id": "ledger names orders, this one none 账目有订单号列但此笔无",
+    "not_checked": "undecided 无法判断",
+}
+
+
+def _basis_note(basis: Mapping[str, Any]) -> str:
+    """What stands behind the payouts to uplines (``money.pay_basis``), as a note.
+
+    Empty for a report before revision 5. O(signals).
+
+    Examples
+    --------
+    >>> _basis_note({})
+    ''
+    >>> "undecided" in _basis_note({"decided_by": {"not_checked": 2},
+    ...     "unknown": {"payments": 2, "amount": 5.0, "networks": 1},
+    ...     "not_checked": ["orders: no order table was given"]})
+    True
+    """
+    if not basis:
+        return ""
+    decided = as_mapping(basis.get("decided_by"))
+    items = ", ".join(
+        f"{escape(_SIGNAL_LABEL.get(str(k), str(k)))}: {count_text(v)}" for k, v in decided.items()
+    )
+    unknown = as_mapping(basis.get("unknown"))
+    text = (
+        '<p class="note" data-key="pay_basis">What stands behind the payouts to uplines '
+        f"上级提成的依据 — decided by 判断依据: {items or '–'}."
+    )
+    if as_int(unknown.get("payments")):
+        text += (
+            f" {count_text(unknown.get('payments'))} payouts ({yuan_text(unknown.get('amount'))}) "
+            f"in {count_text(unknown.get('networks'))} networks have no known basis: neither "
+            "team pay nor head-count pay is claimed for them 依据不明，不认定为团队计酬或拉人头."
+        )
+    missing = [str(x) for x in basis.get("not_checked") or []]
+    if missing:
+        text += " Not checked 未能核查: " + "; ".join(escape(x) for x in missing) + "."
+    return text + "</p>"

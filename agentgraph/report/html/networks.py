@@ -198,6 +198,14 @@ def network_card(net: Mapping[str, Any], index: int) -> str:
         ("Levels 层级", count_text(net.get("levels", "–"))),
         ("Max direct recruits 最多直接下线", count_text(net.get("max_direct_recruits", "–"))),
     ]
+    if net.get("participants") is not None:  # revision 5: the thresholds count participants
+        stats.insert(
+            2,
+            (
+                "Participants 参与人员 (levels 层级)",
+                f"{count_text(net['participants'])} ({count_text(net.get('participant_levels'))})",
+            ),
+        )
     stat_html = "".join(f"<span>{k}: <b>{v}</b></span>" for k, v in stats)
     chart = (
         pyramid_svg(tiers, f"pyr-{index}")
