@@ -22,7 +22,7 @@ from agentgraph.evidence.penalties import prior_penalties
 from agentgraph.evidence.persons import merge_relations, orders_to_persons, payments_to_persons
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
 from agentgraph.evidence.supply import SupplyEvidence, supply_evidence
-from agentgraph.graph.model import RecruitmentGraph, build_graph
+from agentgraph.graph.model import RecruitmentGraph, build_graph, order_dense_ids
 from agentgraph.interop import agents_frame, networks_frame
 from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.measure.growth import Growth, graph_growth
@@ -440,6 +440,7 @@ def analyse(
     counted = part.counting(nets)
     masks = {rule.id: np.asarray(rule.fires(counted), dtype=np.bool_) for rule in pol.rules}
     money = None
+    order_ids = order_dense_ids(graph, orders) if orders is not None else None
     if payments is not None:
         money = money_evidence(
             graph,
@@ -454,9 +455,10 @@ def analyse(
             package_min_share=th.join_package_min_share,
             window_kinds=th.window_kinds,
             package_kinds=th.package_kinds,
+            order_ids=order_ids,
         )
     sales = (
-        sales_evidence(graph, h, nets, orders, money, pay_cap=th.pay_cap)
+        sales_evidence(graph, h, nets, orders, money, pay_cap=th.pay_cap, order_ids=order_ids)
         if orders is not None
         else None
     )

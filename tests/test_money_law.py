@@ -379,3 +379,25 @@ def test_appraisal_documents_validate_and_state_the_organisations_of_a_person() 
     assert m1["person_id"] == "K10" and m1["organisations"]["accounts"] == ["K10", "M1"]
     assert m1["downline"]["members"] == 22  # one person: K10 = M1, and M1's 21 recruits
 
+
+def test_the_xlsx_summary_carries_the_counted_numbers_of_the_json(tmp_path: Path) -> None:
+    """A real workbook written by the CLI, read back with a reader: the counted
+    members, levels and the after-leaving statement equal the JSON appraisal's."""
+    from python_calamine import CalamineWorkbook
+
+    sus = tmp_path / "s.csv"
+    sus.write_text("会员编号\nO01\nP01\n", encoding="utf-8")
+    exe = [sys.executable, "-m", "agentgraph", "appraise", str(F / "left_members.csv")]
+    args = ["--suspects", str(sus), "--payments", str(F / "left_payments.csv")]
+    for name in ("a.xlsx", "a.json"):
+        done = subprocess.run([*exe, *args, "--out", str(tmp_path / name)], check=False)
+        assert done.returncode == 0
+    doc = json.loads((tmp_path / "a.json").read_text("utf-8"))
+    rows = CalamineWorkbook.from_path(str(tmp_path / "a.xlsx")).get_sheet_by_index(0).to_python()
+    head = rows[2]  # Chinese labels; rows[3]: English
+    col = {k: head.index(k) for k in ("计入人数", "计入层级数", "退出后情况", "计数对象")}
+    for s, row in zip(doc["suspects"], rows[4:6], strict=True):
+        c = s["downline"]["counting"]
+        assert row[col["计入人数"]] == c["members"] and row[col["计入层级数"]] == c["levels"]
+        assert row[col["退出后情况"]] == c["left"]["statement"]
+        assert row[col["计数对象"]] == c["counted"] == "accounts"

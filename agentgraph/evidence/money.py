@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
-from agentgraph.evidence.pay_basis import PayBasis, pay_basis
+from agentgraph.evidence.pay_basis import SIGNALS, PayBasis, pay_basis
 from agentgraph.graph.model import RecruitmentGraph, dense_ids
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.groups import Groups, Mask
@@ -224,6 +224,32 @@ class MoneyEvidence:
         """The payments grouped by network (built once, O(p log p))."""
         return Groups.of(self.network, len(self.net_payouts))
 
+    @cached_property
+    def basis_by_network(self) -> dict[str, np.ndarray]:
+        """Per network and deciding signal, the payouts of each class, column-wise.
+
+        ``team_pay``, ``headcount`` and ``upline`` (every payout above its source) ->
+        int64 ``(networks, 1 + len(SIGNALS))`` counts indexed by
+        :attr:`PayBasis.decided_by`; ``unknown`` -> int64 per network. One bincount
+        each, O(p + networks x signals), so a flag's evidence reads its row in O(1).
+        """
+        k = len(self.net_payouts)
+        width = len(SIGNALS) + 1
+        on = self.network >= 0
+        out: dict[str, np.ndarray] = {}
+        upline = self.team_pay | self.headcount | self.basis.unknown
+        for name, mask in (
+            ("team_pay", self.team_pay),
+            ("headcount", self.headcount),
+            ("upline", upline),
+        ):
+            m = mask & on
+            key = self.network[m].astype(np.int64) * width + self.basis.decided_by[m]
+            out[name] = np.bincount(key, minlength=k * width)[: k * width].reshape(k, width)
+        m = self.basis.unknown & on
+        out["unknown"] = np.bincount(self.network[m], minlength=k)[:k]
+        return out
+
     def rows_where(self, mask: Mask, j: int, limit: int = 20) -> list[int]:
         """1-based payment rows of network ``j`` under ``mask`` (first ``limit``).
 
@@ -251,6 +277,7 @@ def money_evidence(
     package_min_share: float,
     window_kinds: tuple[str, ...],
     package_kinds: tuple[str, ...],
+    order_ids: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> MoneyEvidence:
     """Measure ``payments`` on the analysed tree (see the module docstring).
 
@@ -275,6 +302,8 @@ def money_evidence(
         :class:`~agentgraph.policies.thresholds.EvidenceThresholds`).
     window_kinds, package_kinds : tuple of str
         Payment kinds the joining window and join packages read.
+    order_ids : tuple of numpy.ndarray, optional
+        The orders' seller and buyer dense ids, when already encoded.
 
     Returns
     -------
@@ -321,7 +350,14 @@ def money_evidence(
     payout = kind_mask(kind, PAYOUT_KINDS)
     upline_paid = payout & (levels >= 1)
     basis = pay_basis(
-        graph, payments, upline_paid, source, joined=joined, orders=orders, window_days=window_days
+        graph,
+        payments,
+        upline_paid,
+        source,
+        joined=joined,
+        orders=orders,
+        window_days=window_days,
+        order_ids=order_ids,
     )
     team_pay = basis.sale
     headcount = basis.recruitment

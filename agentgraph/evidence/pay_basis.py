@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from agentgraph.evidence.joining import JoinTimes, timestamp_micros
-from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.graph.model import RecruitmentGraph, order_dense_ids
 from agentgraph.tables import Orders, Payments
 
 __all__ = [
@@ -209,6 +209,7 @@ def pay_basis(
     joined: JoinTimes | None,
     orders: Orders | None,
     window_days: int,
+    order_ids: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PayBasis:
     """Decide the basis of every upline payout (see the module docstring).
 
@@ -230,6 +231,9 @@ def pay_basis(
     window_days : int
         The joining window and the distance to a sale (the policy's
         ``join_window_days``); boundaries included.
+    order_ids : tuple of numpy.ndarray, optional
+        The orders' seller and buyer dense ids when already encoded
+        (:func:`agentgraph.graph.model.order_dense_ids`).
 
     Returns
     -------
@@ -297,9 +301,7 @@ def pay_basis(
     if orders is not None:
         available.append("orders")
         ot = orders.table
-        rows = ot.num_rows
-        seller = dense_ids(graph, ot.column("seller_id"), rows)
-        buyer = dense_ids(graph, ot.column("buyer_id"), rows)
+        seller, buyer = order_ids if order_ids is not None else order_dense_ids(graph, orders)
         who = np.concatenate([seller, buyer])
         if "at" in ot.column_names:
             o_us, o_ok = timestamp_micros(ot.column("at"))

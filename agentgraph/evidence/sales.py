@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agentgraph.evidence.money import MoneyEvidence
-from agentgraph.graph.model import dense_ids
+from agentgraph.graph.model import order_dense_ids
 from agentgraph.tables import PAYOUT_KINDS, Orders, kind_mask
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def sales_evidence(
     money: MoneyEvidence | None,
     *,
     pay_cap: float,
+    order_ids: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SalesEvidence:
     """Measure ``orders`` and, with payments, pay against own sales.
 
@@ -125,6 +126,9 @@ def sales_evidence(
     pay_cap : float
         Largest share of own sales the payouts may reach (the policy's ``pay_cap``;
         0.30 under 直销管理条例 Art. 24); pay of exactly the cap is not over it.
+    order_ids : tuple of numpy.ndarray, optional
+        The orders' seller and buyer dense ids, when already encoded
+        (:func:`agentgraph.graph.model.dense_ids`).
 
     Returns
     -------
@@ -159,9 +163,7 @@ def sales_evidence(
     5
     """
     t = orders.table
-    n_o = t.num_rows
-    seller = dense_ids(graph, t.column("seller_id"), n_o)
-    buyer = dense_ids(graph, t.column("buyer_id"), n_o)
+    seller, buyer = order_ids if order_ids is not None else order_dense_ids(graph, orders)
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     n, k = len(graph), len(nets)
     mine = seller >= 0

@@ -86,24 +86,28 @@ def _examples(
     return out
 
 
-def _basis(m: MoneyEvidence, mask: Mask, j: int) -> dict[str, Any]:
-    """Which signal decided the payouts of network ``j`` under ``mask``, what was unread.
+def _basis(m: MoneyEvidence, name: str, j: int) -> dict[str, Any]:
+    """Which signal decided the payouts of network ``j`` in class ``name``, what was unread.
 
+    ``name`` is ``team_pay``, ``headcount`` or ``upline``
+    (:attr:`~agentgraph.evidence.money.MoneyEvidence.basis_by_network`);
     ``decided_by`` counts the payments per signal
-    (:data:`~agentgraph.evidence.pay_basis.SIGNALS`); ``unknown_basis`` the upline
-    payouts of the network no signal decided; ``not_checked`` the signals the inputs
-    lacked. O(payments of the network).
+    (:data:`~agentgraph.evidence.pay_basis.SIGNALS`), ``unknown_basis`` the upline
+    payouts of the network no signal decided, ``not_checked`` the signals the inputs
+    lacked. O(signals), plus O(payments of the network) for an undecided amount.
     """
-    b = m.basis
-    rows = m.by_network.where(mask, j)
-    unknown = m.by_network.where(b.unknown, j)
+    from agentgraph.evidence.pay_basis import SIGNALS
+
+    tables = m.basis_by_network
+    row = tables[name][j]
+    unknown = int(tables["unknown"][j])
+    amount = 0.0
+    if unknown:
+        amount = round(float(m.amounts[m.by_network.where(m.basis.unknown, j)].sum()), 2)
     return {
-        "decided_by": b.counts(rows),
-        "unknown_basis": {
-            "payments": int(len(unknown)),
-            "amount": round(float(m.amounts[unknown].sum()), 2),
-        },
-        "not_checked": b.not_checked(),
+        "decided_by": {s: int(row[k + 1]) for k, s in enumerate(SIGNALS) if row[k + 1]},
+        "unknown_basis": {"payments": unknown, "amount": amount},
+        "not_checked": m.basis.not_checked(),
     }
 
 
@@ -268,7 +272,7 @@ class TeamPayRule(MoneyRule):
             "amount": round(float(m.net_team_pay[j]), 2),
             "payment_rows": m.rows_where(deep, j, _ROWS),
             "examples": _examples(graph, m, deep, j),
-            **_basis(m, m.team_pay, j),
+            **_basis(m, "team_pay", j),
         }
 
 
@@ -325,7 +329,7 @@ class HeadcountPayRule(MoneyRule):
             "share_of_payouts": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
             "payment_rows": m.rows_where(m.headcount, j, _ROWS),
             "examples": _examples(graph, m, m.headcount, j),
-            **_basis(m, m.headcount, j),
+            **_basis(m, "headcount", j),
         }
 
 
@@ -437,7 +441,7 @@ class BeyondOwnSalesRule(MoneyRule):
             "amount": round(float(m.net_beyond_own[j]), 2),
             "share_of_payouts": round(float(m.net_beyond_own[j]) / payouts, 4) if payouts else None,
             "payment_rows": m.rows_where(beyond, j, _ROWS),
-            **_basis(m, beyond, j),
+            **_basis(m, "upline", j),
         }
         if ev.sales is None:
             out["not_checked"] = [
