@@ -236,6 +236,7 @@ def appraise(
     suspect_columns: dict[str, str] | None = None,
     max_listed: int = 100_000,
     generated_at: str | None = None,
+    as_of: Any = None,
     **read_options: Any,
 ) -> Appraisal:
     """Appraise named suspects: downline counts, funds and thresholds per suspect.
@@ -260,6 +261,10 @@ def appraise(
         Most downline rows listed per suspect (the counts always cover all of it).
     generated_at : str, optional
         ISO time stamp recorded (default: now).
+    as_of : str, date or datetime, optional
+        Appraise the network as it stood at the end of this date (agents who joined
+        later, payments and orders dated later left out; ``record.as_of`` says how
+        many), as :func:`analyse` does.
     **read_options
         Passed to :func:`read` (``columns``, ``table``, ``where``, ``encoding``,
         ``date_format``, ``timezone``, ...).
@@ -309,7 +314,7 @@ def appraise(
         list_path = os.fspath(suspects)
     else:
         listed, list_path = Suspects.of([str(s) for s in suspects]), None
-    a = analyse(rel, policy, payments=pays, orders=sales, identities=persons)
+    a = analyse(rel, policy, payments=pays, orders=sales, identities=persons, as_of=as_of)
     src = os.fspath(source) if isinstance(source, str | os.PathLike) else None
     reading = rel.reading.as_dict() if rel.reading is not None else None
     inputs = [

@@ -401,3 +401,27 @@ def test_the_xlsx_summary_carries_the_counted_numbers_of_the_json(tmp_path: Path
         assert row[col["计入人数"]] == c["members"] and row[col["计入层级数"]] == c["levels"]
         assert row[col["退出后情况"]] == c["left"]["statement"]
         assert row[col["计数对象"]] == c["counted"] == "accounts"
+
+
+def test_an_appraisal_as_of_a_date_before_the_organiser_left(tmp_path: Path) -> None:
+    """As of day 19 (2020-01-20) nobody had left and the 12 later recruits had not
+    joined: 20 members each; a bad date is exit 2."""
+    ap = agentgraph.appraise(
+        F / "left_members.csv",
+        ["O01", "P01"],
+        payments=F / "left_payments.csv",
+        as_of="2020-01-20",
+    ).to_dict()
+    assert ap["record"]["as_of"]["agents_left_out"] == 24
+    for s in ap["suspects"]:
+        assert s["downline"]["counting"]["left"] is None and s["downline"]["members"] == 20
+    sus = tmp_path / "s.csv"
+    sus.write_text("会员编号\nO01\n", encoding="utf-8")
+    bad = subprocess.run(
+        [sys.executable, "-m", "agentgraph", "appraise", str(F / "left_members.csv")]
+        + ["--suspects", str(sus), "--as-of", "2020-13-40"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "as-of" in bad.stderr and "Traceback" not in bad.stderr

@@ -57,7 +57,8 @@ APPRAISAL_SCHEMA = "agentgraph.appraisal/1"
 # Additive revisions of schema 1 (keys only ever added): 1: the first;
 # 2: ``downline.counting`` (accounts vs participants, organisers who left),
 #    ``counted`` in each threshold, ``organisations`` (with identities: the networks
-#    the person's accounts led, added in its downline); ``record.policy.participants``.
+#    the person's accounts led, added in its downline); ``record.policy.participants``;
+#    ``record.as_of`` (an appraisal as of a date).
 APPRAISAL_REVISION = 2
 
 ROW_FIELDS = (
@@ -399,6 +400,7 @@ def build_appraisal(
             "watch_definition": WATCH_DEFINITION,
             "repairs": list(REPAIRS),
             "max_listed": max_listed,
+            "as_of": a.as_of,
         },
     }
 

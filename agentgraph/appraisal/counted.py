@@ -116,6 +116,11 @@ def left_times(a: Analysis, rel: Relations | None) -> LeftTimes | None:
         return None
     left, lk = _per_agent(a, rel, "left_at")
     joined, jk = _per_agent(a, rel, "joined_at")
+    if a.as_of is not None:  # as of a date: who had not left by then had not left
+        from agentgraph.measure.times import parse_as_of
+
+        limit, _ = parse_as_of(a.as_of["date"])
+        lk &= left <= limit
     return LeftTimes(left, lk, joined, jk)
 
 
@@ -233,7 +238,10 @@ def suspect_counting(
             "payments_after_leaving": got[0] if got else None,
             "received_after_leaving": got[1] if got else None,
         }
-        if got is None:
+        if not len(late):
+            info["counted"] = True
+            text = "nobody in the downline joined after the suspect left"
+        elif got is None:
             info["counted"] = None
             text = (
                 "not checked: no dated payments were given, so whether the suspect kept "

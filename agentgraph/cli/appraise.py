@@ -109,6 +109,15 @@ def appraise(
     table: TableOpt = None,
     where: WhereOpt = None,
     participants: ParticipantsOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Appraise the network as it stood at the end of this date (YYYY-MM-DD or an "
+            "ISO time): later joiners, payments and orders are left out (record.as_of).",
+            show_default=False,
+        ),
+    ] = None,
     date_format: DateFormatOpt = None,
     timezone: TimezoneOpt = None,
     no_upline: NoUplineOpt = None,
@@ -155,6 +164,7 @@ def appraise(
                 policy=chosen_policy,
                 suspect_columns=parse_mapping(suspect_column),
                 max_listed=max_listed,
+                as_of=as_of,
                 **flags.options(),
             )
         data = render(ap.to_dict(), chosen, indent=indent)

@@ -123,5 +123,10 @@ MONEY_EVIDENCE_LABEL = {
     "min_agents": "Min recruits 最少人数",
     "min_share": "Min share 最低比例",
     "counting": "Counting 计算口径",
+    "decided_by": "Decided by 判断依据 (payouts per signal 按依据计笔数)",
+    "unknown_basis": "Payouts of unknown basis 依据不明的上级提成",
+    "not_checked": "Not checked 未能核查",
+    "counted": "Counted 计数对象",
+    "accounts": "Accounts 账户数",
 }
 """Keys of a money flag's evidence, as table headings; unknown keys are shown as-is."""

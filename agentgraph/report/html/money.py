@@ -53,7 +53,9 @@ _MONEY_AMOUNT_KEYS = frozenset(
 )
 
 
-_MONEY_NESTED_KEYS = frozenset({"disguised", "join_package"})  # entry fees in disguise
+_MONEY_NESTED_KEYS = frozenset(
+    {"disguised", "join_package", "unknown_basis"}
+)  # entry fees in disguise
 
 
 _MONEY_RATIO_KEYS = frozenset({"match_ratio", "min_share"})
@@ -357,6 +359,20 @@ def money_evidence_table(evidence: Mapping[str, Any]) -> str:
         )
         if name == "examples" and isinstance(value, Sequence) and not isinstance(value, str):
             cell = _examples_table(value)
+        elif name == "decided_by" and isinstance(value, Mapping):
+            cell = (
+                "; ".join(
+                    f"{escape(_SIGNAL_LABEL.get(str(k), str(k)))}: {count_text(v)}"
+                    for k, v in value.items()
+                )
+                or "–"
+            )
+        elif name == "not_checked" and isinstance(value, Sequence) and not isinstance(value, str):
+            cell = (
+                "<ul>" + "".join(f"<li>{escape(str(x)[:300])}</li>" for x in value[:20]) + "</ul>"
+                if value
+                else "–"
+            )
         elif name in _MONEY_NESTED_KEYS and isinstance(value, Mapping) and value:
             cell = money_evidence_table(value)
         elif (
