@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from agentgraph.compiled import sized_by_input
 from agentgraph.errors import AgentNotFound, ArgumentError
 from agentgraph.evidence.entry_fees import join_times
 from agentgraph.evidence.identities import IdentityEvidence, IdentityResolution
@@ -317,6 +318,7 @@ class Analysis:
         return networks_frame(self)
 
 
+@sized_by_input
 def analyse(
     data: Relations | RecruitmentGraph,
     policy: str | Policy = "cn",

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# the suite checks the compiled kernels; tests/test_kernels.py checks the interpreted ones
+# (what small inputs run on by default) against them
+os.environ.setdefault("AGENTGRAPH_KERNELS", "compiled")
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 

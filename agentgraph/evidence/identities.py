@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError, InputError
 from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.networks import Networks
@@ -65,7 +65,7 @@ _SOURCE = "<identities>"
 
 
 # --------------------------------------------------------------------------- kernels
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` nodes joined by the edges ``a[i] -- b[i]``.
 

@@ -33,10 +33,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 
+from agentgraph.compiled import kernel
 from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
 from agentgraph.evidence.pay_basis import SIGNALS, PayBasis, pay_basis
 from agentgraph.graph.model import RecruitmentGraph, dense_ids
@@ -106,7 +106,7 @@ def pay_levels(
     return out
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _downline_sums(
     parent: np.ndarray, order: np.ndarray, own: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

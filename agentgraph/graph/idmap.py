@@ -37,6 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError
 
 __all__ = ["StringColumn", "Encoding", "string_column", "encode_ids", "hash_strings", "hash_span"]
@@ -180,7 +181,7 @@ def hash_span(data: np.ndarray, s: int, e: int) -> tuple[np.uint64, np.uint64]:
     return _mix(h1), _mix(h2 ^ np.uint64(0x5851F42D4C957F2D))
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@kernel(cache=True, nogil=True, parallel=True)
 def _hash_column(
     offs: np.ndarray, data: np.ndarray, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -229,14 +230,15 @@ def hash_strings(values: pa.Array | pa.ChunkedArray | list[str]) -> tuple[np.nda
     if isinstance(values, list):
         values = pa.array(values, type=pa.string())
     col = string_column(values)
-    return _hash_column(col.offsets, col.data, col.valid)
+    h1, h2 = _hash_column(col.offsets, col.data, col.valid)
+    return h1, h2
 
 
 _LOW32 = np.uint64(0xFFFFFFFF)
 _HIGH32 = np.uint64(0xFFFFFFFF00000000)
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@kernel(cache=True, nogil=True, parallel=True)
 def _count(
     offs: np.ndarray,
     data: np.ndarray,
@@ -260,7 +262,7 @@ def _count(
                 counts[row0 + c, q] += 1
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _prefix(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each (sub-chunk, partition) run starts: partition-major, chunk order kept."""
     n_rows, n_parts = counts.shape
@@ -276,7 +278,7 @@ def _prefix(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, fill
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@kernel(cache=True, nogil=True, parallel=True)
 def _scatter(
     offs: np.ndarray,
     data: np.ndarray,
@@ -334,7 +336,7 @@ def _columns(values: pa.Array | pa.ChunkedArray) -> list[StringColumn]:
     return [string_column(c) for c in chunks if len(c)]
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@kernel(cache=True, nogil=True, parallel=True)
 def _join(
     n_a: int,
     n_b: int,
@@ -400,7 +402,7 @@ def _join(
     return first_a, match_b
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _number(
     first_a: np.ndarray, match_b: np.ndarray, n_b: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
@@ -561,7 +563,7 @@ def _chunk_list(values: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
     return list(values.chunks) if isinstance(values, pa.ChunkedArray) else [values]
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _first_rows(first_a: np.ndarray, n_keys: int) -> np.ndarray:
     out = np.empty(n_keys, np.int32)
     k = 0

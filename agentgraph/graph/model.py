@@ -28,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.compiled import kernel, sized_by_input
 from agentgraph.errors import ArgumentError
 from agentgraph.graph.idmap import encode_ids
 from agentgraph.graph.issues import IssueLog
@@ -146,7 +146,7 @@ def _time_key(col: pa.ChunkedArray | None, n: int) -> np.ndarray:
     return np.asarray(ints.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _choose_upline(
     down: np.ndarray, up: np.ndarray, at: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -319,6 +319,7 @@ def _repair(parent: np.ndarray, ids: pa.Array, log: IssueLog) -> Walk:
     return walk
 
 
+@sized_by_input
 def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
     """Build the recruitment forest of a member table or an edge list.
 

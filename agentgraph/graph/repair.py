@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError
 
 __all__ = ["Walk", "break_cycles", "depth_and_root", "find_cycles"]
@@ -55,7 +55,7 @@ def find_cycles(parent: np.ndarray) -> list[np.ndarray]:
     return [members[starts[k] : starts[k + 1]] for k in range(len(starts) - 1)]
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _walk(
     parent: np.ndarray, break_cycles: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

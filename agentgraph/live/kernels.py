@@ -21,21 +21,21 @@ Examples
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 
+from agentgraph.compiled import kernel
 from agentgraph.graph.idmap import hash_span, hash_strings
 
 __all__ = ["HashedIds", "add_leaf", "grow", "contiguous"]
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _hash_one(data: np.ndarray) -> tuple[np.uint64, np.uint64]:
     return hash_span(data, 0, len(data))
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def add_leaf(parent: np.ndarray, size: np.ndarray, height: np.ndarray, p: int) -> None:
     """Downline size + 1 and height >= distance along the chain ``p`` .. root.
 

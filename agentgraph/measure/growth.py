@@ -51,9 +51,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numba as nb
 import numpy as np
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError
 from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.times import DAY_US, agent_times
@@ -128,7 +128,7 @@ def _period_label(p: int, period: str) -> str:
 _UNDATED = np.iinfo(np.int32).max
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _dated_days(
     parent: np.ndarray, order: np.ndarray, us: np.ndarray, known: np.ndarray
 ) -> tuple[np.ndarray, int, int, int, int]:
@@ -181,7 +181,7 @@ def _dated_days(
     return day, lo, hi + 1, from_down, after
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _grow(
     net: np.ndarray,
     depth: np.ndarray,
@@ -248,7 +248,7 @@ def _grow(
     return by_day, total, first, last, half_day, peak, peak_n, crossed
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _points(
     by_day: np.ndarray,
     net: np.ndarray,

@@ -29,9 +29,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import numba as nb
 import numpy as np
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError
 from agentgraph.graph.repair import Walk, break_cycles
 from agentgraph.measure.groups import Groups
@@ -39,7 +39,7 @@ from agentgraph.measure.groups import Groups
 __all__ = ["Hierarchy", "downline_stats", "hierarchy"]
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _downline_stats(
     parent: np.ndarray, order: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
+from agentgraph.compiled import kernel
 from agentgraph.measure.hierarchy import Hierarchy
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _network_stats(
     depth: np.ndarray, net: np.ndarray, roots: np.ndarray, direct: np.ndarray
 ) -> tuple[
@@ -271,7 +271,7 @@ def structure_class(levels: int) -> str:
     return "five_tier_plus"
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _chain(parent: np.ndarray, v: int) -> np.ndarray:
     n = 0
     u = v
@@ -286,7 +286,7 @@ def _chain(parent: np.ndarray, v: int) -> np.ndarray:
     return out
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _chains(
     parent: np.ndarray, ends: np.ndarray, lengths: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

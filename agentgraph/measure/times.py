@@ -26,11 +26,11 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.compiled import kernel
 from agentgraph.errors import ArgumentError
 from agentgraph.graph.model import RecruitmentGraph, build_graph, dense_ids
 from agentgraph.tables import Reading, Relations
@@ -104,7 +104,7 @@ def micros(col: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return (raw * _US_PER[unit] if unit != "us" else raw.copy()), valid
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _edge_min(down: np.ndarray, us: np.ndarray, ok: np.ndarray, n: int) -> np.ndarray:
     out = np.full(n, NEVER, np.int64)
     for i in range(len(down)):
@@ -179,7 +179,7 @@ def agent_times(rel: Relations, graph: RecruitmentGraph) -> tuple[np.ndarray, np
     return np.where(known, mins, 0), known
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _effective(
     parent: np.ndarray, order: np.ndarray, us: np.ndarray, known: np.ndarray
 ) -> tuple[np.ndarray, int, int]:
@@ -257,7 +257,7 @@ def effective_times(
     return eff, int(down), int(after)
 
 
-@nb.njit(cache=True, nogil=True)
+@kernel(cache=True, nogil=True)
 def _dropped(parent: np.ndarray, order: np.ndarray, eff: np.ndarray, limit: int) -> np.ndarray:
     out = np.zeros(len(parent), np.bool_)
     for k in range(len(order)):

@@ -1,0 +1,107 @@
+"""The compiled kernels: interpreted on small inputs, compiled once on large ones,
+and their machine code cached even when the package folder and the home are not
+writable (agentgraph/compiled.py)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agentgraph.compiled import SMALL_INPUT, kernel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_golden_output_is_the_same_with_the_kernels_interpreted() -> None:
+    """All 178 golden outputs (scans, reports, HTML, stores, the API's OpenAPI)
+    come out byte for byte the same with every kernel running as Python."""
+    env = dict(os.environ, AGENTGRAPH_KERNELS="python")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "golden" / "cases.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "identical" in done.stdout
+    assert "RuntimeWarning" not in done.stderr
+
+
+def test_auto_mode_compiles_only_for_large_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTGRAPH_KERNELS", "auto")
+
+    @kernel(cache=False)
+    def total(a: np.ndarray) -> int:
+        s = 0
+        for x in a:
+            s += x
+        return s
+
+    assert total(np.ones(SMALL_INPUT, np.int64)) == SMALL_INPUT
+    assert total.dispatcher.signatures == []  # ran as Python: nothing compiled
+    assert total(np.ones(SMALL_INPUT + 1, np.int64)) == SMALL_INPUT + 1
+    assert len(total.dispatcher.signatures) == 1
+    monkeypatch.setenv("AGENTGRAPH_KERNELS", "python")
+    assert total(np.ones(3 * SMALL_INPUT, np.int64)) == 3 * SMALL_INPUT
+
+
+def _unshare_works() -> bool:
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _unshare_works(), reason="needs root and unshare for a read-only mount")
+def test_a_read_only_install_without_a_home_compiles_once(tmp_path: Path) -> None:
+    """The checkout (package and venv) mounted read-only, the home not writable:
+    the first large scan compiles into the temporary folder's cache, the second
+    loads it and compiles nothing."""
+    data = tmp_path / "forest.parquet"
+    subprocess.run(
+        [sys.executable, "-m", "agentgraph", "synth", "forest", "-n", "60000", "-o", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": "/proc/agentgraph-no-home",
+        "AGENTGRAPH_KERNELS": "auto",
+        "NUMBA_DEBUG_CACHE": "1",
+        "TMPDIR": str(tmp),
+    }
+    root = shlex.quote(str(ROOT))
+    script = (
+        f"mount --bind {root} {root} && mount -o remount,ro,bind {root} && "
+        f"{shlex.quote(sys.executable)} -m agentgraph scan {shlex.quote(str(data))}"
+    )
+
+    def scan() -> str:
+        done = subprocess.run(
+            ["unshare", "-m", "sh", "-c", script],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout + done.stderr  # numba reports cache use on stdout
+
+    first = scan()
+    cache = tmp / f"agentgraph-numba-{os.getuid()}"
+    assert cache.is_dir() and any(cache.rglob("*.nbi")), first[-2000:]
+    assert "data saved" in first
+    second = scan()
+    assert "data saved" not in second and "data loaded" in second
