@@ -54,11 +54,19 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _counted(c: dict[str, Any] | None) -> str | None:
+    """The members and levels the thresholds counted, and what they counted."""
+    if not c:
+        return None
+    what = "参与人员 participants" if c["counted"] == "participants" else "账户 accounts"
+    return f"{c['members']} / {c['levels']} ({what})"
+
+
 def _summary(doc: dict[str, Any]) -> str:
     rows = []
     for s in doc.get("suspects", []):
         if not s.get("found"):
-            rows.append([s["agent_id"], s.get("name"), s.get("role"), False] + [None] * 6)
+            rows.append([s["agent_id"], s.get("name"), s.get("role"), False] + [None] * 7)
             continue
         funds = s.get("funds") or {}
         rows.append(
@@ -71,6 +79,7 @@ def _summary(doc: dict[str, Any]) -> str:
                 s["root"],
                 s["downline"]["members"],
                 s["downline"]["levels"],
+                _counted(s["downline"].get("counting")),
                 (funds.get("total") or {}).get("total"),
                 ", ".join(t["rule"] for t in s["thresholds"] if t["met"]),
             ]
@@ -84,6 +93,7 @@ def _summary(doc: dict[str, Any]) -> str:
         "网络根 Root",
         "下线人数(含本人) Members",
         "层级数(含本人) Levels",
+        "计入 Counted (members / levels)",
         "收取资金 Funds",
         "达到标准 Met",
     ]
