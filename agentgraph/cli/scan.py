@@ -171,7 +171,7 @@ def scan(
         typer.Option(
             "--payments",
             help="Payment records beside a single input (payer_id, payee_id, "
-            "amount, kind, at, source_agent_id, order_id): evaluates the "
+            "amount, kind, at, source_agent_id, order_id, link_type): evaluates the "
             "policy's money rules.",
         ),
     ] = None,
