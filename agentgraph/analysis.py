@@ -34,6 +34,7 @@ from agentgraph.measure.times import as_of_relations, parse_as_of
 from agentgraph.policies import Flag, Policy, ThresholdRule, get_policy
 from agentgraph.policies.money import Evidence
 from agentgraph.report.build import build_report
+from agentgraph.stages import stage
 from agentgraph.tables import Orders, Payments, Relations
 
 __all__ = ["Analysis", "AgentInfo", "analyse"]
@@ -429,8 +430,9 @@ def analyse(
     graph = (
         data if isinstance(data, RecruitmentGraph) else build_graph(data, issue_limit=issue_limit)
     )
-    h = hierarchy(graph.parent, graph.walk)
-    nets = networks_of(h)
+    with stage("measure"):
+        h = hierarchy(graph.parent, graph.walk)
+        nets = networks_of(h)
     part = participants(
         th.participants,
         data if isinstance(data, Relations) else None,
@@ -489,16 +491,17 @@ def analyse(
         a.identities = IdentityEvidence(identities, merged, before.networks, before.graph)
     if isinstance(data, Relations):
         rules = [r for r in pol.rules if isinstance(r, ThresholdRule)]
-        a.growth = graph_growth(
-            data,
-            graph,
-            h.depth,
-            h.net,
-            len(nets),
-            period=growth_period,
-            thresholds=[(r.min_members, r.min_levels) for r in rules],
-            members=nets.members,
-        )
+        with stage("growth"):
+            a.growth = graph_growth(
+                data,
+                graph,
+                h.depth,
+                h.net,
+                len(nets),
+                period=growth_period,
+                thresholds=[(r.min_members, r.min_levels) for r in rules],
+                members=nets.members,
+            )
         a.growth_rules = [r.id for r in rules]
     a.as_of = dated
     return a

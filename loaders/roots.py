@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +34,35 @@ from agentgraph.tables import NO_UPLINE_VALUES, Reading
 __all__ = ["no_upline_values", "no_upline_to_roots"]
 
 _SAMPLE = 5
+_SPACE = np.zeros(256, np.bool_)
+_SPACE[[9, 10, 12, 13, 32]] = True  # RE2's \s: [\t\n\f\r ]
+
+
+def _edge_space(values: pa.ChunkedArray) -> bool:
+    r"""Whether a valid string starts or ends with ASCII white space (regex ``^\s|\s$``).
+
+    O(rows): two gathers of one byte per string from Arrow's buffers, no string copy
+    (a regex over every cell costs ten times as much).
+    """
+    for chunk in values.chunks:
+        if not len(chunk):
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return bool(pc.any(pc.match_substring_regex(chunk, r"^\s|\s$")).as_py())
+        width = np.dtype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+        bufs = chunk.buffers()
+        if bufs[2] is None:
+            continue
+        offs: np.ndarray = np.frombuffer(
+            bufs[1], width, len(chunk) + 1, chunk.offset * width.itemsize
+        )
+        data = np.frombuffer(bufs[2], np.uint8)
+        keep = offs[1:] > offs[:-1]
+        if chunk.null_count:
+            keep &= pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+        if _SPACE[data[offs[:-1][keep]]].any() or _SPACE[data[offs[1:][keep] - 1]].any():
+            return True
+    return False
 
 
 def no_upline_values(extra: Sequence[str] = ()) -> tuple[str, ...]:
@@ -123,7 +153,7 @@ def no_upline_to_roots(
     ([None, '0'], {}, [])
     """
     values = pa.array(no_upline_values(extra), pa.string())
-    spaced = pc.any(pc.match_substring_regex(uplines, r"^\s|\s$")).as_py()
+    spaced = _edge_space(uplines)
     trimmed = pc.utf8_trim_whitespace(uplines) if spaced else uplines  # rare: " 0 "
     hit = pc.fill_null(pc.is_in(trimmed, value_set=values), False)
     if not pc.any(hit).as_py():

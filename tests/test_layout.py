@@ -32,7 +32,7 @@ MAX_LINES = 600
 
 # Rooms, low to high. A module may import a module of its own room or of a lower layer.
 LAYERS: list[tuple[str, ...]] = [
-    ("agentgraph.errors", "agentgraph.version", "agentgraph.compiled"),
+    ("agentgraph.errors", "agentgraph.version", "agentgraph.compiled", "agentgraph.stages"),
     ("agentgraph.tables",),
     ("agentgraph.loaders", "agentgraph.graph", "agentgraph.stores", "agentgraph.synth"),
     ("agentgraph.measure",),

@@ -16,6 +16,8 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import agentgraph
 from agentgraph.errors import InputError
@@ -202,3 +204,31 @@ def test_an_unknown_time_zone_is_refused_even_without_a_time_column(tmp_path: Pa
     with pytest.raises(InputError, match="unknown time zone"):
         agentgraph.read(pd.read_csv(path), timezone="Mars/Base")
     assert agentgraph.read(path, timezone="UTC").reading.timezone == "UTC"  # type: ignore[union-attr]
+
+
+_CELLS = st.lists(
+    st.one_of(st.none(), st.text(alphabet=" \t\n\v\f\r a0\u3000é", max_size=3)), max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=_CELLS, large=st.booleans(), sliced=st.booleans())
+def test_edge_space_agrees_with_the_regex(
+    cells: list[str | None], large: bool, sliced: bool
+) -> None:
+    """The byte test for "starts or ends with white space" answers as RE2's ``^\\s|\\s$``."""
+    import pyarrow.compute as pc
+    from agentgraph.loaders.roots import _edge_space
+
+    arr = pa.array(cells, pa.large_string() if large else pa.string())
+    if sliced and len(arr) > 1:
+        arr = arr.slice(1)
+    col = pa.chunked_array([arr, arr], arr.type)
+    want = bool(pc.any(pc.match_substring_regex(col, r"^\s|\s$")).as_py())
+    assert _edge_space(col) is want
+
+
+def test_spaced_no_upline_value_is_still_a_root() -> None:
+    """`` 0 `` (padded) is read as the no-upline value ``0``."""
+    rel = agentgraph.read(pa.table({"agent_id": ["A", "B"], "upline_id": [" 0 ", "A"]}))
+    assert rel.table.column("upline_id").to_pylist() == [None, "A"]

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from agentgraph import stages
 from agentgraph.version import __version__
 
 __all__ = ["app", "main"]
@@ -44,5 +45,13 @@ def _root(
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point (with ``AGENTGRAPH_PROFILE`` set, the stage profile on stderr)."""
+    if not stages.enabled():
+        app()
+        return
+    stages.start()
+    try:
+        with stages.stage("main"):
+            app()
+    finally:
+        stages.print_profile()

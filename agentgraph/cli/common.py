@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from agentgraph import stages
 from agentgraph.cli.options import InputFormat, Kind, ReportFormat
 from agentgraph.errors import AgentgraphError
 
@@ -126,7 +127,8 @@ def read_input(path: Path, flags: ReadFlags, *, table: str | None = None) -> Rel
     options = flags.options()
     if options["table"] is None:
         options["table"] = table
-    return read_relations(path, **options)
+    with stages.stage("read"):
+        return read_relations(path, **options)
 
 
 def render(report: dict[str, Any], fmt: ReportFormat, *, indent: int | None = None) -> str:

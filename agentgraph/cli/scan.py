@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentgraph import stages
 from agentgraph.cli.app import app
 from agentgraph.cli.common import (
     ReadFlags,
@@ -92,7 +94,7 @@ def scan_one(
     """Analyse one input (as of a date, when given) and build its report."""
     from agentgraph.analysis import analyse
 
-    with step(f"analysing {source_name}"):
+    with step(f"analysing {source_name}"), stages.stage("analyse"):
         a = analyse(
             rel,
             policy,
@@ -102,7 +104,29 @@ def scan_one(
             as_of=as_of,
             growth_period=growth_period,
         )
+    with stages.stage("report"):
         return a.report(max_networks=max_networks, source_name=source_name)
+
+
+PRELOAD_BYTES = 4 << 20
+"""Inputs at least this large (in all) have the kernels loaded while they are read."""
+
+
+def _preload(files: list[Path]) -> None:
+    """Load the cached kernels in the background when the inputs are large enough.
+
+    A large file takes longer to decode than the kernels take to load, and Arrow
+    decodes without holding the interpreter; on a small one the loading would
+    only compete with the reading, so nothing is started.
+    """
+    size = 0
+    for f in files:
+        with contextlib.suppress(OSError):
+            size += f.stat().st_size if f.is_file() else 0
+    if size >= PRELOAD_BYTES:
+        from agentgraph.compiled import preload
+
+        preload()
 
 
 @app.command()
@@ -262,6 +286,7 @@ def scan(
             targets = list(found) if found is not None else [None] * len(jobs)
         else:
             targets = [output_target(out, every_file)]
+    _preload(every_file)
     failures = unreadable
     flagged = 0
     st = None
@@ -297,7 +322,10 @@ def scan(
                 else:
                     from agentgraph.report.output import write_atomic
 
-                    write_atomic(target, render(report, fmt, indent=indent))
+                    with stages.stage("render"):
+                        text = render(report, fmt, indent=indent)
+                    with stages.stage("write"):
+                        write_atomic(target, text)
             except AgentgraphError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 failures += 1

@@ -37,6 +37,7 @@ from agentgraph.errors import ArgumentError
 from agentgraph.graph.idmap import encode_ids
 from agentgraph.graph.issues import IssueLog
 from agentgraph.graph.repair import Walk, break_cycles
+from agentgraph.stages import stage
 from agentgraph.tables import Orders, Reading, Relations
 
 __all__ = ["RecruitmentGraph", "build_graph", "dense_ids", "order_dense_ids"]
@@ -383,11 +384,13 @@ def build_graph(rel: Relations, *, issue_limit: int = 1000) -> RecruitmentGraph:
             log.add(kind, agents, detail)
     rank = None
     supplies = 0
-    if rel.kind == "members":
-        parent, ids, n_listed, rank = _members_parent(rel, log)
-    else:
-        parent, ids, n_listed, supplies = _edges_parent(rel, log)
-    walk = _repair(parent, ids, log)
+    with stage("encode"):
+        if rel.kind == "members":
+            parent, ids, n_listed, rank = _members_parent(rel, log)
+        else:
+            parent, ids, n_listed, supplies = _edges_parent(rel, log)
+    with stage("walk"):
+        walk = _repair(parent, ids, log)
     return RecruitmentGraph(
         ids=ids,
         parent=parent,
