@@ -21,7 +21,7 @@ keep every run fast:
 ``AGENTGRAPH_KERNELS`` = ``auto`` (the default), ``compiled`` (always compiled: the
 test suite's setting) or ``python`` (always interpreted) overrides the choice, and
 ``agentgraph compile`` compiles every kernel ahead of time
-(:func:`compile_all`).
+(:func:`agentgraph.warmup.compile_all`: every kind of scan once).
 
 Examples
 --------
@@ -343,7 +343,8 @@ def kernel(**options: Any) -> Callable[[Callable[..., Any]], Kernel]:
 
     Notes
     -----
-    Nothing is compiled until a large input arrives (or :func:`compile_all`).
+    Nothing is compiled until a large input arrives (or
+    :func:`agentgraph.warmup.compile_all`).
 
     Examples
     --------

@@ -105,3 +105,57 @@ def test_a_read_only_install_without_a_home_compiles_once(tmp_path: Path) -> Non
     assert "data saved" in first
     second = scan()
     assert "data saved" not in second and "data loaded" in second
+
+
+def test_after_agentgraph_compile_no_scan_compiles(tmp_path: Path) -> None:
+    """``agentgraph compile`` covers money, identities, edges, as-of and the live index."""
+    import pyarrow.parquet as pq
+
+    from agentgraph import synth
+    from agentgraph.synth.money import money_tables
+
+    rel = synth.forest(3 * SMALL_INPUT, seed=5)
+    files = dict(zip("poi", money_tables(rel), strict=True))
+    for name, table in [("m", rel.table), *files.items()]:
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    synth.write(synth.to_edges(rel), tmp_path / "e.csv")
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+        "NUMBA_DEBUG_CACHE": "1",
+        "AGENTGRAPH_KERNELS": "auto",
+    }
+    exe = str(Path(sys.executable).with_name("agentgraph"))
+
+    def saved(*args: str) -> int:
+        done = subprocess.run(
+            [exe, *args], capture_output=True, text=True, env=env, check=False, cwd=tmp_path
+        )
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        return done.stdout.count("data saved") + done.stderr.count("data saved")
+
+    money = ["--payments", "p.parquet", "--orders", "o.parquet"]
+    first = saved("scan", "m.parquet", *money, "--out", "r.json")
+    assert first > 0  # an empty cache compiles: the check below can fail
+    shutil.rmtree(tmp_path / "cache")
+    assert saved("compile") > 0
+    for args in (
+        ["m.parquet"],
+        ["m.parquet", *money],
+        ["m.parquet", *money, "--identities", "i.parquet"],
+        ["e.csv"],
+        ["m.parquet", "--payments", "p.parquet", "--as-of", "2024-06-01"],
+    ):
+        assert saved("scan", *args, "--out", "r.json") == 0, args
+    live = (
+        "import agentgraph\nfrom agentgraph.live import LiveIndex\n"
+        "rel = agentgraph.read('m.parquet')\n"
+        "ix = LiveIndex.from_analysis(agentgraph.analysis.analyse(rel))\n"
+        "a = rel.table.column('agent_id')[7].as_py()\n"
+        "ix.check(a, 'new-1'); ix.add(a, 'new-1')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", live], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "data saved" not in done.stdout + done.stderr

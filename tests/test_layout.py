@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agentgraph.analysis",),
     ("agentgraph.live",),
     ("agentgraph.appraisal",),
-    ("agentgraph.facade",),
+    ("agentgraph.facade", "agentgraph.warmup"),
     ("agentgraph.api",),
     ("agentgraph.cli",),
     ("agentgraph", "agentgraph.__main__"),

@@ -91,18 +91,13 @@ def compile_kernels() -> None:
     import os
     import time
 
-    from agentgraph import synth as synthetic
-    from agentgraph.analysis import analyse
-    from agentgraph.compiled import SMALL_INPUT, compiled_signatures
+    from agentgraph.warmup import compile_all
 
     t = time.perf_counter()
-    os.environ["AGENTGRAPH_KERNELS"] = "compiled"  # this process only
     with errors():
-        rel = synthetic.forest(2 * SMALL_INPUT, seed=1)
-        a = analyse(rel)
-        a.report()
+        count = compile_all()
     where = os.environ.get("NUMBA_CACHE_DIR") or "beside the package sources (__pycache__)"
     typer.echo(
-        f"{compiled_signatures()} kernel signatures compiled or loaded in "
+        f"{count} kernel signatures compiled or loaded in "
         f"{time.perf_counter() - t:.1f} s; machine code kept in {where}"
     )

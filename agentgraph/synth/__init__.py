@@ -47,6 +47,7 @@ from agentgraph.synth.defects import with_defects
 from agentgraph.synth.dispatch import SHAPES, generate
 from agentgraph.synth.ids import ID_STYLES
 from agentgraph.synth.members import MEMBER_SCHEMA, RANK_TITLES
+from agentgraph.synth.money import money_tables
 from agentgraph.synth.shapes import chain, forest, ladder, random_recursive, single_tier
 from agentgraph.synth.writers import to_edges, write
 
@@ -66,4 +67,5 @@ __all__ = [
     "to_edges",
     "generate",
     "write",
+    "money_tables",
 ]
