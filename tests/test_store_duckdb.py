@@ -114,3 +114,70 @@ def test_a_table_duckdb_refuses_is_a_store_error_and_changes_nothing(tmp_path: P
         assert [d.name for d in st.datasets()] == ["chain"]
         st.load("after", agentgraph.read(FIXTURES / "star.csv"))  # the store still works
         assert [d.name for d in st.datasets()] == ["after", "chain"]
+
+
+def _big(n: int, start: int = 0) -> Relations:
+    ids = [f"A{k:08d}" for k in range(start, start + n)]
+    ups = [None] + [f"A{k // 2:08d}" for k in range(start + 1, start + n)]
+    return Relations("members", pa.table({"agent_id": ids, "upline_id": ups}), "big.csv")
+
+
+def test_large_load_reads_back_in_load_order(tmp_path: Path) -> None:
+    """DuckDB writes a large load out of order; the read puts every row back."""
+    import duckdb
+
+    from agentgraph.stores.duckdb_store import ROW_COLUMN
+
+    rel = _big(1_500_000)
+    path = tmp_path / "s.duckdb"
+    with DuckDBStore(path, threads=2) as st:
+        st.load("big", rel)
+        tbl = st._row("big")[0]  # type: ignore[index]
+    con = duckdb.connect(str(path))
+    rows = con.sql(f'SELECT "{ROW_COLUMN}" FROM "{tbl}"').to_arrow_table().column(0)
+    con.close()
+    assert sorted(rows.to_pylist()) == list(range(rel.rows))
+    with DuckDBStore(path) as st:
+        back = st.read("big")
+        assert back.table.equals(rel.table)
+        assert st.info("big").columns == ["agent_id", "upline_id"]
+        st.append("big", _big(3, start=rel.rows))
+        tail = st.read("big").table.column("agent_id")[-4:].to_pylist()
+    assert tail == [f"A{k:08d}" for k in range(rel.rows - 1, rel.rows + 3)]
+
+
+def test_a_dataset_stored_without_row_numbers_reads_and_appends_in_order(tmp_path: Path) -> None:
+    """Files written before the row column: rows kept in DuckDB's insertion order."""
+    from agentgraph.stores.duckdb_store import ROW_COLUMN
+
+    path = tmp_path / "old.duckdb"
+    rel = _big(1000)
+    with DuckDBStore(path) as st:
+        st.load("old", rel)
+        tbl = st._row("old")[0]  # type: ignore[index]
+        st._sql(f'ALTER TABLE "{tbl}" DROP COLUMN "{ROW_COLUMN}"')
+        assert st.read("old").table.equals(rel.table)
+        st.append("old", _big(2, start=1000))
+        got = st.read("old").table
+    assert got.num_rows == 1002 and ROW_COLUMN not in got.column_names
+    assert got.column("agent_id")[-2:].to_pylist() == ["A00001000", "A00001001"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_in_load_order_any_permutation(seed: int) -> None:
+    import numpy as np
+
+    from agentgraph.stores.duckdb_store import ROW_COLUMN, in_load_order
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 60))
+    if seed % 2:  # runs of consecutive rows, as DuckDB writes them
+        cuts = np.sort(
+            rng.choice(np.arange(1, max(n, 2)), size=min(3, max(n - 1, 0)), replace=False)
+        )
+        runs = np.split(np.arange(n), cuts)
+        order = np.concatenate([runs[k] for k in rng.permutation(len(runs))]) if n else runs[0]
+    else:
+        order = rng.permutation(n)
+    t = pa.table({"v": pa.array(order * 10), ROW_COLUMN: pa.array(order, pa.int64())})
+    assert in_load_order(t).column("v").to_pylist() == [k * 10 for k in range(n)]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import cast
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from agentgraph.errors import DatasetExists, DatasetNotFound, StoreError
@@ -48,9 +49,58 @@ from agentgraph.stores.base import (
 )
 from agentgraph.tables import RelationKind, Relations
 
-__all__ = ["DuckDBStore"]
+__all__ = ["DuckDBStore", "ROW_COLUMN", "in_load_order"]
 
 _CATALOG = "agentgraph_datasets"
+
+ROW_COLUMN = "__agentgraph_row"
+"""Each stored row's place in load order (0, 1, ...): DuckDB may write the rows of a
+load in any order (``preserve_insertion_order = false``, half the time of an ordered
+write at 10M rows), so the read puts them back by it. Datasets stored before it
+existed have no such column and keep DuckDB's ordered writes."""
+
+
+def in_load_order(table: pa.Table) -> pa.Table:
+    """The rows of ``table`` sorted by :data:`ROW_COLUMN`, that column dropped.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        Rows as DuckDB returned them, with the row column.
+
+    Returns
+    -------
+    pyarrow.Table
+        The rows in load order.
+
+    Notes
+    -----
+    DuckDB writes an unordered load in runs of consecutive rows (one per worker
+    task), so the runs are found (O(n) over the row numbers) and put in order as
+    zero-copy slices; rows in no such order fall back to one ``take`` (O(n)).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> t = pa.table({"a": ["c", "d", "a", "b"], ROW_COLUMN: [2, 3, 0, 1]})
+    >>> in_load_order(t).column("a").to_pylist()
+    ['a', 'b', 'c', 'd']
+    """
+    rows = table.column(ROW_COLUMN).to_numpy()
+    data = table.drop_columns([ROW_COLUMN])
+    if len(rows) == 0:
+        return data
+    cut = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate(([0], cut))
+    ends = np.concatenate((cut, [len(rows)]))
+    first = rows[starts]
+    rank = np.argsort(first, kind="stable")
+    s, e, f = starts[rank], ends[rank], first[rank]
+    if f[0] == 0 and np.array_equal(f[1:], f[:-1] + (e - s)[:-1]):
+        if len(s) == 1:
+            return data
+        return pa.concat_tables([data.slice(int(a), int(b - a)) for a, b in zip(s, e, strict=True)])
+    return data.take(pa.array(np.argsort(rows, kind="stable")))
 
 
 class DuckDBStore:
@@ -144,6 +194,15 @@ class DuckDBStore:
         """Run one statement to completion (DuckDB wants every result consumed)."""
         return self._con.execute(sql, params or []).fetchall()
 
+    def _numbered(self, tbl: str) -> bool:
+        """Whether the dataset table has the :data:`ROW_COLUMN` (stored since it exists)."""
+        got = self._sql(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = ? AND column_name = ?",
+            [tbl, ROW_COLUMN],
+        )
+        return bool(got[0][0])
+
     def _what(self, name: str) -> str:
         return f"dataset {name!r} in {self.url}"
 
@@ -201,8 +260,15 @@ class DuckDBStore:
                         f"dataset {name!r} exists in {self.url}; replace it explicitly"
                     )
                 src = rel.table
-                con.register("_agentgraph_src", src)
-                self._sql(f'CREATE TABLE "{tbl}" AS SELECT * FROM _agentgraph_src')
+                numbered = src.append_column(
+                    ROW_COLUMN, pa.array(np.arange(src.num_rows, dtype=np.int64))
+                )
+                con.register("_agentgraph_src", numbered)
+                self._sql("SET preserve_insertion_order = false")
+                try:
+                    self._sql(f'CREATE TABLE "{tbl}" AS SELECT * FROM _agentgraph_src')
+                finally:
+                    self._sql("RESET preserve_insertion_order")
                 con.unregister("_agentgraph_src")
                 if old is not None:
                     self._sql(f'DROP TABLE "{old[0]}"')
@@ -247,7 +313,14 @@ class DuckDBStore:
                     raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
                 if row[1] != rel.kind:
                     raise StoreError(f"dataset {name!r} holds {row[1]}, not {rel.kind}")
-                con.register("_agentgraph_src", rel.table)
+                src = rel.table
+                if self._numbered(row[0]):
+                    start = self._sql(f'SELECT max("{ROW_COLUMN}") + 1 FROM "{row[0]}"')[0][0]
+                    base = int(cast(int, start) or 0)
+                    src = src.append_column(
+                        ROW_COLUMN, pa.array(np.arange(base, base + src.num_rows, dtype=np.int64))
+                    )
+                con.register("_agentgraph_src", src)
                 self._sql(f'INSERT INTO "{row[0]}" BY NAME SELECT * FROM _agentgraph_src')
                 con.unregister("_agentgraph_src")
                 stored = self._sql(f"SELECT reading FROM {_CATALOG} WHERE name = ?", [name])
@@ -272,6 +345,8 @@ class DuckDBStore:
             if row is None:
                 raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
             table: pa.Table = self._con.sql(f'SELECT * FROM "{row[0]}"').to_arrow_table()
+            if ROW_COLUMN in table.column_names:
+                table = in_load_order(table)
             stored = self._sql(f"SELECT reading FROM {_CATALOG} WHERE name = ?", [name])
         kind = cast(RelationKind, row[1])
         reading = reading_from_json(cast(str | None, stored[0][0]), where=self._what(name))
