@@ -19,6 +19,9 @@ Every method's networks flagged at 30/3 and deepest level must agree with
 agentgraph's. Targets: 10M faster than the DuckDB CTE and <= 2 s, <= 1 GB; 1M <=
 0.5 s; at 1M >= 50x networkx and >= 10x igraph, networkit and scipy.csgraph.
 Peers that are not installed are skipped (``pip install networkit scipy``).
+Each agentgraph row is followed by its profile: the medians of the stages it prints
+with ``AGENTGRAPH_PROFILE=1`` (read, encode, walk, measure, report, render, write,
+main) and the start-up and imports (the wall time outside ``main``).
 
     python bench/bench_peers.py [--sizes 1000000 10000000] [--repeat 3]
 """
@@ -157,8 +160,11 @@ def _data(rows: int) -> Path:
     return path
 
 
+PROFILE: dict[str, list[float]] = {}  # agentgraph's stages (AGENTGRAPH_PROFILE), per run
+
+
 def _timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of one process, through GNU time."""
+    """Wall seconds and peak RSS (MB) of one process, through GNU time; stage lines kept."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         done = subprocess.run(
             ["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd],
@@ -169,6 +175,10 @@ def _timed(cmd: list[str]) -> tuple[float, float, str]:
         if done.returncode not in (0, 1) or (done.returncode == 1 and "Traceback" in done.stderr):
             raise SystemExit(f"{cmd[:3]} failed: {done.stderr[-2000:]}")
         sec, kb = tf.read().split()[-2:]
+    for line in done.stderr.splitlines():
+        if line.startswith("profile: "):
+            _, name, value, _ = line.split()
+            PROFILE.setdefault(name, []).append(float(value))
     return float(sec), float(kb) / 1024, done.stdout
 
 
@@ -216,6 +226,7 @@ def main() -> int:
                     print(f"{n:>11,} {m:<11} skipped (not installed)")
                     continue
                 runs = []
+                PROFILE.clear()
                 reps = args.repeat if m in ("agentgraph", "duckdb-cte") else args.peer_repeat
                 for _ in range(reps):
                     sec, mb, got = _agentgraph(src, out) if m == "agentgraph" else _peer(m, src)
@@ -230,6 +241,13 @@ def main() -> int:
                     f"{n:>11,} {m:<11} {sec:7.2f} s  peak {mb:6.0f} MB  "
                     f"runs {[round(r[0], 2) for r in runs]}  ({want})"
                 )
+                if m == "agentgraph" and PROFILE:
+                    stages = {k: med(v) for k, v in PROFILE.items()}
+                    stages["start-up and imports"] = sec - stages.get("main", 0.0)
+                    print(
+                        "            profile (medians, s; analyse holds encode, walk, measure): "
+                        + ", ".join(f"{k} {v:.2f}" for k, v in stages.items() if k != "growth")
+                    )
     print()
     targets: list[tuple[str, bool, str]] = []
     big, small = max(args.sizes), min(args.sizes)
@@ -265,4 +283,5 @@ def main() -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("AGENTGRAPH_KERNELS", "auto")
+    os.environ["AGENTGRAPH_PROFILE"] = "1"  # agentgraph prints its stages on stderr
     sys.exit(main())
