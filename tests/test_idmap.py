@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,3 +44,30 @@ def test_large_string_and_chunked_input() -> None:
     assert enc.node_a.tolist() == [0, 1, 2, 0]
     assert enc.node_b.tolist() == [2, -1, 3]
     assert enc.ids.to_pylist() == ["a", "b", "c", "d"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 6), min_size=1, max_size=5),
+    picks=st.lists(st.integers(0, 40), max_size=30),
+)
+def test_names_from_chunked_ids_match_one_combined_take(sizes: list[int], picks: list[int]) -> None:
+    """``RecruitmentGraph.names`` takes from each chunk, never combining the ids."""
+    import dataclasses
+
+    import agentgraph
+    from agentgraph.graph.model import build_graph
+
+    total = sum(sizes)
+    words = [f"id{k}" for k in range(total)]
+    chunks, at = [], 0
+    for n in sizes:
+        chunks.append(pa.array(words[at : at + n], pa.string()))
+        at += n
+    g = build_graph(agentgraph.read("fixtures/chain5.csv"))
+    g = dataclasses.replace(g, ids=pa.chunked_array(chunks, pa.string()))
+    want = [p % total for p in picks] if total else []
+    assert g.names(np.array(want, np.int64)) == [words[k] for k in want]
+    if total:
+        with pytest.raises(IndexError):
+            g.names([total])

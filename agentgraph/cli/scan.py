@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentgraph import stages
-from agentgraph.cli.app import app
+from agentgraph.cli.app import app, end_without_teardown
 from agentgraph.cli.common import (
     ReadFlags,
     errors,
@@ -343,6 +343,7 @@ def scan(
     finally:
         if st is not None:
             st.close()
+    end_without_teardown()  # every report is written and the store closed
     if failures:
         raise typer.Exit(2)
     if fail_on_flag and flagged:

@@ -122,9 +122,33 @@ class RecruitmentGraph:
         return ids
 
     def names(self, vs: np.ndarray | list[int]) -> list[str]:
-        """Id strings of several dense ids. O(len(vs))."""
-        names: list[str] = self.flat_ids.take(pa.array(np.asarray(vs, dtype=np.int64))).to_pylist()
-        return names
+        """Id strings of several dense ids.
+
+        O(k log k) for ``k`` ids: each chunk of ``ids`` is taken from for the ids it
+        holds, so the ids are never combined into one copy (that copy cost 0.6 s at
+        30M agents, for a report naming a few thousand).
+        """
+        want = np.asarray(vs, dtype=np.int64)
+        ids = self.ids
+        if "flat_ids" in self.__dict__ or not isinstance(ids, pa.ChunkedArray):
+            names: list[str] = self.flat_ids.take(pa.array(want)).to_pylist()
+            return names
+        if ids.num_chunks == 1:
+            return list(ids.chunk(0).take(pa.array(want)).to_pylist())
+        starts = np.cumsum([0, *(len(c) for c in ids.chunks)])
+        if len(want) and (want.min() < 0 or want.max() >= starts[-1]):
+            raise IndexError("dense id out of range")
+        chunk = np.searchsorted(starts, want, side="right") - 1
+        order = np.argsort(chunk, kind="stable")
+        cuts = np.flatnonzero(np.diff(chunk[order])) + 1
+        parts: list[str] = []
+        for run in np.split(order, cuts) if len(order) else []:
+            c = int(chunk[run[0]])
+            parts.extend(ids.chunk(c).take(pa.array(want[run] - starts[c])).to_pylist())
+        out: list[str] = [""] * len(want)
+        for k, name in zip(order.tolist(), parts, strict=True):
+            out[k] = name
+        return out
 
     def node(self, agent_id: str) -> int:
         """Dense id of ``agent_id`` or -1. O(n) scan; cached lookups live in the index."""
