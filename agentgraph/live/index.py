@@ -4,7 +4,7 @@
 and then absorbs new recruitments (an existing upline recruits a new agent)
 without a rescan. A new agent is always a leaf, so exactly these measures change:
 
-- the new agent: ``depth = depth[upline] + 1``, ``root = root[upline]``, downline 1;
+- the new agent: its depth is the upline's + 1, ``root = root[upline]``, downline 1;
 - every agent on the upline chain (upline .. root): downline size + 1, and its
   downline height becomes at least its distance to the new agent;
 - the upline: direct recruits + 1;
@@ -15,8 +15,8 @@ without a rescan. A new agent is always a leaf, so exactly these measures change
 
 :meth:`LiveIndex.check` answers what a recruitment *would* do (the guardrail)
 without changing anything; :meth:`LiveIndex.add` applies it. Both are
-O(depth of the upline) time; ids are found through the engine's 128-bit id
-hashes kept sorted (O(log n) per lookup, 20 bytes per agent, no Python object
+O(depth of the upline) time; ids are found through the engine's id hash (its top
+32 bits) kept sorted (O(log n) per lookup, 8 bytes per agent, no Python object
 per agent: :class:`~agentgraph.live.kernels.HashedIds`), plus a dict for the
 agents added since the build.
 
@@ -56,7 +56,7 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.errors import AgentNotFound
-from agentgraph.live.kernels import HashedIds, add_leaf, contiguous, grow
+from agentgraph.live.kernels import HashedIds, add_leaf, chain_depth, contiguous, grow
 from agentgraph.live.results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
 from agentgraph.measure.networks import Networks, upline_chain
 from agentgraph.policies import Flag, Policy
@@ -85,9 +85,10 @@ class LiveIndex:
         The rules checked.
     n, n_base : int
         Agents now, and agents of the analysis it was built from.
-    parent, depth, root, size, height, direct : ndarray
-        Per-agent arrays (the first ``n`` entries are in use; capacity grows by
-        doubling).
+    parent, root, size, height : ndarray of int32
+        Per-agent arrays (the first ``n`` entries are in use; capacity grows by an
+        eighth when full). Direct recruits come from the children lists
+        (:meth:`direct_of`), a root's network from a binary search over the roots.
     nets : LiveNetworks
         Per-network measures, kept current.
     masks : dict of str to ndarray of bool
@@ -133,7 +134,7 @@ class LiveIndex:
     def __init__(self, a: Analysis) -> None:
         g, h, nets = a.graph, a.hierarchy, a.networks
         n = len(g)
-        cap = max(16, n + n // 8 + 16)
+        cap = max(16, n + n // 64 + 16)  # then 1/8 more each time it fills
         self.policy: Policy = a.policy
         self.n = n
         self.n_base = n
@@ -143,13 +144,12 @@ class LiveIndex:
         self._ids: pa.Array = g.flat_ids
         self._rank: pa.Array | None = None if g.rank is None else contiguous(g.rank)
         self.parent = grow(g.parent.astype(np.int32, copy=False), cap)
-        self.depth = grow(h.depth.astype(np.int32, copy=False), cap)
         self.root = grow(h.root.astype(np.int32, copy=False), cap)
-        self.size = grow(h.size.astype(np.int64, copy=False), cap)
+        self.size = grow(h.size.astype(np.int32, copy=False), cap)  # n < 2**31
         self.height = grow(h.height.astype(np.int32, copy=False), cap)
-        self.direct = grow(h.direct.astype(np.int32, copy=False), cap)
         start, kids = a.children
-        self._kid_start, self._kids = start, kids
+        self._kid_start = start.astype(np.int32)  # n + 1 offsets into n kids: < 2**31
+        self._kids = kids
         self._new_kids: dict[int, list[int]] = {}
         self._new_ids: list[str] = []
         self._new_rank: list[str | None] = []
@@ -158,8 +158,12 @@ class LiveIndex:
         self._lookup = HashedIds(self._ids)
         # networks (their number never changes: a recruitment adds a leaf)
         k = len(nets)
-        self.net_of_root = np.full(n, -1, np.int32)
-        self.net_of_root[nets.roots] = np.arange(k, dtype=np.int32)
+        # network of a root: a binary search over the roots (numbered by dense id)
+        self._roots_sorted = bool(np.all(nets.roots[1:] > nets.roots[:-1]))
+        self.net_of_root: np.ndarray | None = None
+        if not self._roots_sorted:
+            self.net_of_root = np.full(n, -1, np.int32)
+            self.net_of_root[nets.roots] = np.arange(k, dtype=np.int32)
         self.nets = LiveNetworks(
             roots=nets.roots.copy(),
             members=nets.members.copy(),
@@ -225,7 +229,15 @@ class LiveIndex:
     # ------------------------------------------------------------- networks
     def network_of(self, v: int) -> int:
         """Network number of dense id ``v``. O(1)."""
-        return int(self.net_of_root[self.root[v]])
+        r = self.root[v]
+        if self.net_of_root is not None:
+            return int(self.net_of_root[r])
+        return int(self.nets.roots.searchsorted(r))
+
+    def direct_of(self, v: int) -> int:
+        """Direct recruits of dense id ``v``, loaded and added. O(1)."""
+        base = int(self._kid_start[v + 1] - self._kid_start[v]) if v < self.n_base else 0
+        return base + len(self._new_kids.get(v, ()))
 
     def flags(self, j: int) -> list[Flag]:
         """Flags on network ``j`` now, in the policy's rule order."""
@@ -325,7 +337,7 @@ class LiveIndex:
         p = int(self.parent[v])
         return AgentView(
             agent=agent_id,
-            level=int(self.depth[v]) + 1,
+            level=len(chain) + 1,
             root=self.id_of(int(self.root[v])),
             upline=self.id_of(p) if p >= 0 else None,
             upline_chain=self.names(shown),
@@ -390,7 +402,7 @@ class LiveIndex:
             problems.append(("unknown_upline", "upline_id", f"no agent {upline_id!r}"))
         if problems:
             raise RecruitmentRejected(problems)
-        d = int(self.depth[p]) + 1
+        d = int(chain_depth(self.parent, p)) + 1
         j = self.network_of(p)
         nets = self.nets
         m0, l0 = int(nets.members[j]), int(nets.levels[j])
@@ -434,32 +446,30 @@ class LiveIndex:
         p = self.node(upline_id)
         v = self.n
         if v == len(self.parent):
-            cap = 2 * v
-            for name in ("parent", "depth", "root", "size", "height", "direct"):
+            cap = v + v // 8 + 16  # amortised O(1), 1/8 of headroom at most
+            for name in ("parent", "root", "size", "height"):
                 setattr(self, name, grow(getattr(self, name)[:v], cap))
-        d = int(self.depth[p]) + 1
+        d = int(chain_depth(self.parent, p)) + 1
         self.parent[v] = p
-        self.depth[v] = d
         self.root[v] = self.root[p]
         self.size[v] = 1
         self.height[v] = 0
-        self.direct[v] = 0
-        self.direct[p] += 1
         add_leaf(self.parent, self.size, self.height, p)
         self.n = v + 1
         self._new_ids.append(agent_id)
         self._new_rank.append(rank)
         self._new_lookup[agent_id] = v
         self._new_kids.setdefault(p, []).append(v)
+        direct = self.direct_of(p)
         j = self.network_of(p)
         nets = self.nets
         nets.members[j] += 1
         if d + 1 > nets.levels[j]:
             nets.levels[j] = d + 1
             nets.deepest[j] = v
-        if self.direct[p] > nets.max_direct[j]:
-            nets.max_direct[j] = self.direct[p]
-        if self.direct[p] == 1:  # the upline recruits for the first time
+        if direct > nets.max_direct[j]:
+            nets.max_direct[j] = direct
+        if direct == 1:  # the upline recruits for the first time
             nets.recruiters[j] += 1
         grown = nets.grown.get(j)
         if grown is None and d < nets.tier_offsets[j + 1] - nets.tier_offsets[j]:

@@ -34,7 +34,7 @@ async def list_organisers(
             network=roots[k],
             downline=int(idx.size[v]),
             levels=int(idx.height[v]) + 1,
-            direct_recruits=int(idx.direct[v]),
+            direct_recruits=idx.direct_of(int(v)),
         )
         for k, v in enumerate(sel.tolist())
     ]
