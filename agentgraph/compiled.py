@@ -107,6 +107,7 @@ KERNEL_MODULES = (
     "agentgraph.graph.idmap",
     "agentgraph.graph.model",
     "agentgraph.graph.repair",
+    "agentgraph.measure.groups",
     "agentgraph.measure.hierarchy",
     "agentgraph.measure.networks",
     "agentgraph.measure.times",
