@@ -73,7 +73,6 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
     chosen = order[listable][: max(n_flagged, n_flagged + max_networks)]
     rest = np.ones(len(nets), np.bool_)
     rest[chosen] = False
-    out = []
     g = a.graph
     flat, offsets = chains(g.parent, nets.deepest[chosen], nets.levels[chosen])
     names = g.names(flat)
@@ -81,22 +80,29 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
     members = nets.members[chosen].tolist()
     levels = nets.levels[chosen].tolist()
     max_direct = nets.max_direct[chosen].tolist()
+    tiers = nets.tier_lists(chosen)
+    branching = nets.mean_branching_many(chosen)
     starts = offsets.tolist()
+    fired = a.flagged[chosen]
+    # every flag's evidence column-wise: each rule over all its listed networks at once
+    flag_rows = iter(a.flag_dicts(chosen[fired]))
+    has_flags = fired.tolist()
     part = getattr(a, "participants", None)
     p_members = part.members[chosen].tolist() if part is not None and part.applied else None
     p_levels = part.levels[chosen].tolist() if part is not None and part.applied else None
-    for k, j in enumerate(chosen.tolist()):
+    out = []
+    for k in range(len(chosen)):
         out.append(
             {
                 "root": roots[k],
                 "members": members[k],
                 "levels": levels[k],
-                "tier_counts": nets.tier_counts(j),
+                "tier_counts": tiers[k],
                 "structure": structure_class(levels[k]),
                 "deepest_chain": names[starts[k] : starts[k + 1]],
                 "max_direct_recruits": max_direct[k],
-                "mean_branching": nets.mean_branching(j),
-                "flags": [f.as_dict() for f in a.flags(j)] if a.flagged[j] else [],
+                "mean_branching": branching[k],
+                "flags": next(flag_rows) if has_flags[k] else [],
             }
         )
         if p_members is not None and p_levels is not None:
@@ -192,9 +198,10 @@ def build_report(
 
     Notes
     -----
-    O(n) for the histogram plus O(listed networks x their levels + chain lengths).
-    Counting: a level is a layer of the recruitment tree, the root is level 1 and
-    members include the root.
+    O(n) for the histogram plus O(listed networks x their levels + chain lengths);
+    every rule's evidence is built column-wise over its flagged networks
+    (:meth:`agentgraph.analysis.Analysis.flag_dicts`). Counting: a level is a layer of
+    the recruitment tree, the root is level 1 and members include the root.
 
     Examples
     --------
