@@ -104,6 +104,7 @@ def sized(rows: int) -> Iterator[None]:
 
 
 KERNEL_MODULES = (
+    "agentgraph.graph.strings",
     "agentgraph.graph.idmap",
     "agentgraph.graph.model",
     "agentgraph.graph.repair",

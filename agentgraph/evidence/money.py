@@ -22,10 +22,10 @@ per network:
   by the agent's downline, the agent excluded, split into direct recruits and
   the rest of the downline (the 2.5M yuan serious-circumstances threshold).
 
-Complexity: O(p) to encode the payments' ids against the graph (an Arrow hash
-lookup), O(p x d) for the pay levels (d = the largest level gap, walked up as a
-shrinking vectorised frontier), O(n) for the downline sums (one children-first
-pass), O(p + networks) for the per-network aggregates.
+Complexity: O(p) to encode the payments' ids against the graph (one parallel hash
+join for the three id columns), O(p x d) for the pay levels (d = the largest level
+gap, walked up as a shrinking vectorised frontier), O(n) for the downline sums (one
+children-first pass), O(p + networks) for the per-network aggregates.
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ import pyarrow as pa
 from agentgraph.compiled import kernel
 from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
 from agentgraph.evidence.pay_basis import SIGNALS, PayBasis, pay_basis
-from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.graph.model import RecruitmentGraph, dense_ids_many
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.groups import Groups, Mask
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
-from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments, kind_mask
+from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments
 
 __all__ = ["MoneyEvidence", "money_evidence", "pay_levels"]
 
@@ -336,18 +336,19 @@ def money_evidence(
     """
     t = payments.table
     n_pay = t.num_rows
-    payer = dense_ids(graph, t.column("payer_id"), n_pay)
-    payee = dense_ids(graph, t.column("payee_id"), n_pay)
-    source = dense_ids(graph, payments.column("source_agent_id"), n_pay)
+    payer, payee, source = dense_ids_many(
+        graph,
+        [t.column("payer_id"), t.column("payee_id"), payments.column("source_agent_id")],
+        n_pay,
+    )
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
-    kind = t.column("kind")
     parent = graph.parent
     levels = pay_levels(parent, h.depth, source, payee)
 
     anchor = np.where(source >= 0, source, np.where(payee >= 0, payee, payer))
     network = np.where(anchor >= 0, h.net[np.maximum(anchor, 0)], -1).astype(np.int32)
 
-    payout = kind_mask(kind, PAYOUT_KINDS)
+    payout = payments.kind_in(PAYOUT_KINDS)
     upline_paid = payout & (levels >= 1)
     basis = pay_basis(
         graph,
@@ -362,8 +363,8 @@ def money_evidence(
     team_pay = basis.sale
     headcount = basis.recruitment
     measured = bool(basis.available)
-    entry_fee = kind_mask(kind, ("entry_fee",)) & (payer >= 0)
-    money_in = kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
+    entry_fee = payments.kind_in(("entry_fee",)) & (payer >= 0)
+    money_in = payments.kind_in(MONEY_IN_KINDS) & (payer >= 0)
 
     n = len(graph)
     own = np.bincount(payer[money_in], weights=amount[money_in], minlength=n)[:n]

@@ -1,7 +1,7 @@
 """Array kernels of the live index (:mod:`agentgraph.live`).
 
 - :class:`HashedIds`: find an agent's dense id from its id string through the
-  engine's 128-bit id hashes (:func:`agentgraph.graph.idmap.hash_strings`), kept
+  engine's 128-bit id hashes (:func:`agentgraph.graph.strings.hash_strings`), kept
   sorted by the first hash: O(log n) per lookup, 20 bytes per agent, no Python
   object per agent;
 - :func:`add_leaf`: the downline sizes and heights along the upline chain of a
@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.compiled import kernel
-from agentgraph.graph.idmap import hash_span, hash_strings
+from agentgraph.graph.strings import hash_span, hash_strings
 
 __all__ = ["HashedIds", "add_leaf", "grow", "contiguous"]
 
