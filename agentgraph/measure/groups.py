@@ -217,6 +217,7 @@ class Groups:
 
     order: np.ndarray
     starts: np.ndarray
+    keys: np.ndarray | None = None  # the key of every row, as grouped (for pick)
 
     @classmethod
     def of(cls, keys: np.ndarray, n_groups: int) -> Groups:
@@ -232,7 +233,7 @@ class Groups:
         counts = np.bincount(keys[valid], minlength=n_groups)[:n_groups]
         starts = np.zeros(n_groups + 1, np.int64)
         np.cumsum(counts, out=starts[1:])
-        return cls(order=_counting_order(keys, starts), starts=starts)
+        return cls(order=_counting_order(keys, starts), starts=starts, keys=keys)
 
     def rows(self, j: int) -> np.ndarray:
         """Positions of the rows of group ``j``, ascending. O(1) (a view)."""
@@ -278,7 +279,8 @@ class Groups:
         Notes
         -----
         O(rows of the groups + groups); when the groups hold most rows, the mask is
-        tested once over all rows instead (O(rows)).
+        tested once over all rows in their order instead and only its hits are grouped
+        (a counting sort: O(rows + hits + groups)).
 
         Examples
         --------
@@ -295,24 +297,27 @@ class Groups:
         jj = np.where(ok, js, 0)
         lo = np.where(ok, self.starts[jj], 0)
         size = np.where(ok, self.starts[jj + 1], 0) - lo
-        if int(size.sum()) * 2 > len(self.order):  # most rows: test the mask once over all
-            hit = _at(mask, self.order)
-            first = lo
-            hits = self.order
+        if self.keys is not None and int(size.sum()) * 2 > len(self.order):
+            # most rows: test the mask once, in row order, and group only the hits
+            n_rows = len(self.keys)
+            found = np.flatnonzero(_at(mask, np.arange(n_rows)) if callable(mask) else mask)
+            inner = Groups.of(self.keys[found], n_groups)
+            hits = found[inner.order]
+            start = np.where(ok, inner.starts[jj], 0)
+            counts = np.where(ok, inner.starts[jj + 1], 0) - start
         else:
             rows = self.order[_segments(lo, size)]
             hit = _at(mask, rows)
+            cum = np.zeros(len(hit) + 1, np.int64)
+            np.cumsum(hit, out=cum[1:])
             first = np.cumsum(size) - size
-            hits = rows
-        cum = np.zeros(len(hit) + 1, np.int64)
-        np.cumsum(hit, out=cum[1:])
-        start = cum[first]
-        counts = cum[first + size] - start
+            start = cum[first]
+            counts = cum[first + size] - start
+            hits = rows[hit]
         take = counts if limit is None else np.minimum(counts, max(0, limit))
         off = np.zeros(len(js) + 1, np.int64)
         np.cumsum(take, out=off[1:])
-        picked = hits[hit][_segments(start, take)]
-        return Picked(counts=counts, rows=picked, offsets=off)
+        return Picked(counts=counts, rows=hits[_segments(start, take)], offsets=off)
 
 
 def _at(mask: Mask, rows: np.ndarray) -> np.ndarray:
