@@ -126,6 +126,32 @@ def _downline_sums(
     return below, direct
 
 
+@kernel(cache=True, nogil=True)
+def _per_network(
+    network: np.ndarray, amount: np.ndarray, classes: np.ndarray, levels: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per payment class (bit of ``classes``) and network, the amounts summed in row order.
+
+    And per network the most levels a payment of class 0 (team pay) went up. One pass,
+    O(p); the sums are the ones ``np.bincount(network[m], weights=amount[m])`` gives
+    (the same additions in the same order).
+    """
+    sums = np.zeros((6, k), np.float64)
+    most = np.zeros(k, np.int32)
+    for i in range(len(network)):
+        j = network[i]
+        c = classes[i]
+        if j < 0 or c == 0:
+            continue
+        a = amount[i]
+        for b in range(6):
+            if (c >> b) & 1:
+                sums[b, j] += a
+        if c & 1 and levels[i] > most[j]:
+            most[j] = levels[i]
+    return sums, most
+
+
 @dataclass(frozen=True)
 class MoneyEvidence:
     """Per-payment measures and per-network aggregates (index = network number).
@@ -372,14 +398,14 @@ def money_evidence(
     below, direct = _downline_sums(parent, walk.order, own.astype(np.float64))
 
     k = len(nets)
-    on = network >= 0
-
-    def per_net(mask: np.ndarray) -> np.ndarray:
-        m = mask & on
-        return np.bincount(network[m], weights=amount[m], minlength=k)[:k]
-
-    team_levels = np.zeros(k, np.int32)
-    np.maximum.at(team_levels, network[team_pay & on], levels[team_pay & on])
+    # bit b of a payment's class: team pay, head-count pay, entry fee, upline payout,
+    # payout, unknown basis (the order of the sums)
+    classes = np.zeros(n_pay, np.uint8)
+    for bit, mask in enumerate(
+        (team_pay, headcount, entry_fee, upline_paid, payout, basis.unknown)
+    ):
+        classes |= mask.view(np.uint8) << np.uint8(bit)
+    sums, team_levels = _per_network(network, amount, classes, levels, k)
     return MoneyEvidence(
         payments=payments,
         payer=payer,
@@ -395,13 +421,13 @@ def money_evidence(
         funds_below=below,
         funds_direct=direct,
         net_team_pay_levels=team_levels,
-        net_team_pay=per_net(team_pay),
-        net_headcount=per_net(headcount),
-        net_entry_fees=per_net(entry_fee),
-        net_beyond_own=per_net(upline_paid),
-        net_payouts=per_net(payout),
+        net_team_pay=sums[0],
+        net_headcount=sums[1],
+        net_entry_fees=sums[2],
+        net_beyond_own=sums[3],
+        net_payouts=sums[4],
         net_funds=below[nets.roots] if k else np.zeros(0),
-        net_unknown_basis=per_net(basis.unknown),
+        net_unknown_basis=sums[5],
         fees=entry_fee_evidence(
             h,
             nets,

@@ -218,7 +218,7 @@ class TeamPayRule(MoneyRule):
             return out
 
         rows = picked_rows(m, deep, js, _ROWS)
-        counts = picked_rows(m, m.team_pay, js, 0).counts.tolist()
+        counts = m.basis_by_network["team_pay"][js].sum(axis=1).tolist()  # all team pay
         examples = examples_many(ev.graph, m, rows.head(_EXAMPLES))
         cited = rows.lists(base=1)
         levels = m.net_team_pay_levels[js].tolist()
