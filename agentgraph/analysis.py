@@ -193,24 +193,49 @@ class Analysis:
         return mask
 
     def flags(self, j: int) -> list[Flag]:
-        """The flags on network ``j``, in the policy's rule order."""
-        out = []
-        for rule in self.policy.rules:
-            if self.flag_mask[rule.id][j]:
-                out.append(
-                    Flag(rule.id, rule.severity, rule.citation, rule.evidence(self.counted, j))
-                )
-        if self.evidence is not None:
-            for mrule in self.policy.money_rules:
-                if mrule.id in self.flag_mask and self.flag_mask[mrule.id][j]:
-                    out.append(
-                        Flag(
-                            mrule.id,
-                            mrule.severity,
-                            mrule.citation,
-                            mrule.evidence(self.counted, self.evidence, j),
-                        )
-                    )
+        """The flags on network ``j``, in the policy's rule order (:meth:`flags_of` of ``[j]``)."""
+        return self.flags_of([j])[0]
+
+    def flags_of(self, js: np.ndarray | list[int]) -> list[list[Flag]]:
+        """The flags on each network of ``js``, in the policy's rule order.
+
+        Column-wise: each rule builds the evidence of all its firing networks among
+        ``js`` at once (``evidence_many``; :mod:`agentgraph.policies.columns`).
+        O(rules x networks + the evidence's rows).
+        """
+        return [[Flag(r.id, r.severity, r.citation, e) for r, e in row] for row in self._fired(js)]
+
+    def flag_dicts(self, js: np.ndarray | list[int]) -> list[list[dict[str, Any]]]:
+        """:meth:`flags_of` as the report writes them (:meth:`Flag.as_dict` of each)."""
+        return [
+            [
+                {"rule": r.id, "severity": r.severity, "citation": r.citation, "evidence": e}
+                for r, e in row
+            ]
+            for row in self._fired(js)
+        ]
+
+    def _fired(self, js: np.ndarray | list[int]) -> list[list[tuple[Any, dict[str, Any]]]]:
+        """Per network of ``js``: (rule, evidence) of every rule firing on it, in order."""
+        at = np.asarray(js, np.int64).reshape(-1)
+        out: list[list[tuple[Any, dict[str, Any]]]] = [[] for _ in range(len(at))]
+        ev = self.evidence
+        work: list[tuple[Any, Any]] = [(r, None) for r in self.policy.rules]
+        if ev is not None:
+            work += [(r, ev) for r in self.policy.money_rules if r.id in self.flag_mask]
+        for rule, evidence in work:
+            hit = np.flatnonzero(self.flag_mask[rule.id][at])
+            if not len(hit):
+                continue
+            nets = at[hit]
+            args = (self.counted,) if evidence is None else (self.counted, evidence)
+            many = getattr(rule, "evidence_many", None)
+            if many is not None:
+                facts = many(*args, nets)
+            else:  # a rule with the per-network method only
+                facts = [rule.evidence(*args, j) for j in nets.tolist()]
+            for k, fact in zip(hit.tolist(), facts, strict=True):
+                out[k].append((rule, fact))
         return out
 
     # -------------------------------------------------------------- networks

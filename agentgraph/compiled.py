@@ -106,9 +106,11 @@ def sized(rows: int) -> Iterator[None]:
 
 
 KERNEL_MODULES = (
+    "agentgraph.graph.strings",
     "agentgraph.graph.idmap",
     "agentgraph.graph.model",
     "agentgraph.graph.repair",
+    "agentgraph.measure.groups",
     "agentgraph.measure.hierarchy",
     "agentgraph.measure.networks",
     "agentgraph.measure.times",

@@ -10,7 +10,7 @@ orchestration that produces it and no module imports a module above it.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -94,6 +94,10 @@ class Scanned(Protocol):
 
     def flags(self, j: int) -> list[Flag]:
         """The flags on network ``j``, in the policy's rule order."""
+        ...
+
+    def flag_dicts(self, js: np.ndarray | list[int]) -> list[list[dict[str, Any]]]:
+        """The flags on each network of ``js`` as the report writes them, column-wise."""
         ...
 
     def network_order(self) -> np.ndarray:

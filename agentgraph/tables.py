@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -386,6 +387,50 @@ class Payments:
     def column(self, name: str) -> pa.ChunkedArray | None:
         """Column ``name``, or None when the table has no such column."""
         return self.table.column(name) if name in self.table.column_names else None
+
+    @cached_property
+    def kind_codes(self) -> np.ndarray:
+        """int8 per payment: the index of its kind in :data:`PAYMENT_KINDS` (-1: none).
+
+        One Arrow lookup of the ``kind`` column, made once; -1 for a null or a
+        value that is not a payment kind.
+        """
+        col = self.table.column("kind")
+        idx = pc.index_in(col, value_set=pa.array(PAYMENT_KINDS, col.type))
+        return np.asarray(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), np.int8)
+
+    def kind_in(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """:func:`kind_mask` of the ``kind`` column, read from :attr:`kind_codes`.
+
+        Parameters
+        ----------
+        kinds : tuple of str
+            The kinds wanted, e.g. :data:`PAYOUT_KINDS`.
+
+        Returns
+        -------
+        ndarray of bool
+            True where the payment's kind is one of ``kinds``.
+
+        Notes
+        -----
+        O(p) numpy work and no string comparison once :attr:`kind_codes` is made
+        (the first call makes it); a kind outside :data:`PAYMENT_KINDS` falls back to
+        :func:`kind_mask`.
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> pay = Payments(pa.table({"kind": ["goods", None, "rebate"]}))
+        >>> pay.kind_in(PAYOUT_KINDS).tolist(), pay.kind_in(("goods", "other")).tolist()
+        ([False, False, True], [True, False, False])
+        """
+        if not set(kinds) <= set(PAYMENT_KINDS):
+            return kind_mask(self.table.column("kind"), kinds)
+        lut = np.zeros(len(PAYMENT_KINDS) + 1, np.bool_)  # the last entry: code -1
+        lut[[PAYMENT_KINDS.index(k) for k in kinds]] = True
+        out: np.ndarray = lut[self.kind_codes]
+        return out
 
 
 @dataclass(frozen=True)

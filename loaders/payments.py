@@ -95,7 +95,10 @@ _KIND_WORDS = {
 def _kinds(col: pa.ChunkedArray | None, n: int, name: str, source: str) -> pa.ChunkedArray:
     if col is None:
         return pa.chunked_array([pa.array(["other"] * n, pa.string())])
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(as_string(col, name, source)))
+    raw = pc.cast(as_string(col, name, source), pa.string())
+    if pc.all(pc.is_in(raw, value_set=pa.array(PAYMENT_KINDS))).as_py() is not False:
+        return pc.fill_null(raw, "other")  # already the kinds' own words (or empty)
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(raw))
     keys = pa.array(list(_KIND_WORDS))
     vals = pa.array(list(_KIND_WORDS.values()))
     idx = pc.index_in(text, value_set=keys)

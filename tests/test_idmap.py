@@ -71,3 +71,30 @@ def test_names_from_chunked_ids_match_one_combined_take(sizes: list[int], picks:
     if total:
         with pytest.raises(IndexError):
             g.names([total])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(ids, min_size=0, max_size=60),
+    st.lists(st.lists(st.one_of(st.none(), ids), max_size=40), min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_lookup_equals_arrow_index_in(
+    keys: list[str], columns: list[list[str | None]], chunked: bool
+) -> None:
+    """Several columns looked up in one hash join: the rows Arrow's index_in gives."""
+    import pyarrow.compute as pc
+
+    from agentgraph.graph.idmap import lookup_ids
+
+    key_arr = pa.array(keys, pa.string())
+    cols: list[pa.Array | pa.ChunkedArray] = []
+    for c in columns:
+        arr = pa.array(c, pa.large_string() if chunked else pa.string())
+        half = len(c) // 2
+        cols.append(pa.chunked_array([arr[:half], arr[half:]]) if chunked else arr)
+    got = lookup_ids(pa.chunked_array([key_arr]) if chunked else key_arr, cols)
+    for col, found in zip(cols, got, strict=True):
+        want = pc.fill_null(pc.index_in(col, value_set=key_arr.cast(col.type)), -1)
+        assert found.tolist() == want.to_pylist()
+        assert found.dtype.name == "int32"

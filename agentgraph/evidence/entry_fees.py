@@ -47,7 +47,7 @@ from agentgraph.evidence.joining import JoinTimes, join_times, joining_window, t
 from agentgraph.measure.groups import Groups
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
-from agentgraph.tables import Orders, Payments, kind_mask
+from agentgraph.tables import Orders, Payments
 
 __all__ = [
     "JoinTimes",  # re-exported from agentgraph.evidence.joining
@@ -438,14 +438,13 @@ def entry_fee_evidence(
             timed = np.bincount(h.net[joined.known & (h.depth > 0)], minlength=k)[:k]
     else:
         at_us, at_known = timestamp_micros(at_col)
-        kind = t.column("kind")
         # only recruits join: a root's purchases (an organiser buying stock) are not fees
         recruit = (payer >= 0) & (h.depth[np.maximum(payer, 0)] > 0)
         window = recruit & joining_window(
-            kind_mask(kind, window_kinds), payer, at_us, at_known, joined, window_days=window_days
+            payments.kind_in(window_kinds), payer, at_us, at_known, joined, window_days=window_days
         )
         any_kind = joining_window(
-            kind_mask(kind, package_kinds), payer, at_us, at_known, joined, window_days=window_days
+            payments.kind_in(package_kinds), payer, at_us, at_known, joined, window_days=window_days
         )
         timed = np.bincount(h.net[joined.known & (h.depth > 0)], minlength=k)[:k]
         pkg_amount, pkg_agents, package = join_packages(

@@ -22,10 +22,10 @@ per network:
   by the agent's downline, the agent excluded, split into direct recruits and
   the rest of the downline (the 2.5M yuan serious-circumstances threshold).
 
-Complexity: O(p) to encode the payments' ids against the graph (an Arrow hash
-lookup), O(p x d) for the pay levels (d = the largest level gap, walked up as a
-shrinking vectorised frontier), O(n) for the downline sums (one children-first
-pass), O(p + networks) for the per-network aggregates.
+Complexity: O(p) to encode the payments' ids against the graph (one parallel hash
+join for the three id columns), O(p x d) for the pay levels (d = the largest level
+gap, walked up as a shrinking vectorised frontier), O(n) for the downline sums (one
+children-first pass), O(p + networks) for the per-network aggregates.
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ import pyarrow as pa
 from agentgraph.compiled import kernel
 from agentgraph.evidence.entry_fees import EntryFeeEvidence, JoinTimes, entry_fee_evidence
 from agentgraph.evidence.pay_basis import SIGNALS, PayBasis, pay_basis
-from agentgraph.graph.model import RecruitmentGraph, dense_ids
+from agentgraph.graph.model import RecruitmentGraph, dense_ids_many
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.groups import Groups, Mask
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
-from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments, kind_mask
+from agentgraph.tables import MONEY_IN_KINDS, PAYOUT_KINDS, Orders, Payments
 
 __all__ = ["MoneyEvidence", "money_evidence", "pay_levels"]
 
@@ -124,6 +124,32 @@ def _downline_sums(
             below[p] += below[v] + own[v]
             direct[p] += own[v]
     return below, direct
+
+
+@kernel(cache=True, nogil=True)
+def _per_network(
+    network: np.ndarray, amount: np.ndarray, classes: np.ndarray, levels: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per payment class (bit of ``classes``) and network, the amounts summed in row order.
+
+    And per network the most levels a payment of class 0 (team pay) went up. One pass,
+    O(p); the sums are the ones ``np.bincount(network[m], weights=amount[m])`` gives
+    (the same additions in the same order).
+    """
+    sums = np.zeros((6, k), np.float64)
+    most = np.zeros(k, np.int32)
+    for i in range(len(network)):
+        j = network[i]
+        c = classes[i]
+        if j < 0 or c == 0:
+            continue
+        a = amount[i]
+        for b in range(6):
+            if (c >> b) & 1:
+                sums[b, j] += a
+        if c & 1 and levels[i] > most[j]:
+            most[j] = levels[i]
+    return sums, most
 
 
 @dataclass(frozen=True)
@@ -336,18 +362,19 @@ def money_evidence(
     """
     t = payments.table
     n_pay = t.num_rows
-    payer = dense_ids(graph, t.column("payer_id"), n_pay)
-    payee = dense_ids(graph, t.column("payee_id"), n_pay)
-    source = dense_ids(graph, payments.column("source_agent_id"), n_pay)
+    payer, payee, source = dense_ids_many(
+        graph,
+        [t.column("payer_id"), t.column("payee_id"), payments.column("source_agent_id")],
+        n_pay,
+    )
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
-    kind = t.column("kind")
     parent = graph.parent
     levels = pay_levels(parent, h.depth, source, payee)
 
     anchor = np.where(source >= 0, source, np.where(payee >= 0, payee, payer))
     network = np.where(anchor >= 0, h.net[np.maximum(anchor, 0)], -1).astype(np.int32)
 
-    payout = kind_mask(kind, PAYOUT_KINDS)
+    payout = payments.kind_in(PAYOUT_KINDS)
     upline_paid = payout & (levels >= 1)
     basis = pay_basis(
         graph,
@@ -362,8 +389,8 @@ def money_evidence(
     team_pay = basis.sale
     headcount = basis.recruitment
     measured = bool(basis.available)
-    entry_fee = kind_mask(kind, ("entry_fee",)) & (payer >= 0)
-    money_in = kind_mask(kind, MONEY_IN_KINDS) & (payer >= 0)
+    entry_fee = payments.kind_in(("entry_fee",)) & (payer >= 0)
+    money_in = payments.kind_in(MONEY_IN_KINDS) & (payer >= 0)
 
     n = len(graph)
     own = np.bincount(payer[money_in], weights=amount[money_in], minlength=n)[:n]
@@ -371,14 +398,14 @@ def money_evidence(
     below, direct = _downline_sums(parent, walk.order, own.astype(np.float64))
 
     k = len(nets)
-    on = network >= 0
-
-    def per_net(mask: np.ndarray) -> np.ndarray:
-        m = mask & on
-        return np.bincount(network[m], weights=amount[m], minlength=k)[:k]
-
-    team_levels = np.zeros(k, np.int32)
-    np.maximum.at(team_levels, network[team_pay & on], levels[team_pay & on])
+    # bit b of a payment's class: team pay, head-count pay, entry fee, upline payout,
+    # payout, unknown basis (the order of the sums)
+    classes = np.zeros(n_pay, np.uint8)
+    for bit, mask in enumerate(
+        (team_pay, headcount, entry_fee, upline_paid, payout, basis.unknown)
+    ):
+        classes |= mask.view(np.uint8) << np.uint8(bit)
+    sums, team_levels = _per_network(network, amount, classes, levels, k)
     return MoneyEvidence(
         payments=payments,
         payer=payer,
@@ -394,13 +421,13 @@ def money_evidence(
         funds_below=below,
         funds_direct=direct,
         net_team_pay_levels=team_levels,
-        net_team_pay=per_net(team_pay),
-        net_headcount=per_net(headcount),
-        net_entry_fees=per_net(entry_fee),
-        net_beyond_own=per_net(upline_paid),
-        net_payouts=per_net(payout),
+        net_team_pay=sums[0],
+        net_headcount=sums[1],
+        net_entry_fees=sums[2],
+        net_beyond_own=sums[3],
+        net_payouts=sums[4],
         net_funds=below[nets.roots] if k else np.zeros(0),
-        net_unknown_basis=per_net(basis.unknown),
+        net_unknown_basis=sums[5],
         fees=entry_fee_evidence(
             h,
             nets,

@@ -34,7 +34,7 @@ from agentgraph.graph.model import RecruitmentGraph, dense_ids
 from agentgraph.loaders.filters import parse_where, where_mask
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.measure.networks import Networks
-from agentgraph.tables import MONEY_IN_KINDS, Payments, Relations, kind_mask
+from agentgraph.tables import MONEY_IN_KINDS, Payments, Relations
 
 __all__ = ["Participants", "participants", "check_participants", "ACCOUNTS"]
 
@@ -216,7 +216,7 @@ def participants(
             )
         t = payments.table
         payer = dense_ids(graph, t.column("payer_id"), t.num_rows)
-        paid = kind_mask(t.column("kind"), _PAID[spec]) & (payer >= 0)
+        paid = payments.kind_in(_PAID[spec]) & (payer >= 0)
         mask[payer[paid]] = True
     else:
         if data is None or data.kind != "members":

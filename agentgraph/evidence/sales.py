@@ -22,7 +22,7 @@ import numpy as np
 
 from agentgraph.evidence.money import MoneyEvidence
 from agentgraph.graph.model import order_dense_ids
-from agentgraph.tables import PAYOUT_KINDS, Orders, kind_mask
+from agentgraph.tables import PAYOUT_KINDS, Orders
 
 if TYPE_CHECKING:
     from agentgraph.graph.model import RecruitmentGraph
@@ -179,7 +179,7 @@ def sales_evidence(
     if money is not None:
         pt = money.payments.table
         pay_amount = np.asarray(pt.column("amount").to_numpy(), np.float64)
-        paid = kind_mask(pt.column("kind"), PAYOUT_KINDS) & (money.payee >= 0)
+        paid = money.payments.kind_in(PAYOUT_KINDS) & (money.payee >= 0)
         payouts = np.bincount(money.payee[paid], weights=pay_amount[paid], minlength=n)[:n]
         over = payouts > pay_cap * sold
         net_over = np.bincount(net_of[over], minlength=k)[:k].astype(np.int32)

@@ -55,7 +55,7 @@ from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.graph.repair import break_cycles
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
 from agentgraph.measure.networks import Networks, networks_of
-from agentgraph.tables import PAYOUT_KINDS, Orders, Payments, Relations, kind_mask
+from agentgraph.tables import PAYOUT_KINDS, Orders, Payments, Relations
 
 __all__ = [
     "DEFAULT_STOCK_RATIO",
@@ -413,7 +413,7 @@ def _rank_ups(
     t = payments.table
     payer = _dense(graph, t.column("payer_id"), t.num_rows)
     payee = _dense(graph, t.column("payee_id"), t.num_rows)
-    fee = kind_mask(t.column("kind"), ("entry_fee",))
+    fee = payments.kind_in(("entry_fee",))
     p = np.maximum(payer, 0)
     upline = (payee == parent[p]) | (payee == top[p]) | (payee == graph.parent[p])
     candidate = fee & (payer >= 0) & (payee >= 0) & (payee != payer) & upline
@@ -434,7 +434,7 @@ def _bonuses(graph: RecruitmentGraph, payments: Payments) -> ReferralBonuses:
     src_col = payments.column("source_agent_id")
     source = _dense(graph, src_col, t.num_rows)
     payee = _dense(graph, t.column("payee_id"), t.num_rows)
-    payout = kind_mask(t.column("kind"), PAYOUT_KINDS)
+    payout = payments.kind_in(PAYOUT_KINDS)
     recruiter = graph.parent[np.maximum(source, 0)]
     rows = np.flatnonzero(payout & (source >= 0) & (payee >= 0) & (recruiter == payee))
     return ReferralBonuses(rows.astype(np.int64), payee[rows], source[rows])

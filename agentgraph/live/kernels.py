@@ -1,7 +1,7 @@
 """Array kernels of the live index (:mod:`agentgraph.live`).
 
 - :class:`HashedIds`: find an agent's dense id from its id string through the
-  engine's id hash (:func:`agentgraph.graph.idmap.hash_strings`, its top 32 bits),
+  engine's id hash (:func:`agentgraph.graph.strings.hash_strings`, its top 32 bits),
   kept sorted: O(log n) per lookup, 8 bytes per agent, no Python object per agent;
 - :func:`add_leaf`: the downline sizes and heights along the upline chain of a
   new agent, O(depth) (an iterative numba loop, no recursion);
@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.compiled import kernel
-from agentgraph.graph.idmap import hash_span, hash_strings
+from agentgraph.graph.strings import hash_span, hash_strings
 
 __all__ = ["chain_depth", "HashedIds", "add_leaf", "grow", "contiguous"]
 

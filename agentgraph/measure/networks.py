@@ -148,6 +148,30 @@ class Networks:
         counts: list[int] = self.tiers[self.tier_offsets[j] : self.tier_offsets[j + 1]].tolist()
         return counts
 
+    def tier_lists(self, js: np.ndarray) -> list[list[int]]:
+        """:meth:`tier_counts` of every network of ``js``: one gather, then list slices.
+
+        O(networks + their levels).
+        """
+        js = np.asarray(js, np.int64).reshape(-1)
+        lo = self.tier_offsets[js]
+        size = self.tier_offsets[js + 1] - lo
+        ends = np.cumsum(size)
+        flat = self.tiers[
+            np.repeat(lo - (ends - size), size) + np.arange(int(ends[-1]) if len(ends) else 0)
+        ]
+        got = flat.tolist()
+        off = [0, *ends.tolist()]
+        return [got[off[k] : off[k + 1]] for k in range(len(js))]
+
+    def mean_branching_many(self, js: np.ndarray) -> list[float]:
+        """:meth:`mean_branching` of every network of ``js``. O(networks)."""
+        js = np.asarray(js, np.int64).reshape(-1)
+        members, recruiters = self.members[js].tolist(), self.recruiters[js].tolist()
+        return [
+            round((m - 1) / r, 3) if r else 0.0 for m, r in zip(members, recruiters, strict=True)
+        ]
+
 
 def network_stats(
     parent: np.ndarray, depth: np.ndarray, root: np.ndarray, direct: np.ndarray

@@ -111,6 +111,10 @@ class NetworkRule(Protocol):
         """The facts behind the flag on network ``j``."""
         ...
 
+    def evidence_many(self, nets: Networks, js: np.ndarray | list[int]) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js``, column-wise, one dict each."""
+        ...
+
 
 @dataclass(frozen=True)
 class ThresholdRule:
@@ -158,28 +162,44 @@ class ThresholdRule:
         return members >= self.min_members and levels >= self.min_levels
 
     def evidence(self, nets: Networks, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j``.
+        """The facts behind the flag on network ``j`` (:meth:`evidence_many` of ``[j]``)."""
+        return self.evidence_many(nets, [j])[0]
+
+    def evidence_many(self, nets: Networks, js: np.ndarray | list[int]) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js``, column-wise, one dict each.
 
         ``counted`` says whether ``members`` and ``levels`` count accounts or
         participants (:mod:`agentgraph.evidence.participants`); with participants,
-        ``accounts`` gives the network's accounts beside them.
+        ``accounts`` gives the network's accounts beside them. O(networks + their
+        levels): one gather of the tier counts.
         """
-        out: dict[str, Any] = {
-            "members": int(nets.members[j]),
-            "levels": int(nets.levels[j]),
-            "min_members": self.min_members,
-            "min_levels": self.min_levels,
-            "tier_counts": nets.tier_counts(j),
-            "counted": nets.counted,
-            "counting": "members include the root; the root is level 1; "
-            "thresholds include their boundary",
-        }
+        at = np.asarray(js, np.int64).reshape(-1)
+        members, levels = nets.members[at].tolist(), nets.levels[at].tolist()
+        tiers = nets.tier_lists(at)
+        counting = (
+            "members include the root; the root is level 1; thresholds include their boundary"
+        )
+        accounts = None
         if nets.accounts is not None:
-            out["accounts"] = int(nets.accounts[j])
-            out["counting"] += (
+            accounts = nets.accounts[at].tolist()
+            counting += (
                 "; members are participants (the root included) and levels the layer "
                 "of the deepest participant"
             )
+        out: list[dict[str, Any]] = []
+        for i in range(len(at)):
+            row: dict[str, Any] = {
+                "members": members[i],
+                "levels": levels[i],
+                "min_members": self.min_members,
+                "min_levels": self.min_levels,
+                "tier_counts": tiers[i],
+                "counted": nets.counted,
+                "counting": counting,
+            }
+            if accounts is not None:
+                row["accounts"] = accounts[i]
+            out.append(row)
         return out
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from agentgraph.measure.groups import Groups
 from agentgraph.measure.networks import Networks
+from agentgraph.policies.columns import as_networks, rounded
 from agentgraph.policies.money import Evidence, MoneyRule
 
 __all__ = ["FundsRule", "RecidivistRule"]
@@ -75,21 +77,28 @@ class FundsRule(MoneyRule):
             & (nets.levels >= self.min_levels)
         )
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m = ev.m
-        root = int(nets.roots[j])
-        return {
-            "liability": self.liability,
-            "collected": round(float(m.net_funds[j]), 2),
-            "direct": round(float(m.funds_direct[root]), 2),
-            "min_amount": self.min_amount,
-            "members": int(nets.members[j]),
-            "levels": int(nets.levels[j]),
-            "counting": "money paid in (entry fees, goods, other) by the root's downline, "
-            "the root's own payments excluded; thresholds include their "
-            "boundary",
-        }
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js``. Column-wise, O(networks)."""
+        m, js = ev.m, as_networks(js)
+        collected = rounded(m.net_funds[js])
+        direct = rounded(m.funds_direct[nets.roots[js]])
+        members, levels = nets.members[js].tolist(), nets.levels[js].tolist()
+        return [
+            {
+                "liability": self.liability,
+                "collected": collected[i],
+                "direct": direct[i],
+                "min_amount": self.min_amount,
+                "members": members[i],
+                "levels": levels[i],
+                "counting": "money paid in (entry fees, goods, other) by the root's downline, "
+                "the root's own payments excluded; thresholds include their "
+                "boundary",
+            }
+            for i in range(len(js))
+        ]
 
 
 @dataclass(frozen=True)
@@ -151,20 +160,32 @@ class RecidivistRule(MoneyRule):
         mask[ev.hierarchy.net[self._hits(ev)]] = True
         return mask
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        h = ev.hierarchy
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js``.
+
+        Column-wise: O(marked agents + networks), one ``take`` for all the names.
+        """
+        h, js = ev.hierarchy, as_networks(js)
         hits = self._hits(ev)
-        hits = hits[h.net[hits] == j][:_ROWS]
-        names = ev.graph.names(hits)
-        return {
-            "liability": self.liability,
-            "min_members": self.min_members,
-            "min_levels": self.min_levels,
-            "agents": [
-                {"agent": names[i], "downline": int(h.size[v]), "levels": int(h.height[v]) + 1}
-                for i, v in enumerate(hits.tolist())
-            ],
-            "counting": "downline includes the agent; the agent's own level is level 1 "
-            "of its downline; thresholds include their boundary",
-        }
+        picked = Groups.of(h.net[hits], len(nets)).pick(np.ones(len(hits), np.bool_), js, _ROWS)
+        agents = hits[picked.rows]
+        names = ev.graph.names(agents)
+        size, height = h.size[agents].tolist(), h.height[agents].tolist()
+        every = [
+            {"agent": names[k], "downline": size[k], "levels": height[k] + 1}
+            for k in range(len(agents))
+        ]
+        off = picked.offsets.tolist()
+        return [
+            {
+                "liability": self.liability,
+                "min_members": self.min_members,
+                "min_levels": self.min_levels,
+                "agents": every[off[i] : off[i + 1]],
+                "counting": "downline includes the agent; the agent's own level is level 1 "
+                "of its downline; thresholds include their boundary",
+            }
+            for i in range(len(js))
+        ]

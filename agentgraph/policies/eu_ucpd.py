@@ -21,7 +21,9 @@ import numpy as np
 
 from agentgraph.measure.networks import Networks
 from agentgraph.policies.base import Policy
-from agentgraph.policies.money import Evidence, MoneyRule, fee_evidence, paid_to_join
+from agentgraph.policies.columns import as_networks, picked_rows, rounded, shares
+from agentgraph.policies.fees import fee_evidence_many
+from agentgraph.policies.money import Evidence, MoneyRule, paid_to_join
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS
 
 __all__ = ["POLICY", "AnnexOnePointFourteen"]
@@ -74,21 +76,35 @@ class AnnexOnePointFourteen(MoneyRule):
             )
         return paid_to_join(m) & (recruit_share > self.share)
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m = ev.m
-        payouts = float(m.net_payouts[j])
-        return {
-            "liability": self.liability,
-            "consideration_payments": m.count(m.entry_fee, j),
-            "consideration": round(float(m.net_entry_fees[j]), 2),
-            "recruitment_pay": round(float(m.net_headcount[j]), 2),
-            "payouts": round(payouts, 2),
-            "recruitment_share": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
-            "min_share_exclusive": self.share,
-            "payment_rows": m.rows_where(lambda r: m.entry_fee[r] | m.headcount[r], j, 20),
-            **fee_evidence(m, j, ev.thresholds),
-        }
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js`` (payment rows 1-based).
+
+        Column-wise: O(payments of the networks + networks).
+        """
+        m, js = ev.m, as_networks(js)
+        counts = picked_rows(m, m.entry_fee, js, 0).counts.tolist()
+        cited = picked_rows(m, lambda r: m.entry_fee[r] | m.headcount[r], js, 20).lists(base=1)
+        consideration = rounded(m.net_entry_fees[js])
+        recruitment = rounded(m.net_headcount[js])
+        payouts = rounded(m.net_payouts[js])
+        share = shares(m.net_headcount[js], m.net_payouts[js])
+        fees = fee_evidence_many(m, js, ev.thresholds)
+        return [
+            {
+                "liability": self.liability,
+                "consideration_payments": counts[i],
+                "consideration": consideration[i],
+                "recruitment_pay": recruitment[i],
+                "payouts": payouts[i],
+                "recruitment_share": share[i],
+                "min_share_exclusive": self.share,
+                "payment_rows": cited[i],
+                **fees[i],
+            }
+            for i in range(len(js))
+        ]
 
 
 ANNEX_I_14 = AnnexOnePointFourteen(

@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 
+from agentgraph.measure.groups import Picked
+from agentgraph.policies.columns import rounded
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 
 if TYPE_CHECKING:
     from agentgraph.evidence.money import MoneyEvidence
 
-__all__ = ["paid_to_join", "fee_evidence"]
+__all__ = ["paid_to_join", "fee_evidence", "fee_evidence_many"]
 
 _ROWS = 20  # payment rows cited per flag
 
@@ -65,33 +68,47 @@ def paid_to_join(m: MoneyEvidence) -> np.ndarray:
     return out | m.fees.fires() if m.fees is not None else out
 
 
-def _unmatched_pairs(m: MoneyEvidence, j: int, limit: int = 5) -> list[dict[str, Any]]:
-    """The first ``limit`` unmatched payer/payee pairs of network ``j``.
+def _unmatched_pairs(
+    m: MoneyEvidence, picked: Picked, limit: int = 5
+) -> list[list[dict[str, Any]]]:
+    """Per network, its first ``limit`` unmatched payer/payee pairs.
 
-    What was paid at joining and the goods received, per pair.
+    What was paid at joining and the goods received, per pair, from the network's
+    first :data:`_ROWS` disguised payments (``picked``); one Arrow ``take`` for all
+    the networks' ids.
     """
     f = m.fees
     assert f is not None
-    t = m.payments.table
-    rows = f.in_net(f.disguised, j)
-    out: list[dict[str, Any]] = []
-    seen: set[tuple[str, str]] = set()
-    for i in rows[:_ROWS].tolist():
-        pair = (str(t.column("payer_id")[i].as_py()), str(t.column("payee_id")[i].as_py()))
-        if pair in seen:
-            continue
-        seen.add(pair)
-        out.append(
-            {
-                "payer": pair[0],
-                "payee": pair[1],
-                "first_row": i + 1,
-                "paid": round(float(f.paid_at_joining[i]), 2),
-                "goods_received": round(float(f.goods_received[i]), 2),
-            }
-        )
-        if len(out) == limit:
-            break
+    rows = picked.rows
+    t = m.payments.table.select(["payer_id", "payee_id"])
+    got = t.take(pa.array(rows)) if len(rows) else t.slice(0, 0)
+    payers = [str(v) for v in got.column("payer_id").to_pylist()]
+    payees = [str(v) for v in got.column("payee_id").to_pylist()]
+    at = rows.tolist()
+    paid = rounded(f.paid_at_joining[rows])
+    goods = rounded(f.goods_received[rows])
+    off = picked.offsets.tolist()
+    out: list[list[dict[str, Any]]] = []
+    for g in range(len(off) - 1):
+        mine: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for k in range(off[g], off[g + 1]):
+            pair = (payers[k], payees[k])
+            if pair in seen:
+                continue
+            seen.add(pair)
+            mine.append(
+                {
+                    "payer": pair[0],
+                    "payee": pair[1],
+                    "first_row": at[k] + 1,
+                    "paid": paid[k],
+                    "goods_received": goods[k],
+                }
+            )
+            if len(mine) == limit:
+                break
+        out.append(mine)
     return out
 
 
@@ -102,7 +119,8 @@ def fee_evidence(
 
     Each is present only when it applies: ``disguised`` (the network has purchases at
     joining) and ``join_package`` (the network has one). Payment rows are 1-based rows
-    of the payment input; the thresholds shown are the policy's.
+    of the payment input; the thresholds shown are the policy's. The same as
+    :func:`fee_evidence_many` of ``[j]``.
 
     Parameters
     ----------
@@ -137,60 +155,121 @@ def fee_evidence(
     >>> ev["disguised"]["measured"], ev["join_package"]["amount"], ev["join_package"]["agents"]
     (False, 3980, 35)
     """
+    return fee_evidence_many(m, np.array([j], np.int64), thresholds)[0]
+
+
+def fee_evidence_many(
+    m: MoneyEvidence, js: np.ndarray, thresholds: EvidenceThresholds = DEFAULT_THRESHOLDS
+) -> list[dict[str, Any]]:
+    """:func:`fee_evidence` of every network of ``js``, column-wise.
+
+    Parameters
+    ----------
+    m : MoneyEvidence
+        The scan's money evidence.
+    js : numpy.ndarray
+        Network numbers.
+    thresholds : EvidenceThresholds
+        The policy's thresholds (window days, match ratio, package minimums shown).
+
+    Returns
+    -------
+    list of dict
+        One per network of ``js`` (empty where neither key applies).
+
+    Notes
+    -----
+    O(payments of the networks + networks): one grouped pick per payment class
+    (payments grouped by the payer's network once), over the networks with
+    joining-window payments or a join package only.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.orders import read_orders
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/join3980_members.csv"),
+    ...     payments=read_payments("fixtures/money/join3980_payments.csv"),
+    ...     orders=read_orders("fixtures/money/join3980_orders.csv"),
+    ... )
+    >>> ev = fee_evidence_many(a.money, np.array([0]), a.policy.thresholds)[0]
+    >>> ev["disguised"]["payments"], ev["disguised"]["unmatched_pairs"][0]["goods_received"]
+    (35, 398.0)
+    """
     window_days, ratio = thresholds.join_window_days, thresholds.goods_match_ratio
     f = m.fees
-    out: dict[str, Any] = {}
-    if f is None:
+    js = np.asarray(js, np.int64).reshape(-1)
+    out: list[dict[str, Any]] = [{} for _ in range(len(js))]
+    if f is None or not len(js):
         return out
     amount = m.amounts
-    window = f.in_net(f.window, j)  # positions
-    if len(window):
-        hidden = f.in_net(f.disguised, j)
-        d: dict[str, Any] = {
-            "measured": f.disguised_measured,
-            "payments": len(hidden),
-            "amount": round(float(amount[hidden].sum()), 2),
-            "payment_rows": f.rows_where(f.disguised, j, _ROWS),
-            "joining_window_payments": len(window),
-            "joining_window_amount": round(float(amount[window].sum()), 2),
-            "joining_window_rows": f.rows_where(f.window, j, _ROWS),
-            "window_days": window_days,
-            "match_ratio": ratio,
-        }
+    groups = f.by_payer_network
+    windowed = groups.pick(f.window, js, 0).counts
+    have = np.flatnonzero(windowed > 0)
+    if len(have):
+        at = js[have]
+        hidden = groups.pick(f.disguised, at)
+        window = groups.pick(f.window, at)
+        hidden_rows = hidden.head(_ROWS)
+        hidden_cited = hidden_rows.lists(base=1)
+        window_cited = window.head(_ROWS).lists(base=1)
+        hidden_sums, window_sums = hidden.sums(amount), window.sums(amount)
+        pairs = _unmatched_pairs(m, hidden_rows) if f.disguised_measured else None
         if f.disguised_measured:
-            d["unmatched_pairs"] = _unmatched_pairs(m, j)
-            d["counting"] = (
+            counting = (
                 f"goods or other payments made from any time before joining to "
                 f"{window_days} days after it; a payer's payments to one payee "
                 f"are matched when the orders it bought from that payee reach "
                 f"{ratio:.0%} of them (boundary matched)"
             )
         else:
-            d["counting"] = (
+            counting = (
                 "not measured: without orders the goods received for purchases "
                 "at joining cannot be compared with what was paid; nothing is "
                 "counted as a disguised fee"
             )
-        out["disguised"] = d
-    price = int(f.net_package_amount[j])
-    if price > 0:
-        pkg = f.in_net(f.package, j)
-        agents, timed = int(f.net_package_agents[j]), int(f.net_recruits_timed[j])
-        out["join_package"] = {
-            "amount": price,
-            "agents": agents,
-            "recruits_with_join_time": timed,
-            "share": round(agents / timed, 4) if timed else None,
-            "payments": len(pkg),
-            "total_paid": round(float(amount[pkg].sum()), 2),
-            "payment_rows": f.rows_where(f.package, j, _ROWS),
-            "min_agents": thresholds.join_package_min_agents,
-            "min_share": thresholds.join_package_min_share,
-            "counting": (
-                f"recruits (the root excluded) who paid this amount (rounded to the "
-                f"yuan; entry fee, goods or other) before joining or within "
-                f"{window_days} days of it, out of the recruits whose joined_at "
-                "is known; a forced first purchase even if goods were delivered"
-            ),
-        }
+        for g, i in enumerate(have.tolist()):
+            d: dict[str, Any] = {
+                "measured": f.disguised_measured,
+                "payments": int(hidden.counts[g]),
+                "amount": round(hidden_sums[g], 2),
+                "payment_rows": hidden_cited[g],
+                "joining_window_payments": int(window.counts[g]),
+                "joining_window_amount": round(window_sums[g], 2),
+                "joining_window_rows": window_cited[g],
+                "window_days": window_days,
+                "match_ratio": ratio,
+            }
+            if pairs is not None:
+                d["unmatched_pairs"] = pairs[g]
+            d["counting"] = counting
+            out[i]["disguised"] = d
+    price_of = f.net_package_amount[js]
+    priced = np.flatnonzero(price_of > 0)
+    if len(priced):
+        at = js[priced]
+        pkg = groups.pick(f.package, at)
+        cited = pkg.head(_ROWS).lists(base=1)
+        totals = pkg.sums(amount)
+        for g, i in enumerate(priced.tolist()):
+            j = int(at[g])
+            agents, timed = int(f.net_package_agents[j]), int(f.net_recruits_timed[j])
+            out[i]["join_package"] = {
+                "amount": int(price_of[i]),
+                "agents": agents,
+                "recruits_with_join_time": timed,
+                "share": round(agents / timed, 4) if timed else None,
+                "payments": int(pkg.counts[g]),
+                "total_paid": round(totals[g], 2),
+                "payment_rows": cited[g],
+                "min_agents": thresholds.join_package_min_agents,
+                "min_share": thresholds.join_package_min_share,
+                "counting": (
+                    f"recruits (the root excluded) who paid this amount (rounded to the "
+                    f"yuan; entry fee, goods or other) before joining or within "
+                    f"{window_days} days of it, out of the recruits whose joined_at "
+                    "is known; a forced first purchase even if goods were delivered"
+                ),
+            }
     return out

@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 
-from agentgraph.measure.groups import Mask
 from agentgraph.measure.networks import Networks
-from agentgraph.policies.fees import fee_evidence, paid_to_join
+from agentgraph.policies.columns import (
+    agents_over_cap,
+    as_networks,
+    basis_many,
+    examples_many,
+    picked_rows,
+    rounded,
+    shares,
+)
+from agentgraph.policies.fees import fee_evidence, fee_evidence_many, paid_to_join
 from agentgraph.policies.thresholds import DEFAULT_THRESHOLDS, EvidenceThresholds
 
 if TYPE_CHECKING:
@@ -39,76 +46,7 @@ __all__ = [
 ]
 
 _ROWS = 20  # payment rows cited per flag
-
-
-def _chain(graph: RecruitmentGraph, m: MoneyEvidence, i: int) -> list[int]:
-    """Dense ids from the payee down to the agent whose sale or recruitment caused i.
-
-    O(levels up).
-    """
-    v, stop = int(m.source[i]), int(m.payee[i])
-    out: list[int] = []
-    while v >= 0 and len(out) <= int(m.levels_up[i]):
-        out.append(v)
-        if v == stop:
-            break
-        v = int(graph.parent[v])
-    return out[::-1]
-
-
-def _examples(
-    graph: RecruitmentGraph, m: MoneyEvidence, mask: Mask, j: int, limit: int = 5
-) -> list[dict[str, Any]]:
-    """The first ``limit`` payments of network ``j`` under ``mask``, with their chains.
-
-    One Arrow gather for the rows and one for the chains' names.
-    """
-    rows = m.by_network.where(mask, j, limit)
-    if not len(rows):
-        return []
-    got = m.example_columns.take(pa.array(rows)).to_pydict()
-    chains = [_chain(graph, m, int(i)) for i in rows]
-    names = graph.names([v for c in chains for v in c])
-    out, at = [], 0
-    for k, i in enumerate(rows.tolist()):
-        out.append(
-            {
-                "row": i + 1,
-                "payer": got["payer_id"][k],
-                "payee": got["payee_id"][k],
-                "amount": got["amount"][k],
-                "kind": got["kind"][k],
-                "levels_up": int(m.levels_up[i]),
-                "chain": names[at : at + len(chains[k])],
-            }
-        )
-        at += len(chains[k])
-    return out
-
-
-def _basis(m: MoneyEvidence, name: str, j: int) -> dict[str, Any]:
-    """Which signal decided the payouts of network ``j`` in class ``name``, what was unread.
-
-    ``name`` is ``team_pay``, ``headcount`` or ``upline``
-    (:attr:`~agentgraph.evidence.money.MoneyEvidence.basis_by_network`);
-    ``decided_by`` counts the payments per signal
-    (:data:`~agentgraph.evidence.pay_basis.SIGNALS`), ``unknown_basis`` the upline
-    payouts of the network no signal decided, ``not_checked`` the signals the inputs
-    lacked. O(signals), plus O(payments of the network) for an undecided amount.
-    """
-    from agentgraph.evidence.pay_basis import SIGNALS
-
-    tables = m.basis_by_network
-    row = tables[name][j]
-    unknown = int(tables["unknown"][j])
-    amount = 0.0
-    if unknown:
-        amount = round(float(m.amounts[m.by_network.where(m.basis.unknown, j)].sum()), 2)
-    return {
-        "decided_by": {s: int(row[k + 1]) for k, s in enumerate(SIGNALS) if row[k + 1]},
-        "unknown_basis": {"payments": unknown, "amount": amount},
-        "not_checked": m.basis.not_checked(),
-    }
+_EXAMPLES = 5  # example payments (with their chains) per flag
 
 
 @dataclass(frozen=True)
@@ -204,9 +142,19 @@ class MoneyRule:
         """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         raise NotImplementedError
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:  # pragma: no cover
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:  # pragma: no cover
+        """The facts behind the flags on the networks ``js``, column-wise, one dict each.
+
+        Built for all the networks at once (:mod:`agentgraph.policies.columns`);
+        payment rows are 1-based.
+        """
         raise NotImplementedError
+
+    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
+        """The facts behind the flag on network ``j`` (:meth:`evidence_many` of ``[j]``)."""
+        return self.evidence_many(nets, ev, [j])[0]
 
 
 @dataclass(frozen=True)
@@ -255,25 +203,40 @@ class TeamPayRule(MoneyRule):
         m = ev.m
         return m.net_team_pay_levels >= self.min_levels_up
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m, graph = ev.m, ev.graph
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js`` (payment rows 1-based).
+
+        Column-wise: O(payments of the networks + examples' chains + networks).
+        """
+        m, js = ev.m, as_networks(js)
         k = self.min_levels_up
 
         def deep(r: np.ndarray) -> np.ndarray:
             out: np.ndarray = m.team_pay[r] & (m.levels_up[r] >= k)
             return out
 
-        return {
-            "liability": self.liability,
-            "max_levels_up": int(m.net_team_pay_levels[j]),
-            "min_levels_up": self.min_levels_up,
-            "payments": m.count(m.team_pay, j),
-            "amount": round(float(m.net_team_pay[j]), 2),
-            "payment_rows": m.rows_where(deep, j, _ROWS),
-            "examples": _examples(graph, m, deep, j),
-            **_basis(m, "team_pay", j),
-        }
+        rows = picked_rows(m, deep, js, _ROWS)
+        counts = m.basis_by_network["team_pay"][js].sum(axis=1).tolist()  # all team pay
+        examples = examples_many(ev.graph, m, rows.head(_EXAMPLES))
+        cited = rows.lists(base=1)
+        levels = m.net_team_pay_levels[js].tolist()
+        amounts = rounded(m.net_team_pay[js])
+        basis = basis_many(m, "team_pay", js)
+        return [
+            {
+                "liability": self.liability,
+                "max_levels_up": levels[i],
+                "min_levels_up": self.min_levels_up,
+                "payments": counts[i],
+                "amount": amounts[i],
+                "payment_rows": cited[i],
+                "examples": examples[i],
+                **basis[i],
+            }
+            for i in range(len(js))
+        ]
 
 
 @dataclass(frozen=True)
@@ -318,19 +281,33 @@ class HeadcountPayRule(MoneyRule):
         m = ev.m
         return m.net_headcount > 0
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m, graph = ev.m, ev.graph
-        payouts = float(m.net_payouts[j])
-        return {
-            "liability": self.liability,
-            "payments": m.count(m.headcount, j),
-            "amount": round(float(m.net_headcount[j]), 2),
-            "share_of_payouts": round(float(m.net_headcount[j]) / payouts, 4) if payouts else None,
-            "payment_rows": m.rows_where(m.headcount, j, _ROWS),
-            "examples": _examples(graph, m, m.headcount, j),
-            **_basis(m, "headcount", j),
-        }
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js`` (payment rows 1-based).
+
+        Column-wise: O(payments of the networks + examples' chains + networks).
+        """
+        m, js = ev.m, as_networks(js)
+        rows = picked_rows(m, m.headcount, js, _ROWS)
+        counts = rows.counts.tolist()
+        examples = examples_many(ev.graph, m, rows.head(_EXAMPLES))
+        cited = rows.lists(base=1)
+        amounts = rounded(m.net_headcount[js])
+        share = shares(m.net_headcount[js], m.net_payouts[js])
+        basis = basis_many(m, "headcount", js)
+        return [
+            {
+                "liability": self.liability,
+                "payments": counts[i],
+                "amount": amounts[i],
+                "share_of_payouts": share[i],
+                "payment_rows": cited[i],
+                "examples": examples[i],
+                **basis[i],
+            }
+            for i in range(len(js))
+        ]
 
 
 @dataclass(frozen=True)
@@ -374,16 +351,29 @@ class EntryFeeRule(MoneyRule):
         """Boolean mask over networks: where the rule fires. Vectorised, O(networks)."""
         return paid_to_join(ev.m)
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m = ev.m
-        return {
-            "liability": self.liability,
-            "payments": m.count(m.entry_fee, j),
-            "amount": round(float(m.net_entry_fees[j]), 2),
-            "payment_rows": m.rows_where(m.entry_fee, j, _ROWS),
-            **fee_evidence(m, j, ev.thresholds),
-        }
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js`` (payment rows 1-based).
+
+        Column-wise: O(payments of the networks + networks).
+        """
+        m, js = ev.m, as_networks(js)
+        rows = picked_rows(m, m.entry_fee, js, _ROWS)
+        counts = rows.counts.tolist()
+        cited = rows.lists(base=1)
+        amounts = rounded(m.net_entry_fees[js])
+        fees = fee_evidence_many(m, js, ev.thresholds)
+        return [
+            {
+                "liability": self.liability,
+                "payments": counts[i],
+                "amount": amounts[i],
+                "payment_rows": cited[i],
+                **fees[i],
+            }
+            for i in range(len(js))
+        ]
 
 
 @dataclass(frozen=True)
@@ -426,41 +416,51 @@ class BeyondOwnSalesRule(MoneyRule):
         over = ev.sales.net_over_cap > 0 if ev.sales is not None else False
         return (m.net_beyond_own > 0) | over
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        m, graph = ev.m, ev.graph
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js`` (payment rows 1-based).
+
+        Column-wise: O(payments and agents of the networks + networks).
+        """
+        m, js = ev.m, as_networks(js)
 
         def beyond(r: np.ndarray) -> np.ndarray:  # every payout above its source agent
             out: np.ndarray = m.team_pay[r] | m.headcount[r] | m.basis.unknown[r]
             return out
 
-        payouts = float(m.net_payouts[j])
-        out: dict[str, Any] = {
-            "liability": self.liability,
-            "payments": m.count(beyond, j),
-            "amount": round(float(m.net_beyond_own[j]), 2),
-            "share_of_payouts": round(float(m.net_beyond_own[j]) / payouts, 4) if payouts else None,
-            "payment_rows": m.rows_where(beyond, j, _ROWS),
-            **_basis(m, "upline", j),
-        }
-        if ev.sales is None:
-            out["not_checked"] = [
-                *out["not_checked"],
+        rows = picked_rows(m, beyond, js, _ROWS)
+        counts = rows.counts.tolist()
+        cited = rows.lists(base=1)
+        amounts = rounded(m.net_beyond_own[js])
+        share = shares(m.net_beyond_own[js], m.net_payouts[js])
+        basis = basis_many(m, "upline", js)
+        s = ev.sales
+        extra: list[str] = []
+        if s is None:
+            extra = [
                 f"pay_cap: no order table was given, so pay could not be measured against "
-                f"{ev.thresholds.pay_cap:.0%} of the agents' own sales",
+                f"{ev.thresholds.pay_cap:.0%} of the agents' own sales"
             ]
-        if ev.sales is not None and ev.sales.payouts is not None:
-            over = ev.sales.over_cap(ev.hierarchy, j)[:_ROWS]
-            names = graph.names(over)
-            out["cap"] = ev.thresholds.pay_cap
-            out["paid_over_cap"] = [
-                {
-                    "agent": names[i],
-                    "payouts": round(float(ev.sales.payouts[v]), 2),
-                    "own_sales": round(float(ev.sales.sold[v]), 2),
-                }
-                for i, v in enumerate(over.tolist())
-            ]
+        over: list[list[dict[str, Any]]] | None = None
+        if s is not None and s.payouts is not None:
+            over = agents_over_cap(ev.graph, ev.hierarchy, s.payouts, s.sold, s.pay_cap, js, _ROWS)
+        out: list[dict[str, Any]] = []
+        for i in range(len(js)):
+            row: dict[str, Any] = {
+                "liability": self.liability,
+                "payments": counts[i],
+                "amount": amounts[i],
+                "share_of_payouts": share[i],
+                "payment_rows": cited[i],
+                **basis[i],
+            }
+            if extra:
+                row["not_checked"] = [*row["not_checked"], *extra]
+            if over is not None:
+                row["cap"] = ev.thresholds.pay_cap
+                row["paid_over_cap"] = over[i]
+            out.append(row)
         return out
 
 
@@ -512,17 +512,24 @@ class RetailRatioRule(MoneyRule):
             ratio = np.where(s.net_sold > 0, s.net_retail / np.maximum(s.net_sold, 1e-300), 1.0)
         return (s.net_sold > 0) & (ratio <= self.min_ratio)
 
-    def evidence(self, nets: Networks, ev: Evidence, j: int) -> dict[str, Any]:
-        """The facts behind the flag on network ``j`` (payment rows 1-based)."""
-        s = ev.s
-        ratio = s.retail_ratio(j)
-        return {
-            "liability": self.liability,
-            "retail_ratio": round(ratio, 4) if ratio is not None else None,
-            "min_ratio": self.min_ratio,
-            "sales": round(float(s.net_sold[j]), 2),
-            "retail_sales": round(float(s.net_retail[j]), 2),
-            "internal_sales": round(float(s.net_sold[j] - s.net_retail[j]), 2),
-            "counting": "retail = sales by members to buyers who are not agents of the "
-            "input; the boundary (exactly min_ratio) fires",
-        }
+    def evidence_many(
+        self, nets: Networks, ev: Evidence, js: np.ndarray | list[int]
+    ) -> list[dict[str, Any]]:
+        """The facts behind the flags on the networks ``js``. Column-wise, O(networks)."""
+        s, js = ev.s, as_networks(js)
+        sold, retail = s.net_sold[js], s.net_retail[js]
+        ratio = shares(retail, sold)
+        sales, retail_sales, internal = rounded(sold), rounded(retail), rounded(sold - retail)
+        return [
+            {
+                "liability": self.liability,
+                "retail_ratio": ratio[i],
+                "min_ratio": self.min_ratio,
+                "sales": sales[i],
+                "retail_sales": retail_sales[i],
+                "internal_sales": internal[i],
+                "counting": "retail = sales by members to buyers who are not agents of the "
+                "input; the boundary (exactly min_ratio) fires",
+            }
+            for i in range(len(js))
+        ]

@@ -20,7 +20,7 @@ from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.groups import Groups
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.policies.thresholds import EvidenceThresholds
-from agentgraph.tables import PAYMENT_KINDS, PAYOUT_KINDS, kind_mask
+from agentgraph.tables import PAYMENT_KINDS, PAYOUT_KINDS
 
 if TYPE_CHECKING:
     from agentgraph.scanned import Scanned
@@ -158,13 +158,13 @@ def money_section(
     amount = np.asarray(t.column("amount").to_numpy(), np.float64)
     by_kind: dict[str, dict[str, float | int]] = {}
     for kd in PAYMENT_KINDS:
-        mask = kind_mask(t.column("kind"), (kd,))
+        mask = m.payments.kind_in((kd,))
         if mask.any():
             by_kind[kd] = {
                 "payments": int(mask.sum()),
                 "amount": round(float(amount[mask].sum()), 2),
             }
-    payout = kind_mask(t.column("kind"), PAYOUT_KINDS)
+    payout = m.payments.kind_in(PAYOUT_KINDS)
     attributed = payout & (m.levels_up >= 0)
     hist = np.bincount(m.levels_up[attributed]).tolist() if attributed.any() else []
     cand = np.unique(np.concatenate([organisers, np.flatnonzero(h.depth == 0)]))
