@@ -287,6 +287,10 @@ def scan(
         else:
             targets = [output_target(out, every_file)]
     _preload(every_file)
+    # however the scan ends (reports written, or exit 2 with the error said), the
+    # stores are closed and the outputs complete before main ends the process:
+    # the interpreter's teardown of the arrays and of the threads' pools is skipped
+    end_without_teardown()
     failures = unreadable
     flagged = 0
     st = None
@@ -343,7 +347,6 @@ def scan(
     finally:
         if st is not None:
             st.close()
-    end_without_teardown()  # every report is written and the store closed
     if failures:
         raise typer.Exit(2)
     if fail_on_flag and flagged:
