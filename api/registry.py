@@ -218,6 +218,8 @@ class Registry:
         Group commits of recruitments: batches, recruitments, seconds per phase
         (``read``: the dataset's row and the quota; ``check``; ``store``: the
         commit; ``index``: the index updated).
+    retried : int
+        Batches the store refused, then written again one recruitment at a time.
 
     Examples
     --------
@@ -258,6 +260,7 @@ class Registry:
         self.audit = audit
         self.batch_max = max(1, batch_max)
         self.commits = BatchStats()
+        self.retried = 0
         self._states: dict[str, DatasetState] = {}
         self._cached: OrderedDict[str, int] = OrderedDict()  # name -> bytes, oldest first
 
@@ -532,6 +535,7 @@ class Registry:
             now = None
         if now is not None and now.rows == known.rows:
             if len(accepted) > 1:
+                self.retried += 1
                 log.warning(
                     "a batch of %d recruitments failed (%s); writing them one by one",
                     len(accepted),
