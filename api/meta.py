@@ -130,6 +130,10 @@ class MetaStore:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open metadata store {path}: {exc}") from None
         self._lock = threading.Lock()
+        # the audit writer's own connection to the same database: its commits do not
+        # hold the lock every other metadata read and write takes
+        self._audit_con = self._con.cursor()
+        self._audit_lock = threading.Lock()
         self._datasets: dict[tuple[str, str], DatasetRecord | None] = {}
         for stmt in _SCHEMA:
             self._sql(stmt)
@@ -169,7 +173,9 @@ class MetaStore:
         self._sql("SELECT 1")
 
     def close(self) -> None:
-        """Close the DuckDB connection."""
+        """Close the DuckDB connections."""
+        with self._audit_lock:
+            self._audit_con.close()
         with self._lock:
             self._con.close()
 
@@ -296,7 +302,11 @@ class MetaStore:
         )
 
     def audit_many(self, entries: Sequence[AuditEntry]) -> None:
-        """Append audit rows in one transaction (all or none), in order."""
+        """Append audit rows in one transaction (all or none), in order.
+
+        On a connection of its own (the same database), so a commit here does not
+        make other metadata calls wait.
+        """
         params = [
             [
                 e.at,
@@ -311,8 +321,8 @@ class MetaStore:
         ]
         if not params:
             return
-        with self._lock:
-            con = self._con
+        with self._audit_lock:
+            con = self._audit_con
             con.execute("BEGIN TRANSACTION")
             try:
                 con.executemany(
@@ -434,6 +444,14 @@ class MetaStore:
         """Record a dataset's stored bytes."""
         self._sql(
             "INSERT OR REPLACE INTO api_usage VALUES (?, ?, ?)", [tenant, name, max(0, nbytes)]
+        )
+
+    def add_usage(self, tenant: str, name: str, nbytes: int) -> None:
+        """Add to a dataset's stored bytes (one statement)."""
+        self._sql(
+            "INSERT INTO api_usage VALUES (?, ?, ?) ON CONFLICT (tenant, name) "
+            "DO UPDATE SET bytes = greatest(0, api_usage.bytes + excluded.bytes)",
+            [tenant, name, max(0, nbytes)],
         )
 
     def delete_dataset(self, tenant: str, name: str) -> None:

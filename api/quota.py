@@ -107,5 +107,7 @@ class TenantQuota:
     def record(self, name: str, adding: int, *, replace: bool) -> None:
         """Record that ``adding`` bytes were stored in ``name`` (replacing, or added)."""
         tenant, dataset = split_store_name(name)
-        _, per = self.meta.usage(tenant)
-        self.meta.set_usage(tenant, dataset, adding + (0 if replace else per.get(dataset, 0)))
+        if replace:
+            self.meta.set_usage(tenant, dataset, adding)
+        else:
+            self.meta.add_usage(tenant, dataset, adding)

@@ -19,19 +19,18 @@ import asyncio
 import contextvars
 import dataclasses
 import logging
-import sys
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import anyio
-import numpy as np
 import pyarrow as pa
 from agentgraph.api.auditlog import PENDING_AUDIT, AuditWriter, BatchStats
 from agentgraph.api.errors import ApiError
+from agentgraph.api.indexsize import index_bytes
 from agentgraph.api.quota import TenantQuota
 from agentgraph.api.records import AuditEntry
 from agentgraph.api.recruiting import (
@@ -53,69 +52,6 @@ from agentgraph.tables import Relations
 __all__ = ["Registry", "DatasetState", "store_name", "recruitment_row", "index_bytes"]
 
 log = logging.getLogger("agentgraph.api")
-
-
-def index_bytes(obj: object) -> int:
-    """Estimated memory of a live index: its numpy and Arrow arrays, and Python extras.
-
-    Walks the object's attributes (and those of the objects it holds, dicts, lists
-    and tuples), counting each numpy array's and Arrow array's ``nbytes`` once and
-    ``sys.getsizeof`` of other containers and strings.
-
-    Parameters
-    ----------
-    obj : object
-        A :class:`~agentgraph.live.LiveIndex` (or any object).
-
-    Returns
-    -------
-    int
-        Bytes (an estimate: shared buffers are counted once per array).
-
-    Notes
-    -----
-    O(attributes + items of Python containers); the arrays are not scanned.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from agentgraph.api.registry import index_bytes
-    >>> class Holder:
-    ...     def __init__(self):
-    ...         self.depth = np.zeros(1000, np.int32)
-    ...         self.same = self.depth
-    >>> index_bytes(Holder()) >= 4000
-    True
-    >>> index_bytes(Holder()) < 8000
-    True
-    """
-    seen: set[int] = set()
-    total = 0
-    stack: list[tuple[object, int]] = [(obj, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if id(item) in seen or item is None or isinstance(item, (bool, int, float)):
-            continue
-        seen.add(id(item))
-        if isinstance(item, (np.ndarray, pa.Array, pa.ChunkedArray, pa.Table, pa.RecordBatch)):
-            total += int(item.nbytes)
-        elif isinstance(item, (str, bytes)):
-            total += sys.getsizeof(item)
-        elif depth < 6:
-            if isinstance(item, dict):
-                total += sys.getsizeof(item)
-                stack.extend((v, depth + 1) for v in item.values())
-                stack.extend((k, depth + 1) for k in item if isinstance(k, (str, bytes)))
-            elif isinstance(item, (list, tuple, set, frozenset)):
-                total += sys.getsizeof(item)
-                stack.extend((v, depth + 1) for v in item)
-            elif is_dataclass(item) and not isinstance(item, type):
-                stack.extend((getattr(item, f.name, None), depth + 1) for f in fields(item))
-            elif hasattr(item, "__dict__") and not isinstance(item, type):
-                stack.extend((v, depth + 1) for v in vars(item).values())
-            for slot in getattr(type(item), "__slots__", ()):
-                stack.append((getattr(item, slot, None), depth + 1))
-    return total
 
 
 def store_name(tenant: str, name: str) -> str:
@@ -447,17 +383,21 @@ class Registry:
             st.queue.clear()
             raise
 
-    def _read(self, name: str, known: DatasetInfo | None) -> tuple[DatasetInfo, int]:
-        """The dataset's catalog row (when not known) and the tenant's stored bytes."""
-        info = known if known is not None else self.store.info(name)
-        return info, 0 if self.quota is None else self.quota.stored(name)
+    def _write(self, name: str, rel: Relations, stored: int | None) -> DatasetInfo | None:
+        """Append a batch's rows in one store transaction, then count them in the quota.
 
-    def _write(self, name: str, rel: Relations) -> DatasetInfo:
-        """Append a batch's rows in one store transaction, then count them in the quota."""
+        ``stored`` None: the batch was checked without the quota; if the tenant's
+        stored bytes plus the batch's pass it, nothing is written and None returned
+        (the writer then checks each recruitment against them). One thread hop.
+        """
+        quota = self.quota
+        if quota is not None and stored is None:  # noqa: SIM102
+            if quota.stored(name) + rel.table.nbytes > quota.max_bytes:
+                return None
         info = self.store.append(name, rel)
-        if self.quota is not None:
+        if quota is not None:
             try:
-                self.quota.record(name, rel.table.nbytes, replace=False)
+                quota.record(name, rel.table.nbytes, replace=False)
             except Exception as exc:  # the rows are committed: answer, do not fail them
                 log.error("cannot record a dataset's stored bytes", exc_info=exc)
         return info
@@ -467,28 +407,37 @@ class Registry:
     ) -> None:
         """One group commit (the dataset's lock held): check, write, index, audit, answer."""
         t0 = time.perf_counter()
-        try:
-            known, stored = await anyio.to_thread.run_sync(self._read, name, st.info)
-        except StoreError as exc:
-            for rec in batch:
-                rec.fail(store_error(exc, name))
-            return
-        t1 = time.perf_counter()
-        accepted = prepare(index, batch, known, self.quota, stored)
-        if not accepted:
-            return
-        t2 = time.perf_counter()
-        rel = Relations(
-            accepted[0].row.kind, pa.concat_tables([a.row.table for a in accepted]), "recruitment"
-        )
-        with anyio.CancelScope(shield=True):
+        known = st.info
+        if known is None:
             try:
-                info = await anyio.to_thread.run_sync(self._write, name, rel)
-            except Exception as exc:
-                written = await self._failed(name, st, index, known, accepted, exc)
-                if written is None:
-                    return
-                info = written
+                known = await anyio.to_thread.run_sync(self.store.info, name)
+            except StoreError as exc:
+                for rec in batch:
+                    rec.fail(store_error(exc, name))
+                return
+        t1 = time.perf_counter()
+        stored: int | None = None  # the quota is checked for the whole batch when written
+        while True:
+            quota = None if stored is None else self.quota
+            accepted = prepare(index, batch, known, quota, stored or 0)
+            if not accepted:
+                return
+            t2 = time.perf_counter()
+            table = pa.concat_tables([a.row.table for a in accepted])
+            rel = Relations(accepted[0].row.kind, table, "recruitment")
+            with anyio.CancelScope(shield=True):
+                try:
+                    info = await anyio.to_thread.run_sync(self._write, name, rel, stored)
+                except Exception as exc:
+                    info = await self._failed(name, st, index, known, accepted, exc)
+                    if info is None:
+                        return
+            if info is not None:
+                break
+            assert self.quota is not None  # past the quota: each checked against it
+            stored = await anyio.to_thread.run_sync(self.quota.stored, name)
+            batch = [a.rec for a in accepted]
+        with anyio.CancelScope(shield=True):
             t3 = time.perf_counter()
             try:
                 apply(index, accepted)

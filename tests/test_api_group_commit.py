@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 from agentgraph.api.errors import ApiError
+from agentgraph.api.recruiting import fit_columns, recruitment_row
 from agentgraph.api.registry import Registry
 from agentgraph.api.testing import Harness, boundary_rows, write_csv
 from agentgraph.loaders import read_relations
@@ -287,3 +288,27 @@ def test_a_batch_the_store_refuses_leaves_nothing_half_written(
     live = api.client.get("/v1/datasets/d/networks/001", headers=key).json()
     api.restart()  # rebuilt from the store: the same network
     assert api.client.get("/v1/datasets/d/networks/001", headers=key).json() == live
+
+
+def test_the_quota_counts_the_earlier_recruitments_of_a_batch(
+    api_factory: Callable[..., Harness], tmp_path: Path
+) -> None:
+    api = api_factory()
+    key = api.key("acme", "analyst")
+    api.dataset(key, "d", write_csv(tmp_path / "b.csv", boundary_rows(29)))
+    meta = api.app.state.service.meta
+    stored = meta.usage("acme")[0]
+    row = recruitment_row("members", "002", "q00", None, None)
+    each = fit_columns(row, ["agent_id", "upline_id"]).table.nbytes
+    api.settings = api.settings.model_copy(
+        update={"max_tenant_bytes": stored + 5 * each + each // 2}
+    )
+    api.restart()
+    bodies = [{"upline_id": "002", "agent_id": f"q{k:02d}"} for k in range(20)]
+    responses = _fire(api, key, bodies)
+    assert sorted(r.status_code for r in responses) == [201] * 5 + [413] * 15
+    for r in responses:
+        if r.status_code == 413:
+            api.error(r, 413, "quota_exceeded")
+    assert api.client.get("/v1/datasets/d", headers=key).json()["rows"] == 34
+    assert api.app.state.service.meta.usage("acme")[0] == stored + 5 * each
