@@ -325,11 +325,13 @@ class MetaStore:
             con = self._audit_con
             con.execute("BEGIN TRANSACTION")
             try:
-                con.executemany(
-                    "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
-                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    params,
-                )
+                for k in range(0, len(params), 256):  # one statement per 256 rows
+                    chunk = params[k : k + 256]
+                    con.execute(
+                        "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
+                        "detail) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                        [v for row in chunk for v in row],
+                    )
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
