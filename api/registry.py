@@ -423,7 +423,9 @@ class Registry:
             if not accepted:
                 return
             t2 = time.perf_counter()
-            table = pa.concat_tables([a.row.table for a in accepted])
+            # one chunk: DuckDB takes the GIL for each chunk it scans, and the event loop
+            # holds it most of the time (one chunk a row cost ~1 ms a row under load)
+            table = pa.concat_tables([a.row.table for a in accepted]).combine_chunks()
             rel = Relations(accepted[0].row.kind, table, "recruitment")
             with anyio.CancelScope(shield=True):
                 try:
