@@ -53,7 +53,9 @@ class Service:
     auth : Authenticator
         Keys -> principals.
     registry : Registry
-        Live indexes and serialised changes.
+        Live indexes and serialised changes (recruitments group-committed).
+    audit_writer : AuditWriter
+        Writes audit rows in call order on one thread, many per commit.
     scans : ScanRunner or None
         The scan runner, made by :meth:`start`.
 
