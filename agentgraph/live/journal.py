@@ -47,7 +47,6 @@ class _Index(Protocol):
     masks: dict[str, np.ndarray]
     size: np.ndarray
     height: np.ndarray
-    direct: np.ndarray
     _new_ids: list[str]
     _new_rank: list[str | None]
     _new_lookup: dict[str, int]
@@ -76,7 +75,9 @@ class Undo:
     heights : ndarray of int32
         Their heights before.
     direct : int
-        ``p``'s direct recruits before.
+        ``p``'s entry in the index's ``direct`` array before, or -1 when the index
+        has none (it counts direct recruits from its child lists, which the undo
+        restores anyway).
     had_kids : bool
         ``p`` had recruits added since the build before.
     net : tuple of int
@@ -155,6 +156,7 @@ def before_add(index: _Index, v: int, p: int, d: int) -> Undo:
     j = index.network_of(p)
     nets = index.nets
     chain = index.chain(p)
+    direct: np.ndarray | None = getattr(index, "direct", None)
     grown = nets.grown.get(j)
     width = int(nets.tier_offsets[j + 1] - nets.tier_offsets[j])
     return Undo(
@@ -163,7 +165,7 @@ def before_add(index: _Index, v: int, p: int, d: int) -> Undo:
         j=j,
         chain=chain,
         heights=index.height[chain].copy(),
-        direct=int(index.direct[p]),
+        direct=-1 if direct is None else int(direct[p]),
         had_kids=p in index._new_kids,
         net=(
             int(nets.members[j]),
@@ -219,7 +221,9 @@ def undo(index: _Index, journal: list[Undo]) -> None:
             del index._new_kids[u.p]
         index.size[u.chain] -= 1
         index.height[u.chain] = u.heights
-        index.direct[u.p] = u.direct
+        if u.direct >= 0:
+            direct: np.ndarray = getattr(index, "direct")  # noqa: B009
+            direct[u.p] = u.direct
         j = u.j
         members, levels, deepest, max_direct, recruiters = u.net
         nets.members[j] = members
