@@ -2,10 +2,12 @@
 
 A dataset the caller reaches is a :class:`DatasetRef` (the dataset and its caller).
 
-Created keys are checked against their salted hash, read from the metadata store
-on every call, in the same time whether or not the key id exists (a decoy hash
-stands in for a missing id); the bootstrap admin key from the settings is compared
-in constant time. Nothing here logs a key.
+Created keys are checked against their salted hash, looked up on every call in the
+metadata store's in-memory copy of the key table (complete, written through by every
+key change: no query per request, and the same lookup whether or not the id
+exists), in the same time whether or not the key id exists (a decoy hash stands in
+for a missing id); the bootstrap admin key from the settings is compared in
+constant time. Nothing here logs a key.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class Principal:
 class Authenticator:
     """Turns presented keys into principals.
 
-    Created keys are checked against their salted hash, read on every call; an
+    Created keys are checked against their salted hash, looked up on every call; an
     unknown key id is checked against a decoy hash of the same cost, so ids cannot
     be probed by timing. The bootstrap admin key is compared in constant time.
 
@@ -106,10 +108,11 @@ class Authenticator:
 
         Notes
         -----
-        O(len(token)) plus one metadata lookup by key id. A well-formed key takes
-        the same work whether or not its id exists or is revoked: one store
-        lookup, one salted hash and one constant-time comparison each time, and no
-        early return before them, so the time tells nothing about which ids exist.
+        O(len(token)) plus one lookup by key id in the metadata store's copy of the
+        key table (a dict, complete: no query). A well-formed key takes the same work
+        whether or not its id exists or is revoked: one lookup, one salted hash and
+        one constant-time comparison each time, and no early return before them, so
+        the time tells nothing about which ids exist.
         """
         parsed = parse_key(token)
         if parsed is None:
@@ -129,11 +132,12 @@ class Authenticator:
         return Principal(rec.id, cast(Role, rec.role), rec.tenant)
 
     def forget(self, *key_ids: str) -> None:
-        """Nothing to drop: every call reads the key's record (kept for callers).
+        """Nothing to drop: every call looks the key's record up (kept for callers).
 
-        Revocation takes effect on the next request, since :meth:`authenticate`
-        reads the metadata store each time (no per-key cache whose hits would make
-        known ids answer faster than unknown ones).
+        Revocation takes effect on the next request: the metadata store updates its
+        copy of the key table when it revokes (a complete copy, not a cache of
+        recently seen keys whose hits would make known ids answer faster than
+        unknown ones).
 
         Parameters
         ----------

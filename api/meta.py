@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 from agentgraph.api.records import (
+    AuditEntry,
     AuditRecord,
     DatasetRecord,
     KeyRecord,
@@ -129,9 +130,18 @@ class MetaStore:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open metadata store {path}: {exc}") from None
         self._lock = threading.Lock()
+        # the audit writer's own connection to the same database: its commits do not
+        # hold the lock every other metadata read and write takes
+        self._audit_con = self._con.cursor()
+        self._audit_lock = threading.Lock()
         self._datasets: dict[tuple[str, str], DatasetRecord | None] = {}
         for stmt in _SCHEMA:
             self._sql(stmt)
+        # every key record, kept current by the writes below (one process owns the
+        # file): a request's key lookup costs a dict lookup, known id or not
+        self._keys: dict[str, KeyRecord] = {
+            str(r[0]): KeyRecord(*r) for r in self._sql(f"SELECT {self._KEY_COLS} FROM api_keys")
+        }
 
     def _sql(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -163,7 +173,9 @@ class MetaStore:
         self._sql("SELECT 1")
 
     def close(self) -> None:
-        """Close the DuckDB connection."""
+        """Close the DuckDB connections."""
+        with self._audit_lock:
+            self._audit_con.close()
         with self._lock:
             self._con.close()
 
@@ -203,6 +215,7 @@ class MetaStore:
                 [now(), tenant_id],
             )
             self._con.execute("DELETE FROM api_tenants WHERE id = ?", [tenant_id])
+        self._reload_keys(keys)
         return keys
 
     # ----------------------------------------------------------------- keys
@@ -224,11 +237,25 @@ class MetaStore:
                 rec.revoked_at,
             ],
         )
+        self._reload_keys([rec.id])
+
+    def _reload_keys(self, key_ids: Sequence[str]) -> None:
+        """Read these keys' records again into the in-memory copy (after a write)."""
+        for key_id in key_ids:
+            rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
+            if rows:
+                self._keys[key_id] = KeyRecord(*rows[0])
+            else:
+                self._keys.pop(key_id, None)
 
     def key(self, key_id: str) -> KeyRecord | None:
-        """One key's record (revoked ones too), or None."""
-        rows = self._sql(f"SELECT {self._KEY_COLS} FROM api_keys WHERE id = ?", [key_id])
-        return KeyRecord(*rows[0]) if rows else None
+        """One key's record (revoked ones too), or None.
+
+        From the in-memory copy of the key table, complete and written through by
+        :meth:`add_key`, :meth:`revoke_key` and :meth:`delete_tenant`: no query, and
+        the same dict lookup whether or not the id exists.
+        """
+        return self._keys.get(key_id)
 
     def keys(self, tenant: str | None, limit: int, offset: int) -> tuple[list[KeyRecord], int]:
         """A page of keys (of one tenant, or all), oldest first, and how many there are."""
@@ -245,6 +272,7 @@ class MetaStore:
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             [now(), key_id],
         )
+        self._reload_keys([key_id])
 
     # ---------------------------------------------------------------- audit
     def audit(
@@ -272,6 +300,42 @@ class MetaStore:
                 None if detail is None else json.dumps(detail, ensure_ascii=False),
             ],
         )
+
+    def audit_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Append audit rows in one transaction (all or none), in order.
+
+        On a connection of its own (the same database), so a commit here does not
+        make other metadata calls wait.
+        """
+        params = [
+            [
+                e.at,
+                e.key_id,
+                e.role,
+                e.tenant,
+                e.action,
+                e.dataset,
+                None if e.detail is None else json.dumps(e.detail, ensure_ascii=False),
+            ]
+            for e in entries
+        ]
+        if not params:
+            return
+        with self._audit_lock:
+            con = self._audit_con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for k in range(0, len(params), 256):  # one statement per 256 rows
+                    chunk = params[k : k + 256]
+                    con.execute(
+                        "INSERT INTO api_audit (logged_at, key_id, role, tenant, action, dataset, "
+                        "detail) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                        [v for row in chunk for v in row],
+                    )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
 
     def audit_log(
         self,
@@ -382,6 +446,14 @@ class MetaStore:
         """Record a dataset's stored bytes."""
         self._sql(
             "INSERT OR REPLACE INTO api_usage VALUES (?, ?, ?)", [tenant, name, max(0, nbytes)]
+        )
+
+    def add_usage(self, tenant: str, name: str, nbytes: int) -> None:
+        """Add to a dataset's stored bytes (one statement)."""
+        self._sql(
+            "INSERT INTO api_usage VALUES (?, ?, ?) ON CONFLICT (tenant, name) "
+            "DO UPDATE SET bytes = greatest(0, api_usage.bytes + excluded.bytes)",
+            [tenant, name, max(0, nbytes)],
         )
 
     def delete_dataset(self, tenant: str, name: str) -> None:

@@ -82,7 +82,19 @@ class TenantQuota:
         """413 ``quota_exceeded`` if storing ``adding`` bytes in ``name`` passes the limit."""
         tenant, dataset = split_store_name(name)
         total, per = self.meta.usage(tenant)
-        after = total - (per.get(dataset, 0) if replace else 0) + adding
+        self.check_total(total, adding, freed=per.get(dataset, 0) if replace else 0)
+
+    def stored(self, name: str) -> int:
+        """The bytes the tenant of dataset ``name`` stores now (one query)."""
+        return self.meta.usage(split_store_name(name)[0])[0]
+
+    def check_total(self, total: int, adding: int, *, freed: int = 0) -> None:
+        """413 ``quota_exceeded`` if ``total - freed + adding`` bytes pass the limit.
+
+        ``total``: the tenant's stored bytes, ``freed`` of them replaced. No query: a
+        group commit counts the earlier recruitments of its batch in ``total``.
+        """
+        after = total - freed + adding
         if after > self.max_bytes:
             raise ApiError(
                 413,
@@ -95,5 +107,7 @@ class TenantQuota:
     def record(self, name: str, adding: int, *, replace: bool) -> None:
         """Record that ``adding`` bytes were stored in ``name`` (replacing, or added)."""
         tenant, dataset = split_store_name(name)
-        _, per = self.meta.usage(tenant)
-        self.meta.set_usage(tenant, dataset, adding + (0 if replace else per.get(dataset, 0)))
+        if replace:
+            self.meta.set_usage(tenant, dataset, adding)
+        else:
+            self.meta.add_usage(tenant, dataset, adding)

@@ -14,6 +14,7 @@ __all__ = [
     "TenantRecord",
     "KeyRecord",
     "AuditRecord",
+    "AuditEntry",
     "DatasetRecord",
     "ScanRecord",
     "now",
@@ -147,6 +148,43 @@ class AuditRecord:
     action: str
     dataset: str | None
     detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An audit row to write (:meth:`agentgraph.api.meta.MetaStore.audit_many`).
+
+    Attributes
+    ----------
+    key_id : str
+        The key's id (never the key).
+    role : str
+        The key's role.
+    tenant : str or None
+        The tenant acted on.
+    action : str
+        E.g. ``recruitment.apply``.
+    dataset : str or None
+        The dataset acted on.
+    detail : dict or None
+        More about the action (stored as JSON).
+    at : str
+        When (:func:`now`, stamped when the action was taken, not when written).
+
+    Examples
+    --------
+    >>> from agentgraph.api.records import AuditEntry
+    >>> AuditEntry("k1", "analyst", "acme", "recruitment.apply", "d", None, "t").action
+    'recruitment.apply'
+    """
+
+    key_id: str
+    role: str
+    tenant: str | None
+    action: str
+    dataset: str | None
+    detail: dict[str, Any] | None
+    at: str
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,32 @@ queries of other datasets.
 from __future__ import annotations
 
 import asyncio
-import re
-import sys
-from collections import OrderedDict
-from dataclasses import dataclass, field, fields, is_dataclass
+import contextvars
+import dataclasses
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import anyio
-import numpy as np
 import pyarrow as pa
+from agentgraph.api.auditlog import PENDING_AUDIT, AuditWriter, BatchStats
 from agentgraph.api.errors import ApiError
+from agentgraph.api.indexsize import index_bytes
 from agentgraph.api.quota import TenantQuota
+from agentgraph.api.records import AuditEntry
+from agentgraph.api.recruiting import (
+    Accepted,
+    Recruitment,
+    apply,
+    fit_columns,
+    prepare,
+    recruitment_row,
+    store_error,
+)
 
 from agentgraph.analysis import analyse
 from agentgraph.errors import StoreError
@@ -36,68 +51,7 @@ from agentgraph.tables import Relations
 
 __all__ = ["Registry", "DatasetState", "store_name", "recruitment_row", "index_bytes"]
 
-
-def index_bytes(obj: object) -> int:
-    """Estimated memory of a live index: its numpy and Arrow arrays, and Python extras.
-
-    Walks the object's attributes (and those of the objects it holds, dicts, lists
-    and tuples), counting each numpy array's and Arrow array's ``nbytes`` once and
-    ``sys.getsizeof`` of other containers and strings.
-
-    Parameters
-    ----------
-    obj : object
-        A :class:`~agentgraph.live.LiveIndex` (or any object).
-
-    Returns
-    -------
-    int
-        Bytes (an estimate: shared buffers are counted once per array).
-
-    Notes
-    -----
-    O(attributes + items of Python containers); the arrays are not scanned.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from agentgraph.api.registry import index_bytes
-    >>> class Holder:
-    ...     def __init__(self):
-    ...         self.depth = np.zeros(1000, np.int32)
-    ...         self.same = self.depth
-    >>> index_bytes(Holder()) >= 4000
-    True
-    >>> index_bytes(Holder()) < 8000
-    True
-    """
-    seen: set[int] = set()
-    total = 0
-    stack: list[tuple[object, int]] = [(obj, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if id(item) in seen or item is None or isinstance(item, (bool, int, float)):
-            continue
-        seen.add(id(item))
-        if isinstance(item, (np.ndarray, pa.Array, pa.ChunkedArray, pa.Table, pa.RecordBatch)):
-            total += int(item.nbytes)
-        elif isinstance(item, (str, bytes)):
-            total += sys.getsizeof(item)
-        elif depth < 6:
-            if isinstance(item, dict):
-                total += sys.getsizeof(item)
-                stack.extend((v, depth + 1) for v in item.values())
-                stack.extend((k, depth + 1) for k in item if isinstance(k, (str, bytes)))
-            elif isinstance(item, (list, tuple, set, frozenset)):
-                total += sys.getsizeof(item)
-                stack.extend((v, depth + 1) for v in item)
-            elif is_dataclass(item) and not isinstance(item, type):
-                stack.extend((getattr(item, f.name, None), depth + 1) for f in fields(item))
-            elif hasattr(item, "__dict__") and not isinstance(item, type):
-                stack.extend((v, depth + 1) for v in vars(item).values())
-            for slot in getattr(type(item), "__slots__", ()):
-                stack.append((getattr(item, slot, None), depth + 1))
-    return total
+log = logging.getLogger("agentgraph.api")
 
 
 def store_name(tenant: str, name: str) -> str:
@@ -146,6 +100,10 @@ class DatasetState:
         The build in progress, shared by every waiting query.
     info : DatasetInfo or None
         The store's catalog row, kept current by changes.
+    queue : deque of Recruitment
+        Recruitments waiting for the dataset's writer, in arrival order.
+    writer : asyncio.Task or None
+        The writer taking them, while there are any.
 
     Examples
     --------
@@ -161,97 +119,12 @@ class DatasetState:
     index_version: int = -1
     building: asyncio.Future[None] | None = None
     info: DatasetInfo | None = None  # the store's catalog row, kept current by changes
+    queue: deque[Recruitment] = field(default_factory=deque)
+    writer: asyncio.Task[None] | None = None
 
     def current(self) -> LiveIndex | None:
         """The index if it is built from the current version, else None."""
         return self.index if self.index is not None and self.index_version == self.version else None
-
-
-def recruitment_row(
-    kind: str, upline_id: str, agent_id: str, at: datetime | None, rank: str | None
-) -> Relations:
-    """One store row recording a recruitment, for a member table or an edge list.
-
-    Parameters
-    ----------
-    kind : {"members", "edges"}
-        The dataset's kind.
-    upline_id : str
-        The recruiter.
-    agent_id : str
-        The new agent.
-    at : datetime or None
-        When it joined.
-    rank : str or None
-        Its rank (member tables only).
-
-    Returns
-    -------
-    Relations
-        One row: ``agent_id, upline_id, joined_at, rank`` (members) or ``upline_id,
-        downline_id, kind="recruited", at`` (edges); source ``recruitment``.
-
-    Notes
-    -----
-    O(1).
-
-    Examples
-    --------
-    >>> from agentgraph.api.registry import recruitment_row
-    >>> row = recruitment_row("edges", "P1", "P4", None, None)
-    >>> row.kind, row.table.to_pylist()
-    ('edges', [{'upline_id': 'P1', 'downline_id': 'P4', 'kind': 'recruited', 'at': None}])
-    >>> recruitment_row("members", "M1", "M4", None, "gold").table.column_names
-    ['agent_id', 'upline_id', 'joined_at', 'rank']
-    """
-    ts = pa.array([at], pa.timestamp("us"))
-    if kind == "members":
-        table = pa.table(
-            {
-                "agent_id": pa.array([agent_id], pa.string()),
-                "upline_id": pa.array([upline_id], pa.string()),
-                "joined_at": ts,
-                "rank": pa.array([rank], pa.string()),
-            }
-        )
-        return Relations("members", table, "recruitment")
-    table = pa.table(
-        {
-            "upline_id": pa.array([upline_id], pa.string()),
-            "downline_id": pa.array([agent_id], pa.string()),
-            "kind": pa.array(["recruited"], pa.string()),
-            "at": ts,
-        }
-    )
-    return Relations("edges", table, "recruitment")
-
-
-def _fit(rel: Relations, columns: list[str]) -> Relations:
-    """Drop optional columns the dataset lacks when they hold only nulls.
-
-    422 ``column_mismatch`` when others carry values the dataset has no column for.
-    """
-    t = rel.table
-    keep = [c for c in t.column_names if c in columns or t.column(c).null_count < t.num_rows]
-    extra = [c for c in keep if c not in columns]
-    if extra:
-        raise ApiError(
-            422,
-            "column_mismatch",
-            f"the dataset has no column(s) "
-            f"{', '.join(extra)} (it has {', '.join(columns)}); leave them out or "
-            "replace the dataset",
-            [{"field": c, "column": c, "message": "not a column of the dataset"} for c in extra],
-        )
-    return Relations(rel.kind, t.select(keep), rel.source, rel.reading)
-
-
-def _store_error(exc: StoreError, name: str) -> ApiError:
-    """A store failure without the tenant prefix or internal table names."""
-    dataset = name.split(":", 1)[-1]
-    text = str(exc).replace(repr(name), repr(dataset)).replace(name, dataset)
-    text = re.sub(r'"?ds_[0-9a-f]{32}"?', "the dataset", text).splitlines()[0]
-    return ApiError(422, "store_error", text)
 
 
 class Registry:
@@ -266,6 +139,23 @@ class Registry:
         The graph store holding the datasets.
     policy : str
         The policy pack of the live indexes (the service's).
+    cache_bytes : int
+        Memory for live indexes (least recently used dropped past it).
+    quota : TenantQuota, optional
+        The tenants' storage quota, checked and counted by every change.
+    audit : AuditWriter, optional
+        Where recorded recruitments' audit rows go (those given an ``audit`` hook).
+    batch_max : int
+        Most recruitments of one dataset in one store transaction (group commit).
+
+    Attributes
+    ----------
+    commits : BatchStats
+        Group commits of recruitments: batches, recruitments, seconds per phase
+        (``read``: the dataset's row and the quota; ``check``; ``store``: the
+        commit; ``index``: the index updated).
+    retried : int
+        Batches the store refused, then written again one recruitment at a time.
 
     Examples
     --------
@@ -295,11 +185,18 @@ class Registry:
         policy: str,
         cache_bytes: int = 2 * 1024**3,
         quota: TenantQuota | None = None,
+        *,
+        audit: AuditWriter | None = None,
+        batch_max: int = 512,
     ) -> None:
         self.store = store
         self.policy = policy
         self.cache_bytes = cache_bytes
         self.quota = quota
+        self.audit = audit
+        self.batch_max = max(1, batch_max)
+        self.commits = BatchStats()
+        self.retried = 0
         self._states: dict[str, DatasetState] = {}
         self._cached: OrderedDict[str, int] = OrderedDict()  # name -> bytes, oldest first
 
@@ -396,7 +293,7 @@ class Registry:
                 if info.rows == 0:  # an empty dataset takes the input's columns
                     mode = "replace"
                 else:
-                    rel = _fit(rel, info.columns)
+                    rel = fit_columns(rel, info.columns)
 
             replace, nbytes = mode != "append", rel.table.nbytes
             if self.quota is not None:
@@ -411,7 +308,7 @@ class Registry:
                 try:
                     out = await anyio.to_thread.run_sync(write)
                 except StoreError as exc:
-                    raise _store_error(exc, name) from None
+                    raise store_error(exc, name) from None
                 st.version += 1
                 self._forget(name)
                 st.info = out
@@ -428,43 +325,213 @@ class Registry:
         at: datetime | None,
         rank: str | None,
         enforce: bool,
+        audit: Callable[[RecruitmentCheck], AuditEntry] | None = None,
     ) -> tuple[RecruitmentCheck, DatasetInfo]:
-        """Check, append to the store, then update the index in O(depth)."""
+        """Check, append to the store, then update the index in O(depth); group-committed.
+
+        The recruitment joins the dataset's queue; the dataset's writer takes
+        everything queued, checks it in arrival order (:func:`~agentgraph.api.
+        recruiting.prepare`), appends the accepted rows in one store transaction,
+        updates the index and submits their audit rows (``audit`` makes this one's)
+        in one call. Inside a request the audit row joins
+        :data:`~agentgraph.api.auditlog.PENDING_AUDIT`: the answer waits for it.
+        """
         st = self.state(name)
+        loop = asyncio.get_running_loop()
+        rec = Recruitment(upline_id, agent_id, at, rank, enforce, audit, loop.create_future())
+        st.queue.append(rec)
+        if st.writer is None or st.writer.done():
+            # its own context: the writer serves every request, belongs to none
+            st.writer = loop.create_task(self._writer(name, st), context=contextvars.Context())
+        result, info, audited = await rec.future
+        pending = PENDING_AUDIT.get()
+        if audited is not None and pending is not None:
+            pending.append(audited)
+        return result, info
+
+    async def _writer(self, name: str, st: DatasetState) -> None:
+        """Take the dataset's queued recruitments, batch by batch, until none is left."""
+        batch: list[Recruitment] = []
+        try:
+            while st.queue:
+                try:
+                    index = await self.index(name)
+                except Exception as exc:  # each would have got it alone
+                    while st.queue:
+                        st.queue.popleft().fail(exc)
+                    return
+                async with st.lock:
+                    if st.current() is not index:
+                        continue
+                    batch = []
+                    while st.queue and len(batch) < self.batch_max:
+                        rec = st.queue.popleft()
+                        if not rec.future.done():  # its caller may have gone away
+                            batch.append(rec)
+                    if batch:
+                        await self._commit(name, st, index, batch)
+                    batch = []
+        except BaseException as exc:
+            log.error("the recruitment writer of a dataset failed", exc_info=exc)
+            err = ApiError(
+                503,
+                "store_error",
+                "the recruitment may not have been recorded; check before retrying",
+            )
+            for rec in [*batch, *st.queue]:
+                rec.fail(err)
+            st.queue.clear()
+            raise
+
+    def _write(self, name: str, rel: Relations, stored: int | None) -> DatasetInfo | None:
+        """Append a batch's rows in one store transaction, then count them in the quota.
+
+        ``stored`` None: the batch was checked without the quota; if the tenant's
+        stored bytes plus the batch's pass it, nothing is written and None returned
+        (the writer then checks each recruitment against them). One thread hop.
+        """
+        quota = self.quota
+        if quota is not None and stored is None:  # noqa: SIM102
+            if quota.stored(name) + rel.table.nbytes > quota.max_bytes:
+                return None
+        info = self.store.append(name, rel)
+        if quota is not None:
+            try:
+                quota.record(name, rel.table.nbytes, replace=False)
+            except Exception as exc:  # the rows are committed: answer, do not fail them
+                log.error("cannot record a dataset's stored bytes", exc_info=exc)
+        return info
+
+    async def _commit(
+        self, name: str, st: DatasetState, index: LiveIndex, batch: list[Recruitment]
+    ) -> None:
+        """One group commit (the dataset's lock held): check, write, index, audit, answer."""
+        t0 = time.perf_counter()
+        known = st.info
+        if known is None:
+            try:
+                known = await anyio.to_thread.run_sync(self.store.info, name)
+            except StoreError as exc:
+                for rec in batch:
+                    rec.fail(store_error(exc, name))
+                return
+        t1 = time.perf_counter()
+        stored: int | None = None  # the quota is checked for the whole batch when written
         while True:
-            index = await self.index(name)
-            async with st.lock:
-                if st.current() is not index:
-                    continue
-                result = index.check(upline_id, agent_id)
-                if enforce and (result.newly_fired or result.adds_agent_tier):
-                    what = [f.rule for f in result.newly_fired] + (
-                        ["adds_agent_tier"] if result.adds_agent_tier else []
-                    )
-                    raise ApiError(
-                        409,
-                        "guardrail_blocked",
-                        f"the recruitment would newly trigger: {', '.join(what)}; not applied",
-                        [{"code": w, "message": f"would newly trigger {w}"} for w in what],
-                    )
-                known = st.info
-                if known is None:
-                    known = await anyio.to_thread.run_sync(self.store.info, name)
-                row = recruitment_row(known.kind, upline_id, agent_id, at, rank)
-                if "kind" not in known.columns and row.kind == "edges":  # null = recruited
-                    row = Relations("edges", row.table.drop_columns(["kind"]), row.source)
-                row = _fit(row, known.columns)
-                if self.quota is not None:
-                    self.quota.check(name, row.table.nbytes, replace=False)
-                with anyio.CancelScope(shield=True):
-                    try:
-                        info = await anyio.to_thread.run_sync(self.store.append, name, row)
-                    except StoreError as exc:
-                        raise _store_error(exc, name) from None
-                    index.add(upline_id, agent_id, rank)
-                    st.info = info
-                    if self.quota is not None:
-                        self.quota.record(name, row.table.nbytes, replace=False)
-                    st.version += 1
-                    st.index_version = st.version
-                return result, info
+            quota = None if stored is None else self.quota
+            accepted = prepare(index, batch, known, quota, stored or 0)
+            if not accepted:
+                return
+            t2 = time.perf_counter()
+            # one chunk: DuckDB takes the GIL for each chunk it scans, and the event loop
+            # holds it most of the time (one chunk a row cost ~1 ms a row under load)
+            table = pa.concat_tables([a.row.table for a in accepted]).combine_chunks()
+            rel = Relations(accepted[0].row.kind, table, "recruitment")
+            with anyio.CancelScope(shield=True):
+                try:
+                    info = await anyio.to_thread.run_sync(self._write, name, rel, stored)
+                except Exception as exc:
+                    info = await self._failed(name, st, index, known, accepted, exc)
+                    if info is None:
+                        return
+            if info is not None:
+                break
+            assert self.quota is not None  # past the quota: each checked against it
+            stored = await anyio.to_thread.run_sync(self.quota.stored, name)
+            batch = [a.rec for a in accepted]
+        with anyio.CancelScope(shield=True):
+            t3 = time.perf_counter()
+            try:
+                apply(index, accepted)
+            except Exception as exc:  # the store has them all: rebuild from it
+                log.error("cannot add committed recruitments to the index", exc_info=exc)
+                self._forget(name)
+            st.info = info
+            st.version += len(accepted)
+            if st.index is index:
+                st.index_version = st.version
+            elif st.index is not None:  # a scan installed an index built before this batch
+                self._adopt(name, st, index, st.version)
+            t4 = time.perf_counter()
+            audited = self._audit(accepted)
+            phases = {"read": t1 - t0, "check": t2 - t1, "store": t3 - t2, "index": t4 - t3}
+            self.commits.add(len(accepted), phases)
+            last = len(accepted) - 1
+            for k, a in enumerate(accepted):
+                rows = info.rows - (last - k)  # the dataset's rows once this one was added
+                each = info if k == last else dataclasses.replace(info, rows=rows)
+                a.rec.answer((a.result, each, audited))
+
+    async def _failed(
+        self,
+        name: str,
+        st: DatasetState,
+        index: LiveIndex,
+        known: DatasetInfo,
+        accepted: list[Accepted],
+        exc: Exception,
+    ) -> DatasetInfo | None:
+        """After a failed batch append: what the store holds decides what each request gets.
+
+        Nothing written: a batch of one gets the store's error; a larger batch is
+        written again one recruitment at a time (each checked anew), so only the one
+        the store refuses fails, as if each had come alone. Everything written (the
+        store failed after its commit): the dataset's row, to answer as usual. Anything
+        else: the index is dropped (rebuilt from the store on its next use) and every
+        request gets 503, the change perhaps made.
+        """
+        try:
+            now = await anyio.to_thread.run_sync(self.store.info, name)
+        except Exception:
+            now = None
+        if now is not None and now.rows == known.rows:
+            if len(accepted) > 1:
+                self.retried += 1
+                log.warning(
+                    "a batch of %d recruitments failed (%s); writing them one by one",
+                    len(accepted),
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                )
+                for a in accepted:
+                    await self._commit(name, st, index, [a.rec])
+                return None
+            if isinstance(exc, StoreError):
+                accepted[0].rec.fail(store_error(exc, name))
+            else:
+                log.error("cannot append a recruitment", exc_info=exc)
+                accepted[0].rec.fail(
+                    ApiError(503, "store_error", "the graph store failed; see the server log")
+                )
+            return None
+        if now is not None and now.rows == known.rows + len(accepted):
+            log.warning("the store failed after committing a batch of recruitments: %s", exc)
+            quota = self.quota
+            if quota is not None:
+                nbytes = sum(a.row.table.nbytes for a in accepted)
+                await anyio.to_thread.run_sync(lambda: quota.record(name, nbytes, replace=False))
+            return now
+        log.error("a batch append failed, the store's state is unknown", exc_info=exc)
+        self._forget(name)
+        st.version += 1
+        st.info = None
+        err = ApiError(
+            503,
+            "store_error",
+            "the graph store failed while recording the recruitment; it may have been "
+            "recorded: check before retrying",
+        )
+        for a in accepted:
+            a.rec.fail(err)
+        return None
+
+    def _audit(self, accepted: list[Accepted]) -> Future[None] | None:
+        """Submit the audit rows of a committed batch in one call; their future."""
+        entries = [a.rec.audit(a.result) for a in accepted if a.rec.audit is not None]
+        if not entries or self.audit is None:
+            return None
+        try:
+            return self.audit.submit(entries)
+        except Exception as exc:  # closed: the answers say the rows are missing
+            failed: Future[None] = Future()
+            failed.set_exception(exc)
+            return failed

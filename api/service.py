@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextvars import ContextVar
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
+from agentgraph.api.auditlog import PENDING_AUDIT, AuditWriter
 from agentgraph.api.auth import Authenticator, Principal
 from agentgraph.api.denied import DeniedLimiter, Suppressed
 from agentgraph.api.evidence import EvidenceStore
 from agentgraph.api.jobs import ScanRunner
 from agentgraph.api.meta import MetaStore, now
 from agentgraph.api.quota import TenantQuota
+from agentgraph.api.records import AuditEntry
 from agentgraph.api.registry import Registry
 from agentgraph.api.settings import Settings
 from agentgraph.api.spooling import clean_upload_folders
@@ -30,21 +31,6 @@ from agentgraph.stores import GraphStore, open_store
 __all__ = ["Service", "PENDING_AUDIT"]
 
 log = logging.getLogger("agentgraph.api")
-
-PENDING_AUDIT: ContextVar[list[Future[None]] | None] = ContextVar(
-    "agentgraph_pending_audit", default=None
-)
-"""The audit rows a request submitted; waited for before its answer is sent.
-
-Set per request by :func:`agentgraph.api.deps.audit_before_answer`; None outside a
-request (rows are then written in the background, :meth:`Service.flush_audit` waits).
-"""
-
-
-def _log_failure(future: Future[None]) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.error("cannot write an audit row", exc_info=exc)
 
 
 class Service:
@@ -67,7 +53,9 @@ class Service:
     auth : Authenticator
         Keys -> principals.
     registry : Registry
-        Live indexes and serialised changes.
+        Live indexes and serialised changes (recruitments group-committed).
+    audit_writer : AuditWriter
+        Writes audit rows in call order on one thread, many per commit.
     scans : ScanRunner or None
         The scan runner, made by :meth:`start`.
 
@@ -116,13 +104,15 @@ class Service:
             self.store.close()
             raise
         self.evidence = EvidenceStore.beside(self.meta.path)
-        self._audit_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
+        self.audit_writer = AuditWriter(self.meta, settings.group_commit_max)
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
         self.registry = Registry(
             self.store,
             settings.policy,
             settings.index_cache_bytes,
             TenantQuota(self.meta, settings.max_tenant_bytes),
+            audit=self.audit_writer,
+            batch_max=settings.group_commit_max,
         )
         self.denied = DeniedLimiter(settings.audit_denied_per_minute)
         self.scans = None
@@ -169,12 +159,30 @@ class Service:
     ) -> None:
         """Append to the audit log (the key's id, never the key), stamped now.
 
-        The row is written by one background thread in call order, so a DuckDB
+        The row is written by one background thread in call order, many requests'
+        rows per commit (:class:`~agentgraph.api.auditlog.AuditWriter`), so a DuckDB
         commit never stalls the event loop. Inside a request the row joins
         :data:`PENDING_AUDIT`, and the request's answer waits until it is committed
         (:meth:`wait_audit`); elsewhere :meth:`flush_audit` waits for it.
         """
         self._write(who.key_id, who.role, tenant or who.tenant, action, dataset, detail)
+
+    @staticmethod
+    def audit_entry(
+        who: Principal,
+        action: str,
+        *,
+        tenant: str | None = None,
+        dataset: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """An audit row stamped now, for a writer that submits it later.
+
+        The registry's group commit makes each recorded recruitment's row with this
+        and submits a batch's rows in one call, right after the batch's store commit.
+        """
+        tenant = tenant or who.tenant
+        return AuditEntry(who.key_id, who.role, tenant, action, dataset, detail, now())
 
     def _write(
         self,
@@ -187,19 +195,8 @@ class Service:
         *,
         wait: bool = True,
     ) -> None:
-        meta, at = self.meta, now()
-        future = self._audit_writer.submit(
-            lambda: meta.audit(
-                key_id=key_id,
-                role=role,
-                tenant=tenant,
-                action=action,
-                dataset=dataset,
-                detail=detail,
-                at=at,
-            )
-        )
-        future.add_done_callback(_log_failure)
+        entry = AuditEntry(key_id, role, tenant, action, dataset, detail, now())
+        future = self.audit_writer.submit([entry])
         pending = PENDING_AUDIT.get()
         if wait and pending is not None:
             pending.append(future)
@@ -276,13 +273,13 @@ class Service:
         for future in pending:
             try:
                 await asyncio.wrap_future(future)
-            except Exception as exc:  # logged by _log_failure
+            except Exception as exc:  # logged by the writer
                 failure = failure or exc
         return failure
 
     def flush_audit(self) -> None:
         """Wait until every audit row submitted so far is written."""
-        self._audit_writer.submit(lambda: None).result()
+        self.audit_writer.flush()
 
     def audit_read(self, who: Principal, action: str, dataset: str | None = None) -> None:
         """Audit a read-only call when ``audit_reads`` is on."""
@@ -311,7 +308,7 @@ class Service:
             self.scans.close()
         for gone in self.denied.drain():
             self._summary(gone)
-        self._audit_writer.shutdown(wait=True)
+        self.audit_writer.close()
         self.meta.close()
         self.evidence.close()
         self.store.close()

@@ -141,6 +141,9 @@ class Settings(BaseSettings):
         Per-tenant quotas (429, 413).
     audit_denied_per_minute : int
         Audit rows per key (or client address) per minute for denied calls.
+    group_commit_max : int
+        Most recruitments of one dataset in one store transaction, and most audit rows
+        in one audit commit (1: one commit each).
 
     Raises
     ------
@@ -346,6 +349,17 @@ class Settings(BaseSettings):
             "Audit rows written per minute for denied calls (401, 403, guardrail refusals) of "
             "one key id (or client address, for unknown keys); past it one summary row "
             "counts the rest when the minute ends. 0 writes none."
+        ),
+    )
+    group_commit_max: int = Field(
+        default=512,
+        ge=1,
+        le=100_000,
+        description=(
+            "Group commit: recruitments of one dataset that arrive while one is being "
+            "written are checked in arrival order and written together, at most this many "
+            "in one store transaction; audit rows likewise share one metadata commit. "
+            "1 writes each recruitment and each audit row in its own commit."
         ),
     )
 

@@ -56,6 +56,7 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.errors import AgentNotFound
+from agentgraph.live.journal import Undo, before_add, undo
 from agentgraph.live.kernels import HashedIds, add_leaf, chain_depth, contiguous, grow
 from agentgraph.live.results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
 from agentgraph.measure.networks import Networks, upline_chain
@@ -434,13 +435,56 @@ class LiveIndex:
             firing,
         )
 
-    def add(self, upline_id: str, agent_id: str, rank: str | None = None) -> RecruitmentCheck:
+    def add(
+        self,
+        upline_id: str,
+        agent_id: str,
+        rank: str | None = None,
+        *,
+        journal: list[Undo] | None = None,
+    ) -> RecruitmentCheck:
         """Apply one recruitment: ``upline_id`` recruits the new agent ``agent_id``.
 
-        Returns the same :class:`RecruitmentCheck` as :meth:`check` did before;
-        raises :class:`RecruitmentRejected` as :meth:`check` does (nothing
-        changes then). O(depth of the upline) time, amortised O(1) growth of the
-        arrays.
+        Parameters
+        ----------
+        upline_id : str
+            An agent of the index (one added before included).
+        agent_id : str
+            The new agent (not in the index yet).
+        rank : str, optional
+            Its declared title.
+        journal : list, optional
+            When given, what the add changes is recorded in it, so :meth:`undo`
+            can put the index back exactly as it was.
+
+        Returns
+        -------
+        RecruitmentCheck
+            The same answer :meth:`check` gave before the add.
+
+        Raises
+        ------
+        RecruitmentRejected
+            As :meth:`check` does (nothing changes then).
+
+        Notes
+        -----
+        O(depth of the upline) time, amortised O(1) growth of the arrays; with a
+        journal O(depth) more (the upline chain's heights are copied).
+
+        Examples
+        --------
+        >>> import agentgraph
+        >>> from agentgraph.live import LiveIndex
+        >>> index = LiveIndex.from_analysis(agentgraph.scan("fixtures/boundary_29_3.csv"))
+        >>> journal = []
+        >>> _ = index.add("002", "031", journal=journal)
+        >>> _ = index.add("031", "032", journal=journal)  # sees 031
+        >>> len(index), int(index.nets.levels[0])
+        (31, 4)
+        >>> index.undo(journal)
+        >>> len(index), int(index.nets.levels[0]), index.node("031"), index.version
+        (29, 3, -1, 0)
         """
         result = self.check(upline_id, agent_id)
         p = self.node(upline_id)
@@ -450,6 +494,8 @@ class LiveIndex:
             for name in ("parent", "root", "size", "height"):
                 setattr(self, name, grow(getattr(self, name)[:v], cap))
         d = int(chain_depth(self.parent, p)) + 1
+        if journal is not None:
+            journal.append(before_add(self, v, p, d))
         self.parent[v] = p
         self.root[v] = self.root[p]
         self.size[v] = 1
@@ -484,3 +530,33 @@ class LiveIndex:
             self.masks[rule.id][j] = rule.id in result.firing_after
         self.version += 1
         return result
+
+    def undo(self, journal: list[Undo]) -> None:
+        """Take back the adds recorded in ``journal`` (newest first), then empty it.
+
+        Parameters
+        ----------
+        journal : list
+            Filled by :meth:`add` calls given it, with no other add since the first.
+
+        Notes
+        -----
+        O(sum of the upline depths). Afterwards every array, count, flag and id
+        lookup is as before the first recorded add, ``version`` included (what
+        readers cached for that version stays valid). See
+        :func:`agentgraph.live.journal.undo`.
+
+        Examples
+        --------
+        >>> import agentgraph
+        >>> from agentgraph.live import LiveIndex
+        >>> index = LiveIndex.from_analysis(agentgraph.scan("fixtures/boundary_29_3.csv"))
+        >>> journal = []
+        >>> _ = index.add("002", "030", journal=journal)
+        >>> [f.rule for f in index.flags(0)]
+        ['cn.threshold']
+        >>> index.undo(journal)
+        >>> [f.rule for f in index.flags(0)], index.nets.tier_counts(0), journal
+        ([], [1, 5, 23], [])
+        """
+        undo(self, journal)

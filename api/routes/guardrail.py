@@ -4,13 +4,17 @@
 network's members and levels before and after, which policy rules would newly
 fire, whether a single-tier network would get a second agent tier) and changes
 nothing. ``recruitments`` applies it: one row appended to the store, the live
-index updated in O(depth), no rescan.
+index updated in O(depth), no rescan. Concurrent recruitments to one dataset are
+group-committed (:mod:`agentgraph.api.recruiting`): checked in arrival order, each
+seeing the ones before it, written in one store transaction, their audit rows in
+one metadata commit, each answered once its audit row is committed.
 """
 
 from __future__ import annotations
 
 from agentgraph.api.deps import ServiceDep, WritableDataset
 from agentgraph.api.errors import responses
+from agentgraph.api.records import AuditEntry
 from agentgraph.api.schemas.guardrail import (
     NetworkChange,
     RecruitmentApplied,
@@ -77,6 +81,22 @@ async def apply_recruitment(
 ) -> RecruitmentApplied:
     # named in the audit row if the guardrail refuses it (enforce)
     request.state.audit_detail = {"upline_id": body.upline_id, "agent_id": body.agent_id}
+
+    def audit(result: RecruitmentCheck) -> AuditEntry:
+        # made and submitted by the dataset's writer right after the batch's commit
+        # (even if this request has gone away); the answer waits for its commit
+        return service.audit_entry(
+            ds.who,
+            "recruitment.apply",
+            dataset=ds.name,
+            detail={
+                "upline_id": body.upline_id,
+                "agent_id": body.agent_id,
+                "newly_fired": [f.rule for f in result.newly_fired],
+                "adds_agent_tier": result.adds_agent_tier,
+            },
+        )
+
     result, info = await service.registry.recruit(
         ds.store_name,
         body.upline_id,
@@ -84,16 +104,6 @@ async def apply_recruitment(
         at=body.joined_at,
         rank=body.rank,
         enforce=body.enforce,
-    )
-    service.audit(
-        ds.who,
-        "recruitment.apply",
-        dataset=ds.name,
-        detail={
-            "upline_id": body.upline_id,
-            "agent_id": body.agent_id,
-            "newly_fired": [f.rule for f in result.newly_fired],
-            "adds_agent_tier": result.adds_agent_tier,
-        },
+        audit=audit,
     )
     return RecruitmentApplied.model_validate({**_out(result), "rows": info.rows})
