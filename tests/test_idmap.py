@@ -98,3 +98,17 @@ def test_lookup_equals_arrow_index_in(
         want = pc.fill_null(pc.index_in(col, value_set=key_arr.cast(col.type)), -1)
         assert found.tolist() == want.to_pylist()
         assert found.dtype.name == "int32"
+
+
+def test_lookup_of_a_column_of_many_chunks() -> None:
+    """More than four chunks are combined first: the same rows as chunk by chunk."""
+    import pyarrow.compute as pc
+
+    from agentgraph.graph.idmap import lookup_ids
+
+    keys = pa.chunked_array([[f"K{k}" for k in range(j, 100, 7)] for j in range(7)])
+    values = pa.chunked_array([["K3", None, "x"], ["K99", "K0"], ["K50"]] * 3)
+    (got,) = lookup_ids(keys, [values])
+    want = pc.fill_null(pc.index_in(values, value_set=keys.combine_chunks()), -1)
+    assert got.tolist() == want.to_pylist()
+    assert -1 not in got.tolist()[3:5]

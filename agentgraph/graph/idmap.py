@@ -395,6 +395,21 @@ def _first_rows(first_a: np.ndarray, n_keys: int) -> np.ndarray:
     return out
 
 
+_MAX_CHUNKS = 4  # more chunks than this are combined before a lookup
+
+
+def _few_chunks(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``values`` in one chunk when it has many (a copy the size of the column).
+
+    Each chunk is two parallel kernel calls, each with its own barrier: a Parquet
+    column of 29 chunks made 135 of them per lookup, which on a busy machine (threads
+    descheduled at every barrier) took three times a single thread's time.
+    """
+    if isinstance(values, pa.ChunkedArray) and values.num_chunks > _MAX_CHUNKS:
+        return values.combine_chunks()
+    return values
+
+
 def lookup_ids(
     keys: pa.Array | pa.ChunkedArray, columns: list[pa.Array | pa.ChunkedArray]
 ) -> list[np.ndarray]:
@@ -421,10 +436,11 @@ def lookup_ids(
     Notes
     -----
     O(keys + values + their bytes) time, in parallel over the machine's cores: the
-    keys are hashed and partitioned once for every column, each column's chunks are
-    read in place (no combined copy). 16 bytes of scratch per row. The same answers
-    as ``pyarrow.compute.index_in`` up to a 96-bit hash collision (about 2**-96 per
-    pair of distinct ids).
+    keys are hashed and partitioned once for every column, a column of a few chunks
+    read in place (one of more than four chunks is combined first, a copy of its
+    size, so the kernels run a few times, not per chunk). 16 bytes of scratch per
+    row. The same answers as ``pyarrow.compute.index_in`` up to a 96-bit hash
+    collision (about 2**-96 per pair of distinct ids).
 
     Examples
     --------
@@ -440,8 +456,8 @@ def lookup_ids(
         raise ArgumentError("at most 2**31 - 1 rows of ids and values together")
     if not n_b:
         return [np.zeros(0, np.int32) for _ in columns]
-    ka = _columns(keys)
-    kb = [col for c in columns for col in _columns(c)]
+    ka = _columns(_few_chunks(keys))
+    kb = [col for c in columns for col in _columns(_few_chunks(c))]
     bits = _partition_bits(n_a + n_b)
     shift = 64 - bits if bits else 63
     n_parts = 1 << bits if bits else 2
