@@ -146,6 +146,27 @@ def test_large_load_reads_back_in_load_order(tmp_path: Path) -> None:
     assert tail == [f"A{k:08d}" for k in range(rel.rows - 1, rel.rows + 3)]
 
 
+def test_appends_number_on_from_the_catalog_count(tmp_path: Path) -> None:
+    """Appends go on numbering from the dataset's row count: 0 .. rows-1, no gap."""
+    import duckdb
+
+    from agentgraph.stores.duckdb_store import ROW_COLUMN
+
+    path = tmp_path / "s.duckdb"
+    with DuckDBStore(path) as st:
+        st.load("d", _big(10))
+        for start, n in ((10, 3), (13, 1), (14, 5)):
+            st.append("d", _big(n, start=start))
+        tbl = st._row("d")[0]  # type: ignore[index]
+        got = st.read("d").table.column("agent_id").to_pylist()
+        assert st.info("d").rows == 19
+    con = duckdb.connect(str(path))
+    rows = con.sql(f'SELECT "{ROW_COLUMN}" FROM "{tbl}"').to_arrow_table().column(0)
+    con.close()
+    assert sorted(rows.to_pylist()) == list(range(19))
+    assert got == [f"A{k:08d}" for k in range(19)]
+
+
 def test_a_dataset_stored_without_row_numbers_reads_and_appends_in_order(tmp_path: Path) -> None:
     """Files written before the row column: rows kept in DuckDB's insertion order."""
     from agentgraph.stores.duckdb_store import ROW_COLUMN

@@ -170,6 +170,7 @@ class DuckDBStore:
         if threads:
             self._sql(f"SET threads = {int(threads)}")
         self._lock = threading.RLock()
+        self._numbered_tables: dict[str, bool] = {}
         try:
             self._sql(
                 f"CREATE TABLE IF NOT EXISTS {_CATALOG} (name VARCHAR PRIMARY KEY, tbl VARCHAR, "
@@ -195,13 +196,20 @@ class DuckDBStore:
         return self._con.execute(sql, params or []).fetchall()
 
     def _numbered(self, tbl: str) -> bool:
-        """Whether the dataset table has the :data:`ROW_COLUMN` (stored since it exists)."""
-        got = self._sql(
-            "SELECT count(*) FROM information_schema.columns "
-            "WHERE table_name = ? AND column_name = ?",
-            [tbl, ROW_COLUMN],
-        )
-        return bool(got[0][0])
+        """Whether the dataset table has the :data:`ROW_COLUMN` (stored since it exists).
+
+        Asked of DuckDB once per table: a table never gains or loses the column, and
+        every load creates a table of a new name.
+        """
+        known = self._numbered_tables.get(tbl)
+        if known is None:
+            got = self._sql(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_name = ? AND column_name = ?",
+                [tbl, ROW_COLUMN],
+            )
+            known = self._numbered_tables[tbl] = bool(got[0][0])
+        return known
 
     def _what(self, name: str) -> str:
         return f"dataset {name!r} in {self.url}"
@@ -322,8 +330,9 @@ class DuckDBStore:
                     raise StoreError(f"dataset {name!r} holds {row[1]}, not {rel.kind}")
                 src = rel.table
                 if self._numbered(row[0]):
-                    start = self._sql(f'SELECT max("{ROW_COLUMN}") + 1 FROM "{row[0]}"')[0][0]
-                    base = int(cast(int, start) or 0)
+                    # a numbered table holds 0 .. rows-1 (loads number from 0, appends
+                    # go on from the catalog's count): no scan of the column
+                    base = int(row[2])
                     src = src.append_column(
                         ROW_COLUMN, pa.array(np.arange(base, base + src.num_rows, dtype=np.int64))
                     )
