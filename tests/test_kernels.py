@@ -159,3 +159,28 @@ def test_after_agentgraph_compile_no_scan_compiles(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "data saved" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("python", "python"),
+        (" Compiled ", "compiled"),
+        ("auto", "auto"),
+        ("junk", "auto"),
+        (None, "auto"),
+    ],
+)
+def test_mode_follows_every_change_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, expected: str
+) -> None:
+    """mode() reads os.environ's own table: every set and delete is seen at once."""
+    from agentgraph.compiled import mode
+
+    monkeypatch.setenv("AGENTGRAPH_KERNELS", "python")
+    assert mode() == "python"
+    if value is None:
+        monkeypatch.delenv("AGENTGRAPH_KERNELS")
+    else:
+        monkeypatch.setenv("AGENTGRAPH_KERNELS", value)
+    assert mode() == expected
