@@ -8,6 +8,7 @@ Routes live under ``/v1`` (one module per resource in :mod:`agentgraph.api.route
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from agentgraph.api.deps import audit_before_answer, reject_unknown_query
 from agentgraph.api.errors import install_error_handlers
 from agentgraph.api.middleware import LimitsMiddleware, SecurityHeadersMiddleware
-from agentgraph.api.routes import ROUTERS
+from agentgraph.api.routes import MATCH_ORDER, ROUTERS
 from agentgraph.api.schemas.common import ErrorResponse
 from agentgraph.api.security import RedactKeysFilter
 from agentgraph.api.service import Service
@@ -74,6 +75,13 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         routes=app.routes,
         tags=_TAGS,
     )
+    rank: dict[str, int] = {}
+    for router in ROUTERS:
+        for route in router.routes:
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", getattr(route, "path", ""))
+            rank.setdefault(path, len(rank))  # OpenAPI writes {x:path} as {x}
+    paths = schema.get("paths", {})
+    schema["paths"] = dict(sorted(paths.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
     for path_item in schema.get("paths", {}).values():
         for op in path_item.values():
@@ -179,7 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.service = service
     app.state.settings = settings
-    for router in ROUTERS:
+    for router in MATCH_ORDER:  # hot paths first; documented in ROUTERS' order
         app.include_router(router)
     allow = [
         (route.path_regex, set(route.methods or ()))

@@ -1,4 +1,11 @@
-"""One module per resource, each an ``APIRouter(prefix=..., tags=[...])``."""
+"""One module per resource, each an ``APIRouter(prefix=..., tags=[...])``.
+
+:data:`ROUTERS` is the documentation's order. :data:`MATCH_ORDER` is the order the
+app tries them in: a request is matched against the routes one by one, so the hot
+paths (recruitment checks and recruitments, agent queries) come first. No two
+routes match the same path and method, so the order changes no answer
+(``tests/test_api_routes_order.py``).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from agentgraph.api.routes import (
 )
 from fastapi import APIRouter
 
-__all__ = ["ROUTERS"]
+__all__ = ["ROUTERS", "MATCH_ORDER"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -37,4 +44,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     organisers.router,
     appraisals.router,
     guardrail.router,
+)
+
+MATCH_ORDER: tuple[APIRouter, ...] = (
+    guardrail.router,
+    agents.router,
+    *(r for r in ROUTERS if r not in (guardrail.router, agents.router)),
 )
