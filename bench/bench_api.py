@@ -1,5 +1,6 @@
 """Load generator for the compliance API on loopback: agent queries and recruitment
-checks against a served dataset of 1M agents.
+checks against a served dataset of 10M agents (issue 14 target: p99 <= 5 ms at
+1,000 requests/s for both).
 
 What it does (bounded in count and time, 127.0.0.1 only):
 
@@ -13,11 +14,14 @@ What it does (bounded in count and time, 127.0.0.1 only):
    ``--seconds`` (latency counted from each request's scheduled time, so a slow
    server cannot hide queueing), then a *closed-loop* burst with ``--concurrency``
    in flight for the peak rate;
-4. prints throughput and p50/p90/p99/max latencies, and the ratio of the measured
-   p99 to the 20 ms target.
+4. repeats the open-loop runs ``--rounds`` times, the workloads interleaved;
+5. prints throughput and p50/p90/p99/max latencies of every run, then per workload
+   the median p99 of its open-loop rounds with PASS/FAIL against the target, and
+   exits 1 when one fails.
 
-Run: ``python bench/bench_api.py`` (about a minute; ``--agents 100000`` for a
-quick look). The client shares the machine with the server: on 2 cores the
+Run: ``python bench/bench_api.py`` (10M agents: about 4 minutes, most of it the
+upload and the index build; ``--agents 1000000 --rate 500 --target-ms 20`` is the
+earlier target). The client shares the machine with the server: on 2 cores the
 figures are a lower bound for the server alone.
 """
 
@@ -25,9 +29,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -46,8 +50,8 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "bench-Xq7Lm2Wz9Tk4Rb6Vn3Hc8Pd"
-TARGET_P99_MS = 20.0
-TARGET_RATE = 500.0
+TARGET_P99_MS = 5.0
+TARGET_RATE = 1000.0
 
 
 def make_tree(n: int, seed: int = 7) -> pa.Table:
@@ -241,10 +245,8 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120) -
 
 
 async def run_load(
-    port: int, headers: dict[str, str], ids: list[str], args: argparse.Namespace
+    port: int, headers: dict[str, str], picks: list[str], args: argparse.Namespace
 ) -> list[Result]:
-    rng = random.Random(11)
-    picks = [quote(rng.choice(ids), safe="") for _ in range(200_000)]
     client = RawClient(port, headers, max(args.concurrency, 64))
     await client.open()
     results: list[Result] = []
@@ -268,10 +270,19 @@ async def run_load(
         for k in range(300):  # warm the connections and code paths
             assert await client.send(agent(k)) == 200
             assert await client.send(check(k)) == 200
+        for r in range(args.rounds):  # interleaved, so a noisy moment hits both
+            for name, make in (("agent query", agent), ("recruitment check", check)):
+                shift = r * 1_000_003  # each round its own agents and new ids
+
+                def shifted(k: int, make: Callable[[int], bytes] = make, s: int = shift) -> bytes:
+                    return make(k + s)
+
+                results.append(
+                    await open_loop(
+                        name, client, shifted, args.rate, args.seconds, args.max_requests
+                    )
+                )
         for name, make in (("agent query", agent), ("recruitment check", check)):
-            results.append(
-                await open_loop(name, client, make, args.rate, args.seconds, args.max_requests)
-            )
             results.append(
                 await closed_loop(
                     name, client, make, args.concurrency, args.seconds, args.max_requests
@@ -299,7 +310,7 @@ async def run_load(
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--agents", type=int, default=1_000_000)
+    p.add_argument("--agents", type=int, default=10_000_000)
     p.add_argument("--rate", type=float, default=TARGET_RATE, help="open-loop requests/s")
     p.add_argument(
         "--apply-rate",
@@ -310,6 +321,8 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0, help="per workload and mode")
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--max-requests", type=int, default=20_000, help="per workload and mode")
+    p.add_argument("--rounds", type=int, default=3, help="open-loop runs per workload")
+    p.add_argument("--target-ms", type=float, default=TARGET_P99_MS, help="p99 target")
     args = p.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="agentgraph-bench-") as tmp:
@@ -346,8 +359,14 @@ def main() -> None:
                     f"live index build (read + analyse + index): {time.perf_counter() - t:.1f} s;"
                     f" counts {shown['counts']}"
                 )
-            ids = table.column("agent_id").to_pylist()
-            results = asyncio.run(run_load(port, h, ids, args))
+            # 200,000 random agents, quoted; no list of every id in this process (a
+            # full collection over 10M strings stalled the client ~100 ms at a time)
+            rows = np.random.default_rng(11).integers(0, table.num_rows, 200_000)
+            picks = [quote(v, safe="") for v in table.column("agent_id").take(rows).to_pylist()]
+            del table
+            gc.collect()
+            gc.freeze()  # the client's own long-lived objects: out of its collections
+            results = asyncio.run(run_load(port, h, picks, args))
         finally:
             proc.terminate()
             proc.wait(30)
@@ -359,12 +378,20 @@ def main() -> None:
     for res in results:
         print(res.row())
     print()
-    for res in results:
-        if res.mode.startswith("open") and res.name != "recruitment apply":
-            print(
-                f"{res.name}: p99 {res.p99():.2f} ms at {res.ok / res.seconds:.0f} req/s = "
-                f"{res.p99() / TARGET_P99_MS:.2f} x the {TARGET_P99_MS:g} ms target"
-            )
+    failed = False
+    for name in ("agent query", "recruitment check"):
+        runs = [r for r in results if r.name == name and r.mode.startswith("open")]
+        p99 = statistics.median(r.p99() for r in runs)
+        rate = statistics.median(r.ok / r.seconds for r in runs)
+        ok = p99 <= args.target_ms and rate >= 0.95 * args.rate
+        failed |= not ok
+        print(
+            f"{'PASS' if ok else 'FAIL'} {name}: median p99 {p99:.2f} ms of {len(runs)} rounds "
+            f"at {rate:.0f} req/s (target <= {args.target_ms:g} ms at {args.rate:g}/s; "
+            f"rounds {', '.join(f'{r.p99():.2f}' for r in runs)} ms)"
+        )
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
