@@ -421,7 +421,9 @@ def apply(index: LiveIndex, accepted: list[Accepted]) -> None:
 
     Notes
     -----
-    O(sum of the upline depths); the answers are the ones :func:`prepare` gave.
+    O(sum of the upline depths); the answers are the ones :func:`prepare` gave, and
+    are not computed again (the index is as :func:`prepare` found it, the order the
+    same).
 
     Examples
     --------
@@ -442,4 +444,4 @@ def apply(index: LiveIndex, accepted: list[Accepted]) -> None:
     (31, 4)
     """
     for a in accepted:
-        index.add(a.rec.upline_id, a.rec.agent_id, a.rec.rank)
+        index.add(a.rec.upline_id, a.rec.agent_id, a.rec.rank, checked=a.result)

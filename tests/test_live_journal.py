@@ -2,10 +2,11 @@
 
 The API's group commit checks a batch of recruitments by adding them one by one
 (each sees the ones before it) and takes them all back before the commit; after
-the commit it adds them again. Random forests, random batches (uplines among the
+the commit it adds them again, each with the answer it got then (not checked
+again). Random forests, random batches (uplines among the
 agents added in the same batch too, networks growing past their built tiers):
-every array, count, flag, id lookup and the version must be back, and adding the
-same batch again must give the same answers as the first time.
+every array, count, flag, id lookup and the version must be back, and the replayed
+batch must leave the index as adding it to a fresh one does, with the same answers.
 """
 
 from __future__ import annotations
@@ -95,13 +96,13 @@ def test_undo_restores_the_index(ups: list[int], data: st.DataObject) -> None:
     idx.undo(journal)
     assert journal == []
     assert _state(idx) == before
-    again = [idx.add(up, agent, rank) for up, agent, rank in batch]
-    assert [a.__dict__ for a in again] == [a.__dict__ for a in answers]
+    for (up, agent, rank), answer in zip(batch, answers, strict=True):  # as the API replays
+        idx.add(up, agent, rank, checked=answer)
     fresh = _index(ups)
     for _ in range(before["n"] - len(ups)):
         fresh.add("a0", f"kept{fresh.n}")
-    for up, agent, rank in batch:
-        fresh.add(up, agent, rank)
+    again = [fresh.add(up, agent, rank) for up, agent, rank in batch]
+    assert [a.__dict__ for a in again] == [a.__dict__ for a in answers]
     got, want = _state(idx), _state(fresh)
     assert got == want
 
@@ -119,3 +120,13 @@ def test_undo_of_a_deep_chain_and_growth() -> None:
     idx.undo(journal)
     assert _state(idx) == before
     assert np.array_equal(idx.size[: idx.n], [2, 1])
+
+
+def test_a_check_of_another_recruitment_is_refused() -> None:
+    import pytest
+
+    idx = _index([-1, 0, 0])
+    answer = idx.check("a1", "n1")
+    with pytest.raises(ValueError, match="not of"):
+        idx.add("a2", "n1", checked=answer)
+    assert idx.n == 3

@@ -442,6 +442,7 @@ class LiveIndex:
         rank: str | None = None,
         *,
         journal: list[Undo] | None = None,
+        checked: RecruitmentCheck | None = None,
     ) -> RecruitmentCheck:
         """Apply one recruitment: ``upline_id`` recruits the new agent ``agent_id``.
 
@@ -456,6 +457,10 @@ class LiveIndex:
         journal : list, optional
             When given, what the add changes is recorded in it, so :meth:`undo`
             can put the index back exactly as it was.
+        checked : RecruitmentCheck, optional
+            What :meth:`check` (or an add taken back by :meth:`undo`) answered for
+            this recruitment on the index as it is now: it is not checked again.
+            The API's group commit replays a batch it checked this way.
 
         Returns
         -------
@@ -470,7 +475,8 @@ class LiveIndex:
         Notes
         -----
         O(depth of the upline) time, amortised O(1) growth of the arrays; with a
-        journal O(depth) more (the upline chain's heights are copied).
+        journal O(depth) more (the upline chain's heights are copied). ``checked``
+        saves the check's walk up the chain and its rule evaluations.
 
         Examples
         --------
@@ -485,9 +491,14 @@ class LiveIndex:
         >>> index.undo(journal)
         >>> len(index), int(index.nets.levels[0]), index.node("031"), index.version
         (29, 3, -1, 0)
+        >>> again = index.add("002", "031", checked=index.check("002", "031"))
+        >>> len(index), again.level
+        (30, 3)
         """
-        result = self.check(upline_id, agent_id)
+        result = checked if checked is not None else self.check(upline_id, agent_id)
         p = self.node(upline_id)
+        if p < 0 or result.upline_id != upline_id or result.agent_id != agent_id:
+            raise ValueError(f"the check given is not of {upline_id!r} recruiting {agent_id!r}")
         v = self.n
         if v == len(self.parent):
             cap = v + v // 8 + 16  # amortised O(1), 1/8 of headroom at most
