@@ -123,17 +123,21 @@ class Accepted:
         Its one store row, fitted to the dataset's columns.
     result : RecruitmentCheck
         What it does (the answer).
+    version : int
+        The index's version when it was checked (:func:`apply` trusts ``result``
+        only on the index at that version).
 
     Examples
     --------
     >>> from agentgraph.api.recruiting import Accepted
     >>> Accepted.__dataclass_fields__.keys()
-    dict_keys(['rec', 'row', 'result'])
+    dict_keys(['rec', 'row', 'result', 'version'])
     """
 
     rec: Recruitment
     row: Relations
     result: RecruitmentCheck
+    version: int = -1
 
 
 def recruitment_row(
@@ -332,7 +336,7 @@ def prepare(
     known: DatasetInfo,
     quota: TenantQuota | None,
     stored: int,
-) -> list[Accepted]:
+) -> tuple[list[Accepted], list[tuple[Recruitment, Exception]]]:
     """Check a batch in arrival order, each seeing the ones before it; refuse the bad ones.
 
     Parameters
@@ -350,9 +354,13 @@ def prepare(
 
     Returns
     -------
-    list of Accepted
-        The recruitments to write, in order. Every other one has been answered
-        with its error (what it would get alone at that point).
+    accepted : list of Accepted
+        The recruitments to write, in order.
+    refused : list of (Recruitment, Exception)
+        Every other one with the error it would get alone at that point. Not
+        answered yet: a refusal can rest on an earlier recruitment of the batch
+        (an agent id taken, a threshold reached), so it stands only once the
+        accepted ones are written; if they are not, the batch is checked again.
 
     Notes
     -----
@@ -374,20 +382,22 @@ def prepare(
     ...     recs = [Recruitment(u, a, None, None, e, None, loop.create_future())
     ...             for u, a, e in [("002", "030", True), ("002", "030", False),
     ...                             ("030", "031", True), ("002", "030", False)]]
-    ...     accepted = prepare(index, recs, known, None, 0)
-    ...     return [a.rec.agent_id for a in accepted], [
-    ...         r.future.exception().code for r in recs if r.future.done()]
+    ...     accepted, refused = prepare(index, recs, known, None, 0)
+    ...     return [a.rec.agent_id for a in accepted], [e.code for _, e in refused], [
+    ...         r.future.done() for r in recs]
     >>> asyncio.run(batch())  # 1st refused (enforce); 3rd sees the 2nd; 4th exists by then
-    (['030', '031'], ['guardrail_blocked', 'agent_exists'])
+    (['030', '031'], ['guardrail_blocked', 'agent_exists'], [False, False, False, False])
     >>> len(index)  # taken back
     29
     """
     journal: list[Undo] = []
     accepted: list[Accepted] = []
+    refused: list[tuple[Recruitment, Exception]] = []
     used = 0
     try:
         for rec in batch:
             one: list[Undo] = []
+            version = index.version
             try:
                 result = index.add(rec.upline_id, rec.agent_id, rec.rank, journal=one)
                 refusal = guardrail_refusal(result) if rec.enforce else None
@@ -397,16 +407,16 @@ def prepare(
                 nbytes = row.table.nbytes
                 if quota is not None:
                     quota.check_total(stored + used, nbytes)
-            except Exception as exc:  # answered alone, as it would be at this point
+            except Exception as exc:  # what it would get alone at this point
                 index.undo(one)
-                rec.fail(exc)
+                refused.append((rec, exc))
                 continue
             journal.extend(one)
             used += nbytes
-            accepted.append(Accepted(rec, row, result))
+            accepted.append(Accepted(rec, row, result, version))
     finally:
         index.undo(journal)
-    return accepted
+    return accepted, refused
 
 
 def apply(index: LiveIndex, accepted: list[Accepted]) -> None:
@@ -438,10 +448,11 @@ def apply(index: LiveIndex, accepted: list[Accepted]) -> None:
     ...     loop = asyncio.get_running_loop()
     ...     recs = [Recruitment("002", "030", None, None, False, None, loop.create_future()),
     ...             Recruitment("030", "031", None, None, False, None, loop.create_future())]
-    ...     apply(index, prepare(index, recs, known, None, 0))
+    ...     apply(index, prepare(index, recs, known, None, 0)[0])
     >>> asyncio.run(batch())
     >>> len(index), int(index.nets.levels[0])
     (31, 4)
     """
-    for a in accepted:
-        index.add(a.rec.upline_id, a.rec.agent_id, a.rec.rank, checked=a.result)
+    for a in accepted:  # checked anew if the index is not where the check left it
+        checked = a.result if index.version == a.version else None
+        index.add(a.rec.upline_id, a.rec.agent_id, a.rec.rank, checked=checked)

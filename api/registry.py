@@ -419,8 +419,10 @@ class Registry:
         stored: int | None = None  # the quota is checked for the whole batch when written
         while True:
             quota = None if stored is None else self.quota
-            accepted = prepare(index, batch, known, quota, stored or 0)
+            accepted, refused = prepare(index, batch, known, quota, stored or 0)
             if not accepted:
+                for rec, err in refused:
+                    rec.fail(err)
                 return
             t2 = time.perf_counter()
             # one chunk: DuckDB takes the GIL for each chunk it scans, and the event loop
@@ -431,14 +433,17 @@ class Registry:
                 try:
                     info = await anyio.to_thread.run_sync(self._write, name, rel, stored)
                 except Exception as exc:
-                    info = await self._failed(name, st, index, known, accepted, exc)
+                    info = await self._failed(name, st, index, known, batch, accepted, exc)
                     if info is None:
                         return
             if info is not None:
                 break
-            assert self.quota is not None  # past the quota: each checked against it
+            # past the quota: the whole batch checked again, each against it (a refusal
+            # of the first pass may have rested on one that the quota now refuses)
+            assert self.quota is not None
             stored = await anyio.to_thread.run_sync(self.quota.stored, name)
-            batch = [a.rec for a in accepted]
+        for rec, err in refused:  # the accepted ones are written: the refusals stand
+            rec.fail(err)
         with anyio.CancelScope(shield=True):
             t3 = time.perf_counter()
             try:
@@ -468,32 +473,44 @@ class Registry:
         st: DatasetState,
         index: LiveIndex,
         known: DatasetInfo,
+        batch: list[Recruitment],
         accepted: list[Accepted],
         exc: Exception,
     ) -> DatasetInfo | None:
         """After a failed batch append: what the store holds decides what each request gets.
 
-        Nothing written: a batch of one gets the store's error; a larger batch is
-        written again one recruitment at a time (each checked anew), so only the one
-        the store refuses fails, as if each had come alone. Everything written (the
-        store failed after its commit): the dataset's row, to answer as usual. Anything
-        else: the index is dropped (rebuilt from the store on its next use) and every
-        request gets 503, the change perhaps made.
+        Nothing written: a batch of one gets the store's error; a larger batch (the
+        refused ones included, in arrival order) is written again one recruitment at a
+        time, each checked anew, so only the one the store refuses fails, as if each
+        had come alone. Everything written (the store failed after its commit): the
+        dataset's row, to answer as usual. Anything else: the index is dropped (rebuilt
+        from the store on its next use) and every request of the batch gets 503, the
+        change perhaps made.
         """
         try:
             now = await anyio.to_thread.run_sync(self.store.info, name)
         except Exception:
             now = None
         if now is not None and now.rows == known.rows:
-            if len(accepted) > 1:
+            if len(batch) > 1:
                 self.retried += 1
                 log.warning(
                     "a batch of %d recruitments failed (%s); writing them one by one",
                     len(accepted),
                     str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
                 )
-                for a in accepted:
-                    await self._commit(name, st, index, [a.rec])
+                for rec in batch:
+                    if st.index is None:  # dropped (perhaps half updated): 503 below
+                        break
+                    await self._commit(name, st, index, [rec])
+                left = ApiError(
+                    503,
+                    "store_error",
+                    "the graph store failed while recording a batch of recruitments; this one "
+                    "was not recorded: retry it",
+                )
+                for rec in batch:
+                    rec.fail(left)  # no-op for the ones answered above
                 return None
             if isinstance(exc, StoreError):
                 accepted[0].rec.fail(store_error(exc, name))
@@ -520,8 +537,8 @@ class Registry:
             "the graph store failed while recording the recruitment; it may have been "
             "recorded: check before retrying",
         )
-        for a in accepted:
-            a.rec.fail(err)
+        for rec in batch:
+            rec.fail(err)
         return None
 
     def _audit(self, accepted: list[Accepted]) -> Future[None] | None:

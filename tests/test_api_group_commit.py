@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 from agentgraph.api.errors import ApiError
+from agentgraph.api.quota import TenantQuota
 from agentgraph.api.recruiting import fit_columns, recruitment_row
 from agentgraph.api.registry import Registry
 from agentgraph.api.testing import Harness, boundary_rows, write_csv
@@ -312,3 +313,102 @@ def test_the_quota_counts_the_earlier_recruitments_of_a_batch(
             api.error(r, 413, "quota_exceeded")
     assert api.client.get("/v1/datasets/d", headers=key).json()["rows"] == 34
     assert api.app.state.service.meta.usage("acme")[0] == stored + 5 * each
+
+
+def _outcomes(results: list[Any]) -> list[Any]:
+    out = []
+    for res in results:
+        if isinstance(res, (ApiError, RecruitmentRejected)):
+            out.append(res.code)
+        else:
+            out.append(("ok", res[0].upline_id, res[1].rows))
+    return out
+
+
+def _batch_and_serial(
+    tmp_path: Path,
+    rel: Any,
+    calls: list[tuple[str, str, str | None]],
+    setup: Callable[[DuckDBStore, Path], TenantQuota | None],
+) -> list[list[Any]]:
+    """The same calls queued together (one batch) and one by one, each on fresh files."""
+
+    async def together(registry: Registry) -> list[Any]:
+        return await asyncio.gather(
+            *(
+                registry.recruit("acme:d", u, a, at=None, rank=r, enforce=False)
+                for u, a, r in calls
+            ),
+            return_exceptions=True,
+        )
+
+    async def one_by_one(registry: Registry) -> list[Any]:
+        out: list[Any] = []
+        for u, a, r in calls:
+            try:
+                out.append(await registry.recruit("acme:d", u, a, at=None, rank=r, enforce=False))
+            except Exception as exc:
+                out.append(exc)
+        return out
+
+    results = []
+    for name, run in (("batch", together), ("serial", one_by_one)):
+        folder = tmp_path / name
+        folder.mkdir()
+        with DuckDBStore(folder / "s.duckdb") as store:
+            store.load("acme:d", rel)
+            registry = Registry(store, "cn", quota=setup(store, folder))
+            asyncio.run(registry.index("acme:d"))
+            results.append(_outcomes(asyncio.run(run(registry))))
+            results.append(store.read("acme:d").table.column("agent_id").to_pylist()[-2:])
+    return results
+
+
+def test_a_refusal_resting_on_one_the_quota_then_refuses_is_checked_again(
+    tmp_path: Path,
+) -> None:
+    """1st passes the first check and is then refused by the quota; the 2nd (the same
+    new agent under another upline) must not keep the first check's 'agent exists'."""
+    from agentgraph.api.meta import MetaStore
+    from agentgraph.api.quota import TenantQuota
+
+    rel = read_relations(_forest(tmp_path / "f.csv", [29]))
+
+    def quota(store: DuckDBStore, folder: Path) -> TenantQuota:
+        q = TenantQuota(MetaStore(str(folder / "m.duckdb")), 0)
+        q.record("acme:d", rel.table.nbytes, replace=True)
+        each = fit_columns(
+            recruitment_row("members", "n0_002", "X", None, None), rel.table.column_names
+        )
+        q.max_bytes = rel.table.nbytes + each.table.nbytes - 1  # not one more row
+        return q
+
+    calls = [("n0_002", "X", None), ("n0_003", "X", None)]
+    batch, batch_rows, serial, serial_rows = _batch_and_serial(tmp_path, rel, calls, quota)
+    assert batch == serial == ["quota_exceeded", "quota_exceeded"]
+    assert batch_rows == serial_rows
+
+
+def test_a_refusal_resting_on_one_the_store_then_refuses_is_checked_again(
+    tmp_path: Path,
+) -> None:
+    """The batch is refused by the store (a rank that does not fit), then written one by
+    one: the 2nd, refused at first because the 1st took its id, is recorded."""
+    path = write_csv(
+        tmp_path / "r.csv", [(a, u, "") for a, u in boundary_rows(29)], "agent_id,upline_id,rank"
+    )
+    rel = read_relations(path)
+
+    def retype(store: DuckDBStore, folder: Path) -> None:
+        con = duckdb.connect(str(folder / "s.duckdb"))
+        try:
+            [(tbl,)] = con.execute("SELECT tbl FROM agentgraph_datasets").fetchall()
+            con.execute(f'ALTER TABLE "{tbl}" ALTER rank TYPE INTEGER')
+        finally:
+            con.close()
+
+    calls = [("002", "X", "gold"), ("003", "X", None)]
+    batch, batch_rows, serial, serial_rows = _batch_and_serial(tmp_path, rel, calls, retype)
+    assert serial == ["store_error", ("ok", "003", 30)]
+    assert batch == serial
+    assert batch_rows == serial_rows == ["029", "X"]
