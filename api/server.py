@@ -40,9 +40,12 @@ def serve(app: FastAPI, host: str, port: int, log_level: str = "info") -> None:
 
     Notes
     -----
-    One worker, no ``Server`` header, no proxy headers; the GIL switch interval is
-    set to :data:`SWITCH_INTERVAL` for the process (the commit threads get the GIL
-    back sooner: group-committed recruitments' commits wait less).
+    One worker, h11 as the HTTP parser (it refuses a request line and headers
+    past 16 KiB; httptools, faster, has no such bound), uvloop as the event loop
+    when installed (the ``api`` extra), no ``Server`` header, no proxy headers. The
+    GIL switch interval is set to :data:`SWITCH_INTERVAL` for the process (the
+    commit threads get the GIL back sooner: group-committed recruitments' commits
+    wait less).
 
     Examples
     --------
@@ -57,6 +60,7 @@ def serve(app: FastAPI, host: str, port: int, log_level: str = "info") -> None:
         port=port,
         log_level=log_level,
         workers=1,
+        http="h11",  # the one uvicorn HTTP parser that bounds the request line and headers
         server_header=False,
         proxy_headers=False,
     )

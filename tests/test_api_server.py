@@ -124,3 +124,28 @@ def test_a_second_process_cannot_own_the_store(server: str, tmp_path: Path) -> N
     proc = _start(tmp_path / "store.duckdb", _free_port())
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and "cannot open store" in err
+
+
+def _raw(base: str, request: bytes) -> bytes:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            part = s.recv(65536)
+            if not part:
+                break
+            got += part
+    return got
+
+
+@pytest.mark.parametrize("where", ["header", "request line"])
+def test_oversized_headers_are_refused_and_the_server_goes_on(server: str, where: str) -> None:
+    """A request line or headers of 1 MB: 400, nothing buffered further, then the next works."""
+    big = "x" * 1_000_000
+    path = f"/readyz?{big}" if where == "request line" else "/readyz"
+    extra = f"X-Filler: {big}\r\n" if where == "header" else ""
+    head = f"GET {path} HTTP/1.1\r\nHost: t\r\n{extra}\r\n".encode()
+    answer = _raw(server, head)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
+    assert httpx.get(f"{server}/readyz", timeout=5).status_code == 200
