@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 from agentgraph.api.app import create_app
+from agentgraph.api.httpparse import http_protocol
 from agentgraph.api.settings import load_settings
 from fastapi import FastAPI
 
@@ -40,9 +41,10 @@ def serve(app: FastAPI, host: str, port: int, log_level: str = "info") -> None:
 
     Notes
     -----
-    One worker, h11 as the HTTP parser (it refuses a request line and headers
-    past 16 KiB; httptools, faster, has no such bound), uvloop as the event loop
-    when installed (the ``api`` extra), no ``Server`` header, no proxy headers. The
+    One worker; httptools as the HTTP parser with the request line and headers
+    bounded to 16 KiB as h11 bounds them (:mod:`agentgraph.api.httpparse`; h11
+    without httptools), uvloop as the event loop when installed (both in the
+    ``api`` extra); no ``Server`` header, no proxy headers. The
     GIL switch interval is set to :data:`SWITCH_INTERVAL` for the process (the
     commit threads get the GIL back sooner: group-committed recruitments' commits
     wait less).
@@ -60,7 +62,7 @@ def serve(app: FastAPI, host: str, port: int, log_level: str = "info") -> None:
         port=port,
         log_level=log_level,
         workers=1,
-        http="h11",  # the one uvicorn HTTP parser that bounds the request line and headers
+        http=http_protocol(),  # httptools with a bound on the request's head, else h11
         server_header=False,
         proxy_headers=False,
     )

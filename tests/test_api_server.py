@@ -149,3 +149,16 @@ def test_oversized_headers_are_refused_and_the_server_goes_on(server: str, where
     answer = _raw(server, head)
     assert answer.startswith(b"HTTP/1.1 400"), answer[:80]
     assert httpx.get(f"{server}/readyz", timeout=5).status_code == 200
+    # under the bound, and a keep-alive connection's second request, are served
+    fine = httpx.get(f"{server}/readyz", headers={"X-Filler": "y" * 12_000}, timeout=5)
+    assert fine.status_code == 200
+    with httpx.Client(base_url=server, timeout=5) as c:
+        for _ in range(3):
+            assert c.get("/readyz", headers={"X-Filler": "z" * 10_000}).status_code == 200
+
+
+def test_the_server_uses_the_bounded_parser() -> None:
+    from agentgraph.api.httpparse import HAVE_HTTPTOOLS, BoundedHttpTools, http_protocol
+
+    assert HAVE_HTTPTOOLS  # httptools is in the api extra
+    assert http_protocol() is BoundedHttpTools
