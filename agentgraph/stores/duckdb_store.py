@@ -298,6 +298,8 @@ class DuckDBStore:
                 if progress:  # may raise (e.g. a cancelled job): then nothing is kept
                     progress(rel.rows, rel.rows)
                 self._sql("COMMIT")
+                if old is not None:
+                    self._numbered_tables.pop(old[0], None)
             except duckdb.Error as exc:
                 self._sql("ROLLBACK")
                 raise StoreError(f"cannot load {name!r}: {exc}") from None
@@ -381,6 +383,7 @@ class DuckDBStore:
             except BaseException:
                 self._sql("ROLLBACK")
                 raise
+            self._numbered_tables.pop(row[0], None)
 
     def close(self) -> None:
         """Close the file (other processes may open it then)."""
