@@ -163,6 +163,28 @@ def test_concurrent_recruitments_agree_with_serial_application(
     assert _snapshot(live, h, agents) == want
 
 
+Call = tuple[str, str, str | None, bool]  # upline, new agent, rank, enforce
+
+
+async def _together(registry: Registry, calls: list[Call]) -> list[Any]:
+    """Every call queued before the dataset's writer runs: one batch, arrival order kept."""
+    return await asyncio.gather(
+        *(registry.recruit("acme:d", u, a, at=None, rank=r, enforce=e) for u, a, r, e in calls),
+        return_exceptions=True,
+    )
+
+
+async def _one_by_one(registry: Registry, calls: list[Call]) -> list[Any]:
+    """Each call answered before the next is made: the serial oracle."""
+    out: list[Any] = []
+    for u, a, r, e in calls:
+        try:
+            out.append(await registry.recruit("acme:d", u, a, at=None, rank=r, enforce=e))
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
 def test_a_known_arrival_order_in_one_batch_equals_one_by_one(tmp_path: Path) -> None:
     """Through the registry (a real DuckDB file): all queued before the writer runs."""
     rel = read_relations(_forest(tmp_path / "f.csv", [29, 28]))
@@ -185,28 +207,14 @@ def test_a_known_arrival_order_in_one_batch_equals_one_by_one(tmp_path: Path) ->
         check, info = res
         return (check.members_before, check.level, [f.rule for f in check.newly_fired], info.rows)
 
-    async def together(registry: Registry) -> list[Any]:
-        return await asyncio.gather(
-            *(registry.recruit("acme:d", u, a, at=None, rank=None, enforce=e) for u, a, e in calls),
-            return_exceptions=True,
-        )
-
-    async def one_by_one(registry: Registry) -> list[Any]:
-        out: list[Any] = []
-        for u, a, e in calls:
-            try:
-                out.append(await registry.recruit("acme:d", u, a, at=None, rank=None, enforce=e))
-            except Exception as exc:
-                out.append(exc)
-        return out
-
+    recs = [(u, a, None, e) for u, a, e in calls]
     results = []
-    for name, run in (("batch", together), ("serial", one_by_one)):
+    for name, run in (("batch", _together), ("serial", _one_by_one)):
         with DuckDBStore(tmp_path / f"{name}.duckdb") as store:
             store.load("acme:d", rel)
             registry = Registry(store, "cn")
             asyncio.run(registry.index("acme:d"))
-            got = asyncio.run(run(registry))
+            got = asyncio.run(run(registry, recs))
             index = registry.loaded("acme:d")
             assert index is not None
             results.append(
@@ -332,34 +340,16 @@ def _batch_and_serial(
     setup: Callable[[DuckDBStore, Path], TenantQuota | None],
 ) -> list[list[Any]]:
     """The same calls queued together (one batch) and one by one, each on fresh files."""
-
-    async def together(registry: Registry) -> list[Any]:
-        return await asyncio.gather(
-            *(
-                registry.recruit("acme:d", u, a, at=None, rank=r, enforce=False)
-                for u, a, r in calls
-            ),
-            return_exceptions=True,
-        )
-
-    async def one_by_one(registry: Registry) -> list[Any]:
-        out: list[Any] = []
-        for u, a, r in calls:
-            try:
-                out.append(await registry.recruit("acme:d", u, a, at=None, rank=r, enforce=False))
-            except Exception as exc:
-                out.append(exc)
-        return out
-
+    recs = [(u, a, r, False) for u, a, r in calls]
     results = []
-    for name, run in (("batch", together), ("serial", one_by_one)):
+    for name, run in (("batch", _together), ("serial", _one_by_one)):
         folder = tmp_path / name
         folder.mkdir()
         with DuckDBStore(folder / "s.duckdb") as store:
             store.load("acme:d", rel)
             registry = Registry(store, "cn", quota=setup(store, folder))
             asyncio.run(registry.index("acme:d"))
-            results.append(_outcomes(asyncio.run(run(registry))))
+            results.append(_outcomes(asyncio.run(run(registry, recs))))
             results.append(store.read("acme:d").table.column("agent_id").to_pylist()[-2:])
     return results
 
