@@ -19,6 +19,10 @@ Every method's networks flagged at 30/3 and deepest level must agree with
 agentgraph's. Targets: 10M faster than the DuckDB CTE and <= 2 s, <= 1 GB; 1M <=
 0.5 s; at 1M >= 50x networkx and >= 10x igraph, networkit and scipy.csgraph.
 Peers that are not installed are skipped (``pip install networkit scipy``).
+Before the methods, each size's floors run: processes that do no scan at all (the
+interpreter; pyarrow reading the file; with pandas imported, as pyarrow does on its
+first array; with numba and one cached kernel called, as any numba kernel costs), so
+the part of agentgraph's time that is its own work is printed beside its total.
 Each agentgraph row is followed by its profile: the medians of the stages it prints
 with ``AGENTGRAPH_PROFILE=1`` (read, encode, walk, measure, report, render, write,
 main) and the start-up and imports (the wall time outside ``main``).
@@ -146,6 +150,44 @@ finish(depth, roots_of(parent))
 }
 
 
+# What any process of this stack pays before a scan's own work: the floors (same run,
+# whole processes, nothing computed). pyarrow imports pandas on its first array
+# (``pyarrow.lib._pandas_api``) when pandas is installed, and numba sets up its CPU
+# target (importing scipy when installed) on the first call of a cached kernel.
+_KERNEL = """
+import numba
+@numba.njit(cache=True)
+def first(a):
+    return a.sum()
+"""
+FLOORS = {
+    "floor: interpreter": "pass",
+    "floor: + pyarrow reads the file": (
+        "import sys, pyarrow.parquet as pq; pq.ParquetFile(sys.argv[1]).read()"
+    ),
+    "floor: + pandas": (
+        "import sys, pyarrow.parquet as pq, pandas; pq.ParquetFile(sys.argv[1]).read()"
+    ),
+    "floor: + numba, one cached kernel": (
+        "import sys, pyarrow.parquet as pq, pandas, numpy as np; sys.path.insert(0, sys.argv[2]);"
+        " import floor_kernel; pq.ParquetFile(sys.argv[1]).read(); floor_kernel.first(np.ones(3))"
+    ),
+}
+
+
+def _floors(src: Path, tmp: Path, repeat: int) -> dict[str, float]:
+    """Median wall seconds of each floor process (the kernel's cache warmed first)."""
+    (tmp / "floor_kernel.py").write_text(_KERNEL, "utf-8")
+    warm = FLOORS["floor: + numba, one cached kernel"]
+    subprocess.run([sys.executable, "-c", warm, str(src), str(tmp)], check=True)
+    got = {}
+    for name, code in FLOORS.items():
+        runs = [_timed([sys.executable, "-c", code, str(src), str(tmp)])[0] for _ in range(repeat)]
+        got[name] = statistics.median(runs)
+        print(f"{src.stem.split('_')[2]:>11} {name:<35} {got[name]:5.2f} s  runs {runs}")
+    return got
+
+
 def _data(rows: int) -> Path:
     """The forest's ``agent_id, upline_id`` only (the issue's input: no join times)."""
     path = DATA / f"forest_ids_{rows}_1.parquet"
@@ -213,6 +255,7 @@ def main() -> int:
     args = ap.parse_args()
     med = statistics.median
     res: dict[tuple[str, int], tuple[float, float]] = {}
+    floors: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         for n in args.sizes:
@@ -221,6 +264,7 @@ def main() -> int:
             if n == args.peer_size:
                 methods += ["igraph", "networkit", "scipy", "networkx"]
             want: dict[str, int] | None = None
+            floors[n] = _floors(src, Path(tmp), max(args.repeat, 3))
             for m in methods:
                 if m != "agentgraph" and not _available(m):
                     print(f"{n:>11,} {m:<11} skipped (not installed)")
@@ -274,6 +318,15 @@ def main() -> int:
             ratio = other[0] / base[0]
             targets.append(
                 (f"{args.peer_size:,}: >= {need}x {peer}", ratio >= need, f"{ratio:.1f}x")
+            )
+    for n, got in floors.items():
+        mine = res.get(("agentgraph", n))
+        stack = got["floor: + numba, one cached kernel"]
+        if mine:
+            print(
+                f"{n:,}: the stack's floor {stack:.2f} s (interpreter, pyarrow reading the file,"
+                f" pandas, numba with one cached kernel); agentgraph {mine[0]:.2f} s, its own"
+                f" work above the floor {mine[0] - stack:.2f} s"
             )
     print("targets:")
     for name, ok, value in targets:
