@@ -61,6 +61,10 @@ _TAGS = [
     {"name": "scans", "description": "Background scans and their reports."},
     {"name": "queries", "description": "Networks, agents, organisers, measured now."},
     {"name": "guardrail", "description": "Check and record recruitments in real time."},
+    {
+        "name": "workbench",
+        "description": "Browser sign-in: an API key for a session cookie (the UI at /ui/).",
+    },
 ]
 
 
@@ -180,6 +184,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are served offline by the workbench routes
+        redoc_url=None,
         dependencies=[
             Depends(audit_before_answer, scope="function"),
             Depends(reject_unknown_query),

@@ -131,6 +131,39 @@ class Authenticator:
             return None
         return Principal(rec.id, cast(Role, rec.role), rec.tenant)
 
+    def still_live(self, who: Principal) -> bool:
+        """Whether the key ``who`` signed in with is still live (not revoked or deleted).
+
+        Parameters
+        ----------
+        who : Principal
+            A principal from :meth:`authenticate` (a browser session's).
+
+        Returns
+        -------
+        bool
+
+        Notes
+        -----
+        O(1): one lookup in the metadata store's copy of the key table. A session
+        ends with its key: revoking a key signs its browsers out at their next
+        request.
+
+        Examples
+        --------
+        >>> from agentgraph.api.auth import Authenticator, Principal
+        >>> from agentgraph.api.meta import MetaStore
+        >>> auth = Authenticator(MetaStore(":memory:"), "Bq7-adm1n-Zx4wR9tLm2Vk8pNc6Hj3Yd")
+        >>> auth.still_live(Principal("bootstrap", "admin", None))
+        True
+        >>> auth.still_live(Principal("0123456789ab", "analyst", "acme"))
+        False
+        """
+        if who.key_id == BOOTSTRAP_KEY_ID:
+            return self._bootstrap is not None
+        rec = self._meta.key(who.key_id)
+        return rec is not None and rec.revoked_at is None
+
     def forget(self, *key_ids: str) -> None:
         """Nothing to drop: every call looks the key's record up (kept for callers).
 

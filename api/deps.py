@@ -20,6 +20,7 @@ from agentgraph.api.paging import Paging
 from agentgraph.api.registry import store_name
 from agentgraph.api.schemas.common import NAME_PATTERN
 from agentgraph.api.service import PENDING_AUDIT, Service
+from agentgraph.api.sessions import COOKIE, CSRF_HEADER, SAFE_METHODS
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -120,23 +121,85 @@ async def get_principal(
     service: ServiceDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>``; 401 otherwise.
+    """The caller, from ``Authorization: Bearer <key>`` or a workbench session; 401 otherwise.
 
-    The caller is kept in ``request.state.principal`` (refusals are audited by key id).
+    A bearer key wins when both are sent. A session (the ``agentgraph_session``
+    cookie, :mod:`agentgraph.api.sessions`) stands for the key it was opened with
+    while that key is live; a write through it must carry the session's
+    ``X-CSRF-Token`` and come from no other origin (403 ``csrf_failed``). The
+    caller is kept in ``request.state.principal`` (refusals are audited by key id).
     """
     challenge = {"WWW-Authenticate": "Bearer"}
     if creds is None or not creds.credentials:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "an API key is required: Authorization: Bearer <key>",
-            headers=challenge,
-        )
+        who = _session_principal(request, service)
+        if who is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "an API key is required: Authorization: Bearer <key> (or sign in at /ui/)",
+                headers=challenge,
+            )
+        request.state.principal = who
+        return who
     who = service.auth.authenticate(creds.credentials)
     if who is None:
         raise ApiError(401, "unauthorized", "invalid or revoked API key", headers=challenge)
     request.state.principal = who
     return who
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the request's ``Origin`` (when sent) is the service's own.
+
+    Parameters
+    ----------
+    request : Request
+        The incoming request.
+
+    Returns
+    -------
+    bool
+        True when no ``Origin`` header was sent or it names this scheme and host.
+
+    Examples
+    --------
+    >>> from starlette.requests import Request
+    >>> def req(origin):
+    ...     headers = [(b"host", b"127.0.0.1:8000")]
+    ...     if origin:
+    ...         headers.append((b"origin", origin.encode()))
+    ...     return Request({"type": "http", "scheme": "http", "path": "/", "query_string": b"",
+    ...                     "headers": headers})
+    >>> same_origin(req(None)), same_origin(req("http://127.0.0.1:8000"))
+    (True, True)
+    >>> same_origin(req("https://evil.example"))
+    False
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin == f"{request.url.scheme}://{host}"
+
+
+def _session_principal(request: Request, service: Service) -> Principal | None:
+    """The principal of the request's live session, None without one; CSRF checked."""
+    token = request.cookies.get(COOKIE)
+    session = service.sessions.get(token)
+    if session is None or not service.auth.still_live(session.principal):
+        if session is not None:
+            service.sessions.delete(token)
+        return None
+    if request.method not in SAFE_METHODS:
+        if not same_origin(request):
+            raise ApiError(403, "csrf_failed", "a write from another origin is refused")
+        if not session.csrf_matches(request.headers.get(CSRF_HEADER)):
+            raise ApiError(
+                403,
+                "csrf_failed",
+                f"a write from the workbench must carry the session's {CSRF_HEADER} header",
+            )
+    return session.principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -177,16 +177,23 @@ REPORT_CSP = (
 """Content-Security-Policy of HTML pages (the report): its inline style only, no script."""
 
 DOCS_CSP = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-"""Content-Security-Policy of the API docs pages (:data:`DOCS_PATHS`): FastAPI's Swagger UI
-and ReDoc load from the jsDelivr CDN and start with an inline script."""
+"""Content-Security-Policy of the API docs pages (:data:`DOCS_PATHS`): Swagger UI and ReDoc
+served from the package (``/ui/vendor``), their start-up in a file; the inline styles they
+set are allowed, nothing from elsewhere."""
 
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+UI_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+"""Content-Security-Policy of the workbench's page (``/`` and ``/ui/``): its own script and
+style files only, no inline script, no other origin."""
+
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
 """The pages served with :data:`DOCS_CSP`."""
 
 QUERY_KEY_MESSAGE = (
@@ -205,7 +212,8 @@ class SecurityHeadersMiddleware:
     Every HTTP answer gets ``X-Content-Type-Options: nosniff``, ``X-Frame-Options:
     DENY``, ``Referrer-Policy: no-referrer``, ``Cache-Control: no-store`` and a
     Content-Security-Policy: :data:`REPORT_CSP` for HTML pages, :data:`DOCS_CSP` for
-    :data:`DOCS_PATHS`, :data:`JSON_CSP` for everything else. Requests that came over
+    :data:`DOCS_PATHS`, :data:`UI_CSP` for the workbench, :data:`JSON_CSP` for everything
+    else. Requests that came over
     https (``scope["scheme"]``; the service itself speaks plain HTTP, so only when
     uvicorn is given a certificate) also get ``Strict-Transport-Security``. A request
     whose query string carries a key (:func:`~agentgraph.api.security.query_has_key`)
@@ -254,7 +262,9 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
-        docs = scope.get("path", "") in DOCS_PATHS
+        path = scope.get("path", "")
+        docs = path in DOCS_PATHS
+        ui = path == "/" or path == "/ui" or path.startswith("/ui/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -265,7 +275,7 @@ class SecurityHeadersMiddleware:
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Cache-Control"] = "no-store"
                 headers["Content-Security-Policy"] = (
-                    DOCS_CSP if docs and html else REPORT_CSP if html else JSON_CSP
+                    (DOCS_CSP if docs else UI_CSP if ui else REPORT_CSP) if html else JSON_CSP
                 )
                 if https:
                     headers["Strict-Transport-Security"] = HSTS

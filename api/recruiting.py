@@ -37,6 +37,7 @@ from agentgraph.api.records import AuditEntry
 
 from agentgraph.errors import StoreError
 from agentgraph.live import LiveIndex, RecruitmentCheck
+from agentgraph.live.enforcement import Enforcement
 from agentgraph.live.journal import Undo
 from agentgraph.stores import DatasetInfo
 from agentgraph.tables import Relations
@@ -283,19 +284,24 @@ def store_error(exc: StoreError, name: str) -> ApiError:
     return ApiError(422, "store_error", text)
 
 
-def guardrail_refusal(result: RecruitmentCheck) -> ApiError | None:
+def guardrail_refusal(
+    result: RecruitmentCheck, enforcement: Enforcement | None = None
+) -> ApiError | None:
     """The 409 ``guardrail_blocked`` a recruitment with ``enforce`` gets, or None.
 
     Parameters
     ----------
     result : RecruitmentCheck
         Its check.
+    enforcement : Enforcement, optional
+        What enforcement refuses (:mod:`agentgraph.live.enforcement`); default
+        ``new_rules``.
 
     Returns
     -------
     ApiError or None
-        The refusal when a rule would newly fire or a single-tier network would get
-        a second agent tier; None otherwise.
+        The refusal when the mode refuses it (by default: a rule would newly fire
+        or a single-tier network would get a second agent tier); None otherwise.
 
     Notes
     -----
@@ -310,16 +316,22 @@ def guardrail_refusal(result: RecruitmentCheck) -> ApiError | None:
     >>> guardrail_refusal(index.check("002", "030")).message
     'the recruitment would newly trigger: cn.threshold; not applied'
     """
-    if not (result.newly_fired or result.adds_agent_tier):
+    rule = enforcement or Enforcement()
+    what = rule.reasons(result)
+    if not what:
         return None
-    what = [f.rule for f in result.newly_fired] + (
-        ["adds_agent_tier"] if result.adds_agent_tier else []
-    )
+    if rule.mode == "new_rules":  # the answer as it always was
+        return ApiError(
+            409,
+            "guardrail_blocked",
+            f"the recruitment would newly trigger: {', '.join(what)}; not applied",
+            [{"code": w, "message": f"would newly trigger {w}"} for w in what],
+        )
     return ApiError(
         409,
         "guardrail_blocked",
-        f"the recruitment would newly trigger: {', '.join(what)}; not applied",
-        [{"code": w, "message": f"would newly trigger {w}"} for w in what],
+        f"the recruitment is refused (enforcement {rule.mode}): {', '.join(what)}; not applied",
+        [{"code": w, "message": rule.describe(w)} for w in what],
     )
 
 
@@ -336,6 +348,7 @@ def prepare(
     known: DatasetInfo,
     quota: TenantQuota | None,
     stored: int,
+    enforcement: Enforcement | None = None,
 ) -> tuple[list[Accepted], list[tuple[Recruitment, Exception]]]:
     """Check a batch in arrival order, each seeing the ones before it; refuse the bad ones.
 
@@ -400,7 +413,7 @@ def prepare(
             version = index.version
             try:
                 result = index.add(rec.upline_id, rec.agent_id, rec.rank, journal=one)
-                refusal = guardrail_refusal(result) if rec.enforce else None
+                refusal = guardrail_refusal(result, enforcement) if rec.enforce else None
                 if refusal is not None:
                     raise refusal
                 row = _row(known, rec)

@@ -46,6 +46,7 @@ from agentgraph.api.recruiting import (
 from agentgraph.analysis import analyse
 from agentgraph.errors import StoreError
 from agentgraph.live import LiveIndex, RecruitmentCheck
+from agentgraph.live.enforcement import Enforcement
 from agentgraph.stores import DatasetInfo, GraphStore
 from agentgraph.tables import Relations
 
@@ -188,8 +189,10 @@ class Registry:
         *,
         audit: AuditWriter | None = None,
         batch_max: int = 512,
+        enforcement: Enforcement | None = None,
     ) -> None:
         self.store = store
+        self.enforcement = enforcement or Enforcement()
         self.policy = policy
         self.cache_bytes = cache_bytes
         self.quota = quota
@@ -419,7 +422,7 @@ class Registry:
         stored: int | None = None  # the quota is checked for the whole batch when written
         while True:
             quota = None if stored is None else self.quota
-            accepted, refused = prepare(index, batch, known, quota, stored or 0)
+            accepted, refused = prepare(index, batch, known, quota, stored or 0, self.enforcement)
             if not accepted:
                 for rec, err in refused:
                     rec.fail(err)

@@ -21,10 +21,12 @@ from agentgraph.api.meta import MetaStore, now
 from agentgraph.api.quota import TenantQuota
 from agentgraph.api.records import AuditEntry
 from agentgraph.api.registry import Registry
+from agentgraph.api.sessions import SessionStore
 from agentgraph.api.settings import Settings
 from agentgraph.api.spooling import clean_upload_folders
 from starlette.requests import Request
 
+from agentgraph.live.enforcement import Enforcement
 from agentgraph.policies import get_policy
 from agentgraph.stores import GraphStore, open_store
 
@@ -106,6 +108,7 @@ class Service:
         self.evidence = EvidenceStore.beside(self.meta.path)
         self.audit_writer = AuditWriter(self.meta, settings.group_commit_max)
         self.auth = Authenticator(self.meta, settings.admin_key.get_secret_value())
+        self.sessions = SessionStore(settings.session_seconds)
         self.registry = Registry(
             self.store,
             settings.policy,
@@ -113,6 +116,7 @@ class Service:
             TenantQuota(self.meta, settings.max_tenant_bytes),
             audit=self.audit_writer,
             batch_max=settings.group_commit_max,
+            enforcement=Enforcement(settings.guardrail_enforce, settings.guardrail_max_levels),
         )
         self.denied = DeniedLimiter(settings.audit_denied_per_minute)
         self.scans = None

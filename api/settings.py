@@ -8,7 +8,7 @@ variable: ``AGENTGRAPH_`` + the upper-cased name, e.g. ``AGENTGRAPH_ADMIN_KEY``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from agentgraph.loaders.limits import ReadLimits
 from pydantic import Field, SecretStr, ValidationError
@@ -144,6 +144,15 @@ class Settings(BaseSettings):
     group_commit_max : int
         Most recruitments of one dataset in one store transaction, and most audit rows
         in one audit commit (1: one commit each).
+    session_seconds : int
+        How long a workbench sign-in (browser session) lasts.
+    max_export_agents : int
+        Most agents in one export over the API (422 past it).
+    guardrail_enforce : {"new_rules", "flagged_network", "max_levels"}
+        What a recruitment applied with ``enforce`` is refused for
+        (:mod:`agentgraph.live.enforcement`).
+    guardrail_max_levels : int
+        The deepest level a new agent may take in ``max_levels`` mode (root = 1).
 
     Raises
     ------
@@ -360,6 +369,40 @@ class Settings(BaseSettings):
             "written are checked in arrival order and written together, at most this many "
             "in one store transaction; audit rows likewise share one metadata commit. "
             "1 writes each recruitment and each audit row in its own commit."
+        ),
+    )
+    guardrail_enforce: Literal["new_rules", "flagged_network", "max_levels"] = Field(
+        default="new_rules",
+        description=(
+            "What enforce refuses: new_rules (a rule would newly fire, or a single-tier "
+            "network would get a second agent tier), flagged_network (also any "
+            "recruitment into a flagged network) or max_levels (also any new agent "
+            "deeper than guardrail_max_levels, root = level 1)."
+        ),
+    )
+    guardrail_max_levels: int = Field(
+        default=2,
+        ge=1,
+        le=1_000_000,
+        description="max_levels mode: the deepest level a new agent may take (root = 1).",
+    )
+    max_export_agents: int = Field(
+        default=200_000,
+        ge=1,
+        le=100_000_000,
+        description=(
+            "Most agents one network or downline export may hold over the API (422 past "
+            "it; the CLI's agentgraph export has no bound). Exports are built in the "
+            "request, so this bounds its time."
+        ),
+    )
+    session_seconds: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=30 * 24 * 3600,
+        description=(
+            "How long a workbench sign-in lasts: the browser session's cookie expires "
+            "this many seconds after the API key was exchanged for it."
         ),
     )
 

@@ -183,8 +183,11 @@ def test_headers_on_every_kind_of_answer(api: Harness, inputs: dict[str, Path]) 
     _check_headers(c.get("/v1/tenants?limt=1", headers=api.admin))  # 422
     _check_headers(c.get("/v1/me?api_key=x"))  # the query-key refusal
     _check_headers(c.get("/openapi.json"))
-    docs = _check_headers(c.get("/docs"), ("script-src", "https://cdn.jsdelivr.net"))
-    assert "'unsafe-eval'" not in docs
+    for page_path in ("/docs", "/redoc"):  # served from the package: nothing from a CDN
+        docs = _check_headers(c.get(page_path), ("default-src 'none'", "script-src 'self'"))
+        assert "'unsafe-eval'" not in docs and "https:" not in docs
+    ui = _check_headers(c.get("/ui/"), ("default-src 'none'", "script-src 'self'"))
+    assert "'unsafe-inline'" not in ui and "https:" not in ui  # the workbench: own files only
     api.dataset(analyst, "b30", inputs["b30"])
     scan = api.scan(analyst, "b30")
     json_r = c.get(f"/v1/scans/{scan['id']}/report", headers=analyst)

@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agentgraph.report", "agentgraph.interop"),
     ("agentgraph.analysis",),
     ("agentgraph.live",),
+    ("agentgraph.exports",),
     ("agentgraph.appraisal",),
     ("agentgraph.facade", "agentgraph.warmup"),
     ("agentgraph.api",),

@@ -10,7 +10,7 @@ Modules: :mod:`~agentgraph.cli.app` (the Typer app and entry point),
 :mod:`~agentgraph.cli.options` (shared option types), :mod:`~agentgraph.cli.common`
 (errors, progress, reading, rendering), then the commands:
 :mod:`~agentgraph.cli.scan`, :mod:`~agentgraph.cli.appraise`, :mod:`~agentgraph.cli.datasets`,
-:mod:`~agentgraph.cli.tools`, :mod:`~agentgraph.cli.diff`.
+:mod:`~agentgraph.cli.tools`, :mod:`~agentgraph.cli.diff`, :mod:`~agentgraph.cli.export`.
 """
 
 from __future__ import annotations
@@ -27,5 +27,6 @@ for _commands in (
     "datasets",
     "tools",
     "diff",
+    "export",
 ):  # they register on app in this order
     importlib.import_module(f"agentgraph.cli.{_commands}")

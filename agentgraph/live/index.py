@@ -299,23 +299,21 @@ class LiveIndex:
         return self.chain(int(self.nets.deepest[j]))
 
     # --------------------------------------------------------------- agents
-    def recruits(self, v: int, offset: int = 0, limit: int | None = None) -> tuple[list[str], int]:
-        """One page of ``v``'s direct recruits (in load order, then added) and their total."""
+    def recruit_ids(self, v: int) -> np.ndarray:
+        """Dense ids of ``v``'s direct recruits (in load order, then added). O(recruits)."""
         base = (
             self._kids[self._kid_start[v] : self._kid_start[v + 1]]
             if v < self.n_base
             else np.zeros(0, np.int32)
         )
-        extra = self._new_kids.get(v, [])
-        total = len(base) + len(extra)
-        stop = total if limit is None else min(total, offset + limit)
-        page: list[int] = []
-        if offset < len(base):
-            page.extend(base[offset : min(stop, len(base))].tolist())
-        lo = max(0, offset - len(base))
-        hi = max(0, stop - len(base))
-        page.extend(extra[lo:hi])
-        return self.names(page), total
+        extra = self._new_kids.get(v)
+        return np.concatenate([base, np.asarray(extra, np.int32)]) if extra else base
+
+    def recruits(self, v: int, offset: int = 0, limit: int | None = None) -> tuple[list[str], int]:
+        """One page of ``v``'s direct recruits (in load order, then added) and their total."""
+        kids = self.recruit_ids(v)
+        stop = len(kids) if limit is None else min(len(kids), offset + limit)
+        return self.names(kids[offset:stop]), len(kids)
 
     def agent(
         self,

@@ -15,6 +15,7 @@ from agentgraph.api.routes import (
     audit,
     datasets,
     evidence,
+    exports,
     guardrail,
     health,
     ingest,
@@ -24,6 +25,7 @@ from agentgraph.api.routes import (
     organisers,
     scans,
     tenants,
+    workbench,
 )
 from fastapi import APIRouter
 
@@ -42,8 +44,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     networks.router,
     agents.router,
     organisers.router,
+    exports.router,
     appraisals.router,
     guardrail.router,
+    workbench.router,
 )
 
 MATCH_ORDER: tuple[APIRouter, ...] = (

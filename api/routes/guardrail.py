@@ -25,14 +25,18 @@ from agentgraph.api.schemas.queries import FlagOut
 from fastapi import APIRouter, Request
 
 from agentgraph.live import RecruitmentCheck
+from agentgraph.live.enforcement import Enforcement
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}", tags=["guardrail"])
 
 
-def _out(c: RecruitmentCheck) -> dict[str, object]:
+def _out(c: RecruitmentCheck, enforcement: Enforcement | None = None) -> dict[str, object]:
+    rule = enforcement or Enforcement()
     return {
+        "enforcement": rule.mode,
+        "refused_if_enforced": rule.reasons(c),
         "upline_id": c.upline_id,
         "agent_id": c.agent_id,
         "level": c.level,
@@ -66,7 +70,7 @@ async def check_recruitment(
     idx = await service.registry.index(ds.store_name)
     result = idx.check(body.upline_id, body.agent_id)
     service.audit_read(ds.who, "recruitment.check", ds.name)
-    return RecruitmentCheckOut.model_validate(_out(result))
+    return RecruitmentCheckOut.model_validate(_out(result, service.registry.enforcement))
 
 
 @router.post(
@@ -106,4 +110,6 @@ async def apply_recruitment(
         enforce=body.enforce,
         audit=audit,
     )
-    return RecruitmentApplied.model_validate({**_out(result), "rows": info.rows})
+    return RecruitmentApplied.model_validate(
+        {**_out(result, service.registry.enforcement), "rows": info.rows}
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agentgraph.api.schemas.common import WallTime
 from agentgraph.api.schemas.queries import FlagOut, Structure
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,8 +25,9 @@ class RecruitmentIn(BaseModel):
     enforce: bool = Field(
         default=False,
         description=(
-            "Apply only: refuse (409 guardrail_blocked) when a rule would newly fire or a "
-            "single-tier network would get a second agent tier."
+            "Apply only: refuse (409 guardrail_blocked) what the service's enforcement "
+            "mode refuses (AGENTGRAPH_GUARDRAIL_ENFORCE; by default: a rule would newly "
+            "fire or a single-tier network would get a second agent tier)."
         ),
     )
 
@@ -60,6 +63,8 @@ class RecruitmentCheckOut(BaseModel):
                     "newly_fired": [],
                     "rules_after": ["cn.threshold"],
                     "would_flag": True,
+                    "enforcement": "new_rules",
+                    "refused_if_enforced": ["cn.threshold"],
                 }
             ]
         }
@@ -78,6 +83,15 @@ class RecruitmentCheckOut(BaseModel):
     newly_fired: list[FlagOut] = Field(description="Policy rules that would start firing.")
     rules_after: list[str] = Field(description="Every rule that would fire afterwards.")
     would_flag: bool = Field(description="Something new: newly_fired or adds_agent_tier.")
+    enforcement: Literal["new_rules", "flagged_network", "max_levels"] = Field(
+        description="The service's enforcement mode (AGENTGRAPH_GUARDRAIL_ENFORCE)."
+    )
+    refused_if_enforced: list[str] = Field(
+        description=(
+            "Why applying it with enforce would be refused under that mode (rule ids, "
+            "adds_agent_tier, flagged_network, max_levels); empty: it would be applied."
+        )
+    )
 
 
 class RecruitmentApplied(RecruitmentCheckOut):

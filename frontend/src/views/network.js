@@ -1,0 +1,666 @@
+// #/datasets/NAME/networks/ROOT: tier counts, flags, deepest chain and the tree
+// (cytoscape drawing + keyboard-navigable outline), loaded on demand.
+import { h, clear, uid } from "../dom.js";
+import { t, num } from "../i18n.js";
+import * as api from "../api.js";
+import { link } from "../app.js";
+import { heading, errorBox, errorText, loading, flagsTable } from "./common.js";
+import { treeModel, levelColour, LEVEL_COLOURS, MAX_DRAWN, RECRUITS_PAGE } from "../tree.js";
+
+const TIERS_SHOWN = 30;
+const CHAIN_SHOWN = 12;
+
+export function renderNetwork(view, ctx) {
+  const { dataset: ds, root } = ctx.route.params;
+  const body = h("div", null, loading());
+  view.append(
+    h(
+      "nav",
+      { class: "crumbs", "aria-label": t("nav.breadcrumb") },
+      h("a", { href: link.datasets() }, t("nav.datasets")),
+      " / ",
+      h("a", { href: link.networks(ds) }, ds),
+      " / ",
+      h("span", { "aria-current": "page" }, root),
+    ),
+    heading(t("network.title", { root })),
+    body,
+  );
+  api
+    .get(`/v1/datasets/${api.seg(ds)}/networks/${api.seg(root)}`)
+    .then((net) => {
+      if (!ctx.alive()) return;
+      clear(body);
+      showNetwork(body, ctx, ds, net);
+    })
+    .catch((e) => {
+      if (!ctx.alive()) return;
+      clear(body).append(errorBox(e, "network-error"));
+      // "not a network root; its network's root is X": offer X
+      const d = e.details && e.details.find((x) => x.field === "root_id");
+      if (d && d.message.startsWith("root: ")) {
+        const other = d.message.slice(6);
+        body.append(h("p", null, h("a", { href: link.network(ds, other, root) }, t("network.title", { root: other }))));
+      }
+    });
+}
+
+function showNetwork(body, ctx, ds, net) {
+  body.append(
+    h(
+      "p",
+      { class: "summary", testid: "network-summary" },
+      h("span", { class: net.flagged ? "badge badge-flag" : "badge" }, net.flagged ? net.rules.join(", ") : t("common.no")),
+      " ",
+      t("network.summary", {
+        members: num(net.members),
+        levels: num(net.levels),
+        structure: t("structure." + net.structure),
+        maxdirect: num(net.max_direct_recruits),
+        branching: num(net.mean_branching),
+      }),
+    ),
+    h(
+      "div",
+      { class: "two-col" },
+      h("section", { class: "card", "aria-labelledby": "tiers-h" }, h("h2", { id: "tiers-h" }, t("network.tiers")), tierBars(net.tier_counts)),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "flags-h" },
+        h("h2", { id: "flags-h" }, t("network.flags")),
+        net.flags.length ? flagsTable(net.flags) : h("p", { testid: "no-flags" }, t("network.noflags")),
+      ),
+    ),
+  );
+  const tree = treeSection(ctx, ds, net);
+  body.append(chainSection(net, tree), tree.section);
+  tree.start();
+}
+
+function tierBars(counts) {
+  const max = Math.max(1, ...counts);
+  const list = h("ol", { class: "tiers", testid: "tier-counts" });
+  const addRows = (from, to) => {
+    for (let i = from; i < to; i++) {
+      const bar = h("span", { class: "bar" });
+      bar.style.width = `${Math.max(0.5, (100 * counts[i]) / max)}%`;
+      bar.style.backgroundColor = levelColour(i + 1);
+      list.append(
+        h(
+          "li",
+          { testid: "tier", "data-level": String(i + 1) },
+          h("span", { class: "tier-label" }, t("network.tier", { level: num(i + 1) })),
+          h("span", { class: "bar-track", "aria-hidden": "true" }, bar),
+          h("span", { class: "tier-count" }, num(counts[i])),
+        ),
+      );
+    }
+  };
+  addRows(0, Math.min(counts.length, TIERS_SHOWN));
+  const wrap = h("div", null, list);
+  if (counts.length > TIERS_SHOWN) {
+    let shown = TIERS_SHOWN;
+    const more = h("button", { type: "button", class: "more" });
+    const label = () => t("common.more", { n: num(Math.min(TIERS_SHOWN, counts.length - shown)), left: num(counts.length - shown) });
+    more.textContent = label();
+    more.addEventListener("click", () => {
+      const to = Math.min(counts.length, shown + TIERS_SHOWN);
+      addRows(shown, to);
+      shown = to;
+      if (shown >= counts.length) more.remove();
+      else more.textContent = label();
+    });
+    wrap.append(more);
+  }
+  return wrap;
+}
+
+function chainSection(net, tree) {
+  const chain = net.deepest_chain;
+  const items = [];
+  const links = (ids) => ids.map((id) => h("li", null, h("a", { href: link.agent(tree.ds, id) }, id)));
+  if (chain.length <= CHAIN_SHOWN) items.push(...links(chain));
+  else {
+    items.push(...links(chain.slice(0, CHAIN_SHOWN - 3)));
+    items.push(h("li", { class: "gap" }, `… ${num(net.deepest_chain_length - CHAIN_SHOWN)} …`));
+    items.push(...links(chain.slice(-3)));
+  }
+  const last = chain[chain.length - 1];
+  return h(
+    "section",
+    { class: "card chain", "aria-labelledby": "chain-h" },
+    h("h2", { id: "chain-h" }, t("network.chain", { n: num(net.deepest_chain_length) })),
+    h("ol", { class: "chain-list", testid: "deepest-chain" }, items),
+    chain.length > 1 && chain.length === net.deepest_chain_length
+      ? h(
+          "button",
+          { type: "button", testid: "chain-expand", on: { click: () => tree.focusAgent(last, chain.slice(0, -1)) } },
+          t("network.chain.show"),
+        )
+      : null,
+  );
+}
+
+// --- the tree -------------------------------------------------------------------------
+
+function treeSection(ctx, ds, net) {
+  const model = treeModel(ds, net.root);
+  const chainSet = new Set(net.deepest_chain);
+  const status = h("p", { class: "tree-status", role: "status", "aria-live": "polite" });
+  const canvas = h("div", { class: "tree-canvas", testid: "tree", role: "img", "aria-label": t("tree.canvas") });
+  const outline = h("div", { class: "outline", testid: "tree-outline" });
+  const legend = h("ul", { class: "legend", "aria-label": t("tree.legend") });
+  const selected = h("div", { class: "selected", "aria-live": "polite" });
+  const searchInput = h("input", {
+    type: "search",
+    id: uid("tree-search"),
+    testid: "tree-search",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
+  const searchMsg = h("p", { class: "search-msg", role: "status", testid: "tree-search-result" });
+  const searchForm = h(
+    "form",
+    { class: "tree-search", role: "search" },
+    h("label", { for: searchInput.id }, t("tree.search")),
+    h("div", { class: "inline" }, searchInput, h("button", { type: "submit", testid: "tree-search-go" }, t("tree.search.go"))),
+    searchMsg,
+  );
+  const outlineId = uid("outline-h");
+  const section = h(
+    "section",
+    { class: "card tree-section", "aria-labelledby": "tree-h" },
+    h("h2", { id: "tree-h" }, t("tree.title")),
+    h("p", { class: "hint" }, t("tree.help")),
+    h(
+      "div",
+      { class: "tree-tools" },
+      searchForm,
+      h(
+        "div",
+        { class: "buttons" },
+        h("button", { type: "button", testid: "tree-fit", on: { click: () => cy && cy.fit(undefined, 30) } }, t("tree.fit")),
+        h(
+          "button",
+          {
+            type: "button",
+            testid: "tree-collapse",
+            on: {
+              click: () => {
+                model.collapseAll();
+                redraw({ fit: true });
+              },
+            },
+          },
+          t("tree.collapse"),
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "tree-layout" },
+      h("div", { class: "tree-draw" }, canvas, h("div", { class: "legend-row" }, h("span", null, t("tree.legend") + ":"), legend), status),
+      h(
+        "div",
+        { class: "tree-side" },
+        selected,
+        h("h3", { id: outlineId }, t("tree.outline")),
+        h("p", { class: "hint", id: outlineId + "-help" }, t("tree.outline.help")),
+        outline,
+      ),
+    ),
+  );
+  outline.setAttribute("aria-labelledby", outlineId);
+  outline.setAttribute("aria-describedby", outlineId + "-help");
+
+  let cy = null;
+  let busy = false;
+
+  searchForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const id = searchInput.value.trim();
+    if (!id) return;
+    searchMsg.textContent = t("common.loading");
+    try {
+      const agent = await api.get(`/v1/datasets/${api.seg(ds)}/agents/${api.seg(id)}`, { recruits_limit: 1 });
+      if (agent.root !== net.root) {
+        clear(searchMsg).append(
+          t("tree.search.other", { id, root: agent.root }),
+          h("a", { href: link.network(ds, agent.root, id) }, t("tree.search.open")),
+        );
+        return;
+      }
+      let chain = agent.upline_chain;
+      if (chain.length < agent.upline_chain_length) chain = await fullChain(ds, agent);
+      searchMsg.textContent = "";
+      await focusAgent(id, chain);
+    } catch (e) {
+      searchMsg.textContent = errorText(e);
+    }
+  });
+
+  async function focusAgent(id, chain) {
+    if (busy) return;
+    busy = true;
+    try {
+      await model.openPath(chain, id);
+      const n = model.get(id);
+      if (n.total === null) await model.loadMore(id);
+    } catch (e) {
+      status.textContent = errorText(e);
+    } finally {
+      busy = false;
+    }
+    redraw({ focus: id, focusOutline: true });
+  }
+
+  async function toggle(id) {
+    if (busy) return;
+    const n = model.get(id);
+    if (!n) return;
+    model.focusId = id;
+    if (n.expanded) {
+      model.collapse(id);
+      redraw({ focus: id, focusOutline: true });
+      return;
+    }
+    if (model.visible().length + Math.min(RECRUITS_PAGE, n.total ?? RECRUITS_PAGE) > MAX_DRAWN) {
+      status.textContent = t("tree.cap", { n: num(MAX_DRAWN) });
+      return;
+    }
+    busy = true;
+    try {
+      await model.expand(id);
+    } catch (e) {
+      status.textContent = errorText(e);
+    } finally {
+      busy = false;
+    }
+    redraw({ focus: id, focusOutline: true });
+  }
+
+  async function more(id) {
+    if (busy) return;
+    if (model.visible().length + RECRUITS_PAGE > MAX_DRAWN) {
+      status.textContent = t("tree.cap", { n: num(MAX_DRAWN) });
+      return;
+    }
+    busy = true;
+    const n = model.get(id);
+    const before = n.children.length;
+    try {
+      await model.loadMore(id);
+    } catch (e) {
+      status.textContent = errorText(e);
+    } finally {
+      busy = false;
+    }
+    // focus the first newly loaded recruit (or the node itself)
+    const first = n.children[before] || id;
+    model.focusId = first;
+    redraw({ focus: first, focusOutline: true });
+  }
+
+  // --- outline -------------------------------------------------------------------------
+
+  function renderOutline(focusOutline) {
+    const had = outline.contains(document.activeElement);
+    clear(outline);
+    const rootUl = h("ul", { class: "outline-list" });
+    const build = (id, ul) => {
+      const n = model.get(id);
+      const stateText =
+        n.total === null ? t("tree.node.unknown") : n.total === 0 ? t("tree.node.leaf") : t("tree.node.recruits", { n: num(n.total) });
+      const btn = h(
+        "button",
+        {
+          type: "button",
+          class: ["node", model.focusId === id && "focused", chainSet.has(id) && "on-chain"],
+          testid: "tree-node",
+          "data-agent": id,
+          "data-level": String(n.level),
+          "aria-expanded": n.total === 0 ? null : n.expanded ? "true" : "false",
+          "aria-current": model.focusId === id ? "true" : null,
+          tabindex: model.focusId === id ? "0" : "-1",
+        },
+        h("span", { class: "dot", "aria-hidden": "true" }),
+        h("span", { class: "node-id" }, id),
+        h("span", { class: "node-meta" }, ` · ${t("network.tier", { level: num(n.level) })} · ${stateText}`),
+      );
+      btn.querySelector(".dot").style.backgroundColor = levelColour(n.level);
+      const li = h("li", null, btn);
+      if (n.expanded && (n.children.length || model.remaining(n))) {
+        const sub = h("ul", null);
+        for (const c of n.children) build(c, sub);
+        const left = model.remaining(n);
+        if (left > 0) {
+          sub.append(
+            h(
+              "li",
+              null,
+              h(
+                "button",
+                { type: "button", class: "more", testid: "tree-more", "data-parent": id, tabindex: "-1" },
+                t("common.more", { n: num(Math.min(RECRUITS_PAGE, left)), left: num(left) }),
+              ),
+            ),
+          );
+        }
+        li.append(sub);
+      }
+      ul.append(li);
+    };
+    build(model.rootId, rootUl);
+    outline.append(rootUl);
+    if (focusOutline || had) {
+      const b = outline.querySelector(`button[tabindex="0"]`);
+      if (b) b.focus({ preventScroll: false });
+    }
+  }
+
+  outline.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button");
+    if (!btn) return;
+    if (btn.dataset.parent !== undefined) more(btn.dataset.parent);
+    else if (btn.dataset.agent !== undefined) toggle(btn.dataset.agent);
+  });
+
+  outline.addEventListener("keydown", (ev) => {
+    const btn = ev.target.closest("button");
+    if (!btn) return;
+    const all = Array.from(outline.querySelectorAll("button"));
+    const i = all.indexOf(btn);
+    const move = (j) => {
+      const target = all[Math.max(0, Math.min(all.length - 1, j))];
+      if (!target) return;
+      for (const b of all) b.tabIndex = -1;
+      target.tabIndex = 0;
+      target.focus();
+      if (target.dataset.agent !== undefined) {
+        model.focusId = target.dataset.agent;
+        markFocus(target.dataset.agent);
+      }
+    };
+    const id = btn.dataset.agent;
+    const n = id !== undefined ? model.get(id) : null;
+    switch (ev.key) {
+      case "ArrowDown":
+        move(i + 1);
+        break;
+      case "ArrowUp":
+        move(i - 1);
+        break;
+      case "Home":
+        move(0);
+        break;
+      case "End":
+        move(all.length - 1);
+        break;
+      case "ArrowRight":
+        if (!n) return;
+        if (!n.expanded && n.total !== 0) toggle(id);
+        else if (n.expanded) move(i + 1);
+        break;
+      case "ArrowLeft":
+        if (n && n.expanded) toggle(id);
+        else {
+          const parentId = n ? n.parent : btn.dataset.parent;
+          if (parentId !== null && parentId !== undefined) {
+            const p = outline.querySelector(`button[data-agent="${cssEscape(parentId)}"]`);
+            if (p) move(all.indexOf(p));
+          }
+        }
+        break;
+      default:
+        return;
+    }
+    ev.preventDefault();
+  });
+
+  function markFocus(id) {
+    showSelected(id);
+    if (!cy) return;
+    cy.nodes(".focus").removeClass("focus");
+    const node = cy.getElementById(id);
+    if (node.nonempty()) {
+      node.addClass("focus");
+      if (!inView(node)) cy.center(node);
+    }
+  }
+
+  function inView(node) {
+    const ext = cy.extent();
+    const p = node.position();
+    return p.x >= ext.x1 && p.x <= ext.x2 && p.y >= ext.y1 && p.y <= ext.y2;
+  }
+
+  function showSelected(id) {
+    const n = model.get(id);
+    clear(selected);
+    if (!n) return;
+    selected.append(
+      h("p", { class: "selected-id" }, h("strong", null, id), " · ", t("network.tier", { level: num(n.level) })),
+      h(
+        "p",
+        { class: "selected-links" },
+        h("a", { href: link.agent(ds, id), testid: "tree-agent-link" }, t("tree.open.agent")),
+        " · ",
+        h("a", { href: link.guardrail(ds, id) }, t("agent.guardrail")),
+      ),
+    );
+  }
+
+  // --- cytoscape ------------------------------------------------------------------
+
+  function elements() {
+    const els = [];
+    const ids = model.visible();
+    for (const id of ids) {
+      const n = model.get(id);
+      const classes = [];
+      if (chainSet.has(id)) classes.push("chain");
+      if (id === model.focusId) classes.push("focus");
+      if (n.expanded) classes.push("expanded");
+      else if (n.total !== 0) classes.push("collapsed");
+      els.push({
+        group: "nodes",
+        data: { id, label: id, level: n.level, colour: levelColour(n.level) },
+        classes: classes.join(" "),
+      });
+      if (n.parent !== null) {
+        els.push({
+          group: "edges",
+          data: { id: "e\u0000" + id, source: n.parent, target: id },
+          classes: chainSet.has(id) && chainSet.has(n.parent) ? "chain" : "",
+        });
+      }
+      const left = n.expanded ? model.remaining(n) : 0;
+      if (left > 0) {
+        const mid = "more\u0000" + id;
+        els.push({ group: "nodes", data: { id: mid, label: t("tree.more", { n: num(left) }), more: id }, classes: "more" });
+        els.push({ group: "edges", data: { id: "e\u0000" + mid, source: id, target: mid }, classes: "more" });
+      }
+    }
+    return { els, count: ids.length };
+  }
+
+  function redraw({ fit = false, focus = null, focusOutline = false } = {}) {
+    if (!ctx.alive()) return;
+    renderOutline(focusOutline);
+    const { els, count } = elements();
+    status.textContent = t("tree.shown", { n: num(count) });
+    renderLegend();
+    showSelected(model.focusId);
+    if (!cy) return;
+    cy.batch(() => {
+      cy.elements().remove();
+      cy.add(els);
+    });
+    const layout = cy.layout({
+      name: "breadthfirst",
+      directed: true,
+      roots: [model.rootId],
+      spacingFactor: 1.15,
+      avoidOverlap: true,
+      nodeDimensionsIncludeLabels: true,
+      animate: false,
+    });
+    layout.run();
+    if (fit || model.fresh || count <= 12) cy.fit(undefined, 30);
+    if (cy.zoom() > 1.6) cy.zoom({ level: 1.6, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    if (focus) {
+      const node = cy.getElementById(focus);
+      if (node.nonempty() && !inView(node)) cy.center(node);
+    }
+    model.fresh = false;
+  }
+
+  function renderLegend() {
+    clear(legend);
+    const levels = new Set();
+    for (const id of model.visible()) levels.add(model.get(id).level);
+    const sorted = [...levels].sort((a, b) => a - b).slice(0, LEVEL_COLOURS.length);
+    for (const l of sorted) {
+      const sw = h("span", { class: "swatch", "aria-hidden": "true" });
+      sw.style.backgroundColor = levelColour(l);
+      legend.append(h("li", null, sw, t("network.tier", { level: num(l) })));
+    }
+    legend.append(h("li", null, h("span", { class: "swatch swatch-chain", "aria-hidden": "true" }), t("tree.legend.chain")));
+  }
+
+  async function start() {
+    // the root alone, collapsed: its first page of recruits is fetched (to show how
+    // many there are) and drawn when it is expanded
+    const rootNode = model.get(model.rootId);
+    try {
+      if (rootNode.total === null) await model.loadMore(model.rootId);
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+    if (!ctx.alive()) return;
+    renderOutline(false);
+    renderLegend();
+    showSelected(model.focusId);
+    try {
+      const mod = await import("cytoscape");
+      if (!ctx.alive()) return;
+      cy = createCy(mod.default, canvas);
+      cy.on("tap", "node", (ev) => {
+        const d = ev.target.data();
+        if (d.more !== undefined) more(d.more);
+        else toggle(d.id);
+      });
+      window.__workbench = { ...(window.__workbench || {}), cy, tree: model };
+      ctx.onCleanup(() => {
+        cy.destroy();
+        if (window.__workbench && window.__workbench.cy === cy) window.__workbench.cy = null;
+      });
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+    redraw({ fit: true });
+    const focus = ctx.route.query.focus;
+    if (focus && focus !== model.rootId) {
+      searchInput.value = focus;
+      searchForm.requestSubmit();
+    }
+  }
+
+  return { section, start, focusAgent, ds };
+}
+
+async function fullChain(ds, agent) {
+  // the listed chain stops at chain_limit ids from the root: walk up from the agent
+  // for the rest (only for chains deeper than the server's page_size_max)
+  const known = agent.upline_chain;
+  const tail = [];
+  let cur = agent.upline;
+  const stop = known[known.length - 1];
+  let guard = 0;
+  while (cur !== null && cur !== stop && guard < 100000) {
+    tail.push(cur);
+    const a = await api.get(`/v1/datasets/${api.seg(ds)}/agents/${api.seg(cur)}`, { recruits_limit: 1, chain_limit: 1 });
+    cur = a.upline;
+    guard += 1;
+  }
+  return [...known, ...tail.reverse()];
+}
+
+function cssEscape(s) {
+  return window.CSS && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, "\\$&");
+}
+
+function createCy(cytoscape, container) {
+  // cytoscape adds a <style> element unless one with this id exists: a strict CSP
+  // would refuse it; the rule it carries is in style.css
+  if (!document.getElementById("__________cytoscape_stylesheet")) {
+    const marker = document.createElement("meta");
+    marker.id = "__________cytoscape_stylesheet";
+    document.head.append(marker);
+  }
+  return cytoscape({
+    container,
+    minZoom: 0.05,
+    maxZoom: 3,
+    boxSelectionEnabled: false,
+    autoungrabify: true,
+    style: [
+      {
+        selector: "node",
+        style: {
+          "background-color": "data(colour)",
+          label: "data(label)",
+          color: "#1a1a1a",
+          "font-size": 11,
+          "font-family": "system-ui, sans-serif",
+          "text-valign": "bottom",
+          "text-margin-y": 4,
+          "text-background-color": "#ffffff",
+          "text-background-opacity": 0.85,
+          "text-background-padding": 1,
+          width: 22,
+          height: 22,
+          "border-width": 2,
+          "border-color": "#ffffff",
+        },
+      },
+      { selector: "node.collapsed", style: { shape: "round-rectangle" } },
+      { selector: "node.chain", style: { "border-color": "#c00000", "border-width": 4 } },
+      {
+        selector: "node.focus",
+        style: { width: 32, height: 32, "border-color": "#111111", "border-width": 5, "font-weight": "bold", "z-index": 10 },
+      },
+      {
+        selector: "node.more",
+        style: {
+          shape: "round-rectangle",
+          "background-color": "#f2f2f2",
+          "border-color": "#555555",
+          "border-width": 1,
+          "border-style": "dashed",
+          width: 60,
+          height: 18,
+          "text-valign": "center",
+          "text-margin-y": 0,
+          "text-background-opacity": 0,
+          color: "#222222",
+          "font-size": 10,
+        },
+      },
+      {
+        selector: "edge",
+        style: {
+          width: 1.5,
+          "line-color": "#8a8a8a",
+          "curve-style": "bezier",
+          "target-arrow-shape": "triangle",
+          "target-arrow-color": "#8a8a8a",
+          "arrow-scale": 0.7,
+        },
+      },
+      { selector: "edge.chain", style: { width: 4, "line-color": "#c00000", "target-arrow-color": "#c00000" } },
+      { selector: "edge.more", style: { "line-style": "dashed", "target-arrow-shape": "none" } },
+    ],
+  });
+}
+
