@@ -151,9 +151,15 @@ def scan(
             "--policy", help="Policy pack (cn, us-ftc, eu-ucpd) or a TOML or YAML policy file."
         ),
     ] = "cn",
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = (
-        ReportFormat.json
-    ),
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default json; on a terminal without --out, a readable "
+            "summary unless --format json is given).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -247,8 +253,9 @@ def scan(
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
-    With --format json and no --out, stdout holds the JSON report and nothing
-    else (several inputs: one report per line, JSON Lines).
+    With no --out, stdout holds the JSON report and nothing else (several inputs: one
+    report per line, JSON Lines); on a terminal, a summary of the flagged networks is
+    printed instead unless --format json is given.
     """
     from agentgraph.policies import get_policy, with_participants
 
@@ -269,6 +276,8 @@ def scan(
         identities=identities,
     )
     batch = len(jobs) > 1 or (out is not None and out.is_dir())  # a folder: name.ext in it
+    summary = fmt is None and out is None and not batch and sys.stdout.isatty()
+    fmt = fmt or ReportFormat.json
     if batch and out is None and fmt is not ReportFormat.json:
         raise fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
     flags = ReadFlags(
@@ -320,7 +329,13 @@ def scan(
                     as_of=as_of,
                     growth_period=growth_period.value,
                 )
-                if target is None:
+                if target is None and summary:
+                    from rich.console import Console
+
+                    from agentgraph.cli.summary import print_summary
+
+                    print_summary(report, Console())
+                elif target is None:
                     pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
                     sys.stdout.write(render(report, fmt, indent=indent or pretty))
                 else:

@@ -98,7 +98,7 @@ function renderHeader() {
     });
     const form = h(
       "form",
-      { class: "agent-search", role: "search" },
+      { class: "agent-search", role: "search", "aria-label": t("agent.search.go") },
       h("label", { for: input.id, class: "visually-hidden" }, t("agent.search")),
       input,
       h("button", { type: "submit" }, t("agent.search.go")),
@@ -130,7 +130,7 @@ function renderHeader() {
         class: "lang",
         testid: "lang-switch",
         lang: getLang() === "zh" ? "en" : "zh-CN",
-        "aria-label": t("lang.switch.label"),
+        title: t("lang.switch.label"),
         on: { click: () => setLang(getLang() === "zh" ? "en" : "zh") },
       },
       t("lang.switch"),

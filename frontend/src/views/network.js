@@ -161,7 +161,7 @@ function treeSection(ctx, ds, net) {
   const searchMsg = h("p", { class: "search-msg", role: "status", testid: "tree-search-result" });
   const searchForm = h(
     "form",
-    { class: "tree-search", role: "search" },
+    { class: "tree-search", role: "search", "aria-label": t("tree.search") },
     h("label", { for: searchInput.id }, t("tree.search")),
     h("div", { class: "inline" }, searchInput, h("button", { type: "submit", testid: "tree-search-go" }, t("tree.search.go"))),
     searchMsg,

@@ -184,7 +184,7 @@ function filterForm(ds, filters, limit) {
   );
   const form = h(
     "form",
-    { class: "filters card", testid: "networks-filters", role: "search" },
+    { class: "filters card", testid: "networks-filters", role: "search", "aria-label": t("networks.filters") },
     h(
       "fieldset",
       null,
