@@ -24,7 +24,14 @@ from agentgraph.evidence.persons import merge_relations, orders_to_persons, paym
 from agentgraph.evidence.sales import SalesEvidence, sales_evidence
 from agentgraph.evidence.supply import SupplyEvidence, supply_evidence
 from agentgraph.graph.model import RecruitmentGraph, build_graph, order_dense_ids
-from agentgraph.interop import agents_frame, networks_frame
+from agentgraph.interop import (
+    agents_frame,
+    headline,
+    html_summary,
+    networks_frame,
+    to_igraph,
+    to_networkx,
+)
 from agentgraph.loaders.frames import is_frame, read_frame
 from agentgraph.measure.growth import Growth, graph_growth
 from agentgraph.measure.hierarchy import Hierarchy, hierarchy
@@ -89,7 +96,7 @@ class AgentInfo:
         return dict(self.__dict__)
 
 
-@dataclass
+@dataclass(repr=False)
 class Analysis:
     """The measured hierarchy of one input under one policy (made by :func:`analyse`).
 
@@ -342,6 +349,21 @@ class Analysis:
     def networks_frame(self) -> Any:
         """Pandas DataFrame, one row per network (see :mod:`agentgraph.interop`)."""
         return networks_frame(self)
+
+    def to_networkx(self, network: str | None = None) -> Any:
+        """The networkx DiGraph, attributes on nodes and edges (:func:`.interop.to_networkx`)."""
+        return to_networkx(self, network=network)
+
+    def to_igraph(self, network: str | None = None) -> Any:
+        """The igraph Graph, attributes on vertices and edges (:func:`.interop.to_igraph`)."""
+        return to_igraph(self, network=network)
+
+    def __repr__(self) -> str:
+        return "Analysis(" + ", ".join(f"{k}={v!r}" for k, v in headline(self).items()) + ")"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view (:func:`agentgraph.interop.html_summary`)."""
+        return html_summary(self)
 
 
 @sized_by_input

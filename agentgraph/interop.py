@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from agentgraph.graph.model import RecruitmentGraph
     from agentgraph.scanned import Scanned
 
-__all__ = ["agents_frame", "networks_frame", "to_networkx", "to_igraph"]
+__all__ = [
+    "agents_frame",
+    "networks_frame",
+    "to_networkx",
+    "to_igraph",
+    "headline",
+    "html_summary",
+]
 
 
 def agents_frame(a: Scanned) -> pd.DataFrame:
@@ -142,22 +149,82 @@ def _edges(g: RecruitmentGraph) -> tuple[np.ndarray, np.ndarray]:
     return g.parent[child], child
 
 
-def to_networkx(g: RecruitmentGraph) -> nx.DiGraph:
+def _nodes_of(a: Scanned, network: str | None) -> np.ndarray | None:
+    """Dense ids of the network rooted at ``network`` (None: every agent)."""
+    if network is None:
+        return None
+    from agentgraph.errors import AgentNotFound
+
+    v = a.graph.node(network)
+    if v < 0 or int(a.hierarchy.root[v]) != v:
+        raise AgentNotFound(f"{network!r} is not the root of a network in {a.graph.source}")
+    return np.flatnonzero(a.hierarchy.root == v)
+
+
+def _attributes(a: Scanned, nodes: np.ndarray) -> dict[str, list[Any]]:
+    """Per-node attribute columns for ``nodes`` (dense ids), as Python lists."""
+    g, h = a.graph, a.hierarchy
+    ids = g.ids
+    net = h.net[nodes]
+    fired = {r.id: a.flag_mask[r.id] for r in a.policy.rules}
+    rules = [";".join(r for r, mask in fired.items() if mask[j]) for j in net.tolist()]
+    cols: dict[str, list[Any]] = {
+        "level": (h.depth[nodes] + 1).tolist(),
+        "root": ids.take(pa.array(h.root[nodes].astype(np.int64))).to_pylist(),
+        "downline": h.size[nodes].tolist(),
+        "direct_recruits": h.direct[nodes].tolist(),
+        "downline_levels": (h.height[nodes] + 1).tolist(),
+        "flagged": [bool(r) for r in rules],
+        "rules": rules,
+    }
+    if g.rank is not None:
+        listed = nodes < len(g.rank)
+        rank: list[Any] = [None] * len(nodes)
+        for k, value in zip(
+            np.flatnonzero(listed).tolist(),
+            g.rank.take(pa.array(nodes[listed].astype(np.int64))).to_pylist(),
+            strict=True,
+        ):
+            rank[k] = value
+        cols["rank"] = rank
+    return cols
+
+
+def _graph_and_scan(source: RecruitmentGraph | Scanned) -> tuple[RecruitmentGraph, Scanned | None]:
+    if hasattr(source, "hierarchy"):
+        scanned = cast("Scanned", source)
+        return scanned.graph, scanned
+    return source, None
+
+
+def to_networkx(source: RecruitmentGraph | Scanned, *, network: str | None = None) -> nx.DiGraph:
     """Directed networkx graph upline -> downline, agent id strings as nodes.
 
     Parameters
     ----------
-    g : RecruitmentGraph
-        The (repaired) recruitment forest.
+    source : RecruitmentGraph or Scanned
+        The (repaired) recruitment forest, or a finished scan: then every node carries
+        ``level`` (root = 1), ``root``, ``downline`` (the agent included),
+        ``direct_recruits``, ``downline_levels``, ``flagged``, ``rules`` (the rule ids
+        firing on its network, ``;``-separated) and ``rank`` when the input has one,
+        and every edge ``kind="recruited"``.
+    network : str, optional
+        With a scan: only the network rooted at this agent.
 
     Returns
     -------
     networkx.DiGraph
         Every agent a node, every recruitment an edge from upline to downline.
 
+    Raises
+    ------
+    AgentNotFound
+        ``network`` is not a root.
+
     Notes
     -----
-    O(n) time, one Python object per agent and per edge.
+    O(n) time, one Python object per agent and per edge. Attribute values are plain
+    Python values, so ``nx.write_graphml`` and ``nx.write_gexf`` take the graph as is.
 
     Examples
     --------
@@ -167,31 +234,59 @@ def to_networkx(g: RecruitmentGraph) -> nx.DiGraph:
     >>> dg = to_networkx(build_graph(agentgraph.read("fixtures/chain5.csv")))
     >>> dg.number_of_nodes(), sorted(dg.edges())[:2], list(dg.successors("C4"))
     (5, [('C1', 'C2'), ('C2', 'C3')], ['C5'])
+    >>> dg = to_networkx(agentgraph.scan("fixtures/chain5.csv"))
+    >>> dg.nodes["C4"]["level"], dg.nodes["C4"]["rank"], dg.edges["C1", "C2"]["kind"]
+    (4, '三级代理', 'recruited')
     """
     import networkx as nx
 
-    ids = g.ids.to_pylist()
+    g, scanned = _graph_and_scan(source)
+    nodes = _nodes_of(scanned, network) if scanned is not None else None
     up, down = _edges(g)
+    if nodes is not None:
+        keep = np.isin(down, nodes)
+        up, down = up[keep], down[keep]
+    chosen = np.arange(len(g)) if nodes is None else nodes
+    names = g.ids.take(pa.array(chosen.astype(np.int64))).to_pylist()
     dg = nx.DiGraph()
-    dg.add_nodes_from(ids)
-    dg.add_edges_from(
-        zip([ids[i] for i in up.tolist()], [ids[i] for i in down.tolist()], strict=True)
-    )
+    if scanned is None:
+        dg.add_nodes_from(names)
+    else:
+        cols = _attributes(scanned, chosen)
+        keys = list(cols)
+        dg.add_nodes_from(
+            (name, {k: cols[k][i] for k in keys if cols[k][i] is not None})
+            for i, name in enumerate(names)
+        )
+    ids = g.ids
+    ups = ids.take(pa.array(up.astype(np.int64))).to_pylist()
+    downs = ids.take(pa.array(down.astype(np.int64))).to_pylist()
+    attrs = {} if scanned is None else {"kind": "recruited"}
+    dg.add_edges_from((u, v, attrs) for u, v in zip(ups, downs, strict=True))
     return dg
 
 
-def to_igraph(g: RecruitmentGraph) -> igraph.Graph:
+def to_igraph(source: RecruitmentGraph | Scanned, *, network: str | None = None) -> igraph.Graph:
     """Directed igraph Graph upline -> downline; vertex attribute ``name`` = agent id.
 
     Parameters
     ----------
-    g : RecruitmentGraph
-        The (repaired) recruitment forest.
+    source : RecruitmentGraph or Scanned
+        The forest, or a finished scan: then vertices carry the attributes
+        :func:`to_networkx` gives nodes, and edges ``kind``.
+    network : str, optional
+        With a scan: only the network rooted at this agent.
 
     Returns
     -------
     igraph.Graph
-        Vertex ``v`` is dense id ``v``; one edge per recruitment.
+        Vertex ``v`` is dense id ``v`` (or the ``v``-th agent of ``network``); one edge
+        per recruitment.
+
+    Raises
+    ------
+    AgentNotFound
+        ``network`` is not a root.
 
     Notes
     -----
@@ -205,10 +300,108 @@ def to_igraph(g: RecruitmentGraph) -> igraph.Graph:
     >>> ig = to_igraph(build_graph(agentgraph.read("fixtures/chain5.csv")))
     >>> ig.vcount(), ig.ecount(), ig.is_directed(), ig.vs["name"][:2]
     (5, 4, True, ['C1', 'C2'])
+    >>> ig = to_igraph(agentgraph.scan("fixtures/chain5.csv"))
+    >>> ig.vs["level"], ig.es["kind"][0]
+    ([1, 2, 3, 4, 5], 'recruited')
     """
     import igraph
 
+    g, scanned = _graph_and_scan(source)
+    nodes = _nodes_of(scanned, network) if scanned is not None else None
     up, down = _edges(g)
-    graph = igraph.Graph(n=len(g), edges=np.column_stack([up, down]).tolist(), directed=True)
-    graph.vs["name"] = g.ids.to_pylist()
+    chosen = np.arange(len(g)) if nodes is None else nodes
+    if nodes is not None:
+        keep = np.isin(down, nodes)
+        local = np.full(len(g), -1, np.int64)
+        local[nodes] = np.arange(len(nodes))
+        up, down = local[up[keep]], local[down[keep]]
+    graph = igraph.Graph(n=len(chosen), edges=np.column_stack([up, down]).tolist(), directed=True)
+    graph.vs["name"] = g.ids.take(pa.array(chosen.astype(np.int64))).to_pylist()
+    if scanned is not None:
+        for key, values in _attributes(scanned, chosen).items():
+            graph.vs[key] = values
+        graph.es["kind"] = ["recruited"] * graph.ecount()
     return graph
+
+
+def headline(a: Scanned) -> dict[str, Any]:
+    """Source, agents, networks, flagged networks, deepest level and policy of a scan.
+
+    Parameters
+    ----------
+    a : Scanned
+        A finished scan.
+
+    Returns
+    -------
+    dict
+
+    Notes
+    -----
+    O(networks); levels count the root as level 1.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> headline(agentgraph.scan("fixtures/boundary_30_3.csv"))["flagged"]
+    1
+    """
+    levels = a.networks.levels
+    return {
+        "source": a.graph.source,
+        "agents": len(a.graph),
+        "networks": len(a.networks),
+        "flagged": int(a.flagged.sum()),
+        "max_levels": int(levels.max()) if len(levels) else 0,
+        "policy": a.policy.name,
+    }
+
+
+def html_summary(a: Scanned, rows: int = 10) -> str:
+    """A scan as a notebook shows it: the headline and its largest flagged networks.
+
+    Parameters
+    ----------
+    a : Scanned
+        A finished scan.
+    rows : int, default 10
+        Flagged networks listed at most.
+
+    Returns
+    -------
+    str
+        HTML, every value escaped.
+
+    Notes
+    -----
+    O(networks) for the order, then O(rows).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> "<td>cn.threshold</td>" in html_summary(agentgraph.scan("fixtures/boundary_30_3.csv"))
+    True
+    """
+    from html import escape
+
+    cells = "".join(
+        f"<th>{escape(k)}</th><td>{escape(str(v))}</td>" for k, v in headline(a).items()
+    )
+    out = []
+    for j in a.network_order()[:rows].tolist():
+        if not a.flagged[j]:
+            break
+        root = a.graph.ids[int(a.networks.roots[j])].as_py()
+        rules = ", ".join(f.rule for f in a.flags(j))
+        out.append(
+            f"<tr><td>{escape(root)}</td><td>{int(a.networks.members[j]):,}</td>"
+            f"<td>{int(a.networks.levels[j])}</td><td>{escape(rules)}</td></tr>"
+        )
+    table = (
+        "<table><tr><th>root</th><th>members</th><th>levels</th><th>rules</th></tr>"
+        + "".join(out)
+        + "</table>"
+        if out
+        else "<p>no flagged network</p>"
+    )
+    return f"<div><table><tr>{cells}</tr></table>{table}</div>"
