@@ -48,9 +48,10 @@ def print_summary(report: Mapping[str, Any], console: Console) -> None:
 
     Examples
     --------
+    >>> import io
     >>> import agentgraph
     >>> from rich.console import Console
-    >>> console = Console(width=100, record=True, color_system=None)
+    >>> console = Console(file=io.StringIO(), width=100, record=True, color_system=None)
     >>> print_summary(agentgraph.scan("fixtures/boundary_30_3.csv").report(), console)
     >>> text = console.export_text()
     >>> "1 of 1 networks flagged" in text, "cn.threshold" in text
