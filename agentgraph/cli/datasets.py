@@ -89,7 +89,7 @@ def datasets(
     """List the datasets in the graph store."""
     from agentgraph.stores import open_store
 
-    with errors(), open_store(store) as st:
+    with errors(), open_store(store, create=False) as st:
         infos = st.datasets()
         url = st.url
     if as_json:
@@ -110,7 +110,7 @@ def drop(
     """Delete a dataset from the graph store."""
     from agentgraph.stores import open_store
 
-    with errors(), open_store(store) as st:
+    with errors(), open_store(store, create=False) as st:
         st.delete(dataset)
     typer.echo(f"deleted dataset {dataset!r}")
 
@@ -162,7 +162,7 @@ def agent(
             )
         else:
             assert dataset is not None
-            with open_store(store) as st:
+            with open_store(store, create=False) as st:
                 rel = st.read(dataset)
         a = analyse(rel)
         info = a.agent(agent_id, recruits_limit=recruits)

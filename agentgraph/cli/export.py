@@ -102,7 +102,7 @@ def export(
             rel = read_input(input, flags)
         else:
             assert dataset is not None
-            with open_store(store) as st:
+            with open_store(store, create=False) as st:
                 rel = st.read(dataset)
         with step("exporting"):
             sel = select_from_scan(analyse(rel), network=network, downline=downline)

@@ -314,7 +314,7 @@ def scan(
                     if st is None:
                         from agentgraph.stores import open_store
 
-                        st = open_store(store)
+                        st = open_store(store, create=False)
                     rel = st.read(job.source)
                     label = f"{st.url}#{job.source}"
                 pays, sales, persons = read_evidence(job, timezone, limits)

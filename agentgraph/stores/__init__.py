@@ -54,8 +54,9 @@ def open_store(url: str | None = None, **options: Any) -> GraphStore:
         ``neo4j+ssc://`` ``host:port``: a
         :class:`~agentgraph.stores.neo4j.store.Neo4jStore`.
     **options
-        Passed to the store's constructor (``threads``; ``user``, ``batch_size``,
-        ...).
+        Passed to the store's constructor (``threads``, ``create=False`` for a
+        command that only reads: a missing file is an error, not a new store;
+        ``user``, ``batch_size``, ...).
 
     Returns
     -------
@@ -86,6 +87,8 @@ def open_store(url: str | None = None, **options: Any) -> GraphStore:
     """  # noqa: E501
     url = url or os.environ.get("AGENTGRAPH_STORE") or DEFAULT_STORE
     scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() != "duckdb":
+        options.pop("create", None)  # a server's store is there or not: nothing to create
     if not sep:
         return DuckDBStore(url, **options)
     scheme = scheme.lower()

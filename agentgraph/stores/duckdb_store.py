@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -103,6 +104,29 @@ def in_load_order(table: pa.Table) -> pa.Table:
     return data.take(pa.array(np.argsort(rows, kind="stable")))
 
 
+def _held_by(exc: Exception) -> str:
+    """Why DuckDB could not open the file, naming the process that holds its lock."""
+    text = str(exc)
+    found = re.search(r"PID (\d+)", text)
+    if found is None:
+        return f"{text} (another agentgraph process, e.g. the API service, may own it)"
+    pid = found.group(1)
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmd = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    except OSError:
+        cmd = ""
+    serving = " serve" in f" {cmd}" or "agentgraph.api" in cmd
+    cmd = " ".join(cmd.split())
+    what = f"process {pid}" + (f" ({cmd[:160]})" if cmd else "")
+    hint = (
+        "the API service holds its store while it runs: use the service's API, or stop it"
+        if serving
+        else "stop that process, or wait until it ends"
+    )
+    return f"the store is in use by {what}; {hint}"
+
+
 class DuckDBStore:
     """A :class:`~agentgraph.stores.base.GraphStore` in a DuckDB file (or ``:memory:``).
 
@@ -113,6 +137,9 @@ class DuckDBStore:
         ``":memory:"``.
     threads : int, optional
         DuckDB worker threads (default: DuckDB's, one per core).
+    create : bool, default True
+        Make the file when it does not exist; False (commands that only read): a
+        missing file raises ``StoreError("no store at PATH")`` and nothing is made.
 
     Attributes
     ----------
@@ -150,21 +177,28 @@ class DuckDBStore:
     """  # noqa: E501
 
     def __init__(
-        self, path: str | Path = "agentgraph.duckdb", *, threads: int | None = None
+        self,
+        path: str | Path = "agentgraph.duckdb",
+        *,
+        threads: int | None = None,
+        create: bool = True,
     ) -> None:
         self.path = str(path)
         self.url = f"duckdb://{self.path}"
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
+            where = Path(self.path).expanduser()
+            if not create and not where.is_file():
+                raise StoreError(
+                    f"no store at {self.path} (check --store; a store is made by "
+                    "agentgraph load FILE --dataset NAME)"
+                )
+            parent = where.resolve().parent
             if not parent.is_dir():
                 raise StoreError(f"cannot create {self.path}: folder {parent} does not exist")
         try:
             self._con = duckdb.connect(self.path)
         except duckdb.IOException as exc:
-            raise StoreError(
-                f"cannot open store {self.path}: {exc} (another agentgraph "
-                "process, e.g. the API service, may own it)"
-            ) from None
+            raise StoreError(f"cannot open store {self.path}: {_held_by(exc)}") from None
         except duckdb.Error as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from None
         if threads:

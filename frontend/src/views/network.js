@@ -310,7 +310,7 @@ function treeSection(ctx, ds, net) {
     const build = (id, ul) => {
       const n = model.get(id);
       const stateText =
-        n.total === null ? t("tree.node.unknown") : n.total === 0 ? t("tree.node.leaf") : t("tree.node.recruits", { n: num(n.total) });
+        n.total === null ? "" : n.total === 0 ? ` · ${t("tree.node.leaf")}` : ` · ${t("tree.node.recruits", { n: num(n.total) })}`;
       const btn = h(
         "button",
         {
@@ -325,7 +325,7 @@ function treeSection(ctx, ds, net) {
         },
         h("span", { class: "dot", "aria-hidden": "true" }),
         h("span", { class: "node-id" }, id),
-        h("span", { class: "node-meta" }, ` · ${t("network.tier", { level: num(n.level) })} · ${stateText}`),
+        h("span", { class: "node-meta" }, ` · ${t("network.tier", { level: num(n.level) })}${stateText}`),
       );
       btn.querySelector(".dot").style.backgroundColor = levelColour(n.level);
       const li = h("li", null, btn);
@@ -506,13 +506,24 @@ function treeSection(ctx, ds, net) {
       animate: false,
     });
     layout.run();
-    if (fit || model.fresh || count <= 12) cy.fit(undefined, 30);
-    if (cy.zoom() > 1.6) cy.zoom({ level: 1.6, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
-    if (focus) {
-      const node = cy.getElementById(focus);
-      if (node.nonempty() && !inView(node)) cy.center(node);
+    const node = focus ? cy.getElementById(focus) : cy.collection();
+    if (fit || model.fresh || count <= 12 || node.empty()) {
+      cy.fit(undefined, 30);
+      clampZoom(0.05, 1.3);
+    } else {
+      // frame the node with its upline and its drawn recruits, readable
+      cy.fit(node.union(node.incomers("node")).union(node.outgoers("node")), 40);
+      clampZoom(0.55, 1.3);
+      if (!inView(node)) cy.center(node);
     }
     model.fresh = false;
+  }
+
+  function clampZoom(lo, hi) {
+    const z = cy.zoom();
+    const mid = { x: cy.width() / 2, y: cy.height() / 2 };
+    if (z > hi) cy.zoom({ level: hi, renderedPosition: mid });
+    else if (z < lo) cy.zoom({ level: lo, renderedPosition: mid });
   }
 
   function renderLegend() {
