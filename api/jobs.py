@@ -24,6 +24,7 @@ on the next query).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import secrets
@@ -38,7 +39,7 @@ from agentgraph.api.registry import Registry
 from agentgraph.api.schemas.scans import ANALYSE_OPTIONS, REPORT_OPTIONS
 
 from agentgraph.analysis import Analysis, analyse
-from agentgraph.errors import AgentgraphError
+from agentgraph.errors import AgentgraphError, DatasetNotFound
 from agentgraph.live import LiveIndex
 from agentgraph.policies import Policy, get_policy, with_participants
 from agentgraph.policies.custom import policy_from_dict
@@ -277,6 +278,8 @@ class ScanRunner:
                 return rep, dumps(rep, indent=None)
 
             rep, text = await self._in_pool(report)
+            if not timing.get("as_of"):  # the results as plain tables beside the dataset
+                await self._in_pool(self._save_results, a, name)
             # the live index is depth-only, under the service's policy
             # (a scan as of a date is not the dataset as it stands: no index from it)
             if (
@@ -304,6 +307,16 @@ class ScanRunner:
         except Exception as exc:  # never leave a job running
             log.error("scan %s failed", rec.id, exc_info=exc)
             self._fail(rec.id, "internal_error", "the scan failed; see the server log")
+
+    def _save_results(self, a: Analysis, name: str) -> None:
+        """Keep the scan's result tables in the store (the embedded store only)."""
+        save = getattr(self.registry.store, "save_results", None)
+        if save is None:
+            return
+        from agentgraph.report.results import result_tables
+
+        with contextlib.suppress(DatasetNotFound):  # deleted meanwhile: nothing to keep
+            save(name, *result_tables(a, name))
 
     def _fail(self, scan_id: str, code: str, message: str) -> None:
         try:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from agentgraph.api.testing import Harness, write_inputs
+
 from agentgraph.errors import ArgumentError
 from agentgraph.live.enforcement import Enforcement
 

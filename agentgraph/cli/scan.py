@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -90,8 +91,11 @@ def scan_one(
     orders: Any = None,
     as_of: str | None = None,
     growth_period: str = "month",
+    save: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
-    """Analyse one input (as of a date, when given) and build its report."""
+    """Analyse one input (as of a date, when given) and build its report; ``save`` gets
+    the analysis first (``--save``).
+    """
     from agentgraph.analysis import analyse
 
     with step(f"analysing {source_name}"), stages.stage("analyse"):
@@ -104,8 +108,26 @@ def scan_one(
             as_of=as_of,
             growth_period=growth_period,
         )
+    if save is not None:
+        with step("saving the results"):
+            save(a)
     with stages.stage("report"):
         return a.report(max_networks=max_networks, source_name=source_name)
+
+
+def _saver(st: Any, name: str) -> Callable[[Any], None]:
+    """What ``--save`` does with a dataset's analysis: its result tables into the store."""
+    from agentgraph.errors import StoreError
+    from agentgraph.report.results import result_tables
+
+    save = getattr(st, "save_results", None)
+    if save is None:
+        raise StoreError(f"--save needs the embedded store (a .duckdb file), not {st.url}")
+
+    def keep(a: Any) -> None:
+        save(name, *result_tables(a, name))
+
+    return keep
 
 
 PRELOAD_BYTES = 4 << 20
@@ -241,6 +263,15 @@ def scan(
             "from joined_at or edge at).",
         ),
     ] = GrowthPeriod.month,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="With --dataset: keep the results in the store as the tables "
+            "agentgraph_agents and agentgraph_networks (one row per agent and per "
+            "network, replaced by the next --save), for SQL and datasette.",
+        ),
+    ] = False,
     recursive: Annotated[
         bool,
         typer.Option(
@@ -277,6 +308,10 @@ def scan(
     )
     batch = len(jobs) > 1 or (out is not None and out.is_dir())  # a folder: name.ext in it
     summary = fmt is None and out is None and not batch and sys.stdout.isatty()
+    if save and (not dataset or len(jobs) != len(dataset)):
+        raise fail("--save keeps results beside a stored dataset: scan with --dataset NAME only")
+    if save and as_of is not None:
+        raise fail("--save keeps the dataset's results as it stands: leave out --as-of")
     fmt = fmt or ReportFormat.json
     if batch and out is None and fmt is not ReportFormat.json:
         raise fail(f"several inputs with --format {fmt.value}: give --out FOLDER")
@@ -318,6 +353,9 @@ def scan(
                     rel = st.read(job.source)
                     label = f"{st.url}#{job.source}"
                 pays, sales, persons = read_evidence(job, timezone, limits)
+                keep = None
+                if save:
+                    keep = _saver(st, str(job.source))
                 report = scan_one(
                     rel,
                     chosen_policy,
@@ -328,6 +366,7 @@ def scan(
                     sales,
                     as_of=as_of,
                     growth_period=growth_period.value,
+                    save=keep,
                 )
                 if target is None and summary:
                     from rich.console import Console

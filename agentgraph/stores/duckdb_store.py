@@ -104,6 +104,12 @@ def in_load_order(table: pa.Table) -> pa.Table:
     return data.take(pa.array(np.argsort(rows, kind="stable")))
 
 
+RESULT_TABLES = ("agentgraph_agents", "agentgraph_networks")
+"""Where :meth:`DuckDBStore.save_results` keeps scans' results (documented, plain SQL)."""
+
+_TABLE_EXISTS = "SELECT 1 FROM information_schema.tables WHERE table_name = ?"
+
+
 def _held_by(exc: Exception) -> str:
     """Why DuckDB could not open the file, naming the process that holds its lock."""
     text = str(exc)
@@ -413,11 +419,55 @@ class DuckDBStore:
                     raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
                 self._sql(f'DROP TABLE "{row[0]}"')
                 self._sql(f"DELETE FROM {_CATALOG} WHERE name = ?", [name])
+                for table in RESULT_TABLES:  # its saved scan results go with it
+                    if self._sql(_TABLE_EXISTS, [table]):
+                        self._sql(f"DELETE FROM {table} WHERE dataset = ?", [name])
                 self._sql("COMMIT")
             except BaseException:
                 self._sql("ROLLBACK")
                 raise
             self._numbered_tables.pop(row[0], None)
+
+    def save_results(self, name: str, agents: pa.Table, networks: pa.Table) -> None:
+        """Keep a scan's result tables (``agentgraph.report.results``) beside dataset ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The dataset scanned (must exist).
+        agents, networks : pyarrow.Table
+            :func:`agentgraph.report.results.result_tables` of the scan.
+
+        Raises
+        ------
+        DatasetNotFound
+            No dataset ``name``.
+
+        Notes
+        -----
+        One transaction: the dataset's earlier rows in ``agentgraph_agents`` and
+        ``agentgraph_networks`` are replaced, or nothing changes. O(rows).
+        """
+        with self._lock:
+            self._sql("BEGIN TRANSACTION")
+            try:
+                if self._row(name) is None:
+                    raise DatasetNotFound(f"no dataset {name!r} in {self.url}")
+                for table, rows in zip(RESULT_TABLES, (agents, networks), strict=True):
+                    self._con.register("_agentgraph_rows", rows)
+                    try:
+                        self._sql(
+                            f"CREATE TABLE IF NOT EXISTS {table} AS "
+                            "SELECT * FROM _agentgraph_rows LIMIT 0"
+                        )
+                        self._sql(f"DELETE FROM {table} WHERE dataset = ?", [name])
+                        self._sql(f"INSERT INTO {table} BY NAME SELECT * FROM _agentgraph_rows")
+                    finally:
+                        self._con.unregister("_agentgraph_rows")
+                self._sql("COMMIT")
+            except BaseException:
+                self._sql("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the file (other processes may open it then)."""
