@@ -107,8 +107,51 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         "ErrorResponse",
         ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}"),
     )
+    _hoist_defs(schema, comps)
     app.openapi_schema = schema
     return schema
+
+
+def _hoist_defs(doc: dict[str, Any], comps: dict[str, Any]) -> None:
+    """Move nested JSON Schema ``$defs`` into ``components/schemas`` and point refs there.
+
+    Embedded schemas (the report's, pydantic's nested models) bring ``$defs`` with
+    ``#/$defs/NAME`` refs, which OpenAPI tools resolve against the document root and
+    fail on (ReDoc: "Invalid reference token: $defs"). A name already taken by a
+    different schema gets the suffix ``_``.
+    """
+    renamed: dict[str, str] = {}
+
+    def lift(node: Any) -> None:
+        if isinstance(node, dict):
+            defs = node.pop("$defs", None)
+            for name, sub in (defs or {}).items():
+                lift(sub)
+                target = name
+                while target in comps and comps[target] != sub:
+                    target += "_"
+                comps[target] = sub
+                renamed[name] = target
+            for value in node.values():
+                lift(value)
+        elif isinstance(node, list):
+            for value in node:
+                lift(value)
+
+    def point(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                node["$ref"] = f"#/components/schemas/{renamed.get(name, name)}"
+            for value in node.values():
+                point(value)
+        elif isinstance(node, list):
+            for value in node:
+                point(value)
+
+    lift(doc)
+    point(doc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

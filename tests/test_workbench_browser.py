@@ -56,7 +56,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
         admin = {"Authorization": f"Bearer {ADMIN}"}
-        assert httpx.post(f"{url}/v1/tenants", json={"id": "acme"}, headers=admin).status_code == 201
+        made = httpx.post(f"{url}/v1/tenants", json={"id": "acme"}, headers=admin)
+        assert made.status_code == 201, made.text
         yield url
     finally:
         proc.terminate()
@@ -85,8 +86,8 @@ class Browser:
         if not request.url.startswith(self.base) and not request.url.startswith(("data:", "blob:")):
             self.foreign.append(request.url)
 
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+    def shot(self, name: str, *, full_page: bool = True) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=full_page)
 
     def tid(self, name: str) -> Any:
         return self.page.get_by_test_id(name)
@@ -104,7 +105,8 @@ def browser(base: str, tmp_path: Path) -> Iterator[Browser]:
     shots.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = chromium.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
+        context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+        page = context.new_page()
         page.set_default_timeout(20_000)
         b = Browser(page, base, shots)
         try:
@@ -153,7 +155,9 @@ def test_an_analyst_goes_from_upload_to_the_tree_and_the_guardrail(browser: Brow
     nodes.first.wait_for()
     before = nodes.count()
     nodes.first.click()  # expand the root
-    page.wait_for_function(f"() => document.querySelectorAll('[data-testid=tree-node]').length > {before}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=tree-node]').length > {before}"
+    )
     assert page.evaluate("() => window.__workbench.cy.nodes().length") > 1
     b.shot("05-tree")
 
@@ -188,7 +192,7 @@ def test_an_auditor_sees_no_write_control_and_is_refused_anyway(browser: Browser
     assert b.tid("upload-submit").count() == 0
     assert b.tid("scan-start").count() == 0
     page.goto(f"{b.base}/ui/#/datasets/seen/guardrail")
-    b.tid("guardrail-check").wait_for()
+    page.locator("main h1").first.wait_for()
     assert b.tid("guardrail-apply").count() == 0
     status = page.evaluate(
         """async () => {
@@ -198,8 +202,8 @@ def test_an_auditor_sees_no_write_control_and_is_refused_anyway(browser: Browser
             return r.status;
         }"""
     )
-    assert status == 403
-    b.page.context.clear_cookies()
+    assert status == 403  # the server refuses the write whatever the page shows
+    b.errors[:] = [e for e in b.errors if "status of 403" not in e]  # that refusal, logged
 
 
 def test_the_api_docs_render_offline(browser: Browser) -> None:
@@ -207,7 +211,7 @@ def test_the_api_docs_render_offline(browser: Browser) -> None:
     page.goto(f"{b.base}/docs")
     page.locator(".swagger-ui .info").wait_for()
     assert "agentgraph" in page.locator(".swagger-ui .info").inner_text()
-    b.shot("21-swagger")
+    b.shot("21-swagger", full_page=False)
     page.goto(f"{b.base}/redoc")
     page.get_by_text("recruitment-check").first.wait_for()
-    b.shot("22-redoc")
+    b.shot("22-redoc", full_page=False)

@@ -12,7 +12,7 @@ one metadata commit, each answered once its audit row is committed.
 
 from __future__ import annotations
 
-from agentgraph.api.deps import ServiceDep, WritableDataset
+from agentgraph.api.deps import ReadableDataset, ServiceDep, WritableDataset
 from agentgraph.api.errors import responses
 from agentgraph.api.records import AuditEntry
 from agentgraph.api.schemas.guardrail import (
@@ -65,7 +65,7 @@ def _out(c: RecruitmentCheck, enforcement: Enforcement | None = None) -> dict[st
     summary="What a recruitment would do (changes nothing)",
 )
 async def check_recruitment(
-    body: RecruitmentIn, ds: WritableDataset, service: ServiceDep
+    body: RecruitmentIn, ds: ReadableDataset, service: ServiceDep
 ) -> RecruitmentCheckOut:
     idx = await service.registry.index(ds.store_name)
     result = idx.check(body.upline_id, body.agent_id)

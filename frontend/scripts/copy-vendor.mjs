@@ -1,5 +1,7 @@
-// Copy the API docs' assets from node_modules into the static vendor folder,
-// byte for byte, with their licences, so /docs and /redoc work offline.
+// Copy the API docs' assets from node_modules into the static vendor folder, with
+// their licences, so /docs and /redoc work offline. Byte for byte but for PATCHES:
+// ReDoc's sidebar loads its logo from cdn.redoc.ly, which an offline page must not
+// request (the CSP would block it anyway); it gets the workbench's own icon instead.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
@@ -28,6 +30,10 @@ const FILES = [
   ["redoc", "bundles/redoc.standalone.js.LICENSE.txt", "redoc.standalone.js.LICENSE.txt"],
 ];
 
+const PATCHES = {
+  "redoc.standalone.js": [["https://cdn.redoc.ly/redoc/logo-mini.svg", "/ui/favicon.svg"]],
+};
+
 rmSync(VENDOR_DIR, { recursive: true, force: true });
 const lines = [];
 for (const [pkg, file, target] of FILES) {
@@ -35,8 +41,15 @@ for (const [pkg, file, target] of FILES) {
   const dst = join(VENDOR_DIR, target);
   mkdirSync(dirname(dst), { recursive: true });
   copyFileSync(src, dst);
+  let note = "";
+  for (const [from, to] of PATCHES[target] || []) {
+    const text = readFileSync(dst, "utf8");
+    if (!text.includes(from)) throw new Error(`${target}: ${from} not found: check PATCHES`);
+    writeFileSync(dst, text.split(from).join(to));
+    note += `; ${from} -> ${to}`;
+  }
   const sha = createHash("sha256").update(readFileSync(dst)).digest("hex");
-  lines.push(`${sha}  ${target}  (${pkg}@${version(pkg)} ${file})`);
+  lines.push(`${sha}  ${target}  (${pkg}@${version(pkg)} ${file}${note})`);
 }
 // What was copied, from which package version: CI diffs it with the rest.
 writeFileSync(join(VENDOR_DIR, "SOURCES.txt"), lines.join("\n") + "\n");
