@@ -23,10 +23,13 @@ import pytest
 from tests.test_api_server import ADMIN, ROOT, _free_port, _start
 
 CHROMIUM = shutil.which("chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
-
-if CHROMIUM is None and os.environ.get("AGENTGRAPH_REQUIRE_BROWSER"):
+REQUIRED = bool(os.environ.get("AGENTGRAPH_REQUIRE_BROWSER"))
+if CHROMIUM is None and REQUIRED:
     raise RuntimeError("AGENTGRAPH_REQUIRE_BROWSER is set but no chromium binary is on PATH")
+if REQUIRED:  # CI: a missing driver is a failure, not a skip
+    import playwright.sync_api as sync_api
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium binary on PATH (Debian: apt-get install -y chromium)"
