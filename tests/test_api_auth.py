@@ -127,10 +127,14 @@ def test_roles(api: Harness, inputs: dict[str, Path]) -> None:
         ("DELETE", "/v1/datasets/d", None),
         ("POST", "/v1/datasets/d/agents", {"agents": [{"agent_id": "z"}]}),
         ("POST", "/v1/datasets/d/scans", None),
-        ("POST", "/v1/datasets/d/recruitment-check", {"upline_id": "001", "agent_id": "n"}),
         ("POST", "/v1/datasets/d/recruitments", {"upline_id": "001", "agent_id": "n"}),
     ):
         api.error(c.request(method, path, json=body, headers=auditor), 403, "forbidden")
+    assert c.get("/v1/datasets/d", headers=auditor).json()["rows"] == 30
+    # a recruitment check changes nothing: an auditor may run it
+    body = {"upline_id": "001", "agent_id": "n"}
+    r = c.post("/v1/datasets/d/recruitment-check", json=body, headers=auditor)
+    assert r.status_code == 200 and r.json()["level"] == 2
     assert c.get("/v1/datasets/d", headers=auditor).json()["rows"] == 30
 
 

@@ -19,15 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 LADDER = "fixtures/money/ladder5_members.csv"
 
 
-def _on_a_terminal(*args: str) -> str:
-    """Run the CLI with a pseudo-terminal as stdout; what it printed there."""
+def _on_a_terminal(*args: str, progress: bool = False) -> str:
+    """Run the CLI with a pseudo-terminal as stdout (and stderr, with ``progress``)."""
     main, child = pty.openpty()
     env = {**os.environ, "COLUMNS": "120", "TERM": "dumb", "AGENTGRAPH_NO_PROGRESS": "1"}
+    if progress:  # a terminal that can redraw a line
+        env.pop("AGENTGRAPH_NO_PROGRESS")
+        env["TERM"] = "xterm-256color"
     proc = subprocess.Popen(
         [sys.executable, "-m", "agentgraph", *args],
         cwd=ROOT,
         stdout=child,
-        stderr=subprocess.PIPE,
+        stderr=child if progress else subprocess.PIPE,
         env=env,
     )
     os.close(child)
@@ -70,3 +73,14 @@ def test_the_summary_lists_at_most_max_rows_and_counts_the_rest() -> None:
     text = console.export_text()
     assert f"R{MAX_ROWS - 1}" in text and f"R{MAX_ROWS} " not in text
     assert "and 5 more flagged networks" in text and "cycle 2" in text
+
+
+def test_a_batch_on_a_terminal_shows_counts_and_an_eta(tmp_path: Path) -> None:
+    files = []
+    for k in range(3):
+        f = tmp_path / f"l{k}.csv"
+        f.write_bytes((ROOT / LADDER).read_bytes())
+        files.append(str(f))
+    text = _on_a_terminal("scan", *files, "--out", str(tmp_path / "out"), progress=True)
+    assert "3/3" in text and "ETA" in text and "inputs" in text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["l0.json", "l1.json", "l2.json"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import networkx as nx
 import pytest
 
 from tests.test_api_server import ADMIN, ROOT, _free_port, _start
@@ -36,6 +37,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 LADDER = ROOT / "fixtures" / "money" / "ladder5_members.csv"
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +93,20 @@ class Browser:
 
     def shot(self, name: str, *, full_page: bool = True) -> None:
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=full_page)
+
+    def axe(self, where: str) -> None:
+        """Run axe-core (from frontend/node_modules) on the page: no violation allowed."""
+        if not AXE.is_file():
+            if REQUIRED:
+                raise AssertionError(f"{AXE} missing: run npm ci in frontend/")
+            return
+        # evaluated through the driver: the page's CSP (no inline script) stays as served
+        self.page.evaluate(AXE.read_text("utf-8") + "\n;0")
+        found = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        )
+        assert not found, f"{where}: accessibility violations: {found}"
 
     def tid(self, name: str) -> Any:
         return self.page.get_by_test_id(name)
@@ -163,6 +179,16 @@ def test_an_analyst_goes_from_upload_to_the_tree_and_the_guardrail(browser: Brow
     )
     assert page.evaluate("() => window.__workbench.cy.nodes().length") > 1
     b.shot("05-tree")
+    b.axe("network view")
+
+    with page.expect_download() as got:  # GraphML for Gephi / yEd, read back with networkx
+        b.tid("export-network-graphml").click()
+    saved = b.shots / "ladder-L01.graphml"
+    got.value.save_as(saved)
+    g = nx.read_graphml(saved)
+    assert g.number_of_nodes() == 31 and g.number_of_edges() == 30
+    assert g.nodes["L16"]["level"] == 5 and g.nodes["L01"]["flagged"] is True
+    assert ("L08", "L16") in g.edges
 
     b.tid("agent-search").fill("L31")
     b.tid("agent-search").press("Enter")
@@ -171,6 +197,7 @@ def test_an_analyst_goes_from_upload_to_the_tree_and_the_guardrail(browser: Brow
     names = [c.inner_text() for c in chain.all()]
     assert "L01" in " ".join(names)
     b.shot("06-agent")
+    b.axe("agent view")
     chain.filter(has_text="L01").first.click()
     page.wait_for_url("**/agents/L01")
     b.shot("07-upline")
@@ -183,6 +210,11 @@ def test_an_analyst_goes_from_upload_to_the_tree_and_the_guardrail(browser: Brow
     result.wait_for()
     page.wait_for_function("el => el.textContent.trim().length > 0", arg=result.element_handle())
     b.shot("08-guardrail")
+    b.axe("guardrail")
+    page.get_by_test_id("lang-switch").click()  # Chinese, the same page
+    page.wait_for_function("() => document.documentElement.lang.startsWith('zh')")
+    b.shot("09-guardrail-zh")
+    b.axe("guardrail (zh)")
 
 
 def test_an_auditor_sees_no_write_control_and_is_refused_anyway(browser: Browser) -> None:
@@ -192,6 +224,7 @@ def test_an_auditor_sees_no_write_control_and_is_refused_anyway(browser: Browser
     b.sign_in(_key(b.base, "auditor"))
     b.tid("dataset-row").filter(has_text="seen").wait_for()
     b.shot("11-auditor")
+    b.axe("datasets, auditor")
     assert b.tid("upload-submit").count() == 0
     assert b.tid("scan-start").count() == 0
     page.goto(f"{b.base}/ui/#/datasets/seen/guardrail")

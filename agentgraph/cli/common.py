@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,16 +52,66 @@ def progress_enabled() -> bool:
     return sys.stderr.isatty() and not os.environ.get("AGENTGRAPH_NO_PROGRESS")
 
 
+_BATCH: list[Any] = []  # the batch progress bar being shown: (progress, task id)
+
+
 @contextlib.contextmanager
 def step(label: str) -> Iterator[None]:
-    """A spinner on stderr while ``label`` runs, only when stderr is a terminal."""
+    """A spinner on stderr while ``label`` runs, only when stderr is a terminal.
+
+    Under :func:`batch_progress` the label goes into the bar's line instead (one live
+    display at a time).
+    """
     if not progress_enabled():
+        yield
+        return
+    if _BATCH:
+        progress, task = _BATCH[-1]
+        progress.update(task, description=label)
         yield
         return
     from rich.console import Console
 
     with Console(stderr=True).status(label):
         yield
+
+
+@contextlib.contextmanager
+def batch_progress(total: int, what: str = "inputs") -> Iterator[Callable[[], None]]:
+    """A bar with counts, elapsed time and ETA on stderr over ``total`` items.
+
+    Yields the callable that marks one item done. Shown only when stderr is a
+    terminal and there is more than one item; otherwise the callable does nothing.
+    """
+    if total < 2 or not progress_enabled():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(what),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("scanning", total=total)
+        _BATCH.append((progress, task))
+        try:
+            yield lambda: progress.advance(task)
+        finally:
+            _BATCH.pop()
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ from agentgraph import stages
 from agentgraph.cli.app import app, end_without_teardown
 from agentgraph.cli.common import (
     ReadFlags,
+    batch_progress,
     errors,
     fail,
     progress_enabled,
@@ -339,65 +340,68 @@ def scan(
     flagged = 0
     st = None
     try:
-        for job, target in zip(jobs, targets, strict=True):
-            try:
-                if isinstance(job.source, Path):
-                    with step(f"reading {job.source}"):
-                        rel = read_input(job.source, flags, table=job.table)
-                    label = str(job.source)
-                else:
-                    if st is None:
-                        from agentgraph.stores import open_store
+        with batch_progress(len(jobs)) as one_done:
+            for job, target in zip(jobs, targets, strict=True):
+                try:
+                    if isinstance(job.source, Path):
+                        with step(f"reading {job.source}"):
+                            rel = read_input(job.source, flags, table=job.table)
+                        label = str(job.source)
+                    else:
+                        if st is None:
+                            from agentgraph.stores import open_store
 
-                        st = open_store(store, create=False)
-                    rel = st.read(job.source)
-                    label = f"{st.url}#{job.source}"
-                pays, sales, persons = read_evidence(job, timezone, limits)
-                keep = None
-                if save:
-                    keep = _saver(st, str(job.source))
-                report = scan_one(
-                    rel,
-                    chosen_policy,
-                    max_networks,
-                    label,
-                    pays,
-                    persons,
-                    sales,
-                    as_of=as_of,
-                    growth_period=growth_period.value,
-                    save=keep,
-                )
-                if target is None and summary:
-                    from rich.console import Console
+                            st = open_store(store, create=False)
+                        rel = st.read(job.source)
+                        label = f"{st.url}#{job.source}"
+                    pays, sales, persons = read_evidence(job, timezone, limits)
+                    keep = None
+                    if save:
+                        keep = _saver(st, str(job.source))
+                    report = scan_one(
+                        rel,
+                        chosen_policy,
+                        max_networks,
+                        label,
+                        pays,
+                        persons,
+                        sales,
+                        as_of=as_of,
+                        growth_period=growth_period.value,
+                        save=keep,
+                    )
+                    if target is None and summary:
+                        from rich.console import Console
 
-                    from agentgraph.cli.summary import print_summary
+                        from agentgraph.cli.summary import print_summary
 
-                    print_summary(report, Console())
-                elif target is None:
-                    pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
-                    sys.stdout.write(render(report, fmt, indent=indent or pretty))
-                else:
-                    from agentgraph.report.output import write_atomic
+                        print_summary(report, Console())
+                    elif target is None:
+                        pretty = 2 if (not batch and (indent or sys.stdout.isatty())) else None
+                        sys.stdout.write(render(report, fmt, indent=indent or pretty))
+                    else:
+                        from agentgraph.report.output import write_atomic
 
-                    with stages.stage("render"):
-                        text = render(report, fmt, indent=indent)
-                    with stages.stage("write"):
-                        write_atomic(target, text)
-            except AgentgraphError as exc:
-                typer.echo(f"error: {exc}", err=True)
-                failures += 1
-                if not batch:
-                    raise typer.Exit(2) from None
-                continue
-            flagged += report["summary"]["flagged"]
-            if target is not None and (batch or progress_enabled()):
-                s = report["summary"]
-                typer.echo(
-                    f"{target}: {s['agents']} agents, {s['networks']} networks, "
-                    f"{s['flagged']} flagged, max {s['max_levels']} levels",
-                    err=True,
-                )
+                        with stages.stage("render"):
+                            text = render(report, fmt, indent=indent)
+                        with stages.stage("write"):
+                            write_atomic(target, text)
+                except AgentgraphError as exc:
+                    typer.echo(f"error: {exc}", err=True)
+                    failures += 1
+                    if not batch:
+                        raise typer.Exit(2) from None
+                    one_done()
+                    continue
+                flagged += report["summary"]["flagged"]
+                if target is not None and (batch or progress_enabled()):
+                    s = report["summary"]
+                    typer.echo(
+                        f"{target}: {s['agents']} agents, {s['networks']} networks, "
+                        f"{s['flagged']} flagged, max {s['max_levels']} levels",
+                        err=True,
+                    )
+                one_done()
     finally:
         if st is not None:
             st.close()

@@ -17,12 +17,21 @@ from agentgraph.api.deps import ServiceDep, same_origin
 from agentgraph.api.errors import ApiError, responses
 from agentgraph.api.schemas.workbench import SessionInfo, SignIn
 from agentgraph.api.sessions import COOKIE, CSRF_HEADER
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.security import APIKeyCookie
 
 __all__ = ["router", "STATIC", "static_files"]
 
 router = APIRouter(tags=["workbench"])
+
+_session_cookie = APIKeyCookie(
+    name=COOKIE,
+    auto_error=False,
+    scheme_name="Session",
+    description="The workbench's session cookie (POST /ui/session sets it).",
+)
+SessionCookie = Depends(_session_cookie)
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 """The shipped files: ``ui/`` (the built app), ``vendor/`` and ``docs/``."""
@@ -123,7 +132,9 @@ async def sign_in(
     responses=responses(401),
     summary="The browser's session: who is signed in, and the CSRF token for writes",
 )
-async def current_session(request: Request, service: ServiceDep) -> SessionInfo:
+async def current_session(
+    request: Request, service: ServiceDep, _: str | None = SessionCookie
+) -> SessionInfo:
     session = service.sessions.get(request.cookies.get(COOKIE))
     if session is None or not service.auth.still_live(session.principal):
         raise ApiError(401, "unauthorized", "not signed in")
@@ -136,7 +147,9 @@ async def current_session(request: Request, service: ServiceDep) -> SessionInfo:
     responses=responses(401, 403),
     summary="Sign the browser out",
 )
-async def sign_out(request: Request, service: ServiceDep) -> Response:
+async def sign_out(
+    request: Request, service: ServiceDep, _: str | None = SessionCookie
+) -> Response:
     token = request.cookies.get(COOKIE)
     session = service.sessions.get(token)
     if session is None:

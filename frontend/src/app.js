@@ -29,4 +29,11 @@ export const link = {
   agent: (ds, id) => `#/datasets/${seg(ds)}/agents/${seg(id)}`,
   guardrail: (ds, upline) =>
     `#/datasets/${seg(ds)}/guardrail${upline ? "?upline=" + seg(upline) : ""}`,
+  // query: {tab, agent, network, limit, offset}
+  evidence: (ds, query) => `#/datasets/${seg(ds)}/evidence${queryString(query)}`,
 };
+
+/** Where a plain GET link downloads one network (by: "network", id: its root) or one
+ * agent's downline (by: "downline") as a file; the session cookie signs it. */
+export const exportUrl = (ds, by, id, format) =>
+  `/v1/datasets/${seg(ds)}/export${queryString({ format, [by]: id })}`;

@@ -17,6 +17,16 @@ function initial() {
 
 let lang = initial();
 let numberFormat = makeFormat(lang);
+let moneyFormat = makeMoney(lang);
+
+function makeMoney(l) {
+  // amounts are yuan (the evidence's unit)
+  return new Intl.NumberFormat(l === "zh" ? "zh-CN" : "en-US", {
+    style: "currency",
+    currency: "CNY",
+    currencyDisplay: "narrowSymbol",
+  });
+}
 
 function makeFormat(l) {
   return new Intl.NumberFormat(l === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: 3 });
@@ -30,6 +40,7 @@ export function setLang(l) {
   if (l !== "en" && l !== "zh") return;
   lang = l;
   numberFormat = makeFormat(l);
+  moneyFormat = makeMoney(l);
   try {
     localStorage.setItem(STORE_KEY, l);
   } catch {
@@ -78,4 +89,21 @@ export function when(iso) {
     hour: "2-digit",
     minute: "2-digit",
   });
+}
+
+/** An amount in yuan (null/undefined as an en dash). */
+export function money(n) {
+  if (n === null || n === undefined || Number.isNaN(Number(n))) return "–";
+  return moneyFormat.format(Number(n));
+}
+
+/**
+ * A time as the evidence stores it (wall-clock time in the reference zone, no
+ * offset): "2020-01-03 09:00", not shifted to the browser's zone.
+ */
+export function wallTime(s) {
+  if (!s) return "–";
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?/.exec(String(s));
+  if (!m) return String(s);
+  return m[3] && m[3] !== ":00" ? `${m[1]} ${m[2]}${m[3]}` : `${m[1]} ${m[2]}`;
 }

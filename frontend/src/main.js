@@ -10,6 +10,7 @@ import { renderNetwork } from "./views/network.js";
 import { renderAgent } from "./views/agent.js";
 import { renderGuardrail } from "./views/guardrail.js";
 import { renderAdmin } from "./views/admin.js";
+import { renderEvidence } from "./views/evidence.js";
 import { state, canRead, go, link } from "./app.js";
 
 function parseRoute() {
@@ -40,6 +41,7 @@ function parseRoute() {
       r.name = "agent";
       r.params.agent = decoded.slice(3).join("/");
     } else if (decoded[2] === "guardrail" && decoded.length === 3) r.name = "guardrail";
+    else if (decoded[2] === "evidence" && decoded.length === 3) r.name = "evidence";
   }
   return r;
 }
@@ -73,6 +75,7 @@ function renderHeader() {
     items.push([t("nav.datasets"), link.datasets(), r.name === "datasets"]);
     if (ds) {
       items.push([`${ds} · ${t("nav.networks")}`, link.networks(ds), r.name === "networks"]);
+      items.push([t("nav.evidence"), link.evidence(ds), r.name === "evidence"]);
       items.push([t("nav.guardrail"), link.guardrail(ds), r.name === "guardrail"]);
     }
   }
@@ -184,6 +187,7 @@ function route() {
   else if (r.name === "network") renderNetwork(view, ctx);
   else if (r.name === "agent") renderAgent(view, ctx);
   else if (r.name === "guardrail") renderGuardrail(view, ctx);
+  else if (r.name === "evidence") renderEvidence(view, ctx);
   else view.append(h("h1", { tabindex: "-1" }, t("common.notfound")));
   // move focus to the new view's heading when the page changed (not on first load,
   // nor when only the query of the same page changed)

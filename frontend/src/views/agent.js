@@ -3,7 +3,7 @@ import { h, clear } from "../dom.js";
 import { t, num } from "../i18n.js";
 import * as api from "../api.js";
 import { link, go } from "../app.js";
-import { heading, errorBox, loading, pager, facts, formatValue } from "./common.js";
+import { heading, errorBox, loading, pager, facts, formatValue, exportGroup } from "./common.js";
 
 const RECRUITS = 50;
 const CHAIN_SHOWN = 40;
@@ -82,7 +82,13 @@ function show(body, ds, a) {
         [t("agent.downline"), h("span", { testid: "agent-downline" }, num(a.downline))],
         [t("agent.downline.levels"), num(a.downline_levels)],
       ]),
-      h("p", null, h("a", { href: link.guardrail(ds, a.agent), class: "button-link" }, t("agent.guardrail"))),
+      h(
+        "p",
+        { class: "tools" },
+        h("a", { href: link.guardrail(ds, a.agent), class: "button-link" }, t("agent.guardrail")),
+        " ",
+        h("a", { href: link.evidence(ds, { agent: a.agent }), class: "button-link", testid: "agent-evidence-link" }, t("agent.evidence")),
+      ),
     ),
   );
 
@@ -160,4 +166,5 @@ function show(body, ds, a) {
       ),
     );
   }
+  body.append(exportGroup(ds, "downline", a.agent, t("export.downline.intro", { id: a.agent, n: num(a.downline) })));
 }

@@ -1,6 +1,10 @@
 // Pieces several views use: headings, error boxes, pagers, key/value lists.
 import { h } from "../dom.js";
 import { t, num } from "../i18n.js";
+import { exportUrl } from "../app.js";
+
+export const EXPORT_FORMATS = ["csv", "xlsx", "graphml", "gexf", "neo4j"];
+const SEVERITIES = ["info", "low", "medium", "high", "critical"];
 
 export function heading(text) {
   return h("h1", { tabindex: "-1" }, text);
@@ -99,8 +103,30 @@ export function evidenceList(ev) {
   return h(
     "dl",
     { class: "evidence" },
-    Object.entries(ev).map(([k, v]) => [h("dt", null, k), h("dd", null, formatValue(v))]),
+    Object.entries(ev).map(([k, v]) => [h("dt", null, k), h("dd", null, evidenceValue(v))]),
   );
+}
+
+const EXAMPLES_SHOWN = 5;
+
+/** One evidence value: lists of records (a money rule's examples) one per line,
+ * a nested object as its own small list, anything else as text. */
+function evidenceValue(v) {
+  const plain = (o) => o !== null && typeof o === "object" && !Array.isArray(o);
+  if (Array.isArray(v) && v.length && v.every(plain)) {
+    const line = (o) =>
+      Object.entries(o)
+        .map(([k, x]) => `${k}: ${formatValue(x)}`)
+        .join(" · ");
+    return h(
+      "ul",
+      { class: "ev-items" },
+      v.slice(0, EXAMPLES_SHOWN).map((o) => h("li", null, line(o))),
+      v.length > EXAMPLES_SHOWN ? h("li", { class: "more-items" }, t("common.andmore", { n: num(v.length - EXAMPLES_SHOWN) })) : null,
+    );
+  }
+  if (plain(v)) return evidenceList(v);
+  return formatValue(v);
 }
 
 export function formatValue(v) {
@@ -115,6 +141,10 @@ export function formatValue(v) {
 }
 
 export function flagsTable(flags) {
+  return h("div", { class: "scroll" }, flagsTableOnly(flags));
+}
+
+function flagsTableOnly(flags) {
   return h(
     "table",
     { class: "flags", testid: "flags" },
@@ -139,11 +169,50 @@ export function flagsTable(flags) {
           "tr",
           { testid: "flag-row", "data-rule": f.rule },
           h("td", null, h("code", null, f.rule)),
-          h("td", null, h("span", { class: "sev sev-" + f.severity }, f.severity)),
+          h("td", null, h("span", { class: "sev sev-" + f.severity }, SEVERITIES.includes(f.severity) ? t("severity." + f.severity) : f.severity)),
           h("td", { class: "citation" }, f.citation),
           h("td", null, evidenceList(f.evidence)),
         ),
       ),
     ),
+  );
+}
+
+/**
+ * The "Export" group: one plain download link per format (the session cookie signs
+ * GET requests, so no script is involved). by: "network" (id = the root) or
+ * "downline" (id = the agent); intro: the sentence saying what the file holds.
+ */
+export function exportGroup(ds, by, id, intro) {
+  const headingId = `export-${by}-h`;
+  return h(
+    "section",
+    { class: "card exports", testid: `export-${by}`, "aria-labelledby": headingId },
+    h("h2", { id: headingId }, t("export.title")),
+    h("p", { class: "hint export-intro" }, intro),
+    h("p", { class: "hint" }, t("export.columns")),
+    h(
+      "ul",
+      { class: "export-list" },
+      EXPORT_FORMATS.map((f) =>
+        h(
+          "li",
+          null,
+          h(
+            "a",
+            {
+              href: exportUrl(ds, by, id, f),
+              download: true,
+              class: "button-link",
+              testid: `export-${by}-${f}`,
+              "data-format": f,
+            },
+            t("export.format." + f),
+          ),
+          h("span", { class: "export-use" }, t("export.use." + f)),
+        ),
+      ),
+    ),
+    h("p", { class: "hint" }, t("export.limit")),
   );
 }

@@ -94,7 +94,16 @@ export function renderDatasets(view, ctx) {
     const tr = h(
       "tr",
       { testid: "dataset-row", "data-dataset": d.name },
-      h("th", { scope: "row" }, h("a", { href: link.networks(d.name), testid: "dataset-link" }, d.name)),
+      h(
+        "th",
+        { scope: "row" },
+        h("a", { href: link.networks(d.name), testid: "dataset-link" }, d.name),
+        h(
+          "span",
+          { class: "sub-links" },
+          h("a", { href: link.evidence(d.name), testid: "dataset-evidence" }, t("networks.evidence.open")),
+        ),
+      ),
       h("td", null, t("kind." + d.kind) || d.kind),
       h("td", { class: "num" }, num(d.rows)),
       h("td", { class: "source" }, d.source),

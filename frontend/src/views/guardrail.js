@@ -118,7 +118,10 @@ function showAnswer(ds, a, applied) {
     h("h2", null, `${a.upline_id} → ${a.agent_id}`),
     h(
       "p",
-      { class: a.would_flag ? "verdict verdict-flag" : "verdict", testid: "guardrail-verdict" },
+      {
+        class: a.would_flag ? "verdict verdict-flag" : refusedIfEnforced(a) ? "verdict verdict-neutral" : "verdict",
+        testid: "guardrail-verdict",
+      },
       a.would_flag ? t("guardrail.flag.yes") : t("guardrail.flag.no"),
     ),
     applied ? h("p", { class: "notice", testid: "guardrail-applied" }, t("guardrail.applied", { rows: num(a.rows) })) : null,
@@ -147,6 +150,7 @@ function showAnswer(ds, a, applied) {
       ),
     ),
     h("p", { testid: "guardrail-tier" }, `${t("guardrail.tier")}: `, h("strong", null, a.adds_agent_tier ? t("common.yes") : t("common.no"))),
+    enforcementBox(a),
     h("h3", null, t("guardrail.newly")),
     a.newly_fired.length ? flagsTable(a.newly_fired) : h("p", null, t("guardrail.newly.none")),
     h(
@@ -154,6 +158,49 @@ function showAnswer(ds, a, applied) {
       null,
       `${t("guardrail.after.rules")}: `,
       a.rules_after.length ? a.rules_after.map((r) => h("code", { class: "rule" }, r)) : t("common.none"),
+    ),
+  );
+}
+
+const MODES = ["new_rules", "flagged_network", "max_levels"];
+
+const refusedIfEnforced = (a) => Array.isArray(a.refused_if_enforced) && a.refused_if_enforced.length > 0;
+const REASONS = ["adds_agent_tier", "flagged_network", "max_levels"];
+
+/** The service's enforcement mode and whether an enforced apply would pass. */
+function enforcementBox(a) {
+  const mode = a.enforcement;
+  const known = MODES.includes(mode);
+  const reasons = Array.isArray(a.refused_if_enforced) ? a.refused_if_enforced : [];
+  const refused = reasons.length > 0;
+  const reasonText = (r) =>
+    REASONS.includes(r)
+      ? t("guardrail.reason." + r, { level: num(a.level) })
+      : [t("guardrail.reason.rule") + " ", h("code", { class: "rule" }, r)];
+  return h(
+    "section",
+    { class: "enforcement" + (refused ? " refused" : ""), "aria-labelledby": "enforcement-h" },
+    h("h3", { id: "enforcement-h" }, t("guardrail.enforcement")),
+    h(
+      "p",
+      { testid: "guardrail-enforcement", "data-mode": mode },
+      `${t("guardrail.mode")}: `,
+      h("strong", null, known ? t("guardrail.mode." + mode) : mode),
+      " ",
+      h("code", null, mode),
+      known ? h("span", { class: "mode-help" }, t("guardrail.mode.help." + mode)) : null,
+    ),
+    h(
+      "div",
+      { testid: "guardrail-refusal", "data-refused": refused ? "true" : "false", class: refused ? "refusal refusal-yes" : "refusal refusal-no" },
+      h("p", { class: "refusal-verdict" }, refused ? t("guardrail.refused.yes") : t("guardrail.refused.no")),
+      refused
+        ? h(
+            "ul",
+            null,
+            reasons.map((r) => h("li", { testid: "guardrail-refusal-reason", "data-reason": r }, reasonText(r))),
+          )
+        : null,
     ),
   );
 }

@@ -4,7 +4,7 @@ import { h, clear, uid } from "../dom.js";
 import { t, num } from "../i18n.js";
 import * as api from "../api.js";
 import { link } from "../app.js";
-import { heading, errorBox, errorText, loading, flagsTable } from "./common.js";
+import { heading, errorBox, errorText, loading, flagsTable, exportGroup } from "./common.js";
 import { treeModel, levelColour, LEVEL_COLOURS, MAX_DRAWN, RECRUITS_PAGE } from "../tree.js";
 
 const TIERS_SHOWN = 30;
@@ -69,8 +69,16 @@ function showNetwork(body, ctx, ds, net) {
         { class: "card", "aria-labelledby": "flags-h" },
         h("h2", { id: "flags-h" }, t("network.flags")),
         net.flags.length ? flagsTable(net.flags) : h("p", { testid: "no-flags" }, t("network.noflags")),
+        h(
+          "p",
+          { class: "hint" },
+          t("network.flags.live"),
+          " ",
+          h("a", { href: link.evidence(ds, { network: net.root }), testid: "network-evidence-link" }, t("network.money")),
+        ),
       ),
     ),
+    exportGroup(ds, "network", net.root, t("export.network.intro", { n: num(net.members) })),
   );
   const tree = treeSection(ctx, ds, net);
   body.append(chainSection(net, tree), tree.section);

@@ -24,6 +24,8 @@ export function renderNetworks(view, ctx) {
   const tools = h(
     "p",
     { class: "tools" },
+    h("a", { href: link.evidence(ds), class: "button-link", testid: "dataset-evidence-link" }, t("networks.evidence.open")),
+    " ",
     h("a", { href: link.guardrail(ds), class: "button-link" }, t("nav.guardrail")),
   );
   const tableBox = h("div", { class: "table-box" }, loading());
@@ -55,12 +57,15 @@ export function renderNetworks(view, ctx) {
     .then((p) => {
       evidence.append(h("span", { class: "label" }, t("networks.evidence") + ": "));
       if (!p.items.length) evidence.append(t("networks.evidence.none"));
-      else
+      else {
         evidence.append(
           p.items
-            .map((e) => t("networks.evidence.row", { kind: e.kind, rows: num(e.rows), source: e.source }))
+            .map((e) => t("networks.evidence.row", { kind: t("evidence.kind." + e.kind), rows: num(e.rows), source: e.source }))
             .join(" · "),
         );
+        // the list's rules are the live index's (members and levels): say where the money rules are
+        evidence.append(h("span", { class: "hint evidence-hint" }, t("networks.evidence.rules")));
+      }
     })
     .catch(() => evidence.remove());
 
