@@ -40,22 +40,27 @@ def _start(store: Path, port: int, admin: str = ADMIN, **env: str) -> subprocess
     )
 
 
+def wait_ready(proc: subprocess.Popen[str], base: str, timeout: float = 60) -> None:
+    """Poll ``base/readyz`` until the server answers 200 (fail if it exits or times out)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     proc = _start(tmp_path / "store.duckdb", port, AGENTGRAPH_MAX_UPLOAD_BYTES="100000")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_ready(proc, base)
         yield base
     finally:
         proc.terminate()

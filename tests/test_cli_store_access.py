@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import httpx
-
 from tests.conftest import run_cli
-from tests.test_api_server import _free_port, _start
+from tests.test_api_server import _free_port, _start, wait_ready
 
 
 def test_read_commands_on_a_missing_store_say_so_and_make_nothing(tmp_path: Path) -> None:
@@ -31,15 +28,7 @@ def test_a_store_held_by_the_service_names_the_process(tmp_path: Path) -> None:
     port = _free_port()
     proc = _start(store, port)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_ready(proc, f"http://127.0.0.1:{port}")
         r = run_cli("datasets", "--store", str(store))
         assert r.returncode == 2 and "Traceback" not in r.stderr
         assert f"in use by process {proc.pid}" in r.stderr, r.stderr

@@ -21,7 +21,7 @@ import httpx
 import networkx as nx
 import pytest
 
-from tests.test_api_server import ADMIN, ROOT, _free_port, _start
+from tests.test_api_server import ADMIN, ROOT, _free_port, _start, wait_ready
 
 CHROMIUM = shutil.which("chromium")
 REQUIRED = bool(os.environ.get("AGENTGRAPH_REQUIRE_BROWSER"))
@@ -43,23 +43,13 @@ AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server on a free port, with tenant ``acme``."""
-    import time
 
     tmp = tmp_path_factory.mktemp("workbench")
     port = _free_port()
     proc = _start(tmp / "store.duckdb", port)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_ready(proc, url)
         admin = {"Authorization": f"Bearer {ADMIN}"}
         made = httpx.post(f"{url}/v1/tenants", json={"id": "acme"}, headers=admin)
         assert made.status_code == 201, made.text
