@@ -148,3 +148,86 @@ def test_organisers(api: Harness, forest: dict[str, str]) -> None:
         c.get("/v1/datasets/f/organisers?offset=1&limit=1", headers=h).json()["items"][0]["agent"]
         == "001"
     )
+
+
+def test_agent_prefix_search(api: Harness, forest: dict[str, str], tmp_path: Path) -> None:
+    """Prefix search against a brute-force filter of the ids, level and root from the library."""
+    c, h = api.client, forest
+    lib = agentgraph.scan(tmp_path / "forest.csv")
+    ids = [r.split(",")[0] for r in (tmp_path / "forest.csv").read_text().splitlines()[1:]]
+    for prefix in ("Y1", "0", "X", "a/", "lone", "S", "nobody", "Y119"):
+        want = sorted(i for i in ids if i.startswith(prefix))
+        got, offset = [], 0
+        while True:
+            r = c.get(
+                "/v1/datasets/f/agents",
+                params={"prefix": prefix, "limit": 7, "offset": offset},
+                headers=h,
+            )
+            assert r.status_code == 200, r.text
+            page = r.json()
+            assert page["total"] == len(want), prefix
+            got += page["items"]
+            if page["next_offset"] is None:
+                break
+            offset = page["next_offset"]
+        assert [m["agent"] for m in got] == want, prefix
+        for m in got:
+            a = lib.agent(m["agent"])
+            assert (m["level"], m["root"], m["downline"]) == (a.level, a.root, a.downline)
+    api.error(c.get("/v1/datasets/f/agents", headers=h), 422)
+    api.error(c.get("/v1/datasets/f/agents?prefix=", headers=h), 422)
+
+
+def test_prefix_search_finds_live_recruits(api: Harness, forest: dict[str, str]) -> None:
+    c = api.client
+    w = api.key("acme", "analyst")
+    r = c.post(
+        "/v1/datasets/f/recruitments", json={"upline_id": "S", "agent_id": "S0new"}, headers=w
+    )
+    assert r.status_code in (200, 201), r.text
+    page = c.get("/v1/datasets/f/agents?prefix=S0", headers=forest).json()
+    assert [m["agent"] for m in page["items"]] == ["S0new"]
+    assert page["items"][0]["level"] == 2 and page["items"][0]["root"] == "S"
+    assert c.get("/v1/datasets/f/agents?prefix=S", headers=forest).json()["total"] == 11
+
+
+def test_networks_sorted(api: Harness, forest: dict[str, str]) -> None:
+    c, h = api.client, forest
+
+    def listed(sort: str, **more: str) -> list[tuple[str, int, int]]:
+        r = c.get("/v1/datasets/f/networks", params={"sort": sort, "limit": 50, **more}, headers=h)
+        assert r.status_code == 200, r.text
+        return [(n["root"], n["members"], n["levels"]) for n in r.json()["items"]]
+
+    default = listed("flagged")
+    assert [x[0] for x in default][:4] == ["X", "001", "S", "a/b"]
+    assert [x[0] for x in listed("root")] == sorted(x[0] for x in default)
+    assert [x[0] for x in listed("-root")] == sorted((x[0] for x in default), reverse=True)
+    members = listed("members")
+    assert [m for _, m, _ in members] == sorted(m for _, m, _ in default)
+    # ties keep the default order (lone agents: by root)
+    assert [r for r, m, _ in members if m == 1] == [f"lone{k}" for k in range(5)]
+    deep = [lv for _, _, lv in listed("-levels")]
+    assert deep == sorted((lv for _, _, lv in default), reverse=True)
+    assert listed("-members", flagged="false")[0][0] == "S"
+    assert listed("-mean_branching")[0][0] == "X"  # 24.8 recruits per recruiter
+    # no join times: growth is null and the growth order is the default one
+    assert c.get("/v1/datasets/f/networks", headers=h).json()["items"][0]["growth"] is None
+    assert listed("growth") == default
+    api.error(c.get("/v1/datasets/f/networks?sort=size", headers=h), 422)
+
+
+def test_network_growth_from_join_times(api: Harness, tmp_path: Path) -> None:
+    c = api.client
+    w = api.key("acme", "analyst")
+    api.dataset(w, "g", Path("fixtures/growth_30_3.csv"))
+    page = c.get("/v1/datasets/g/networks?sort=growth", headers=w).json()
+    want = agentgraph.scan("fixtures/growth_30_3.csv").growth
+    top = page["items"][0]
+    assert top["growth"] == {
+        "dated_members": int(want.dated[0]),
+        "first_joined": "2024-03-01",
+        "last_joined": "2024-03-10",
+        "doubling_days": want.doubling_days(0),
+    }

@@ -56,9 +56,11 @@ import numpy as np
 import pyarrow as pa
 
 from agentgraph.errors import AgentNotFound
+from agentgraph.live.growth import NetworkGrowth
 from agentgraph.live.journal import Undo, before_add, undo
 from agentgraph.live.kernels import HashedIds, add_leaf, chain_depth, contiguous, grow
 from agentgraph.live.results import AgentView, LiveNetworks, RecruitmentCheck, RecruitmentRejected
+from agentgraph.live.search import PrefixMatches, SortedIds
 from agentgraph.measure.networks import Networks, upline_chain
 from agentgraph.policies import Flag, Policy
 
@@ -92,6 +94,8 @@ class LiveIndex:
         (:meth:`direct_of`), a root's network from a binary search over the roots.
     nets : LiveNetworks
         Per-network measures, kept current.
+    growth : NetworkGrowth or None
+        Per-network growth as loaded (None without join times).
     masks : dict of str to ndarray of bool
         Per rule, which networks it fires on.
     version : int
@@ -157,6 +161,7 @@ class LiveIndex:
         self._new_lookup: dict[str, int] = {}
         # id lookup: engine hashes, sorted by the first hash
         self._lookup = HashedIds(self._ids)
+        self._sorted_ids = SortedIds(self._ids)  # prefix search, sorted on first use
         # networks (their number never changes: a recruitment adds a leaf)
         k = len(nets)
         # network of a root: a binary search over the roots (numbered by dense id)
@@ -176,6 +181,7 @@ class LiveIndex:
             recruiters=nets.recruiters.copy(),
             grown={},
         )
+        self.growth = NetworkGrowth.of(a.growth)  # per network, as loaded (None: no dates)
         self.masks = {
             rule.id: np.asarray(a.flag_mask[rule.id], np.bool_).copy() for rule in self.policy.rules
         }
@@ -221,6 +227,25 @@ class LiveIndex:
             return list(self._ids.take(pa.array(arr)).to_pylist())
         return [self.id_of(int(v)) for v in arr]
 
+    def search(self, prefix: str, *, offset: int = 0, limit: int = 20) -> PrefixMatches:
+        """The agents whose id starts with ``prefix``: one page in id order, the total.
+
+        O(n log n) once (the first search sorts the ids), then O(log n + page +
+        agents added live); see :class:`~agentgraph.live.search.SortedIds`.
+        """
+        return self._sorted_ids.prefix(
+            prefix, offset=offset, limit=limit, added=self._new_ids, first_added=self.n_base
+        )
+
+    @property
+    def search_ready(self) -> bool:
+        """:meth:`search` is O(log n) now (the ids are sorted)."""
+        return self._sorted_ids.ready
+
+    def prepare_search(self) -> None:
+        """Sort the ids for :meth:`search` now. O(n log n) once; thread-safe."""
+        self._sorted_ids.build()
+
     def rank_of(self, v: int) -> str | None:
         """Declared title of dense id ``v``, or None. O(1)."""
         if v >= self.n_base:
@@ -264,6 +289,10 @@ class LiveIndex:
         value: np.ndarray = make()
         self._cache[key] = (self.version, value)
         return value
+
+    def cached_order(self, key: str, make: Any) -> np.ndarray:
+        """``make()``, kept until the next change (for orders readers derive). O(1) hit."""
+        return self._cached(key, make)
 
     def network_order(self) -> np.ndarray:
         """Flagged first, then by members (descending), then root.

@@ -4,16 +4,68 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from agentgraph.api.deps import ReadableDataset, ServiceDep
+import anyio
+from agentgraph.api.deps import PagingDep, ReadableDataset, ServiceDep
 from agentgraph.api.errors import ApiError, responses
 from agentgraph.api.paging import Paging, page
 from agentgraph.api.schemas.common import Page
-from agentgraph.api.schemas.queries import AgentOut
+from agentgraph.api.schemas.queries import AgentMatch, AgentOut
 from fastapi import APIRouter, Path, Query
+
+from agentgraph.live import LiveIndex
+from agentgraph.live.kernels import chain_depth
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/datasets/{dataset}/agents", tags=["queries"])
+
+
+def _matches(idx: LiveIndex, prefix: str, offset: int, limit: int) -> tuple[list[AgentMatch], int]:
+    """One page of the agents whose id starts with ``prefix``, and their total."""
+    found = idx.search(prefix, offset=offset, limit=limit)
+    vs = found.dense.tolist()
+    names = idx.names(vs)
+    parent = idx.parent[: idx.n]
+    items = [
+        AgentMatch(
+            agent=names[k],
+            level=chain_depth(parent, v) + 1,
+            root=idx.id_of(int(idx.root[v])),
+            downline=int(idx.size[v]),
+            rank=idx.rank_of(v),
+        )
+        for k, v in enumerate(vs)
+    ]
+    return items, found.total
+
+
+@router.get(
+    "",
+    response_model=Page[AgentMatch],
+    responses=responses(401, 403, 404, 422),
+    summary="Agents whose id starts with a prefix, in id order (paginated)",
+)
+async def search_agents(
+    ds: ReadableDataset,
+    service: ServiceDep,
+    paging: PagingDep,
+    prefix: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description=(
+                "The start of the id, case-sensitive (an exact id is its own first match)."
+            ),
+        ),
+    ],
+) -> Page[AgentMatch]:
+    idx = await service.registry.index(ds.store_name)
+    if not idx.search_ready:  # the first search sorts the ids, O(n log n): off the loop
+        await anyio.to_thread.run_sync(idx.prepare_search)
+    items, total = _matches(idx, prefix, paging.offset, paging.limit)
+    service.audit_read(ds.who, "agent.search", ds.name)
+    return Page[AgentMatch].model_validate(page(items, total, paging))
 
 
 @router.get(

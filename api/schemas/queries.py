@@ -7,7 +7,15 @@ from typing import Any, Literal
 from agentgraph.api.schemas.common import Page
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FlagOut", "NetworkSummary", "NetworkDetail", "AgentOut", "OrganiserOut", "Structure"]
+__all__ = [
+    "FlagOut",
+    "NetworkSummary",
+    "NetworkDetail",
+    "AgentOut",
+    "AgentMatch",
+    "OrganiserOut",
+    "Structure",
+]
 
 Structure = Literal["single_tier", "multi_level", "five_tier_plus"]
 
@@ -49,6 +57,17 @@ _EX_NETWORK_SUMMARY: dict[str, Any] = {
 }
 
 
+class NetworkGrowthOut(BaseModel):
+    """A network's growth from its members' join times, as loaded."""
+
+    dated_members: int = Field(ge=0, description="Members with a join time.")
+    first_joined: str | None = Field(description="ISO date of the first joining.")
+    last_joined: str | None = Field(description="ISO date of the last joining.")
+    doubling_days: int | None = Field(
+        description="Days from half the final dated members to all of them (null below 2)."
+    )
+
+
 class NetworkSummary(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EX_NETWORK_SUMMARY]})
 
@@ -61,6 +80,10 @@ class NetworkSummary(BaseModel):
     max_direct_recruits: int
     mean_branching: float = Field(
         description="Direct recruits per member who recruited anyone: (members - 1) / recruiters."
+    )
+    growth: NetworkGrowthOut | None = Field(
+        default=None,
+        description="How the network grew, as loaded (null: the members carry no join time).",
     )
 
 
@@ -138,6 +161,22 @@ class AgentOut(BaseModel):
     network_levels: int
     network_rules: list[str] = Field(description="Rules firing on the agent's network.")
     rank: str | None = None
+
+
+class AgentMatch(BaseModel):
+    """One agent whose id starts with the searched prefix."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"agent": "007", "level": 3, "root": "001", "downline": 1, "rank": None}]
+        }
+    )
+
+    agent: str
+    level: int = Field(description="Root = level 1.")
+    root: str = Field(description="The root of the agent's network.")
+    downline: int = Field(description="Downline size, the agent included.")
+    rank: str | None = Field(default=None, description="The declared title (not a level).")
 
 
 _EX_ORGANISER_OUT: dict[str, Any] = {
