@@ -68,14 +68,16 @@ def test_schema_revision_declares_every_key_it_emits() -> None:
     report = a.report()
     jsonschema.validate(report, SCHEMA)
     assert report["schema"] == "agentgraph.report/1"
-    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 5
+    assert report["schema_revision"] == agentgraph.SCHEMA_REVISION == 6
     assert set(report) <= set(SCHEMA["properties"])
     assert {"money", "sales", "input"} <= set(report)
     described = SCHEMA["properties"]["schema_revision"]["description"]
     assert "2: the evidence sections" in described
     assert "3: 'input' (how the file was read)" in described
     assert "4: 'growth'" in described
-    assert f"{agentgraph.SCHEMA_REVISION}: money law" in described
+    assert "5: money law" in described
+    assert f"{agentgraph.SCHEMA_REVISION}: 'money.networks'" in described
+    assert report["money"]["networks"][0]["levels_up"] == report["money"]["payouts_levels_up"]
     assert "'supply' (the 微商 supply ladder" in described
     assert set(report["input"]) <= set(SCHEMA["properties"]["input"]["properties"])
     # a report without evidence carries no revision-2 section: a revision-1 reader

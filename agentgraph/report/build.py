@@ -38,6 +38,7 @@ import numpy as np
 
 from agentgraph.measure.networks import chains, structure_class
 from agentgraph.report.growth import growth_section
+from agentgraph.report.money_flow import money_by_network
 from agentgraph.report.sections import identities_section, money_section, sales_section
 from agentgraph.report.supply import supply_section
 
@@ -64,10 +65,15 @@ SCHEMA = "agentgraph.report/1"
 #    money flags' evidence; ``participants`` (who the thresholds count: setting and
 #    totals), per network ``participants`` / ``participant_levels`` when participants
 #    are counted, and ``counted`` (and ``accounts``) in the threshold flags' evidence.
-SCHEMA_REVISION = 5
+# 6: ``money.networks`` (per listed network with payouts: the payouts and their
+#    amounts by levels up, and those paid off the source's upline chain;
+#    :mod:`agentgraph.report.money_flow`).
+SCHEMA_REVISION = 6
 
 
-def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _networks(
+    a: Scanned, max_networks: int
+) -> tuple[list[dict[str, Any]], dict[str, int], np.ndarray]:
     nets = a.networks
     order = a.network_order()
     flagged = a.flagged[order]
@@ -116,7 +122,7 @@ def _networks(a: Scanned, max_networks: int) -> tuple[list[dict[str, Any]], dict
         "agents": int(nets.members[rest].sum()),
         "max_levels": int(nets.levels[rest].max()) if rest.any() else 0,
     }
-    return out, omitted
+    return out, omitted, chosen
 
 
 def _organisers(a: Scanned, limit: int) -> list[dict[str, Any]]:
@@ -232,7 +238,7 @@ def build_report(
     >>> a = agentgraph.scan("fixtures/boundary_30_3.csv")
     >>> r = build_report(a, generated_at="2024-01-01T00:00:00Z", source_name="demo")
     >>> r["schema"], r["schema_revision"], r["source"]["name"], r["summary"]["flagged"]
-    ('agentgraph.report/1', 5, 'demo', 1)
+    ('agentgraph.report/1', 6, 'demo', 1)
     >>> net = r["networks"][0]
     >>> net["root"], net["members"], net["levels"], net["tier_counts"], net["flags"][0]["rule"]
     ('001', 30, 3, [1, 5, 24], 'cn.threshold')
@@ -254,7 +260,7 @@ def _build(
     source_name: str | None,
 ) -> dict[str, Any]:
     nets = a.networks
-    networks, omitted = _networks(a, max_networks)
+    networks, omitted, listed = _networks(a, max_networks)
     depth_hist = np.bincount(a.hierarchy.depth, minlength=1).tolist() if len(a.graph) else []
     report: dict[str, Any] = {
         "schema": SCHEMA,
@@ -313,6 +319,9 @@ def _build(
             a.organisers,
             max_organisers,
             thresholds=a.policy.thresholds,
+        )
+        report["money"]["networks"] = money_by_network(
+            a.money, listed, [n["root"] for n in networks]
         )
     supply = cast("SupplyEvidence | None", getattr(a, "supply", None))
     if supply is not None:
