@@ -84,3 +84,16 @@ def test_a_batch_on_a_terminal_shows_counts_and_an_eta(tmp_path: Path) -> None:
     text = _on_a_terminal("scan", *files, "--out", str(tmp_path / "out"), progress=True)
     assert "3/3" in text and "ETA" in text and "inputs" in text
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["l0.json", "l1.json", "l2.json"]
+
+
+def test_a_long_read_on_a_terminal_shows_bytes_and_an_eta(tmp_path: Path) -> None:
+    """One large input: the bar counts the bytes read (from /proc) with the time left."""
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write("agent_id,upline_id\nR,\n")
+        fh.writelines(f"A{k:08d},R\n" for k in range(700_000))
+    assert big.stat().st_size > 8 << 20
+    out = tmp_path / "big.json"
+    text = _on_a_terminal("scan", str(big), "--out", str(out), progress=True)
+    assert "reading" in text and "MB" in text and "ETA" in text
+    assert json.loads(out.read_text())["summary"]["agents"] == 700_001

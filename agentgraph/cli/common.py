@@ -55,6 +55,11 @@ def progress_enabled() -> bool:
 _BATCH: list[Any] = []  # the batch progress bar being shown: (progress, task id)
 
 
+def batch_shown() -> bool:
+    """Whether a :func:`batch_progress` bar is on screen (one live display at a time)."""
+    return bool(_BATCH)
+
+
 @contextlib.contextmanager
 def step(label: str) -> Iterator[None]:
     """A spinner on stderr while ``label`` runs, only when stderr is a terminal.

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from agentgraph.cli.app import app
+from agentgraph.cli.byteprogress import reading
 from agentgraph.cli.common import ReadFlags, errors, fail, read_input, step
 from agentgraph.cli.jobs import file_stem
 from agentgraph.cli.options import (
@@ -59,7 +60,7 @@ def load(
         raise fail("--dataset names no dataset (an empty name)")
     name = dataset or file_stem(input)
     with errors():
-        with step(f"reading {input}"):
+        with reading(input):
             rel = read_input(
                 input,
                 ReadFlags(

@@ -13,6 +13,7 @@ import typer
 
 from agentgraph import stages
 from agentgraph.cli.app import app, end_without_teardown
+from agentgraph.cli.byteprogress import reading
 from agentgraph.cli.common import (
     ReadFlags,
     batch_progress,
@@ -61,14 +62,14 @@ def read_evidence(job: Job, timezone: str | None, limits: Any = None) -> tuple[A
     if job.payments is not None:
         from agentgraph.loaders.payments import read_payments
 
-        with step(f"reading {job.payments.path}"):
+        with reading(job.payments.path):
             pays = read_payments(
                 job.payments.path, table=job.payments.table, timezone=timezone, limits=limits
             )
     if job.orders is not None:
         from agentgraph.loaders.orders import read_orders
 
-        with step(f"reading {job.orders.path}"):
+        with reading(job.orders.path):
             sales = read_orders(
                 job.orders.path, table=job.orders.table, timezone=timezone, limits=limits
             )
@@ -76,7 +77,7 @@ def read_evidence(job: Job, timezone: str | None, limits: Any = None) -> tuple[A
         from agentgraph.evidence.identities import resolve_identities
         from agentgraph.loaders.identities import read_identities
 
-        with step(f"reading {job.identities.path}"):
+        with reading(job.identities.path):
             ids = read_identities(job.identities.path, table=job.identities.table, limits=limits)
             persons = resolve_identities(ids)
     return pays, sales, persons
@@ -344,7 +345,7 @@ def scan(
             for job, target in zip(jobs, targets, strict=True):
                 try:
                     if isinstance(job.source, Path):
-                        with step(f"reading {job.source}"):
+                        with reading(job.source):
                             rel = read_input(job.source, flags, table=job.table)
                         label = str(job.source)
                     else:
