@@ -37,7 +37,7 @@ from agentgraph.report.html.text import (
 )
 from agentgraph.report.html.values import records_table, value_html
 
-__all__ = ["is_money_evidence", "money_evidence_table", "money_section"]
+__all__ = ["is_money_evidence", "money_evidence_table", "money_networks_table", "money_section"]
 
 _MONEY_AMOUNT_KEYS = frozenset(
     {
@@ -242,6 +242,7 @@ def money_section(money: Mapping[str, Any]) -> str:
     )
     levels = [as_int(x) for x in as_sequence(money.get("payouts_levels_up"))]
     parts.append(f'<div class="grid2 money">{kinds_html}<div>{levels_up_svg(levels)}</div></div>')
+    parts.append(money_networks_table(as_sequence(money.get("networks"))))
 
     funds = [f for f in as_sequence(money.get("funds")) if isinstance(f, Mapping)]
     parts.append(
@@ -272,6 +273,82 @@ def money_section(money: Mapping[str, Any]) -> str:
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def _levels_up_label(k: int) -> str:
+    if k == 0:
+        return "own sales 本人销售"
+    return f"{k} level{'' if k == 1 else 's'} up 上溯{k}层"
+
+
+def money_networks_table(networks: Sequence[Any]) -> str:
+    """The payouts of each listed network by levels up (revision 6's ``money.networks``).
+
+    Parameters
+    ----------
+    networks : sequence of mapping
+        ``report["money"]["networks"]`` (missing before revision 6).
+
+    Returns
+    -------
+    str
+        One row per network: payouts, amount, the most levels up paid, the payouts
+        at each levels up (0 = own sales) with their amounts, and those paid off the
+        source's upline chain; "" when there is none.
+
+    Notes
+    -----
+    O(rows shown x levels); at most ``MAX_TABLE_ROWS`` rows, then a "more" row.
+
+    Examples
+    --------
+    >>> html = money_networks_table([{"root": "L01", "payouts": 52, "amount": 2400.0,
+    ...     "levels_up": [0, 20, 16, 16], "amount_levels_up": [0, 1600, 480, 320],
+    ...     "off_chain": 0, "off_chain_amount": 0}])
+    >>> "3 levels up" in html and "¥480.00" in html
+    True
+    >>> money_networks_table([])
+    ''
+    """
+    nets = [n for n in networks if isinstance(n, Mapping)]
+    if not nets:
+        return ""
+    shown = nets[:MAX_TABLE_ROWS]
+    rows = []
+    for n in shown:
+        counts = [as_int(x) for x in as_sequence(n.get("levels_up"))]
+        amounts = list(as_sequence(n.get("amount_levels_up")))
+        paid = [
+            f"{_levels_up_label(k)}: "
+            f"{count_text(c)} · {yuan_text(amounts[k] if k < len(amounts) else None)}"
+            for k, c in enumerate(counts)
+            if c
+        ]
+        top = max((k for k, c in enumerate(counts) if c), default=0)
+        rows.append(
+            f"<tr><td>{agent_span(n.get('root', '–'))}</td>"
+            f'<td class="n">{count_text(n.get("payouts", 0))}</td>'
+            f'<td class="n">{yuan_text(n.get("amount"))}</td>'
+            f'<td class="n">{count_text(top)}</td>'
+            f"<td>{'<br>'.join(escape(x) for x in paid) or '–'}</td>"
+            f'<td class="n">{count_text(n.get("off_chain", 0))} · '
+            f"{yuan_text(n.get('off_chain_amount'))}</td></tr>"
+        )
+    return (
+        '<h3 id="money-networks" class="sub">Payouts up the levels, per network '
+        "各网络提成上溯层级</h3>"
+        '<p class="note">Commissions and rebates of each listed network by how many levels '
+        "above the agent whose sale or recruitment caused them they were paid (0 = own sales). "
+        "Paid two or more levels up is the shape of team pay (团队计酬). "
+        "按付款所依据的销售或招募人员向上溯及的层数统计各网络的佣金与返利（0 为本人销售）。</p>"
+        '<div class="tablewrap"><table class="money-networks"><thead><tr>'
+        '<th>Network root 所属网络</th><th class="n">Payouts 笔数</th>'
+        '<th class="n">Amount 金额</th><th class="n">Most levels up 最高上溯层数</th>'
+        "<th>By levels up 按上溯层数</th>"
+        '<th class="n">Off the upline chain 非上线链</th></tr></thead>'
+        f"<tbody>{''.join(rows)}{more_rows_row(len(shown), len(nets), 6)}</tbody>"
+        "</table></div>"
+    )
 
 
 def _example_chain(chain: Sequence[Any]) -> str:
