@@ -27,6 +27,8 @@ export const link = {
   network: (ds, root, focus) =>
     `#/datasets/${seg(ds)}/networks/${seg(root)}${focus ? "?focus=" + seg(focus) : ""}`,
   agent: (ds, id) => `#/datasets/${seg(ds)}/agents/${seg(id)}`,
+  // query: {prefix, limit, offset}
+  search: (ds, query) => `#/datasets/${seg(ds)}/search${queryString(query)}`,
   guardrail: (ds, upline) =>
     `#/datasets/${seg(ds)}/guardrail${upline ? "?upline=" + seg(upline) : ""}`,
   // query: {tab, agent, network, limit, offset}

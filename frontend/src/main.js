@@ -1,7 +1,7 @@
 // The workbench: session, header, hash router.
 import "./style.css";
 import * as api from "./api.js";
-import { h, clear, uid } from "./dom.js";
+import { h, clear } from "./dom.js";
 import { t, getLang, setLang, onLangChange, applyDocumentLang } from "./i18n.js";
 import { renderSignin } from "./views/signin.js";
 import { renderDatasets } from "./views/datasets.js";
@@ -11,6 +11,8 @@ import { renderAgent } from "./views/agent.js";
 import { renderGuardrail } from "./views/guardrail.js";
 import { renderAdmin } from "./views/admin.js";
 import { renderEvidence } from "./views/evidence.js";
+import { renderSearch } from "./views/search.js";
+import { agentSearch } from "./agentsearch.js";
 import { state, canRead, go, link } from "./app.js";
 
 function parseRoute() {
@@ -42,6 +44,7 @@ function parseRoute() {
       r.params.agent = decoded.slice(3).join("/");
     } else if (decoded[2] === "guardrail" && decoded.length === 3) r.name = "guardrail";
     else if (decoded[2] === "evidence" && decoded.length === 3) r.name = "evidence";
+    else if (decoded[2] === "search" && decoded.length === 3) r.name = "search";
   }
   return r;
 }
@@ -91,27 +94,12 @@ function renderHeader() {
   );
   const right = h("div", { class: "session" });
   if (state.session && ds && canRead()) {
-    const input = h("input", {
-      type: "search",
-      id: uid("agent-search"),
-      testid: "agent-search",
-      autocomplete: "off",
-      spellcheck: "false",
-      placeholder: t("agent.search"),
-    });
-    const form = h(
-      "form",
-      { class: "agent-search", role: "search", "aria-label": t("agent.search.go") },
-      h("label", { for: input.id, class: "visually-hidden" }, t("agent.search")),
-      input,
-      h("button", { type: "submit" }, t("agent.search.go")),
+    right.append(
+      agentSearch(ds, {
+        value: r.name === "search" ? (r.query.prefix || "").trim() : "",
+        onCleanup: (fn) => state.cleanups.push(fn),
+      }),
     );
-    form.addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      const id = input.value.trim();
-      if (id) go(link.agent(ds, id));
-    });
-    right.append(form);
   }
   if (state.session) {
     const s = state.session;
@@ -188,6 +176,7 @@ function route() {
   else if (r.name === "agent") renderAgent(view, ctx);
   else if (r.name === "guardrail") renderGuardrail(view, ctx);
   else if (r.name === "evidence") renderEvidence(view, ctx);
+  else if (r.name === "search") renderSearch(view, ctx);
   else view.append(h("h1", { tabindex: "-1" }, t("common.notfound")));
   // move focus to the new view's heading when the page changed (not on first load,
   // nor when only the query of the same page changed)

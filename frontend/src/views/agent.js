@@ -4,6 +4,7 @@ import { t, num } from "../i18n.js";
 import * as api from "../api.js";
 import { link, go } from "../app.js";
 import { heading, errorBox, loading, pager, facts, formatValue, exportGroup } from "./common.js";
+import { prefixMatches } from "../agentsearch.js";
 
 const RECRUITS = 50;
 const CHAIN_SHOWN = 40;
@@ -49,7 +50,46 @@ export function renderAgent(view, ctx) {
       show(body, ds, a);
     })
     .catch((e) => {
-      if (ctx.alive()) clear(body).append(errorBox(e, "agent-error"));
+      if (!ctx.alive()) return;
+      clear(body).append(errorBox(e, "agent-error"));
+      if (e.status === 404) didYouMean(body, ctx, ds, id);
+    });
+}
+
+/** Under a 404: the agents whose id starts with the one asked for (a typo'd or partial id). */
+function didYouMean(body, ctx, ds, id) {
+  const box = h("section", { class: "card", testid: "agent-did-you-mean", "aria-labelledby": "dym-h" });
+  prefixMatches(ds, id)
+    .then((res) => {
+      if (!ctx.alive()) return;
+      box.append(h("h2", { id: "dym-h" }, t("agent.dym.title", { id })));
+      if (!res.items.length) {
+        box.append(h("p", { class: "empty" }, t("search.none", { prefix: id })));
+      } else {
+        box.append(
+          h(
+            "ul",
+            { class: "dym-list" },
+            res.items.map((a) =>
+              h(
+                "li",
+                null,
+                h("a", { href: link.agent(ds, a.agent), testid: "did-you-mean-link" }, a.agent),
+                h("span", { class: "hint" }, " · ", t("agent.suggest.meta", { level: num(a.level), root: a.root })),
+              ),
+            ),
+          ),
+        );
+        if (res.total > res.items.length) {
+          box.append(
+            h("p", null, h("a", { href: link.search(ds, { prefix: id }), testid: "did-you-mean-all" }, t("agent.dym.all", { n: num(res.total) }))),
+          );
+        }
+      }
+      body.append(box);
+    })
+    .catch(() => {
+      /* the dataset itself is missing, or no search: the error says enough */
     });
 }
 

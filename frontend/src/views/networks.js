@@ -10,6 +10,20 @@ const SIZES = [25, 50, 100];
 // the list's filters, as GET /v1/datasets/{dataset}/networks names them
 const FILTERS = ["structure", "flagged", "rule", "min_members", "min_levels"];
 const seenRules = new Set(["cn.threshold", "cn.serious"]);
+// the sortable columns (GET ...?sort= names them) and the order a first click asks
+// for: numbers largest first, the root A to Z, growth the shortest doubling first
+const SORTABLE = {
+  root: "root",
+  members: "-members",
+  levels: "-levels",
+  max_direct_recruits: "-max_direct_recruits",
+  mean_branching: "-mean_branching",
+  growth: "growth",
+};
+const DEFAULT_SORT = "flagged";
+const SORTS = new Set([DEFAULT_SORT, ...Object.keys(SORTABLE).flatMap((k) => [k, "-" + k])]);
+// the sort button to focus again after the list redrew in the new order
+let refocus = null;
 
 export function renderNetworks(view, ctx) {
   const ds = ctx.route.params.dataset;
@@ -18,6 +32,14 @@ export function renderNetworks(view, ctx) {
   const offset = Math.max(0, Number.parseInt(q.offset || "0", 10) || 0);
   const filters = {};
   for (const k of FILTERS) if (q[k] !== undefined && q[k] !== "") filters[k] = q[k];
+  const sort = SORTS.has(q.sort) ? q.sort : DEFAULT_SORT;
+  const sortQ = sort === DEFAULT_SORT ? undefined : sort;
+  const pageSize = limit === SIZES[0] ? undefined : limit;
+  // a new order starts at the first page, with the filters kept
+  const onSort = (next) => {
+    refocus = next.replace(/^-/, "");
+    go(link.networks(ds, { ...filters, sort: next === DEFAULT_SORT ? undefined : next, limit: pageSize }));
+  };
 
   const counts = h("p", { class: "counts", testid: "dataset-counts" });
   const evidence = h("p", { class: "evidence-line" });
@@ -34,7 +56,7 @@ export function renderNetworks(view, ctx) {
     counts,
     evidence,
     tools,
-    filterForm(ds, filters, limit),
+    filterForm(ds, filters, limit, sortQ),
     tableBox,
   );
 
@@ -70,7 +92,7 @@ export function renderNetworks(view, ctx) {
     .catch(() => evidence.remove());
 
   api
-    .get(`/v1/datasets/${api.seg(ds)}/networks`, { ...filters, limit, offset })
+    .get(`/v1/datasets/${api.seg(ds)}/networks`, { ...filters, sort: sortQ, limit, offset })
     .then((pageObj) => {
       if (!ctx.alive()) return;
       clear(tableBox);
@@ -79,39 +101,103 @@ export function renderNetworks(view, ctx) {
         tableBox.append(h("p", { class: "empty", testid: "networks-empty" }, t("networks.empty")));
       }
       tableBox.append(
-        h("div", { class: "scroll" }, table(ds, pageObj.items)),
+        h("div", { class: "scroll" }, table(ds, pageObj.items, sort, onSort)),
+        pageObj.items.some((n) => n.growth) ? h("p", { class: "hint" }, t("networks.growth.hint")) : null,
         pager(
           pageObj,
-          (o) => go(link.networks(ds, { ...filters, limit: limit === SIZES[0] ? undefined : limit, offset: o || undefined })),
+          (o) => go(link.networks(ds, { ...filters, sort: sortQ, limit: pageSize, offset: o || undefined })),
           "networks-page",
         ),
       );
+      if (refocus) {
+        const b = tableBox.querySelector(`[data-testid="sort-${refocus}"]`);
+        refocus = null;
+        if (b) b.focus();
+      }
     })
     .catch((e) => {
       if (ctx.alive()) clear(tableBox).append(errorBox(e, "networks-error"));
     });
 }
 
-function table(ds, items) {
+// the label of each sortable column
+const COLUMN = {
+  root: "networks.col.root",
+  members: "networks.col.members",
+  levels: "networks.col.levels",
+  max_direct_recruits: "networks.col.maxdirect",
+  mean_branching: "networks.col.branching",
+  growth: "networks.col.growth",
+};
+
+/** A column header whose button sorts by it (a second click turns the order round). */
+function sortHead(key, label, sort, onSort, cls) {
+  const on = sort.replace(/^-/, "") === key;
+  const desc = sort.startsWith("-");
+  let next = on ? (desc ? key : "-" + key) : SORTABLE[key];
+  let state = on ? (desc ? "descending" : "ascending") : "none";
+  if (key === DEFAULT_SORT) {
+    // flagged first is the default order, and the way back to it
+    next = DEFAULT_SORT;
+    state = on ? "descending" : "none";
+  }
+  const icon = state === "ascending" ? "▲" : state === "descending" ? "▼" : "↕";
+  return h(
+    "th",
+    { scope: "col", class: cls, "aria-sort": state },
+    h(
+      "button",
+      { type: "button", class: "sort", testid: `sort-${key}`, "data-next": next, on: { click: () => onSort(next) } },
+      label,
+      h("span", { class: "sort-icon", "aria-hidden": "true" }, icon),
+    ),
+  );
+}
+
+function caption(sort) {
+  if (sort === DEFAULT_SORT) return t("networks.caption");
+  const key = sort.replace(/^-/, "");
+  return t("networks.caption.sorted", {
+    column: t(COLUMN[key]),
+    direction: t(sort.startsWith("-") ? "networks.sort.desc" : "networks.sort.asc"),
+  });
+}
+
+function growthCell(g) {
+  if (!g || !g.last_joined) return h("td", { class: "num growth" }, "–");
+  const days = g.doubling_days === null || g.doubling_days === undefined ? "–" : t("networks.growth.days", { n: num(g.doubling_days) });
+  return h(
+    "td",
+    {
+      class: "num growth",
+      title: t("networks.growth.title", { dated: num(g.dated_members), first: g.first_joined || "–", last: g.last_joined }),
+    },
+    `${days} · ${g.last_joined}`,
+  );
+}
+
+function table(ds, items, sort, onSort) {
   const th = (key, cls) => h("th", { scope: "col", class: cls }, t(key));
+  const sh = (key, cls) => sortHead(key, t(COLUMN[key]), sort, onSort, cls);
   return h(
     "table",
     { class: "data", testid: "networks-table" },
-    h("caption", null, t("networks.caption")),
+    h("caption", null, caption(sort)),
     h(
       "thead",
       null,
       h(
         "tr",
         null,
-        th("networks.col.root"),
-        th("networks.col.flagged"),
+        sh("root"),
+        sortHead(DEFAULT_SORT, t("networks.col.flagged"), sort, onSort),
         th("networks.col.structure"),
-        th("networks.col.members", "num"),
-        th("networks.col.levels", "num"),
+        sh("members", "num"),
+        sh("levels", "num"),
         th("networks.col.rules"),
-        th("networks.col.maxdirect", "num"),
-        th("networks.col.branching", "num"),
+        sh("max_direct_recruits", "num"),
+        sh("mean_branching", "num"),
+        sh("growth", "num"),
       ),
     ),
     h(
@@ -133,13 +219,14 @@ function table(ds, items) {
           h("td", null, n.rules.length ? n.rules.map((r) => h("code", { class: "rule" }, r)) : "–"),
           h("td", { class: "num" }, num(n.max_direct_recruits)),
           h("td", { class: "num" }, num(n.mean_branching)),
+          growthCell(n.growth),
         ),
       ),
     ),
   );
 }
 
-function filterForm(ds, filters, limit) {
+function filterForm(ds, filters, limit, sort) {
   const structure = h(
     "select",
     { name: "structure", testid: "filter-structure" },
@@ -226,6 +313,7 @@ function filterForm(ds, filters, limit) {
       min_members: minMembers.value,
       min_levels: minLevels.value,
       limit: Number(size.value) === SIZES[0] ? undefined : size.value,
+      sort,
     };
     go(link.networks(ds, q));
   });
