@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agentgraph.exports",),
     ("agentgraph.appraisal",),
     ("agentgraph.facade", "agentgraph.warmup"),
+    ("agentgraph.spark",),
     ("agentgraph.api",),
     ("agentgraph.cli",),
     ("agentgraph", "agentgraph.__main__"),
@@ -215,6 +216,16 @@ def test_core_never_imports_the_service_or_cli_frameworks() -> None:
         for mod, target, _, line in EDGES
         if room(mod)[0] not in ("agentgraph.api", "agentgraph.cli")
         and target.split(".")[0] in SERVICE_ONLY
+    ]
+    assert not bad, "\n".join(bad)
+
+
+def test_only_the_spark_engine_imports_pyspark() -> None:
+    """The base install never imports pyspark: only agentgraph.spark does (the extra)."""
+    bad = [
+        f"{mod}:{line} imports {target}"
+        for mod, target, _, line in EDGES
+        if target.split(".")[0] == "pyspark" and room(mod)[0] != "agentgraph.spark"
     ]
     assert not bad, "\n".join(bad)
 

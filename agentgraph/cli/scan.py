@@ -24,6 +24,7 @@ from agentgraph.cli.common import (
     render,
     step,
 )
+from agentgraph.cli.engine import Engine, run_spark
 from agentgraph.cli.jobs import Job, plan_jobs
 from agentgraph.cli.options import (
     ColumnOpt,
@@ -156,7 +157,7 @@ def _preload(files: list[Path]) -> None:
 @app.command()
 def scan(
     inputs: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             help="Member tables or edge lists (CSV, Parquet, JSON Lines) or folders of them.",
             show_default=False,
@@ -283,6 +284,24 @@ def scan(
             "with its payments, orders and identities is one case).",
         ),
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local: in this process (default); spark: on a Spark cluster (pip install "
+            "'agentgraph[spark]'; INPUT is any path Spark reads: a Parquet or CSV file or "
+            "folder, local, hdfs:// or s3a://).",
+        ),
+    ] = Engine.local,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the master URL (local[N], spark://HOST:7077, yarn); "
+            "default the spark-submit session, else local[2].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -300,8 +319,37 @@ def scan(
             from agentgraph.measure.times import parse_as_of
 
             parse_as_of(as_of)
+    if engine is Engine.spark:
+        from agentgraph.loaders import parse_mapping
+
+        with errors():
+            mapping = parse_mapping(column)
+        given = {
+            "dataset": dataset, "payments": payments, "orders": orders,
+            "identities": identities, "as_of": as_of, "where": where,
+            "participants": participants, "save": save, "table": table,
+            "encoding": encoding, "input_format": input_format,
+            "date_format": date_format, "limit": limit, "recursive": recursive,
+        }  # fmt: skip
+        if kind is not None and kind.value != "members":
+            raise fail("--engine spark reads member tables only (not yet edge lists)")
+        flagged_networks = run_spark(
+            list(inputs or []),
+            master=spark_master,
+            policy=chosen_policy,
+            fmt=fmt or ReportFormat.json,
+            out=out,
+            columns=mapping,
+            no_upline=tuple(no_upline or ()),
+            max_networks=max_networks,
+            indent=indent,
+            given=given,
+        )
+        if fail_on_flag and flagged_networks:
+            raise typer.Exit(1)
+        return
     jobs, unreadable = plan_jobs(
-        inputs,
+        [Path(p) for p in inputs] if inputs else None,
         dataset,
         recursive=recursive,
         payments=payments,

@@ -1,0 +1,299 @@
+"""The input on Spark: read, numbered in file order, columns mapped, no-upline values nulled.
+
+The rows get the 1-based numbers the in-process reader would give them (files in
+path order, then rows in file order), so the data issues name the same rows. The
+header is mapped by the in-process resolver (:func:`agentgraph.loaders.columns.
+resolve_columns`, the same aliases and schemas, e.g. CRMEB's ``uid`` /
+``spread_uid``), checked on a sample by the in-process normaliser, and the no-upline
+values (``0``, ``无``...) become roots by the same rule: a value is "no upline"
+unless it is a listed agent id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from agentgraph.errors import InputError
+from agentgraph.loaders.columns import resolve_columns
+from agentgraph.loaders.read import normalise_table
+from agentgraph.loaders.roots import no_upline_values
+from agentgraph.tables import Reading
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["SparkRows", "read_rows", "UNSUPPORTED"]
+
+_SAMPLE = 5  # agents named in a no-upline issue, as in-process
+
+UNSUPPORTED = ("joined_at", "rank", "supply_upline_id", "left_at")
+"""Member-table columns the Spark engine does not measure yet (growth, rank titles,
+the supply ladder): an input carrying one is refused rather than reported without it."""
+
+
+@dataclass(frozen=True)
+class SparkRows:
+    """The normalised member table on Spark.
+
+    Attributes
+    ----------
+    frame : pyspark.sql.DataFrame
+        ``row`` (long, 0-based in file order), ``agent_id``, ``upline_id`` (strings;
+        null = no upline).
+    rows : int
+        Rows read.
+    reading : Reading
+        How the input was read (the report's ``input``), no-upline values included.
+    source : str
+        The input's name.
+
+    Examples
+    --------
+    >>> from agentgraph.tables import Reading
+    >>> SparkRows(frame=None, rows=0, reading=Reading("m.csv"), source="m.csv").source
+    'm.csv'
+    """
+
+    frame: DataFrame
+    rows: int
+    reading: Reading
+    source: str
+
+
+def _sniff(first: Path, reading: Reading, source: str) -> tuple[str, str]:
+    """Encoding and delimiter of a local CSV file, by the in-process sniffers."""
+    from agentgraph.loaders.delimited import sniff_delimiter
+    from agentgraph.loaders.encoding import SAMPLE, sniff_encoding
+
+    with first.open("rb") as fh:
+        head = fh.read(SAMPLE)
+    final = len(head) < SAMPLE
+    codec, confidence = sniff_encoding(head, final, source)
+    text = head.decode(codec, errors="ignore")
+    delimiter = sniff_delimiter(text, final)
+    reading.encoding, reading.encoding_confidence, reading.delimiter = codec, confidence, delimiter
+    return codec, delimiter
+
+
+def _raw(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFrame, str, str]:
+    """The input as read by Spark, with ``_file`` and ``_pos`` giving file order."""
+    from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F
+
+    if isinstance(data, DataFrame):
+        df = data.withColumn("_file", F.lit("")).withColumn("_pos", F.monotonically_increasing_id())
+        return df, "<dataframe>", "dataframe"
+    path = str(data)
+    local = Path(path)
+    files = (
+        sorted(p for p in local.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+        if local.is_dir()
+        else [local]
+    )
+    fmt = "parquet" if any(f.name.endswith(".parquet") for f in files) else "csv"
+    if local.exists() and not files:
+        raise InputError("no files in the folder", source=path)
+    if fmt == "parquet":
+        df = spark.read.parquet(path)
+        pos = F.col("_metadata.row_index")
+    else:
+        codec, delimiter = "utf-8", ","
+        reading.encoding, reading.encoding_confidence, reading.delimiter = codec, 1.0, delimiter
+        if files and files[0].is_file():  # a local file: sniffed as in-process
+            codec, delimiter = _sniff(files[0], reading, path)
+        df = (
+            spark.read.option("header", "true")
+            .option("inferSchema", "false")
+            .option("encoding", codec)
+            .option("sep", delimiter)
+            .csv(path)
+        )
+        # a CSV split keeps its rows in order: block start, then the order within it
+        pos = F.col("_metadata.file_block_start") * F.lit(1 << 20) + F.monotonically_increasing_id()
+    df = df.withColumn("_file", F.col("_metadata.file_path")).withColumn("_pos", pos)
+    return df, path, fmt
+
+
+def _numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
+    """``row``: 0-based dense numbers in (file, position) order (one sort, no driver list)."""
+    from pyspark.sql import functions as F
+
+    ordered = df.orderBy("_file", "_pos")
+    tagged = ordered.withColumn("_part", F.spark_partition_id()).withColumn(
+        "_mid", F.monotonically_increasing_id()
+    )
+    tagged = tagged.localCheckpoint()
+    counts = sorted(tagged.groupBy("_part").count().collect(), key=lambda r: r["_part"])
+    offsets, total = [], 0
+    for r in counts:
+        offsets.append((int(r["_part"]), total))
+        total += int(r["count"])
+    if not offsets:
+        return tagged.withColumn("row", F.lit(0).cast("long"))
+    base = spark.createDataFrame(offsets, "_part int, _base long")
+    local = F.col("_mid") - F.shiftleft(F.col("_part").cast("long"), 33)
+    return tagged.join(F.broadcast(base), "_part").withColumn("row", F.col("_base") + local)
+
+
+def _no_upline(
+    frame: DataFrame, extra: tuple[str, ...], reading: Reading
+) -> tuple[DataFrame, list[tuple[str, list[str], str]]]:
+    """Null the no-upline values that are not listed agents; the issues, as in-process."""
+    from pyspark.sql import functions as F
+
+    values = list(no_upline_values(extra))
+    trimmed = F.trim(F.col("upline_id"))
+    found = {
+        r["v"]: int(r["n"])
+        for r in frame.where(trimmed.isin(values))
+        .groupBy(trimmed.alias("v"))
+        .count()
+        .withColumnRenamed("count", "n")
+        .collect()
+    }
+    if not found:
+        return frame, []
+    listed = {
+        r["agent_id"]
+        for r in frame.where(F.col("agent_id").isin(list(found))).select("agent_id").collect()
+    }
+    roots = [(v, n) for v, n in found.items() if v not in listed]
+    if not roots:
+        return frame, []
+    issues = []
+    order = {v: k for k, v in enumerate(values)}
+    for value, count in sorted(roots, key=lambda vn: order.get(vn[0], len(order))):
+        if value == "":
+            continue
+        reading.no_upline[value] = reading.no_upline.get(value, 0) + count
+        named = [
+            r["agent_id"]
+            for r in frame.where(trimmed == value)
+            .orderBy("row")
+            .select("agent_id")
+            .limit(_SAMPLE)
+            .collect()
+        ]
+        shown = ", ".join(named) + (", ..." if count > _SAMPLE else "")
+        issues.append(
+            (
+                "no_upline_value",
+                named,
+                f"upline value {value!r} in {count} row(s) ({shown}) means no upline: "
+                f"{value!r} is not a listed agent id, so those agents are roots",
+            )
+        )
+    root_values = [v for v, _ in roots]
+    frame = frame.withColumn(
+        "upline_id", F.when(trimmed.isin(root_values), F.lit(None)).otherwise(F.col("upline_id"))
+    )
+    return frame, issues
+
+
+def read_rows(
+    spark: SparkSession,
+    data: Any,
+    *,
+    columns: dict[str, str] | None = None,
+    no_upline: tuple[str, ...] = (),
+    source_name: str | None = None,
+) -> tuple[SparkRows, list[tuple[str, list[str], str]]]:
+    """Read a member table (Parquet or CSV file or folder, or a DataFrame) on Spark.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        The session.
+    data : str, Path or pyspark.sql.DataFrame
+        A path Spark reads (local, HDFS, S3-compatible; a folder of part files reads
+        in path order) or a DataFrame (its order is its partitions' order).
+    columns : dict, optional
+        Canonical name -> the input's column, as ``--column``.
+    no_upline : tuple of str
+        More "no upline" values.
+    source_name : str, optional
+        The name the report gives the input (default: the path).
+
+    Returns
+    -------
+    tuple
+        The :class:`SparkRows`, and the issues found while reading (kind, agents,
+        detail), which come first in the report.
+
+    Raises
+    ------
+    InputError
+        Missing key columns, an edge list or a column the engine does not measure yet
+        (:data:`UNSUPPORTED`), no rows, empty agent ids.
+
+    Notes
+    -----
+    One sort of the rows to number them (O(n log n) distributed), one pass for the
+    no-upline values and one for the empty ids; the driver holds only the header, a
+    100-row sample and per-partition counts.
+
+    Examples
+    --------
+    >>> from agentgraph.spark.rows import UNSUPPORTED
+    >>> "joined_at" in UNSUPPORTED
+    True
+    """
+    from pyspark.sql import functions as F
+
+    reading = Reading(source_name or str(data))
+    raw, path, fmt = _raw(spark, data, reading)
+    source = source_name or path
+    reading.source = source
+    names = [c for c in raw.columns if c not in ("_file", "_pos")]
+    reading.format = fmt if fmt != "dataframe" else None
+    cols = resolve_columns(names, columns, source, reading)
+    if "downline_id" in cols:
+        raise InputError(
+            "the spark engine reads member tables only (not yet edge lists)", source=source
+        )
+    unsupported = [c for c in UNSUPPORTED if c in cols]
+    if unsupported:
+        raise InputError(
+            f"the spark engine does not measure {', '.join(unsupported)} yet (column "
+            f"{cols[unsupported[0]]!r}); scan in-process, or leave the column out",
+            source=source,
+        )
+    sample = pa.Table.from_pylist([r.asDict() for r in raw.select(*names).limit(100).collect()])
+    if sample.num_rows == 0:
+        raise InputError("no data rows (only a header)", source=source)
+    checked = Reading(source)
+    normalise_table(
+        sample.cast(pa.schema([(n, pa.string()) for n in names])),
+        "members",
+        columns,
+        source,
+        checked,
+    )
+    reading.columns = dict(checked.columns)
+    reading.schema, reading.notes = checked.schema, list(checked.notes)
+    frame = _numbered(spark, raw).select(
+        "row",
+        F.col(f"`{cols['agent_id']}`").cast("string").alias("agent_id"),
+        F.col(f"`{cols['upline_id']}`").cast("string").alias("upline_id"),
+    )
+    empty = (
+        frame.where(F.col("agent_id").isNull() | (F.col("agent_id") == ""))
+        .orderBy("row")
+        .limit(1)
+        .collect()
+    )
+    if empty:
+        raise InputError(
+            "empty agent_id", source=source, row=int(empty[0]["row"]) + 1, column=cols["agent_id"]
+        )
+    frame = frame.withColumn(
+        "upline_id", F.when(F.col("upline_id") == "", F.lit(None)).otherwise(F.col("upline_id"))
+    ).localCheckpoint()
+    rows = frame.count()
+    frame, issues = _no_upline(frame, no_upline, reading)
+    reading.rows_read = rows
+    return SparkRows(frame.localCheckpoint(), rows, reading, source), issues

@@ -1,0 +1,175 @@
+"""The Spark engine gives the in-process engine's report, key for key, in local mode.
+
+One Spark session (``local[2]``, UI off, driver on 127.0.0.1) serves the module. Each
+scan covers many cases at once: the fixtures' member tables and a dirty table (every
+data-issue kind the engine repairs) joined into one input, ids prefixed per case, and a
+Parquet folder of part files holding random forests and a 245-level chain.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+import pytest
+
+import agentgraph
+from agentgraph import synth
+
+if os.environ.get("AGENTGRAPH_REQUIRE_SPARK"):  # .ci/run: a missing extra fails, never skips
+    import pyspark  # noqa: F401
+pyspark = pytest.importorskip("pyspark")  # the spark extra: scripts/setup installs it
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ["boundary_29_3", "boundary_30_3", "chain5", "cycle", "star", "growth_30_3"]
+DIRTY = [
+    ("R", ""), ("A", "R"), ("B", "A"), ("C", "B"), ("A", "Q"), ("D", "Z"), ("E", "Z"),
+    ("S", "S"), ("X1", "X3"), ("X2", "X1"), ("X3", "X2"), ("X4", "X1"), ("F", "0"),
+    ("G", "0"), ("H", "无"), ("Y", "C"), ("A", "R"), ("0", "R"),
+]  # fmt: skip
+"""Duplicates (A: one with another upline), unknown uplines (Z; Q named only by a
+dropped row), a self-referral, a 3-cycle with a recruit below it, no-upline values (无;
+0 is a listed agent here, so it is one)."""
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    from agentgraph.spark import session
+
+    s = session("local[2]")
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()
+
+
+def _same(got: dict[str, Any], want: dict[str, Any]) -> None:
+    got, want = dict(got), dict(want)
+    got.pop("generated_at"), want.pop("generated_at")
+    assert sorted(got) == sorted(want)
+    for key in want:
+        assert got[key] == want[key], key
+
+
+def _cases(path: Path) -> Path:
+    tables = []
+    for name in FIXTURES:
+        t = agentgraph.read(ROOT / "fixtures" / f"{name}.csv").table
+        prefix = pa.scalar(f"{name}:")
+        tables.append(
+            pa.table(
+                {
+                    "agent_id": pc.binary_join_element_wise(prefix, t.column("agent_id"), ""),
+                    "upline_id": pc.binary_join_element_wise(prefix, t.column("upline_id"), ""),
+                }
+            )
+        )
+    agents, ups = zip(*DIRTY, strict=True)
+    tables.append(pa.table({"agent_id": list(agents), "upline_id": list(ups)}))
+    pv.write_csv(pa.concat_tables(tables), path)
+    return path
+
+
+def test_fixtures_and_dirty_data_give_the_same_report(spark: Any, tmp_path: Path) -> None:
+    from agentgraph.spark import scan_detailed
+
+    src = _cases(tmp_path / "cases.csv")
+    got = scan_detailed(spark, str(src), policy="cn")
+    want = agentgraph.scan(src).report()
+    _same(got.report, want)
+    issues = want["summary"]["data_issues"]
+    assert {k for k, n in issues.items() if n} == {
+        "cycle",
+        "self_referral",
+        "unknown_upline",
+        "duplicate_agent",
+        "no_upline_value",
+    }
+    assert want["summary"]["flagged"] >= 2  # boundary_30_3 and growth_30_3 meet 30/3
+    # the policy travels to the executors: us-ftc flags differently, still the same
+    _same(
+        scan_detailed(spark, str(src), policy="us-ftc").report,
+        agentgraph.scan(src, policy="us-ftc").report(),
+    )
+
+
+def _forests(folder: Path) -> tuple[Path, pa.Table]:
+    """Part files of random forests and a 245-level chain; their rows in path order."""
+    parts = [
+        synth.forest(30_000, seed=11).table.select(["agent_id", "upline_id"]),
+        synth.forest(20_000, seed=12).table.select(["agent_id", "upline_id"]),
+    ]
+    chain = [f"L{k:03d}" for k in range(245)]
+    parts.append(
+        pa.table({"agent_id": chain, "upline_id": [None, *chain[:-1]]}).cast(parts[0].schema)
+    )
+    folder.mkdir()
+    for k, t in enumerate(parts):
+        pq.write_table(t, folder / f"part-{k:05d}.parquet", row_group_size=7_000)
+    return folder, pa.concat_tables(parts)
+
+
+def test_a_parquet_folder_gives_the_report_of_its_rows(spark: Any, tmp_path: Path) -> None:
+    from agentgraph.spark import scan_detailed
+
+    folder, rows = _forests(tmp_path / "export")
+    one = tmp_path / "export.parquet"
+    pq.write_table(rows, one)
+    got = scan_detailed(spark, str(folder), source_name=str(one), agents_per_partition=20_000)
+    want = agentgraph.scan(one).report(max_networks=1000)
+    _same(got.report, want)
+    chain = [n for n in got.report["networks"] if n["root"] == "L000"]
+    assert [(n["levels"], len(n["deepest_chain"])) for n in chain] == [(245, 245)]
+    assert got.partitions >= 3  # networks spread over several partitions, none split
+    # pointer doubling: ceil(log2(deepest)) passes, and one more that finds none moved
+    deepest = got.report["summary"]["max_levels"]
+    assert got.passes <= math.ceil(math.log2(deepest)) + 1
+
+
+def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from agentgraph.cli import app
+
+    src = str(ROOT / "fixtures" / "boundary_30_3.csv")
+    run = CliRunner().invoke
+    for extra, said in (
+        (["--payments", src], "does not take --payments"),
+        (["--dataset", "x"], "does not take --dataset"),
+        (["--kind", "edges"], "member tables only"),
+        ([str(ROOT / "fixtures" / "chain5.csv")], "several inputs"),
+    ):
+        r = run(app, ["scan", "--engine", "spark", src, *extra])
+        assert r.exit_code == 2 and said in r.output, (extra, r.output)
+    # in this process the CLI takes the active session
+    r = run(app, ["scan", "--engine", "spark", str(tmp_path / "missing.parquet")])
+    assert r.exit_code == 2 and "missing.parquet" in r.output, r.output
+    r = run(app, ["scan", "--engine", "spark", str(ROOT / "fixtures" / "chain5.csv")])
+    assert r.exit_code == 2 and "does not measure joined_at" in r.output, r.output
+    out = tmp_path / "r.json"
+    r = run(app, ["scan", "--engine", "spark", src, "--out", str(out), "--fail-on-flag"])
+    assert r.exit_code == 1, r.output  # boundary_30_3 is flagged
+    _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())
+
+
+def test_the_command_line_scans_on_its_own_spark_session(tmp_path: Path) -> None:
+    src = ROOT / "fixtures" / "boundary_30_3.csv"
+    out = tmp_path / "r.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "agentgraph", "scan", "--engine", "spark"]
+        + ["--spark-master", "local[1]", str(src), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())
