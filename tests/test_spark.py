@@ -31,7 +31,15 @@ if os.environ.get("AGENTGRAPH_REQUIRE_SPARK"):  # .ci/run: a missing extra fails
 pyspark = pytest.importorskip("pyspark")  # the spark extra: scripts/setup installs it
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ["boundary_29_3", "boundary_30_3", "chain5", "cycle", "star", "growth_30_3"]
+FIXTURES = [
+    "boundary_29_3",
+    "boundary_30_3",
+    "chain5",
+    "cycle",
+    "star",
+    "growth_30_3",
+    "gb18030_members",  # declared titles (总代, 一级代理...) beside the measured levels
+]
 DIRTY = [
     ("R", ""), ("A", "R"), ("B", "A"), ("C", "B"), ("A", "Q"), ("D", "Z"), ("E", "Z"),
     ("S", "S"), ("X1", "X3"), ("X2", "X1"), ("X3", "X2"), ("X4", "X1"), ("F", "0"),
@@ -65,16 +73,21 @@ def _cases(path: Path) -> Path:
     for name in FIXTURES:
         t = agentgraph.read(ROOT / "fixtures" / f"{name}.csv").table
         prefix = pa.scalar(f"{name}:")
+        rank = t.column("rank") if "rank" in t.column_names else pa.nulls(t.num_rows, pa.string())
         tables.append(
             pa.table(
                 {
                     "agent_id": pc.binary_join_element_wise(prefix, t.column("agent_id"), ""),
                     "upline_id": pc.binary_join_element_wise(prefix, t.column("upline_id"), ""),
+                    "rank": pc.cast(rank, pa.string()),
                 }
             )
         )
     agents, ups = zip(*DIRTY, strict=True)
-    tables.append(pa.table({"agent_id": list(agents), "upline_id": list(ups)}))
+    n = len(agents)
+    tables.append(
+        pa.table({"agent_id": agents, "upline_id": ups, "rank": pa.nulls(n, pa.string())})
+    )
     pv.write_csv(pa.concat_tables(tables), path)
     return path
 
@@ -95,6 +108,10 @@ def test_fixtures_and_dirty_data_give_the_same_report(spark: Any, tmp_path: Path
         "no_upline_value",
     }
     assert want["summary"]["flagged"] >= 2  # boundary_30_3 and growth_30_3 meet 30/3
+    assert want["rank_mismatches"]["total"] >= 1 and want["rank_mismatches"]["title_levels"]
+    assert list(got.report["rank_mismatches"]["title_levels"]) == list(
+        want["rank_mismatches"]["title_levels"]
+    )  # in the order the titles first appear, as the JSON text has them
     # the policy travels to the executors: us-ftc flags differently, still the same
     _same(
         scan_detailed(spark, str(src), policy="us-ftc").report,

@@ -35,7 +35,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["title_tier", "RankCheck", "rank_check"]
+__all__ = ["title_tier", "title_tiers", "NO_TIER", "RankCheck", "rank_check"]
+
+NO_TIER = int(np.iinfo(np.int32).min)
+"""The tier of an agent without a title, or whose title declares none."""
 
 _CN_DIGITS = {
     "零": 0,
@@ -150,6 +153,41 @@ class RankCheck:
     titled: int  # agents with a recognised title
 
 
+def title_tiers(rank: pa.Array) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct titles (in order of first appearance), their tiers, and each agent's tier.
+
+    Parameters
+    ----------
+    rank : pyarrow.Array
+        Declared title per agent (nulls allowed).
+
+    Returns
+    -------
+    tuple
+        ``titles``; ``tiers`` (int64, one per title plus :data:`NO_TIER` at the end);
+        ``tier`` per agent (int64, :data:`NO_TIER` without a tier).
+
+    Notes
+    -----
+    O(n) (one dictionary encoding) plus :func:`title_tier` per distinct title.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> titles, tiers, tier = title_tiers(pa.array(["总代", None, "二级代理", "总代", "VIP"]))
+    >>> titles, [t if t != NO_TIER else None for t in tier.tolist()]
+    (['总代', '二级代理', 'VIP'], [0, None, 2, 0, None])
+    """
+    enc = pc.dictionary_encode(rank)
+    titles = enc.dictionary.to_pylist()
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    tiers = np.array(
+        [t if (t := title_tier(x)) is not None else NO_TIER for x in titles] + [NO_TIER],
+        dtype=np.int64,
+    )
+    return titles, tiers, tiers[codes]  # code -1 picks the sentinel at the end
+
+
 def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
     """Compare declared titles with measured levels (root = level 1).
 
@@ -190,16 +228,8 @@ def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
     >>> rc.offset, g.names(rc.mismatched), rc.declared.tolist(), rc.titled
     (1, ['钱18'], [2], 34)
     """
-    enc = pc.dictionary_encode(rank)
-    titles = enc.dictionary.to_pylist()
-    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    tiers = np.array(
-        [t if (t := title_tier(x)) is not None else np.iinfo(np.int32).min for x in titles]
-        + [np.iinfo(np.int32).min],
-        dtype=np.int64,
-    )
-    tier = tiers[codes]  # code -1 picks the sentinel at the end
-    known = tier != np.iinfo(np.int32).min
+    titles, tiers, tier = title_tiers(rank)
+    known = tier != NO_TIER
     if not known.any():
         return RankCheck(None, {}, np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
     diff = level[known].astype(np.int64) - tier[known]
@@ -207,10 +237,6 @@ def rank_check(rank: pa.Array, level: np.ndarray) -> RankCheck:
     offset = int(values[np.argmax(counts)])
     declared = tier + offset
     bad = known & (declared != level)
-    title_levels = {
-        x: int(tiers[k] + offset)
-        for k, x in enumerate(titles)
-        if tiers[k] != np.iinfo(np.int32).min
-    }
+    title_levels = {x: int(tiers[k] + offset) for k, x in enumerate(titles) if tiers[k] != NO_TIER}
     ids = np.flatnonzero(bad)
     return RankCheck(offset, title_levels, ids, declared[ids], int(known.sum()))

@@ -135,6 +135,7 @@ def scan_detailed(
         reading=got.reading,
         max_networks=max_networks,
         max_organisers=max_organisers,
+        has_rank="rank" in got.frame.columns,
         generated_at=generated_at,
     )
     seconds["report"] = time.perf_counter() - t
@@ -184,7 +185,7 @@ def scan(
     ------
     InputError
         What the in-process reader refuses, and (not yet measured here) edge lists,
-        join times, rank titles, the supply ladder and evidence files.
+        join times, the supply ladder and evidence files.
 
     Notes
     -----

@@ -42,7 +42,7 @@ class Forest:
     agents : pyspark.sql.DataFrame
         One row per listed agent (its first row): ``row`` (its key), ``agent_id``,
         ``upline_id`` (null for roots, self-referrals and broken cycle heads), ``root``
-        (the root's key) and ``root_id``.
+        (the root's key), ``root_id`` and the input's ``rank`` when it has one.
     listed, implicit : int
         Listed agents, and uplines never listed (implicit roots).
     passes : int
@@ -223,7 +223,8 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         F.col("row") == F.col("first")
     )
     up = keys.select(F.col("agent_id").alias("upline_id"), F.col("key").alias("parent"))
-    nodes = kept.select("row", "agent_id", "upline_id").join(up, "upline_id", "left")
+    carried = ["rank"] if "rank" in frame.columns else []
+    nodes = kept.select("row", "agent_id", "upline_id", *carried).join(up, "upline_id", "left")
     nodes = nodes.withColumnRenamed("row", "key").localCheckpoint()
     selfref = nodes.where(F.col("parent") == F.col("key"))
     n_self = selfref.count()
@@ -284,14 +285,15 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         F.lit(None).cast("string").alias("upline_id"),
         F.col("key").alias("root"),
         F.col("agent_id").alias("root_id"),
+        *[F.lit(None).cast("string").alias(c) for c in carried],
     )
     roots = anc.select("key", F.coalesce(F.col("anc"), F.col("key")).alias("root"))
     names = keys.select(F.col("key").alias("root"), F.col("agent_id").alias("root_id"))
     agents = (
-        nodes.select(F.col("key").alias("row"), "agent_id", "upline_id")
+        nodes.select(F.col("key").alias("row"), "agent_id", "upline_id", *carried)
         .join(roots.withColumnRenamed("key", "row"), "row")
         .join(names, "root")
-        .select("row", "agent_id", "upline_id", "root", "root_id")
+        .select("row", "agent_id", "upline_id", "root", "root_id", *carried)
         .unionByName(orphans)
         .localCheckpoint()
     )

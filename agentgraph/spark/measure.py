@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from agentgraph.measure.ranks import NO_TIER, title_tiers
 from agentgraph.policies import Policy
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ OUT_SCHEMA = (
     " entry string"
 )
 """One row per network (``net``), organiser (``org``: ``members`` = its downline),
-depth (``hist``: ``key`` = depth, ``members`` = agents) and partition (``meta``)."""
+depth (``hist``: ``key`` = depth, ``members`` = agents), titled agent (``rank``:
+``members`` = the title's tier, ``levels`` = the measured level, ``entry`` = [agent,
+title]) and partition (``meta``)."""
 
 _FIELDS = [
     ("kind", pa.string()),
@@ -82,7 +85,9 @@ def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.
     from agentgraph.analysis import analyse
     from agentgraph.tables import Relations
 
-    rel = Relations("members", table.select(["agent_id", "upline_id"]), source)
+    has_rank = "rank" in table.column_names
+    keep = ["agent_id", "upline_id", "rank"] if has_rank else ["agent_id", "upline_id"]
+    rel = Relations("members", table.select(keep), source)
     a = analyse(rel, policy)
     nets, g, h = a.networks, a.graph, a.hierarchy
     report = a.report(max_networks=len(nets), max_organisers=len(a.organisers))
@@ -129,6 +134,13 @@ def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.
     for d, count in enumerate(np.bincount(h.depth).tolist()):
         if count:
             add("hist", d, int(count), 0, False, False, None)
+    if has_rank and g.rank is not None:  # titled agents are listed: they have a row
+        titles = g.rank.to_pylist()
+        _, _, tier = title_tiers(g.rank)
+        titled = np.flatnonzero(tier != NO_TIER)
+        for v, name in zip(titled.tolist(), g.names(titled), strict=True):
+            entry = _dumps([name, titles[v]])
+            add("rank", int(row_key[v]), int(tier[v]), int(h.level[v]), False, False, entry)
     meta = {"rules": report["rules"], "growth": report["growth"]}
     add("meta", 0, 0, 0, False, False, _dumps(meta))
     return pa.table({name: pa.array(out[name], t) for name, t in _FIELDS})
@@ -174,6 +186,4 @@ def measure_networks(
         yield from measure_partition(table, policy, source).to_batches()
 
     spread = agents.repartition(partitions, "root").sortWithinPartitions("row")
-    return spread.select("row", "agent_id", "upline_id", "root", "root_id").mapInArrow(
-        run, OUT_SCHEMA
-    )
+    return spread.mapInArrow(run, OUT_SCHEMA)

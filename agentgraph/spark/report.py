@@ -34,6 +34,8 @@ def assemble_report(
     reading: Reading,
     max_networks: int = 1000,
     max_organisers: int = 1000,
+    max_rank_mismatches: int = 1000,
+    has_rank: bool = False,
     generated_at: str | None = None,
 ) -> dict[str, Any]:
     """The report of a Spark scan.
@@ -52,8 +54,10 @@ def assemble_report(
         The data issues, in order.
     reading : Reading
         How the input was read.
-    max_networks, max_organisers : int
+    max_networks, max_organisers, max_rank_mismatches : int
         As :func:`~agentgraph.report.build.build_report`.
+    has_rank : bool
+        The input declares titles: the report gets ``rank_mismatches``.
     generated_at : str, optional
         ISO time stamp (default now, UTC).
 
@@ -145,4 +149,47 @@ def assemble_report(
             "participants": None,
         },
     }
+    if has_rank:
+        report["rank_mismatches"] = _ranks(measured, max_rank_mismatches)
     return report
+
+
+def _ranks(measured: DataFrame, limit: int) -> dict[str, Any]:
+    """``rank_mismatches`` as :func:`agentgraph.measure.ranks.rank_check` gives it.
+
+    The offset is the mode of ``level - tier`` over all titled agents (the smallest
+    on ties), then the agents whose title declares another level, by key.
+    """
+    from pyspark.sql import functions as F
+
+    titled = measured.where(F.col("kind") == "rank")
+    diffs = titled.groupBy((F.col("levels") - F.col("members")).alias("d")).count().collect()
+    if not diffs:
+        return {"total": 0, "titled_agents": 0, "title_levels": {}, "agents": []}
+    offset = min(diffs, key=lambda r: (-int(r["count"]), int(r["d"])))["d"]
+    bad = titled.where(F.col("levels") != F.col("members") + F.lit(offset))
+    total = bad.count()
+    agents = []
+    for r in bad.orderBy("key").limit(limit).collect():
+        name, title = json.loads(r["entry"])
+        agents.append(
+            {
+                "agent": name,
+                "rank": title,
+                "declared_level": int(r["members"]) + int(offset),
+                "measured_level": int(r["levels"]),
+            }
+        )
+    title = F.get_json_object(F.col("entry"), "$[1]")
+    firsts = (
+        titled.groupBy(title.alias("title"))
+        .agg(F.min("key").alias("first"), F.first("members").alias("tier"))
+        .orderBy("first")
+        .collect()
+    )
+    return {
+        "total": int(total),
+        "titled_agents": int(sum(int(r["count"]) for r in diffs)),
+        "title_levels": {r["title"]: int(r["tier"]) + int(offset) for r in firsts},
+        "agents": agents,
+    }

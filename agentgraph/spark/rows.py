@@ -30,9 +30,9 @@ __all__ = ["SparkRows", "read_rows", "UNSUPPORTED"]
 
 _SAMPLE = 5  # agents named in a no-upline issue, as in-process
 
-UNSUPPORTED = ("joined_at", "rank", "supply_upline_id", "left_at")
-"""Member-table columns the Spark engine does not measure yet (growth, rank titles,
-the supply ladder): an input carrying one is refused rather than reported without it."""
+UNSUPPORTED = ("joined_at", "supply_upline_id", "left_at")
+"""Member-table columns the Spark engine does not measure yet (growth, the supply
+ladder): an input carrying one is refused rather than reported without it."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class SparkRows:
     ----------
     frame : pyspark.sql.DataFrame
         ``row`` (long, 0-based in file order), ``agent_id``, ``upline_id`` (strings;
-        null = no upline).
+        null = no upline) and, when the input declares titles, ``rank``.
     rows : int
         Rows read.
     reading : Reading
@@ -275,11 +275,14 @@ def read_rows(
     )
     reading.columns = dict(checked.columns)
     reading.schema, reading.notes = checked.schema, list(checked.notes)
-    frame = _numbered(spark, raw).select(
+    picked = [
         "row",
         F.col(f"`{cols['agent_id']}`").cast("string").alias("agent_id"),
         F.col(f"`{cols['upline_id']}`").cast("string").alias("upline_id"),
-    )
+    ]
+    if "rank" in cols:
+        picked.append(F.col(f"`{cols['rank']}`").cast("string").alias("rank"))
+    frame = _numbered(spark, raw).select(*picked)
     empty = (
         frame.where(F.col("agent_id").isNull() | (F.col("agent_id") == ""))
         .orderBy("row")
