@@ -275,7 +275,7 @@ def read_rows(
     )
     reading.columns = dict(checked.columns)
     reading.schema, reading.notes = checked.schema, list(checked.notes)
-    picked = [
+    picked: list[Any] = [
         "row",
         F.col(f"`{cols['agent_id']}`").cast("string").alias("agent_id"),
         F.col(f"`{cols['upline_id']}`").cast("string").alias("upline_id"),
