@@ -74,19 +74,32 @@ def _cases(path: Path) -> Path:
         t = agentgraph.read(ROOT / "fixtures" / f"{name}.csv").table
         prefix = pa.scalar(f"{name}:")
         rank = t.column("rank") if "rank" in t.column_names else pa.nulls(t.num_rows, pa.string())
+        joined = (
+            pc.strftime(t.column("joined_at"), "%Y-%m-%d %H:%M:%S")
+            if "joined_at" in t.column_names
+            else pa.nulls(t.num_rows, pa.string())
+        )
         tables.append(
             pa.table(
                 {
                     "agent_id": pc.binary_join_element_wise(prefix, t.column("agent_id"), ""),
                     "upline_id": pc.binary_join_element_wise(prefix, t.column("upline_id"), ""),
                     "rank": pc.cast(rank, pa.string()),
+                    "joined_at": joined,
                 }
             )
         )
     agents, ups = zip(*DIRTY, strict=True)
     n = len(agents)
     tables.append(
-        pa.table({"agent_id": agents, "upline_id": ups, "rank": pa.nulls(n, pa.string())})
+        pa.table(
+            {
+                "agent_id": agents,
+                "upline_id": ups,
+                "rank": pa.nulls(n, pa.string()),
+                "joined_at": pa.nulls(n, pa.string()),
+            }
+        )
     )
     pv.write_csv(pa.concat_tables(tables), path)
     return path
@@ -109,6 +122,7 @@ def test_fixtures_and_dirty_data_give_the_same_report(spark: Any, tmp_path: Path
     }
     assert want["summary"]["flagged"] >= 2  # boundary_30_3 and growth_30_3 meet 30/3
     assert want["rank_mismatches"]["total"] >= 1 and want["rank_mismatches"]["title_levels"]
+    assert want["growth"]["measured"] and want["growth"]["fastest"]  # join times measured
     assert list(got.report["rank_mismatches"]["title_levels"]) == list(
         want["rank_mismatches"]["title_levels"]
     )  # in the order the titles first appear, as the JSON text has them
@@ -120,14 +134,21 @@ def test_fixtures_and_dirty_data_give_the_same_report(spark: Any, tmp_path: Path
 
 
 def _forests(folder: Path) -> tuple[Path, pa.Table]:
-    """Part files of random forests and a 245-level chain; their rows in path order."""
-    parts = [
-        synth.forest(30_000, seed=11).table.select(["agent_id", "upline_id"]),
-        synth.forest(20_000, seed=12).table.select(["agent_id", "upline_id"]),
+    """Part files of random forests and an undated 245-level chain; their rows in path order."""
+    parts = [  # with join times as Parquet timestamps, and rank titles
+        synth.forest(30_000, seed=11).table,
+        synth.forest(20_000, seed=12).table,
     ]
     chain = [f"L{k:03d}" for k in range(245)]
     parts.append(
-        pa.table({"agent_id": chain, "upline_id": [None, *chain[:-1]]}).cast(parts[0].schema)
+        pa.table(
+            {
+                "agent_id": chain,
+                "upline_id": [None, *chain[:-1]],
+                "joined_at": pa.nulls(245, pa.timestamp("s")),
+                "rank": pa.nulls(245, pa.string()),
+            }
+        ).cast(parts[0].schema)
     )
     folder.mkdir()
     for k, t in enumerate(parts):
@@ -147,6 +168,7 @@ def test_a_parquet_folder_gives_the_report_of_its_rows(spark: Any, tmp_path: Pat
     chain = [n for n in got.report["networks"] if n["root"] == "L000"]
     assert [(n["levels"], len(n["deepest_chain"])) for n in chain] == [(245, 245)]
     assert got.partitions >= 3  # networks spread over several partitions, none split
+    assert got.report["growth"]["measured"] and got.report["growth"]["undated_agents"] >= 245
     # pointer doubling: ceil(log2(deepest)) passes, and one more that finds none moved
     deepest = got.report["summary"]["max_levels"]
     assert got.passes <= math.ceil(math.log2(deepest)) + 1
@@ -189,4 +211,22 @@ def test_the_command_line_scans_on_its_own_spark_session(tmp_path: Path) -> None
         timeout=300,
     )
     assert r.returncode == 0, r.stderr
+    _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())
+
+
+def test_spark_submit_runs_the_documented_job_script(tmp_path: Path) -> None:
+    """docs/examples/spark_job.py under spark-submit: the scan takes spark-submit's session."""
+    submit = Path(sys.executable).with_name("spark-submit")
+    src = ROOT / "fixtures" / "boundary_29_3.csv"
+    out = tmp_path / "r.json"
+    r = subprocess.run(
+        [str(submit), "--master", "local[1]", "--conf", "spark.ui.enabled=false"]
+        + ["--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1"]
+        + [str(ROOT / "docs" / "examples" / "spark_job.py"), str(src), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
     _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())

@@ -64,6 +64,8 @@ def run_spark(
     max_networks: int,
     indent: int | None,
     given: dict[str, Any],
+    timezone: str | None = None,
+    growth_period: str = "month",
 ) -> int:
     """Scan each input on Spark and write its report; the number of flagged networks.
 
@@ -89,6 +91,10 @@ def run_spark(
         JSON indent.
     given : dict
         The other options as given (those in :data:`SPARK_REFUSES` must be unset).
+    timezone : str, optional
+        ``--timezone``.
+    growth_period : str
+        ``--growth-period``.
 
     Returns
     -------
@@ -127,6 +133,8 @@ def run_spark(
                 columns=columns,
                 no_upline=no_upline,
                 max_networks=max_networks,
+                timezone=timezone,
+                growth_period=growth_period,
             )
             flagged += int(report["summary"]["flagged"])
             if out is None:

@@ -344,6 +344,8 @@ def scan(
             max_networks=max_networks,
             indent=indent,
             given=given,
+            timezone=timezone,
+            growth_period=growth_period.value,
         )
         if fail_on_flag and flagged_networks:
             raise typer.Exit(1)

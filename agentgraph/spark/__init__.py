@@ -73,6 +73,8 @@ def scan_detailed(
     max_organisers: int = 1000,
     issue_limit: int = 1000,
     agents_per_partition: int = 2_000_000,
+    timezone: str | None = None,
+    growth_period: str = "month",
     generated_at: str | None = None,
 ) -> SparkScan:
     """:func:`scan`, with the passes, partitions and time per stage.
@@ -85,6 +87,10 @@ def scan_detailed(
         Data issues kept in full per kind (all counted).
     agents_per_partition : int
         Agents per measuring partition (a network is never split).
+    timezone : str, optional
+        The zone of join times written without one (default ``Asia/Shanghai``).
+    growth_period : str, default "month"
+        ``day``, ``week`` or ``month``: the growth series' period.
     generated_at : str, optional
         The report's time stamp (default now).
 
@@ -111,7 +117,12 @@ def scan_detailed(
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     got, read_issues = read_rows(
-        spark, data, columns=columns, no_upline=no_upline, source_name=source_name
+        spark,
+        data,
+        columns=columns,
+        no_upline=no_upline,
+        source_name=source_name,
+        timezone=timezone,
     )
     seconds["read"] = time.perf_counter() - t
     log = IssueLog(limit=issue_limit)
@@ -122,7 +133,14 @@ def scan_detailed(
     seconds["forest"] = time.perf_counter() - t
     t = time.perf_counter()
     parts = _partitions(spark, forest.listed + forest.implicit, agents_per_partition)
-    measured = measure_networks(forest.agents, pol, got.source, parts).localCheckpoint()
+    measured = measure_networks(
+        forest.agents,
+        pol,
+        got.source,
+        parts,
+        timezone=timezone,
+        growth_period=growth_period,
+    ).localCheckpoint()
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()
     report = assemble_report(
@@ -152,6 +170,8 @@ def scan(
     source_name: str | None = None,
     max_networks: int = 1000,
     max_organisers: int = 1000,
+    timezone: str | None = None,
+    growth_period: str = "month",
     generated_at: str | None = None,
 ) -> dict[str, Any]:
     """Scan a member table on Spark; the report the in-process scan gives for the same rows.
@@ -173,6 +193,10 @@ def scan(
         The report's name for the input.
     max_networks, max_organisers : int, default 1000
         As :func:`agentgraph.report.build.build_report`.
+    timezone : str, optional
+        The zone of join times written without one (as ``--timezone``).
+    growth_period : str, default "month"
+        The growth series' period (as ``--growth-period``).
     generated_at : str, optional
         The report's time stamp (default now).
 
@@ -185,7 +209,7 @@ def scan(
     ------
     InputError
         What the in-process reader refuses, and (not yet measured here) edge lists,
-        join times, the supply ladder and evidence files.
+        the supply ladder and evidence files.
 
     Notes
     -----
@@ -209,5 +233,7 @@ def scan(
         source_name=source_name,
         max_networks=max_networks,
         max_organisers=max_organisers,
+        timezone=timezone,
+        growth_period=growth_period,
         generated_at=generated_at,
     ).report

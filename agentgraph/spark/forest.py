@@ -42,7 +42,8 @@ class Forest:
     agents : pyspark.sql.DataFrame
         One row per listed agent (its first row): ``row`` (its key), ``agent_id``,
         ``upline_id`` (null for roots, self-referrals and broken cycle heads), ``root``
-        (the root's key), ``root_id`` and the input's ``rank`` when it has one.
+        (the root's key), ``root_id`` and the input's ``rank`` and ``joined_at`` when
+        it has them.
     listed, implicit : int
         Listed agents, and uplines never listed (implicit roots).
     passes : int
@@ -223,7 +224,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         F.col("row") == F.col("first")
     )
     up = keys.select(F.col("agent_id").alias("upline_id"), F.col("key").alias("parent"))
-    carried = ["rank"] if "rank" in frame.columns else []
+    carried = [c for c in ("rank", "joined_at") if c in frame.columns]
     nodes = kept.select("row", "agent_id", "upline_id", *carried).join(up, "upline_id", "left")
     nodes = nodes.withColumnRenamed("row", "key").localCheckpoint()
     selfref = nodes.where(F.col("parent") == F.col("key"))
@@ -285,7 +286,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         F.lit(None).cast("string").alias("upline_id"),
         F.col("key").alias("root"),
         F.col("agent_id").alias("root_id"),
-        *[F.lit(None).cast("string").alias(c) for c in carried],
+        *[F.lit(None).cast(frame.schema[c].dataType).alias(c) for c in carried],
     )
     roots = anc.select("key", F.coalesce(F.col("anc"), F.col("key")).alias("root"))
     names = keys.select(F.col("key").alias("root"), F.col("agent_id").alias("root_id"))

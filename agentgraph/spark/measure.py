@@ -33,7 +33,9 @@ OUT_SCHEMA = (
 """One row per network (``net``), organiser (``org``: ``members`` = its downline),
 depth (``hist``: ``key`` = depth, ``members`` = agents), titled agent (``rank``:
 ``members`` = the title's tier, ``levels`` = the measured level, ``entry`` = [agent,
-title]) and partition (``meta``)."""
+title]), fastest-growing network of the partition (``fast``: ``members`` = dated
+members, ``levels`` = doubling days), network in its growth section (``gnet``) and
+partition (``meta``: the rules and the growth totals)."""
 
 _FIELDS = [
     ("kind", pa.string()),
@@ -50,7 +52,14 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.Table:
+def measure_partition(
+    table: pa.Table,
+    policy: str | Policy,
+    source: str,
+    *,
+    timezone: str | None = None,
+    growth_period: str = "month",
+) -> pa.Table:
     """Measure the networks of one partition (rows sorted by ``row``).
 
     Parameters
@@ -61,6 +70,10 @@ def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.
         The policy pack (or a custom policy).
     source : str
         The input's name.
+    timezone : str, optional
+        The zone of join times written without one (as ``--timezone``).
+    growth_period : str, default "month"
+        The period of the growth series.
 
     Returns
     -------
@@ -83,12 +96,17 @@ def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.
     [('net', 3, 3)]
     """
     from agentgraph.analysis import analyse
+    from agentgraph.loaders.values import time_column
     from agentgraph.tables import Relations
 
     has_rank = "rank" in table.column_names
-    keep = ["agent_id", "upline_id", "rank"] if has_rank else ["agent_id", "upline_id"]
-    rel = Relations("members", table.select(keep), source)
-    a = analyse(rel, policy)
+    keep = [c for c in ("agent_id", "upline_id", "rank") if c in table.column_names]
+    members = table.select(keep)
+    if "joined_at" in table.column_names:  # parsed here as the in-process reader does
+        joined = time_column(table.column("joined_at"), "joined_at", source, timezone=timezone)
+        members = members.append_column("joined_at", joined)
+    rel = Relations("members", members, source)
+    a = analyse(rel, policy, growth_period=growth_period)
     nets, g, h = a.networks, a.graph, a.hierarchy
     report = a.report(max_networks=len(nets), max_organisers=len(a.organisers))
     root_key = dict(
@@ -141,13 +159,29 @@ def measure_partition(table: pa.Table, policy: str | Policy, source: str) -> pa.
         for v, name in zip(titled.tolist(), g.names(titled), strict=True):
             entry = _dumps([name, titles[v]])
             add("rank", int(row_key[v]), int(tier[v]), int(h.level[v]), False, False, entry)
-    meta = {"rules": report["rules"], "growth": report["growth"]}
+    growth = report["growth"]
+    if growth.get("measured"):
+        members_of = dict(zip(roots, nets.members.tolist(), strict=True))
+        for e in growth["fastest"]:
+            key = int(root_key[e["root"]])
+            add("fast", key, e["dated_members"], e["doubling_days"], False, False, _dumps(e))
+        for e in growth["networks"]:
+            key = int(root_key[e["root"]])
+            add("gnet", key, members_of[e["root"]], 0, e["flagged"], False, _dumps(e))
+        growth = {k: v for k, v in growth.items() if k not in ("fastest", "networks")}
+    meta = {"rules": report["rules"], "growth": growth, "agents": len(g)}
     add("meta", 0, 0, 0, False, False, _dumps(meta))
     return pa.table({name: pa.array(out[name], t) for name, t in _FIELDS})
 
 
 def measure_networks(
-    agents: DataFrame, policy: str | Policy, source: str, partitions: int
+    agents: DataFrame,
+    policy: str | Policy,
+    source: str,
+    partitions: int,
+    *,
+    timezone: str | None = None,
+    growth_period: str = "month",
 ) -> DataFrame:
     """Every network measured where its partition lies (see the module docstring).
 
@@ -161,6 +195,8 @@ def measure_networks(
         The input's name.
     partitions : int
         How many partitions the networks are spread over.
+    timezone, growth_period
+        As :func:`measure_partition`.
 
     Returns
     -------
@@ -183,7 +219,10 @@ def measure_networks(
         if not got or not sum(b.num_rows for b in got):
             return
         table = pa.Table.from_batches(got)
-        yield from measure_partition(table, policy, source).to_batches()
+        out = measure_partition(
+            table, policy, source, timezone=timezone, growth_period=growth_period
+        )
+        yield from out.to_batches()
 
     spread = agents.repartition(partitions, "root").sortWithinPartitions("row")
     return spread.mapInArrow(run, OUT_SCHEMA)

@@ -110,8 +110,8 @@ def assemble_report(
     depth = [0] * (max((int(r["key"]) for r in hist_rows), default=-1) + 1)
     for r in hist_rows:
         depth[int(r["key"])] = int(r["n"])
-    meta_row = measured.where(F.col("kind") == "meta").limit(1).collect()
-    meta = json.loads(meta_row[0]["entry"]) if meta_row else {}
+    metas = [json.loads(r["entry"]) for r in measured.where(F.col("kind") == "meta").collect()]
+    meta = metas[0] if metas else {}
     agents = int(totals["agents"] or 0)
     report: dict[str, Any] = {
         "schema": SCHEMA,
@@ -141,7 +141,7 @@ def assemble_report(
         "depth_histogram": depth,
         "rules": meta.get("rules", policy.describe(inputs=[])),
         "input": reading.as_dict(),
-        "growth": meta.get("growth"),
+        "growth": _growth(measured, metas),
         "participants": {
             "rule": "accounts",
             "applied": False,
@@ -152,6 +152,47 @@ def assemble_report(
     if has_rank:
         report["rank_mismatches"] = _ranks(measured, max_rank_mismatches)
     return report
+
+
+def _growth(measured: DataFrame, metas: list[dict[str, Any]], fastest: int = 10) -> Any:
+    """The ``growth`` section from the partitions' totals, fastest and listed networks.
+
+    Totals are summed (a partition without a dated agent counts all its agents as
+    undated); the fastest are the ``fastest`` shortest doubling times over all
+    partitions (more dated members, then the root's key, first on ties); the networks
+    listed are the flagged ones in the report's order, then the fastest not flagged.
+    """
+    from pyspark.sql import functions as F
+
+    parts = [m["growth"] for m in metas]
+    dated = [g for g in parts if g.get("measured")]
+    if not dated:
+        return parts[0] if parts else None
+    out = dict(dated[0])
+    for key in ("dated_agents", "undated_agents", "dated_from_downline", "dated_after_upline"):
+        out[key] = sum(int(g[key]) for g in dated)
+    out["undated_agents"] += sum(int(m["agents"]) for m in metas if not m["growth"].get("measured"))
+    out["first_joined"] = min(g["first_joined"] for g in dated)
+    out["last_joined"] = max(g["last_joined"] for g in dated)
+    fast = (
+        measured.where(F.col("kind") == "fast")
+        .orderBy(F.col("levels"), F.col("members").desc(), F.col("key"))
+        .limit(fastest)
+        .collect()
+    )
+    out["fastest"] = [json.loads(r["entry"]) for r in fast]
+    gnet = measured.where(F.col("kind") == "gnet")
+    flagged = gnet.where(F.col("flagged")).orderBy(F.col("members").desc(), F.col("key")).collect()
+    listed = [json.loads(r["entry"]) for r in flagged]
+    fast_keys = [int(r["key"]) for r in fast]
+    if fast_keys:
+        rows = {int(r["key"]): r for r in gnet.where(F.col("key").isin(fast_keys)).collect()}
+        listed += [
+            json.loads(rows[k]["entry"]) for k in fast_keys if k in rows and not rows[k]["flagged"]
+        ]
+    out["networks"] = listed
+    order = [*dated[0], "fastest", "networks"]  # the keys in the in-process order
+    return {k: out[k] for k in order}
 
 
 def _ranks(measured: DataFrame, limit: int) -> dict[str, Any]:

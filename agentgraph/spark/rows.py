@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from agentgraph.errors import InputError
 from agentgraph.loaders.columns import resolve_columns
 from agentgraph.loaders.read import normalise_table
@@ -29,10 +27,11 @@ if TYPE_CHECKING:
 __all__ = ["SparkRows", "read_rows", "UNSUPPORTED"]
 
 _SAMPLE = 5  # agents named in a no-upline issue, as in-process
+SAMPLE_ROWS = 10_000  # rows the driver checks the columns and the date format on
 
-UNSUPPORTED = ("joined_at", "supply_upline_id", "left_at")
-"""Member-table columns the Spark engine does not measure yet (growth, the supply
-ladder): an input carrying one is refused rather than reported without it."""
+UNSUPPORTED = ("supply_upline_id", "left_at")
+"""Member-table columns the Spark engine does not measure yet (the supply ladder,
+leaving): an input carrying one is refused rather than reported without it."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,8 @@ class SparkRows:
     ----------
     frame : pyspark.sql.DataFrame
         ``row`` (long, 0-based in file order), ``agent_id``, ``upline_id`` (strings;
-        null = no upline) and, when the input declares titles, ``rank``.
+        null = no upline) and, when the input has them, ``rank`` (text) and
+        ``joined_at`` (as read: the executors parse it as in-process).
     rows : int
         Rows read.
     reading : Reading
@@ -201,6 +201,7 @@ def read_rows(
     columns: dict[str, str] | None = None,
     no_upline: tuple[str, ...] = (),
     source_name: str | None = None,
+    timezone: str | None = None,
 ) -> tuple[SparkRows, list[tuple[str, list[str], str]]]:
     """Read a member table (Parquet or CSV file or folder, or a DataFrame) on Spark.
 
@@ -217,6 +218,8 @@ def read_rows(
         More "no upline" values.
     source_name : str, optional
         The name the report gives the input (default: the path).
+    timezone : str, optional
+        The zone of times written without one (default ``Asia/Shanghai``).
 
     Returns
     -------
@@ -234,7 +237,7 @@ def read_rows(
     -----
     One sort of the rows to number them (O(n log n) distributed), one pass for the
     no-upline values and one for the empty ids; the driver holds only the header, a
-    100-row sample and per-partition counts.
+    10,000-row sample and per-partition counts.
 
     Examples
     --------
@@ -262,19 +265,14 @@ def read_rows(
             f"{cols[unsupported[0]]!r}); scan in-process, or leave the column out",
             source=source,
         )
-    sample = pa.Table.from_pylist([r.asDict() for r in raw.select(*names).limit(100).collect()])
+    sample = raw.select(*names).limit(SAMPLE_ROWS).toArrow()
     if sample.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
     checked = Reading(source)
-    normalise_table(
-        sample.cast(pa.schema([(n, pa.string()) for n in names])),
-        "members",
-        columns,
-        source,
-        checked,
-    )
+    normalise_table(sample, "members", columns, source, checked, timezone=timezone)
     reading.columns = dict(checked.columns)
     reading.schema, reading.notes = checked.schema, list(checked.notes)
+    reading.date_formats, reading.timezone = dict(checked.date_formats), checked.timezone
     picked: list[Any] = [
         "row",
         F.col(f"`{cols['agent_id']}`").cast("string").alias("agent_id"),
@@ -282,6 +280,8 @@ def read_rows(
     ]
     if "rank" in cols:
         picked.append(F.col(f"`{cols['rank']}`").cast("string").alias("rank"))
+    if "joined_at" in cols:
+        picked.append(F.col(f"`{cols['joined_at']}`").alias("joined_at"))
     frame = _numbered(spark, raw).select(*picked)
     empty = (
         frame.where(F.col("agent_id").isNull() | (F.col("agent_id") == ""))
