@@ -192,8 +192,10 @@ def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_pat
     # in this process the CLI takes the active session
     r = run(app, ["scan", "--engine", "spark", str(tmp_path / "missing.parquet")])
     assert r.exit_code == 2 and "missing.parquet" in r.output, r.output
-    r = run(app, ["scan", "--engine", "spark", str(ROOT / "fixtures" / "chain5.csv")])
-    assert r.exit_code == 2 and "does not measure joined_at" in r.output, r.output
+    supply = tmp_path / "supply.csv"
+    supply.write_text("agent_id,upline_id,supply_upline_id\nA,,\nB,A,A\n", encoding="utf-8")
+    r = run(app, ["scan", "--engine", "spark", str(supply)])
+    assert r.exit_code == 2 and "does not measure supply_upline_id" in r.output, r.output
     out = tmp_path / "r.json"
     r = run(app, ["scan", "--engine", "spark", src, "--out", str(out), "--fail-on-flag"])
     assert r.exit_code == 1, r.output  # boundary_30_3 is flagged

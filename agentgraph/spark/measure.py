@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from agentgraph.measure.ranks import NO_TIER, title_tiers
 from agentgraph.policies import Policy
@@ -28,12 +29,12 @@ __all__ = ["OUT_SCHEMA", "measure_networks", "measure_partition"]
 
 OUT_SCHEMA = (
     "kind string, key long, members long, levels long, flagged boolean, listable boolean,"
-    " entry string"
+    " entry string, name string, title string"
 )
 """One row per network (``net``), organiser (``org``: ``members`` = its downline),
 depth (``hist``: ``key`` = depth, ``members`` = agents), titled agent (``rank``:
-``members`` = the title's tier, ``levels`` = the measured level, ``entry`` = [agent,
-title]), fastest-growing network of the partition (``fast``: ``members`` = dated
+``members`` = the title's tier, ``levels`` = the measured level, ``name`` and
+``title``), fastest-growing network of the partition (``fast``: ``members`` = dated
 members, ``levels`` = doubling days), network in its growth section (``gnet``) and
 partition (``meta``: the rules and the growth totals)."""
 
@@ -45,6 +46,8 @@ _FIELDS = [
     ("flagged", pa.bool_()),
     ("listable", pa.bool_()),
     ("entry", pa.string()),
+    ("name", pa.string()),
+    ("title", pa.string()),
 ]
 
 
@@ -113,65 +116,123 @@ def measure_partition(
         zip(table.column("root_id").to_pylist(), table.column("root").to_pylist(), strict=True)
     )
     row_key = table.column("row").to_numpy()
-    entries = {e["root"]: e for e in report["networks"]}
-    roots = g.names(nets.roots)
+    n_rows = len(row_key)
+    parts: list[pa.Table] = [_nets(a, report, row_key, root_key)]
     out: dict[str, list[Any]] = {name: [] for name, _ in _FIELDS}
 
-    def add(
-        kind: str,
-        key: int,
-        members: int,
-        levels: int,
-        flagged: bool,
-        listable: bool,
-        entry: str | None,
-    ) -> None:
+    def add(kind: str, key: int, members: int, levels: int, flagged: bool, entry: str) -> None:
         for name, value in zip(
             ("kind", "key", "members", "levels", "flagged", "listable", "entry"),
-            (kind, key, members, levels, flagged, listable, entry),
+            (kind, key, members, levels, flagged, False, entry),
             strict=True,
         ):
             out[name].append(value)
+        out["name"].append(None)
+        out["title"].append(None)
 
-    flagged = a.flagged
-    for j, root in enumerate(roots):
-        e = entries.get(root)
-        add(
-            "net",
-            int(root_key[root]),
-            int(nets.members[j]),
-            int(nets.levels[j]),
-            bool(flagged[j]),
-            e is not None,
-            _dumps(e) if e is not None else None,
-        )
-    n_rows = len(row_key)
     for v, e in zip(a.organisers.tolist(), report["organisers"], strict=True):
         key = int(row_key[v]) if v < n_rows else int(root_key[e["agent"]])
-        add("org", key, int(h.size[v]), 0, False, False, _dumps(e))
+        add("org", key, int(h.size[v]), 0, False, _dumps(e))
     for d, count in enumerate(np.bincount(h.depth).tolist()):
         if count:
-            add("hist", d, int(count), 0, False, False, None)
+            add("hist", d, int(count), 0, False, "")
     if has_rank and g.rank is not None:  # titled agents are listed: they have a row
-        titles = g.rank.to_pylist()
         _, _, tier = title_tiers(g.rank)
         titled = np.flatnonzero(tier != NO_TIER)
-        for v, name in zip(titled.tolist(), g.names(titled), strict=True):
-            entry = _dumps([name, titles[v]])
-            add("rank", int(row_key[v]), int(tier[v]), int(h.level[v]), False, False, entry)
+        n = len(titled)
+        at = pa.array(titled.astype(np.int64))
+        parts.append(
+            _rows(
+                "rank",
+                row_key[titled],
+                tier[titled],
+                h.level[titled],  # the property is O(n): read once
+                name=g.flat_ids.take(at),
+                title=pc.cast(g.rank.take(at), pa.string()),
+                n=n,
+            )
+        )
     growth = report["growth"]
     if growth.get("measured"):
-        members_of = dict(zip(roots, nets.members.tolist(), strict=True))
+        members_of = dict(zip(g.names(nets.roots), nets.members.tolist(), strict=True))
         for e in growth["fastest"]:
             key = int(root_key[e["root"]])
-            add("fast", key, e["dated_members"], e["doubling_days"], False, False, _dumps(e))
+            add("fast", key, e["dated_members"], e["doubling_days"], False, _dumps(e))
         for e in growth["networks"]:
             key = int(root_key[e["root"]])
-            add("gnet", key, members_of[e["root"]], 0, e["flagged"], False, _dumps(e))
+            add("gnet", key, members_of[e["root"]], 0, e["flagged"], _dumps(e))
         growth = {k: v for k, v in growth.items() if k not in ("fastest", "networks")}
     meta = {"rules": report["rules"], "growth": growth, "agents": len(g)}
-    add("meta", 0, 0, 0, False, False, _dumps(meta))
-    return pa.table({name: pa.array(out[name], t) for name, t in _FIELDS})
+    add("meta", 0, 0, 0, False, _dumps(meta))
+    parts.append(pa.table({name: pa.array(out[name], t) for name, t in _FIELDS}))
+    return pa.concat_tables(parts)
+
+
+def _rows(
+    kind: str,
+    key: np.ndarray,
+    members: np.ndarray,
+    levels: np.ndarray,
+    *,
+    n: int,
+    flagged: np.ndarray | None = None,
+    listable: np.ndarray | None = None,
+    entry: pa.Array | None = None,
+    name: pa.Array | None = None,
+    title: pa.Array | None = None,
+) -> pa.Table:
+    """Rows of :data:`OUT_SCHEMA` from columns (O(n), no Python loop)."""
+    no = np.zeros(n, np.bool_)
+    return pa.table(
+        {
+            "kind": pa.array([kind] * n, pa.string()) if n else pa.array([], pa.string()),
+            "key": pa.array(np.asarray(key, np.int64)),
+            "members": pa.array(np.asarray(members, np.int64)),
+            "levels": pa.array(np.asarray(levels, np.int64)),
+            "flagged": pa.array(no if flagged is None else flagged),
+            "listable": pa.array(no if listable is None else listable),
+            "entry": entry if entry is not None else pa.nulls(n, pa.string()),
+            "name": name if name is not None else pa.nulls(n, pa.string()),
+            "title": title if title is not None else pa.nulls(n, pa.string()),
+        },
+        schema=pa.schema(_FIELDS),
+    )
+
+
+def _nets(
+    a: Any, report: dict[str, Any], row_key: np.ndarray, root_key: dict[str, int]
+) -> pa.Table:
+    """One row per network: key, members, levels, flagged, listable, its entry JSON."""
+    nets, g = a.networks, a.graph
+    k = len(nets)
+    roots = nets.roots.astype(np.int64)
+    listed = roots < len(row_key)
+    keys = np.empty(k, np.int64)
+    keys[listed] = row_key[roots[listed]]
+    implicit = np.flatnonzero(~listed)
+    if len(implicit):  # uplines never listed: their key by name
+        keys[implicit] = [root_key[x] for x in g.names(roots[implicit])]
+    flagged = np.asarray(a.flagged, np.bool_)
+    entries = report["networks"]
+    listable = np.zeros(k, np.bool_)
+    texts: list[str | None] = [None] * k
+    if entries:
+        js = np.flatnonzero(flagged | (nets.members > 1))
+        where = dict(zip(g.names(roots[js]), js.tolist(), strict=True))
+        for e in entries:
+            j = where[e["root"]]
+            listable[j] = True
+            texts[j] = _dumps(e)
+    return _rows(
+        "net",
+        keys,
+        nets.members,
+        nets.levels,
+        n=k,
+        flagged=flagged,
+        listable=listable,
+        entry=pa.array(texts, pa.string()),
+    )
 
 
 def measure_networks(

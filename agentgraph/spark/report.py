@@ -212,18 +212,16 @@ def _ranks(measured: DataFrame, limit: int) -> dict[str, Any]:
     total = bad.count()
     agents = []
     for r in bad.orderBy("key").limit(limit).collect():
-        name, title = json.loads(r["entry"])
         agents.append(
             {
-                "agent": name,
-                "rank": title,
+                "agent": r["name"],
+                "rank": r["title"],
                 "declared_level": int(r["members"]) + int(offset),
                 "measured_level": int(r["levels"]),
             }
         )
-    title = F.get_json_object(F.col("entry"), "$[1]")
     firsts = (
-        titled.groupBy(title.alias("title"))
+        titled.groupBy("title")
         .agg(F.min("key").alias("first"), F.first("members").alias("tier"))
         .orderBy("first")
         .collect()

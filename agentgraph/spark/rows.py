@@ -24,7 +24,7 @@ from agentgraph.tables import Reading
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkRows", "read_rows", "UNSUPPORTED"]
+__all__ = ["SparkRows", "read_rows", "UNSUPPORTED", "CARRIED"]
 
 _SAMPLE = 5  # agents named in a no-upline issue, as in-process
 SAMPLE_ROWS = 10_000  # rows the driver checks the columns and the date format on
@@ -32,6 +32,9 @@ SAMPLE_ROWS = 10_000  # rows the driver checks the columns and the date format o
 UNSUPPORTED = ("supply_upline_id", "left_at")
 """Member-table columns the Spark engine does not measure yet (the supply ladder,
 leaving): an input carrying one is refused rather than reported without it."""
+
+CARRIED = ("rank", "joined_at")
+"""Columns carried as read to the executors, which read them as in-process does."""
 
 
 @dataclass(frozen=True)
@@ -241,9 +244,9 @@ def read_rows(
 
     Examples
     --------
-    >>> from agentgraph.spark.rows import UNSUPPORTED
-    >>> "joined_at" in UNSUPPORTED
-    True
+    >>> from agentgraph.spark.rows import CARRIED, UNSUPPORTED
+    >>> "joined_at" in CARRIED, "supply_upline_id" in UNSUPPORTED
+    (True, True)
     """
     from pyspark.sql import functions as F
 
