@@ -216,9 +216,11 @@ def main() -> int:
             )
         chains = [str(_chain(folder, d)) for d in depths]
         out = folder / "chains.jsonl"
-        _run([sys.executable, __file__, "--worker", *chains, "--worker-out", str(out)], env)
-        print("depth      passes (ceil(log2 depth) + 1)   wall")
-        for line, d in zip(out.read_text(encoding="utf-8").splitlines(), depths, strict=True):
+        if chains:
+            _run([sys.executable, __file__, "--worker", *chains, "--worker-out", str(out)], env)
+            print("depth      passes (ceil(log2 depth) + 1)   wall")
+        lines = out.read_text(encoding="utf-8").splitlines() if chains else []
+        for line, d in zip(lines, depths, strict=True):
             got = json.loads(line)
             want = math.ceil(math.log2(d)) + 1
             print(
