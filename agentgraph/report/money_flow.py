@@ -17,7 +17,10 @@ import numpy as np
 from agentgraph.evidence.money import MoneyEvidence
 from agentgraph.tables import PAYOUT_KINDS
 
-__all__ = ["money_by_network"]
+__all__ = ["money_by_network", "DENSE_FACTOR"]
+
+DENSE_FACTOR = 4
+"""Count densely while (networks x levels up) <= this many times the payouts (+4096)."""
 
 
 def money_by_network(
@@ -45,8 +48,8 @@ def money_by_network(
 
     Notes
     -----
-    O(p + u log u) for p payments and u distinct (network, levels up) pairs: one
-    grouping of the payouts of the chosen networks. Amounts are summed in payment row
+    O(p + k x w) for p payments, k chosen networks and w levels up (a dense count),
+    or O(p log p) (a sort) when k x w is over 4p. Amounts are summed in payment row
     order within each group.
 
     Examples
@@ -79,31 +82,43 @@ def money_by_network(
     up = m.levels_up[rows].astype(np.int64)
     width = int(up.max()) + 2  # levels up 0 .. max, and one slot for "off the chain" (-1)
     key = p * width + np.where(up < 0, width - 1, up)
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=amount, minlength=len(uniq))
+    size = len(chosen) * width
+    if size <= DENSE_FACTOR * len(key) + 4096:  # a dense count, no sort: the usual case
+        n_key = np.bincount(key, minlength=size)
+        uniq = np.flatnonzero(n_key)
+        counts = n_key[uniq]
+        sums = np.bincount(key, weights=amount, minlength=size)[uniq]
+    else:  # deep payouts over many networks: group by sorting
+        uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        sums = np.bincount(inverse, weights=amount, minlength=len(uniq))
     net_of, slot = uniq // width, uniq % width
     out: list[dict[str, Any]] = []
     starts = np.flatnonzero(np.r_[True, net_of[1:] != net_of[:-1]])
     ends = np.r_[starts[1:], len(uniq)]
+    # each (network, slot) pair is one entry: per network the buckets are read as
+    # Python lists, and only the network's total is a numpy sum (as before)
+    slots, n_at, sum_at, nets = slot.tolist(), counts.tolist(), sums.tolist(), net_of.tolist()
+    off_slot = width - 1
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        j = int(net_of[s])
-        on = slot[s:e] < width - 1
-        levels = slot[s:e][on]
-        top = int(levels.max()) + 1 if len(levels) else 0
-        count_at = np.zeros(top, np.int64)
-        amount_at = np.zeros(top, np.float64)
-        count_at[levels] = counts[s:e][on]
-        amount_at[levels] = sums[s:e][on]
-        off = ~on
+        top = slots[e - 1] if slots[e - 1] != off_slot else (slots[e - 2] if e - s > 1 else -1)
+        count_at = [0] * (top + 1)
+        amount_at = [0.0] * (top + 1)
+        off_n, off_amount = 0, 0.0
+        for k in range(s, e):
+            if slots[k] == off_slot:
+                off_n, off_amount = n_at[k], sum_at[k]
+            else:
+                count_at[slots[k]] = n_at[k]
+                amount_at[slots[k]] = sum_at[k]
         out.append(
             {
-                "root": roots[j],
-                "payouts": int(counts[s:e].sum()),
+                "root": roots[nets[s]],
+                "payouts": sum(n_at[s:e]),
                 "amount": round(float(sums[s:e].sum()), 2),
-                "levels_up": count_at.tolist(),
-                "amount_levels_up": [round(float(x), 2) for x in amount_at],
-                "off_chain": int(counts[s:e][off].sum()),
-                "off_chain_amount": round(float(sums[s:e][off].sum()), 2),
+                "levels_up": count_at,
+                "amount_levels_up": [round(x, 2) for x in amount_at],
+                "off_chain": off_n,
+                "off_chain_amount": round(off_amount, 2),
             }
         )
     return out
