@@ -25,6 +25,7 @@ import pytest
 
 import agentgraph
 from agentgraph import synth
+from tests.money_cases import money_cases
 
 if os.environ.get("AGENTGRAPH_REQUIRE_SPARK"):  # .ci/run: a missing extra fails, never skips
     import pyspark  # noqa: F401
@@ -174,6 +175,34 @@ def test_a_parquet_folder_gives_the_report_of_its_rows(spark: Any, tmp_path: Pat
     assert got.passes <= math.ceil(math.log2(deepest)) + 1
 
 
+def test_payments_give_the_same_money_evidence(spark: Any, tmp_path: Path) -> None:
+    """The money fixtures in one input, networks tied by payments, over 7 partitions:
+    the money section, the money flags and the rows they cite are the in-process ones."""
+    from agentgraph.loaders.payments import read_payments
+
+    from agentgraph.spark import scan_detailed
+
+    members, payments = money_cases(tmp_path)
+    want = agentgraph.analyse(agentgraph.read(members), payments=read_payments(payments))
+    got = scan_detailed(spark, str(members), payments=str(payments), agents_per_partition=30)
+    assert got.partitions >= 6
+    _same(got.report, want.report())
+    rules = {f["rule"] for n in got.report["networks"] for f in n["flags"]}
+    assert {"cn.headcount_pay", "cn.entry_fee", "cn.team_pay"} <= rules
+    # the first bad value, named by its row in the whole ledger
+    text = payments.read_text(encoding="utf-8").splitlines()
+    cells = text[151].split(",")
+    cells[2] = "-3"
+    text[151] = ",".join(cells)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(agentgraph.InputError) as err:
+        read_payments(bad)
+    with pytest.raises(agentgraph.InputError) as got_err:
+        scan_detailed(spark, str(members), payments=str(bad), agents_per_partition=30)
+    assert str(got_err.value) == str(err.value) and err.value.row == 151
+
+
 def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -182,7 +211,7 @@ def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_pat
     src = str(ROOT / "fixtures" / "boundary_30_3.csv")
     run = CliRunner().invoke
     for extra, said in (
-        (["--payments", src], "does not take --payments"),
+        (["--orders", src], "does not take --orders"),
         (["--dataset", "x"], "does not take --dataset"),
         (["--kind", "edges"], "member tables only"),
         ([str(ROOT / "fixtures" / "chain5.csv")], "several inputs"),
@@ -200,6 +229,14 @@ def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_pat
     r = run(app, ["scan", "--engine", "spark", src, "--out", str(out), "--fail-on-flag"])
     assert r.exit_code == 1, r.output  # boundary_30_3 is flagged
     _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())
+    money = ROOT / "fixtures" / "money"
+    members, pays = str(money / "ladder5_members.csv"), str(money / "ladder5_payments.csv")
+    r = run(app, ["scan", "--engine", "spark", members, "--payments", pays, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    want = run(app, ["scan", members, "--payments", pays, "--format", "json"])
+    _same(json.loads(out.read_text(encoding="utf-8")), json.loads(want.output))
+    r = run(app, ["scan", "--engine", "spark", members, src, "--payments", pays])
+    assert r.exit_code == 2 and "single input" in r.output, r.output
 
 
 def test_the_command_line_scans_on_its_own_spark_session(tmp_path: Path) -> None:

@@ -31,7 +31,6 @@ class Engine(enum.StrEnum):
 
 SPARK_REFUSES = (
     "dataset",
-    "payments",
     "orders",
     "identities",
     "as_of",
@@ -66,6 +65,7 @@ def run_spark(
     given: dict[str, Any],
     timezone: str | None = None,
     growth_period: str = "month",
+    payments: str | None = None,
 ) -> int:
     """Scan each input on Spark and write its report; the number of flagged networks.
 
@@ -95,6 +95,8 @@ def run_spark(
         ``--timezone``.
     growth_period : str
         ``--growth-period``.
+    payments : str, optional
+        ``--payments``: a payment table Spark reads, beside a single input.
 
     Returns
     -------
@@ -107,7 +109,7 @@ def run_spark(
 
     Examples
     --------
-    >>> Engine("spark").value, "payments" in SPARK_REFUSES
+    >>> Engine("spark").value, "orders" in SPARK_REFUSES
     ('spark', True)
     """
     refused = [k for k in SPARK_REFUSES if given.get(k) not in (None, False, [], ())]
@@ -116,6 +118,8 @@ def run_spark(
         raise fail(f"--engine spark does not take {flag} yet; scan in-process for that")
     if not inputs:
         raise fail("--engine spark scans paths: give INPUT")
+    if payments is not None and len(inputs) > 1:
+        raise fail("--payments, --orders and --identities go with a single input")
     if len(inputs) > 1 and (out is None or out.suffix):
         raise fail("several inputs with --engine spark: give --out FOLDER")
     try:
@@ -135,6 +139,7 @@ def run_spark(
                 max_networks=max_networks,
                 timezone=timezone,
                 growth_period=growth_period,
+                payments=payments,
             )
             flagged += int(report["summary"]["flagged"])
             if out is None:

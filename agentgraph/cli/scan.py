@@ -222,9 +222,10 @@ def scan(
         ),
     ] = None,
     payments: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--payments",
+            metavar="<path>",
             help="Payment records beside a single input (payer_id, payee_id, "
             "amount, kind, at, source_agent_id, order_id, link_type): evaluates the "
             "policy's money rules.",
@@ -325,7 +326,7 @@ def scan(
         with errors():
             mapping = parse_mapping(column)
         given = {
-            "dataset": dataset, "payments": payments, "orders": orders,
+            "dataset": dataset, "orders": orders,
             "identities": identities, "as_of": as_of, "where": where,
             "participants": participants, "save": save, "table": table,
             "encoding": encoding, "input_format": input_format,
@@ -346,6 +347,7 @@ def scan(
             given=given,
             timezone=timezone,
             growth_period=growth_period.value,
+            payments=payments,
         )
         if fail_on_flag and flagged_networks:
             raise typer.Exit(1)
@@ -354,7 +356,7 @@ def scan(
         [Path(p) for p in inputs] if inputs else None,
         dataset,
         recursive=recursive,
-        payments=payments,
+        payments=Path(payments) if payments is not None else None,
         orders=orders,
         identities=identities,
     )

@@ -28,7 +28,7 @@ from agentgraph.measure.growth import Growth
 if TYPE_CHECKING:
     from agentgraph.scanned import Scanned
 
-__all__ = ["DATING_RULE", "DOUBLING", "growth_section"]
+__all__ = ["DATING_RULE", "DOUBLING", "growth_section", "network_growth"]
 
 DATING_RULE = (
     "an agent is dated by its joined_at (member table) or its recruitment edge's at (edge "
@@ -89,6 +89,50 @@ def _network(
         "thresholds_crossed": crossed,
         "series": series,
     }
+
+
+def network_growth(
+    a: Scanned, growth: Growth, rules: list[str], js: np.ndarray
+) -> list[dict[str, Any]]:
+    """The ``growth.networks`` entries of the networks ``js``, as :func:`growth_section`.
+
+    Parameters
+    ----------
+    a : Scanned
+        The finished scan.
+    growth : Growth
+        Its growth.
+    rules : list of str
+        The threshold rule of each of ``growth.thresholds``.
+    js : numpy.ndarray
+        Network numbers.
+
+    Returns
+    -------
+    list of dict
+        One entry per network of ``js``, in that order (an undated network's dates
+        are null and its series empty).
+
+    Notes
+    -----
+    O(members of the networks). The Spark engine lists the flagged networks of a
+    partition without dated agents this way, when other partitions have some.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agentgraph
+    >>> a = agentgraph.analyse(agentgraph.read("fixtures/growth_30_3.csv"))
+    >>> [e["members"] for e in network_growth(a, a.growth, a.growth_rules, np.array([0]))]
+    [32]
+    """
+    js = np.asarray(js, np.int64)
+    series = growth.series_of(js)
+    names = a.graph.names(a.networks.roots[js])
+    return [
+        _network(growth, a, j, rules, names[k], bool(a.flagged[j]), series[j])
+        for k, j in enumerate(js.tolist())
+    ]
 
 
 def growth_section(

@@ -25,7 +25,15 @@ from agentgraph.tables import PAYMENT_KINDS, PAYOUT_KINDS
 if TYPE_CHECKING:
     from agentgraph.scanned import Scanned
 
-__all__ = ["entry_fee_totals", "identities_section", "money_section", "sales_section"]
+__all__ = [
+    "cents",
+    "entry_fee_totals",
+    "fund_holders",
+    "fund_rows",
+    "identities_section",
+    "money_section",
+    "sales_section",
+]
 
 
 def _thresholds(thresholds: EvidenceThresholds | None, m: MoneyEvidence) -> tuple[int, float]:
@@ -38,7 +46,11 @@ def _thresholds(thresholds: EvidenceThresholds | None, m: MoneyEvidence) -> tupl
 
 
 def entry_fee_totals(
-    m: MoneyEvidence, amount: np.ndarray, *, thresholds: EvidenceThresholds | None = None
+    m: MoneyEvidence,
+    amount: np.ndarray,
+    *,
+    thresholds: EvidenceThresholds | None = None,
+    digits: int | None = 2,
 ) -> dict[str, Any]:
     """The ``money.entry_fees`` totals.
 
@@ -55,6 +67,9 @@ def entry_fee_totals(
     thresholds : EvidenceThresholds, optional
         The scan's policy thresholds (``window_days``, ``match_ratio`` shown); by
         default the ones the evidence was measured with.
+    digits : int or None, default 2
+        Amounts rounded to this many decimals (None: unrounded, for partial sums that
+        are added up before rounding, as the Spark engine does).
 
     Returns
     -------
@@ -78,7 +93,7 @@ def entry_fee_totals(
     """
 
     def total(mask: np.ndarray) -> dict[str, Any]:
-        return {"payments": int(mask.sum()), "amount": round(float(amount[mask].sum()), 2)}
+        return {"payments": int(mask.sum()), "amount": cents(float(amount[mask].sum()), digits)}
 
     out: dict[str, Any] = total(m.entry_fee)
     f = m.fees
@@ -111,6 +126,7 @@ def money_section(
     limit: int = 100,
     *,
     thresholds: EvidenceThresholds | None = None,
+    digits: int | None = 2,
 ) -> dict[str, Any]:
     """The report's ``money`` section.
 
@@ -132,6 +148,9 @@ def money_section(
     thresholds : EvidenceThresholds, optional
         The scan's policy thresholds (``a.policy.thresholds``): the joining window
         and match ratio shown; by default the ones the evidence was measured with.
+    digits : int or None, default 2
+        Amounts rounded to this many decimals; None leaves the totals unrounded (the
+        funds rows are rounded always).
 
     Returns
     -------
@@ -162,49 +181,157 @@ def money_section(
         if mask.any():
             by_kind[kd] = {
                 "payments": int(mask.sum()),
-                "amount": round(float(amount[mask].sum()), 2),
+                "amount": cents(float(amount[mask].sum()), digits),
             }
     payout = m.payments.kind_in(PAYOUT_KINDS)
     attributed = payout & (m.levels_up >= 0)
     hist = np.bincount(m.levels_up[attributed]).tolist() if attributed.any() else []
-    cand = np.unique(np.concatenate([organisers, np.flatnonzero(h.depth == 0)]))
-    cand = cand[m.funds_below[cand] > 0]
-    top = cand[np.lexsort((cand, -m.funds_below[cand]))][:limit]
-    names = graph.names(top)
-    roots = graph.names(h.root[top])
+    top = fund_holders(m, h, organisers, limit)
     return {
         "source": m.payments.source,
         "payments": m.payments.rows,
-        "amount": round(float(amount.sum()), 2),
+        "amount": cents(float(amount.sum()), digits),
         "by_kind": by_kind,
         "unmatched_payments": int(np.count_nonzero((m.payer < 0) & (m.payee < 0))),
         "payouts_levels_up": hist,
         "team_pay": {
             "payments": int(m.team_pay.sum()),
-            "amount": round(float(amount[m.team_pay].sum()), 2),
+            "amount": cents(float(amount[m.team_pay].sum()), digits),
             "max_levels_up": int(m.levels_up[m.team_pay].max()) if m.team_pay.any() else 0,
         },
         "headcount_pay": {
             "measured": m.headcount_measured,
             "payments": int(m.headcount.sum()),
-            "amount": round(float(amount[m.headcount].sum()), 2),
+            "amount": cents(float(amount[m.headcount].sum()), digits),
         },
-        "pay_basis": pay_basis_totals(m, amount),
-        "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds),
-        "funds": [
-            {
-                "agent": names[i],
-                "network": roots[i],
-                "collected": round(float(m.funds_below[v]), 2),
-                "direct": round(float(m.funds_direct[v]), 2),
-                "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2),
-            }
-            for i, v in enumerate(top.tolist())
-        ],
+        "pay_basis": pay_basis_totals(m, amount, digits=digits),
+        "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds, digits=digits),
+        "funds": fund_rows(m, graph, h, top),
     }
 
 
-def pay_basis_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
+def cents(value: float, digits: int | None = 2) -> float:
+    """``value`` rounded to ``digits`` decimals (None: as it is).
+
+    Parameters
+    ----------
+    value : float
+        An amount.
+    digits : int or None, default 2
+        Decimals kept; None keeps the value as it is.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    O(1). The report rounds amounts to the cent once, after they are summed.
+
+    Examples
+    --------
+    >>> cents(0.125 + 0.001), cents(1 / 3, None) == 1 / 3
+    (0.13, True)
+    """
+    return value if digits is None else round(value, digits)
+
+
+def fund_holders(m: MoneyEvidence, h: Hierarchy, organisers: np.ndarray, limit: int) -> np.ndarray:
+    """Dense ids of the agents the ``funds`` list names: most collected first.
+
+    The organisers and the roots that collected anything from their downline,
+    by funds collected (descending), then dense id; the first ``limit``.
+
+    Parameters
+    ----------
+    m : MoneyEvidence
+        The scan's money evidence.
+    h : Hierarchy
+        Its hierarchy.
+    organisers : numpy.ndarray
+        Dense ids of the organisers.
+    limit : int
+        Most agents returned.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dense ids.
+
+    Notes
+    -----
+    O(k log k) for k organisers and roots.
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> a.graph.names(fund_holders(a.money, a.hierarchy, a.organisers, 5))
+    ['L01']
+    """
+    cand = np.unique(np.concatenate([organisers, np.flatnonzero(h.depth == 0)]))
+    cand = cand[m.funds_below[cand] > 0]
+    top: np.ndarray = cand[np.lexsort((cand, -m.funds_below[cand]))][:limit]
+    return top
+
+
+def fund_rows(
+    m: MoneyEvidence, graph: RecruitmentGraph, h: Hierarchy, top: np.ndarray
+) -> list[dict[str, Any]]:
+    """The ``funds`` rows of the agents ``top`` (:func:`fund_holders`), in that order.
+
+    Parameters
+    ----------
+    m : MoneyEvidence
+        The scan's money evidence.
+    graph : RecruitmentGraph
+        The recruitment graph (for names).
+    h : Hierarchy
+        Its hierarchy.
+    top : numpy.ndarray
+        Dense ids.
+
+    Returns
+    -------
+    list of dict
+        ``agent``, ``network``, ``collected``, ``direct``, ``through_downline``.
+
+    Notes
+    -----
+    O(len(top)).
+
+    Examples
+    --------
+    >>> import agentgraph
+    >>> from agentgraph.loaders.payments import read_payments
+    >>> a = agentgraph.analyse(
+    ...     agentgraph.read("fixtures/money/ladder5_members.csv"),
+    ...     payments=read_payments("fixtures/money/ladder5_payments.csv"),
+    ... )
+    >>> fund_rows(a.money, a.graph, a.hierarchy, np.array([0]))[0]["direct"]
+    2000.0
+    """
+    names = graph.names(top)
+    roots = graph.names(h.root[top])
+    return [
+        {
+            "agent": names[i],
+            "network": roots[i],
+            "collected": round(float(m.funds_below[v]), 2),
+            "direct": round(float(m.funds_direct[v]), 2),
+            "through_downline": round(float(m.funds_below[v] - m.funds_direct[v]), 2),
+        }
+        for i, v in enumerate(top.tolist())
+    ]
+
+
+def pay_basis_totals(
+    m: MoneyEvidence, amount: np.ndarray, *, digits: int | None = 2
+) -> dict[str, Any]:
     """The money section's ``pay_basis``: what stands behind the payouts to uplines.
 
     ``decided_by`` counts the upline payouts per deciding signal
@@ -229,7 +356,7 @@ def pay_basis_totals(m: MoneyEvidence, amount: np.ndarray) -> dict[str, Any]:
         "decided_by": b.counts(b.basis > 0),
         "unknown": {
             "payments": int(unknown.sum()),
-            "amount": round(float(amount[unknown].sum()), 2),
+            "amount": cents(float(amount[unknown].sum()), digits),
             "networks": int(np.count_nonzero(m.net_unknown_basis > 0)),
         },
         "signals": list(b.available),

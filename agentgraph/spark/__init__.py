@@ -61,6 +61,35 @@ def _partitions(spark: SparkSession, agents: int, per: int) -> int:
     return max(cores, -(-agents // per))
 
 
+def _payments(
+    spark: SparkSession,
+    data: Any,
+    columns: dict[str, str] | None,
+    forest: Any,
+    timezone: str | None,
+) -> tuple[Any, Any]:
+    """The payments read and tied to the networks they name."""
+    from pyspark.sql import functions as F
+
+    from agentgraph.spark.payments import link_networks, read_payments
+
+    pays = read_payments(spark, data, columns=columns, timezone=timezone)
+    home = forest.agents.where(F.col("row") == 0).select("root").first()
+    linked = link_networks(spark, pays, forest.roots, int(home[0]) if home else 0)
+    return pays, linked
+
+
+def _first_bad_payment(measured: Any) -> None:
+    """Raise the first bad payment value the partitions found (by row)."""
+    from pyspark.sql import functions as F
+
+    from agentgraph.spark.payments import error_of
+
+    bad = measured.where(F.col("kind") == "perr").orderBy("key").limit(1).collect()
+    if bad:
+        raise error_of(bad[0]["entry"])
+
+
 def scan_detailed(
     spark: SparkSession,
     data: Any,
@@ -76,6 +105,8 @@ def scan_detailed(
     timezone: str | None = None,
     growth_period: str = "month",
     generated_at: str | None = None,
+    payments: Any = None,
+    payment_columns: dict[str, str] | None = None,
 ) -> SparkScan:
     """:func:`scan`, with the passes, partitions and time per stage.
 
@@ -93,6 +124,8 @@ def scan_detailed(
         ``day``, ``week`` or ``month``: the growth series' period.
     generated_at : str, optional
         The report's time stamp (default now).
+    payments, payment_columns
+        As :func:`scan`.
 
     Returns
     -------
@@ -131,6 +164,11 @@ def scan_detailed(
     t = time.perf_counter()
     forest = build_forest(spark, got.frame, got.rows, log)
     seconds["forest"] = time.perf_counter() - t
+    pays, linked = None, None
+    if payments is not None:
+        t = time.perf_counter()
+        pays, linked = _payments(spark, payments, payment_columns, forest, timezone)
+        seconds["payments"] = time.perf_counter() - t
     t = time.perf_counter()
     parts = _partitions(spark, forest.listed + forest.implicit, agents_per_partition)
     measured = measure_networks(
@@ -140,7 +178,12 @@ def scan_detailed(
         parts,
         timezone=timezone,
         growth_period=growth_period,
+        payments=pays,
+        linked=linked,
+        fund_limit=max_organisers,
     ).localCheckpoint()
+    if pays is not None:
+        _first_bad_payment(measured)
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()
     report = assemble_report(
@@ -154,6 +197,7 @@ def scan_detailed(
         max_networks=max_networks,
         max_organisers=max_organisers,
         has_rank="rank" in got.frame.columns,
+        money=pays is not None,
         generated_at=generated_at,
     )
     seconds["report"] = time.perf_counter() - t
@@ -173,6 +217,8 @@ def scan(
     timezone: str | None = None,
     growth_period: str = "month",
     generated_at: str | None = None,
+    payments: Any = None,
+    payment_columns: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Scan a member table on Spark; the report the in-process scan gives for the same rows.
 
@@ -199,6 +245,12 @@ def scan(
         The growth series' period (as ``--growth-period``).
     generated_at : str, optional
         The report's time stamp (default now).
+    payments : str, Path or pyspark.sql.DataFrame, optional
+        A payment table (as ``--payments``): the money rules are evaluated and the
+        report gets ``money``, as in-process
+        (:mod:`agentgraph.spark.payments`).
+    payment_columns : dict, optional
+        Canonical name -> the payment table's column.
 
     Returns
     -------
@@ -208,8 +260,8 @@ def scan(
     Raises
     ------
     InputError
-        What the in-process reader refuses, and (not yet measured here) edge lists,
-        the supply ladder and evidence files.
+        What the in-process readers refuse (the first bad payment value by row), and
+        (not yet measured here) edge lists, the supply ladder, orders and identities.
 
     Notes
     -----
@@ -236,4 +288,6 @@ def scan(
         timezone=timezone,
         growth_period=growth_period,
         generated_at=generated_at,
+        payments=payments,
+        payment_columns=payment_columns,
     ).report

@@ -50,6 +50,9 @@ class Forest:
         Pointer-doubling passes run.
     issues : IssueLog
         The repairs, in the in-process order.
+    roots : pyspark.sql.DataFrame, optional
+        ``agent_id``, ``root``: every agent's root key, the uplines never listed
+        included (what payments are matched against).
 
     Examples
     --------
@@ -63,6 +66,7 @@ class Forest:
     implicit: int
     passes: int
     issues: IssueLog
+    roots: DataFrame | None = None
 
 
 def _row_list(rows: list[int]) -> str:
@@ -298,7 +302,12 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         .unionByName(orphans)
         .localCheckpoint()
     )
-    return Forest(agents, listed, n_implicit, passes, log)
+    every = (
+        agents.select("agent_id", "root")
+        .unionByName(implicit.select("agent_id", F.col("key").alias("root")))
+        .dropDuplicates(["agent_id"])
+    )
+    return Forest(agents, listed, n_implicit, passes, log, every)
 
 
 def _cycles(spark: SparkSession, stuck: DataFrame, log: IssueLog) -> DataFrame:

@@ -29,14 +29,16 @@ __all__ = ["OUT_SCHEMA", "measure_networks", "measure_partition"]
 
 OUT_SCHEMA = (
     "kind string, key long, members long, levels long, flagged boolean, listable boolean,"
-    " entry string, name string, title string"
+    " entry string, name string, title string, amount double"
 )
 """One row per network (``net``), organiser (``org``: ``members`` = its downline),
 depth (``hist``: ``key`` = depth, ``members`` = agents), titled agent (``rank``:
 ``members`` = the title's tier, ``levels`` = the measured level, ``name`` and
 ``title``), fastest-growing network of the partition (``fast``: ``members`` = dated
-members, ``levels`` = doubling days), network in its growth section (``gnet``) and
-partition (``meta``: the rules and the growth totals)."""
+members, ``levels`` = doubling days), network in its growth section (``gnet``),
+partition (``meta``: the rules, the growth totals and the money totals unrounded) and,
+with payments, agent who collected funds (``fund``: ``amount`` = collected), network's
+payouts by levels up (``mnet``) and the first bad payment value (``perr``)."""
 
 _FIELDS = [
     ("kind", pa.string()),
@@ -48,6 +50,7 @@ _FIELDS = [
     ("entry", pa.string()),
     ("name", pa.string()),
     ("title", pa.string()),
+    ("amount", pa.float64()),
 ]
 
 
@@ -62,6 +65,9 @@ def measure_partition(
     *,
     timezone: str | None = None,
     growth_period: str = "month",
+    payment_schema: pa.Schema | None = None,
+    payment_source: str = "",
+    fund_limit: int = 1000,
 ) -> pa.Table:
     """Measure the networks of one partition (rows sorted by ``row``).
 
@@ -77,6 +83,14 @@ def measure_partition(
         The zone of join times written without one (as ``--timezone``).
     growth_period : str, default "month"
         The period of the growth series.
+    payment_schema : pyarrow.Schema, optional
+        With payments: ``table`` holds agent rows (``_t`` = ``a``) and payment rows
+        (``_t`` = ``p``, :func:`agentgraph.spark.payments.partition_payments`), and
+        this is the normalised payments' schema.
+    payment_source : str
+        The payments' name.
+    fund_limit : int, default 1000
+        Most ``fund`` rows (the report lists at most this many overall).
 
     Returns
     -------
@@ -85,7 +99,8 @@ def measure_partition(
 
     Notes
     -----
-    O(rows) plus the in-process analysis and report of the partition.
+    O(rows) plus the in-process analysis and report of the partition. The money
+    flags' cited payment rows are rewritten to the global rows.
 
     Examples
     --------
@@ -100,8 +115,26 @@ def measure_partition(
     """
     from agentgraph.analysis import analyse
     from agentgraph.loaders.values import time_column
+    from agentgraph.spark.payments import cited_rows, partition_payments
     from agentgraph.tables import Relations
 
+    pays, prow = None, None
+    if payment_schema is not None:
+        tag = table.column("_t")
+        paid = table.filter(pc.equal(tag, "p"))
+        table = table.filter(pc.equal(tag, "a"))
+        pays, prow, bad = partition_payments(
+            paid, payment_schema, payment_source, timezone=timezone
+        )
+        if bad is not None:
+            return _rows(
+                "perr",
+                np.array([bad["row"] or 0]),
+                np.zeros(1),
+                np.zeros(1),
+                n=1,
+                entry=pa.array([_dumps(bad)], pa.string()),
+            )
     has_rank = "rank" in table.column_names
     keep = [c for c in ("agent_id", "upline_id", "rank") if c in table.column_names]
     members = table.select(keep)
@@ -109,7 +142,7 @@ def measure_partition(
         joined = time_column(table.column("joined_at"), "joined_at", source, timezone=timezone)
         members = members.append_column("joined_at", joined)
     rel = Relations("members", members, source)
-    a = analyse(rel, policy, growth_period=growth_period)
+    a = analyse(rel, policy, growth_period=growth_period, payments=pays)
     nets, g, h = a.networks, a.graph, a.hierarchy
     report = a.report(max_networks=len(nets), max_organisers=len(a.organisers))
     root_key = dict(
@@ -117,7 +150,11 @@ def measure_partition(
     )
     row_key = table.column("row").to_numpy()
     n_rows = len(row_key)
+    if prow is not None:  # the money flags cite the payments' global rows
+        report["networks"] = [cited_rows(e, prow) for e in report["networks"]]
     parts: list[pa.Table] = [_nets(a, report, row_key, root_key)]
+    if a.money is not None:
+        parts.append(_money_rows(a, report, row_key, root_key, fund_limit))
     out: dict[str, list[Any]] = {name: [] for name, _ in _FIELDS}
 
     def add(kind: str, key: int, members: int, levels: int, flagged: bool, entry: str) -> None:
@@ -129,6 +166,7 @@ def measure_partition(
             out[name].append(value)
         out["name"].append(None)
         out["title"].append(None)
+        out["amount"].append(None)
 
     for v, e in zip(a.organisers.tolist(), report["organisers"], strict=True):
         key = int(row_key[v]) if v < n_rows else int(root_key[e["agent"]])
@@ -162,7 +200,20 @@ def measure_partition(
             key = int(root_key[e["root"]])
             add("gnet", key, members_of[e["root"]], 0, e["flagged"], _dumps(e))
         growth = {k: v for k, v in growth.items() if k not in ("fastest", "networks")}
-    meta = {"rules": report["rules"], "growth": growth, "agents": len(g)}
+    elif a.growth is not None and len(nets):  # undated here: listed if others are dated
+        from agentgraph.report.growth import network_growth
+
+        js = np.flatnonzero(np.asarray(a.flagged, np.bool_))
+        for j, e in zip(js.tolist(), network_growth(a, a.growth, a.growth_rules, js), strict=True):
+            add("gnet", int(root_key[e["root"]]), int(nets.members[j]), 0, True, _dumps(e))
+    meta: dict[str, Any] = {"rules": report["rules"], "growth": growth, "agents": len(g)}
+    if a.money is not None:
+        from agentgraph.report.sections import money_section
+
+        partial = money_section(
+            a.money, g, h, a.organisers, 0, thresholds=a.policy.thresholds, digits=None
+        )
+        meta["money"] = {k: v for k, v in partial.items() if k != "funds"}
     add("meta", 0, 0, 0, False, _dumps(meta))
     parts.append(pa.table({name: pa.array(out[name], t) for name, t in _FIELDS}))
     return pa.concat_tables(parts)
@@ -180,6 +231,7 @@ def _rows(
     entry: pa.Array | None = None,
     name: pa.Array | None = None,
     title: pa.Array | None = None,
+    amount: np.ndarray | None = None,
 ) -> pa.Table:
     """Rows of :data:`OUT_SCHEMA` from columns (O(n), no Python loop)."""
     no = np.zeros(n, np.bool_)
@@ -194,9 +246,52 @@ def _rows(
             "entry": entry if entry is not None else pa.nulls(n, pa.string()),
             "name": name if name is not None else pa.nulls(n, pa.string()),
             "title": title if title is not None else pa.nulls(n, pa.string()),
+            "amount": (
+                pa.array(np.asarray(amount, np.float64))
+                if amount is not None
+                else pa.nulls(n, pa.float64())
+            ),
         },
         schema=pa.schema(_FIELDS),
     )
+
+
+def _money_rows(
+    a: Any, report: dict[str, Any], row_key: np.ndarray, root_key: dict[str, int], limit: int
+) -> pa.Table:
+    """``fund`` rows (the partition's first ``limit`` collectors) and ``mnet`` rows."""
+    from agentgraph.report.sections import fund_holders, fund_rows
+
+    m, g, h = a.money, a.graph, a.hierarchy
+    n_rows = len(row_key)
+    top = fund_holders(m, h, a.organisers, limit)
+    names = g.names(top)
+    keys = np.array(
+        [
+            int(row_key[v]) if v < n_rows else int(root_key[names[i]])
+            for i, v in enumerate(top.tolist())
+        ],
+        np.int64,
+    )
+    funds = _rows(
+        "fund",
+        keys,
+        np.zeros(len(top)),
+        np.zeros(len(top)),
+        n=len(top),
+        entry=pa.array([_dumps(e) for e in fund_rows(m, g, h, top)], pa.string()),
+        amount=m.funds_below[top],
+    )
+    flows = report["money"]["networks"]
+    mnet = _rows(
+        "mnet",
+        np.array([root_key[e["root"]] for e in flows], np.int64),
+        np.zeros(len(flows)),
+        np.zeros(len(flows)),
+        n=len(flows),
+        entry=pa.array([_dumps(e) for e in flows], pa.string()),
+    )
+    return pa.concat_tables([funds, mnet])
 
 
 def _nets(
@@ -243,6 +338,9 @@ def measure_networks(
     *,
     timezone: str | None = None,
     growth_period: str = "month",
+    payments: Any = None,
+    linked: Any = None,
+    fund_limit: int = 1000,
 ) -> DataFrame:
     """Every network measured where its partition lies (see the module docstring).
 
@@ -257,6 +355,14 @@ def measure_networks(
     partitions : int
         How many partitions the networks are spread over.
     timezone, growth_period
+        As :func:`measure_partition`.
+    payments : SparkPayments, optional
+        The payments (:func:`agentgraph.spark.payments.read_payments`); then
+        ``linked`` is required.
+    linked : Linked, optional
+        The payments' groups (:func:`agentgraph.spark.payments.link_networks`): the
+        networks tied by a payment are measured in one partition, with the payments.
+    fund_limit : int, default 1000
         As :func:`measure_partition`.
 
     Returns
@@ -274,16 +380,44 @@ def measure_networks(
     >>> "listable boolean" in OUT_SCHEMA
     True
     """
+    from pyspark.sql import functions as F
+
+    schema = payments.schema if payments is not None else None
+    pay_source = payments.source if payments is not None else ""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         got = list(batches)
         if not got or not sum(b.num_rows for b in got):
             return
         table = pa.Table.from_batches(got)
+        if schema is not None and not pc.any(pc.equal(table.column("_t"), "a")).as_py():
+            # payments go to the group of one of their agents, or with the first row's
+            # network: a partition of payments alone would be a defect, not data
+            raise RuntimeError("agentgraph: payments reached a partition without agents")
         out = measure_partition(
-            table, policy, source, timezone=timezone, growth_period=growth_period
+            table,
+            policy,
+            source,
+            timezone=timezone,
+            growth_period=growth_period,
+            payment_schema=schema,
+            payment_source=pay_source,
+            fund_limit=fund_limit,
         )
         yield from out.to_batches()
 
-    spread = agents.repartition(partitions, "root").sortWithinPartitions("row")
+    if payments is None:
+        spread = agents.repartition(partitions, "root").sortWithinPartitions("row")
+        return spread.mapInArrow(run, OUT_SCHEMA)
+    tagged = agents.withColumn("_t", F.lit("a"))
+    if linked.groups is not None:
+        groups = linked.groups if linked.ties > 1_000_000 else F.broadcast(linked.groups)
+        tagged = tagged.join(groups, "root", "left")
+        tagged = tagged.withColumn("group", F.coalesce(F.col("group"), F.col("root")))
+    else:
+        tagged = tagged.withColumn("group", F.col("root"))
+    both = tagged.unionByName(
+        linked.payments.withColumn("_t", F.lit("p")), allowMissingColumns=True
+    )
+    spread = both.repartition(partitions, "group").sortWithinPartitions("row")
     return spread.mapInArrow(run, OUT_SCHEMA)

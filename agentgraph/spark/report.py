@@ -36,6 +36,7 @@ def assemble_report(
     max_organisers: int = 1000,
     max_rank_mismatches: int = 1000,
     has_rank: bool = False,
+    money: bool = False,
     generated_at: str | None = None,
 ) -> dict[str, Any]:
     """The report of a Spark scan.
@@ -58,6 +59,8 @@ def assemble_report(
         As :func:`~agentgraph.report.build.build_report`.
     has_rank : bool
         The input declares titles: the report gets ``rank_mismatches``.
+    money : bool
+        Payments were measured: the report gets ``money``.
     generated_at : str, optional
         ISO time stamp (default now, UTC).
 
@@ -149,9 +152,42 @@ def assemble_report(
             "participants": None,
         },
     }
+    if money:
+        keys = [int(r["key"]) for r in chosen]
+        report["money"] = _money(measured, metas, keys, max_organisers)
     if has_rank:
         report["rank_mismatches"] = _ranks(measured, max_rank_mismatches)
     return report
+
+
+def _money(
+    measured: DataFrame, metas: list[dict[str, Any]], chosen: list[int], limit: int
+) -> dict[str, Any]:
+    """The ``money`` section: the totals summed, the funds ranked, the listed flows.
+
+    The funds rows are the ``limit`` largest collections over all partitions (by
+    amount, then key: the in-process order); ``networks`` follows the listed
+    networks' order.
+    """
+    from pyspark.sql import functions as F
+
+    from agentgraph.spark.money import merge_money
+
+    section = merge_money([m["money"] for m in metas if "money" in m])
+    funds = (
+        measured.where(F.col("kind") == "fund")
+        .orderBy(F.col("amount").desc(), F.col("key"))
+        .limit(limit)
+        .select("entry")
+        .collect()
+    )
+    section["funds"] = [json.loads(r["entry"]) for r in funds]
+    flows: dict[int, Any] = {}
+    if chosen:
+        rows = measured.where((F.col("kind") == "mnet") & F.col("key").isin(chosen)).collect()
+        flows = {int(r["key"]): json.loads(r["entry"]) for r in rows}
+    section["networks"] = [flows[k] for k in chosen if k in flows]
+    return section
 
 
 def _growth(measured: DataFrame, metas: list[dict[str, Any]], fastest: int = 10) -> Any:

@@ -24,7 +24,7 @@ from agentgraph.tables import Reading
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkRows", "read_rows", "UNSUPPORTED", "CARRIED"]
+__all__ = ["SparkRows", "read_rows", "raw_input", "numbered", "UNSUPPORTED", "CARRIED"]
 
 _SAMPLE = 5  # agents named in a no-upline issue, as in-process
 SAMPLE_ROWS = 10_000  # rows the driver checks the columns and the date format on
@@ -82,8 +82,33 @@ def _sniff(first: Path, reading: Reading, source: str) -> tuple[str, str]:
     return codec, delimiter
 
 
-def _raw(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFrame, str, str]:
-    """The input as read by Spark, with ``_file`` and ``_pos`` giving file order."""
+def raw_input(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFrame, str, str]:
+    """The input as read by Spark, with ``_file`` and ``_pos`` giving file order.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        The session.
+    data : str, Path or pyspark.sql.DataFrame
+        A Parquet or CSV file or folder, or a DataFrame.
+    reading : Reading
+        Gets the encoding and delimiter of a local CSV file.
+
+    Returns
+    -------
+    tuple
+        The frame, the input's name and its format (``parquet``, ``csv`` or
+        ``dataframe``).
+
+    Notes
+    -----
+    Lazy: nothing is read until the frame is used.
+
+    Examples
+    --------
+    >>> raw_input.__name__
+    'raw_input'
+    """
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -121,8 +146,30 @@ def _raw(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFrame, s
     return df, path, fmt
 
 
-def _numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
-    """``row``: 0-based dense numbers in (file, position) order (one sort, no driver list)."""
+def numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
+    """``row``: 0-based dense numbers in (file, position) order (one sort, no driver list).
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        The session.
+    df : pyspark.sql.DataFrame
+        A frame from :func:`raw_input`.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``df`` with ``row``.
+
+    Notes
+    -----
+    One distributed sort and one count per partition.
+
+    Examples
+    --------
+    >>> numbered.__name__
+    'numbered'
+    """
     from pyspark.sql import functions as F
 
     ordered = df.orderBy("_file", "_pos")
@@ -251,7 +298,7 @@ def read_rows(
     from pyspark.sql import functions as F
 
     reading = Reading(source_name or str(data))
-    raw, path, fmt = _raw(spark, data, reading)
+    raw, path, fmt = raw_input(spark, data, reading)
     source = source_name or path
     reading.source = source
     names = [c for c in raw.columns if c not in ("_file", "_pos")]
@@ -285,7 +332,7 @@ def read_rows(
         picked.append(F.col(f"`{cols['rank']}`").cast("string").alias("rank"))
     if "joined_at" in cols:
         picked.append(F.col(f"`{cols['joined_at']}`").alias("joined_at"))
-    frame = _numbered(spark, raw).select(*picked)
+    frame = numbered(spark, raw).select(*picked)
     empty = (
         frame.where(F.col("agent_id").isNull() | (F.col("agent_id") == ""))
         .orderBy("row")
