@@ -203,6 +203,29 @@ def test_payments_give_the_same_money_evidence(spark: Any, tmp_path: Path) -> No
     assert str(got_err.value) == str(err.value) and err.value.row == 151
 
 
+def test_prior_penalties_travel_with_the_members(spark: Any, tmp_path: Path) -> None:
+    """A ``prior_penalty`` column is evidence in-process: the Spark report reads it too,
+    and a bad value is named by its row in the input."""
+    from agentgraph.spark import scan
+
+    t = agentgraph.read(ROOT / "fixtures" / "boundary_30_3.csv").table
+    marks = ["是"] + [""] * (t.num_rows - 2) + ["2024-03-01"]
+    src = tmp_path / "penalties.csv"
+    pv.write_csv(t.select(["agent_id", "upline_id"]).append_column("prior_penalty",
+                 pa.array(marks)), src)  # fmt: skip
+    want = agentgraph.scan(src).report()
+    assert "prior_penalties" in json.dumps(want["rules"])
+    _same(scan(spark, str(src)), want)
+    marks[20] = "perhaps"
+    pv.write_csv(t.select(["agent_id", "upline_id"]).append_column("prior_penalty",
+                 pa.array(marks)), src)  # fmt: skip
+    with pytest.raises(agentgraph.InputError) as err:
+        agentgraph.scan(src)
+    with pytest.raises(agentgraph.InputError) as got:
+        scan(spark, str(src))
+    assert str(got.value) == str(err.value) and err.value.row == 21
+
+
 def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -79,15 +79,15 @@ def _payments(
     return pays, linked
 
 
-def _first_bad_payment(measured: Any) -> None:
-    """Raise the first bad payment value the partitions found (by row)."""
+def _first_bad_value(measured: Any, source: str) -> None:
+    """Raise the first bad value the partitions found (payments first, then by row)."""
     from pyspark.sql import functions as F
 
     from agentgraph.spark.payments import error_of
 
-    bad = measured.where(F.col("kind") == "perr").orderBy("key").limit(1).collect()
-    if bad:
-        raise error_of(bad[0]["entry"])
+    bad = [error_of(r["entry"]) for r in measured.where(F.col("kind") == "perr").collect()]
+    if bad:  # a bad payment is found before the members are measured, as in-process
+        raise min(bad, key=lambda e: (e.source == source, e.row or 0))
 
 
 def scan_detailed(
@@ -182,8 +182,7 @@ def scan_detailed(
         linked=linked,
         fund_limit=max_organisers,
     ).localCheckpoint()
-    if pays is not None:
-        _first_bad_payment(measured)
+    _first_bad_value(measured, got.source)
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()
     report = assemble_report(

@@ -228,7 +228,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         F.col("row") == F.col("first")
     )
     up = keys.select(F.col("agent_id").alias("upline_id"), F.col("key").alias("parent"))
-    carried = [c for c in ("rank", "joined_at") if c in frame.columns]
+    carried = [c for c in ("rank", "joined_at", "prior_penalty") if c in frame.columns]
     nodes = kept.select("row", "agent_id", "upline_id", *carried).join(up, "upline_id", "left")
     nodes = nodes.withColumnRenamed("row", "key").localCheckpoint()
     selfref = nodes.where(F.col("parent") == F.col("key"))

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from agentgraph.errors import InputError
 from agentgraph.measure.ranks import NO_TIER, title_tiers
 from agentgraph.policies import Policy
 
@@ -136,13 +137,24 @@ def measure_partition(
                 entry=pa.array([_dumps(bad)], pa.string()),
             )
     has_rank = "rank" in table.column_names
-    keep = [c for c in ("agent_id", "upline_id", "rank") if c in table.column_names]
+    keep = [
+        c for c in ("agent_id", "upline_id", "rank", "prior_penalty") if c in table.column_names
+    ]
     members = table.select(keep)
     if "joined_at" in table.column_names:  # parsed here as the in-process reader does
         joined = time_column(table.column("joined_at"), "joined_at", source, timezone=timezone)
         members = members.append_column("joined_at", joined)
     rel = Relations("members", members, source)
-    a = analyse(rel, policy, growth_period=growth_period, payments=pays)
+    try:
+        a = analyse(rel, policy, growth_period=growth_period, payments=pays)
+    except InputError as exc:  # a bad member value (prior_penalty): its row in the input
+        if exc.row is None or exc.source != source:
+            raise
+        row_of = table.column("row").to_numpy()
+        bad = {"message": exc.message, "row": int(row_of[exc.row - 1]) + 1,
+               "column": exc.column, "source": source}  # fmt: skip
+        return _rows("perr", np.array([bad["row"]]), np.zeros(1), np.zeros(1), n=1,
+                     entry=pa.array([_dumps(bad)], pa.string()))  # fmt: skip
     nets, g, h = a.networks, a.graph, a.hierarchy
     report = a.report(max_networks=len(nets), max_organisers=len(a.organisers))
     root_key = dict(

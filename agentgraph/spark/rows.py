@@ -33,8 +33,9 @@ UNSUPPORTED = ("supply_upline_id", "left_at")
 """Member-table columns the Spark engine does not measure yet (the supply ladder,
 leaving): an input carrying one is refused rather than reported without it."""
 
-CARRIED = ("rank", "joined_at")
-"""Columns carried as read to the executors, which read them as in-process does."""
+CARRIED = ("rank", "joined_at", "prior_penalty")
+"""Columns carried as read to the executors, which read them as in-process does
+(``prior_penalty``: under that name, as the in-process reader keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -332,6 +333,8 @@ def read_rows(
         picked.append(F.col(f"`{cols['rank']}`").cast("string").alias("rank"))
     if "joined_at" in cols:
         picked.append(F.col(f"`{cols['joined_at']}`").alias("joined_at"))
+    if "prior_penalty" in names and "prior_penalty" not in cols.values():
+        picked.append(F.col("prior_penalty"))
     frame = numbered(spark, raw).select(*picked)
     empty = (
         frame.where(F.col("agent_id").isNull() | (F.col("agent_id") == ""))
