@@ -203,6 +203,31 @@ def test_payments_give_the_same_money_evidence(spark: Any, tmp_path: Path) -> No
     assert str(got_err.value) == str(err.value) and err.value.row == 151
 
 
+def test_networks_over_the_worker_limit_are_measured_level_by_level(
+    spark: Any, tmp_path: Path
+) -> None:
+    """Networks of more than ``max_network_agents`` agents go through the distributed
+    pass (doubling with distances, one pass per level): the same report, titles too."""
+    from agentgraph.spark import scan_detailed
+
+    t = synth.forest(6000, seed=3).table
+    titles = ["总代", "一级代理", "二级代理", "三级代理", "VIP"]
+    rank = [titles[k % 5] if k % 7 == 0 else None for k in range(t.num_rows)]
+    t = t.set_column(t.column_names.index("rank"), "rank", pa.array(rank))
+    src = tmp_path / "big.parquet"
+    pq.write_table(t.drop_columns(["joined_at"]), src)
+    want = agentgraph.scan(src).report()
+    got = scan_detailed(spark, str(src), max_network_agents=400)
+    _same(got.report, want)
+    big = [n for n in want["networks"] if n["members"] > 400]
+    assert len(big) >= 3 and any(n["flags"] for n in big) and any(not n["flags"] for n in big)
+    assert want["rank_mismatches"]["total"] and want["organisers"]
+    dated = tmp_path / "dated.parquet"
+    pq.write_table(t, dated)
+    with pytest.raises(agentgraph.InputError, match="does not measure join times"):
+        scan_detailed(spark, str(dated), max_network_agents=400)
+
+
 def test_prior_penalties_travel_with_the_members(spark: Any, tmp_path: Path) -> None:
     """A ``prior_penalty`` column is evidence in-process: the Spark report reads it too,
     and a bad value is named by its row in the input."""
@@ -260,6 +285,14 @@ def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_pat
     _same(json.loads(out.read_text(encoding="utf-8")), json.loads(want.output))
     r = run(app, ["scan", "--engine", "spark", members, src, "--payments", pays])
     assert r.exit_code == 2 and "single input" in r.output, r.output
+    big = ["scan", "--engine", "spark", src, "--spark-max-network", "5", "--out", str(out)]
+    r = run(app, big)  # boundary_30_3's 30 agents measured level by level
+    assert r.exit_code == 0, r.output
+    _same(json.loads(out.read_text(encoding="utf-8")), agentgraph.scan(src).report())
+    r = run(app, [*big, "--payments", pays])
+    assert r.exit_code == 2 and "does not measure payments" in r.output, r.output
+    r = run(app, ["scan", src, "--spark-max-network", "5"])
+    assert r.exit_code == 2 and "goes with --engine spark" in r.output, r.output
 
 
 def test_the_command_line_scans_on_its_own_spark_session(tmp_path: Path) -> None:

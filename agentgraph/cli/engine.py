@@ -66,6 +66,7 @@ def run_spark(
     timezone: str | None = None,
     growth_period: str = "month",
     payments: str | None = None,
+    max_network_agents: int | None = None,
 ) -> int:
     """Scan each input on Spark and write its report; the number of flagged networks.
 
@@ -97,6 +98,8 @@ def run_spark(
         ``--growth-period``.
     payments : str, optional
         ``--payments``: a payment table Spark reads, beside a single input.
+    max_network_agents : int, optional
+        ``--spark-max-network``.
 
     Returns
     -------
@@ -140,6 +143,7 @@ def run_spark(
                 timezone=timezone,
                 growth_period=growth_period,
                 payments=payments,
+                max_network_agents=max_network_agents,
             )
             flagged += int(report["summary"]["flagged"])
             if out is None:

@@ -303,6 +303,18 @@ def scan(
             show_default=False,
         ),
     ] = None,
+    spark_max_network: Annotated[
+        int | None,
+        typer.Option(
+            "--spark-max-network",
+            min=1,
+            metavar="N",
+            help="With --engine spark: most agents of a network measured whole in one "
+            "worker (default 20,000,000); a larger network is measured across the "
+            "cluster, level by level.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Scan inputs and write one report per input (JSON, HTML or CSV).
 
@@ -320,6 +332,8 @@ def scan(
             from agentgraph.measure.times import parse_as_of
 
             parse_as_of(as_of)
+    if spark_max_network is not None and engine is not Engine.spark:
+        raise fail("--spark-max-network goes with --engine spark")
     if engine is Engine.spark:
         from agentgraph.loaders import parse_mapping
 
@@ -348,6 +362,7 @@ def scan(
             timezone=timezone,
             growth_period=growth_period.value,
             payments=payments,
+            max_network_agents=spark_max_network,
         )
         if fail_on_flag and flagged_networks:
             raise typer.Exit(1)

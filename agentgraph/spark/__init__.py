@@ -79,6 +79,23 @@ def _payments(
     return pays, linked
 
 
+def _by_size(
+    spark: SparkSession, agents: Any, limit: int, paid: bool
+) -> tuple[Any, tuple[Any, list[tuple[int, int]]] | None]:
+    """The agents of networks one worker measures, and those of larger ones (and their roots)."""
+    from pyspark.sql import functions as F
+
+    from agentgraph.spark.large import large_networks, refuse
+
+    big = large_networks(agents, limit)
+    if not big:
+        return agents, None
+    if paid:
+        refuse(agents, big, "payments")
+    keys = F.broadcast(spark.createDataFrame([(k,) for k, _ in big], "root long"))
+    return agents.join(keys, "root", "left_anti"), (agents.join(keys, "root"), big)
+
+
 def _first_bad_value(measured: Any, source: str) -> None:
     """Raise the first bad value the partitions found (payments first, then by row)."""
     from pyspark.sql import functions as F
@@ -107,6 +124,7 @@ def scan_detailed(
     generated_at: str | None = None,
     payments: Any = None,
     payment_columns: dict[str, str] | None = None,
+    max_network_agents: int | None = None,
 ) -> SparkScan:
     """:func:`scan`, with the passes, partitions and time per stage.
 
@@ -124,7 +142,7 @@ def scan_detailed(
         ``day``, ``week`` or ``month``: the growth series' period.
     generated_at : str, optional
         The report's time stamp (default now).
-    payments, payment_columns
+    payments, payment_columns, max_network_agents
         As :func:`scan`.
 
     Returns
@@ -142,11 +160,14 @@ def scan_detailed(
     """
     require_pyspark()
     from agentgraph.spark.forest import build_forest
+    from agentgraph.spark.large import DEFAULT_MAX_NETWORK_AGENTS
     from agentgraph.spark.measure import measure_networks
     from agentgraph.spark.report import assemble_report
     from agentgraph.spark.rows import read_rows
 
     pol = get_policy(policy)
+    if max_network_agents is None:
+        max_network_agents = DEFAULT_MAX_NETWORK_AGENTS
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     got, read_issues = read_rows(
@@ -171,8 +192,9 @@ def scan_detailed(
         seconds["payments"] = time.perf_counter() - t
     t = time.perf_counter()
     parts = _partitions(spark, forest.listed + forest.implicit, agents_per_partition)
+    small, large = _by_size(spark, forest.agents, max_network_agents, pays is not None)
     measured = measure_networks(
-        forest.agents,
+        small,
         pol,
         got.source,
         parts,
@@ -181,7 +203,12 @@ def scan_detailed(
         payments=pays,
         linked=linked,
         fund_limit=max_organisers,
-    ).localCheckpoint()
+    )
+    if large is not None:
+        from agentgraph.spark.large import measure_large
+
+        measured = measured.unionByName(measure_large(spark, large[0], pol, large[1]))
+    measured = measured.localCheckpoint()
     _first_bad_value(measured, got.source)
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -218,6 +245,7 @@ def scan(
     generated_at: str | None = None,
     payments: Any = None,
     payment_columns: dict[str, str] | None = None,
+    max_network_agents: int | None = None,
 ) -> dict[str, Any]:
     """Scan a member table on Spark; the report the in-process scan gives for the same rows.
 
@@ -250,6 +278,10 @@ def scan(
         (:mod:`agentgraph.spark.payments`).
     payment_columns : dict, optional
         Canonical name -> the payment table's column.
+    max_network_agents : int, optional
+        Most agents of a network measured whole in one Python worker (default
+        :data:`agentgraph.spark.large.DEFAULT_MAX_NETWORK_AGENTS`); a larger network is
+        measured across the cluster level by level (:mod:`agentgraph.spark.large`).
 
     Returns
     -------
@@ -289,4 +321,5 @@ def scan(
         generated_at=generated_at,
         payments=payments,
         payment_columns=payment_columns,
+        max_network_agents=max_network_agents,
     ).report

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from agentgraph.errors import ArgumentError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["require_pyspark", "session"]
+__all__ = ["fresh", "require_pyspark", "session"]
 
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
@@ -103,3 +103,38 @@ def session(master: str | None = None, **conf: str) -> SparkSession:
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def fresh(df: DataFrame) -> DataFrame:
+    """``df`` with its size estimate forgotten (a plan over its rows, nothing recomputed).
+
+    Spark estimates a join's size as the product of its sides' and keeps the estimate
+    across a checkpoint, so a loop that joins a frame with itself squares it every
+    pass: after a few dozen passes the number no longer fits the driver's memory. The
+    loops of :mod:`agentgraph.spark.large` cut it at every pass.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        A frame, best a checkpointed one (its rows are then read, not recomputed).
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        The same rows, the size estimate Spark's default.
+
+    Notes
+    -----
+    O(1) to build; each use reads ``df``'s rows once.
+
+    Examples
+    --------
+    >>> fresh.__name__
+    'fresh'
+    """
+    from pyspark.sql.classic.dataframe import DataFrame as Classic
+
+    spark = df.sparkSession
+    jdf = df._jdf
+    made = spark._jsparkSession.createDataFrame(jdf.rdd(), jdf.schema())
+    return Classic(made, spark)
