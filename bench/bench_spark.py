@@ -13,7 +13,15 @@ Parquet part files), in the same run:
 
 Then chains of 10, 245 and 100,000 levels: passes and time against depth.
 
-    python bench/bench_spark.py [--sizes 1000000,10000000] [--repeat 1]
+With ``--payments N``: a forest of N agents with its synthetic ledger (about 3N
+payments, :func:`agentgraph.synth.money.money_tables`), scanned with ``--payments``
+in-process and on Spark. With ``--large N``: a forest of N agents scanned on Spark
+twice in one session, every network measured whole in a worker, then the networks of
+more than ``--large-limit`` agents measured across the cluster level by level
+(:mod:`agentgraph.spark.large`); both beside the in-process report.
+
+    python bench/bench_spark.py [--sizes 1000000,10000000] [--payments 1000000]
+        [--large 1000000 --large-limit 50000]
 """
 
 from __future__ import annotations
@@ -89,8 +97,11 @@ def _shuffle_bytes(app_id: str) -> int:
     return sum(int(s.get("shuffleWriteBytes", 0)) for s in stages)
 
 
-def worker(paths: list[str], out: str) -> None:
-    """In its own process: one session, then each path scanned; JSON lines to ``out``."""
+def worker(paths: list[str], out: str, options: list[dict[str, Any]] | None = None) -> None:
+    """In its own process: one session, then each path scanned; JSON lines to ``out``.
+
+    ``options``: the keyword arguments of each path's scan (default none).
+    """
     t = time.perf_counter()
     from agentgraph.spark import scan_detailed, session
 
@@ -104,12 +115,13 @@ def worker(paths: list[str], out: str) -> None:
     startup = time.perf_counter() - t
     tracker = s.sparkContext.statusTracker()
     with open(out, "w", encoding="utf-8") as fh:
-        for path in paths:
+        for k, path in enumerate(paths):
+            kw = (options or [{}] * len(paths))[k]
             group = f"scan-{len(path)}-{time.monotonic_ns()}"
             s.sparkContext.setJobGroup(group, path)
             before = _shuffle_bytes(s.sparkContext.applicationId)
             t = time.perf_counter()
-            got = scan_detailed(s, path, generated_at="x", source_name="bench")
+            got = scan_detailed(s, path, generated_at="x", source_name="bench", **kw)
             wall = time.perf_counter() - t
             jobs = len(tracker.getJobIdsForGroup(group))
             shuffled = _shuffle_bytes(s.sparkContext.applicationId) - before
@@ -170,15 +182,89 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a == b
 
 
+def _spark_jobs(
+    folder: Path, name: str, paths: list[str], options: list[dict[str, Any]], env: dict[str, str]
+) -> tuple[list[dict[str, Any]], float, int]:
+    out = folder / f"{name}.jsonl"
+    cmd = [sys.executable, __file__, "--worker", *paths, "--worker-out", str(out)]
+    wall, peak, _ = _run([*cmd, "--worker-options", json.dumps(options)], env)
+    return [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()], wall, peak
+
+
+def _with_payments(folder: Path, n: int, exe: str, env: dict[str, str]) -> bool:
+    """A forest with its ledger, in-process and on Spark: time and identity."""
+    import pyarrow.parquet as pq
+
+    from agentgraph import synth
+    from agentgraph.synth.money import money_tables
+
+    rel = synth.forest(n, seed=7)
+    pays, _, _ = money_tables(rel)
+    members, ledger = folder / f"paid{n}.parquet", folder / f"ledger{n}.parquet"
+    pq.write_table(rel.table, members)
+    pq.write_table(pays, ledger)
+    local_out = folder / f"paid{n}.json"
+    cmd = [exe, "scan", str(members), "--payments", str(ledger), "--out", str(local_out)]
+    wall_local, peak_local, _ = _run(cmd, env)
+    local = json.loads(local_out.read_text(encoding="utf-8"))
+    [got], _, peak = _spark_jobs(folder, "paid", [str(members)], [{"payments": str(ledger)}], env)
+    same = _same(got["report"], local)
+    print(
+        f"payments {n:,} agents, {pays.num_rows:,} payments: in-process {wall_local:.1f} s "
+        f"{peak_local / 2**30:.2f} GB; spark {got['wall']:.1f} s {peak / 2**30:.2f} GB ("
+        + " ".join(f"{k} {v:.1f}" for k, v in got["seconds"].items())
+        + f"), {got['jobs']} jobs, ratio {got['wall'] / wall_local:.1f}x, "
+        f"report {'identical' if same else 'DIFFERENT'}"
+    )
+    return same
+
+
+def _large(folder: Path, n: int, limit: int, exe: str, env: dict[str, str]) -> bool:
+    """Networks over ``limit`` measured level by level against whole in a worker."""
+    import pyarrow.parquet as pq
+
+    from agentgraph import synth
+
+    t = synth.forest(n, seed=9).table.drop_columns(["joined_at"])
+    path = folder / f"large{n}.parquet"
+    pq.write_table(t, path)
+    local_out = folder / f"large{n}.json"
+    wall_local, _, _ = _run([exe, "scan", str(path), "--out", str(local_out)], env)
+    local = json.loads(local_out.read_text(encoding="utf-8"))
+    big = [x for x in local["networks"] if x["members"] > limit]
+    runs, _, peak = _spark_jobs(
+        folder, "large", [str(path)] * 2, [{}, {"max_network_agents": limit}], env
+    )
+    whole, split = runs
+    same = _same(whole["report"], local) and _same(split["report"], local)
+    levels = sum(x["levels"] for x in big)
+    extra = split["seconds"]["measure"] - whole["seconds"]["measure"]
+    print(
+        f"large networks: {n:,} agents, {len(big)} networks over {limit:,} "
+        f"({sum(x['members'] for x in big):,} agents, {levels} levels in all); in-process "
+        f"{wall_local:.1f} s; spark, all whole in workers {whole['wall']:.1f} s (measure "
+        f"{whole['seconds']['measure']:.1f} s, {whole['jobs']} jobs); the large ones level "
+        f"by level {split['wall']:.1f} s (measure {split['seconds']['measure']:.1f} s, "
+        f"{split['jobs']} jobs; {extra / max(1, levels):.2f} s more per level); peak "
+        f"{peak / 2**30:.2f} GB; reports {'identical' if same else 'DIFFERENT'}"
+    )
+    return same
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000000,10000000")
     ap.add_argument("--depths", default="10,245,100000")
+    ap.add_argument("--payments", type=lambda x: int(float(x)), default=0)
+    ap.add_argument("--large", type=lambda x: int(float(x)), default=0)
+    ap.add_argument("--large-limit", type=int, default=50_000)
     ap.add_argument("--worker", nargs="+")
     ap.add_argument("--worker-out")
+    ap.add_argument("--worker-options")
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.worker_out)
+        opts = json.loads(args.worker_options) if args.worker_options else None
+        worker(args.worker, args.worker_out, opts)
         return 0
     sizes = [int(float(x)) for x in args.sizes.split(",") if x]
     depths = [int(x) for x in args.depths.split(",") if x]
@@ -227,6 +313,10 @@ def main() -> int:
                 f"{d:>10,} {got['passes']:>3} ({want})   {got['wall']:6.1f} s   jobs {got['jobs']}"
             )
             ok &= got["report"]["summary"]["max_levels"] == d
+        if args.payments:
+            ok &= _with_payments(folder, args.payments, exe, env)
+        if args.large:
+            ok &= _large(folder, args.large, args.large_limit, exe, env)
     print(f"reports identical and chains measured: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
