@@ -228,6 +228,41 @@ def test_networks_over_the_worker_limit_are_measured_level_by_level(
         scan_detailed(spark, str(dated), max_network_agents=400)
 
 
+EXPORTS = [  # real distribution-system exports, as fixtures/exports/README.md describes
+    "crmeb/eb_user.csv",  # CRMEB eb_user: uid / spread_uid, 0 = no upline
+    "admin/members.csv",  # an admin panel's export: Chinese headers, a header twice
+    "admin/members_unicode.txt",  # Excel's "Unicode text": UTF-16, tab-separated
+    "admin/members.csv.gz",
+    "dates/chinese.csv",  # 2023年1月5日 join times
+]
+BAD_EXPORTS = {  # refused with the in-process message, or one naming the same fault
+    "bad/dup_key_column.csv": "appears 2 times in the header",
+    "bad/bad_date.csv": "does not match the column's format",
+    "bad/ragged_row.csv": "more or fewer fields than the header",
+    "bad/not_gzip.csv.gz": "does not hold gzip data",
+    "admin/members.csv.xz": "not .xz",
+    "crmeb/eb_user_path_only.csv": "reads uplines from an upline column",
+}
+
+
+def test_real_exports_give_the_same_report_or_the_same_refusal(spark: Any) -> None:
+    """The export fixtures as users have them (encodings, compression, duplicate
+    headers, Chinese dates): the in-process report, or a clear refusal."""
+    from agentgraph.spark import scan
+
+    folder = ROOT / "fixtures" / "exports"
+    for name in EXPORTS:
+        _same(scan(spark, str(folder / name)), agentgraph.scan(folder / name).report())
+    for name, said in BAD_EXPORTS.items():
+        with pytest.raises(agentgraph.InputError, match=said):
+            scan(spark, str(folder / name))
+    with pytest.raises(agentgraph.InputError) as err:
+        agentgraph.scan(folder / "bad" / "ragged_row.csv")
+    with pytest.raises(agentgraph.InputError) as got:
+        scan(spark, str(folder / "bad" / "ragged_row.csv"))
+    assert got.value.row == err.value.row == 3
+
+
 def test_prior_penalties_travel_with_the_members(spark: Any, tmp_path: Path) -> None:
     """A ``prior_penalty`` column is evidence in-process: the Spark report reads it too,
     and a bad value is named by its row in the input."""

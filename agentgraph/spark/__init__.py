@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agentgraph.errors import InputError
 from agentgraph.graph.issues import IssueLog
 from agentgraph.policies import Policy, get_policy
 from agentgraph.spark.session import require_pyspark, session
@@ -72,8 +73,17 @@ def _payments(
     from pyspark.sql import functions as F
 
     from agentgraph.spark.payments import link_networks, read_payments
+    from agentgraph.spark.rows import read_failure
 
-    pays = read_payments(spark, data, columns=columns, timezone=timezone)
+    try:
+        pays = read_payments(spark, data, columns=columns, timezone=timezone)
+    except InputError:
+        raise
+    except Exception as exc:
+        said = read_failure(exc, str(data))
+        if said is None:
+            raise
+        raise said from None
     home = forest.agents.where(F.col("row") == 0).select("root").first()
     linked = link_networks(spark, pays, forest.roots, int(home[0]) if home else 0)
     return pays, linked
@@ -163,21 +173,29 @@ def scan_detailed(
     from agentgraph.spark.large import DEFAULT_MAX_NETWORK_AGENTS
     from agentgraph.spark.measure import measure_networks
     from agentgraph.spark.report import assemble_report
-    from agentgraph.spark.rows import read_rows
+    from agentgraph.spark.rows import read_failure, read_rows
 
     pol = get_policy(policy)
     if max_network_agents is None:
         max_network_agents = DEFAULT_MAX_NETWORK_AGENTS
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    got, read_issues = read_rows(
-        spark,
-        data,
-        columns=columns,
-        no_upline=no_upline,
-        source_name=source_name,
-        timezone=timezone,
-    )
+    try:
+        got, read_issues = read_rows(
+            spark,
+            data,
+            columns=columns,
+            no_upline=no_upline,
+            source_name=source_name,
+            timezone=timezone,
+        )
+    except InputError:
+        raise
+    except Exception as exc:  # what Spark's readers refuse, said as a bad input
+        said = read_failure(exc, source_name or str(data))
+        if said is None:
+            raise
+        raise said from None
     seconds["read"] = time.perf_counter() - t
     log = IssueLog(limit=issue_limit)
     for kind, agents, detail in read_issues:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentgraph.errors import InputError
 from agentgraph.loaders.columns import resolve_columns
+from agentgraph.loaders.files import unique_names
 from agentgraph.loaders.read import normalise_table
 from agentgraph.loaders.roots import no_upline_values
 from agentgraph.tables import Reading
@@ -24,7 +25,15 @@ from agentgraph.tables import Reading
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkRows", "read_rows", "raw_input", "numbered", "UNSUPPORTED", "CARRIED"]
+__all__ = [
+    "SparkRows",
+    "read_rows",
+    "raw_input",
+    "numbered",
+    "read_failure",
+    "UNSUPPORTED",
+    "CARRIED",
+]
 
 _SAMPLE = 5  # agents named in a no-upline issue, as in-process
 SAMPLE_ROWS = 10_000  # rows the driver checks the columns and the date format on
@@ -68,19 +77,105 @@ class SparkRows:
     source: str
 
 
-def _sniff(first: Path, reading: Reading, source: str) -> tuple[str, str]:
-    """Encoding and delimiter of a local CSV file, by the in-process sniffers."""
+_CODECS = {".gz": "gzip", ".bz2": "bz2"}
+"""Compressed CSV files Spark reads (Hadoop codecs) and the in-process name of each."""
+_UNREAD = (".xz", ".zst", ".zip", ".7z", ".tar")
+
+
+def _sniff(first: Path, reading: Reading, source: str) -> tuple[str, str, list[str] | None]:
+    """Encoding, delimiter and header of a local CSV file, by the in-process sniffers.
+
+    A ``.gz`` or ``.bz2`` file is sniffed on its decompressed bytes (Spark reads it
+    through its codec); the header is the file's own first line, so names that appear
+    twice are renamed as in-process (Spark would number them its own way).
+    """
+    import bz2
+    import csv
+    import gzip
+
     from agentgraph.loaders.delimited import sniff_delimiter
     from agentgraph.loaders.encoding import SAMPLE, sniff_encoding
 
-    with first.open("rb") as fh:
-        head = fh.read(SAMPLE)
+    suffix = first.suffix.lower()
+    if suffix in _UNREAD:
+        raise InputError(
+            f"the spark engine reads CSV files plain or as .gz or .bz2 (Spark's codecs), "
+            f"not {suffix}: decompress it, or write Parquet",
+            source=source,
+        )
+    opener: Any = {".gz": gzip.open, ".bz2": bz2.open}.get(suffix, open)
+    try:
+        with opener(first, "rb") as fh:
+            head = fh.read(SAMPLE)
+    except (OSError, EOFError) as exc:
+        raise InputError(
+            f"named {suffix} but does not hold {_CODECS.get(suffix, suffix)} data ({exc})",
+            source=source,
+        ) from None
+    reading.compression = _CODECS.get(suffix)
     final = len(head) < SAMPLE
     codec, confidence = sniff_encoding(head, final, source)
     text = head.decode(codec, errors="ignore")
     delimiter = sniff_delimiter(text, final)
     reading.encoding, reading.encoding_confidence, reading.delimiter = codec, confidence, delimiter
-    return codec, delimiter
+    line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    header = next(csv.reader([line], delimiter=delimiter), None) if line else None
+    return codec, delimiter, header
+
+
+def read_failure(exc: Exception, source: str) -> InputError | None:
+    """The :class:`InputError` for a file Spark failed to read, or None for other failures.
+
+    A row with more or fewer fields than the header (Spark's ``FAILFAST`` CSV reading
+    names the record; a local file is searched for its row) or a file Spark's reader
+    could not decode, said as the in-process reader says it.
+
+    Parameters
+    ----------
+    exc : Exception
+        What Spark raised.
+    source : str
+        The input's name.
+
+    Returns
+    -------
+    InputError or None
+
+    Notes
+    -----
+    O(size of the message), plus one pass over a local file to find the row.
+
+    Examples
+    --------
+    >>> e = Exception("Caused by: ... [MALFORMED_CSV_RECORD] Malformed CSV record: a,b,c SQLSTATE: KD000")
+    >>> str(read_failure(e, "/no/such.csv"))
+    "/no/such.csv: not a readable CSV file: a row has more or fewer fields than the header: 'a,b,c'"
+    >>> read_failure(Exception("the cluster went away"), "m.csv") is None
+    True
+    """  # noqa: E501
+    import re
+
+    text = str(exc)
+    bad = re.search(r"Malformed CSV record: (.*?) SQLSTATE", text)
+    if bad:
+        record, row = bad.group(1), None
+        local = Path(source)
+        if local.is_file():
+            with local.open("rb") as fh:
+                for k, line in enumerate(fh):
+                    if line.decode("utf-8", "replace").rstrip("\r\n") == record:
+                        row = k
+                        break
+        return InputError(
+            f"not a readable CSV file: a row has more or fewer fields than the header: "
+            f"{record[:200]!r}",
+            source=source,
+            row=row,
+        )
+    cause = re.findall(r"Caused by: [\w.$]+(?:Exception|Error): ([^\n]+)", text)
+    if "FAILED_READ_FILE" in text and cause:
+        return InputError(f"Spark could not read the file: {cause[-1][:300]}", source=source)
+    return None
 
 
 def raw_input(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFrame, str, str]:
@@ -130,17 +225,29 @@ def raw_input(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFra
         df = spark.read.parquet(path)
         pos = F.col("_metadata.row_index")
     else:
-        codec, delimiter = "utf-8", ","
+        codec, delimiter, header = "utf-8", ",", None
         reading.encoding, reading.encoding_confidence, reading.delimiter = codec, 1.0, delimiter
         if files and files[0].is_file():  # a local file: sniffed as in-process
-            codec, delimiter = _sniff(files[0], reading, path)
+            codec, delimiter, header = _sniff(files[0], reading, path)
+        wide = codec.lower().replace("-", "").startswith(("utf16", "utf32"))
         df = (
             spark.read.option("header", "true")
             .option("inferSchema", "false")
             .option("encoding", codec)
             .option("sep", delimiter)
+            .option("mode", "FAILFAST")  # a row with more or fewer fields is an error
+            .option("multiLine", "true" if wide else "false")  # Spark splits lines in UTF-8
             .csv(path)
         )
+        if header is not None and len(header) == len(df.columns):
+            names, renamed = unique_names([h.strip() for h in header])
+            df = df.toDF(*names)
+            if renamed:
+                reading.renamed_columns.update(renamed)
+                shown = ", ".join(f"{new} ({old})" for new, old in renamed.items())
+                reading.notes.append(
+                    f"header names that appear more than once were renamed: {shown}"
+                )
         # a CSV split keeps its rows in order: block start, then the order within it
         pos = F.col("_metadata.file_block_start") * F.lit(1 << 20) + F.monotonically_increasing_id()
     df = df.withColumn("_file", F.col("_metadata.file_path")).withColumn("_pos", pos)
@@ -300,11 +407,18 @@ def read_rows(
 
     reading = Reading(source_name or str(data))
     raw, path, fmt = raw_input(spark, data, reading)
+    header_notes = list(reading.notes)  # the renamed header names, before the aliases
     source = source_name or path
     reading.source = source
     names = [c for c in raw.columns if c not in ("_file", "_pos")]
     reading.format = fmt if fmt != "dataframe" else None
     cols = resolve_columns(names, columns, source, reading)
+    if "upline_id" not in cols and "downline_id" not in cols:
+        raise InputError(
+            "the spark engine reads uplines from an upline column; this table has none "
+            "(uplines only in a path or ancestor columns are read in-process)",
+            source=source,
+        )
     if "downline_id" in cols:
         raise InputError(
             "the spark engine reads member tables only (not yet edge lists)", source=source
@@ -320,9 +434,10 @@ def read_rows(
     if sample.num_rows == 0:
         raise InputError("no data rows (only a header)", source=source)
     checked = Reading(source)
+    checked.renamed_columns = dict(reading.renamed_columns)
     normalise_table(sample, "members", columns, source, checked, timezone=timezone)
     reading.columns = dict(checked.columns)
-    reading.schema, reading.notes = checked.schema, list(checked.notes)
+    reading.schema, reading.notes = checked.schema, [*header_notes, *checked.notes]
     reading.date_formats, reading.timezone = dict(checked.date_formats), checked.timezone
     picked: list[Any] = [
         "row",
