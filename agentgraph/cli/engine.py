@@ -19,7 +19,7 @@ import typer
 from agentgraph.cli.common import fail, render
 from agentgraph.errors import AgentgraphError
 
-__all__ = ["Engine", "SPARK_REFUSES", "run_spark"]
+__all__ = ["Engine", "SPARK_REFUSES", "run_spark", "spark_message"]
 
 
 class Engine(enum.StrEnum):
@@ -49,6 +49,45 @@ SPARK_REFUSES = (
 
 def _name(target: str) -> str:
     return target.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "input"
+
+
+def spark_message(exc: BaseException) -> str:
+    r"""The line of a Spark failure that says what went wrong.
+
+    A JVM error's text starts with the py4j call ("An error occurred while calling
+    o123.csv") and ends with a stack; its deepest ``Caused by`` names the fault.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What Spark raised.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    O(size of the message).
+
+    Examples
+    --------
+    >>> spark_message(Exception("An error occurred while calling o1.csv.\n: x.SparkException: "
+    ...     "top\nCaused by: java.io.IOException: not a gzip file\n\tat a.b"))
+    'not a gzip file'
+    >>> spark_message(Exception("[PATH_NOT_FOUND] Path does not exist: file:/m.csv."))
+    '[PATH_NOT_FOUND] Path does not exist: file:/m.csv.'
+    """
+    import re
+
+    text = str(exc).strip()
+    causes = re.findall(r"Caused by: [\w.$]+: ([^\n]+)", text)
+    if causes:
+        return str(causes[-1]).strip()
+    lines = [x for x in text.splitlines() if x.strip() and not x.startswith("An error occurred")]
+    if lines:
+        return re.sub(r"^:\s*[\w.$]+(?:Exception|Error):\s*", "", lines[0].strip())
+    return type(exc).__name__
 
 
 def run_spark(
@@ -160,6 +199,5 @@ def run_spark(
     except AgentgraphError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # a Spark failure (bad path, cluster gone): said, exit 2
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise fail(f"spark: {first[:500]}") from None
+        raise fail(f"spark: {spark_message(exc)[:500]}") from None
     return flagged
