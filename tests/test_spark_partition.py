@@ -21,7 +21,13 @@ from agentgraph.loaders.payments import read_payments
 import agentgraph
 from agentgraph.spark.measure import measure_partition
 from agentgraph.spark.money import merge_money
-from agentgraph.spark.payments import PAYMENT_COLUMNS, error_of
+from agentgraph.spark.payments import (
+    PAYMENT_COLUMNS,
+    _schema,
+    error_of,
+    first_error,
+    partition_payments,
+)
 from tests.money_cases import money_cases
 
 
@@ -126,3 +132,41 @@ def test_a_bad_value_is_named_by_its_row_in_the_file(case: dict[str, Any]) -> No
     [err] = _kind(out, "perr")
     msg = str(error_of(err["entry"]))
     assert msg.startswith(f"{case['src']}, row 151, column 'amount': negative amount"), msg
+
+
+def test_a_partition_without_payments_has_every_payment_column(case: dict[str, Any]) -> None:
+    """A ledger without ``kind``: a partition with no payments still measures (the
+    normalised table always has ``kind``)."""
+    schema = _schema(["payer_id", "payee_id", "amount"])
+    assert schema.names == ["payer_id", "payee_id", "amount", "kind"]
+    none = case["pays"].slice(0, 0).select(["row", "p_payer_id", "p_payee_id", "p_amount", "_t"])
+    both = pa.concat_tables([case["agents"], none], promote_options="default")
+    out = measure_partition(both, "cn", "m.csv", payment_schema=schema, payment_source="p.csv")
+    meta = json.loads(_kind(out, "meta")[0]["entry"])
+    assert meta["money"]["payments"] == 0
+
+
+def test_bad_values_are_named_as_in_process(case: dict[str, Any]) -> None:
+    """The input's own header names the column, and of several partitions' errors the
+    one the in-process reader meets first (column by column, then row) is raised."""
+    t = pa.table({"row": [4, 9], "p_payer_id": ["A", None], "p_payee_id": ["B", "C"],
+                  "p_amount": ["-1", "2"]})  # fmt: skip
+    headers = {"payer_id": "付款人", "payee_id": "收款人", "amount": "金额"}
+    _, _, bad = partition_payments(t, pa.schema([]), "p.csv", headers=headers)
+    assert bad is not None and bad["column"] == "付款人" and bad["row"] == 10
+    _, _, later = partition_payments(t.slice(0, 1), pa.schema([]), "p.csv", headers=headers)
+    assert later is not None and later["column"] == "金额" and later["row"] == 5
+    first = first_error([later, bad])
+    assert first is not None and (first.row, first.column) == (10, "付款人")
+
+
+def test_a_policy_counting_participants_is_refused_before_spark_starts() -> None:
+    pytest.importorskip("pyspark")
+    from agentgraph.errors import ArgumentError
+    from agentgraph.policies import get_policy
+    from agentgraph.policies.base import with_participants
+    from agentgraph.spark import scan_detailed
+
+    paid = with_participants(get_policy("cn"), "paid")
+    with pytest.raises(ArgumentError, match="counts participants"):
+        scan_detailed(None, "members.csv", policy=paid)

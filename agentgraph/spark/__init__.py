@@ -15,11 +15,12 @@ small aggregated rows. This package is the only one that imports pyspark.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentgraph.errors import InputError
+from agentgraph.errors import ArgumentError, InputError
 from agentgraph.graph.issues import IssueLog
 from agentgraph.policies import Policy, get_policy
 from agentgraph.spark.session import require_pyspark, session
@@ -110,11 +111,12 @@ def _first_bad_value(measured: Any, source: str) -> None:
     """Raise the first bad value the partitions found (payments first, then by row)."""
     from pyspark.sql import functions as F
 
-    from agentgraph.spark.payments import error_of
+    from agentgraph.spark.payments import first_error
 
-    bad = [error_of(r["entry"]) for r in measured.where(F.col("kind") == "perr").collect()]
-    if bad:  # a bad payment is found before the members are measured, as in-process
-        raise min(bad, key=lambda e: (e.source == source, e.row or 0))
+    rows = [json.loads(r["entry"]) for r in measured.where(F.col("kind") == "perr").collect()]
+    first = first_error(rows)  # payments column by column, then the members, as in-process
+    if first is not None:
+        raise first
 
 
 def scan_detailed(
@@ -176,6 +178,11 @@ def scan_detailed(
     from agentgraph.spark.rows import read_failure, read_rows
 
     pol = get_policy(policy)
+    if pol.thresholds.participants != "accounts":
+        raise ArgumentError(
+            f"the policy counts participants ({pol.thresholds.participants}), which the "
+            "spark engine does not measure yet (it counts accounts): scan in-process"
+        )
     if max_network_agents is None:
         max_network_agents = DEFAULT_MAX_NETWORK_AGENTS
     seconds: dict[str, float] = {}

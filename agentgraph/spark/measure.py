@@ -69,6 +69,7 @@ def measure_partition(
     payment_schema: pa.Schema | None = None,
     payment_source: str = "",
     fund_limit: int = 1000,
+    payment_headers: dict[str, str] | None = None,
 ) -> pa.Table:
     """Measure the networks of one partition (rows sorted by ``row``).
 
@@ -92,6 +93,8 @@ def measure_partition(
         The payments' name.
     fund_limit : int, default 1000
         Most ``fund`` rows (the report lists at most this many overall).
+    payment_headers : dict, optional
+        Canonical name -> the payments' header (bad values named as in-process).
 
     Returns
     -------
@@ -125,7 +128,7 @@ def measure_partition(
         paid = table.filter(pc.equal(tag, "p"))
         table = table.filter(pc.equal(tag, "a"))
         pays, prow, bad = partition_payments(
-            paid, payment_schema, payment_source, timezone=timezone
+            paid, payment_schema, payment_source, timezone=timezone, headers=payment_headers
         )
         if bad is not None:
             return _rows(
@@ -152,7 +155,7 @@ def measure_partition(
             raise
         row_of = table.column("row").to_numpy()
         bad = {"message": exc.message, "row": int(row_of[exc.row - 1]) + 1,
-               "column": exc.column, "source": source}  # fmt: skip
+               "column": exc.column, "source": source, "check": 99}  # fmt: skip
         return _rows("perr", np.array([bad["row"]]), np.zeros(1), np.zeros(1), n=1,
                      entry=pa.array([_dumps(bad)], pa.string()))  # fmt: skip
     nets, g, h = a.networks, a.graph, a.hierarchy
@@ -396,6 +399,7 @@ def measure_networks(
 
     schema = payments.schema if payments is not None else None
     pay_source = payments.source if payments is not None else ""
+    headers = payments.headers if payments is not None else None
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         got = list(batches)
@@ -415,6 +419,7 @@ def measure_networks(
             payment_schema=schema,
             payment_source=pay_source,
             fund_limit=fund_limit,
+            payment_headers=headers,
         )
         yield from out.to_batches()
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PAYMENT_COLUMNS",
+    "CHECK_ORDER",
     "MAX_DRIVER_TIES",
     "SparkPayments",
     "Linked",
@@ -42,6 +43,7 @@ __all__ = [
     "partition_payments",
     "cited_rows",
     "error_of",
+    "first_error",
 ]
 
 PAYMENT_COLUMNS = (
@@ -55,6 +57,20 @@ PAYMENT_COLUMNS = (
     "link_type",
 )
 """The canonical payment columns carried to the executors (as ``p_<name>``)."""
+
+CHECK_ORDER = (
+    "payer_id",
+    "payee_id",
+    "source_agent_id",
+    "order_id",
+    "link_type",
+    "amount",
+    "kind",
+    "at",
+)
+"""The columns in the order :func:`~agentgraph.loaders.payments.normalise_payments`
+checks them: the first bad value in-process is the first row of the first failing
+check, so the partitions' errors are ranked by (check, row)."""
 
 MAX_DRIVER_TIES = 5_000_000
 """Most distinct ties between networks grouped on the driver (about 50 bytes each)."""
@@ -79,6 +95,9 @@ class SparkPayments:
     schema : pyarrow.Schema
         The normalised columns' types (from a sample), for a partition without
         payments.
+    headers : dict of str to str, optional
+        Canonical name -> the input's header, so a bad value is named by its column as
+        in-process.
 
     Examples
     --------
@@ -91,6 +110,7 @@ class SparkPayments:
     rows: int
     source: str
     schema: pa.Schema
+    headers: dict[str, str] | None = None
 
 
 def read_payments(
@@ -159,13 +179,18 @@ def read_payments(
     frame = frame.localCheckpoint()
     rows = frame.count()
     schema = checked.table.schema if checked is not None else _schema(carried)
-    return SparkPayments(frame, rows, source, schema)
+    return SparkPayments(frame, rows, source, schema, {c: cols[c] for c in carried})
 
 
 def _schema(carried: list[str]) -> pa.Schema:
-    """The normalised payment columns' types (when the sample held a bad value)."""
+    """The normalised payment columns' types (when the sample held a bad value).
+
+    As :func:`~agentgraph.loaders.payments.normalise_payments` gives them: ``kind``
+    always (``other`` where the input has none).
+    """
     types = {"amount": pa.float64(), "at": pa.timestamp("s")}
-    return pa.schema([(c, types.get(c, pa.string())) for c in carried])
+    names = [c for c in PAYMENT_COLUMNS if c in carried or c == "kind"]
+    return pa.schema([(c, types.get(c, pa.string())) for c in names])
 
 
 @dataclass(frozen=True)
@@ -300,7 +325,12 @@ def link_networks(
 
 
 def partition_payments(
-    table: pa.Table, schema: pa.Schema, source: str, *, timezone: str | None = None
+    table: pa.Table,
+    schema: pa.Schema,
+    source: str,
+    *,
+    timezone: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[Payments | None, np.ndarray, dict[str, Any] | None]:
     """The payments of one partition, normalised as in-process, and their rows.
 
@@ -314,13 +344,16 @@ def partition_payments(
         The payments' name.
     timezone : str, optional
         The zone of times written without one.
+    headers : dict, optional
+        Canonical name -> the input's header (:attr:`SparkPayments.headers`).
 
     Returns
     -------
     tuple
         The :class:`Payments` (None on a bad value), the 0-based global row of
         each, and the first bad value's error (``message``, ``row`` (1-based,
-        global), ``column``) or None.
+        global), ``column`` as the input names it, ``check``: the in-process order of
+        the check that failed) or None.
 
     Notes
     -----
@@ -338,12 +371,26 @@ def partition_payments(
     if table.num_rows == 0:
         return Payments(schema.empty_table(), source), rows, None
     canon = table.select([c for c in table.column_names if c.startswith("p_")])
-    canon = canon.rename_columns([c[2:] for c in canon.column_names])
+    names = [c[2:] for c in canon.column_names]
+    named = dict(headers or {})
+    canon = canon.rename_columns([named.get(c, c) for c in names])
     try:
-        pays = normalise_payments(canon, None, source, timezone=timezone)
+        pays = normalise_payments(canon, named or None, source, timezone=timezone)
     except InputError as exc:
         row = int(rows[exc.row - 1]) + 1 if exc.row is not None else None
-        error = {"message": exc.message, "row": row, "column": exc.column, "source": source}
+        back = {h: c for c, h in named.items()}
+        check = (
+            CHECK_ORDER.index(back.get(exc.column or "", exc.column or ""))
+            if (back.get(exc.column or "", exc.column) in CHECK_ORDER)
+            else len(CHECK_ORDER)
+        )
+        error = {
+            "message": exc.message,
+            "row": row,
+            "column": exc.column,
+            "source": source,
+            "check": check,
+        }
         return None, rows, error
     return pays, rows, None
 
@@ -394,6 +441,37 @@ def cited_rows(entry: Any, rows: np.ndarray) -> Any:
     if isinstance(entry, list):
         return [cited_rows(v, rows) for v in entry]
     return entry
+
+
+def first_error(found: list[dict[str, Any]]) -> InputError | None:
+    """The error the in-process reader would raise first, of the partitions' first ones.
+
+    Parameters
+    ----------
+    found : list of dict
+        Each partition's first bad value (:func:`partition_payments`; a member
+        table's has ``check`` 99: the payments are read first).
+
+    Returns
+    -------
+    InputError or None
+        The first by (check, row): the in-process checks run column by column, each
+        over all rows.
+
+    Notes
+    -----
+    O(partitions).
+
+    Examples
+    --------
+    >>> first_error([{"message": "m", "row": 1, "column": "amount", "check": 5},
+    ...              {"message": "e", "row": 2, "column": "payer_id", "check": 0}]).row
+    2
+    """
+    if not found:
+        return None
+    e = min(found, key=lambda x: (x.get("check", 99), x.get("row") or 0))
+    return InputError(e["message"], source=e.get("source"), row=e.get("row"), column=e["column"])
 
 
 def error_of(entry: str) -> InputError:

@@ -240,7 +240,7 @@ def raw_input(spark: SparkSession, data: Any, reading: Reading) -> tuple[DataFra
             .csv(path)
         )
         if header is not None and len(header) == len(df.columns):
-            names, renamed = unique_names([h.strip() for h in header])
+            names, renamed = unique_names(list(header))
             df = df.toDF(*names)
             if renamed:
                 reading.renamed_columns.update(renamed)
