@@ -15,13 +15,14 @@ Then chains of 10, 245 and 100,000 levels: passes and time against depth.
 
 With ``--payments N``: a forest of N agents with its synthetic ledger (about 3N
 payments, :func:`agentgraph.synth.money.money_tables`), scanned with ``--payments``
-in-process and on Spark. With ``--large N``: a forest of N agents scanned on Spark
-twice in one session, every network measured whole in a worker, then the networks of
-more than ``--large-limit`` agents measured across the cluster level by level
-(:mod:`agentgraph.spark.large`); both beside the in-process report.
+in-process and on Spark. With ``--large N``: four random recursive trees of N / 4
+agents (about 30 levels each) scanned on Spark twice in one session, every network
+measured whole in a worker, then the networks of more than ``--large-limit`` agents
+measured across the cluster level by level (:mod:`agentgraph.spark.large`); both
+beside the in-process report.
 
     python bench/bench_spark.py [--sizes 1000000,10000000] [--payments 1000000]
-        [--large 1000000 --large-limit 50000]
+        [--large 1000000 --large-limit 100000]
 """
 
 from __future__ import annotations
@@ -219,13 +220,31 @@ def _with_payments(folder: Path, n: int, exe: str, env: dict[str, str]) -> bool:
     return same
 
 
+def _wide(n: int, k: int) -> Any:
+    """``k`` random recursive trees of ``n / k`` agents (each recruited by a uniformly
+    chosen earlier member: about e ln(n / k) levels deep), rows shuffled."""
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(9)
+    m = n // k
+    ids, ups = [], []
+    for j in range(k):
+        parent = np.full(m, -1, np.int64)
+        parent[1:] = (rng.random(m - 1) * np.arange(1, m)).astype(np.int64)
+        name = np.char.add(f"W{j}-", np.arange(m).astype(str))
+        ids.append(name)
+        ups.append(np.where(parent >= 0, name[np.maximum(parent, 0)], None))
+    agent, upline = np.concatenate(ids), np.concatenate(ups)
+    order = rng.permutation(len(agent))
+    return pa.table({"agent_id": agent[order].tolist(), "upline_id": upline[order].tolist()})
+
+
 def _large(folder: Path, n: int, limit: int, exe: str, env: dict[str, str]) -> bool:
     """Networks over ``limit`` measured level by level against whole in a worker."""
     import pyarrow.parquet as pq
 
-    from agentgraph import synth
-
-    t = synth.forest(n, seed=9).table.drop_columns(["joined_at"])
+    t = _wide(n, 4)
     path = folder / f"large{n}.parquet"
     pq.write_table(t, path)
     local_out = folder / f"large{n}.json"
@@ -257,7 +276,7 @@ def main() -> int:
     ap.add_argument("--depths", default="10,245,100000")
     ap.add_argument("--payments", type=lambda x: int(float(x)), default=0)
     ap.add_argument("--large", type=lambda x: int(float(x)), default=0)
-    ap.add_argument("--large-limit", type=int, default=50_000)
+    ap.add_argument("--large-limit", type=int, default=100_000)
     ap.add_argument("--worker", nargs="+")
     ap.add_argument("--worker-out")
     ap.add_argument("--worker-options")

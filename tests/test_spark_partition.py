@@ -170,3 +170,16 @@ def test_a_policy_counting_participants_is_refused_before_spark_starts() -> None
     paid = with_participants(get_policy("cn"), "paid")
     with pytest.raises(ArgumentError, match="counts participants"):
         scan_detailed(None, "members.csv", policy=paid)
+
+
+def test_money_totals_do_not_depend_on_how_the_ledger_is_split() -> None:
+    """Totals are added exactly (units of 0.0001 yuan): halves added give the cent of
+    the whole, where float sums of the halves could round to another one."""
+    import numpy as np
+
+    from agentgraph.report.sections import summed
+
+    a = np.array([47.319, 51.182, 75.516, 95.046, 3.486, 14.416])
+    halves = [{"amount": summed(a[:3], None, None)}, {"amount": summed(a[3:], None, None)}]
+    assert merge_money(halves)["amount"] == summed(a) == 286.96
+    assert round(float(a[:3].sum()) + float(a[3:].sum()), 2) != summed(a)  # what floats gave

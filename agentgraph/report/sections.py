@@ -33,6 +33,8 @@ __all__ = [
     "identities_section",
     "money_section",
     "sales_section",
+    "summed",
+    "UNITS",
 ]
 
 
@@ -68,8 +70,8 @@ def entry_fee_totals(
         The scan's policy thresholds (``window_days``, ``match_ratio`` shown); by
         default the ones the evidence was measured with.
     digits : int or None, default 2
-        Amounts rounded to this many decimals (None: unrounded, for partial sums that
-        are added up before rounding, as the Spark engine does).
+        Amounts rounded to this many decimals (None: exact units of 0.0001 yuan, for
+        partial sums added up before rounding, as the Spark engine does; :func:`summed`).
 
     Returns
     -------
@@ -93,7 +95,7 @@ def entry_fee_totals(
     """
 
     def total(mask: np.ndarray) -> dict[str, Any]:
-        return {"payments": int(mask.sum()), "amount": cents(float(amount[mask].sum()), digits)}
+        return {"payments": int(mask.sum()), "amount": summed(amount, mask, digits)}
 
     out: dict[str, Any] = total(m.entry_fee)
     f = m.fees
@@ -149,8 +151,8 @@ def money_section(
         The scan's policy thresholds (``a.policy.thresholds``): the joining window
         and match ratio shown; by default the ones the evidence was measured with.
     digits : int or None, default 2
-        Amounts rounded to this many decimals; None leaves the totals unrounded (the
-        funds rows are rounded always).
+        Amounts rounded to this many decimals; None gives the totals in exact units of
+        0.0001 yuan (:func:`summed`), to be added up (the funds rows are rounded always).
 
     Returns
     -------
@@ -181,7 +183,7 @@ def money_section(
         if mask.any():
             by_kind[kd] = {
                 "payments": int(mask.sum()),
-                "amount": cents(float(amount[mask].sum()), digits),
+                "amount": summed(amount, mask, digits),
             }
     payout = m.payments.kind_in(PAYOUT_KINDS)
     attributed = payout & (m.levels_up >= 0)
@@ -190,24 +192,70 @@ def money_section(
     return {
         "source": m.payments.source,
         "payments": m.payments.rows,
-        "amount": cents(float(amount.sum()), digits),
+        "amount": summed(amount, None, digits),
         "by_kind": by_kind,
         "unmatched_payments": int(np.count_nonzero((m.payer < 0) & (m.payee < 0))),
         "payouts_levels_up": hist,
         "team_pay": {
             "payments": int(m.team_pay.sum()),
-            "amount": cents(float(amount[m.team_pay].sum()), digits),
+            "amount": summed(amount, m.team_pay, digits),
             "max_levels_up": int(m.levels_up[m.team_pay].max()) if m.team_pay.any() else 0,
         },
         "headcount_pay": {
             "measured": m.headcount_measured,
             "payments": int(m.headcount.sum()),
-            "amount": cents(float(amount[m.headcount].sum()), digits),
+            "amount": summed(amount, m.headcount, digits),
         },
         "pay_basis": pay_basis_totals(m, amount, digits=digits),
         "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds, digits=digits),
         "funds": fund_rows(m, graph, h, top),
     }
+
+
+UNITS = 10_000
+"""Totals are added exactly in units of 0.0001 yuan (0.01 fen), then rounded."""
+_EXACT_UP_TO = 9.0e14  # yuan a total may reach in int64 units
+
+
+def summed(amount: np.ndarray, mask: np.ndarray | None = None, digits: int | None = 2) -> Any:
+    """The total of ``amount[mask]``, added exactly, rounded to ``digits`` decimals.
+
+    Each amount is taken to 0.0001 yuan and the units are added as integers, so the
+    total does not depend on the order of the additions: the Spark engine adds its
+    partitions' totals and gets the same cent. (Totals over 9e14 yuan are added as
+    floats.)
+
+    Parameters
+    ----------
+    amount : numpy.ndarray
+        float64 amounts in yuan.
+    mask : numpy.ndarray, optional
+        The payments to add (default all).
+    digits : int or None, default 2
+        Decimals of the result; None gives the total in units of 0.0001 yuan (an int,
+        or a float past the exact range), to be added up before rounding.
+
+    Returns
+    -------
+    float or int
+
+    Notes
+    -----
+    O(len(amount)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([47.319, 51.182, 75.516, 95.046, 3.486, 14.416])
+    >>> summed(a), summed(a[:3], None, None) + summed(a[3:], None, None)
+    (286.96, 2869650)
+    """
+    a = amount if mask is None else amount[mask]
+    if a.size and float(np.abs(a).max()) * a.size >= _EXACT_UP_TO:
+        units: Any = float(a.sum()) * UNITS
+    else:
+        units = int(np.rint(a * UNITS).astype(np.int64).sum())
+    return units if digits is None else round(units / UNITS, digits)
 
 
 def cents(value: float, digits: int | None = 2) -> float:
@@ -356,7 +404,7 @@ def pay_basis_totals(
         "decided_by": b.counts(b.basis > 0),
         "unknown": {
             "payments": int(unknown.sum()),
-            "amount": cents(float(amount[unknown].sum()), digits),
+            "amount": summed(amount, unknown, digits),
             "networks": int(np.count_nonzero(m.net_unknown_basis > 0)),
         },
         "signals": list(b.available),

@@ -1,12 +1,14 @@
 """The report's ``money`` section from the partitions' unrounded totals.
 
 Every partition measures its payments with the in-process evidence and sends its
-``money`` section with the amounts unrounded
-(:func:`agentgraph.report.sections.money_section` with ``digits=None``). The totals
-of the whole input are their sums (counts and amounts added, the deepest payout's
-levels the largest, the levels-up histograms added slot by slot), rounded to the
-cent once, as in-process. What does not add up stays as any partition has it: the
-payments' name, the signals the columns carry, the thresholds shown.
+``money`` section with the amounts as exact integer units of 0.0001 yuan
+(:func:`agentgraph.report.sections.money_section` with ``digits=None``;
+:func:`~agentgraph.report.sections.summed`). The totals of the whole input are their
+sums (counts and units added, the deepest payout's levels the largest, the levels-up
+histograms added slot by slot), rounded to the cent once: the in-process totals are
+added the same exact way, so they agree to the cent whatever the partitioning. What
+does not add up stays as any partition has it: the payments' name, the signals the
+columns carry, the thresholds shown.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from itertools import zip_longest
 from typing import Any
 
 from agentgraph.evidence.pay_basis import SIGNALS
+from agentgraph.report.sections import UNITS
 from agentgraph.tables import PAYMENT_KINDS
 
 __all__ = ["merge_money"]
@@ -50,7 +53,9 @@ def _finish(section: Any, key: str = "") -> Any:
             rank = {name: i for i, name in enumerate(order)}
             items.sort(key=lambda kv: rank.get(kv[0], len(rank)))
         return {
-            k: round(v, 2) if k == "amount" and isinstance(v, float) else _finish(v, k)
+            k: round(v / UNITS, 2)
+            if k == "amount" and isinstance(v, int | float) and not isinstance(v, bool)
+            else _finish(v, k)
             for k, v in items
         }
     return section
@@ -63,7 +68,7 @@ def merge_money(parts: list[dict[str, Any]]) -> dict[str, Any]:
     ----------
     parts : list of dict
         Each partition's ``money`` section without ``funds`` and ``networks``, its
-        amounts unrounded.
+        amounts in units of 0.0001 yuan.
 
     Returns
     -------
@@ -74,14 +79,14 @@ def merge_money(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
     Notes
     -----
-    O(partitions x section size). The amounts are added partition by partition, so
-    a total can differ from the in-process one in the last bits before rounding.
+    O(partitions x section size). Integer units add exactly, so the totals are the
+    in-process ones.
 
     Examples
     --------
-    >>> a = {"payments": 2, "amount": 0.1, "by_kind": {"rebate": {"payments": 2}},
+    >>> a = {"payments": 2, "amount": 1000, "by_kind": {"rebate": {"payments": 2}},
     ...      "payouts_levels_up": [0, 2], "team_pay": {"max_levels_up": 1}}
-    >>> b = {"payments": 1, "amount": 0.2, "by_kind": {"entry_fee": {"payments": 1}},
+    >>> b = {"payments": 1, "amount": 2000, "by_kind": {"entry_fee": {"payments": 1}},
     ...      "payouts_levels_up": [0, 0, 1], "team_pay": {"max_levels_up": 2}}
     >>> merge_money([a, b])
     {'payments': 3, 'amount': 0.3, 'by_kind': {'entry_fee': {'payments': 1}, 'rebate': {'payments': 2}}, 'payouts_levels_up': [0, 2, 1], 'team_pay': {'max_levels_up': 2}}
