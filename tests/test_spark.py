@@ -276,6 +276,12 @@ def test_prior_penalties_travel_with_the_members(spark: Any, tmp_path: Path) -> 
     want = agentgraph.scan(src).report()
     assert "prior_penalties" in json.dumps(want["rules"])
     _same(scan(spark, str(src)), want)
+    dup = tmp_path / "dup.csv"  # a dropped duplicate row still marks its agent
+    rows = ["A,,no", *(f"B{k},A,no" for k in range(8)), *(f"C{k},B0,no" for k in range(8))]
+    dup.write_text("agent_id,upline_id,prior_penalty\n" + "\n".join([*rows, "A,,yes"]) + "\n",
+                   encoding="utf-8")  # fmt: skip
+    assert "cn.recidivist" in json.dumps(agentgraph.scan(dup).report()["networks"])
+    _same(scan(spark, str(dup)), agentgraph.scan(dup).report())
     marks[20] = "perhaps"
     pv.write_csv(t.select(["agent_id", "upline_id"]).append_column("prior_penalty",
                  pa.array(marks)), src)  # fmt: skip

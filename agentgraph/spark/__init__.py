@@ -107,13 +107,17 @@ def _by_size(
     return agents.join(keys, "root", "left_anti"), (agents.join(keys, "root"), big)
 
 
-def _first_bad_value(measured: Any, source: str) -> None:
+def _first_bad_value(measured: Any, member_error: InputError | None) -> None:
     """Raise the first bad value the partitions found (payments first, then by row)."""
     from pyspark.sql import functions as F
 
     from agentgraph.spark.payments import first_error
 
     rows = [json.loads(r["entry"]) for r in measured.where(F.col("kind") == "perr").collect()]
+    if member_error is not None:
+        e = member_error
+        rows.append({"message": e.message, "row": e.row, "column": e.column,
+                     "source": e.source, "check": 99})  # fmt: skip
     first = first_error(rows)  # payments column by column, then the members, as in-process
     if first is not None:
         raise first
@@ -234,7 +238,7 @@ def scan_detailed(
 
         measured = measured.unionByName(measure_large(spark, large[0], pol, large[1]))
     measured = measured.localCheckpoint()
-    _first_bad_value(measured, got.source)
+    _first_bad_value(measured, got.bad_value)
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()
     report = assemble_report(

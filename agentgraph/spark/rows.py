@@ -63,6 +63,9 @@ class SparkRows:
         How the input was read (the report's ``input``), no-upline values included.
     source : str
         The input's name.
+    bad_value : InputError, optional
+        A bad ``prior_penalty`` value (raised once the payments are read, as
+        in-process: the members' evidence is read after them).
 
     Examples
     --------
@@ -75,6 +78,7 @@ class SparkRows:
     rows: int
     reading: Reading
     source: str
+    bad_value: InputError | None = None
 
 
 _CODECS = {".gz": "gzip", ".bz2": "bz2"}
@@ -467,4 +471,42 @@ def read_rows(
     rows = frame.count()
     frame, issues = _no_upline(frame, no_upline, reading)
     reading.rows_read = rows
-    return SparkRows(frame.localCheckpoint(), rows, reading, source), issues
+    bad = None
+    if "prior_penalty" in frame.columns:
+        frame, bad = _penalties(frame, source)
+    return SparkRows(frame.localCheckpoint(), rows, reading, source, bad), issues
+
+
+def _penalties(frame: DataFrame, source: str) -> tuple[DataFrame, InputError | None]:
+    """``prior_penalty`` read over every row as in-process, a bad value by its row.
+
+    An agent is marked when any of its rows marks it (a dropped duplicate row too).
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import BooleanType
+
+    from agentgraph.evidence.penalties import PENALTY_NO, PENALTY_YES
+
+    col = F.col("prior_penalty")
+    if isinstance(frame.schema["prior_penalty"].dataType, BooleanType):
+        yes = F.coalesce(col, F.lit(False))
+        bad = F.lit(False)
+    else:
+        text = F.regexp_replace(F.lower(col.cast("string")), r"(?U)^\s+|\s+$", "")
+        text = F.coalesce(text, F.lit(""))
+        yes = text.isin(list(PENALTY_YES)) | text.rlike(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+        bad = ~(yes | text.isin(list(PENALTY_NO)))
+    marked = frame.select("row", "agent_id", yes.alias("_yes"), bad.alias("_bad"), col)
+    first = marked.where(F.col("_bad")).orderBy("row").limit(1).collect()
+    error = None
+    if first:
+        error = InputError(
+            f"prior_penalty {first[0]['prior_penalty']!r} is not yes/no or a date",
+            source=source,
+            row=int(first[0]["row"]) + 1,
+            column="prior_penalty",
+        )
+    anyone = marked.groupBy("agent_id").agg(F.max(F.col("_yes").cast("int")).alias("_any"))
+    out = frame.drop("prior_penalty").join(anyone, "agent_id", "left")
+    out = out.withColumn("prior_penalty", F.col("_any") == 1).drop("_any")
+    return out.select(*frame.columns), error
