@@ -336,6 +336,19 @@ def test_the_cli_refuses_what_the_spark_engine_cannot_do_yet(spark: Any, tmp_pat
     assert r.exit_code == 2 and "goes with --engine spark" in r.output, r.output
 
 
+def test_a_checkpoint_dir_makes_the_lineage_cuts_reliable(spark: Any, tmp_path: Path) -> None:
+    """With a checkpoint dir (storage the cluster shares) every stage writes its rows
+    there instead of the executors' memory; the report is the same. (Last of the tests
+    on the module's session: the dir stays set.)"""
+    from agentgraph.spark import scan
+
+    spark.sparkContext.setCheckpointDir(str(tmp_path / "checkpoints"))
+    src = ROOT / "fixtures" / "growth_30_3.csv"
+    _same(scan(spark, str(src)), agentgraph.scan(src).report())
+    written = [p for p in (tmp_path / "checkpoints").rglob("*") if p.is_file()]
+    assert len(written) > 10, written
+
+
 def test_the_command_line_scans_on_its_own_spark_session(tmp_path: Path) -> None:
     src = ROOT / "fixtures" / "boundary_30_3.csv"
     out = tmp_path / "r.json"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from agentgraph.errors import ArgumentError, InputError
 from agentgraph.graph.issues import IssueLog
 from agentgraph.policies import Policy, get_policy
-from agentgraph.spark.session import require_pyspark, session
+from agentgraph.spark.session import cut, require_pyspark, session
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -237,7 +237,7 @@ def scan_detailed(
         from agentgraph.spark.large import measure_large
 
         measured = measured.unionByName(measure_large(spark, large[0], pol, large[1]))
-    measured = measured.localCheckpoint()
+    measured = measured.transform(cut)
     _first_bad_value(measured, got.bad_value)
     seconds["measure"] = time.perf_counter() - t
     t = time.perf_counter()

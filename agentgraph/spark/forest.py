@@ -22,6 +22,7 @@ import numpy as np
 from agentgraph.errors import InputError
 from agentgraph.graph.issues import IssueLog
 from agentgraph.graph.repair import break_cycles, depth_and_root
+from agentgraph.spark.session import cut
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -128,7 +129,7 @@ def _implicit(
         missing.groupBy("agent_id")
         .agg(F.min("row").alias("first"), F.count("*").alias("refs"))
         .withColumn("key", F.lit(n_rows) + F.col("first"))
-        .localCheckpoint()
+        .transform(cut)
     )
     total = implicit.count()
     if total:
@@ -159,7 +160,7 @@ def _double(spark: SparkSession, nodes: DataFrame, n: int) -> tuple[DataFrame, i
     """
     from pyspark.sql import functions as F
 
-    cur = nodes.select("key", F.col("parent").alias("anc")).localCheckpoint()
+    cur = nodes.select("key", F.col("parent").alias("anc")).transform(cut)
     most = max(1, int(np.ceil(np.log2(max(n, 2))))) + 1
     passes = 0
     while passes < most:
@@ -173,7 +174,7 @@ def _double(spark: SparkSession, nodes: DataFrame, n: int) -> tuple[DataFrame, i
                 .alias("anc"),
                 F.col("b_anc").isNotNull().alias("moved"),
             )
-            .localCheckpoint()
+            .transform(cut)
         )
         passes += 1
         moved = nxt.where("moved").count()
@@ -220,7 +221,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
     from pyspark.sql import functions as F
 
     ids = frame.groupBy("agent_id").agg(F.min("row").alias("key"), F.count("*").alias("n"))
-    ids = ids.localCheckpoint()
+    ids = ids.transform(cut)
     _duplicates(frame, ids, log)
     implicit, n_implicit = _implicit(frame, ids, n_rows, log)
     keys = ids.select("agent_id", "key").unionByName(implicit)
@@ -230,7 +231,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
     up = keys.select(F.col("agent_id").alias("upline_id"), F.col("key").alias("parent"))
     carried = [c for c in ("rank", "joined_at", "prior_penalty") if c in frame.columns]
     nodes = kept.select("row", "agent_id", "upline_id", *carried).join(up, "upline_id", "left")
-    nodes = nodes.withColumnRenamed("row", "key").localCheckpoint()
+    nodes = nodes.withColumnRenamed("row", "key").transform(cut)
     selfref = nodes.where(F.col("parent") == F.col("key"))
     n_self = selfref.count()
     if n_self:
@@ -250,14 +251,14 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
                 "upline_id",
                 F.when(F.col("parent").isNull(), F.lit(None)).otherwise(F.col("upline_id")),
             )
-            .localCheckpoint()
+            .transform(cut)
         )
     listed = ids.count()
     anc, passes = _double(spark, nodes, listed + n_implicit)
     # an ancestor with an ancestor after the last pass: in or under a cycle
     b = anc.select(F.col("key").alias("b_key"), F.col("anc").alias("b_anc"))
     stuck = anc.join(b, anc["anc"] == b["b_key"]).where(F.col("b_anc").isNotNull()).select("key")
-    stuck = stuck.localCheckpoint()
+    stuck = stuck.transform(cut)
     n_stuck = stuck.count()
     heads = None
     if n_stuck:
@@ -300,7 +301,7 @@ def build_forest(spark: SparkSession, frame: DataFrame, n_rows: int, log: IssueL
         .join(names, "root")
         .select("row", "agent_id", "upline_id", "root", "root_id", *carried)
         .unionByName(orphans)
-        .localCheckpoint()
+        .transform(cut)
     )
     every = (
         agents.select("agent_id", "root")

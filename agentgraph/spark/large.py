@@ -35,7 +35,7 @@ from agentgraph.errors import InputError
 from agentgraph.measure.networks import Networks, structure_class
 from agentgraph.measure.ranks import NO_TIER, title_tiers
 from agentgraph.policies import Policy
-from agentgraph.spark.session import fresh
+from agentgraph.spark.session import cut, fresh
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -87,7 +87,7 @@ def _depths(spark: SparkSession, nodes: DataFrame) -> tuple[DataFrame, int]:
             F.col("parent").alias("anc"),
             F.when(F.col("parent").isNull(), F.lit(0)).otherwise(F.lit(1)).alias("d"),
         )
-        .localCheckpoint()
+        .transform(cut)
     )
     passes = 0
     while True:
@@ -102,7 +102,7 @@ def _depths(spark: SparkSession, nodes: DataFrame) -> tuple[DataFrame, int]:
             F.when(moving, F.col("b_anc")).otherwise(F.col("anc")).alias("anc"),
             F.when(moving, F.col("d") + F.col("b_d")).otherwise(F.col("d")).alias("d"),
             moving.alias("moved"),
-        ).localCheckpoint()
+        ).transform(cut)
         cur = fresh(nxt.select("key", "anc", "d"))
         if not nxt.where(F.col("moved")).limit(1).count():
             return cur.select("key", F.col("d").alias("depth")), passes
@@ -118,7 +118,7 @@ def _levels_up(
     from pyspark.sql import functions as F
 
     mark = spark.createDataFrame([(k, True) for k in deepest.values()], "key long, mark boolean")
-    nodes = nodes.join(F.broadcast(mark), "key", "left").localCheckpoint()
+    nodes = nodes.join(F.broadcast(mark), "key", "left").transform(cut)
     carry = None
     done: list[DataFrame] = []
     for level in range(top, -1, -1):
@@ -140,7 +140,7 @@ def _levels_up(
             (F.coalesce(F.col("mark"), F.lit(False)) | F.coalesce(F.col("on"), F.lit(False))).alias(
                 "chain"
             ),
-        ).localCheckpoint()
+        ).transform(cut)
         done.append(here.select("key", "size", "height", "chain"))
         carry = fresh(
             here.where(F.col("parent").isNotNull())
@@ -150,7 +150,7 @@ def _levels_up(
                 F.max("height").alias("tallest"),
                 F.max(F.col("chain").cast("int")).cast("boolean").alias("on"),
             )
-            .localCheckpoint()
+            .transform(cut)
         )
     out = done[0]
     for d in done[1:]:
@@ -230,14 +230,14 @@ def measure_large(
         F.col("agent_id").alias("root_id"),
         *([F.lit(None).cast("string").alias("rank")] if "rank" in agents.columns else []),
     )
-    nodes = fresh(listed.unionByName(extra).localCheckpoint())
+    nodes = fresh(listed.unionByName(extra).transform(cut))
     depth, _ = _depths(spark, nodes)
     direct = nodes.where(F.col("parent").isNotNull()).groupBy(F.col("parent").alias("key")).count()
     nodes = (
         nodes.join(depth, "key")
         .join(direct.withColumnRenamed("count", "direct"), "key", "left")
         .withColumn("direct", F.coalesce(F.col("direct"), F.lit(0)))
-        .localCheckpoint()
+        .transform(cut)
     )
     per = (
         nodes.groupBy("root")
@@ -257,7 +257,7 @@ def measure_large(
     )
     deepest = {int(r["root"]): int(r["deepest"]) for r in tops.collect()}
     sized = nodes.join(_levels_up(spark, nodes, deepest, max(int(r["top"]) for r in per)), "key")
-    sized = sized.localCheckpoint()
+    sized = sized.transform(cut)
     tiers = sized.groupBy("root", "depth").count().collect()
     chains = sized.where(F.col("chain")).select("root", "depth", "agent_id").collect()
     parts = [

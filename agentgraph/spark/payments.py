@@ -27,6 +27,7 @@ import pyarrow as pa
 from agentgraph.errors import InputError
 from agentgraph.loaders.columns import resolve
 from agentgraph.loaders.payments import PAYMENT_ALIASES, normalise_payments
+from agentgraph.spark.session import cut
 from agentgraph.tables import Payments, Reading
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def read_payments(
     frame = numbered(spark, raw).select(
         "row", *[F.col(f"`{cols[c]}`").alias(f"p_{c}") for c in carried]
     )
-    frame = frame.localCheckpoint()
+    frame = frame.transform(cut)
     rows = frame.count()
     schema = checked.table.schema if checked is not None else _schema(carried)
     return SparkPayments(frame, rows, source, schema, {c: cols[c] for c in carried})
@@ -293,7 +294,7 @@ def link_networks(
     n_ties = 0
     anchor = F.coalesce(*[F.col(c) for c in reversed(got)])  # source, payee, payer
     if pairs is not None:
-        ties = pairs.distinct().localCheckpoint()
+        ties = pairs.distinct().transform(cut)
         n_ties = ties.count()
         if n_ties > MAX_DRIVER_TIES:
             raise InputError(
@@ -311,7 +312,7 @@ def link_networks(
             if at < len(keys) and keys[at] == home:
                 home = int(heads[at])
             groups = spark.createDataFrame(pa.table({"root": keys, "group": heads}))
-            groups = groups.localCheckpoint()
+            groups = groups.transform(cut)
     df = df.withColumn("_anchor", anchor)
     if groups is not None:
         g = groups.select(F.col("root").alias("_anchor"), F.col("group").alias("_g"))

@@ -20,6 +20,7 @@ from agentgraph.loaders.columns import resolve_columns
 from agentgraph.loaders.files import unique_names
 from agentgraph.loaders.read import normalise_table
 from agentgraph.loaders.roots import no_upline_values
+from agentgraph.spark.session import cut
 from agentgraph.tables import Reading
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ def numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
     tagged = ordered.withColumn("_part", F.spark_partition_id()).withColumn(
         "_mid", F.monotonically_increasing_id()
     )
-    tagged = tagged.localCheckpoint()
+    tagged = tagged.transform(cut)
     counts = sorted(tagged.groupBy("_part").count().collect(), key=lambda r: r["_part"])
     offsets, total = [], 0
     for r in counts:
@@ -467,14 +468,14 @@ def read_rows(
         )
     frame = frame.withColumn(
         "upline_id", F.when(F.col("upline_id") == "", F.lit(None)).otherwise(F.col("upline_id"))
-    ).localCheckpoint()
+    ).transform(cut)
     rows = frame.count()
     frame, issues = _no_upline(frame, no_upline, reading)
     reading.rows_read = rows
     bad = None
     if "prior_penalty" in frame.columns:
         frame, bad = _penalties(frame, source)
-    return SparkRows(frame.localCheckpoint(), rows, reading, source, bad), issues
+    return SparkRows(frame.transform(cut), rows, reading, source, bad), issues
 
 
 def _penalties(frame: DataFrame, source: str) -> tuple[DataFrame, InputError | None]:

@@ -14,7 +14,7 @@ from agentgraph.errors import ArgumentError
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["fresh", "require_pyspark", "session"]
+__all__ = ["cut", "fresh", "require_pyspark", "session"]
 
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
@@ -138,3 +138,36 @@ def fresh(df: DataFrame) -> DataFrame:
     jdf = df._jdf
     made = spark._jsparkSession.createDataFrame(jdf.rdd(), jdf.schema())
     return Classic(made, spark)
+
+
+def cut(df: DataFrame) -> DataFrame:
+    """``df`` materialised and its lineage cut: reliably when a checkpoint dir is set.
+
+    With a checkpoint directory (``spark.checkpoint.dir``, or
+    ``sparkContext.setCheckpointDir``) on storage the cluster shares (HDFS, S3), the rows
+    are written there and survive the loss of an executor; without one they are kept
+    in the executors' memory (``localCheckpoint``: fast, but an executor lost mid-scan
+    fails the scan). Every stage of the engine cuts its lineage through this.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        A frame.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        The same rows, computed once.
+
+    Notes
+    -----
+    One job that computes ``df``.
+
+    Examples
+    --------
+    >>> cut.__name__
+    'cut'
+    """
+    if df.sparkSession.sparkContext.getCheckpointDir():
+        return df.checkpoint()
+    return df.localCheckpoint()
