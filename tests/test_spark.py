@@ -207,25 +207,35 @@ def test_networks_over_the_worker_limit_are_measured_level_by_level(
     spark: Any, tmp_path: Path
 ) -> None:
     """Networks of more than ``max_network_agents`` agents go through the distributed
-    pass (doubling with distances, one pass per level): the same report, titles too."""
+    pass (doubling with distances, one pass per level each way): the same report,
+    titles and growth too (every 11th agent undated: dated by the dating rule)."""
     from agentgraph.spark import scan_detailed
 
     t = synth.forest(6000, seed=3).table
     titles = ["总代", "一级代理", "二级代理", "三级代理", "VIP"]
     rank = [titles[k % 5] if k % 7 == 0 else None for k in range(t.num_rows)]
     t = t.set_column(t.column_names.index("rank"), "rank", pa.array(rank))
+    joined = t.column("joined_at").to_pylist()
+    joined = [None if k % 11 == 0 else v for k, v in enumerate(joined)]
+    t = t.set_column(
+        t.column_names.index("joined_at"), "joined_at", pa.array(joined, pa.timestamp("s"))
+    )
     src = tmp_path / "big.parquet"
-    pq.write_table(t.drop_columns(["joined_at"]), src)
+    pq.write_table(t, src)
     want = agentgraph.scan(src).report()
     got = scan_detailed(spark, str(src), max_network_agents=400)
     _same(got.report, want)
     big = [n for n in want["networks"] if n["members"] > 400]
     assert len(big) >= 3 and any(n["flags"] for n in big) and any(not n["flags"] for n in big)
     assert want["rank_mismatches"]["total"] and want["organisers"]
-    dated = tmp_path / "dated.parquet"
-    pq.write_table(t, dated)
-    with pytest.raises(agentgraph.InputError, match="does not measure join times"):
-        scan_detailed(spark, str(dated), max_network_agents=400)
+    g = want["growth"]
+    assert g["dated_from_downline"] and {n["root"] for n in big} & {
+        n["root"] for n in g["networks"]
+    }
+    pen = tmp_path / "penalties.parquet"
+    pq.write_table(t.append_column("prior_penalty", pa.array(["no"] * t.num_rows)), pen)
+    with pytest.raises(agentgraph.InputError, match="does not measure prior penalties"):
+        scan_detailed(spark, str(pen), max_network_agents=400)
 
 
 EXPORTS = [  # real distribution-system exports, as fixtures/exports/README.md describes

@@ -177,7 +177,7 @@ def test_money_totals_do_not_depend_on_how_the_ledger_is_split() -> None:
     the whole, where float sums of the halves could round to another one."""
     import numpy as np
 
-    from agentgraph.report.sections import summed
+    from agentgraph.report.amounts import summed
 
     a = np.array([47.319, 51.182, 75.516, 95.046, 3.486, 14.416])
     halves = [{"amount": summed(a[:3], None, None)}, {"amount": summed(a[3:], None, None)}]

@@ -92,7 +92,12 @@ def _network(
 
 
 def network_growth(
-    a: Scanned, growth: Growth, rules: list[str], js: np.ndarray
+    a: Scanned,
+    growth: Growth,
+    rules: list[str],
+    js: np.ndarray,
+    *,
+    names: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``growth.networks`` entries of the networks ``js``, as :func:`growth_section`.
 
@@ -106,6 +111,8 @@ def network_growth(
         The threshold rule of each of ``growth.thresholds``.
     js : numpy.ndarray
         Network numbers.
+    names : list of str, optional
+        The root id of each of ``js`` (default: from ``a.graph``).
 
     Returns
     -------
@@ -128,7 +135,8 @@ def network_growth(
     """
     js = np.asarray(js, np.int64)
     series = growth.series_of(js)
-    names = a.graph.names(a.networks.roots[js])
+    if names is None:
+        names = a.graph.names(a.networks.roots[js])
     return [
         _network(growth, a, j, rules, names[k], bool(a.flagged[j]), series[j])
         for k, j in enumerate(js.tolist())

@@ -20,21 +20,19 @@ from agentgraph.graph.model import RecruitmentGraph
 from agentgraph.measure.groups import Groups
 from agentgraph.measure.hierarchy import Hierarchy
 from agentgraph.policies.thresholds import EvidenceThresholds
+from agentgraph.report.amounts import summed
 from agentgraph.tables import PAYMENT_KINDS, PAYOUT_KINDS
 
 if TYPE_CHECKING:
     from agentgraph.scanned import Scanned
 
 __all__ = [
-    "cents",
     "entry_fee_totals",
     "fund_holders",
     "fund_rows",
     "identities_section",
     "money_section",
     "sales_section",
-    "summed",
-    "UNITS",
 ]
 
 
@@ -71,7 +69,8 @@ def entry_fee_totals(
         default the ones the evidence was measured with.
     digits : int or None, default 2
         Amounts rounded to this many decimals (None: exact units of 0.0001 yuan, for
-        partial sums added up before rounding, as the Spark engine does; :func:`summed`).
+        partial sums added up before rounding, as the Spark engine does;
+        :func:`~agentgraph.report.amounts.summed`).
 
     Returns
     -------
@@ -152,7 +151,8 @@ def money_section(
         and match ratio shown; by default the ones the evidence was measured with.
     digits : int or None, default 2
         Amounts rounded to this many decimals; None gives the totals in exact units of
-        0.0001 yuan (:func:`summed`), to be added up (the funds rows are rounded always).
+        0.0001 yuan (:func:`~agentgraph.report.amounts.summed`), to be added up (the
+        funds rows are rounded always).
 
     Returns
     -------
@@ -210,78 +210,6 @@ def money_section(
         "entry_fees": entry_fee_totals(m, amount, thresholds=thresholds, digits=digits),
         "funds": fund_rows(m, graph, h, top),
     }
-
-
-UNITS = 10_000
-"""Totals are added exactly in units of 0.0001 yuan (0.01 fen), then rounded."""
-_EXACT_UP_TO = 9.0e14  # yuan a total may reach in int64 units
-
-
-def summed(amount: np.ndarray, mask: np.ndarray | None = None, digits: int | None = 2) -> Any:
-    """The total of ``amount[mask]``, added exactly, rounded to ``digits`` decimals.
-
-    Each amount is taken to 0.0001 yuan and the units are added as integers, so the
-    total does not depend on the order of the additions: the Spark engine adds its
-    partitions' totals and gets the same cent. (Totals over 9e14 yuan are added as
-    floats.)
-
-    Parameters
-    ----------
-    amount : numpy.ndarray
-        float64 amounts in yuan.
-    mask : numpy.ndarray, optional
-        The payments to add (default all).
-    digits : int or None, default 2
-        Decimals of the result; None gives the total in units of 0.0001 yuan (an int,
-        or a float past the exact range), to be added up before rounding.
-
-    Returns
-    -------
-    float or int
-
-    Notes
-    -----
-    O(len(amount)).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> a = np.array([47.319, 51.182, 75.516, 95.046, 3.486, 14.416])
-    >>> summed(a), summed(a[:3], None, None) + summed(a[3:], None, None)
-    (286.96, 2869650)
-    """
-    a = amount if mask is None else amount[mask]
-    if a.size and float(np.abs(a).max()) * a.size >= _EXACT_UP_TO:
-        units: Any = float(a.sum()) * UNITS
-    else:
-        units = int(np.rint(a * UNITS).astype(np.int64).sum())
-    return units if digits is None else round(units / UNITS, digits)
-
-
-def cents(value: float, digits: int | None = 2) -> float:
-    """``value`` rounded to ``digits`` decimals (None: as it is).
-
-    Parameters
-    ----------
-    value : float
-        An amount.
-    digits : int or None, default 2
-        Decimals kept; None keeps the value as it is.
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    O(1). The report rounds amounts to the cent once, after they are summed.
-
-    Examples
-    --------
-    >>> cents(0.125 + 0.001), cents(1 / 3, None) == 1 / 3
-    (0.13, True)
-    """
-    return value if digits is None else round(value, digits)
 
 
 def fund_holders(m: MoneyEvidence, h: Hierarchy, organisers: np.ndarray, limit: int) -> np.ndarray:

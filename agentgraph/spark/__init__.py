@@ -236,7 +236,17 @@ def scan_detailed(
     if large is not None:
         from agentgraph.spark.large import measure_large
 
-        measured = measured.unionByName(measure_large(spark, large[0], pol, large[1]))
+        measured = measured.unionByName(
+            measure_large(
+                spark,
+                large[0],
+                pol,
+                large[1],
+                source=got.source,
+                timezone=timezone,
+                growth_period=growth_period,
+            )
+        )
     measured = measured.transform(cut)
     _first_bad_value(measured, got.bad_value)
     seconds["measure"] = time.perf_counter() - t

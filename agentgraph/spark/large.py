@@ -18,14 +18,17 @@ is the same:
   (:class:`agentgraph.measure.networks.Networks` of these networks, the rules and their
   evidence as in-process).
 
-Join times (growth), payments and prior penalties inside such a network are not
-measured here yet: the scan is refused for them, naming the network.
+- **growth** from the agents' join days (:mod:`agentgraph.spark.large_growth`).
+
+Payments and prior penalties inside such a network are not measured here yet: the
+scan is refused for them, naming the network.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,16 +116,21 @@ def _levels_up(
 ) -> DataFrame:
     """``key``, ``size``, ``height``, ``chain`` per node: one pass per level, deepest first.
 
-    ``chain`` marks the node and uplines of each network's first deepest agent.
+    ``chain`` marks the node and uplines of each network's first deepest agent. With a
+    ``day`` column (the join day, null when unknown), ``dday``: the day, or for an
+    undated agent the earliest ``dday`` of its recruits (the dating rule's first
+    repair, children first).
     """
     from pyspark.sql import functions as F
 
+    dated = "day" in nodes.columns
     mark = spark.createDataFrame([(k, True) for k in deepest.values()], "key long, mark boolean")
     nodes = nodes.join(F.broadcast(mark), "key", "left").transform(cut)
     carry = None
     done: list[DataFrame] = []
+    extra = ["day"] if dated else []
     for level in range(top, -1, -1):
-        here = nodes.where(F.col("depth") == level).select("key", "parent", "mark")
+        here = nodes.where(F.col("depth") == level).select("key", "parent", "mark", *extra)
         if carry is not None:
             here = here.join(carry, "key", "left")
         else:
@@ -131,6 +139,7 @@ def _levels_up(
                 F.lit(None).cast("long").alias("below"),
                 F.lit(None).cast("long").alias("tallest"),
                 F.lit(None).cast("boolean").alias("on"),
+                *([F.lit(None).cast("long").alias("earliest")] if dated else []),
             )
         here = here.select(
             "key",
@@ -140,8 +149,9 @@ def _levels_up(
             (F.coalesce(F.col("mark"), F.lit(False)) | F.coalesce(F.col("on"), F.lit(False))).alias(
                 "chain"
             ),
+            *([F.coalesce(F.col("day"), F.col("earliest")).alias("dday")] if dated else []),
         ).transform(cut)
-        done.append(here.select("key", "size", "height", "chain"))
+        done.append(here.select("key", "size", "height", "chain", *(["dday"] if dated else [])))
         carry = fresh(
             here.where(F.col("parent").isNotNull())
             .groupBy(F.col("parent").alias("key"))
@@ -149,6 +159,7 @@ def _levels_up(
                 F.sum("size").alias("below"),
                 F.max("height").alias("tallest"),
                 F.max(F.col("chain").cast("int")).cast("boolean").alias("on"),
+                *([F.min("dday").alias("earliest")] if dated else []),
             )
             .transform(cut)
         )
@@ -163,6 +174,10 @@ def measure_large(
     agents: DataFrame,
     policy: Policy,
     roots: list[tuple[int, int]],
+    *,
+    source: str = "",
+    timezone: str | None = None,
+    growth_period: str = "month",
 ) -> DataFrame:
     """The measure stage's rows (:data:`agentgraph.spark.measure.OUT_SCHEMA`) of ``roots``.
 
@@ -177,16 +192,23 @@ def measure_large(
         The policy.
     roots : list of tuple
         :func:`large_networks`.
+    source : str
+        The input's name (for a bad join time).
+    timezone : str, optional
+        The zone of join times written without one.
+    growth_period : str, default "month"
+        The growth series' period.
 
     Returns
     -------
     pyspark.sql.DataFrame
-        ``net``, ``org``, ``hist`` and ``rank`` rows, as a worker would give them.
+        ``net``, ``org``, ``hist``, ``rank``, ``fast``, ``gnet`` and ``meta`` rows, as
+        a worker would give them (growth: :mod:`agentgraph.spark.large_growth`).
 
     Raises
     ------
     InputError
-        The input has join times or prior penalties (not measured here yet).
+        The input has prior penalties (not measured here yet), or a bad join time.
 
     Notes
     -----
@@ -200,12 +222,9 @@ def measure_large(
     """
     from pyspark.sql import functions as F
 
-    for column, what in (
-        ("joined_at", "join times (growth)"),
-        ("prior_penalty", "prior penalties"),
-    ):
-        if column in agents.columns:
-            refuse(agents, roots, what)
+    if "prior_penalty" in agents.columns:
+        refuse(agents, roots, "prior penalties")
+    dated = "joined_at" in agents.columns
     keys = agents.select("agent_id", F.col("row").alias("key"))
     implicit = (
         agents.select(F.col("root_id").alias("agent_id"), F.col("root").alias("key"))
@@ -221,6 +240,7 @@ def measure_large(
         "root",
         "root_id",
         *(["rank"] if "rank" in agents.columns else []),
+        *(["joined_at"] if dated else []),
     )
     extra = implicit.select(
         "key",
@@ -229,8 +249,12 @@ def measure_large(
         F.col("key").alias("root"),
         F.col("agent_id").alias("root_id"),
         *([F.lit(None).cast("string").alias("rank")] if "rank" in agents.columns else []),
-    )
+        *([F.lit(None).cast(agents.schema["joined_at"].dataType).alias("joined_at")]
+          if dated else []),
+    )  # fmt: skip
     nodes = fresh(listed.unionByName(extra).transform(cut))
+    if dated:
+        nodes = _with_days(nodes, source, timezone)
     depth, _ = _depths(spark, nodes)
     direct = nodes.where(F.col("parent").isNotNull()).groupBy(F.col("parent").alias("key")).count()
     nodes = (
@@ -256,12 +280,21 @@ def measure_large(
         .agg(F.min("key").alias("deepest"))
     )
     deepest = {int(r["root"]): int(r["deepest"]) for r in tops.collect()}
-    sized = nodes.join(_levels_up(spark, nodes, deepest, max(int(r["top"]) for r in per)), "key")
+    top = max(int(r["top"]) for r in per)
+    sized = nodes.join(_levels_up(spark, nodes, deepest, top), "key")
     sized = sized.transform(cut)
     tiers = sized.groupBy("root", "depth").count().collect()
     chains = sized.where(F.col("chain")).select("root", "depth", "agent_id").collect()
+    root_keys = [k for k, _ in roots]
+    nets, a = _networks(policy, root_keys, stats, tiers)
+    meta_growth = None
+    growth_part = None
+    if dated:
+        growth_part, meta_growth = _growth(
+            spark, sized, top, a, nets, policy, root_keys, chains, growth_period
+        )
     parts = [
-        _net_rows(spark, policy, [k for k, _ in roots], stats, tiers, chains),
+        _net_rows(spark, a, nets, root_keys, chains),
         _org_rows(sized, policy),
         sized.groupBy(F.col("depth").alias("key"))
         .count()
@@ -273,18 +306,90 @@ def measure_large(
     ]
     if "rank" in agents.columns:
         parts.append(_rank_rows(sized))
-    parts.append(_meta_row(spark, policy, int(sum(int(r["members"]) for r in per))))
+    if growth_part is not None:
+        parts.append(growth_part)
+    agents_n = int(sum(int(r["members"]) for r in per))
+    parts.append(_meta_row(spark, policy, agents_n, meta_growth))
     return _conform(parts)
 
 
-def _meta_row(spark: SparkSession, policy: Policy, agents: int) -> DataFrame:
-    """The ``meta`` row: the rules and the growth section of an undated input, as in-process."""
+def _with_days(nodes: DataFrame, source: str, timezone: str | None) -> DataFrame:
+    """``nodes`` with ``day`` (the join day as read in-process); a bad value refused."""
+    from pyspark.sql import functions as F
+
+    from agentgraph.spark.large_growth import join_days
+
+    days = join_days(nodes, source, timezone).transform(cut)
+    bad = days.where(F.col("error").isNotNull()).limit(1).collect()
+    if bad:
+        raise InputError(**json.loads(bad[0]["error"]))
+    return nodes.drop("joined_at").join(days.select("key", "day"), "key", "left").transform(cut)
+
+
+def _growth(
+    spark: SparkSession,
+    sized: DataFrame,
+    top: int,
+    a: Any,
+    nets: Networks,
+    policy: Policy,
+    keys: list[int],
+    chains: list[Any],
+    period: str,
+) -> tuple[DataFrame, dict[str, Any]]:
+    """The growth rows of the large networks and their meta totals (module docstring)."""
+    from agentgraph.policies import ThresholdRule
+    from agentgraph.spark.large_growth import day_growth, growth_rows, levels_down
+
+    eff = levels_down(sized.select("key", "parent", "depth", "dday"), top)
+    dated = sized.select("key", "root", "depth", "day").join(eff, "key").transform(cut)
+    rules = [r for r in policy.rules if isinstance(r, ThresholdRule)]
+    g, totals = day_growth(
+        spark, dated, keys, nets.members, [(r.min_members, r.min_levels) for r in rules], period
+    )
+    names = _root_names(keys, chains)
+    stand = _stand_in(policy, period, dated=bool(totals["dated_agents"]))
+    if not totals["dated_agents"]:
+        return spark.createDataFrame([], "kind string, key long"), stand
+    stand = stand | {
+        k: totals[k]
+        for k in ("dated_agents", "undated_agents", "dated_from_downline", "dated_after_upline")
+    }
+    stand["first_joined"] = g.date(int(totals["first_day"]) - g.day0)
+    stand["last_joined"] = g.date(int(totals["last_day"]) - g.day0)
+    rows, meta = growth_rows(spark, a, g, [r.id for r in rules], keys, names, stand)
+    return rows, meta
+
+
+def _root_names(keys: list[int], chains: list[Any]) -> list[str]:
+    """Each network's root name: its deepest chain's first agent."""
+    first = {int(r["root"]): r["agent_id"] for r in chains if int(r["depth"]) == 0}
+    return [first[k] for k in keys]
+
+
+def _stand_in(policy: Policy, period: str, *, dated: bool) -> dict[str, Any]:
+    """The growth section of a one-agent input: the keys that do not add up."""
+    from agentgraph.analysis import analyse
+    from agentgraph.tables import Relations
+
+    at = pa.array([datetime(2020, 1, 1) if dated else None], pa.timestamp("s"))
+    one = pa.table({"agent_id": ["-"], "upline_id": pa.nulls(1, pa.string()), "joined_at": at})
+    growth = analyse(Relations("members", one, "-"), policy, growth_period=period).report()[
+        "growth"
+    ]
+    return {k: v for k, v in growth.items() if k not in ("fastest", "networks")}
+
+
+def _meta_row(
+    spark: SparkSession, policy: Policy, agents: int, growth: dict[str, Any] | None
+) -> DataFrame:
+    """The ``meta`` row as a worker gives it: the rules, and the growth totals."""
     from agentgraph.analysis import analyse
     from agentgraph.tables import Relations
 
     one = pa.table({"agent_id": ["-"], "upline_id": pa.nulls(1, pa.string())})
     report = analyse(Relations("members", one, "-"), policy).report()
-    meta = {"rules": report["rules"], "growth": report["growth"], "agents": agents}
+    meta = {"rules": report["rules"], "growth": growth or report["growth"], "agents": agents}
     text = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
     return spark.createDataFrame([("meta", 0, text)], "kind string, key long, entry string")
 
@@ -343,15 +448,10 @@ def _conform(parts: list[DataFrame]) -> DataFrame:
     return out
 
 
-def _net_rows(
-    spark: SparkSession,
-    policy: Policy,
-    keys: list[int],
-    stats: dict[int, Any],
-    tiers: list[Any],
-    chains: list[Any],
-) -> DataFrame:
-    """One ``net`` row per large network: its entry and flags by the policy's rules."""
+def _networks(
+    policy: Policy, keys: list[int], stats: dict[int, Any], tiers: list[Any]
+) -> tuple[Networks, Any]:
+    """The large networks' :class:`Networks` and an analysis of them (flags by the rules)."""
     from agentgraph.analysis import Analysis
 
     k = len(keys)
@@ -374,9 +474,15 @@ def _net_rows(
         recruiters=np.array([int(stats[key]["recruiters"]) for key in keys], np.int64),
     )
     masks = {r.id: np.asarray(r.fires(nets), np.bool_) for r in policy.rules}
-    a = Analysis(None, None, nets, policy, masks)  # type: ignore[arg-type]
-    js = np.arange(k)
-    flags = a.flag_dicts(js)
+    return nets, Analysis(None, None, nets, policy, masks)  # type: ignore[arg-type]
+
+
+def _net_rows(
+    spark: SparkSession, a: Any, nets: Networks, keys: list[int], chains: list[Any]
+) -> DataFrame:
+    """One ``net`` row per large network: its entry and flags by the policy's rules."""
+    members, levels = nets.members, nets.levels
+    flags = a.flag_dicts(np.arange(len(keys)))
     chain: dict[int, list[tuple[int, str]]] = {key: [] for key in keys}
     for r in chains:
         chain[int(r["root"])].append((int(r["depth"]), r["agent_id"]))

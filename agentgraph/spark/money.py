@@ -17,7 +17,7 @@ from itertools import zip_longest
 from typing import Any
 
 from agentgraph.evidence.pay_basis import SIGNALS
-from agentgraph.report.sections import UNITS
+from agentgraph.report.amounts import UNITS
 from agentgraph.tables import PAYMENT_KINDS
 
 __all__ = ["merge_money"]
