@@ -189,6 +189,12 @@ def test_payments_give_the_same_money_evidence(spark: Any, tmp_path: Path) -> No
     _same(got.report, want.report())
     rules = {f["rule"] for n in got.report["networks"] for f in n["flags"]}
     assert {"cn.headcount_pay", "cn.entry_fee", "cn.team_pay"} <= rules
+    law = ROOT / "fixtures" / "money_law"  # the pay-basis signals: join times, link types
+    for ledger in ("headcount_payments", "linktype_payments", "participants_payments"):
+        members = law / ("participants_members.csv" if "part" in ledger else "x_members.csv")
+        pays = law / f"{ledger}.csv"
+        want = agentgraph.analyse(agentgraph.read(members), payments=read_payments(pays))
+        _same(scan_detailed(spark, str(members), payments=str(pays)).report, want.report())
     # the first bad value, named by its row in the whole ledger
     text = payments.read_text(encoding="utf-8").splitlines()
     cells = text[151].split(",")
