@@ -38,7 +38,7 @@ from agentgraph.errors import InputError
 from agentgraph.measure.networks import Networks, structure_class
 from agentgraph.measure.ranks import NO_TIER, title_tiers
 from agentgraph.policies import Policy
-from agentgraph.spark.session import cut, fresh
+from agentgraph.spark.session import cut, fresh, union_all
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -163,10 +163,7 @@ def _levels_up(
             )
             .transform(cut)
         )
-    out = done[0]
-    for d in done[1:]:
-        out = out.unionByName(d)
-    return out
+    return union_all(done)
 
 
 def measure_large(
@@ -439,13 +436,14 @@ def _conform(parts: list[DataFrame]) -> DataFrame:
     from agentgraph.spark.measure import OUT_SCHEMA
 
     fields = [f.strip().split(" ") for f in OUT_SCHEMA.split(",")]
-    out = None
-    for p in parts:
-        cols = [(F.col(n) if n in p.columns else F.lit(None)).cast(t).alias(n) for n, t in fields]
-        p = p.select(*cols)
-        out = p if out is None else out.unionByName(p)
-    assert out is not None
-    return out
+    return union_all(
+        [
+            p.select(
+                *[(F.col(n) if n in p.columns else F.lit(None)).cast(t).alias(n) for n, t in fields]
+            )  # fmt: skip
+            for p in parts
+        ]
+    )
 
 
 def _networks(

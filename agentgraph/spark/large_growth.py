@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from agentgraph.measure.growth import Growth, period_index
-from agentgraph.spark.session import cut, fresh
+from agentgraph.spark.session import cut, fresh, union_all
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -166,10 +166,7 @@ def levels_down(nodes: DataFrame, top: int) -> DataFrame:
         here = here.transform(cut)
         done.append(here)
         above = fresh(here.select(F.col("key").alias("parent"), F.col("eff").alias("up")))
-    out = done[0]
-    for d in done[1:]:
-        out = out.unionByName(d)
-    return out
+    return union_all(done)
 
 
 def day_growth(

@@ -14,7 +14,7 @@ from agentgraph.errors import ArgumentError
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["cut", "fresh", "require_pyspark", "session"]
+__all__ = ["cut", "fresh", "require_pyspark", "session", "union_all"]
 
 LOCAL_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
@@ -171,3 +171,30 @@ def cut(df: DataFrame) -> DataFrame:
     if df.sparkSession.sparkContext.getCheckpointDir():
         return df.checkpoint()
     return df.localCheckpoint()
+
+
+def union_all(frames: list[DataFrame]) -> DataFrame:
+    """The rows of ``frames`` (same columns, matched by name) as one frame.
+
+    Parameters
+    ----------
+    frames : list of pyspark.sql.DataFrame
+        At least one frame.
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+
+    Notes
+    -----
+    Lazy: one plan node per frame, nothing computed.
+
+    Examples
+    --------
+    >>> union_all.__name__
+    'union_all'
+    """
+    out = frames[0]
+    for f in frames[1:]:
+        out = out.unionByName(f)
+    return out
